@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { IPC_CONTRACT_VERSION, IpcError, createBridge, parseRequest, toErrorResult, type IpcTransport } from './ipc';
+
+const info = { version: '0.1.0', contractVersion: IPC_CONTRACT_VERSION, platform: 'linux', host: 'harness' };
+
+/** A transport that answers like a host would, and records what crossed it. */
+function fakeHost(answer: (channel: string, payload: unknown) => unknown) {
+  const sent: [string, unknown][] = [];
+  const listeners = new Map<string, (payload: unknown) => void>();
+  const transport: IpcTransport = {
+    invoke: (channel, payload) => {
+      sent.push([channel, payload]);
+      return Promise.resolve(answer(channel, payload));
+    },
+    subscribe: (event, listener) => {
+      listeners.set(event, listener);
+      return () => listeners.delete(event);
+    },
+  };
+  return { transport, sent, emit: (event: string, payload: unknown) => listeners.get(event)?.(payload) };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => 'no error',
+    (error: unknown) => (error instanceof IpcError ? error.code : 'other error'),
+  );
+}
+
+describe('IPC contract', () => {
+  it('refuses an unknown channel and a bad payload on the host side', () => {
+    expect(() => parseRequest('fs.readFile', undefined)).toThrow(IpcError);
+    expect(() => parseRequest('fs.readFile', undefined)).toThrow(/unknown IPC channel/);
+    expect(() => { parseRequest('app.info', { sneaky: true }); }).toThrow(/bad request on app.info/);
+    expect(() => parseRequest('__proto__', undefined)).toThrow(/unknown IPC channel/);
+  });
+
+  it('round-trips a valid call through the bridge', async () => {
+    const host = fakeHost(() => ({ ok: true, value: info }));
+    const bridge = createBridge(host.transport);
+    await expect(bridge.invoke('app.info')).resolves.toEqual(info);
+    expect(host.sent).toEqual([['app.info', undefined]]);
+  });
+
+  it('turns a host error into an IpcError with its code', async () => {
+    const bridge = createBridge(fakeHost(() => ({ ok: false, error: { code: 'not-enrolled', message: 'enroll first' } })).transport);
+    expect(await codeOf(bridge.invoke('app.info'))).toBe('not-enrolled');
+  });
+
+  it('rejects a response the contract does not allow, and a malformed result', async () => {
+    const wrongShape = createBridge(fakeHost(() => ({ ok: true, value: { ...info, platform: 'beos' } })).transport);
+    expect(await codeOf(wrongShape.invoke('app.info'))).toBe('bad-response');
+    const notAResult = createBridge(fakeHost(() => 'hello').transport);
+    expect(await codeOf(notAResult.invoke('app.info'))).toBe('bad-response');
+  });
+
+  it('does not send a bad request at all', async () => {
+    const host = fakeHost(() => ({ ok: true, value: info }));
+    const bridge = createBridge(host.transport);
+    // Deliberately off-contract, as a compromised or buggy renderer might call it.
+    const loose = bridge as unknown as { invoke(channel: string, payload?: unknown): Promise<unknown> };
+    expect(await codeOf(loose.invoke('app.info', { x: 1 }))).toBe('bad-request');
+    expect(await codeOf(loose.invoke('nope'))).toBe('unknown-channel');
+    expect(host.sent).toEqual([]);
+  });
+
+  it('delivers contract events and drops payloads the contract does not allow', () => {
+    const host = fakeHost(() => undefined);
+    const bridge = createBridge(host.transport);
+    const got: unknown[] = [];
+    const off = bridge.on('app.ready', (payload) => got.push(payload));
+    host.emit('app.ready', { at: 5 });
+    host.emit('app.ready', { at: -1 });
+    host.emit('app.ready', 'junk');
+    off();
+    host.emit('app.ready', { at: 6 });
+    expect(got).toEqual([{ at: 5 }]);
+  });
+
+  it('never leaks the message of an unexpected error', () => {
+    expect(toErrorResult(new Error('secret path /home/alice/.key'))).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'internal error in the main process' },
+    });
+    expect(toErrorResult(new IpcError('bad-request', 'clear reason'))).toEqual({ ok: false, error: { code: 'bad-request', message: 'clear reason' } });
+  });
+});

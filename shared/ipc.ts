@@ -1,0 +1,155 @@
+import { z } from 'zod';
+
+/*
+ * The one IPC contract between the renderer and the main process. Both ends validate against it:
+ * the bridge (preload, or the test harness) checks requests before they leave and responses when
+ * they arrive; the host checks requests again before any handler runs, because a compromised
+ * renderer does not go through the bridge.
+ *
+ * Errors cross IPC as data (`IpcResult`), not as thrown exceptions: Electron flattens a thrown
+ * error into a message string, and the renderer needs the code.
+ */
+
+export const IPC_CONTRACT_VERSION = 1;
+
+export const ipcErrorCodeSchema = z.enum([
+  'unknown-channel',
+  'bad-request',
+  'bad-response',
+  'forbidden-sender',
+  'not-enrolled',
+  'keystore-locked',
+  'internal',
+]);
+export type IpcErrorCode = z.infer<typeof ipcErrorCodeSchema>;
+
+export const ipcErrorSchema = z.object({ code: ipcErrorCodeSchema, message: z.string().max(2000) }).strict();
+
+export const ipcResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }).strict(),
+  z.object({ ok: z.literal(false), error: ipcErrorSchema }).strict(),
+]);
+export type IpcResult = z.infer<typeof ipcResultSchema>;
+
+export class IpcError extends Error {
+  override readonly name = 'IpcError';
+  constructor(
+    readonly code: IpcErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const noPayload = z.undefined();
+
+/** Request and response schema for every invoke channel, by name. */
+export const invokeChannels = {
+  'app.info': {
+    request: noPayload,
+    response: z
+      .object({
+        version: z.string(),
+        contractVersion: z.literal(IPC_CONTRACT_VERSION),
+        platform: z.enum(['linux', 'darwin', 'win32', 'other']),
+        /** 'electron' in the shipped app, 'harness' when the e2e harness hosts the core. */
+        host: z.enum(['electron', 'harness']),
+      })
+      .strict(),
+  },
+} as const;
+
+/** Events the main process pushes to the renderer, with their payload schemas. */
+export const eventChannels = {
+  'app.ready': z.object({ at: z.number().int().nonnegative() }).strict(),
+} as const;
+
+export type InvokeChannel = keyof typeof invokeChannels;
+export type EventChannel = keyof typeof eventChannels;
+export type RequestOf<C extends InvokeChannel> = z.infer<(typeof invokeChannels)[C]['request']>;
+export type ResponseOf<C extends InvokeChannel> = z.infer<(typeof invokeChannels)[C]['response']>;
+export type EventOf<E extends EventChannel> = z.infer<(typeof eventChannels)[E]>;
+
+export function isInvokeChannel(channel: unknown): channel is InvokeChannel {
+  return typeof channel === 'string' && Object.hasOwn(invokeChannels, channel);
+}
+
+export function isEventChannel(channel: unknown): channel is EventChannel {
+  return typeof channel === 'string' && Object.hasOwn(eventChannels, channel);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(payload)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The host side's gate: an unknown channel or a bad payload is refused before any handler runs. */
+export function parseRequest<C extends InvokeChannel>(channel: C, payload: unknown): RequestOf<C>;
+export function parseRequest(channel: unknown, payload: unknown): unknown;
+export function parseRequest(channel: unknown, payload: unknown): unknown {
+  if (!isInvokeChannel(channel)) {
+    throw new IpcError('unknown-channel', `unknown IPC channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
+  }
+  const parsed = invokeChannels[channel].request.safeParse(payload);
+  if (!parsed.success) throw new IpcError('bad-request', `bad request on ${channel}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export function parseResponse<C extends InvokeChannel>(channel: C, value: unknown): ResponseOf<C> {
+  const parsed = invokeChannels[channel].response.safeParse(value);
+  if (!parsed.success) throw new IpcError('bad-response', `bad response on ${channel}: ${describeIssues(parsed.error)}`);
+  // TypeScript cannot relate a schema picked by a generic key to that key's inferred type.
+  return parsed.data as ResponseOf<C>;
+}
+
+export function parseEvent<E extends EventChannel>(event: E, payload: unknown): EventOf<E> {
+  const parsed = eventChannels[event].safeParse(payload);
+  if (!parsed.success) throw new IpcError('bad-response', `bad payload on event ${event}: ${describeIssues(parsed.error)}`);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- see parseResponse
+  return parsed.data as EventOf<E>;
+}
+
+/** Turns whatever a handler threw into an IpcResult, without leaking internals of unexpected errors. */
+export function toErrorResult(error: unknown): IpcResult {
+  if (error instanceof IpcError) return { ok: false, error: { code: error.code, message: error.message } };
+  return { ok: false, error: { code: 'internal', message: 'internal error in the main process' } };
+}
+
+/** How a bridge reaches its host: ipcRenderer in the preload, a Playwright binding in the harness. */
+export interface IpcTransport {
+  invoke(channel: string, payload: unknown): Promise<unknown>;
+  subscribe(event: string, listener: (payload: unknown) => void): () => void;
+}
+
+/** What the renderer sees as `window.sealcall`. */
+export interface SealcallBridge {
+  invoke<C extends InvokeChannel>(channel: C, ...request: RequestOf<C> extends undefined ? [] : [RequestOf<C>]): Promise<ResponseOf<C>>;
+  on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void;
+}
+
+export function createBridge(transport: IpcTransport): SealcallBridge {
+  return Object.freeze({
+    async invoke<C extends InvokeChannel>(channel: C, ...request: unknown[]): Promise<ResponseOf<C>> {
+      const payload: unknown = parseRequest(channel as string, request[0]);
+      const result = ipcResultSchema.safeParse(await transport.invoke(channel, payload));
+      if (!result.success) throw new IpcError('bad-response', `malformed IPC result on ${channel}`);
+      if (!result.data.ok) throw new IpcError(result.data.error.code, result.data.error.message);
+      return parseResponse(channel, result.data.value);
+    },
+    on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void {
+      if (!isEventChannel(event)) throw new IpcError('unknown-channel', `unknown IPC event ${String(event)}`);
+      return transport.subscribe(event, (payload) => {
+        let parsed: EventOf<E>;
+        try {
+          parsed = parseEvent(event, payload);
+        } catch {
+          // A payload the contract does not allow is dropped rather than handed to the UI.
+          return;
+        }
+        listener(parsed);
+      });
+    },
+  });
+}

@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { toBase64Url } from '../crypto/bytes';
+import {
+  PROTOCOL_VERSION,
+  ProtocolError,
+  callMessageTypes,
+  clientMessageTypes,
+  parseClientMessage,
+  parseServerMessage,
+  relayedFrom,
+  type OutgoingCallMessage,
+  type ProtocolErrorCode,
+} from './index';
+
+const v = PROTOCOL_VERSION;
+const b64 = (length: number, fill = 7) => toBase64Url(new Uint8Array(length).fill(fill));
+const key = toBase64Url(Uint8Array.of(1, ...new Uint8Array(32).fill(9)));
+const callId = 'AAAAAAAAAAAAAAAAAAAAAA';
+const fingerprint = `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`;
+const reveal = { ephemeralKey: b64(32), fingerprint, signature: b64(64) };
+
+const callBodies: Record<string, Record<string, unknown>> = {
+  'call.invite': { media: { audio: true, video: true }, ake: { commitment: b64(32), signature: b64(64) } },
+  'call.ringing': {},
+  'call.accept': { media: { audio: true, video: false }, ake: reveal },
+  'call.confirm': { ake: reveal },
+  'call.decline': { reason: 'declined' },
+  'call.busy': {},
+  'call.cancel': {},
+  'call.signal': { data: { type: 'offer', sdp: 'v=0\r\n' } },
+  'call.hangup': { reason: 'hangup' },
+};
+
+const clientExamples: Record<string, Record<string, unknown>> = {
+  auth: { v, type: 'auth', userId: 'alice@example.com', signature: b64(64) },
+  enroll: { v, type: 'enroll', id: 'r1', code: b64(16), identityKey: key, deviceName: 'Alice’s laptop', signature: b64(64) },
+  'directory.request': { v, type: 'directory.request' },
+  'turn.request': { v, type: 'turn.request', id: 'r2' },
+  ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, to: 'bob', ...body }])),
+};
+
+const entry = { id: 'bob', displayName: 'Bob Example', identityKey: key, presence: 'online' };
+const serverExamples: Record<string, Record<string, unknown>> = {
+  hello: { v, type: 'hello', serverUrl: 'https://sealcall.example.com', nonce: b64(32), serverVersion: '0.1.0' },
+  welcome: { v, type: 'welcome', userId: 'alice', displayName: 'Alice' },
+  directory: { v, type: 'directory', users: [entry] },
+  'directory.user': { v, type: 'directory.user', user: entry },
+  'directory.removed': { v, type: 'directory.removed', userId: 'bob' },
+  presence: { v, type: 'presence', userId: 'bob', presence: 'busy' },
+  'turn.credentials': {
+    v,
+    type: 'turn.credentials',
+    iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700000000:alice', credential: 'c2VjcmV0' }],
+    expiresAt: 1_700_000_000_000,
+  },
+  'call.ended': { v, type: 'call.ended', callId, reason: 'timeout' },
+  error: { v, type: 'error', code: 'rate-limited', message: 'slow down', ref: 'r1' },
+  ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, from: 'alice', ...body }])),
+};
+
+function codeOf(fn: () => unknown): ProtocolErrorCode | 'no error' | 'other error' {
+  try {
+    fn();
+    return 'no error';
+  } catch (error) {
+    return error instanceof ProtocolError ? error.code : 'other error';
+  }
+}
+
+describe('protocol messages', () => {
+  it('has an example for every client message type, and each parses from JSON text', () => {
+    expect(Object.keys(clientExamples).sort()).toEqual([...clientMessageTypes].sort());
+    for (const example of Object.values(clientExamples)) {
+      expect(parseClientMessage(JSON.stringify(example))).toEqual(example);
+    }
+  });
+
+  it('parses every server message type', () => {
+    for (const example of Object.values(serverExamples)) {
+      expect(parseServerMessage(example)).toEqual(example);
+    }
+  });
+
+  it('relays every call message with the sender stamped and the target and request id dropped', () => {
+    for (const type of callMessageTypes) {
+      const sent = parseClientMessage({ ...clientExamples[type], id: 'req-1' }) as OutgoingCallMessage;
+      const relayed = relayedFrom(sent, 'alice');
+      expect(parseServerMessage(relayed)).toEqual(relayed);
+      expect(relayed).toMatchObject({ type, from: 'alice', callId });
+      expect(relayed).not.toHaveProperty('to');
+      expect(relayed).not.toHaveProperty('id');
+    }
+  });
+
+  it('keeps client and server directions apart', () => {
+    expect(codeOf(() => parseClientMessage(serverExamples.hello))).toBe('bad-message');
+    expect(codeOf(() => parseServerMessage(clientExamples.auth))).toBe('bad-message');
+    // A client may not send a call message "from" someone.
+    expect(codeOf(() => parseClientMessage({ ...serverExamples['call.invite'] }))).toBe('bad-message');
+  });
+
+  const bad: [string, unknown, ProtocolErrorCode][] = [
+    ['not JSON', '{"v":1,', 'bad-message'],
+    ['an array', '[1,2]', 'bad-message'],
+    ['null', null, 'bad-message'],
+    ['no version', { type: 'auth', userId: 'a', signature: b64(64) }, 'unsupported-version'],
+    ['a future version', { ...clientExamples.auth, v: 2 }, 'unsupported-version'],
+    ['an unknown type', { v, type: 'shutdown' }, 'bad-message'],
+    ['an extra field', { ...clientExamples.auth, admin: true }, 'bad-message'],
+    ['a short signature', { ...clientExamples.auth, signature: b64(63) }, 'bad-message'],
+    ['padded base64', { ...clientExamples.auth, signature: `${b64(64)}==` }, 'bad-message'],
+    ['an upper-case user id', { ...clientExamples.auth, userId: 'Alice' }, 'bad-message'],
+    ['a too-short call id', { ...clientExamples['call.cancel'], callId: 'abc' }, 'bad-message'],
+    ['a bad fingerprint', { ...clientExamples['call.confirm'], ake: { ...reveal, fingerprint: 'md5 00' } }, 'bad-message'],
+    ['an oversized SDP', { ...clientExamples['call.signal'], data: { type: 'offer', sdp: 'x'.repeat(50_000) } }, 'bad-message'],
+    ['an unknown signal', { ...clientExamples['call.signal'], data: { type: 'exploit' } }, 'bad-message'],
+    ['a control character in a device name', { ...clientExamples.enroll, deviceName: 'a\u0000b' }, 'bad-message'],
+    ['a wrong-length identity key', { ...clientExamples.enroll, identityKey: b64(32) }, 'bad-message'],
+  ];
+  for (const [what, input, code] of bad) {
+    it(`rejects ${what} with '${code}'`, () => {
+      expect(codeOf(() => parseClientMessage(input))).toBe(code);
+    });
+  }
+
+  it('names the failing field in the error', () => {
+    expect(() => parseClientMessage({ ...clientExamples.auth, userId: 'Alice' })).toThrow(/userId/);
+  });
+
+  it('never throws anything but a ProtocolError, whatever it is fed', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.string(), fc.record({ v: fc.constant(v), type: fc.constantFrom(...clientMessageTypes) }, { requiredKeys: [] })), (input) => {
+        const outcome = codeOf(() => parseClientMessage(input));
+        expect(outcome).not.toBe('other error');
+        expect(codeOf(() => parseServerMessage(input))).not.toBe('other error');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { authSchema, enrollSchema, helloSchema, welcomeSchema } from './auth';
+import { callEndedSchema, incomingCallSchema, outgoingCallSchema } from './call';
+import { directoryRemovedSchema, directorySchema, directoryUserSchema, presenceUpdateSchema } from './directory';
+import { ProtocolError, protocolErrorCodeSchema } from './errors';
+import { callIdSchema, requestIdSchema, versionField } from './fields';
+import { turnCredentialsSchema, turnRequestSchema } from './turn';
+import { PROTOCOL_VERSION } from './version';
+
+/** Client → server: ask for the directory again (after a reconnect, say). */
+export const directoryRequestSchema = z
+  .object({ v: versionField, type: z.literal('directory.request'), id: requestIdSchema.optional() })
+  .strict();
+
+/** Server → client: a refusal, with the id of the request it answers when there was one. */
+export const errorMessageSchema = z
+  .object({
+    v: versionField,
+    type: z.literal('error'),
+    code: protocolErrorCodeSchema,
+    message: z.string().max(500),
+    ref: requestIdSchema.optional(),
+    callId: callIdSchema.optional(),
+  })
+  .strict();
+
+const clientSchemas = [authSchema, enrollSchema, directoryRequestSchema, turnRequestSchema] as const;
+const serverSchemas = [
+  helloSchema,
+  welcomeSchema,
+  directorySchema,
+  directoryUserSchema,
+  directoryRemovedSchema,
+  presenceUpdateSchema,
+  turnCredentialsSchema,
+  callEndedSchema,
+  errorMessageSchema,
+] as const;
+
+export const clientMessageSchema = z.union([z.discriminatedUnion('type', clientSchemas), outgoingCallSchema]);
+export const serverMessageSchema = z.union([z.discriminatedUnion('type', serverSchemas), incomingCallSchema]);
+
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+export type ErrorMessage = z.infer<typeof errorMessageSchema>;
+export type ClientMessageType = ClientMessage['type'];
+export type ServerMessageType = ServerMessage['type'];
+
+export const clientMessageTypes: readonly ClientMessageType[] = [
+  ...clientSchemas.map((schema) => schema.shape.type.value),
+  ...outgoingCallSchema.options.map((schema) => schema.shape.type.value),
+];
+
+/** A short, safe rendering of an untrusted value for an error message. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  return (JSON.stringify(value) as string | undefined ?? typeof value).slice(0, 60);
+}
+
+function parseWith<T>(schema: z.ZodType<T>, known: ReadonlySet<string>, input: unknown): T {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input) as unknown;
+    } catch {
+      throw new ProtocolError('bad-message', 'the message is not JSON');
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError('bad-message', 'a message is a JSON object');
+  }
+  const { v, type } = value as { v?: unknown; type?: unknown };
+  if (v !== PROTOCOL_VERSION) {
+    throw new ProtocolError('unsupported-version', `protocol version ${describe(v)} is not supported; this side speaks ${PROTOCOL_VERSION}`);
+  }
+  if (typeof type !== 'string' || !known.has(type)) {
+    throw new ProtocolError('bad-message', `unknown message type ${describe(type)}`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'message';
+    throw new ProtocolError('bad-message', `bad ${type} message: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+const clientTypes = new Set<string>(clientMessageTypes);
+const serverTypes = new Set<string>([
+  ...serverSchemas.map((schema) => schema.shape.type.value),
+  ...incomingCallSchema.options.map((schema) => schema.shape.type.value),
+]);
+
+/** Parses a client message (a JSON string or a parsed value); throws ProtocolError with a clear reason. */
+export function parseClientMessage(input: unknown): ClientMessage {
+  return parseWith(clientMessageSchema, clientTypes, input);
+}
+
+/** Parses a server message; throws ProtocolError with a clear reason. */
+export function parseServerMessage(input: unknown): ServerMessage {
+  return parseWith(serverMessageSchema, serverTypes, input);
+}
