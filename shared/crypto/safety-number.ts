@@ -1,4 +1,4 @@
-import { bytesToUint, constantTimeEqual, utf8Bytes } from './bytes';
+import { bytesToUint, constantTimeEqual, fromBase64Url, toBase64Url, utf8Bytes } from './bytes';
 import { CryptoError } from './errors';
 import { sodiumNow } from './sodium';
 
@@ -161,20 +161,14 @@ export function compareScannable(mine: Uint8Array, scanned: Uint8Array): boolean
 
 /** Text for a QR code: URL-safe base64 without padding, so it survives deep links and copy-paste. */
 export function scannableToText(scannable: Uint8Array): string {
-  const sodium = sodiumNow();
-  return sodium.to_base64(checkScannable(scannable, 'the'), sodium.base64_variants.URLSAFE_NO_PADDING);
+  return toBase64Url(checkScannable(scannable, 'the'));
 }
 
 /** The inverse of scannableToText; rejects text that is not a well-formed scannable fingerprint. */
 export function scannableFromText(text: string): Uint8Array {
-  const sodium = sodiumNow();
-  const value: unknown = text;
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) {
-    throw new CryptoError('invalid-input', 'a scannable fingerprint text is URL-safe base64');
-  }
   let bytes: Uint8Array;
   try {
-    bytes = sodium.from_base64(value, sodium.base64_variants.URLSAFE_NO_PADDING);
+    bytes = fromBase64Url(text);
   } catch {
     throw new CryptoError('invalid-input', 'a scannable fingerprint text is URL-safe base64');
   }

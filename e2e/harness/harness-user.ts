@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { eventChannels, IpcError, isEventChannel, toErrorResult } from '../../shared/ipc';
+import { createHost, type Host, type HostOptions } from '../../electron/core/host';
+import type { AppUnderTest } from './app-under-test';
+import { INVOKE_BINDING } from './page-globals';
+import { reportCspViolations, watchPageProblems } from './page-problems';
+
+export interface HarnessUserOptions {
+  /** Where the built renderer is served. */
+  readonly rendererUrl: string;
+  /** The bridge init script (bridge-bundle.ts). */
+  readonly bridgeScript: string;
+  readonly version: string;
+  /** Lets a spec swap handlers into this user's host. */
+  readonly hostOptions?: HostOptions;
+}
+
+/** One user of the app under the harness: their own host, data dir and browser context. */
+export interface HarnessUser extends AppUnderTest {
+  readonly context: BrowserContext;
+  readonly host: Host;
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the app for one user: a fresh host on a temp data dir, wired to a fresh browser context
+ * the way the shell wires Electron (requests from the top frame only, events out to every page).
+ * Two users are two calls, each with its own context, so they share nothing but the server.
+ */
+export async function openHarnessUser(browser: Browser, options: HarnessUserOptions): Promise<HarnessUser> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'sealcall-harness-'));
+  const host = createHost({ kind: 'harness', version: options.version, dataDir }, options.hostOptions);
+  const context = await browser.newContext();
+
+  await context.exposeBinding(INVOKE_BINDING, async (source, channel: unknown, payload: unknown) => {
+    // The shell's sender check, in the harness's terms: only our own top-level document may call.
+    if (source.frame !== source.page.mainFrame() || !isServedRenderer(source.frame.url(), options.rendererUrl)) {
+      return toErrorResult(new IpcError('forbidden-sender', 'this frame may not talk to Sealcall'));
+    }
+    return host.invoke(channel, payload);
+  });
+  const unsubscribes = Object.keys(eventChannels)
+    .filter(isEventChannel)
+    .map((event) =>
+      host.on(event, (payload) => {
+        for (const page of context.pages()) void dispatchToPage(page, event, payload);
+      }),
+    );
+  await reportCspViolations(context);
+  await context.addInitScript({ content: options.bridgeScript });
+
+  const page = await context.newPage();
+  const problems = watchPageProblems(page);
+  await page.goto(options.rendererUrl);
+
+  return {
+    page,
+    context,
+    host,
+    dataDir,
+    hostKind: 'harness',
+    problems,
+    async close() {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      await context.close();
+      await host.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function isServedRenderer(url: string, rendererUrl: string): boolean {
+  try {
+    return new URL(url).origin === new URL(rendererUrl).origin;
+  } catch {
+    return false;
+  }
+}
+
+async function dispatchToPage(page: Page, event: string, payload: unknown): Promise<void> {
+  try {
+    await page.evaluate(
+      ([name, data]) => {
+        window.__sealcallDispatch?.(name, data);
+      },
+      [event, payload] as const,
+    );
+  } catch {
+    // The page closed or navigated away; it has no subscribers left to tell.
+  }
+}

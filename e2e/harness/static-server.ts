@@ -1,0 +1,119 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/*
+ * Cross-origin isolation: without COOP and COEP, performance.now() in a page or a worker is
+ * coarsened to 100 µs, too coarse for the per-frame measurements later benchmarks take.
+ */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+};
+
+export interface StaticServer {
+  /** Origin with a trailing slash, e.g. http://127.0.0.1:41234/ */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves one folder read-only on 127.0.0.1 (a secure context, unlike about:blank), on a free port. */
+export async function serveDirectory(rootDir: string): Promise<StaticServer> {
+  const root = path.resolve(rootDir);
+
+  const server = createServer((request, response) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      finish(response, 405, 'method not allowed');
+      return;
+    }
+    const file = resolveFile(root, request.url ?? '/');
+    if (file === null) {
+      finish(response, 404, 'not found');
+      return;
+    }
+    stat(file).then(
+      (info) => {
+        if (!info.isFile()) {
+          finish(response, 404, 'not found');
+          return;
+        }
+        response.writeHead(200, {
+          ...ISOLATION_HEADERS,
+          'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+          'Content-Length': info.size,
+        });
+        if (request.method === 'HEAD') {
+          response.end();
+          return;
+        }
+        createReadStream(file)
+          .on('error', () => response.destroy())
+          .pipe(response);
+      },
+      () => {
+        finish(response, 404, 'not found');
+      },
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      }),
+  };
+}
+
+/** Maps a request path to a file under root, or null when it would leave root. */
+function resolveFile(root: string, requestUrl: string): string | null {
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(requestUrl, 'http://localhost').pathname);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0')) return null;
+  const relative = pathname.endsWith('/') ? `${pathname}index.html` : pathname;
+  const file = path.resolve(root, `.${relative}`);
+  return file === root || file.startsWith(root + path.sep) ? file : null;
+}
+
+function finish(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(text);
+}

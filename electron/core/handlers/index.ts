@@ -1,0 +1,6 @@
+import { appInfo } from './app-info';
+import type { HandlerTable } from './handler';
+
+export const defaultHandlers: HandlerTable = {
+  'app.info': appInfo,
+};

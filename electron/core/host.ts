@@ -1,0 +1,91 @@
+import {
+  IpcError,
+  isInvokeChannel,
+  parseRequest,
+  parseResponse,
+  toErrorResult,
+  type EventChannel,
+  type EventOf,
+  type InvokeChannel,
+  type IpcResult,
+  type ResponseOf,
+} from '../../shared/ipc';
+import { EventHub } from './event-hub';
+import type { Handler, HandlerContext, HandlerTable } from './handlers/handler';
+import { defaultHandlers } from './handlers/index';
+import type { HostPorts } from './ports';
+
+export type { HostPorts } from './ports';
+
+/** The main process's brain as plain Node: the Electron shell and the e2e harness both drive it through this. */
+export interface Host {
+  /** Answers one renderer request. Never throws: every failure comes back as `{ ok: false }`. */
+  invoke(channel: unknown, payload: unknown): Promise<IpcResult>;
+  on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void;
+  close(): Promise<void>;
+}
+
+export interface HostOptions {
+  /** Tests swap handlers in to exercise the gate around them. */
+  readonly handlers?: HandlerTable;
+  /** Where unexpected handler errors go; they stay in the main process and never reach the renderer. */
+  readonly onUnexpectedError?: (channel: InvokeChannel, error: unknown) => void;
+}
+
+function logUnexpectedError(channel: InvokeChannel, error: unknown): void {
+  console.error(`sealcall: the ${channel} handler failed`, error);
+}
+
+export function createHost(ports: HostPorts, options: HostOptions = {}): Host {
+  const handlers = options.handlers ?? defaultHandlers;
+  const onUnexpectedError = options.onUnexpectedError ?? logUnexpectedError;
+  const events = new EventHub();
+  const context: HandlerContext = {
+    ports,
+    emit: (event, payload) => {
+      events.emit(event, payload);
+    },
+  };
+  let closed = false;
+
+  async function dispatch<C extends InvokeChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
+    const handler: Handler<C> = handlers[channel];
+    // While every request in the contract is `undefined`, the rule takes this value for a void one.
+    // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
+    const request = parseRequest(channel, payload);
+    return parseResponse(channel, await handler(request, context));
+  }
+
+  return {
+    async invoke(channel, payload) {
+      try {
+        if (closed) throw new IpcError('internal', 'the Sealcall host is shutting down');
+        if (!isInvokeChannel(channel)) {
+          // parseRequest owns the refusal and its wording; for a channel outside the contract it
+          // always throws, so the line after it only satisfies the type checker.
+          parseRequest(channel, payload);
+          throw new IpcError('unknown-channel', 'unknown IPC channel');
+        }
+        try {
+          return { ok: true, value: await dispatch(channel, payload) };
+        } catch (error) {
+          if (!(error instanceof IpcError)) onUnexpectedError(channel, error);
+          throw error;
+        }
+      } catch (error) {
+        return toErrorResult(error);
+      }
+    },
+
+    on(event, listener) {
+      if (closed) return () => undefined;
+      return events.on(event, listener);
+    },
+
+    close() {
+      closed = true;
+      events.clear();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { defineConfig } from '@playwright/test';
+import type { HostKind } from './e2e/fixtures';
+
+/*
+ * Two projects run the same specs:
+ * - chromium: the harness. Debian's Chromium shows the built renderer, and the real core
+ *   (electron/core) runs in the test's own process. Never a downloaded browser: there is none here.
+ * - electron: the built app through Electron, where its binary exists; elsewhere every test skips
+ *   itself with the reason (e2e/fixtures.ts), and the electron-binary project prints it once.
+ * Specs named *.harness.spec.ts exercise the harness itself and run in the chromium project only.
+ */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+export default defineConfig<{ hostKind: HostKind }>({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  outputDir: 'test-results',
+  // Two cores: one worker each.
+  workers: 2,
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env['CI']),
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  reporter: [['list']],
+  use: {
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        hostKind: 'harness',
+        browserName: 'chromium',
+        headless: true,
+        launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+      },
+    },
+    {
+      name: 'electron-binary',
+      testMatch: '**/electron-binary.setup.ts',
+    },
+    {
+      name: 'electron',
+      testIgnore: '**/*.harness.spec.ts',
+      dependencies: ['electron-binary'],
+      use: { hostKind: 'electron' },
+    },
+  ],
+});

@@ -1,0 +1,31 @@
+/**
+ * `npm start`: launches the built app in Electron. Run after `npm run build` (the npm script does).
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findElectronBinary } from './electron-binary';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const electron = findElectronBinary();
+
+if (!electron.present) {
+  console.error(
+    [
+      'Cannot start Sealcall: the Electron binary is not installed on this machine.',
+      `  ${electron.reason}.`,
+      '  Everything except the thin Electron shell still runs without it: `npm test` builds the app and',
+      '  drives the real renderer and the real main-process core (electron/core) in Debian Chromium',
+      '  through the e2e harness (e2e/harness/).',
+      '  On a machine with internet access, `npx install-electron` fetches the binary.',
+    ].join('\n'),
+  );
+  process.exit(1);
+}
+
+// '.' (the package root, not out/electron/main.cjs) so Electron reads package.json: the app's
+// name, and so its userData folder, and the version the UI shows come from there.
+const child = spawn(electron.path, ['.', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+child.on('exit', (code, signal) => {
+  process.exit(code ?? (signal === null ? 0 : 1));
+});

@@ -1,0 +1,83 @@
+/**
+ * Encoded media frames on the wire: the codec's clear prefix, then the SFrame ciphertext. The
+ * packetizer and the decoder's frame handling read the first bytes of a frame, so those stay clear;
+ * they are the SFrame metadata, hence authenticated.
+ */
+import { concatBytes } from './bytes';
+import { CryptoError } from './errors';
+import { decodeSFrameHeader, sframeDecrypt, type SFrameSecret, type SFrameSender } from './sframe';
+
+/** The only codecs negotiated while encryption is on: their packetizers need just the prefix. */
+export type MediaKind = 'vp8' | 'opus';
+
+/** Picks the receiver's secret by the KID in the frame's header; undefined when it is not held. */
+export type SFrameSecretLookup = (kid: bigint) => SFrameSecret | undefined;
+
+/** VP8 key frames: 3-byte frame tag + 7-byte start code and dimensions (RFC 6386 §9.1). */
+const VP8_KEY_FRAME_PREFIX = 10;
+/** VP8 delta frames: the 3-byte frame tag. */
+const VP8_DELTA_FRAME_PREFIX = 3;
+/** Opus: the TOC byte (RFC 6716 §3.1). */
+const OPUS_PREFIX = 1;
+
+/**
+ * How many leading bytes of `frame` stay clear. The receiver calls it on the received bytes too,
+ * which works because the bytes it reads (VP8's key-frame bit) are themselves in the clear prefix.
+ */
+export function clearPrefixLength(kind: MediaKind, frame: Uint8Array): number {
+  const first = frame[0];
+  if (first === undefined) return 0;
+  if (kind === 'opus') return OPUS_PREFIX;
+  // RFC 6386 §9.1: bit 0 of the frame tag is 0 on a key frame.
+  return (first & 0x01) === 0 ? VP8_KEY_FRAME_PREFIX : VP8_DELTA_FRAME_PREFIX;
+}
+
+/**
+ * prefix || SFrame(prefix as metadata, rest of the frame). An empty frame is returned as is.
+ *
+ * A frame shorter than its codec prefix (a VP8 key frame under 10 bytes, a delta frame under 3) is
+ * not a valid frame, and is refused with 'media-frame-truncated' so the caller drops it. Sending it
+ * with a shorter prefix would put the whole frame in the clear, and encrypting it whole would hand
+ * the packetizer a frame tag that is ciphertext.
+ */
+export function encryptMediaFrame(sender: SFrameSender, kind: MediaKind, frame: Uint8Array): Promise<Uint8Array> {
+  // Not `async`: one promise layer less on every frame; errors still arrive as rejections.
+  if (frame.length === 0) return Promise.resolve(frame);
+  const prefixLength = clearPrefixLength(kind, frame);
+  if (frame.length < prefixLength) {
+    return Promise.reject(
+      new CryptoError('media-frame-truncated', `${kind} frame of ${frame.length} bytes is shorter than its clear prefix`),
+    );
+  }
+  // The prefix is the metadata, placed in clear before the SFrame in the same buffer: no second copy.
+  return sender.encrypt(frame.subarray(0, prefixLength), frame.subarray(prefixLength), { metadataFirst: true });
+}
+
+/**
+ * The original frame, or a CryptoError: 'media-frame-truncated' (shorter than its prefix),
+ * 'sframe-truncated' or 'sframe-bad-header', 'sframe-unknown-kid' (no secret for the header's
+ * KID), 'sframe-auth-failed'. An empty frame is returned as is, as the sender passes it untouched.
+ */
+export async function decryptMediaFrame(
+  secrets: SFrameSecret | SFrameSecretLookup,
+  kind: MediaKind,
+  data: Uint8Array,
+): Promise<Uint8Array> {
+  if (data.length === 0) return data;
+  const prefixLength = clearPrefixLength(kind, data);
+  if (data.length < prefixLength) {
+    throw new CryptoError('media-frame-truncated', `${kind} frame of ${data.length} bytes is shorter than its clear prefix`);
+  }
+  const prefix = data.subarray(0, prefixLength);
+  const body = data.subarray(prefixLength);
+  let secret: SFrameSecret | undefined;
+  if (typeof secrets === 'function') {
+    const { kid } = decodeSFrameHeader(body);
+    secret = secrets(kid);
+    if (secret === undefined) throw new CryptoError('sframe-unknown-kid', `no SFrame secret for KID ${kid}`);
+  } else {
+    secret = secrets;
+  }
+  const { plaintext } = await sframeDecrypt(secret, prefix, body);
+  return concatBytes(prefix, plaintext);
+}

@@ -1,0 +1,364 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { bytesToUint, concatBytes, fromHex, toHex, uintToBytes } from './bytes';
+import { isCryptoError, type CryptoErrorCode } from './errors';
+import {
+  decodeSFrameHeader,
+  deriveSFrameSecret,
+  encodeSFrameHeader,
+  sframeDecrypt,
+  sframeEncrypt,
+  SFrameSender,
+  type SFrameSecret,
+} from './sframe';
+
+// kid and ctr are decimal strings in the fixture: as JSON numbers, values above 2^53 would be rounded.
+const decimal = z.string().regex(/^\d+$/).transform((text) => BigInt(text));
+const hex = z.string().regex(/^([0-9a-f]{2})*$/);
+const Vectors = z.object({
+  header: z.array(z.object({ kid: decimal, ctr: decimal, encoded: hex })),
+  sframe: z.object({
+    cipher_suite: z.literal(4),
+    kid: decimal,
+    ctr: decimal,
+    base_key: hex,
+    sframe_key_label: hex,
+    sframe_salt_label: hex,
+    sframe_key: hex,
+    sframe_salt: hex,
+    metadata: hex,
+    nonce: hex,
+    aad: hex,
+    pt: hex,
+    ct: hex,
+  }),
+});
+const vectors = Vectors.parse(
+  JSON.parse(readFileSync(new URL('./fixtures/rfc9605-vectors.json', import.meta.url), 'utf8')),
+);
+const v4 = vectors.sframe;
+const MAX_U64 = 2n ** 64n - 1n;
+const u64 = fc.bigInt({ min: 0n, max: MAX_U64 });
+const HEADER_FAILURES: readonly CryptoErrorCode[] = ['sframe-auth-failed', 'sframe-bad-header', 'sframe-truncated'];
+
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+/** Rejects with a CryptoError whose code is one of `codes`, and never yields a value. */
+async function expectRejects(promise: Promise<unknown>, codes: CryptoErrorCode | readonly CryptoErrorCode[]): Promise<void> {
+  const allowed = typeof codes === 'string' ? [codes] : codes;
+  let value: unknown;
+  let error: unknown;
+  try {
+    value = await promise;
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(value).toBeUndefined();
+  expect(
+    allowed.some((code) => isCryptoError(error, code)),
+    `expected ${allowed.join(' | ')}, got ${String(error)}`,
+  ).toBe(true);
+}
+
+function flipBit(data: Uint8Array, bit: number): Uint8Array {
+  const copy = data.slice();
+  const index = bit >> 3;
+  copy[index] = (copy[index] ?? 0) ^ (1 << (bit & 7));
+  return copy;
+}
+
+function vectorSecret(): Promise<SFrameSecret> {
+  return deriveSFrameSecret(fromHex(v4.base_key), v4.kid);
+}
+
+/** The RFC's nonce computed independently of sframe.ts: salt XOR CTR as integers. */
+function referenceNonce(salt: Uint8Array, ctr: bigint): Uint8Array<ArrayBuffer> {
+  return uintToBytes(bytesToUint(salt) ^ ctr, 12) as Uint8Array<ArrayBuffer>;
+}
+
+async function rawGcm(key: Uint8Array, nonce: Uint8Array<ArrayBuffer>, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  const cryptoKey = await crypto.subtle.importKey('raw', new Uint8Array(key), 'AES-GCM', false, ['encrypt']);
+  return new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce, additionalData: new Uint8Array(aad) }, cryptoKey, new Uint8Array(plaintext)),
+  );
+}
+
+describe('SFrame header (RFC 9605 §4.3)', () => {
+  it('keeps 2^64 - 1 exact in the fixture', () => {
+    expect(vectors.header.length).toBe(289);
+    expect(vectors.header.filter((h) => h.ctr === MAX_U64).length).toBe(17);
+    expect(vectors.header.filter((h) => h.kid === MAX_U64).length).toBe(17);
+  });
+
+  it('encodes and decodes every RFC header vector', () => {
+    for (const { kid, ctr, encoded } of vectors.header) {
+      expect(toHex(encodeSFrameHeader(kid, ctr))).toBe(encoded);
+      const withPayload = concatBytes(fromHex(encoded), fromHex('deadbeef'));
+      expect(decodeSFrameHeader(withPayload)).toEqual({ kid, ctr, length: encoded.length / 2 });
+    }
+  });
+
+  it('refuses every truncation of every RFC header vector', () => {
+    for (const { encoded } of vectors.header) {
+      const bytes = fromHex(encoded);
+      for (let length = 0; length < bytes.length; length++) {
+        expect(isCryptoError(caught(() => decodeSFrameHeader(bytes.subarray(0, length))), 'sframe-truncated')).toBe(true);
+      }
+    }
+  });
+
+  it('refuses headers that are not minimally encoded', () => {
+    // CTR 0 and 7 in an extended field, a leading zero byte, the same for the KID.
+    for (const bad of ['0800', '0807', '090012', '8000', '8007', '900012', '0a000100']) {
+      expect(isCryptoError(caught(() => decodeSFrameHeader(fromHex(bad))), 'sframe-bad-header'), bad).toBe(true);
+    }
+  });
+
+  it('refuses KID and CTR outside 0 .. 2^64 - 1', () => {
+    for (const [kid, ctr] of [
+      [-1n, 0n],
+      [0n, -1n],
+      [2n ** 64n, 0n],
+      [0n, 2n ** 64n],
+    ] as const) {
+      expect(isCryptoError(caught(() => encodeSFrameHeader(kid, ctr)), 'invalid-input')).toBe(true);
+    }
+  });
+
+  it('round-trips any KID and CTR', () => {
+    fc.assert(
+      fc.property(u64, u64, (kid, ctr) => {
+        const encoded = encodeSFrameHeader(kid, ctr);
+        expect(decodeSFrameHeader(encoded)).toEqual({ kid, ctr, length: encoded.length });
+      }),
+    );
+  });
+
+  it('has one encoding per header: whatever decodes re-encodes to the same bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 17 }), (bytes) => {
+        let header;
+        try {
+          header = decodeSFrameHeader(bytes);
+        } catch (error) {
+          expect(isCryptoError(error, 'sframe-truncated') || isCryptoError(error, 'sframe-bad-header')).toBe(true);
+          return;
+        }
+        expect(toHex(encodeSFrameHeader(header.kid, header.ctr))).toBe(toHex(bytes.subarray(0, header.length)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('SFrame suite 0x0004 vector (RFC 9605 Appendix C)', () => {
+  it('derives the key and salt from the labels the RFC gives', async () => {
+    const secret = await vectorSecret();
+    expect(toHex(secret.key)).toBe(v4.sframe_key);
+    expect(toHex(secret.salt)).toBe(v4.sframe_salt);
+    expect(secret.kid).toBe(v4.kid);
+    expect(secret.cryptoKey.extractable).toBe(false);
+    expect([...secret.cryptoKey.usages].sort()).toEqual(['decrypt', 'encrypt']);
+    // The labels as the RFC spells them: "SFrame 1.0 Secret key " + KID (8 bytes) + suite (2 bytes).
+    const suffix = concatBytes(uintToBytes(v4.kid, 8), uintToBytes(4n, 2));
+    expect(toHex(concatBytes(new TextEncoder().encode('SFrame 1.0 Secret key '), suffix))).toBe(v4.sframe_key_label);
+    expect(toHex(concatBytes(new TextEncoder().encode('SFrame 1.0 Secret salt '), suffix))).toBe(v4.sframe_salt_label);
+  });
+
+  it('uses the vector nonce and AAD, and produces the exact ciphertext', async () => {
+    const secret = await vectorSecret();
+    expect(toHex(referenceNonce(secret.salt, v4.ctr))).toBe(v4.nonce);
+    const header = encodeSFrameHeader(v4.kid, v4.ctr);
+    expect(toHex(concatBytes(header, fromHex(v4.metadata)))).toBe(v4.aad);
+
+    const data = await sframeEncrypt(secret, v4.kid, v4.ctr, fromHex(v4.metadata), fromHex(v4.pt));
+    expect(toHex(data)).toBe(v4.ct);
+    // The vector's nonce and AAD under plain AES-GCM give the same bytes after the header.
+    const raw = await rawGcm(secret.key, fromHex(v4.nonce) as Uint8Array<ArrayBuffer>, fromHex(v4.aad), fromHex(v4.pt));
+    expect(toHex(concatBytes(header, raw))).toBe(v4.ct);
+  });
+
+  it('decrypts the vector', async () => {
+    const opened = await sframeDecrypt(await vectorSecret(), fromHex(v4.metadata), fromHex(v4.ct));
+    expect(opened.kid).toBe(v4.kid);
+    expect(opened.ctr).toBe(v4.ctr);
+    expect(toHex(opened.plaintext)).toBe(v4.pt);
+  });
+
+  it('refuses the vector under a wrong key', async () => {
+    const wrong = await deriveSFrameSecret(fromHex('100102030405060708090a0b0c0d0e0f'), v4.kid);
+    await expectRejects(sframeDecrypt(wrong, fromHex(v4.metadata), fromHex(v4.ct)), 'sframe-auth-failed');
+  });
+
+  it("refuses the vector under the same base key's secret for another KID", async () => {
+    const other = await deriveSFrameSecret(fromHex(v4.base_key), v4.kid + 1n);
+    await expectRejects(sframeDecrypt(other, fromHex(v4.metadata), fromHex(v4.ct)), 'sframe-auth-failed');
+  });
+
+  it('refuses a header rewritten to name another KID or CTR', async () => {
+    const secret = await vectorSecret();
+    const body = fromHex(v4.ct).subarray(encodeSFrameHeader(v4.kid, v4.ctr).length);
+    const otherCtr = concatBytes(encodeSFrameHeader(v4.kid, v4.ctr + 1n), body);
+    const otherKid = concatBytes(encodeSFrameHeader(v4.kid + 1n, v4.ctr), body);
+    await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), otherCtr), 'sframe-auth-failed');
+    await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), otherKid), 'sframe-auth-failed');
+  });
+
+  it('refuses every single-bit flip of header, ciphertext and tag', async () => {
+    const secret = await vectorSecret();
+    const data = fromHex(v4.ct);
+    const headerBits = encodeSFrameHeader(v4.kid, v4.ctr).length * 8;
+    for (let bit = 0; bit < data.length * 8; bit++) {
+      const codes = bit < headerBits ? HEADER_FAILURES : 'sframe-auth-failed';
+      await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), flipBit(data, bit)), codes);
+    }
+  });
+
+  it('refuses every single-bit flip of the metadata, and missing metadata', async () => {
+    const secret = await vectorSecret();
+    const metadata = fromHex(v4.metadata);
+    for (let bit = 0; bit < metadata.length * 8; bit++) {
+      await expectRejects(sframeDecrypt(secret, flipBit(metadata, bit), fromHex(v4.ct)), 'sframe-auth-failed');
+    }
+    await expectRejects(sframeDecrypt(secret, new Uint8Array(0), fromHex(v4.ct)), 'sframe-auth-failed');
+  });
+
+  it('refuses every truncation, and an extension', async () => {
+    const secret = await vectorSecret();
+    const data = fromHex(v4.ct);
+    const shortest = encodeSFrameHeader(v4.kid, v4.ctr).length + 16;
+    for (let length = 0; length < data.length; length++) {
+      const code = length < shortest ? 'sframe-truncated' : 'sframe-auth-failed';
+      await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), data.subarray(0, length)), code);
+    }
+    await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), concatBytes(data, fromHex('00'))), 'sframe-auth-failed');
+  });
+});
+
+describe('SFrame encrypt and decrypt', () => {
+  it('round-trips any KID, CTR, metadata and plaintext, with the RFC nonce', async () => {
+    const baseKey = crypto.getRandomValues(new Uint8Array(32));
+    await fc.assert(
+      fc.asyncProperty(
+        u64,
+        u64,
+        fc.uint8Array({ maxLength: 64 }),
+        fc.uint8Array({ maxLength: 3000 }),
+        async (kid, ctr, metadata, plaintext) => {
+          const secret = await deriveSFrameSecret(baseKey, kid);
+          const data = await sframeEncrypt(secret, kid, ctr, metadata, plaintext);
+          const header = encodeSFrameHeader(kid, ctr);
+          expect(data.length).toBe(header.length + plaintext.length + 16);
+          // Same bytes as plain AES-GCM with salt XOR CTR computed as integers.
+          const raw = await rawGcm(secret.key, referenceNonce(secret.salt, ctr), concatBytes(header, metadata), plaintext);
+          expect(toHex(data)).toBe(toHex(concatBytes(header, raw)));
+          const opened = await sframeDecrypt(secret, metadata, data);
+          expect(opened).toEqual({ kid, ctr, plaintext });
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses any single-byte change', async () => {
+    const secret = await deriveSFrameSecret(crypto.getRandomValues(new Uint8Array(32)), 5n);
+    await fc.assert(
+      fc.asyncProperty(
+        u64,
+        fc.uint8Array({ minLength: 1, maxLength: 200 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (ctr, plaintext, where, delta) => {
+          const data = await sframeEncrypt(secret, 5n, ctr, new Uint8Array(0), plaintext);
+          const tampered = data.slice();
+          const index = where % data.length;
+          tampered[index] = ((tampered[index] ?? 0) + delta) & 0xff;
+          const headerLength = encodeSFrameHeader(5n, ctr).length;
+          await expectRejects(
+            sframeDecrypt(secret, new Uint8Array(0), tampered),
+            index < headerLength ? HEADER_FAILURES : 'sframe-auth-failed',
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('works at the ends of the KID and CTR range', async () => {
+    for (const kid of [0n, 7n, 8n, MAX_U64]) {
+      const secret = await deriveSFrameSecret(fromHex(v4.base_key), kid);
+      for (const ctr of [0n, 7n, 8n, 2n ** 32n, MAX_U64]) {
+        const data = await sframeEncrypt(secret, kid, ctr, fromHex('01'), fromHex('0203'));
+        expect(await sframeDecrypt(secret, fromHex('01'), data)).toEqual({ kid, ctr, plaintext: fromHex('0203') });
+      }
+    }
+  });
+
+  it('refuses inputs it cannot encrypt correctly', async () => {
+    const secret = await vectorSecret();
+    await expectRejects(sframeEncrypt(secret, v4.kid + 1n, 0n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
+    await expectRejects(sframeEncrypt(secret, v4.kid, -1n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
+    await expectRejects(sframeEncrypt(secret, v4.kid, 2n ** 64n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
+    await expectRejects(deriveSFrameSecret(new Uint8Array(15), 0n), 'invalid-key');
+    await expectRejects(deriveSFrameSecret(new Uint8Array(16), -1n), 'invalid-input');
+    await expectRejects(deriveSFrameSecret(new Uint8Array(16), 2n ** 64n), 'invalid-input');
+  });
+
+  it('refuses empty and header-only data as truncated', async () => {
+    const secret = await vectorSecret();
+    await expectRejects(sframeDecrypt(secret, new Uint8Array(0), new Uint8Array(0)), 'sframe-truncated');
+    await expectRejects(sframeDecrypt(secret, new Uint8Array(0), encodeSFrameHeader(v4.kid, 0n)), 'sframe-truncated');
+  });
+});
+
+describe('SFrameSender', () => {
+  it('numbers frames 0, 1, 2, … even when calls overlap', async () => {
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key), 9n);
+    const sender = new SFrameSender(secret);
+    expect(sender.kid).toBe(9n);
+    const first = await sender.encrypt(new Uint8Array(0), fromHex('00'));
+    const overlapping = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => sender.encrypt(new Uint8Array(0), uintToBytes(BigInt(i), 2))),
+    );
+    const counters = [first, ...overlapping].map((data) => decodeSFrameHeader(data).ctr);
+    expect(counters).toEqual(Array.from({ length: 301 }, (_, i) => BigInt(i)));
+    expect(sender.nextCounter).toBe(301n);
+  });
+
+  it('stops at its last counter instead of reusing one', async () => {
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key), 10n);
+    const sender = new SFrameSender(secret, { lastCounter: 2n });
+    for (let i = 0; i < 3; i++) await sender.encrypt(new Uint8Array(0), fromHex('00'));
+    await expectRejects(sender.encrypt(new Uint8Array(0), fromHex('00')), 'sframe-counter-exhausted');
+    await expectRejects(sender.encrypt(new Uint8Array(0), fromHex('00')), 'sframe-counter-exhausted');
+    expect(sender.nextCounter).toBe(3n);
+  });
+
+  it('refuses a second sender for the same secret, which would restart at counter 0', async () => {
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key), 11n);
+    const sender = new SFrameSender(secret);
+    expect(sender.nextCounter).toBe(0n);
+    expect(isCryptoError(caught(() => new SFrameSender(secret)), 'invalid-input')).toBe(true);
+    expect(isCryptoError(caught(() => new SFrameSender(secret, { lastCounter: -1n })), 'invalid-input')).toBe(true);
+  });
+
+  it('puts the metadata in clear before the SFrame on request, authenticated the same way', async () => {
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key), 12n);
+    const sender = new SFrameSender(secret);
+    const metadata = fromHex('a1a2a3');
+    const framed = await sender.encrypt(metadata, fromHex('0102030405'), { metadataFirst: true });
+    expect(toHex(framed.subarray(0, 3))).toBe('a1a2a3');
+    const opened = await sframeDecrypt(secret, metadata, framed.subarray(3));
+    expect(toHex(opened.plaintext)).toBe('0102030405');
+    expect(opened.ctr).toBe(0n);
+  });
+});
