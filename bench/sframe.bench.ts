@@ -7,10 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { deriveSFrameSecret, sframeDecrypt, SFrameSender } from '../shared/crypto/sframe';
 
-export interface BenchSection {
-  title: string;
-  markdown: string;
-}
+import type { BenchSection } from './bench-section';
 
 interface SizeCase {
   readonly label: string;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { IPC_CONTRACT_VERSION, IpcError, createBridge, parseRequest, toErrorResult, type IpcTransport } from './ipc';
+import {
+  IPC_CONTRACT_VERSION,
+  IpcError,
+  createBridge,
+  createEventFanout,
+  ipcErrorCode,
+  parseRequest,
+  toErrorResult,
+  toPortableBridge,
+  type IpcTransport,
+} from './ipc';
 
 const info = { version: '0.1.0', contractVersion: IPC_CONTRACT_VERSION, platform: 'linux', host: 'harness' };
 
@@ -83,5 +93,28 @@ describe('IPC contract', () => {
       error: { code: 'internal', message: 'internal error in the main process' },
     });
     expect(toErrorResult(new IpcError('bad-request', 'clear reason'))).toEqual({ ok: false, error: { code: 'bad-request', message: 'clear reason' } });
+  });
+
+  it('exposes failures to the page as plain objects that keep their code', async () => {
+    const bridge = toPortableBridge(createBridge(fakeHost(() => ({ ok: false, error: { code: 'not-enrolled', message: 'enroll first' } })).transport));
+    const failure: unknown = await bridge.invoke('app.info').catch((error: unknown) => error);
+    expect(failure).toEqual({ name: 'IpcError', code: 'not-enrolled', message: 'enroll first' });
+    expect(Object.getPrototypeOf(failure)).toBe(Object.prototype);
+    expect(ipcErrorCode(failure)).toBe('not-enrolled');
+    expect(ipcErrorCode(new Error('x'))).toBeUndefined();
+    expect(ipcErrorCode({ code: 'made-up' })).toBeUndefined();
+  });
+
+  it('fans events out to each subscription, and unsubscribes each once', () => {
+    const fanout = createEventFanout();
+    const got: unknown[] = [];
+    const listener = (payload: unknown) => got.push(payload);
+    const offFirst = fanout.subscribe('app.ready', listener);
+    fanout.subscribe('app.ready', listener);
+    fanout.dispatch('app.ready', 1);
+    offFirst();
+    fanout.dispatch('app.ready', 2);
+    fanout.dispatch('other', 3);
+    expect(got).toEqual([1, 1, 2]);
   });
 });

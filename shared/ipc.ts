@@ -119,8 +119,8 @@ export function toErrorResult(error: unknown): IpcResult {
 
 /** How a bridge reaches its host: ipcRenderer in the preload, a Playwright binding in the harness. */
 export interface IpcTransport {
-  invoke(channel: string, payload: unknown): Promise<unknown>;
-  subscribe(event: string, listener: (payload: unknown) => void): () => void;
+  invoke: (channel: string, payload: unknown) => Promise<unknown>;
+  subscribe: (event: string, listener: (payload: unknown) => void) => () => void;
 }
 
 /** What the renderer sees as `window.sealcall`. */
@@ -152,4 +152,68 @@ export function createBridge(transport: IpcTransport): SealcallBridge {
       });
     },
   });
+}
+
+/** The two Electron IPC channels that carry the whole contract (preload ↔ shell). */
+export const ELECTRON_INVOKE_CHANNEL = 'sealcall:invoke';
+export const ELECTRON_EVENT_CHANNEL = 'sealcall:event';
+
+/** Listener bookkeeping for a transport's `subscribe`, shared by the preload and the e2e harness. */
+export function createEventFanout(): {
+  subscribe: IpcTransport['subscribe'];
+  dispatch: (event: string, payload: unknown) => void;
+} {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  return {
+    subscribe: (event, listener) => {
+      let set = listeners.get(event);
+      if (set === undefined) {
+        set = new Set();
+        listeners.set(event, set);
+      }
+      // A wrapper per subscription, so the same function subscribed twice unsubscribes once each.
+      const entry = (payload: unknown): void => {
+        listener(payload);
+      };
+      set.add(entry);
+      return () => {
+        set.delete(entry);
+      };
+    },
+    dispatch: (event, payload) => {
+      for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
+    },
+  };
+}
+
+/** How an IPC failure reaches page code: a plain object, because that is what survives contextBridge. */
+export interface PortableIpcError {
+  name: 'IpcError';
+  code: IpcErrorCode;
+  message: string;
+}
+
+/**
+ * The bridge as it is exposed to the page. contextBridge copies a rejected Error into the page as
+ * a bare Error with only its message (electron/electron#25596), so the code would be lost; a plain
+ * object crosses intact. The harness exposes the same form, so the renderer sees one shape.
+ */
+export function toPortableBridge(bridge: SealcallBridge): SealcallBridge {
+  const portable = (error: unknown): PortableIpcError => {
+    if (error instanceof IpcError) return { name: 'IpcError', code: error.code, message: error.message };
+    return { name: 'IpcError', code: 'internal', message: 'the IPC call failed' };
+  };
+  return Object.freeze({
+    invoke: (<C extends InvokeChannel>(channel: C, ...request: RequestOf<C> extends undefined ? [] : [RequestOf<C>]) =>
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see the comment above
+      bridge.invoke(channel, ...request).catch((error: unknown) => Promise.reject(portable(error)))),
+    on: bridge.on.bind(bridge),
+  });
+}
+
+/** The code of an IPC failure as the page receives it, or undefined for anything else. */
+export function ipcErrorCode(error: unknown): IpcErrorCode | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const parsed = ipcErrorCodeSchema.safeParse((error as { code?: unknown }).code);
+  return parsed.success ? parsed.data : undefined;
 }

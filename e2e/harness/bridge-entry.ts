@@ -3,11 +3,10 @@
  * the harness's counterpart of electron/preload.ts. It builds window.sealcall with the same
  * createBridge, over a Playwright binding instead of ipcRenderer.
  */
-import { createBridge, type IpcTransport } from '../../shared/ipc';
+import { createBridge, createEventFanout, toPortableBridge, type IpcTransport } from '../../shared/ipc';
 import './page-globals';
 
-type Listener = (payload: unknown) => void;
-const listeners = new Map<string, Set<Listener>>();
+const fanout = createEventFanout();
 const invokeBinding = window.__sealcallInvoke;
 
 const transport: IpcTransport = {
@@ -15,25 +14,10 @@ const transport: IpcTransport = {
     if (invokeBinding === undefined) return Promise.reject(new Error('the harness binding is missing'));
     return invokeBinding(channel, payload);
   },
-  subscribe(event, listener) {
-    let set = listeners.get(event);
-    if (set === undefined) {
-      set = new Set();
-      listeners.set(event, set);
-    }
-    const entry: Listener = (payload) => {
-      listener(payload);
-    };
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-    };
-  },
+  subscribe: fanout.subscribe,
 };
 
-window.__sealcallDispatch = (event, payload) => {
-  for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
-};
+window.__sealcallDispatch = fanout.dispatch;
 
 // Read-only, like the property contextBridge.exposeInMainWorld defines.
-Object.defineProperty(window, 'sealcall', { value: createBridge(transport), enumerable: true });
+Object.defineProperty(window, 'sealcall', { value: toPortableBridge(createBridge(transport)), enumerable: true });

@@ -1,8 +1,15 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { eventChannels, IpcError, isEventChannel, toErrorResult, type IpcResult } from '../../shared/ipc';
+import {
+  ELECTRON_EVENT_CHANNEL,
+  ELECTRON_INVOKE_CHANNEL,
+  eventChannels,
+  IpcError,
+  isEventChannel,
+  toErrorResult,
+  type IpcResult,
+} from '../../shared/ipc';
 import type { Host } from '../core/host';
 import { isAllowedSender, type SenderFrame } from '../core/sender-policy';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels';
 
 /** Reads Electron's view of the sending frame; a frame that is gone or being torn down reads as null. */
 function senderFrameOf(event: IpcMainInvokeEvent, window: BrowserWindow): SenderFrame | null {
@@ -27,7 +34,7 @@ function senderFrameOf(event: IpcMainInvokeEvent, window: BrowserWindow): Sender
  * is refused with 'forbidden-sender'; host events go out to the window. Returns the disconnect.
  */
 export function bridgeHostToWindow(host: Host, window: BrowserWindow, rendererUrl: string): () => void {
-  ipcMain.handle(INVOKE_CHANNEL, (event, channel: unknown, payload: unknown): Promise<IpcResult> => {
+  ipcMain.handle(ELECTRON_INVOKE_CHANNEL, (event, channel: unknown, payload: unknown): Promise<IpcResult> => {
     if (!isAllowedSender(senderFrameOf(event, window), rendererUrl)) {
       return Promise.resolve(toErrorResult(new IpcError('forbidden-sender', 'this frame may not talk to Sealcall')));
     }
@@ -38,12 +45,12 @@ export function bridgeHostToWindow(host: Host, window: BrowserWindow, rendererUr
     .filter(isEventChannel)
     .map((event) =>
       host.on(event, (payload) => {
-        if (!window.isDestroyed()) window.webContents.send(EVENT_CHANNEL, { event, payload });
+        if (!window.isDestroyed()) window.webContents.send(ELECTRON_EVENT_CHANNEL, { event, payload });
       }),
     );
 
   return () => {
-    ipcMain.removeHandler(INVOKE_CHANNEL);
+    ipcMain.removeHandler(ELECTRON_INVOKE_CHANNEL);
     for (const unsubscribe of unsubscribes) unsubscribe();
   };
 }

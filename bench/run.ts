@@ -1,0 +1,42 @@
+/**
+ * `npm run bench`: runs every benchmark in this process's order, prints each section as it
+ * finishes, and writes them all to docs/benchmarks.md. Figures are medians and ratios against a
+ * floor measured in the same run, because this machine is shared and noisy.
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchSection } from './bench-section';
+import { runSFrameBench } from './sframe.bench';
+
+const benches: [name: string, run: () => Promise<BenchSection>][] = [['sframe', runSFrameBench]];
+
+const only = process.argv.slice(2);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const sections: BenchSection[] = [];
+for (const [name, run] of benches) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const started = Date.now();
+  console.log(`bench: ${name}…`);
+  const section = await run();
+  console.log(`\n## ${section.title}\n\n${section.markdown}\n(${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  sections.push(section);
+}
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const header = [
+  '# Benchmarks',
+  '',
+  'Written by `npm run bench` (`bench/run.ts`); do not edit by hand. Every comparison is against a floor',
+  'measured in the same run on the same machine, and figures are medians, because the machines these',
+  'run on are shared and noisy: compare ratios across runs, not absolute times.',
+  '',
+  `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${os.cpus().length} × ${cpu}, ` +
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB.` + (only.length > 0 ? ` Only: ${only.join(', ')}.` : ''),
+  '',
+].join('\n');
+
+await writeFile(path.join(root, 'docs', 'benchmarks.md'), `${header}\n${sections.map((s) => `## ${s.title}\n\n${s.markdown.trim()}\n`).join('\n')}`);
+console.log('bench: wrote docs/benchmarks.md');

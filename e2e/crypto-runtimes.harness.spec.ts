@@ -1,0 +1,92 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { build } from 'esbuild';
+import { serveDirectory } from './harness/static-server';
+import { runCryptoSelfTest, type SelfTestInput, type SelfTestResult } from './crypto-runtimes/selftest';
+
+/*
+ * shared/crypto must run unchanged in Node, in a Chromium page and in a Worker (the renderer's
+ * frame-crypto worker will). Bundle the same self-test for the browser, run it in all three, and
+ * compare: the RFC 9605 vector must come out byte for byte, the wrong key must fail the same way.
+ */
+
+interface Suite4Vector {
+  cipher_suite: number;
+  kid: string;
+  ctr: string;
+  base_key: string;
+  metadata: string;
+  pt: string;
+  ct: string;
+}
+
+async function suite4Vector(): Promise<Suite4Vector> {
+  const text = await readFile(path.join(import.meta.dirname, '../shared/crypto/fixtures/rfc9605-vectors.json'), 'utf8');
+  const { sframe } = JSON.parse(text) as { sframe: Suite4Vector };
+  if (sframe.cipher_suite !== 4) throw new Error('the fixture holds no suite-4 vector');
+  return sframe;
+}
+
+async function bundle(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [path.join(import.meta.dirname, 'crypto-runtimes', entry)],
+    outfile,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome130',
+    logLevel: 'silent',
+  });
+}
+
+test('shared/crypto gives the same answers in Node, a Chromium page and a Worker', async ({ playwright, launchOptions }) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sealcall-crypto-runtimes-'));
+  const server = await serveDirectory(dir);
+  const browser = await playwright.chromium.launch(launchOptions);
+  try {
+    await Promise.all([bundle('page-entry.ts', path.join(dir, 'page.js')), bundle('worker-entry.ts', path.join(dir, 'worker.js'))]);
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>crypto self-test</title><script src="page.js"></script>');
+    const vector = await suite4Vector();
+    const input = { baseKey: vector.base_key, kid: vector.kid, ctr: vector.ctr, metadata: vector.metadata, plaintext: vector.pt };
+
+    const inNode = await runCryptoSelfTest(input);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}index.html`);
+    const inPage = await page.evaluate(
+      (value) => (globalThis as unknown as { runCryptoSelfTest(input: SelfTestInput): Promise<SelfTestResult> }).runCryptoSelfTest(value),
+      input,
+    );
+    const inWorker = await page.evaluate(
+      (value) =>
+        new Promise<SelfTestResult>((resolve, reject) => {
+          const worker = new Worker('worker.js');
+          worker.onmessage = (event: MessageEvent<{ ok: boolean; result?: SelfTestResult; error?: string }>) => {
+            if (event.data.ok && event.data.result) resolve(event.data.result);
+            else reject(new Error(event.data.error ?? 'worker failed'));
+          };
+          worker.onerror = (event) => {
+            reject(new Error(event.message));
+          };
+          worker.postMessage(value);
+        }),
+      input,
+    );
+
+    expect(inNode.sframeCiphertext).toBe(vector.ct);
+    expect(inNode.sframeRoundTrip).toBe(input.plaintext);
+    expect(inNode.wrongKeyError).toBe('sframe-auth-failed');
+    expect(inNode.safetyNumber).toMatch(/^\d{60}$/);
+    expect(inNode).toMatchObject({ handshakeKeysAgree: true, handshakeShortCodesAgree: true, mediaFrameRoundTrip: true });
+    expect(inPage).toEqual(inNode);
+    expect(inWorker).toEqual(inNode);
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
