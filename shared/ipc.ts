@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { hangupReasonSchema, signalDataSchema } from './protocol/call';
+import { base64UrlBytes, callIdSchema, displayNameSchema, presenceSchema, userIdSchema } from './protocol/fields';
+import { iceServerSchema } from './protocol/turn';
 
 /*
  * The one IPC contract between the renderer and the main process. Both ends validate against it:
@@ -18,7 +21,20 @@ export const ipcErrorCodeSchema = z.enum([
   'bad-response',
   'forbidden-sender',
   'not-enrolled',
+  'already-enrolled',
   'keystore-locked',
+  'keystore-corrupt',
+  'wrong-passphrase',
+  'weak-passphrase',
+  'invalid-link',
+  'enroll-failed',
+  'not-connected',
+  'no-such-contact',
+  'no-such-call',
+  'key-changed',
+  'in-call',
+  'handshake-failed',
+  'setting-locked',
   'internal',
 ]);
 export type IpcErrorCode = z.infer<typeof ipcErrorCodeSchema>;
@@ -43,6 +59,108 @@ export class IpcError extends Error {
 
 const noPayload = z.undefined();
 
+/** Where the device's identity stands. The secret key itself never crosses IPC. */
+export const identityStatusSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('not-enrolled'), passphraseRequired: z.boolean() }).strict(),
+  z
+    .object({ state: z.literal('locked'), userId: userIdSchema, displayName: displayNameSchema, serverUrl: z.string() })
+    .strict(),
+  z
+    .object({
+      state: z.literal('ready'),
+      userId: userIdSchema,
+      displayName: displayNameSchema,
+      serverUrl: z.string(),
+      sealer: z.enum(['os-keychain', 'passphrase']),
+    })
+    .strict(),
+  z.object({ state: z.literal('error'), code: z.enum(['keystore-corrupt', 'keystore-sealer-mismatch']), message: z.string() }).strict(),
+]);
+export type IdentityStatus = z.infer<typeof identityStatusSchema>;
+
+export const connectionStateSchema = z
+  .object({
+    state: z.enum(['offline', 'connecting', 'online', 'refused']),
+    /** Why the server refused us (revoked, unknown user…); set with 'refused'. */
+    reason: z.string().max(300).optional(),
+    /** When the next reconnection attempt is due, in ms; set with 'offline'. */
+    retryInMs: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type ConnectionState = z.infer<typeof connectionStateSchema>;
+
+export const contactSchema = z
+  .object({
+    id: userIdSchema,
+    displayName: displayNameSchema,
+    presence: presenceSchema,
+    verified: z.boolean(),
+    verifiedAt: z.number().int().nullable(),
+    /** The key differs from the one first pinned, and the user has not verified the new one. */
+    keyChanged: z.boolean(),
+  })
+  .strict();
+export type Contact = z.infer<typeof contactSchema>;
+
+export const mediaSchema = z.object({ audio: z.boolean(), video: z.boolean() }).strict();
+
+const fingerprintSchema = z.string().max(200);
+
+export const callStateSchema = z.enum(['outgoing', 'ringing', 'incoming', 'connecting', 'connected', 'ended']);
+export const callEndReasonSchema = z.enum([
+  'hangup',
+  'remote-hangup',
+  'declined',
+  'busy',
+  'cancelled',
+  'timeout',
+  'connection-lost',
+  'peer-disconnected',
+  'mitm-detected',
+  'handshake-failed',
+  'decrypt-failed',
+  'server-lost',
+]);
+
+export const callViewSchema = z
+  .object({
+    callId: callIdSchema,
+    peerId: userIdSchema,
+    peerName: displayNameSchema,
+    direction: z.enum(['outgoing', 'incoming']),
+    state: callStateSchema,
+    media: mediaSchema,
+    /** What the other side asked for (invite or accept). */
+    remoteMedia: mediaSchema.nullable(),
+    startedAt: z.number().int(),
+    connectedAt: z.number().int().nullable(),
+    endedAt: z.number().int().nullable(),
+    endReason: callEndReasonSchema.nullable(),
+    /** 12 digits, once the handshake is done. */
+    shortCode: z.string().regex(/^\d{12}$/).nullable(),
+    peerVerified: z.boolean(),
+    peerKeyChanged: z.boolean(),
+  })
+  .strict();
+export type CallView = z.infer<typeof callViewSchema>;
+
+/** The only secrets that ever reach the renderer: this call's two SFrame base keys. */
+export const callKeysSchema = z
+  .object({
+    callId: callIdSchema,
+    sendKey: base64UrlBytes(32),
+    receiveKey: base64UrlBytes(32),
+    shortCode: z.string().regex(/^\d{12}$/),
+    /** The peer's signed DTLS fingerprint: the remote SDP must carry exactly this one. */
+    remoteFingerprint: fingerprintSchema,
+    /** True for the side that makes the WebRTC offer. */
+    initiator: z.boolean(),
+  })
+  .strict();
+export type CallKeys = z.infer<typeof callKeysSchema>;
+
+const callIdRequest = z.object({ callId: callIdSchema }).strict();
+
 /** Request and response schema for every invoke channel, by name. */
 export const invokeChannels = {
   'app.info': {
@@ -57,11 +175,85 @@ export const invokeChannels = {
       })
       .strict(),
   },
+  'identity.status': { request: noPayload, response: identityStatusSchema },
+  'identity.enroll': {
+    request: z
+      .object({
+        /** The sealcall://enroll?... link from IT, as clicked or pasted. */
+        link: z.string().max(2048),
+        deviceName: displayNameSchema,
+        /** Required where the OS keychain is unavailable (see identity.status). */
+        passphrase: z.string().max(1024).optional(),
+      })
+      .strict(),
+    response: identityStatusSchema,
+  },
+  'identity.unlock': { request: z.object({ passphrase: z.string().min(1).max(1024) }).strict(), response: identityStatusSchema },
+  'connection.status': { request: noPayload, response: connectionStateSchema },
+  'contacts.list': { request: noPayload, response: z.array(contactSchema) },
+  'contacts.safetyNumber': {
+    request: z.object({ userId: userIdSchema }).strict(),
+    response: z
+      .object({
+        userId: userIdSchema,
+        /** 60 digits. */
+        digits: z.string().regex(/^\d{60}$/),
+        /** What the QR code carries. */
+        scannable: z.string().max(200),
+        verified: z.boolean(),
+        keyChanged: z.boolean(),
+      })
+      .strict(),
+  },
+  'contacts.setVerified': { request: z.object({ userId: userIdSchema, verified: z.boolean() }).strict(), response: contactSchema },
+  'contacts.compareScanned': {
+    request: z.object({ userId: userIdSchema, scanned: z.string().max(200) }).strict(),
+    response: z.object({ match: z.boolean() }).strict(),
+  },
+  'call.start': {
+    request: z
+      .object({
+        userId: userIdSchema,
+        media: mediaSchema,
+        /** This call's DTLS certificate fingerprint, signed into the handshake. */
+        fingerprint: fingerprintSchema,
+        /** The user saw the key-changed warning and chose "Call anyway". */
+        confirmKeyChange: z.boolean(),
+      })
+      .strict(),
+    response: callViewSchema,
+  },
+  'call.accept': {
+    request: z.object({ callId: callIdSchema, media: mediaSchema, fingerprint: fingerprintSchema }).strict(),
+    response: callViewSchema,
+  },
+  'call.decline': { request: callIdRequest, response: callViewSchema },
+  'call.hangup': {
+    request: z.object({ callId: callIdSchema, reason: hangupReasonSchema.optional() }).strict(),
+    response: callViewSchema,
+  },
+  'call.signal': { request: z.object({ callId: callIdSchema, data: signalDataSchema }).strict(), response: z.null() },
+  /** The WebRTC connection is up: the core checks the remote SDP's fingerprint against the signed one. */
+  'call.connected': {
+    request: z.object({ callId: callIdSchema, remoteSdp: z.string().max(48_000) }).strict(),
+    response: z.object({ fingerprintOk: z.boolean(), call: callViewSchema }).strict(),
+  },
+  'call.current': { request: noPayload, response: callViewSchema.nullable() },
+  'turn.iceServers': {
+    request: noPayload,
+    response: z.object({ iceServers: z.array(iceServerSchema), relayOnly: z.boolean() }).strict(),
+  },
 } as const;
 
 /** Events the main process pushes to the renderer, with their payload schemas. */
 export const eventChannels = {
   'app.ready': z.object({ at: z.number().int().nonnegative() }).strict(),
+  'identity.changed': identityStatusSchema,
+  'connection.changed': connectionStateSchema,
+  'contacts.changed': z.array(contactSchema),
+  'call.changed': callViewSchema,
+  'call.keys': callKeysSchema,
+  'call.signal': z.object({ callId: callIdSchema, data: signalDataSchema }).strict(),
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

@@ -4,6 +4,7 @@ import { encodeFields, toHex, utf8Bytes } from './bytes';
 import { isCryptoError, type CryptoErrorCode } from './errors';
 import {
   answerCall,
+  checkInvite,
   finishAsCallee,
   finishAsCaller,
   formatShortCode,
@@ -142,6 +143,13 @@ describe('call handshake', () => {
         await expectCode(finishAsCallee(answered.state, tamper(confirm)), code);
       });
     }
+  });
+
+  it('checks an invite before ringing, with the same verdicts as answering it', async () => {
+    const { invite } = await startCall({ callId: 'c', self: alice, peer: pub(bob), fingerprint: FP_ALICE });
+    await expect(checkInvite({ callId: 'c', self: pub(bob), peer: pub(alice), invite })).resolves.toBeUndefined();
+    await expectCode(checkInvite({ callId: 'other', self: pub(bob), peer: pub(alice), invite }), 'handshake-bad-signature');
+    await expectCode(checkInvite({ callId: 'c', self: pub(bob), peer: pub(mallory), invite }), 'handshake-bad-signature');
   });
 
   it('rejects an invite replayed under another call id', async () => {

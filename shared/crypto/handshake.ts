@@ -241,6 +241,20 @@ export async function startCall(params: {
   return { invite, state: { role: 'caller', context, self: params.self, invite, ephemeral, fingerprint } };
 }
 
+/**
+ * Callee, on arrival: is this invite really from the caller's pinned key, for this call and for
+ * me? Checked before the phone rings, so a forged invite never rings. Throws like answerCall.
+ */
+export async function checkInvite(params: { callId: string; self: CallParty; peer: CallParty; invite: InviteAke }): Promise<void> {
+  const context: CallContext = { callId: params.callId, caller: params.peer, callee: params.self };
+  checkContext(context);
+  const { invite } = params;
+  checkBytes(invite.commitment, COMMITMENT_BYTES, 'invite commitment');
+  checkBytes(invite.signature, 64, 'invite signature');
+  const inviteOk = await verifyAs(context.caller.identityKey, 'call-invite', encodeFields(inviteTranscript(context, invite)), invite.signature);
+  if (!inviteOk) fail('handshake-bad-signature', 'the invite is not signed by the caller’s pinned identity key');
+}
+
 /** Callee, step 2: check the invite against the caller's pinned key, and answer it. */
 export async function answerCall(params: {
   callId: string;
@@ -258,10 +272,7 @@ export async function answerCall(params: {
   checkContext(context);
   const fingerprint = checkedFingerprint(params.fingerprint, 'own fingerprint');
   const { invite } = params;
-  checkBytes(invite.commitment, COMMITMENT_BYTES, 'invite commitment');
-  checkBytes(invite.signature, 64, 'invite signature');
-  const inviteOk = await verifyAs(context.caller.identityKey, 'call-invite', encodeFields(inviteTranscript(context, invite)), invite.signature);
-  if (!inviteOk) fail('handshake-bad-signature', 'the invite is not signed by the caller’s pinned identity key');
+  await checkInvite({ callId: params.callId, self: context.callee, peer: context.caller, invite });
 
   const sodium = await loadSodium();
   const kx = sodium.crypto_kx_keypair();

@@ -17,6 +17,12 @@ export const protocolErrorCodeSchema = z.enum([
   'invite-used',
   'user-offline',
   'not-in-call',
+  /** Too many connections are waiting to authenticate; try again later. */
+  'server-busy',
+  /** The server is going down; reconnect later. */
+  'shutting-down',
+  /** A newer connection authenticated as the same user; this one is closed. Don't reconnect in a loop. */
+  'session-replaced',
   'internal',
 ]);
 export type ProtocolErrorCode = z.infer<typeof protocolErrorCodeSchema>;

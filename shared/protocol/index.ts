@@ -6,3 +6,4 @@ export * from './fields';
 export * from './messages';
 export * from './turn';
 export * from './version';
+export * from './server-url';

@@ -124,8 +124,20 @@ describe('protocol messages', () => {
     });
   }
 
+  it('carries the server-side refusals that end a connection as error codes', () => {
+    for (const code of ['server-busy', 'shutting-down', 'session-replaced'] as const) {
+      expect(parseServerMessage({ v, type: 'error', code, message: 'bye' })).toMatchObject({ code });
+    }
+    expect(codeOf(() => parseServerMessage({ v, type: 'error', code: 'no-such-code', message: 'x' }))).toBe('bad-message');
+  });
+
   it('names the failing field in the error', () => {
     expect(() => parseClientMessage({ ...clientExamples.auth, userId: 'Alice' })).toThrow(/userId/);
+  });
+
+  it('names a failing field even when several are wrong or missing', () => {
+    expect(() => parseClientMessage({ v, type: 'auth', userId: 'Alice' })).toThrow(/bad auth message: (userId|signature): /);
+    expect(() => parseClientMessage({ ...clientExamples['call.invite'], media: { audio: 'yes', video: true } })).toThrow(/media\.audio/);
   });
 
   it('never throws anything but a ProtocolError, whatever it is fed', () => {

@@ -57,7 +57,12 @@ function describe(value: unknown): string {
   return (JSON.stringify(value) as string | undefined ?? typeof value).slice(0, 60);
 }
 
-function parseWith<T>(schema: z.ZodType<T>, known: ReadonlySet<string>, input: unknown): T {
+/**
+ * Parses with the one schema that the message's type names, rather than trying a union: the error
+ * then names the field that is wrong (a union can only say "invalid input"), and the relay's hot
+ * path validates one schema instead of up to nine.
+ */
+function parseWith<T>(schemas: ReadonlyMap<string, z.ZodType<T>>, input: unknown): T {
   let value = input;
   if (typeof input === 'string') {
     try {
@@ -73,7 +78,8 @@ function parseWith<T>(schema: z.ZodType<T>, known: ReadonlySet<string>, input: u
   if (v !== PROTOCOL_VERSION) {
     throw new ProtocolError('unsupported-version', `protocol version ${describe(v)} is not supported; this side speaks ${PROTOCOL_VERSION}`);
   }
-  if (typeof type !== 'string' || !known.has(type)) {
+  const schema = typeof type === 'string' ? schemas.get(type) : undefined;
+  if (typeof type !== 'string' || !schema) {
     throw new ProtocolError('bad-message', `unknown message type ${describe(type)}`);
   }
   const parsed = schema.safeParse(value);
@@ -85,18 +91,18 @@ function parseWith<T>(schema: z.ZodType<T>, known: ReadonlySet<string>, input: u
   return parsed.data;
 }
 
-const clientTypes = new Set<string>(clientMessageTypes);
-const serverTypes = new Set<string>([
-  ...serverSchemas.map((schema) => schema.shape.type.value),
-  ...incomingCallSchema.options.map((schema) => schema.shape.type.value),
-]);
+const byType = <T>(schemas: readonly (z.ZodType<T> & { shape: { type: { value: string } } })[]) =>
+  new Map<string, z.ZodType<T>>(schemas.map((schema) => [schema.shape.type.value, schema]));
+
+const clientSchemasByType = byType<ClientMessage>([...clientSchemas, ...outgoingCallSchema.options]);
+const serverSchemasByType = byType<ServerMessage>([...serverSchemas, ...incomingCallSchema.options]);
 
 /** Parses a client message (a JSON string or a parsed value); throws ProtocolError with a clear reason. */
 export function parseClientMessage(input: unknown): ClientMessage {
-  return parseWith(clientMessageSchema, clientTypes, input);
+  return parseWith(clientSchemasByType, input);
 }
 
 /** Parses a server message; throws ProtocolError with a clear reason. */
 export function parseServerMessage(input: unknown): ServerMessage {
-  return parseWith(serverMessageSchema, serverTypes, input);
+  return parseWith(serverSchemasByType, input);
 }

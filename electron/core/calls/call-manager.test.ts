@@ -1,0 +1,235 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateIdentityKeyPair } from '../../../shared/crypto/identity';
+import type { CallKeys, CallView } from '../../../shared/ipc';
+import { IpcError } from '../../../shared/ipc';
+import { relayedFrom, type ClientMessage, type IncomingCallMessage, type OutgoingCallMessage } from '../../../shared/protocol';
+import { CallManager, type CallPeer } from './call-manager';
+
+const FP = (byte: string) => `sha-256 ${Array.from({ length: 32 }, () => byte).join(':')}`;
+const sdpWith = (fingerprint: string) => `v=0\r\na=fingerprint:${fingerprint}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n`;
+
+interface Side {
+  id: string;
+  manager: CallManager;
+  views: CallView[];
+  ended: CallView[];
+  keys: CallKeys[];
+  signals: unknown[];
+  sent: ClientMessage[];
+  peers: Map<string, CallPeer>;
+  acknowledged: string[];
+}
+
+type Identity = Awaited<ReturnType<typeof generateIdentityKeyPair>>;
+let ids: Record<string, Identity>;
+
+beforeAll(async () => {
+  ids = { alice: await generateIdentityKeyPair(), bob: await generateIdentityKeyPair(), carol: await generateIdentityKeyPair() };
+});
+
+/** Users wired through an in-process relay that stamps `from` as the server does, in order. */
+function network(timeouts: { ringTimeoutMs?: number; connectTimeoutMs?: number } = {}) {
+  const sides = new Map<string, Side>();
+  let queue = Promise.resolve();
+  const deliver = (from: string, message: ClientMessage) => {
+    if (!message.type.startsWith('call.')) return;
+    const target = sides.get((message as OutgoingCallMessage).to);
+    if (!target) return;
+    const relayed: IncomingCallMessage = relayedFrom(message as OutgoingCallMessage, from);
+    queue = queue.then(() => target.manager.receive(relayed));
+  };
+  const add = (id: string, online = true): Side => {
+    const side: Side = { id, views: [], ended: [], keys: [], signals: [], sent: [], peers: new Map(), acknowledged: [], manager: undefined as unknown as CallManager };
+    side.manager = new CallManager({
+      self: { id, identity: ids[id] as Identity },
+      peer: (userId) => side.peers.get(userId),
+      acknowledgeKeyChange: (userId) => side.acknowledged.push(userId),
+      send: (message) => {
+        side.sent.push(message);
+        if (online) deliver(id, message);
+        return online;
+      },
+      onChange: (view) => side.views.push(view),
+      onKeys: (keys) => side.keys.push(keys),
+      onSignal: (_callId, data) => side.signals.push(data),
+      onEnded: (view) => side.ended.push(view),
+      ...timeouts,
+    });
+    sides.set(id, side);
+    return side;
+  };
+  const know = (side: Side, other: string, extra: Partial<CallPeer> = {}) => {
+    side.peers.set(other, { id: other, displayName: other.toUpperCase(), identityKey: (ids[other] as Identity).publicKey, verified: false, keyChanged: false, ...extra });
+  };
+  return { add, know, settle: () => queue.then(() => queue) };
+}
+
+function pair(timeouts?: { ringTimeoutMs?: number; connectTimeoutMs?: number }) {
+  const net = network(timeouts);
+  const alice = net.add('alice');
+  const bob = net.add('bob');
+  net.know(alice, 'bob');
+  net.know(bob, 'alice');
+  return { net, alice, bob };
+}
+
+const media = { audio: true, video: true };
+const state = (side: Side) => side.manager.current()?.state ?? 'idle';
+
+async function codeOf(promise: Promise<unknown> | (() => unknown)): Promise<string> {
+  try {
+    await (typeof promise === 'function' ? promise() : promise);
+    return 'no error';
+  } catch (error) {
+    return error instanceof IpcError ? error.code : String(error);
+  }
+}
+
+describe('call manager', () => {
+  it('invite, ring, accept, confirm: both sides get matching keys and short code, then connect', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    expect(state(alice)).toBe('ringing');
+    expect(state(bob)).toBe('incoming');
+    expect(bob.manager.current()?.remoteMedia).toEqual(media);
+
+    await bob.manager.accept({ callId: call.callId, media: { audio: true, video: false }, fingerprint: FP('BB') });
+    await net.settle();
+    expect(state(alice)).toBe('connecting');
+    expect(state(bob)).toBe('connecting');
+    const [aliceKeys] = alice.keys;
+    const [bobKeys] = bob.keys;
+    expect(aliceKeys?.sendKey).toBe(bobKeys?.receiveKey);
+    expect(aliceKeys?.receiveKey).toBe(bobKeys?.sendKey);
+    expect(aliceKeys?.shortCode).toBe(bobKeys?.shortCode);
+    expect(aliceKeys).toMatchObject({ initiator: true, remoteFingerprint: FP('BB') });
+    expect(bobKeys).toMatchObject({ initiator: false, remoteFingerprint: FP('AA') });
+    expect(alice.manager.current()?.shortCode).toBe(aliceKeys?.shortCode);
+
+    alice.manager.signal(call.callId, { type: 'offer', sdp: 'v=0' });
+    await net.settle();
+    expect(bob.signals).toEqual([{ type: 'offer', sdp: 'v=0' }]);
+
+    expect(alice.manager.connected(call.callId, sdpWith(FP('BB'))).fingerprintOk).toBe(true);
+    expect(bob.manager.connected(call.callId, sdpWith(FP('AA'))).fingerprintOk).toBe(true);
+    expect(state(alice)).toBe('connected');
+
+    alice.manager.hangup(call.callId);
+    await net.settle();
+    expect(alice.ended.map((view) => view.endReason)).toEqual(['hangup']);
+    expect(bob.ended.map((view) => view.endReason)).toEqual(['remote-hangup']);
+    expect(state(alice)).toBe('idle');
+    expect(state(bob)).toBe('idle');
+  });
+
+  it('ends with a man-in-the-middle warning when the remote SDP carries another certificate', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
+    await net.settle();
+    const outcome = alice.manager.connected(call.callId, sdpWith(FP('CC')));
+    await net.settle();
+    expect(outcome.fingerprintOk).toBe(false);
+    expect(alice.ended[0]?.endReason).toBe('mitm-detected');
+    expect(bob.ended[0]?.endReason).toBe('mitm-detected');
+  });
+
+  it('decline ends both sides as declined', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    bob.manager.decline(call.callId);
+    await net.settle();
+    expect(alice.ended[0]?.endReason).toBe('declined');
+    expect(bob.ended[0]?.endReason).toBe('declined');
+  });
+
+  it('a second caller gets busy while a call is ringing', async () => {
+    const net = network();
+    const alice = net.add('alice');
+    const bob = net.add('bob');
+    const carol = net.add('carol');
+    net.know(alice, 'bob');
+    net.know(bob, 'alice');
+    net.know(bob, 'carol');
+    net.know(carol, 'bob');
+    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await carol.manager.start({ userId: 'bob', media, fingerprint: FP('CC'), confirmKeyChange: false });
+    await net.settle();
+    expect(carol.ended[0]?.endReason).toBe('busy');
+    expect(state(bob)).toBe('incoming');
+    expect(bob.manager.current()?.peerId).toBe('alice');
+  });
+
+  it('cancelling before the answer ends the callee’s ringing as cancelled', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    alice.manager.hangup(call.callId);
+    await net.settle();
+    expect(alice.ended[0]?.endReason).toBe('cancelled');
+    expect(bob.ended[0]?.endReason).toBe('cancelled');
+  });
+
+  it('an unanswered call times out on both sides', async () => {
+    const { net, alice, bob } = pair({ ringTimeoutMs: 150 });
+    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await net.settle();
+    expect(alice.ended[0]?.endReason).toBe('timeout');
+    expect(bob.ended[0]?.endReason).toMatch(/timeout|cancelled/);
+  });
+
+  it('gates a call to a key-changed contact until the user confirms', async () => {
+    const { net, alice } = pair();
+    net.know(alice, 'bob', { keyChanged: true });
+    expect(await codeOf(alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('key-changed');
+    expect(alice.sent).toEqual([]);
+    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: true });
+    expect(alice.acknowledged).toEqual(['bob']);
+  });
+
+  it('never rings for an invite signed by a key other than the pinned one', async () => {
+    const { net, alice, bob } = pair();
+    net.know(bob, 'alice', { identityKey: (ids.carol as Identity).publicKey });
+    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    expect(state(bob)).toBe('idle');
+    expect(bob.views).toEqual([]);
+    expect(alice.ended[0]?.endReason).toBe('handshake-failed');
+  });
+
+  it('ignores call messages from anyone but the call’s peer', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await alice.manager.receive({ v: 1, type: 'call.decline', callId: call.callId, from: 'carol', reason: 'declined' });
+    expect(state(alice)).toBe('ringing');
+    expect(state(bob)).toBe('incoming');
+  });
+
+  it('refuses to call while offline, while in a call, or a stranger, with clear codes', async () => {
+    const net = network();
+    const offline = net.add('alice', false);
+    net.know(offline, 'bob');
+    expect(await codeOf(offline.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('not-connected');
+    expect(await codeOf(offline.manager.start({ userId: 'zed', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('no-such-contact');
+    const { alice } = pair();
+    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    expect(await codeOf(alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('in-call');
+    expect(await codeOf(() => alice.manager.hangup('AAAAAAAAAAAAAAAAAAAAAA'))).toBe('no-such-call');
+  });
+
+  it('the server ending the call (peer vanished) ends it here', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await alice.manager.receive({ v: 1, type: 'call.ended', callId: call.callId, reason: 'peer-disconnected' });
+    expect(alice.ended[0]?.endReason).toBe('peer-disconnected');
+    expect(state(bob)).toBe('incoming');
+  });
+});

@@ -1,0 +1,428 @@
+import { randomBytes } from 'node:crypto';
+import { fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
+import { sdpMatchesFingerprint } from '../../../shared/crypto/dtls-fingerprint';
+import { isCryptoError } from '../../../shared/crypto/errors';
+import {
+  answerCall,
+  checkInvite,
+  finishAsCallee,
+  finishAsCaller,
+  startCall,
+  type CalleePending,
+  type CallerPending,
+  type CallKeys as HandshakeKeys,
+  type InviteAke,
+  type LocalParty,
+} from '../../../shared/crypto/handshake';
+import { IpcError, type CallKeys, type CallView } from '../../../shared/ipc';
+import {
+  PROTOCOL_VERSION,
+  type CallEnded,
+  type ClientMessage,
+  type IncomingCallMessage,
+  type SignalData,
+} from '../../../shared/protocol';
+
+/*
+ * One call at a time, as a state machine: outgoing → ringing → connecting → connected → ended for
+ * the caller, incoming → connecting → connected → ended for the callee. It runs the handshake
+ * from shared/crypto, and hands the renderer only the two per-call base keys and the short code.
+ * Every message must come from the call's peer and name the call's id; anything else is ignored.
+ */
+
+type EndReason = NonNullable<CallView['endReason']>;
+type Media = CallView['media'];
+
+export interface CallPeer {
+  id: string;
+  displayName: string;
+  /** Raw 32-byte Ed25519 key, as pinned. */
+  identityKey: Uint8Array;
+  verified: boolean;
+  keyChanged: boolean;
+}
+
+export interface CallManagerDeps {
+  self: LocalParty;
+  /** Looks a contact up by id, with the key pinned for them; undefined for a stranger. */
+  peer(userId: string): CallPeer | undefined;
+  /** "Call anyway" on a key-changed contact. */
+  acknowledgeKeyChange(userId: string): void;
+  /** Sends through the server; false when offline. */
+  send(message: ClientMessage): boolean;
+  onChange(view: CallView): void;
+  onKeys(keys: CallKeys): void;
+  onSignal(callId: string, data: SignalData): void;
+  /** Once per call, with its final view: history and notifications hang off this. */
+  onEnded(view: CallView): void;
+  now?: () => number;
+  /** How long an outgoing call rings before giving up (the server's own timeout is 30 s). */
+  ringTimeoutMs?: number;
+  /** How long the handshake and ICE may take after accept before the call is abandoned. */
+  connectTimeoutMs?: number;
+}
+
+interface ActiveCall {
+  view: CallView;
+  peer: CallPeer;
+  caller?: CallerPending;
+  callee?: CalleePending;
+  invite?: InviteAke;
+  keys?: HandshakeKeys;
+  timer?: NodeJS.Timeout;
+}
+
+export class CallManager {
+  private active: ActiveCall | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: CallManagerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  current(): CallView | null {
+    return this.active ? { ...this.active.view } : null;
+  }
+
+  async start(request: { userId: string; media: Media; fingerprint: string; confirmKeyChange: boolean }): Promise<CallView> {
+    if (this.active) throw new IpcError('in-call', 'you are already in a call: hang up first');
+    const peer = this.deps.peer(request.userId);
+    if (!peer) throw new IpcError('no-such-contact', `no contact '${request.userId}' in the directory`);
+    if (request.userId === this.deps.self.id) throw new IpcError('bad-request', 'you cannot call yourself');
+    if (peer.keyChanged && !request.confirmKeyChange) {
+      throw new IpcError('key-changed', `${peer.displayName}'s safety number has changed: confirm before calling`);
+    }
+    const callId = toBase64Url(randomBytes(16));
+    let started;
+    try {
+      started = await startCall({ callId, self: this.deps.self, peer: { id: peer.id, identityKey: peer.identityKey }, fingerprint: request.fingerprint });
+    } catch (error) {
+      throw new IpcError('bad-request', isCryptoError(error) ? error.message : 'cannot start the handshake');
+    }
+    // Another call may have arrived while the handshake was being signed.
+    if (this.inCall()) throw new IpcError('in-call', 'another call started meanwhile');
+    const sent = this.deps.send({
+      v: PROTOCOL_VERSION,
+      type: 'call.invite',
+      callId,
+      to: peer.id,
+      media: request.media,
+      ake: { commitment: toBase64Url(started.invite.commitment), signature: toBase64Url(started.invite.signature) },
+    });
+    if (!sent) throw new IpcError('not-connected', 'not connected to the Sealcall server; the call was not placed');
+    if (peer.keyChanged) this.deps.acknowledgeKeyChange(peer.id);
+    this.active = { view: this.newView(callId, peer, 'outgoing', request.media, null), peer, caller: started.state };
+    this.arm(this.deps.ringTimeoutMs ?? 35_000, 'timeout');
+    this.changed();
+    return this.viewOf(callId);
+  }
+
+  async accept(request: { callId: string; media: Media; fingerprint: string }): Promise<CallView> {
+    const call = this.require(request.callId);
+    if (call.view.state !== 'incoming' || call.invite === undefined) {
+      throw new IpcError('bad-request', `the call is ${call.view.state}; only a ringing incoming call can be accepted`);
+    }
+    let answered;
+    try {
+      answered = await answerCall({
+        callId: call.view.callId,
+        self: this.deps.self,
+        peer: { id: call.peer.id, identityKey: call.peer.identityKey },
+        fingerprint: request.fingerprint,
+        invite: call.invite,
+      });
+    } catch (error) {
+      throw new IpcError('bad-request', isCryptoError(error) ? error.message : 'cannot answer the handshake');
+    }
+    if (this.active !== call) throw new IpcError('no-such-call', 'the call ended before it was accepted');
+    const { accept } = answered;
+    const sent = this.deps.send({
+      v: PROTOCOL_VERSION,
+      type: 'call.accept',
+      callId: call.view.callId,
+      to: call.peer.id,
+      media: request.media,
+      ake: { ephemeralKey: toBase64Url(accept.ephemeralKey), fingerprint: accept.fingerprint, signature: toBase64Url(accept.signature) },
+    });
+    if (!sent) throw new IpcError('not-connected', 'not connected to the Sealcall server; try again in a moment');
+    call.callee = answered.state;
+    call.view = { ...call.view, state: 'connecting', media: request.media };
+    this.arm(this.deps.connectTimeoutMs ?? 30_000, 'connection-lost');
+    this.changed();
+    return this.viewOf(call.view.callId);
+  }
+
+  decline(callId: string): CallView {
+    const call = this.require(callId);
+    if (call.view.state !== 'incoming') throw new IpcError('bad-request', `the call is ${call.view.state}, not ringing`);
+    this.deps.send({ v: PROTOCOL_VERSION, type: 'call.decline', callId, to: call.peer.id, reason: 'declined' });
+    return this.end(call, 'declined');
+  }
+
+  hangup(callId: string, reason: 'hangup' | 'connection-lost' | 'mitm-detected' | 'handshake-failed' | 'decrypt-failed' = 'hangup'): CallView {
+    const call = this.require(callId);
+    const notYetAnswered = call.view.direction === 'outgoing' && (call.view.state === 'outgoing' || call.view.state === 'ringing');
+    if (notYetAnswered) {
+      this.deps.send({ v: PROTOCOL_VERSION, type: 'call.cancel', callId, to: call.peer.id });
+      return this.end(call, 'cancelled');
+    }
+    if (call.view.state === 'incoming') return this.decline(callId);
+    this.deps.send({ v: PROTOCOL_VERSION, type: 'call.hangup', callId, to: call.peer.id, reason });
+    return this.end(call, reason);
+  }
+
+  signal(callId: string, data: SignalData): void {
+    const call = this.require(callId);
+    if (call.keys === undefined) throw new IpcError('bad-request', 'the handshake is not finished; no signalling yet');
+    if (!this.deps.send({ v: PROTOCOL_VERSION, type: 'call.signal', callId, to: call.peer.id, data })) {
+      throw new IpcError('not-connected', 'not connected to the Sealcall server');
+    }
+  }
+
+  /** WebRTC is up: the remote SDP must carry exactly the certificate the peer signed. */
+  connected(callId: string, remoteSdp: string): { fingerprintOk: boolean; call: CallView } {
+    const call = this.require(callId);
+    if (call.keys === undefined) throw new IpcError('bad-request', 'the handshake is not finished');
+    if (!matchesSignedFingerprint(remoteSdp, call.keys.remoteFingerprint)) {
+      this.deps.send({ v: PROTOCOL_VERSION, type: 'call.hangup', callId, to: call.peer.id, reason: 'mitm-detected' });
+      return { fingerprintOk: false, call: this.end(call, 'mitm-detected') };
+    }
+    if (call.view.state !== 'connected') {
+      clearTimeout(call.timer);
+      call.view = { ...call.view, state: 'connected', connectedAt: this.now() };
+      this.changed();
+    }
+    return { fingerprintOk: true, call: this.viewOf(callId) };
+  }
+
+  /** The server link dropped: calls still being set up cannot finish; connected calls go on peer to peer. */
+  serverLost(): void {
+    const call = this.active;
+    if (call && call.view.state !== 'connected') this.end(call, 'server-lost');
+  }
+
+  /** Everything call-related the server sends. */
+  async receive(message: IncomingCallMessage | CallEnded): Promise<void> {
+    if (message.type === 'call.invite') {
+      await this.receiveInvite(message);
+      return;
+    }
+    const call = this.active;
+    if (call?.view.callId !== message.callId) return;
+    if (message.type === 'call.ended') {
+      this.end(call, message.reason === 'timeout' ? 'timeout' : 'peer-disconnected');
+      return;
+    }
+    if (message.from !== call.peer.id) return;
+    switch (message.type) {
+      case 'call.ringing':
+        if (call.view.state === 'outgoing') {
+          call.view = { ...call.view, state: 'ringing' };
+          this.changed();
+        }
+        return;
+      case 'call.accept':
+        await this.receiveAccept(call, message);
+        return;
+      case 'call.confirm':
+        await this.receiveConfirm(call, message);
+        return;
+      case 'call.decline':
+        this.end(call, 'declined');
+        return;
+      case 'call.busy':
+        this.end(call, 'busy');
+        return;
+      case 'call.cancel':
+        this.end(call, 'cancelled');
+        return;
+      case 'call.hangup':
+        this.end(call, message.reason === 'hangup' ? 'remote-hangup' : message.reason);
+        return;
+      case 'call.signal':
+        if (call.keys !== undefined) this.deps.onSignal(call.view.callId, message.data);
+        return;
+    }
+  }
+
+  private async receiveInvite(message: Extract<IncomingCallMessage, { type: 'call.invite' }>): Promise<void> {
+    const busyReply = { v: PROTOCOL_VERSION, callId: message.callId, to: message.from } as const;
+    if (this.active) {
+      if (this.active.view.callId !== message.callId) this.deps.send({ ...busyReply, type: 'call.busy' });
+      return;
+    }
+    const peer = this.deps.peer(message.from);
+    if (!peer) {
+      this.deps.send({ ...busyReply, type: 'call.decline', reason: 'unsupported' });
+      return;
+    }
+    const invite = { commitment: fromBase64Url(message.ake.commitment), signature: fromBase64Url(message.ake.signature) };
+    try {
+      await checkInvite({
+        callId: message.callId,
+        self: { id: this.deps.self.id, identityKey: this.deps.self.identity.publicKey },
+        peer: { id: peer.id, identityKey: peer.identityKey },
+        invite,
+      });
+    } catch {
+      // Not from the key we pinned for them: it never rings. The caller learns why.
+      this.deps.send({ ...busyReply, type: 'call.hangup', reason: 'handshake-failed' });
+      return;
+    }
+    if (this.inCall()) {
+      this.deps.send({ ...busyReply, type: 'call.busy' });
+      return;
+    }
+    this.active = { view: this.newView(message.callId, peer, 'incoming', { audio: true, video: false }, message.media), peer, invite };
+    this.deps.send({ ...busyReply, type: 'call.ringing' });
+    this.arm(this.deps.ringTimeoutMs ?? 35_000, 'timeout');
+    this.changed();
+  }
+
+  private async receiveAccept(call: ActiveCall, message: Extract<IncomingCallMessage, { type: 'call.accept' }>): Promise<void> {
+    if (call.caller === undefined || (call.view.state !== 'outgoing' && call.view.state !== 'ringing')) return;
+    const pending = call.caller;
+    call.caller = undefined;
+    let finished;
+    try {
+      finished = await finishAsCaller(pending, {
+        ephemeralKey: fromBase64Url(message.ake.ephemeralKey),
+        fingerprint: message.ake.fingerprint,
+        signature: fromBase64Url(message.ake.signature),
+      });
+    } catch {
+      this.failHandshake(call);
+      return;
+    }
+    if (this.active !== call) return;
+    const { confirm, keys } = finished;
+    this.deps.send({
+      v: PROTOCOL_VERSION,
+      type: 'call.confirm',
+      callId: call.view.callId,
+      to: call.peer.id,
+      ake: { ephemeralKey: toBase64Url(confirm.ephemeralKey), fingerprint: confirm.fingerprint, signature: toBase64Url(confirm.signature) },
+    });
+    call.view = { ...call.view, state: 'connecting', remoteMedia: message.media };
+    this.established(call, keys, true);
+  }
+
+  private async receiveConfirm(call: ActiveCall, message: Extract<IncomingCallMessage, { type: 'call.confirm' }>): Promise<void> {
+    if (call.callee === undefined || call.view.state !== 'connecting') return;
+    const pending = call.callee;
+    call.callee = undefined;
+    let keys;
+    try {
+      keys = await finishAsCallee(pending, {
+        ephemeralKey: fromBase64Url(message.ake.ephemeralKey),
+        fingerprint: message.ake.fingerprint,
+        signature: fromBase64Url(message.ake.signature),
+      });
+    } catch {
+      this.failHandshake(call);
+      return;
+    }
+    if (this.active !== call) return;
+    this.established(call, keys, false);
+  }
+
+  private established(call: ActiveCall, keys: HandshakeKeys, initiator: boolean): void {
+    call.keys = keys;
+    call.view = { ...call.view, shortCode: keys.shortCode };
+    this.arm(this.deps.connectTimeoutMs ?? 30_000, 'connection-lost');
+    this.deps.onKeys({
+      callId: call.view.callId,
+      sendKey: toBase64Url(keys.sendKey),
+      receiveKey: toBase64Url(keys.receiveKey),
+      shortCode: keys.shortCode,
+      remoteFingerprint: keys.remoteFingerprint,
+      initiator,
+    });
+    this.changed();
+  }
+
+  private failHandshake(call: ActiveCall): void {
+    if (this.active !== call) return;
+    this.deps.send({ v: PROTOCOL_VERSION, type: 'call.hangup', callId: call.view.callId, to: call.peer.id, reason: 'handshake-failed' });
+    this.end(call, 'handshake-failed');
+  }
+
+  private newView(callId: string, peer: CallPeer, direction: CallView['direction'], media: Media, remoteMedia: Media | null): CallView {
+    return {
+      callId,
+      peerId: peer.id,
+      peerName: peer.displayName,
+      direction,
+      state: direction,
+      media,
+      remoteMedia,
+      startedAt: this.now(),
+      connectedAt: null,
+      endedAt: null,
+      endReason: null,
+      shortCode: null,
+      peerVerified: peer.verified,
+      peerKeyChanged: peer.keyChanged,
+    };
+  }
+
+  /** One timer per call: ringing, then connecting; when it fires, the call ends with `reason`. */
+  private arm(ms: number, reason: EndReason): void {
+    const call = this.active;
+    if (!call) return;
+    clearTimeout(call.timer);
+    call.timer = setTimeout(() => {
+      if (this.active !== call || call.view.state === 'connected') return;
+      const waitingForAnswer = call.view.state === 'outgoing' || call.view.state === 'ringing';
+      if (waitingForAnswer) this.deps.send({ v: PROTOCOL_VERSION, type: 'call.cancel', callId: call.view.callId, to: call.peer.id });
+      else if (call.view.state === 'connecting') {
+        this.deps.send({ v: PROTOCOL_VERSION, type: 'call.hangup', callId: call.view.callId, to: call.peer.id, reason: 'connection-lost' });
+      }
+      this.end(call, reason);
+    }, ms);
+    call.timer.unref();
+  }
+
+  private end(call: ActiveCall, reason: EndReason): CallView {
+    clearTimeout(call.timer);
+    call.view = { ...call.view, state: 'ended', endReason: reason, endedAt: this.now() };
+    if (call.keys) {
+      // The renderer holds its own copy for as long as the call's transforms run; this one goes now.
+      call.keys.sendKey.fill(0);
+      call.keys.receiveKey.fill(0);
+    }
+    const view = { ...call.view };
+    if (this.active === call) this.active = undefined;
+    this.deps.onChange(view);
+    this.deps.onEnded(view);
+    return view;
+  }
+
+  /** Re-read after an await: the state may have moved while the handshake ran. */
+  private inCall(): boolean {
+    return this.active !== undefined;
+  }
+
+  private require(callId: string): ActiveCall {
+    const call = this.active;
+    if (call?.view.callId !== callId) throw new IpcError('no-such-call', 'no such call in progress');
+    return call;
+  }
+
+  private viewOf(callId: string): CallView {
+    return { ...this.require(callId).view };
+  }
+
+  private changed(): void {
+    if (this.active) this.deps.onChange({ ...this.active.view });
+  }
+}
+
+function matchesSignedFingerprint(sdp: string, signed: string): boolean {
+  try {
+    return sdpMatchesFingerprint(sdp, signed);
+  } catch {
+    // An SDP with a malformed fingerprint line is as bad as a wrong one.
+    return false;
+  }
+}

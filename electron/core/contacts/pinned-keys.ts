@@ -1,0 +1,60 @@
+/**
+ * Trust on first use, as Signal does it: the first identity key seen for a contact is pinned. A
+ * different key later is never silently accepted as "the same person": the contact is flagged
+ * "key changed", loses "verified", and the next call to them is gated until the user confirms.
+ */
+export interface Pin {
+  userId: string;
+  /** The serialized identity key, URL-safe base64. */
+  identityKey: string;
+  firstSeenAt: number;
+  verifiedAt: number | null;
+  keyChanged: boolean;
+  changedAt: number | null;
+}
+
+export type Observation = 'new' | 'same' | 'changed';
+
+export class PinnedKeys {
+  private readonly pins = new Map<string, Pin>();
+
+  constructor(pins: readonly Pin[] = []) {
+    for (const pin of pins) this.pins.set(pin.userId, { ...pin });
+  }
+
+  /** Records the key the directory shows for a contact. */
+  observe(userId: string, identityKey: string, now: number): Observation {
+    const pin = this.pins.get(userId);
+    if (pin === undefined) {
+      this.pins.set(userId, { userId, identityKey, firstSeenAt: now, verifiedAt: null, keyChanged: false, changedAt: null });
+      return 'new';
+    }
+    if (pin.identityKey === identityKey) return 'same';
+    this.pins.set(userId, { ...pin, identityKey, verifiedAt: null, keyChanged: true, changedAt: now });
+    return 'changed';
+  }
+
+  get(userId: string): Pin | undefined {
+    const pin = this.pins.get(userId);
+    return pin === undefined ? undefined : { ...pin };
+  }
+
+  /** Marking verified (after comparing safety numbers) also settles a key change. */
+  setVerified(userId: string, verified: boolean, now: number): Pin | undefined {
+    const pin = this.pins.get(userId);
+    if (pin === undefined) return undefined;
+    const next = verified ? { ...pin, verifiedAt: now, keyChanged: false } : { ...pin, verifiedAt: null };
+    this.pins.set(userId, next);
+    return { ...next };
+  }
+
+  /** The user saw the new safety number and chose "Call anyway": stop gating, stay unverified. */
+  acknowledgeKeyChange(userId: string): void {
+    const pin = this.pins.get(userId);
+    if (pin !== undefined) this.pins.set(userId, { ...pin, keyChanged: false });
+  }
+
+  list(): Pin[] {
+    return [...this.pins.values()].map((pin) => ({ ...pin }));
+  }
+}
