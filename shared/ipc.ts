@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hangupReasonSchema, signalDataSchema } from './protocol/call';
 import { base64UrlBytes, callIdSchema, displayNameSchema, presenceSchema, userIdSchema } from './protocol/fields';
 import { iceServerSchema } from './protocol/turn';
+import { settingsPatchSchema, userSettingsSchema } from './settings-schema';
 
 /*
  * The one IPC contract between the renderer and the main process. Both ends validate against it:
@@ -74,7 +75,13 @@ export const identityStatusSchema = z.discriminatedUnion('state', [
       sealer: z.enum(['os-keychain', 'passphrase']),
     })
     .strict(),
-  z.object({ state: z.literal('error'), code: z.enum(['keystore-corrupt', 'keystore-sealer-mismatch']), message: z.string() }).strict(),
+  z
+    .object({
+      state: z.literal('error'),
+      code: z.enum(['keystore-corrupt', 'keystore-unreadable', 'keystore-unsupported-version', 'keystore-sealer-mismatch', 'config-invalid']),
+      message: z.string().max(1000),
+    })
+    .strict(),
 ]);
 export type IdentityStatus = z.infer<typeof identityStatusSchema>;
 
@@ -114,6 +121,7 @@ export const callEndReasonSchema = z.enum([
   'busy',
   'cancelled',
   'timeout',
+  'unavailable',
   'connection-lost',
   'peer-disconnected',
   'mitm-detected',
@@ -160,6 +168,39 @@ export const callKeysSchema = z
 export type CallKeys = z.infer<typeof callKeysSchema>;
 
 const callIdRequest = z.object({ callId: callIdSchema }).strict();
+
+const settingKeySchema = z.enum(Object.keys(userSettingsSchema.shape) as [keyof typeof userSettingsSchema.shape, ...(keyof typeof userSettingsSchema.shape)[]]);
+
+export const settingsViewSchema = z
+  .object({
+    values: userSettingsSchema,
+    /** Keys set by the organization's config that the user cannot change: shown as managed. */
+    locked: z.array(settingKeySchema),
+    /** The server this device is enrolled with, if any. */
+    serverUrl: z.string().nullable(),
+  })
+  .strict();
+export type SettingsView = z.infer<typeof settingsViewSchema>;
+
+export const historyItemSchema = z
+  .object({
+    callId: callIdSchema,
+    peerId: userIdSchema,
+    peerName: z.string().max(80),
+    direction: z.enum(['outgoing', 'incoming']),
+    startedAt: z.number().int(),
+    answeredAt: z.number().int().nullable(),
+    endedAt: z.number().int(),
+    durationMs: z.number().int().nonnegative(),
+    outcome: z.enum(['completed', 'missed', 'declined', 'busy', 'cancelled', 'failed', 'unanswered']),
+    reason: z.string().max(200).nullable(),
+    seen: z.boolean(),
+  })
+  .strict();
+export type HistoryItem = z.infer<typeof historyItemSchema>;
+
+export const historyViewSchema = z.object({ items: z.array(historyItemSchema), unseenMissed: z.number().int().nonnegative() }).strict();
+export type HistoryView = z.infer<typeof historyViewSchema>;
 
 /** Request and response schema for every invoke channel, by name. */
 export const invokeChannels = {
@@ -239,6 +280,10 @@ export const invokeChannels = {
     response: z.object({ fingerprintOk: z.boolean(), call: callViewSchema }).strict(),
   },
   'call.current': { request: noPayload, response: callViewSchema.nullable() },
+  'settings.get': { request: noPayload, response: settingsViewSchema },
+  'settings.set': { request: settingsPatchSchema, response: settingsViewSchema },
+  'history.list': { request: noPayload, response: historyViewSchema },
+  'history.markSeen': { request: noPayload, response: historyViewSchema },
   'turn.iceServers': {
     request: noPayload,
     response: z.object({ iceServers: z.array(iceServerSchema), relayOnly: z.boolean() }).strict(),
@@ -254,6 +299,8 @@ export const eventChannels = {
   'call.changed': callViewSchema,
   'call.keys': callKeysSchema,
   'call.signal': z.object({ callId: callIdSchema, data: signalDataSchema }).strict(),
+  'settings.changed': settingsViewSchema,
+  'history.changed': historyViewSchema,
 } as const;
 
 export type InvokeChannel = keyof typeof invokeChannels;

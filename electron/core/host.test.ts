@@ -69,7 +69,7 @@ describe('createHost', () => {
 
   it('turns an unexpected handler error into internal without leaking its message', async () => {
     const onUnexpectedError = vi.fn();
-    const handlers: HandlerTable = {
+    const handlers: Partial<HandlerTable> = {
       'app.info': () => {
         throw new Error('secret detail: /home/alice/.key');
       },
@@ -83,13 +83,13 @@ describe('createHost', () => {
   it('refuses a handler response the contract does not allow', async () => {
     const handlers = {
       'app.info': () => ({ version: 1 }),
-    } as unknown as HandlerTable;
+    } as unknown as Partial<HandlerTable>;
     const result = await host({ handlers }).invoke('app.info', undefined);
     expect(errorCode(result)).toBe('bad-response');
   });
 
   it('delivers events a handler emits to subscribers until they unsubscribe', async () => {
-    const handlers: HandlerTable = {
+    const handlers: Partial<HandlerTable> = {
       'app.info': (request, context) => {
         context.emit('app.ready', { at: 5 });
         return defaultHandlers['app.info'](request, context);
@@ -105,7 +105,7 @@ describe('createHost', () => {
   });
 
   it('stops answering and drops subscribers once closed', async () => {
-    const handlers: HandlerTable = {
+    const handlers: Partial<HandlerTable> = {
       'app.info': (request, context) => {
         context.emit('app.ready', { at: 1 });
         return defaultHandlers['app.info'](request, context);

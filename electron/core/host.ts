@@ -14,6 +14,7 @@ import { EventHub } from './event-hub';
 import type { Handler, HandlerContext, HandlerTable } from './handlers/handler';
 import { defaultHandlers } from './handlers/index';
 import type { HostPorts } from './ports';
+import { SealcallCore, type CoreTuning } from './session/sealcall-core';
 
 export type { HostPorts } from './ports';
 
@@ -23,11 +24,15 @@ export interface Host {
   invoke(channel: unknown, payload: unknown): Promise<IpcResult>;
   on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void;
   close(): Promise<void>;
+  /** Loads the core now (the shell does at start, so the server connection comes up without a window). */
+  start(): Promise<void>;
 }
 
 export interface HostOptions {
   /** Tests swap handlers in to exercise the gate around them. */
-  readonly handlers?: HandlerTable;
+  readonly handlers?: Partial<HandlerTable>;
+  /** Tests shorten timeouts and lower Argon2id's cost. */
+  readonly tuning?: CoreTuning;
   /** Where unexpected handler errors go; they stay in the main process and never reach the renderer. */
   readonly onUnexpectedError?: (channel: InvokeChannel, error: unknown) => void;
 }
@@ -37,21 +42,20 @@ function logUnexpectedError(channel: InvokeChannel, error: unknown): void {
 }
 
 export function createHost(ports: HostPorts, options: HostOptions = {}): Host {
-  const handlers = options.handlers ?? defaultHandlers;
+  const handlers: HandlerTable = { ...defaultHandlers, ...options.handlers };
   const onUnexpectedError = options.onUnexpectedError ?? logUnexpectedError;
   const events = new EventHub();
-  const context: HandlerContext = {
-    ports,
-    emit: (event, payload) => {
-      events.emit(event, payload);
-    },
+  const emit: HandlerContext['emit'] = (event, payload) => {
+    events.emit(event, payload);
   };
+  // Opened lazily, so a host whose test only asks for app.info does not touch the disk.
+  let corePromise: Promise<SealcallCore> | undefined;
+  const core = (): Promise<SealcallCore> => (corePromise ??= SealcallCore.open(ports, emit, options.tuning));
+  const context: HandlerContext = { ports, emit, core };
   let closed = false;
 
   async function dispatch<C extends InvokeChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
     const handler: Handler<C> = handlers[channel];
-    // While every request in the contract is `undefined`, the rule takes this value for a void one.
-    // eslint-disable-next-line @typescript-eslint/no-confusing-void-expression
     const request = parseRequest(channel, payload);
     return parseResponse(channel, await handler(request, context));
   }
@@ -82,10 +86,14 @@ export function createHost(ports: HostPorts, options: HostOptions = {}): Host {
       return events.on(event, listener);
     },
 
-    close() {
+    async close() {
       closed = true;
       events.clear();
-      return Promise.resolve();
+      if (corePromise) await (await corePromise.catch(() => undefined))?.close();
+    },
+
+    start() {
+      return core().then(() => undefined);
     },
   };
 }

@@ -195,6 +195,13 @@ export class CallManager {
     return { fingerprintOk: true, call: this.viewOf(callId) };
   }
 
+  /** The server refused a message of this call (the callee is offline, or unknown): an unplaced call ends. */
+  refused(callId: string): void {
+    const call = this.active;
+    if (call?.view.callId !== callId) return;
+    if (call.view.direction === 'outgoing' && (call.view.state === 'outgoing' || call.view.state === 'ringing')) this.end(call, 'unavailable');
+  }
+
   /** The server link dropped: calls still being set up cannot finish; connected calls go on peer to peer. */
   serverLost(): void {
     const call = this.active;

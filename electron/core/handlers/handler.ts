@@ -1,11 +1,14 @@
 import type { EventChannel, EventOf, InvokeChannel, RequestOf, ResponseOf } from '../../../shared/ipc';
 import type { HostPorts } from '../ports';
+import type { SealcallCore } from '../session/sealcall-core';
 
 /** What every handler may use; grows with the ports. */
 export interface HandlerContext {
   readonly ports: HostPorts;
   /** Pushes an event to every subscribed renderer, checked against the contract. */
   readonly emit: <E extends EventChannel>(event: E, payload: EventOf<E>) => void;
+  /** The main process's state, once it has loaded (settings, keystore status, history). */
+  readonly core: () => Promise<SealcallCore>;
 }
 
 export type Handler<C extends InvokeChannel> = (

@@ -4,7 +4,7 @@ import { readJsonDocument } from '../storage/json-store';
 import { StoreError, type StoreErrorCode } from '../storage/store-error';
 import { enterpriseConfigPath } from './enterprise-config-path';
 import { parseServerUrlField, parseUpdateUrlField, UrlFieldError } from './service-url';
-import { themeSchema, type SettingKey } from './settings-schema';
+import { themeSchema, type SettingKey } from '../../../shared/settings-schema';
 
 export { enterpriseConfigPath } from './enterprise-config-path';
 

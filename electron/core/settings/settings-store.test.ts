@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EnterpriseConfig } from './enterprise-config';
-import { DEFAULT_SETTINGS } from './settings-schema';
+import { DEFAULT_SETTINGS } from '../../../shared/settings-schema';
 import { openSettingsStore, SettingsError } from './settings-store';
 
 let dataDir: string;

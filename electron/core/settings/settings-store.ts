@@ -15,7 +15,7 @@ import {
   type SettingsPatch,
   type UserChoices,
   type UserSettings,
-} from './settings-schema';
+} from '../../../shared/settings-schema';
 
 export const SETTINGS_FILE_NAME = 'settings.json';
 

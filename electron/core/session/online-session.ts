@@ -1,0 +1,153 @@
+import { serializeIdentityKey } from '../../../shared/crypto/identity';
+import type { CallKeys, CallView, ConnectionState, Contact } from '../../../shared/ipc';
+import { PROTOCOL_VERSION, type IceServer, type ServerMessage, type SignalData } from '../../../shared/protocol';
+import { CallManager } from '../calls/call-manager';
+import { ServerConnection, type ConnectionStatus } from '../connection/server-connection';
+import { ContactBook } from '../contacts/contact-book';
+import type { Pin } from '../contacts/pinned-keys';
+import type { OpenIdentity } from './identity-manager';
+
+export interface OnlineSessionEvents {
+  connection(state: ConnectionState): void;
+  contacts(contacts: Contact[]): void;
+  call(view: CallView): void;
+  keys(keys: CallKeys): void;
+  signal(callId: string, data: SignalData): void;
+  callEnded(view: CallView): void;
+  incomingCall(view: CallView): void;
+}
+
+export interface OnlineSessionOptions {
+  identity: OpenIdentity;
+  pins: Pin[];
+  savePins: (pins: Pin[]) => void;
+  events: OnlineSessionEvents;
+  timeouts?: { ringTimeoutMs?: number; connectTimeoutMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; maxMs: number } };
+}
+
+/**
+ * Everything that exists while this device is enrolled and unlocked: the server link, the contact
+ * book and the call manager, wired together.
+ */
+export class OnlineSession {
+  readonly contacts: ContactBook;
+  readonly calls: CallManager;
+  private readonly connection: ServerConnection;
+  private connectionState: ConnectionState = { state: 'connecting' };
+  private turn: { iceServers: IceServer[]; expiresAt: number } | undefined;
+  private turnWaiters: ((servers: IceServer[]) => void)[] = [];
+
+  constructor(private readonly options: OnlineSessionOptions) {
+    const { identity, events } = options;
+    this.contacts = new ContactBook({ id: identity.userId, serializedKey: serializeIdentityKey(identity.keyPair.publicKey) }, options.pins, options.savePins);
+    this.calls = new CallManager({
+      self: { id: identity.userId, identity: identity.keyPair },
+      peer: (userId) => this.contacts.peer(userId),
+      acknowledgeKeyChange: (userId) => {
+        this.contacts.acknowledgeKeyChange(userId);
+        events.contacts(this.contacts.list());
+      },
+      send: (message) => this.connection.send(message),
+      onChange: (view) => {
+        events.call(view);
+        if (view.state === 'incoming') events.incomingCall(view);
+      },
+      onKeys: (keys) => {
+        events.keys(keys);
+      },
+      onSignal: (callId, data) => {
+        events.signal(callId, data);
+      },
+      onEnded: (view) => {
+        events.callEnded(view);
+      },
+      ...options.timeouts,
+    });
+    this.connection = new ServerConnection({
+      serverUrl: identity.serverUrl,
+      userId: identity.userId,
+      identity: identity.keyPair,
+      onMessage: (message) => {
+        this.receive(message);
+      },
+      onStatus: (status) => {
+        this.statusChanged(status);
+      },
+      ...(options.timeouts?.backoff ? { backoff: options.timeouts.backoff } : {}),
+      ...(options.timeouts?.deadAfterMs ? { deadAfterMs: options.timeouts.deadAfterMs } : {}),
+    });
+    this.connection.start();
+  }
+
+  get connectionStatus(): ConnectionState {
+    return this.connectionState;
+  }
+
+  /** ICE servers with fresh TURN credentials; asks the server when the cached ones are near expiry. */
+  async iceServers(): Promise<IceServer[]> {
+    if (this.turn && this.turn.expiresAt - Date.now() > 60_000) return this.turn.iceServers;
+    const answer = new Promise<IceServer[]>((resolve) => {
+      this.turnWaiters.push(resolve);
+    });
+    if (!this.connection.send({ v: PROTOCOL_VERSION, type: 'turn.request' })) return this.turn?.iceServers ?? [];
+    const timeout = new Promise<IceServer[]>((resolve) => setTimeout(() => { resolve(this.turn?.iceServers ?? []); }, 5_000).unref());
+    return Promise.race([answer, timeout]);
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+
+  private statusChanged(status: ConnectionStatus): void {
+    const state: ConnectionState =
+      status.state === 'refused'
+        ? { state: 'refused', reason: status.reason }
+        : status.state === 'offline'
+          ? { state: 'offline', ...(status.retryInMs === undefined ? {} : { retryInMs: status.retryInMs }) }
+          : { state: status.state };
+    this.connectionState = state;
+    if (status.state !== 'online' && status.state !== 'connecting') {
+      this.calls.serverLost();
+      this.contacts.markAllOffline();
+      this.options.events.contacts(this.contacts.list());
+    }
+    if (status.state === 'online') this.connection.send({ v: PROTOCOL_VERSION, type: 'directory.request' });
+    this.options.events.connection(state);
+  }
+
+  private receive(message: ServerMessage): void {
+    const { events } = this.options;
+    switch (message.type) {
+      case 'directory':
+        this.contacts.replace(message.users);
+        events.contacts(this.contacts.list());
+        return;
+      case 'directory.user':
+        this.contacts.upsert(message.user);
+        events.contacts(this.contacts.list());
+        return;
+      case 'directory.removed':
+        this.contacts.remove(message.userId);
+        events.contacts(this.contacts.list());
+        return;
+      case 'presence':
+        if (this.contacts.setPresence(message.userId, message.presence)) events.contacts(this.contacts.list());
+        return;
+      case 'turn.credentials': {
+        this.turn = { iceServers: message.iceServers, expiresAt: message.expiresAt };
+        const waiters = this.turnWaiters;
+        this.turnWaiters = [];
+        for (const waiter of waiters) waiter(message.iceServers);
+        return;
+      }
+      case 'error':
+        if (message.callId !== undefined) this.calls.refused(message.callId);
+        return;
+      case 'hello':
+      case 'welcome':
+        return;
+      default:
+        void this.calls.receive(message);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The renderer's Content Security Policy. renderer/index.html carries the same policy in a <meta>
+ * tag (a test holds the two together); the shell also sends it as a response header, so the policy
+ * holds even for a response that somehow lost its meta tag. Everything is our own files: no inline
+ * script or style, no eval, no remote origin. Media and workers may use blob: URLs (camera
+ * previews, the frame-crypto worker).
+ */
+const DIRECTIVES: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['default-src', ["'self'"]],
+  ['script-src', ["'self'"]],
+  ['style-src', ["'self'"]],
+  ['img-src', ["'self'", 'blob:']],
+  ['media-src', ["'self'", 'blob:']],
+  ['font-src', ["'self'"]],
+  ['connect-src', ["'self'"]],
+  ['worker-src', ["'self'", 'blob:']],
+  ['object-src', ["'none'"]],
+  ['base-uri', ["'none'"]],
+  ['form-action', ["'none'"]],
+];
+
+export const CONTENT_SECURITY_POLICY = DIRECTIVES.map(([name, sources]) => `${name} ${sources.join(' ')}`).join('; ');
+
+/** A policy as directive name -> sources, for comparing policies written in different orders. */
+export function parseCsp(policy: string): Map<string, string[]> {
+  const directives = new Map<string, string[]>();
+  for (const part of policy.split(';')) {
+    const [name, ...sources] = part.trim().split(/\s+/);
+    if (name === undefined || name === '') continue;
+    const key = name.toLowerCase();
+    // As in browsers, a repeated directive is ignored after its first appearance.
+    if (!directives.has(key)) directives.set(key, sources);
+  }
+  return directives;
+}
+
+export type ResponseHeaders = Readonly<Record<string, readonly string[] | string>>;
+
+/**
+ * The response headers with our policy set and any other CSP removed, so that nothing in the
+ * response can loosen it (header names compare case-insensitively).
+ */
+export function withContentSecurityPolicy(headers: ResponseHeaders | undefined): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-security-policy' || lower === 'content-security-policy-report-only') continue;
+    result[name] = typeof value === 'string' ? [value] : [...value];
+  }
+  result['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY];
+  return result;
+}

@@ -1,0 +1,83 @@
+/*
+ * Test support: a real core host per user, in this process, with its own data directory and the
+ * passphrase sealer, talking to a real server process. Events are recorded so a test can wait for
+ * the one it expects instead of sleeping.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { EventChannel, EventOf, IpcResult } from '../../../shared/ipc';
+import { createHost, type Host } from '../host';
+import { PWHASH_INTERACTIVE } from '../keystore/passphrase-sealer';
+import type { Notification, NotifySink } from '../ports';
+
+export const PASSPHRASE = 'correct horse battery staple';
+
+export const FAST_TUNING = {
+  pwhash: PWHASH_INTERACTIVE,
+  timeouts: { ringTimeoutMs: 3_000, connectTimeoutMs: 5_000, backoff: { baseMs: 100, maxMs: 400 } },
+};
+
+export class UserHost {
+  readonly host: Host;
+  readonly notifications: Notification[] = [];
+  private readonly events: { event: EventChannel; payload: unknown }[] = [];
+  private waiters: { test: (event: EventChannel, payload: unknown) => boolean; resolve: (payload: unknown) => void }[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly dataDir: string = mkdtempSync(path.join(tmpdir(), `sealcall-host-${name}-`)),
+  ) {
+    const notify: NotifySink = {
+      show: (notification) => this.notifications.push(notification),
+      presence: () => undefined,
+    };
+    this.host = createHost({ kind: 'harness', version: '0.0.0-test', dataDir, osSealer: null, notify, enterpriseConfigPath: path.join(dataDir, 'no-enterprise-config.json') }, { tuning: FAST_TUNING });
+    const channels: EventChannel[] = ['identity.changed', 'connection.changed', 'contacts.changed', 'call.changed', 'call.keys', 'call.signal', 'history.changed'];
+    for (const channel of channels) {
+      this.host.on(channel, (payload) => {
+        this.events.push({ event: channel, payload });
+        this.waiters = this.waiters.filter((waiter) => {
+          if (!waiter.test(channel, payload)) return true;
+          waiter.resolve(payload);
+          return false;
+        });
+      });
+    }
+  }
+
+  /** Invokes and unwraps: throws with the error code on failure. */
+  async call(channel: string, payload?: unknown): Promise<unknown> {
+    const result: IpcResult = await this.host.invoke(channel, payload);
+    if (!result.ok) throw Object.assign(new Error(`${channel}: ${result.error.code}: ${result.error.message}`), { code: result.error.code });
+    return result.value;
+  }
+
+  /** Resolves with the first event (already seen or future) that passes `test`. */
+  waitFor<E extends EventChannel>(event: E, test: (payload: EventOf<E>) => boolean = () => true, timeoutMs = 8_000): Promise<EventOf<E>> {
+    const seen = this.events.find((entry) => entry.event === event && test(entry.payload as EventOf<E>));
+    if (seen) return Promise.resolve(seen.payload as EventOf<E>);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`${this.name}: no ${event} event in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push({
+        test: (channel, payload) => channel === event && test(payload as EventOf<E>),
+        resolve: (payload) => {
+          clearTimeout(timer);
+          resolve(payload as EventOf<E>);
+        },
+      });
+    });
+  }
+
+  /** Forgets recorded events, so the next waitFor sees only what happens from now on. */
+  forget(): void {
+    this.events.length = 0;
+  }
+
+  async close(removeData = true): Promise<void> {
+    await this.host.close();
+    if (removeData) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}

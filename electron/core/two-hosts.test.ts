@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallKeys, CallView, Contact, IdentityStatus } from '../../shared/ipc';
+import { removeDataDir, runCli, startServerProcess, type ServerProcess } from '../../server/test-support/harness.fixture';
+import { PASSPHRASE, UserHost } from './test-support/user-host.fixture';
+
+/*
+ * The main-process core of two (or three) users, each a real host with its own keystore, against
+ * a real server process: enrollment from real invite links, then calls between them.
+ */
+
+const FP = (byte: string) => `sha-256 ${Array.from({ length: 32 }, () => byte).join(':')}`;
+const media = { audio: true, video: true };
+
+let server: ServerProcess;
+const hosts: UserHost[] = [];
+
+async function inviteLink(userId: string, name: string, extra: string[] = []): Promise<string> {
+  const result = await runCli(['invite', userId, '--name', name, '--data-dir', server.dataDir, ...extra]);
+  const link = /sealcall:\/\/enroll\?\S+/.exec(result.stdout)?.[0];
+  if (!link) throw new Error(`no link in: ${result.stdout} ${result.stderr}`);
+  return link;
+}
+
+async function enrolledUser(userId: string, name: string, extra: string[] = []): Promise<UserHost> {
+  const user = new UserHost(userId);
+  hosts.push(user);
+  const status = (await user.call('identity.enroll', { link: await inviteLink(userId, name, extra), deviceName: `${name}'s laptop`, passphrase: PASSPHRASE })) as IdentityStatus;
+  expect(status).toMatchObject({ state: 'ready', userId, sealer: 'passphrase' });
+  await user.waitFor('connection.changed', (state) => state.state === 'online');
+  return user;
+}
+
+const sees = (user: UserHost, id: string, presence = 'online') =>
+  user.waitFor('contacts.changed', (contacts: Contact[]) => contacts.some((contact) => contact.id === id && contact.presence === presence));
+
+let alice: UserHost;
+let bob: UserHost;
+let carol: UserHost;
+
+beforeAll(async () => {
+  server = await startServerProcess({ args: ['--invite-timeout', '2s'] });
+  alice = await enrolledUser('alice', 'Alice');
+  bob = await enrolledUser('bob', 'Bob');
+  carol = await enrolledUser('carol', 'Carol');
+  await Promise.all([sees(alice, 'bob'), sees(alice, 'carol'), sees(bob, 'alice'), sees(carol, 'bob')]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(hosts.map((user) => user.close()));
+  await server.stop();
+  removeDataDir(server.dataDir);
+});
+
+async function placeCall(caller: UserHost, callee: UserHost, calleeId: string): Promise<CallView> {
+  caller.forget();
+  callee.forget();
+  const call = (await caller.call('call.start', { userId: calleeId, media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
+  await callee.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'incoming');
+  return call;
+}
+
+const endedWith = (user: UserHost, callId: string) =>
+  user.waitFor('call.changed', (view) => view.callId === callId && view.state === 'ended').then((view) => view.endReason);
+
+describe('two hosts against a real server', () => {
+  it('invite, ring, accept: both derive the same base keys and short code, and connect', async () => {
+    const call = await placeCall(alice, bob, 'bob');
+    await alice.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'ringing');
+    expect(bob.notifications.at(-1)).toMatchObject({ kind: 'incoming-call', fromId: 'alice', video: true });
+
+    await bob.call('call.accept', { callId: call.callId, media, fingerprint: FP('BB') });
+    const [aliceKeys, bobKeys]: [CallKeys, CallKeys] = await Promise.all([alice.waitFor('call.keys'), bob.waitFor('call.keys')]);
+    expect(aliceKeys.sendKey).toBe(bobKeys.receiveKey);
+    expect(aliceKeys.receiveKey).toBe(bobKeys.sendKey);
+    expect(aliceKeys.sendKey).not.toBe(aliceKeys.receiveKey);
+    expect(aliceKeys.shortCode).toMatch(/^\d{12}$/);
+    expect(aliceKeys.shortCode).toBe(bobKeys.shortCode);
+    expect(aliceKeys).toMatchObject({ initiator: true, remoteFingerprint: FP('BB') });
+    expect(bobKeys).toMatchObject({ initiator: false, remoteFingerprint: FP('AA') });
+
+    // Signalling flows through the server once keys exist.
+    await alice.call('call.signal', { callId: call.callId, data: { type: 'offer', sdp: 'v=0\r\n' } });
+    const signal = await bob.waitFor('call.signal');
+    expect(signal).toEqual({ callId: call.callId, data: { type: 'offer', sdp: 'v=0\r\n' } });
+
+    const connected = (await alice.call('call.connected', { callId: call.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('BB')}\r\n` })) as { fingerprintOk: boolean };
+    expect(connected.fingerprintOk).toBe(true);
+    await bob.call('call.connected', { callId: call.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` });
+
+    await alice.call('call.hangup', { callId: call.callId });
+    expect(await endedWith(bob, call.callId)).toBe('remote-hangup');
+    const history = await alice.waitFor('history.changed', (view) => view.items.some((item) => item.callId === call.callId));
+    expect(history.items[0]).toMatchObject({ callId: call.callId, outcome: 'completed', peerId: 'bob', direction: 'outgoing' });
+  });
+
+  it('decline ends both sides as declined', async () => {
+    const call = await placeCall(alice, bob, 'bob');
+    await bob.call('call.decline', { callId: call.callId });
+    expect(await endedWith(alice, call.callId)).toBe('declined');
+  });
+
+  it('a third caller gets busy while a call rings', async () => {
+    const call = await placeCall(alice, bob, 'bob');
+    carol.forget();
+    const second = (await carol.call('call.start', { userId: 'bob', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;
+    expect(await endedWith(carol, second.callId)).toBe('busy');
+    await alice.call('call.hangup', { callId: call.callId });
+    expect(await endedWith(bob, call.callId)).toBe('cancelled');
+    const history = await bob.waitFor('history.changed', (view) => view.items.some((item) => item.callId === call.callId));
+    expect(history.unseenMissed).toBeGreaterThan(0);
+    expect(bob.notifications.some((notification) => notification.kind === 'missed-call')).toBe(true);
+  });
+
+  it('an unanswered call times out on both sides', async () => {
+    const call = await placeCall(carol, alice, 'alice');
+    expect(await endedWith(carol, call.callId)).toBe('timeout');
+    expect(await endedWith(alice, call.callId)).toMatch(/timeout|cancelled/);
+  }, 15_000);
+
+  it('a key changed by the server is flagged, and a call to that contact is gated until confirmed', async () => {
+    // IT revokes Dave and enrolls him again: his new key reaches Alice through the directory.
+    const dave = await enrolledUser('dave', 'Dave');
+    await sees(alice, 'dave');
+    await runCli(['revoke', 'dave', '--data-dir', server.dataDir]);
+    await dave.close();
+    const daveAgain = await enrolledUser('dave', 'Dave', ['--reinstate']);
+    const flagged = await alice.waitFor('contacts.changed', (contacts) => contacts.some((c) => c.id === 'dave' && c.keyChanged && c.presence === 'online'));
+    expect(flagged.find((c) => c.id === 'dave')).toMatchObject({ keyChanged: true, verified: false });
+
+    const gated = alice.call('call.start', { userId: 'dave', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await expect(gated).rejects.toMatchObject({ code: 'key-changed' });
+    daveAgain.forget();
+    const call = (await alice.call('call.start', { userId: 'dave', media, fingerprint: FP('AA'), confirmKeyChange: true })) as CallView;
+    await daveAgain.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'incoming');
+    await alice.call('call.hangup', { callId: call.callId });
+  }, 30_000);
+
+  it('gives both sides the same safety number, and verification survives a restart', async () => {
+    const fromAlice = (await alice.call('contacts.safetyNumber', { userId: 'bob' })) as { digits: string; scannable: string };
+    const fromBob = (await bob.call('contacts.safetyNumber', { userId: 'alice' })) as { digits: string; scannable: string };
+    expect(fromAlice.digits).toMatch(/^\d{60}$/);
+    expect(fromAlice.digits).toBe(fromBob.digits);
+    expect(await alice.call('contacts.compareScanned', { userId: 'bob', scanned: fromBob.scannable })).toEqual({ match: true });
+    expect(await alice.call('contacts.compareScanned', { userId: 'bob', scanned: fromAlice.scannable })).toEqual({ match: false });
+    await alice.call('contacts.setVerified', { userId: 'bob', verified: true });
+
+    // A restart of Alice's app: the key is locked until she gives her passphrase.
+    await alice.close(false);
+    const again = new UserHost('alice', alice.dataDir);
+    hosts[hosts.indexOf(alice)] = again;
+    alice = again;
+    expect(await alice.call('identity.status')).toMatchObject({ state: 'locked', userId: 'alice' });
+    await expect(alice.call('contacts.list')).rejects.toMatchObject({ code: 'keystore-locked' });
+    await expect(alice.call('identity.unlock', { passphrase: 'not the passphrase' })).rejects.toMatchObject({ code: 'wrong-passphrase' });
+    expect(await alice.call('identity.unlock', { passphrase: PASSPHRASE })).toMatchObject({ state: 'ready' });
+    const contacts = await alice.waitFor('contacts.changed', (list) => list.some((c) => c.id === 'bob' && c.presence === 'online'));
+    expect(contacts.find((c) => c.id === 'bob')).toMatchObject({ verified: true, keyChanged: false });
+  }, 30_000);
+
+  it('ends a call to someone who is offline as unavailable', async () => {
+    const erin = await enrolledUser('erin', 'Erin');
+    await sees(alice, 'erin');
+    await erin.close();
+    await sees(alice, 'erin', 'offline');
+    alice.forget();
+    const call = (await alice.call('call.start', { userId: 'erin', media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
+    expect(await endedWith(alice, call.callId)).toBe('unavailable');
+  });
+
+  it('reconnects after the server process is killed and restarted, and presence comes back', async () => {
+    const port = server.port;
+    bob.forget();
+    alice.forget();
+    await server.stop('SIGKILL');
+    await bob.waitFor('connection.changed', (state) => state.state === 'offline');
+    await bob.waitFor('contacts.changed', (contacts) => contacts.every((c) => c.presence === 'offline'));
+    server = await startServerProcess({ dataDir: server.dataDir, args: ['--port', String(port), '--invite-timeout', '2s'] });
+    await bob.waitFor('connection.changed', (state) => state.state === 'online', 10_000);
+    await alice.waitFor('connection.changed', (state) => state.state === 'online', 10_000);
+    await sees(bob, 'alice');
+    // And calls work again.
+    const call = await placeCall(bob, alice, 'alice');
+    await bob.call('call.hangup', { callId: call.callId });
+  }, 30_000);
+});
