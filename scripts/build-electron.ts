@@ -4,6 +4,7 @@
  * Both are single CommonJS files with `electron` left external: Electron loads CJS entry points,
  * and a sandboxed preload cannot load a second file at all.
  */
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
@@ -56,9 +57,8 @@ async function main(): Promise<void> {
   if (preloadExternals.length > 0) {
     throw new Error(`the sandboxed preload may require only 'electron', but needs: ${preloadExternals.join(', ')}`);
   }
-  const mainExternals = [...externalImports(mainResult.metafile)].filter(
-    (name) => name !== 'electron' && !name.startsWith('node:'),
-  );
+  // Bundled packages (electron-log, electron-updater) name Node built-ins without the node: prefix.
+  const mainExternals = [...externalImports(mainResult.metafile)].filter((name) => name !== 'electron' && !isBuiltin(name));
   if (mainExternals.length > 0) {
     throw new Error(`the main bundle must be self-contained, but leaves out: ${mainExternals.join(', ')}`);
   }

@@ -77,3 +77,15 @@ export function findElectronBinary(lookup: ElectronLookup = defaultElectronLooku
   }
   return { present: true, path: binary, version };
 }
+
+/** What `npm start` and `npm run dist` say when there is no binary: what is missing, why, and what still works. */
+export function explainMissingBinary(cannot: string, reason: string): string {
+  return [
+    `${cannot}: the Electron binary is not installed on this machine.`,
+    `  ${reason}.`,
+    '  Everything except the thin Electron shell still runs without it: `npm test` builds the app and',
+    '  drives the real renderer and the real main-process core (electron/core) in Debian Chromium',
+    '  through the e2e harness (e2e/harness/).',
+    '  On a machine with internet access, `npx install-electron` fetches the binary.',
+  ].join('\n');
+}

@@ -4,22 +4,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findElectronBinary } from './electron-binary';
+import { explainMissingBinary, findElectronBinary } from './electron-binary';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const electron = findElectronBinary();
 
 if (!electron.present) {
-  console.error(
-    [
-      'Cannot start Sealcall: the Electron binary is not installed on this machine.',
-      `  ${electron.reason}.`,
-      '  Everything except the thin Electron shell still runs without it: `npm test` builds the app and',
-      '  drives the real renderer and the real main-process core (electron/core) in Debian Chromium',
-      '  through the e2e harness (e2e/harness/).',
-      '  On a machine with internet access, `npx install-electron` fetches the binary.',
-    ].join('\n'),
-  );
+  console.error(explainMissingBinary('Cannot start Sealcall', electron.reason));
   process.exit(1);
 }
 

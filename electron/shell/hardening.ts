@@ -1,59 +1,88 @@
 import { app, session, type WebContents } from 'electron';
-import { isPermissionAllowed } from '../core/permission-policy';
+import { withContentSecurityPolicy } from '../core/shell-policy/csp';
+import { isDownloadAllowed, isNavigationAllowed, isRequestAllowed, windowOpenDecision } from '../core/shell-policy/navigation';
 import { isRendererUrl } from '../core/renderer-url';
+import { logger } from './log';
+import { installPermissionHandlers } from './permissions';
 
-/** Schemes our renderer loads from; everything else (http, ws, ftp, remote fonts…) is cancelled. */
-const LOCAL_SCHEMES = ['file:', 'data:', 'blob:', 'devtools:'];
+export interface HardeningOptions {
+  readonly rendererUrl: string;
+  readonly devTools: boolean;
+  readonly platform: string;
+}
 
 /**
- * App-wide guards that hold for every web contents, including ones we did not mean to create: no
- * new windows, no navigation away from our renderer, no webviews, no remote content, and no
- * permission beyond what permission-policy grants. Call once, before the first window.
+ * App-wide guards for every web contents, including ones we did not mean to create. Every decision
+ * is made in core/shell-policy; this only wires Electron's hooks to it. Call once, when the app is
+ * ready and before the first window.
  */
-export function hardenApp(rendererUrl: string): void {
+export function hardenApp(options: HardeningOptions): void {
+  const { rendererUrl } = options;
   app.on('web-contents-created', (_event, contents) => {
     lockDown(contents, rendererUrl);
   });
 
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_contents, permission, callback, details) => {
-    const { requestingUrl, isMainFrame } = details;
-    callback(isPermissionAllowed({ permission, requestingUrl, isMainFrame }, rendererUrl));
-  });
-  ses.setPermissionCheckHandler((contents, permission, _origin, details) =>
-    isPermissionAllowed(
-      { permission, requestingUrl: details.requestingUrl ?? contents?.getURL(), isMainFrame: details.isMainFrame },
-      rendererUrl,
-    ),
-  );
-  // The renderer talks to the outside world only through the main process (server connection)
-  // and WebRTC, which this filter does not see; a later issue that needs more opens it there.
+  installPermissionHandlers(ses, rendererUrl, options.platform);
+
+  // The renderer reaches the outside world only through the main process and WebRTC, which this
+  // filter does not see.
   ses.webRequest.onBeforeRequest((details, callback) => {
-    const scheme = schemeOf(details.url);
-    callback({ cancel: !LOCAL_SCHEMES.includes(scheme) });
+    const allowed = isRequestAllowed(details.url, rendererUrl, { devTools: options.devTools });
+    if (!allowed) logger.warn(`request refused: ${schemeOf(details.url)} ${details.resourceType}`);
+    callback({ cancel: !allowed });
+  });
+
+  // The same policy as the page's meta tag, also as a header for our own documents.
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    if (isRendererUrl(details.url, rendererUrl)) {
+      callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) });
+    } else {
+      callback({});
+    }
+  });
+
+  ses.on('will-download', (event) => {
+    if (!isDownloadAllowed()) {
+      logger.warn('download refused');
+      event.preventDefault();
+    }
   });
 }
 
 function lockDown(contents: WebContents, rendererUrl: string): void {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  const refuseUnlessOurs = (event: { preventDefault(): void }, url: string): void => {
-    if (!isRendererUrl(url, rendererUrl)) event.preventDefault();
-  };
+  contents.setWindowOpenHandler(() => {
+    logger.warn('window.open refused');
+    return windowOpenDecision();
+  });
+  // will-navigate is the main frame only; will-frame-navigate also covers subframes. Both are kept
+  // so that a change in either event's semantics still leaves one guard in place.
   contents.on('will-navigate', (event) => {
-    refuseUnlessOurs(event, event.url);
+    if (!isNavigationAllowed({ url: event.url, isMainFrame: true }, rendererUrl)) event.preventDefault();
+  });
+  contents.on('will-frame-navigate', (event) => {
+    if (!isNavigationAllowed({ url: event.url, isMainFrame: event.isMainFrame }, rendererUrl)) {
+      logger.warn(`navigation refused: ${schemeOf(event.url)} in ${event.isMainFrame ? 'the main frame' : 'a subframe'}`);
+      event.preventDefault();
+    }
   });
   contents.on('will-redirect', (event) => {
-    refuseUnlessOurs(event, event.url);
+    if (!isNavigationAllowed({ url: event.url, isMainFrame: event.isMainFrame }, rendererUrl)) {
+      logger.warn(`redirect refused: ${schemeOf(event.url)}`);
+      event.preventDefault();
+    }
   });
   contents.on('will-attach-webview', (event) => {
+    logger.warn('webview refused');
     event.preventDefault();
   });
 }
 
+/** Logs name only the scheme: a refused URL may carry something private in its path or query. */
 function schemeOf(url: string): string {
   try {
     return new URL(url).protocol;
   } catch {
-    return '';
+    return '(not a URL)';
   }
 }

@@ -1,7 +1,17 @@
 import { BrowserWindow } from 'electron';
+import { windowCloseDecision } from '../core/shell-policy/call-activity';
+import { webPreferencesFor } from '../core/shell-policy/web-preferences';
 
-/** The one app window, with every Electron safety switch on; it shows only our built renderer. */
-export function createMainWindow(rendererUrl: string, preloadPath: string): BrowserWindow {
+export interface MainWindowOptions {
+  readonly rendererUrl: string;
+  readonly preloadPath: string;
+  readonly devTools: boolean;
+  /** True once the app is really quitting; until then closing the window only hides it. */
+  readonly isQuitting: () => boolean;
+}
+
+/** The one app window, with core/shell-policy's web preferences; it shows only our built renderer. */
+export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   const window = new BrowserWindow({
     width: 1100,
     height: 760,
@@ -9,24 +19,25 @@ export function createMainWindow(rendererUrl: string, preloadPath: string): Brow
     minHeight: 520,
     title: 'Sealcall',
     show: false,
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-    },
+    webPreferences: webPreferencesFor(options.preloadPath, { devTools: options.devTools }),
   });
   // Showing on ready-to-show avoids a white flash before the dark theme's first paint.
   window.once('ready-to-show', () => {
     window.show();
   });
-  void window.loadURL(rendererUrl);
+  window.on('close', (event) => {
+    if (windowCloseDecision({ quitting: options.isQuitting() }) === 'hide') {
+      event.preventDefault();
+      window.hide();
+    }
+  });
+  void window.loadURL(options.rendererUrl);
   return window;
+}
+
+export function showWindow(window: BrowserWindow | null): void {
+  if (window === null || window.isDestroyed()) return;
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
 }
