@@ -324,12 +324,29 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
+/** No request in the contract comes near this; a bigger one is refused before it is parsed. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+
+function encodedSize(payload: unknown): number | undefined {
+  if (payload === undefined) return 0;
+  try {
+    return JSON.stringify(payload).length;
+  } catch {
+    // Cycles and BigInts are not plain data.
+    return undefined;
+  }
+}
+
 /** The host side's gate: an unknown channel or a bad payload is refused before any handler runs. */
 export function parseRequest<C extends InvokeChannel>(channel: C, payload: unknown): RequestOf<C>;
 export function parseRequest(channel: unknown, payload: unknown): unknown;
 export function parseRequest(channel: unknown, payload: unknown): unknown {
   if (!isInvokeChannel(channel)) {
     throw new IpcError('unknown-channel', `unknown IPC channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
+  }
+  const size = encodedSize(payload);
+  if (size === undefined || size > MAX_REQUEST_BYTES) {
+    throw new IpcError('bad-request', `bad request on ${channel}: the payload is too large or not plain data (limit ${MAX_REQUEST_BYTES} bytes)`);
   }
   const parsed = invokeChannels[channel].request.safeParse(payload);
   if (!parsed.success) throw new IpcError('bad-request', `bad request on ${channel}: ${describeIssues(parsed.error)}`);
