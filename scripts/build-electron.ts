@@ -22,6 +22,12 @@ const common: BuildOptions = {
   absWorkingDir: root,
 };
 
+/**
+ * ws's optional native speed-ups: it requires them inside try/catch and falls back to plain
+ * JavaScript when they are missing, so esbuild leaves them out and the bundle still works.
+ */
+const OPTIONAL_NATIVE_ADDONS = ['bufferutil', 'utf-8-validate'];
+
 /** External imports left in a bundle, e.g. ['electron', 'node:path']. */
 function externalImports(metafile: Metafile | undefined): Set<string> {
   if (metafile === undefined) throw new Error('esbuild returned no metafile');
@@ -58,7 +64,9 @@ async function main(): Promise<void> {
     throw new Error(`the sandboxed preload may require only 'electron', but needs: ${preloadExternals.join(', ')}`);
   }
   // Bundled packages (electron-log, electron-updater) name Node built-ins without the node: prefix.
-  const mainExternals = [...externalImports(mainResult.metafile)].filter((name) => name !== 'electron' && !isBuiltin(name));
+  const mainExternals = [...externalImports(mainResult.metafile)].filter(
+    (name) => name !== 'electron' && !isBuiltin(name) && !OPTIONAL_NATIVE_ADDONS.includes(name),
+  );
   if (mainExternals.length > 0) {
     throw new Error(`the main bundle must be self-contained, but leaves out: ${mainExternals.join(', ')}`);
   }

@@ -300,6 +300,10 @@ export const eventChannels = {
   'call.keys': callKeysSchema,
   'call.signal': z.object({ callId: callIdSchema, data: signalDataSchema }).strict(),
   'settings.changed': settingsViewSchema,
+  /** A sealcall:// link the OS handed the app; the renderer shows enrollment or starts the call. */
+  'app.deepLink': z.object({ link: z.string().max(2048) }).strict(),
+  /** "Accept" on the OS notification: the renderer answers, since it owns the camera and WebRTC. */
+  'call.acceptRequested': z.object({ callId: callIdSchema }).strict(),
   'history.changed': historyViewSchema,
 } as const;
 

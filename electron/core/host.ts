@@ -13,6 +13,7 @@ import {
 import { EventHub } from './event-hub';
 import type { Handler, HandlerContext, HandlerTable } from './handlers/handler';
 import { defaultHandlers } from './handlers/index';
+import { formatSealcallLink, type SealcallLink } from './deep-link';
 import type { HostPorts } from './ports';
 import { SealcallCore, type CoreTuning } from './session/sealcall-core';
 
@@ -26,6 +27,14 @@ export interface Host {
   close(): Promise<void>;
   /** Loads the core now (the shell does at start, so the server connection comes up without a window). */
   start(): Promise<void>;
+  /** A sealcall:// link from the OS: passed to the renderer, which asks for what it needs (passphrase, camera). */
+  handleDeepLink(link: SealcallLink): void;
+  /** "Accept" pressed on the OS notification. */
+  acceptFromNotification(callId: string): void;
+  /** The organization's update feed; undefined until the core has loaded, or when none is set. */
+  updateFeedUrl(): string | undefined;
+  /** The computer woke from sleep. */
+  reconnectNow(): void;
 }
 
 export interface HostOptions {
@@ -50,7 +59,12 @@ export function createHost(ports: HostPorts, options: HostOptions = {}): Host {
   };
   // Opened lazily, so a host whose test only asks for app.info does not touch the disk.
   let corePromise: Promise<SealcallCore> | undefined;
-  const core = (): Promise<SealcallCore> => (corePromise ??= SealcallCore.open(ports, emit, options.tuning));
+  let loaded: SealcallCore | undefined;
+  const core = (): Promise<SealcallCore> =>
+    (corePromise ??= SealcallCore.open(ports, emit, options.tuning).then((opened) => {
+      loaded = opened;
+      return opened;
+    }));
   const context: HandlerContext = { ports, emit, core };
   let closed = false;
 
@@ -94,6 +108,22 @@ export function createHost(ports: HostPorts, options: HostOptions = {}): Host {
 
     start() {
       return core().then(() => undefined);
+    },
+
+    handleDeepLink(link) {
+      if (!closed) emit('app.deepLink', { link: formatSealcallLink(link) });
+    },
+
+    acceptFromNotification(callId) {
+      if (!closed) emit('call.acceptRequested', { callId });
+    },
+
+    updateFeedUrl() {
+      return loaded?.updateUrl;
+    },
+
+    reconnectNow() {
+      loaded?.reconnectNow();
     },
   };
 }

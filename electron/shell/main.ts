@@ -128,9 +128,15 @@ function startApp(): void {
       host = running;
       hooks = shellHooksOf(running);
       // The core runs from launch, window or not, so the server connection is up and calls ring.
-      running.start().catch((error: unknown) => {
-        logger.error(`the Sealcall core failed to start: ${reason(error)}`);
-      });
+      running.start().then(
+        // The update feed comes from the enterprise config, which the core has read by now.
+        () => {
+          startUpdates(updateFeedFor({ updateUrl: hooks.updateFeedUrl?.(), isPackaged: app.isPackaged }));
+        },
+        (error: unknown) => {
+          logger.error(`the Sealcall core failed to start: ${reason(error)}`);
+        },
+      );
 
       installDisplayMediaHandler(session.defaultSession, rendererUrl, () => window, () => hooks);
       window = createMainWindow({ rendererUrl, preloadPath, devTools, isQuitting: () => quit.isQuitting() });
@@ -162,7 +168,8 @@ function startApp(): void {
 
       links.attach((link) => {
         showWindow(window);
-        if (hooks.handleDeepLink === undefined) logger.warn(`deep link not delivered, the host has no handleDeepLink yet: ${describeLinkForLog(link)}`);
+        logger.info(`deep link: ${describeLinkForLog(link)}`);
+        if (hooks.handleDeepLink === undefined) logger.warn('deep link not delivered: the host has no handleDeepLink');
         else hooks.handleDeepLink(link);
       });
 
@@ -196,7 +203,6 @@ function startApp(): void {
           });
       });
 
-      startUpdates(updateFeedFor({ updateUrl: hooks.updateFeedUrl?.(), isPackaged: app.isPackaged }));
     })
     .catch((error: unknown) => {
       logger.error(`Sealcall failed to start: ${reason(error)}`);

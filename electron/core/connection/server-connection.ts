@@ -63,6 +63,14 @@ export class ServerConnection {
     if (this.socket === undefined && this.retryTimer === undefined) this.connect();
   }
 
+  /** The computer woke up or the network came back: try now instead of when the backoff says. */
+  reconnectNow(): void {
+    if (this.stopped || this.retryTimer === undefined) return;
+    clearTimeout(this.retryTimer);
+    this.backoff.reset();
+    this.connect();
+  }
+
   /** Sends when online; false otherwise, so the caller can tell the user instead of queueing call set-up. */
   send(message: ClientMessage): boolean {
     if (this.status.state !== 'online' || this.socket?.readyState !== WebSocket.OPEN) return false;

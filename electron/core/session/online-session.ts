@@ -94,6 +94,10 @@ export class OnlineSession {
     return Promise.race([answer, timeout]);
   }
 
+  reconnectNow(): void {
+    this.connection.reconnectNow();
+  }
+
   close(): void {
     this.connection.close();
   }

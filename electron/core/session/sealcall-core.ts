@@ -36,6 +36,8 @@ export class SealcallCore {
     private readonly history: CallHistory,
     private readonly configProblem: string | undefined,
     private readonly tuning: CoreTuning,
+    /** The organization's update feed, if its config names one. */
+    readonly updateUrl: string | undefined,
   ) {
     this.pinStore = new PinStore(ports.dataDir);
   }
@@ -60,7 +62,7 @@ export class SealcallCore {
       ...(locked?.locked ? { lockedServerUrl: locked.url } : {}),
       ...(tuning.pwhash ? { pwhash: tuning.pwhash } : {}),
     });
-    const core = new SealcallCore(ports, emit, identity, settings, history, configProblem, tuning);
+    const core = new SealcallCore(ports, emit, identity, settings, history, configProblem, tuning, enterprise.updateUrl);
     if (configProblem === undefined) {
       const opened = await identity.openWithKeychain().catch(() => undefined);
       if (opened) await core.goOnline(opened);
@@ -134,6 +136,10 @@ export class SealcallCore {
     const view = this.historyView();
     this.emit('history.changed', view);
     return view;
+  }
+
+  reconnectNow(): void {
+    this.online?.reconnectNow();
   }
 
   relayOnly(): boolean {
