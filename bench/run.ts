@@ -8,9 +8,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchSection } from './bench-section';
+import { runServerBench } from './server.bench';
 import { runSFrameBench } from './sframe.bench';
 
-const benches: [name: string, run: () => Promise<BenchSection>][] = [['sframe', runSFrameBench]];
+const benches: [name: string, run: () => Promise<BenchSection>][] = [
+  ['sframe', runSFrameBench],
+  ['server', () => runServerBench()],
+];
 
 const only = process.argv.slice(2);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

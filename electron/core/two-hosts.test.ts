@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallKeys, CallView, Contact, IdentityStatus } from '../../shared/ipc';
 import { removeDataDir, runCli, startServerProcess, type ServerProcess } from '../../server/test-support/harness.fixture';
@@ -165,6 +168,20 @@ describe('two hosts against a real server', () => {
     alice.forget();
     const call = (await alice.call('call.start', { userId: 'erin', media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
     expect(await endedWith(alice, call.callId)).toBe('unavailable');
+  });
+
+  it('a second copy of the same user takes over, and the first stops instead of fighting back', async () => {
+    const copyDir = mkdtempSync(path.join(tmpdir(), 'sealcall-host-carol-copy-'));
+    cpSync(carol.dataDir, copyDir, { recursive: true });
+    const copy = new UserHost('carol-copy', copyDir);
+    hosts.push(copy);
+    carol.forget();
+    await copy.call('identity.unlock', { passphrase: PASSPHRASE });
+    await copy.waitFor('connection.changed', (state) => state.state === 'online');
+    const refused = await carol.waitFor('connection.changed', (state) => state.state === 'refused');
+    expect(refused.reason).toMatch(/.+/);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await copy.call('connection.status')).toMatchObject({ state: 'online' });
   });
 
   it('reconnects after the server process is killed and restarted, and presence comes back', async () => {

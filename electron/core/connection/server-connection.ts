@@ -37,8 +37,11 @@ export interface ServerConnectionOptions {
   deadAfterMs?: number;
 }
 
+/** The directory is about 115 bytes per user: this allows well over 100 000 colleagues. */
+const MAX_SERVER_MESSAGE_BYTES = 16 * 1024 * 1024;
+
 /** Server refusals after which retrying cannot help: the user or IT must act. */
-const FATAL_CODES = new Set(['revoked', 'unknown-user', 'auth-failed', 'unsupported-version']);
+const FATAL_CODES = new Set(['revoked', 'unknown-user', 'auth-failed', 'unsupported-version', 'session-replaced']);
 
 export class ServerConnection {
   private socket: WebSocket | undefined;
@@ -98,7 +101,7 @@ export class ServerConnection {
     this.retryTimer = undefined;
     if (this.stopped) return;
     this.setStatus({ state: 'connecting' });
-    const socket = new WebSocket(this.serverUrl, { maxPayload: 1024 * 1024, handshakeTimeout: 10_000 });
+    const socket = new WebSocket(this.serverUrl, { maxPayload: MAX_SERVER_MESSAGE_BYTES, handshakeTimeout: 10_000 });
     this.socket = socket;
     let authenticated = false;
 
@@ -118,6 +121,12 @@ export class ServerConnection {
       } catch (error) {
         // A server that speaks nonsense gets dropped and retried; it cannot be reasoned with.
         socket.close(1002, error instanceof ProtocolError ? error.code : 'bad-message');
+        return;
+      }
+      if (message.type === 'error' && FATAL_CODES.has(message.code)) {
+        // Revoked, or replaced by this user's newer session: reconnecting would only fight it.
+        this.setStatus({ state: 'refused', code: message.code, reason: message.message });
+        socket.close(1000, 'refused');
         return;
       }
       if (!authenticated) {
@@ -160,10 +169,6 @@ export class ServerConnection {
       this.setStatus({ state: 'online', welcome: message });
       return true;
     }
-    if (message.type === 'error' && FATAL_CODES.has(message.code)) {
-      this.setStatus({ state: 'refused', code: message.code, reason: message.message });
-      socket.close(1000, 'refused');
-    }
     return false;
   }
 }
@@ -196,7 +201,7 @@ export function enrollDevice(params: {
 }): Promise<Welcome> {
   const serverUrl = checkServerUrl(params.serverUrl);
   return new Promise<Welcome>((resolve, reject) => {
-    const socket = new WebSocket(serverUrl, { maxPayload: 1024 * 1024, handshakeTimeout: 10_000 });
+    const socket = new WebSocket(serverUrl, { maxPayload: MAX_SERVER_MESSAGE_BYTES, handshakeTimeout: 10_000 });
     let settled = false;
     const finish = (outcome: { welcome: Welcome } | { error: EnrollmentError }): void => {
       if (settled) return;

@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadSodium } from '../shared/crypto/sodium';
+import { checkPublicUrl, defaultPublicUrl, isLoopbackHost } from './config/public-url';
+import type { ServerConfig } from './config/server-config';
+import { openDatabase } from './db/database';
+import { RevocationWatcher } from './db/revocation-watcher';
+import { writeSetting } from './db/settings';
+import { activeUsers } from './db/users';
+import { handleHttp } from './http/routes';
+import { Hub } from './hub';
+import type { Logger } from './log/logger';
+import { createServerMetrics } from './metrics/server-metrics';
+import type { Connection, ConnectionContext } from './ws/connection';
+import { Gateway, WS_PATH } from './ws/gateway';
+
+export interface RunningServer {
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  /** Where /healthz and /metrics answer. */
+  httpUrl: string;
+  /** The URL clients connect to and sign. */
+  publicUrl: string;
+  /** Tells clients, drains, flushes and closes the database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Last-seen times are batched: one small transaction every few seconds, not an fsync per login. */
+const LAST_SEEN_FLUSH_MS = 5000;
+const DRAIN_MS = 1500;
+const PRESENCE_FLUSH_MS = 250;
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Checks the configuration, opens the database, and starts serving. */
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  const configuredUrl = config.publicUrl === undefined ? undefined : checkPublicUrl(config.publicUrl);
+  if (configuredUrl === undefined && !isLoopbackHost(config.host)) {
+    throw new Error(
+      `listening on ${config.host} needs --public-url wss://<your-host>${WS_PATH}: the default ws:// URL is only for loopback`,
+    );
+  }
+  await loadSodium();
+  const db = openDatabase(config.dataDir);
+  const { limits } = config;
+  const counts = { unauthenticated: 0 };
+  const connections = new Set<Connection>();
+  // The gauges read the hub only at scrape time, after it exists.
+  const metrics = createServerMetrics(
+    () => ({ unauthenticated: counts.unauthenticated, authenticated: hub.sessionCount }),
+    () => hub.relay.activeCalls,
+  );
+  const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
+  let accepting = true;
+  const server = createServer((request, response) => { handleHttp({ db, metrics, accepting: () => accepting }, request, response); });
+  // Slow-loris defence for the plain HTTP endpoints; upgraded sockets are the gateway's.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 10_000;
+
+  let port: number;
+  try {
+    hub.directory.load(activeUsers(db));
+    port = await listen(server, config.port, config.host);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const publicUrl = configuredUrl ?? defaultPublicUrl(config.host, port);
+  writeSetting(db, 'public_url', publicUrl);
+  const ctx: ConnectionContext = { db, hub, limits, logger, metrics, serverUrl: publicUrl, counts, connections };
+  const gateway = new Gateway(server, ctx);
+  gateway.start();
+  const watcher = new RevocationWatcher(db, (userId) => { hub.revoke(userId); });
+  watcher.start(limits.revocationPollMs);
+  const lastSeenTimer = setInterval(() => { hub.flushLastSeen(); }, LAST_SEEN_FLUSH_MS);
+  lastSeenTimer.unref();
+  if (!isLoopbackHost(config.host)) {
+    logger.warn('serving plain HTTP on a non-loopback address: make sure only the TLS proxy can reach it', { host: config.host });
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      accepting = false;
+      watcher.stop();
+      clearInterval(lastSeenTimer);
+      server.close();
+      hub.shutdown();
+      gateway.stop();
+      const deadline = Date.now() + DRAIN_MS;
+      while (connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const connection of connections) connection.terminate();
+      server.closeAllConnections();
+      db.close();
+      logger.info('server stopped');
+    })());
+
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { port, httpUrl: `http://${host}:${port}`, publicUrl, close };
+}

@@ -1,0 +1,82 @@
+import { displayNameSchema, userIdSchema } from '../../shared/protocol';
+import { enrollmentLink, hashInviteCode, newInviteCode } from '../auth/invite-code';
+import { formatDuration } from '../config/duration';
+import { checkPublicUrl } from '../config/public-url';
+import { openDatabase } from '../db/database';
+import { createInvite } from '../db/invites';
+import { readSetting } from '../db/settings';
+import type { Command } from './command';
+import { CommandError, UsageError } from './io';
+import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, durationOption, helpText, parseOptions, stringOption, type OptionSpec } from './options';
+
+const NAME: OptionSpec = { name: 'name', kind: 'string', placeholder: 'TEXT', help: 'display name colleagues will see (required)' };
+const EXPIRES: OptionSpec = { name: 'expires', kind: 'duration', default: '72h', placeholder: 'DUR', help: 'how long the link stays valid (max 30d)' };
+const PUBLIC_URL: OptionSpec = {
+  name: 'public-url',
+  kind: 'string',
+  env: 'SEALCALL_PUBLIC_URL',
+  placeholder: 'URL',
+  help: 'server URL to put in the link [default: the one the server last started with]',
+};
+const REINSTATE: OptionSpec = { name: 'reinstate', kind: 'boolean', help: 'allow inviting a user who was revoked' };
+const SPECS = [NAME, EXPIRES, DATA_DIR_OPTION, PUBLIC_URL, REINSTATE, HELP_OPTION];
+const USAGE = 'sealcall-server invite <user-id> --name "<display name>" [options]';
+
+const MAX_EXPIRY_MS = 30 * 86_400_000;
+
+export const inviteCommand: Command = {
+  name: 'invite',
+  summary: 'print a one-time enrollment link for a user',
+  run(argv, io) {
+    const { values, positionals } = parseOptions('invite', argv, SPECS, io);
+    if (booleanOption(values, HELP_OPTION)) {
+      io.out(
+        helpText(USAGE, 'Prints a one-time enrollment link. Send it to the person over a channel you trust.', SPECS, [
+          'The code in the link is 256 random bits and only its hash is stored. A new invite for the same',
+          'user cancels the previous one. Inviting someone already enrolled lets them enroll a new device:',
+          'their old key stops working, and their contacts are warned that the key changed.',
+        ]),
+      );
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError('invite needs exactly one <user-id>');
+    const userId = userIdSchema.safeParse(positionals[0]);
+    if (!userId.success) throw new UsageError(`'${positionals[0] ?? ''}' is not a valid user id: lower-case letters, digits and . _ @ + - (max 64)`);
+    const rawName = stringOption(values, NAME);
+    if (rawName === undefined) throw new UsageError('invite needs --name "<display name>"');
+    const name = displayNameSchema.safeParse(rawName);
+    if (!name.success) throw new UsageError('--name must be 1 to 80 characters, with no control characters');
+    const expiresMs = durationOption(values, EXPIRES, 60_000, MAX_EXPIRY_MS) ?? 72 * 3_600_000;
+
+    const db = openDatabase(stringOption(values, DATA_DIR_OPTION) ?? './data');
+    try {
+      const configured = stringOption(values, PUBLIC_URL) ?? readSetting(db, 'public_url');
+      if (configured === undefined) {
+        throw new CommandError('no server URL known yet: start the server once with this --data-dir, or pass --public-url wss://...');
+      }
+      let serverUrl: string;
+      try {
+        serverUrl = checkPublicUrl(configured);
+      } catch (error) {
+        throw new UsageError(error instanceof Error ? error.message : String(error));
+      }
+      const code = newInviteCode();
+      const now = Date.now();
+      const outcome = createInvite(
+        db,
+        { userId: userId.data, displayName: name.data, codeHash: hashInviteCode(code), expiresAt: now + expiresMs, reinstate: booleanOption(values, REINSTATE) },
+        now,
+      );
+      if (!outcome.ok) throw new CommandError(`'${userId.data}' was revoked; to let them back in, run invite again with --reinstate`);
+      io.out(enrollmentLink(serverUrl, code));
+      const notes = [`Invite for ${userId.data} (${name.data}), valid for ${formatDuration(expiresMs)}, until ${new Date(now + expiresMs).toISOString()}.`];
+      if (outcome.cancelled > 0) notes.push('Their previous unused link no longer works.');
+      if (outcome.existing === 'enrolled') notes.push('They are already enrolled: enrolling with this link replaces their device key, and contacts will see a key change.');
+      if (outcome.existing === 'reinstated') notes.push('They were revoked and are reinstated: they can enroll again with this link.');
+      for (const note of notes) io.err(note);
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

@@ -1,0 +1,70 @@
+import { keyFingerprint, parseIdentityKey } from '../../shared/crypto/identity';
+import { openDatabase } from '../db/database';
+import { pendingInvites } from '../db/invites';
+import { allUsers } from '../db/users';
+import type { Command } from './command';
+import { UsageError } from './io';
+import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, helpText, parseOptions, stringOption, type OptionSpec } from './options';
+
+const JSON_OPTION: OptionSpec = { name: 'json', kind: 'boolean', help: 'print JSON instead of a table' };
+const SPECS = [DATA_DIR_OPTION, JSON_OPTION, HELP_OPTION];
+const USAGE = 'sealcall-server list [options]';
+
+const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
+
+/** Groups of four hex digits: easier to read aloud when checking a key with someone. */
+const grouped = (hex: string) => hex.replace(/(.{4})(?=.)/g, '$1 ');
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+}
+
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'list users, their key fingerprints and when they were last seen',
+  async run(argv, io) {
+    const { values, positionals } = parseOptions('list', argv, SPECS, io);
+    if (booleanOption(values, HELP_OPTION)) {
+      io.out(helpText(USAGE, 'Lists users with their status, key fingerprint and last-seen time, then unused invites.', SPECS));
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`list takes no arguments, got '${positionals.join(' ')}'`);
+    const db = openDatabase(stringOption(values, DATA_DIR_OPTION) ?? './data');
+    try {
+      const users = await Promise.all(
+        allUsers(db).map(async (user) => ({
+          id: user.id,
+          displayName: user.displayName,
+          status: user.revokedAt !== null ? 'revoked' : user.identityKey ? 'active' : 'not enrolled',
+          keyFingerprint: user.identityKey ? await keyFingerprint(parseIdentityKey(user.identityKey)) : null,
+          device: user.deviceName,
+          enrolledAt: user.enrolledAt,
+          lastSeenAt: user.lastSeenAt,
+          revokedAt: user.revokedAt,
+        })),
+      );
+      const invites = pendingInvites(db);
+      if (booleanOption(values, JSON_OPTION)) {
+        io.out(JSON.stringify({ users, invites }, null, 2));
+        return 0;
+      }
+      if (users.length === 0) io.out('No users yet. Invite one with: sealcall-server invite <user-id> --name "<display name>"');
+      else {
+        const rows = [['USER', 'NAME', 'STATUS', 'KEY FINGERPRINT', 'LAST SEEN (UTC)']];
+        for (const user of users) rows.push([user.id, user.displayName, user.status, user.keyFingerprint ? grouped(user.keyFingerprint) : '-', when(user.lastSeenAt)]);
+        for (const line of table(rows)) io.out(line);
+      }
+      if (invites.length > 0) {
+        io.out('');
+        io.out('Unused invites:');
+        const rows = [['USER', 'NAME', 'EXPIRES (UTC)']];
+        for (const invite of invites) rows.push([invite.userId, invite.displayName, when(invite.expiresAt)]);
+        for (const line of table(rows)) io.out(line);
+      }
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};

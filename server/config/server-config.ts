@@ -1,0 +1,56 @@
+import type { LogLevel } from '../log/logger';
+
+/** The limits each connection lives under. Every one is configurable, and tests shorten the timers. */
+export interface Limits {
+  /** Largest text message accepted, in bytes. */
+  maxMessageBytes: number;
+  /** Sustained messages per second per connection. */
+  ratePerSecond: number;
+  /** Messages a connection may send in a burst above the sustained rate. */
+  rateBurst: number;
+  /** Sockets that have not yet authenticated, across the server. */
+  maxUnauthenticated: number;
+  /** Authenticated connections across the server. */
+  maxConnections: number;
+  /** Time a socket has to authenticate before it is closed. */
+  authTimeoutMs: number;
+  /** Interval between pings; a socket that missed the last pong is dropped. */
+  heartbeatMs: number;
+  /** An invite that is not answered in this time ends with call.ended "timeout". */
+  inviteTimeoutMs: number;
+  /** How often the server checks the database for revocations made by the admin CLI. */
+  revocationPollMs: number;
+  /** A client that lets this much unread output pile up is dropped rather than buffered for. */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxMessageBytes: 64 * 1024,
+  ratePerSecond: 30,
+  rateBurst: 120,
+  maxUnauthenticated: 1000,
+  maxConnections: 50_000,
+  authTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
+  inviteTimeoutMs: 30_000,
+  revocationPollMs: 500,
+  maxBufferedBytes: 8 * 1024 * 1024,
+};
+
+export interface TurnConfig {
+  urls: string[];
+  secret: string;
+  ttlSeconds: number;
+}
+
+export interface ServerConfig {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  dataDir: string;
+  /** The URL clients connect to and sign; undefined means "ws://host:port/ws", loopback only. */
+  publicUrl: string | undefined;
+  turn: TurnConfig | undefined;
+  limits: Limits;
+  logLevel: LogLevel;
+}

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64Url } from '../shared/crypto/bytes';
+import { generateIdentityKeyPair } from '../shared/crypto/identity';
+import { PROTOCOL_VERSION } from '../shared/protocol';
+import { TestClient, enrollUser, inviteDirect, randomCallId, removeDataDir, runCli, startServerProcess, type ServerProcess } from './test-support/harness.fixture';
+
+const v = PROTOCOL_VERSION;
+const b64 = (length: number) => toBase64Url(new Uint8Array(length).fill(5));
+let server: ServerProcess;
+
+beforeAll(async () => {
+  server = await startServerProcess();
+});
+
+afterAll(async () => {
+  await server.stop();
+  removeDataDir(server.dataDir);
+});
+
+describe('revocation by the admin CLI', () => {
+  it('cuts the live connection at once, ends their call, and tells everyone', async () => {
+    const alice = await enrollUser(server, 'alice');
+    const bob = await enrollUser(server, 'bob');
+    const callId = randomCallId();
+    alice.client.send({ v, type: 'call.invite', callId, to: 'bob', media: { audio: true, video: true }, ake: { commitment: b64(32), signature: b64(64) } });
+    await bob.client.next('call.invite');
+
+    const started = Date.now();
+    const result = await runCli(['revoke', 'alice', '--data-dir', server.dataDir, '--reason', 'left the company']);
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.stdout).toMatch(/Revoked alice/);
+
+    expect((await alice.client.error('revoked', 3000)).code).toBe('revoked');
+    expect((await alice.client.closed).code).toBe(1008);
+    // The CLI process's own start-up dominates; the server itself reacts within its poll interval.
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await bob.client.next('call.ended')).toMatchObject({ callId, reason: 'peer-revoked' });
+    expect(await bob.client.next('directory.removed')).toMatchObject({ userId: 'alice' });
+
+    // Refused from then on, with its own code.
+    const again = await TestClient.connect(server.wsUrl);
+    await again.auth('alice', alice.keys);
+    expect((await again.error()).code).toBe('revoked');
+    bob.client.send({ v, type: 'directory.request' });
+    expect((await bob.client.next('directory')).users.map((u) => u.id)).not.toContain('alice');
+    bob.client.close();
+  });
+
+  it('cancels an unused invite, so the link no longer works', async () => {
+    const code = inviteDirect(server.dataDir, 'frank', 'Frank');
+    expect((await runCli(['revoke', 'frank', '--data-dir', server.dataDir])).code).toBe(0);
+    const client = await TestClient.connect(server.wsUrl);
+    await client.enroll(code, await generateIdentityKeyPair());
+    expect((await client.error()).code).toBe('invite-invalid');
+  });
+
+  it('lets an admin reinstate a revoked user explicitly', async () => {
+    const refused = await runCli(['invite', 'alice', '--name', 'Alice', '--data-dir', server.dataDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--reinstate/);
+    const result = await runCli(['invite', 'alice', '--name', 'Alice', '--reinstate', '--data-dir', server.dataDir]);
+    expect(result.code).toBe(0);
+    const code = new URL(result.stdout.trim()).searchParams.get('code') ?? '';
+    const keys = await generateIdentityKeyPair();
+    const client = await TestClient.connect(server.wsUrl);
+    await client.enroll(code, keys);
+    expect(await client.next('welcome')).toMatchObject({ userId: 'alice' });
+    client.close();
+  });
+});
