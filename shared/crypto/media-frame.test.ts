@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from './bytes';
-import { isCryptoError, type CryptoErrorCode } from './errors';
+import type { CryptoErrorCode } from './errors';
 import { clearPrefixLength, decryptMediaFrame, encryptMediaFrame, type MediaKind } from './media-frame';
 import { decodeSFrameHeader, deriveSFrameSecret, SFrameSender, type SFrameSecret } from './sframe';
+import { expectRejects } from './expect-rejects.fixture';
 
 const BASE_KEY = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
 const ANY_FAILURE: readonly CryptoErrorCode[] = [
@@ -14,21 +15,6 @@ const ANY_FAILURE: readonly CryptoErrorCode[] = [
   'media-frame-truncated',
 ];
 
-async function expectRejects(promise: Promise<unknown>, codes: CryptoErrorCode | readonly CryptoErrorCode[]): Promise<void> {
-  const allowed = typeof codes === 'string' ? [codes] : codes;
-  let value: unknown;
-  let error: unknown;
-  try {
-    value = await promise;
-  } catch (thrown) {
-    error = thrown;
-  }
-  expect(value).toBeUndefined();
-  expect(
-    allowed.some((code) => isCryptoError(error, code)),
-    `expected ${allowed.join(' | ')}, got ${String(error)}`,
-  ).toBe(true);
-}
 
 let nextKid = 100n;
 /** A fresh secret and its sender: each secret may have only one sender. */

@@ -13,6 +13,7 @@ import {
   SFrameSender,
   type SFrameSecret,
 } from './sframe';
+import { expectRejects } from './expect-rejects.fixture';
 
 // kid and ctr are decimal strings in the fixture: as JSON numbers, values above 2^53 would be rounded.
 const decimal = z.string().regex(/^\d+$/).transform((text) => BigInt(text));
@@ -52,22 +53,6 @@ function caught(run: () => unknown): unknown {
   return undefined;
 }
 
-/** Rejects with a CryptoError whose code is one of `codes`, and never yields a value. */
-async function expectRejects(promise: Promise<unknown>, codes: CryptoErrorCode | readonly CryptoErrorCode[]): Promise<void> {
-  const allowed = typeof codes === 'string' ? [codes] : codes;
-  let value: unknown;
-  let error: unknown;
-  try {
-    value = await promise;
-  } catch (thrown) {
-    error = thrown;
-  }
-  expect(value).toBeUndefined();
-  expect(
-    allowed.some((code) => isCryptoError(error, code)),
-    `expected ${allowed.join(' | ')}, got ${String(error)}`,
-  ).toBe(true);
-}
 
 function flipBit(data: Uint8Array, bit: number): Uint8Array {
   const copy = data.slice();

@@ -10,6 +10,7 @@ import {
   startCall,
   type CalleePending,
   type CallerPending,
+  type AcceptAke,
   type CallKeys as HandshakeKeys,
   type InviteAke,
   type LocalParty,
@@ -20,6 +21,7 @@ import {
   type CallEnded,
   type ClientMessage,
   type IncomingCallMessage,
+  type RevealAkeWire,
   type SignalData,
 } from '../../../shared/protocol';
 
@@ -292,11 +294,7 @@ export class CallManager {
     call.caller = undefined;
     let finished;
     try {
-      finished = await finishAsCaller(pending, {
-        ephemeralKey: fromBase64Url(message.ake.ephemeralKey),
-        fingerprint: message.ake.fingerprint,
-        signature: fromBase64Url(message.ake.signature),
-      });
+      finished = await finishAsCaller(pending, revealFromWire(message.ake));
     } catch {
       this.failHandshake(call);
       return;
@@ -320,11 +318,7 @@ export class CallManager {
     call.callee = undefined;
     let keys;
     try {
-      keys = await finishAsCallee(pending, {
-        ephemeralKey: fromBase64Url(message.ake.ephemeralKey),
-        fingerprint: message.ake.fingerprint,
-        signature: fromBase64Url(message.ake.signature),
-      });
+      keys = await finishAsCallee(pending, revealFromWire(message.ake));
     } catch {
       this.failHandshake(call);
       return;
@@ -432,4 +426,9 @@ function matchesSignedFingerprint(sdp: string, signed: string): boolean {
     // An SDP with a malformed fingerprint line is as bad as a wrong one.
     return false;
   }
+}
+
+/** The accept's and the confirm's handshake fields, from their wire form. */
+function revealFromWire(ake: RevealAkeWire): AcceptAke {
+  return { ephemeralKey: fromBase64Url(ake.ephemeralKey), fingerprint: ake.fingerprint, signature: fromBase64Url(ake.signature) };
 }

@@ -1,0 +1,19 @@
+import { expect } from 'vitest';
+import { isCryptoError, type CryptoErrorCode } from './errors';
+
+/** Rejects with a CryptoError whose code is one of `codes`, and never yields a value. */
+export async function expectRejects(promise: Promise<unknown>, codes: CryptoErrorCode | readonly CryptoErrorCode[]): Promise<void> {
+  const allowed = typeof codes === 'string' ? [codes] : codes;
+  let value: unknown;
+  let error: unknown;
+  try {
+    value = await promise;
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(value).toBeUndefined();
+  expect(
+    allowed.some((code) => isCryptoError(error, code)),
+    `expected ${allowed.join(' | ')}, got ${String(error)}`,
+  ).toBe(true);
+}
