@@ -4,10 +4,12 @@ import { expect, test } from './fixtures';
 test('host events reach the page through the bridge, checked against the contract', async ({ harness }) => {
   // A host whose app.info also announces itself, so the spec can make it emit on cue.
   const user = await harness.openUser({
-    handlers: {
-      'app.info': (request, context) => {
-        context.emit('app.ready', { at: 42 });
-        return defaultHandlers['app.info'](request, context);
+    hostOptions: {
+      handlers: {
+        'app.info': (request, context) => {
+          context.emit('app.ready', { at: 42 });
+          return defaultHandlers['app.info'](request, context);
+        },
       },
     },
   });

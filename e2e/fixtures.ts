@@ -2,6 +2,7 @@ import { test as base } from '@playwright/test';
 import { findElectronBinary } from '../scripts/electron-binary';
 import type { AppUnderTest, HostKind } from './harness/app-under-test';
 import { electronSkipReason, openElectronApp } from './harness/electron-app';
+import { Company, type CompanyUser } from './harness/company';
 import { HarnessEnvironment } from './harness/harness-environment';
 
 export { expect } from '@playwright/test';
@@ -10,6 +11,10 @@ export type { AppUnderTest, HostKind } from './harness/app-under-test';
 interface TestFixtures {
   /** The app with its own host, ready on its first screen: `test('…', async ({ app }) => …)`. */
   app: AppUnderTest;
+  /** A real server process with its own database; users come from `company.enrolledUser(…)`. Harness only. */
+  company: Company;
+  /** "Two enrolled users, both online, who see each other", in one line. Harness only. */
+  twoUsers: { alice: CompanyUser; bob: CompanyUser; company: Company };
 }
 
 interface WorkerFixtures {
@@ -32,6 +37,20 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'worker' },
   ],
+
+  company: async ({ hostKind, harness }, use, testInfo) => {
+    testInfo.skip(hostKind === 'electron', 'needs the core in the test process (harness only)');
+    const company = await Company.open(harness);
+    await use(company);
+    await company.close();
+  },
+
+  twoUsers: async ({ company }, use) => {
+    const alice = await company.enrolledUser('alice', 'Alice Archer');
+    const bob = await company.enrolledUser('bob', 'Bob Baker');
+    await company.seeEachOther(alice, bob);
+    await use({ alice, bob, company });
+  },
 
   app: async ({ hostKind, harness }, use, testInfo) => {
     if (hostKind === 'electron') {

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from '@playwright/test';
-import type { HostOptions } from '../../electron/core/host';
 import { buildBridgeBundle } from './bridge-bundle';
-import { openHarnessUser, type HarnessUser } from './harness-user';
+import { openHarnessUser, type HarnessUser, type HarnessUserOptions } from './harness-user';
 import { packageVersion } from './package-version';
 import { serveDirectory, type StaticServer } from './static-server';
 
@@ -25,15 +24,10 @@ export class HarnessEnvironment {
   }
 
   /** Opens the app for one more user; each gets their own host and browser context. */
-  async openUser(hostOptions?: HostOptions): Promise<HarnessUser> {
+  async openUser(options: Pick<HarnessUserOptions, 'hostOptions' | 'eventFilter' | 'dataDir'> = {}): Promise<HarnessUser> {
     this.#browser ??= this.#launchBrowser();
     const [browser, server, bridgeScript] = await Promise.all([this.#browser, this.#startServer(), this.#buildBridge()]);
-    return openHarnessUser(browser, {
-      rendererUrl: server.url,
-      bridgeScript,
-      version: packageVersion(),
-      ...(hostOptions === undefined ? {} : { hostOptions }),
-    });
+    return openHarnessUser(browser, { rendererUrl: server.url, bridgeScript, version: packageVersion(), ...options });
   }
 
   /** A page of the served renderer with no bridge at all, as if opened outside Sealcall. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { eventChannels, IpcError, isEventChannel, toErrorResult } from '../../shared/ipc';
 import { createHost, type Host, type HostOptions } from '../../electron/core/host';
+import { PWHASH_INTERACTIVE } from '../../electron/core/keystore/passphrase-sealer';
 import type { AppUnderTest } from './app-under-test';
 import { INVOKE_BINDING } from './page-globals';
 import { reportCspViolations, watchPageProblems } from './page-problems';
@@ -16,6 +17,13 @@ export interface HarnessUserOptions {
   readonly version: string;
   /** Lets a spec swap handlers into this user's host. */
   readonly hostOptions?: HostOptions;
+  /**
+   * Rewrites an event on its way to the page: the test-only way to hand one side a wrong key,
+   * without any test code in the app itself.
+   */
+  readonly eventFilter?: (event: string, payload: unknown) => unknown;
+  /** Reuse a data directory (a restart of the same user); a fresh temp one otherwise. */
+  readonly dataDir?: string;
 }
 
 /** One user of the app under the harness: their own host, data dir and browser context. */
@@ -32,8 +40,12 @@ export interface HarnessUser extends AppUnderTest {
  * Two users are two calls, each with its own context, so they share nothing but the server.
  */
 export async function openHarnessUser(browser: Browser, options: HarnessUserOptions): Promise<HarnessUser> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'sealcall-harness-'));
-  const host = createHost({ kind: 'harness', version: options.version, dataDir }, options.hostOptions);
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'sealcall-harness-')));
+  // No OS keychain in the harness: the passphrase sealer, as on a Linux desktop without one.
+  const host = createHost(
+    { kind: 'harness', version: options.version, dataDir, osSealer: null, enterpriseConfigPath: path.join(dataDir, 'no-enterprise-config.json') },
+    { tuning: { pwhash: PWHASH_INTERACTIVE }, ...options.hostOptions },
+  );
   const context = await browser.newContext();
 
   await context.exposeBinding(INVOKE_BINDING, async (source, channel: unknown, payload: unknown) => {
@@ -47,7 +59,8 @@ export async function openHarnessUser(browser: Browser, options: HarnessUserOpti
     .filter(isEventChannel)
     .map((event) =>
       host.on(event, (payload) => {
-        for (const page of context.pages()) void dispatchToPage(page, event, payload);
+        const delivered = options.eventFilter ? options.eventFilter(event, payload) : payload;
+        for (const page of context.pages()) void dispatchToPage(page, event, delivered);
       }),
     );
   await reportCspViolations(context);
@@ -68,7 +81,7 @@ export async function openHarnessUser(browser: Browser, options: HarnessUserOpti
       for (const unsubscribe of unsubscribes) unsubscribe();
       await context.close();
       await host.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

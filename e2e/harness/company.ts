@@ -1,0 +1,89 @@
+import type { IdentityStatus, IpcResult } from '../../shared/ipc';
+import { removeDataDir, runCli, startServerProcess, type ServerProcess } from '../../server/test-support/harness.fixture';
+import type { HarnessEnvironment } from './harness-environment';
+import type { HarnessUser, HarnessUserOptions } from './harness-user';
+
+export const TEST_PASSPHRASE = 'correct horse battery staple';
+
+/** A user of the company: the app (page + host) after enrollment through a real invite link. */
+export interface CompanyUser extends HarnessUser {
+  readonly userId: string;
+  readonly displayName: string;
+}
+
+/**
+ * One company for a test: a real server process on loopback with its own SQLite file, and users
+ * enrolled the way IT enrolls them, through `sealcall-server invite` links.
+ */
+export class Company {
+  private constructor(
+    readonly server: ServerProcess,
+    private readonly harness: HarnessEnvironment,
+    private readonly users: HarnessUser[] = [],
+  ) {}
+
+  static async open(harness: HarnessEnvironment, serverArgs: readonly string[] = []): Promise<Company> {
+    return new Company(await startServerProcess({ args: ['--invite-timeout', '30s', ...serverArgs] }), harness);
+  }
+
+  /** `sealcall-server invite` as an admin runs it; returns the link it prints. */
+  async inviteLink(userId: string, displayName: string, extra: readonly string[] = []): Promise<string> {
+    const result = await runCli(['invite', userId, '--name', displayName, '--data-dir', this.server.dataDir, ...extra]);
+    const link = /sealcall:\/\/enroll\?\S+/.exec(result.stdout)?.[0];
+    if (link === undefined) throw new Error(`sealcall-server invite printed no link: ${result.stdout} ${result.stderr}`);
+    return link;
+  }
+
+  /** Opens the app for a new user, not yet enrolled. */
+  async openApp(options: Pick<HarnessUserOptions, 'eventFilter' | 'hostOptions' | 'dataDir'> = {}): Promise<HarnessUser> {
+    const user = await this.harness.openUser(options);
+    this.users.push(user);
+    return user;
+  }
+
+  /** A user enrolled through a real link (via the host, as the enrollment screen does) and online. */
+  async enrolledUser(
+    userId: string,
+    displayName: string,
+    options: Pick<HarnessUserOptions, 'eventFilter' | 'hostOptions'> & { inviteArgs?: readonly string[] } = {},
+  ): Promise<CompanyUser> {
+    const link = await this.inviteLink(userId, displayName, options.inviteArgs);
+    const user = await this.openApp(options);
+    const status = unwrap<IdentityStatus>(
+      await user.host.invoke('identity.enroll', { link, deviceName: `${displayName}'s laptop`, passphrase: TEST_PASSPHRASE }),
+    );
+    if (status.state !== 'ready') throw new Error(`enrollment of ${userId} ended ${status.state}`);
+    await waitUntil(async () => unwrap<{ state: string }>(await user.host.invoke('connection.status', undefined)).state === 'online');
+    return Object.assign(user, { userId, displayName });
+  }
+
+  /** Resolves once `user` sees each of `others` online. */
+  async seeEachOther(...users: CompanyUser[]): Promise<void> {
+    for (const user of users) {
+      await waitUntil(async () => {
+        const contacts = unwrap<{ id: string; presence: string }[]>(await user.host.invoke('contacts.list', undefined));
+        return users.every((other) => other === user || contacts.some((c) => c.id === other.userId && c.presence === 'online'));
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.users.map((user) => user.close().catch(() => undefined)));
+    await this.server.stop();
+    removeDataDir(this.server.dataDir);
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names what the channel returns
+export function unwrap<T>(result: IpcResult): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value as T;
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the company to settle');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
