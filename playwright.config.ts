@@ -19,6 +19,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
   '--use-fake-device-for-media-stream',
   '--use-fake-ui-for-media-stream',
+  // Calls between two users on one machine: on a loopback-only network (a test namespace) the
+  // only ICE candidates are 127.0.0.1, which Chromium drops without this.
+  '--allow-loopback-in-peer-connection',
 ];
 
 export default defineConfig<{ hostKind: HostKind }>({

@@ -11,6 +11,12 @@ export default defineConfig({
   // http://127.0.0.1 server alike.
   base: './',
   plugins: [react()],
+  // simple-peer (through readable-stream) reads Node's `global`; the page's is globalThis. Its
+  // `process` comes from renderer/call/node-shims.ts, and `events` from the installed package.
+  define: { global: 'globalThis' },
+  // The frame-crypto worker is a classic worker (an IIFE bundle): module workers from file:// are
+  // not something to rely on in the packaged app.
+  worker: { format: 'iife' },
   build: {
     outDir: path.join(root, 'out', 'renderer'),
     emptyOutDir: true,
@@ -20,5 +26,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     // Vite's modulepreload polyfill is for old browsers only and injects code we do not need.
     modulePreload: { polyfill: false },
+    // One bundle read from the app's own disk, not over a network: splitting it buys nothing.
+    chunkSizeWarningLimit: 1024,
   },
 });

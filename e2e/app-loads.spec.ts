@@ -4,7 +4,7 @@ import { packageVersion } from './harness/package-version';
 test('the built renderer loads its first screen and names its host', async ({ app }) => {
   const { page } = app;
   await expect(page.getByRole('heading', { level: 1, name: 'Sealcall' })).toBeVisible();
-  await expect(page.getByRole('heading', { level: 2, name: 'Not enrolled yet' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Set up this computer' })).toBeVisible();
   await expect(page.getByRole('main')).toContainText('enrollment link');
   // The footer's text comes from app.info, through the real bridge and the real host.
   await expect(page.getByRole('contentinfo')).toHaveText(`Sealcall ${packageVersion()} · ${app.hostKind}`);

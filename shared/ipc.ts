@@ -1,3 +1,4 @@
+import './zod-csp';
 import { z } from 'zod';
 import { hangupReasonSchema, signalDataSchema } from './protocol/call';
 import { base64UrlBytes, callIdSchema, displayNameSchema, presenceSchema, userIdSchema } from './protocol/fields';

@@ -1,0 +1,169 @@
+import type { CallKeys, SealcallBridge } from '../../shared/ipc';
+import type { SignalData } from '../../shared/protocol/call';
+import type { CryptoReport } from '../workers/frame-crypto-messages';
+import type { ConnectionQuality, Media } from './call-engine-types';
+import { DecryptHealth } from './decrypt-health';
+import { createDtlsCertificate, type DtlsCertificate } from './dtls-certificate';
+import { FrameCryptoClient } from './frame-crypto-client';
+import { LocalMediaControls } from './local-media-controls';
+import { openPeerSession, type PeerSession } from './peer-session';
+import { emptyProgress, qualityBetween, sampleMedia, type MediaProgress } from './stats';
+import { chooseTransformApi, type TransformApi } from './transforms';
+
+export interface SessionSettings {
+  ratchetIntervalMs: number;
+  preferLegacyTransforms: boolean;
+}
+
+export interface SessionEvents {
+  /** This side's signalling for the other side, to go through the core and the server. */
+  signal(data: SignalData): void;
+  /** Local or remote media, counters or quality changed. */
+  changed(): void;
+  /** The peer connection is up: the engine reports it to the core, which checks the fingerprint. */
+  connected(remoteSdp: string): void;
+  /** The connection failed or closed on its own. */
+  lost(reason: string): void;
+  problem(message: string): void;
+}
+
+/**
+ * Everything one call holds in the page: its DTLS certificate, camera and microphone, the
+ * frame-crypto worker with the call's keys, and the peer. close() undoes all of it.
+ */
+export class CallSession {
+  callId: string | null;
+  readonly direction: 'outgoing' | 'incoming';
+  readonly peerId: string;
+  readonly crypto: FrameCryptoClient;
+  readonly health = new DecryptHealth();
+  readonly transformApi: TransformApi;
+  media: LocalMediaControls | null = null;
+  peer: PeerSession | null = null;
+  quality: ConnectionQuality | null = null;
+  progress: MediaProgress = emptyProgress();
+  #certificate: DtlsCertificate | null = null;
+  #ice: { iceServers: RTCIceServer[]; relayOnly: boolean } = { iceServers: [], relayOnly: false };
+  #pendingSignals: SignalData[] = [];
+  #closed: Promise<CryptoReport> | undefined;
+  #keysLoaded = false;
+  #connected = false;
+  readonly #settings: SessionSettings;
+  readonly #events: SessionEvents;
+
+  constructor(init: { direction: 'outgoing' | 'incoming'; peerId: string; callId: string | null; settings: SessionSettings; events: SessionEvents }) {
+    this.direction = init.direction;
+    this.peerId = init.peerId;
+    this.callId = init.callId;
+    this.#settings = init.settings;
+    this.#events = init.events;
+    // Refuses the call up front where media could not be encrypted.
+    this.transformApi = chooseTransformApi(init.settings.preferLegacyTransforms);
+    // Started now, so that it has loaded by the time the transforms are attached.
+    this.crypto = new FrameCryptoClient(
+      (report) => {
+        this.health.observe(report, performance.now());
+        this.#events.changed();
+      },
+      (message) => {
+        this.#events.problem(message);
+      },
+    );
+  }
+
+  /** A method, not a getter: it changes across awaits, which narrowing would not see. */
+  isClosed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  get keysLoaded(): boolean {
+    return this.#keysLoaded;
+  }
+
+  get fingerprint(): string {
+    if (this.#certificate === null) throw new Error('the call has no DTLS certificate yet');
+    return this.#certificate.fingerprint;
+  }
+
+  /** Certificate, camera and microphone, and ICE servers, before the core hears of the call. */
+  async prepare(bridge: SealcallBridge, media: Media): Promise<void> {
+    const settings = (await bridge.invoke('settings.get')).values;
+    const [certificate, local, ice] = await Promise.all([
+      createDtlsCertificate(),
+      LocalMediaControls.open({ audio: media.audio, video: media.video && !settings.startCameraOff }, settings, settings.startMuted, () => {
+        this.#events.changed();
+      }),
+      bridge.invoke('turn.iceServers'),
+    ]);
+    this.#certificate = certificate;
+    this.media = local;
+    this.#ice = ice;
+    // Hung up while the camera was starting: its light must not stay on.
+    if (this.isClosed()) local.stopAll();
+  }
+
+  /** The keys are here: into the worker, then the peer, with every transform attached before any SDP. */
+  start(keys: CallKeys): void {
+    if (this.isClosed() || this.peer !== null || this.media === null || this.#certificate === null) return;
+    this.crypto.loadKeys(keys, this.#settings.ratchetIntervalMs);
+    this.#keysLoaded = true;
+    const media = this.media;
+    this.peer = openPeerSession({
+      initiator: keys.initiator,
+      certificate: this.#certificate.certificate,
+      iceServers: this.#ice.iceServers,
+      relayOnly: this.#ice.relayOnly,
+      captured: media.captured,
+      crypto: this.crypto,
+      transformApi: this.transformApi,
+      onSignal: (data) => {
+        this.#events.signal(data);
+      },
+      onConnect: () => {
+        const sdp = this.peer?.pc.remoteDescription?.sdp;
+        if (this.#connected || sdp === undefined) return;
+        this.#connected = true;
+        this.#events.connected(sdp);
+      },
+      onLost: (reason) => {
+        if (!this.isClosed()) this.#events.lost(reason);
+      },
+    });
+    media.bindSenders(this.peer.senders);
+    for (const data of this.#pendingSignals) this.peer.signal(data);
+    this.#pendingSignals = [];
+    this.#events.changed();
+  }
+
+  receiveSignal(data: SignalData): void {
+    if (this.isClosed()) return;
+    if (this.peer === null) this.#pendingSignals.push(data);
+    else this.peer.signal(data);
+  }
+
+  /** One getStats sample, and the quality since the previous one. */
+  async sample(): Promise<void> {
+    const pc = this.peer?.pc;
+    if (pc === undefined || this.isClosed()) return;
+    const progress = await sampleMedia(pc);
+    this.quality = qualityBetween(this.progress.at > 0 ? this.progress : undefined, progress);
+    this.progress = progress;
+    this.#events.changed();
+  }
+
+  /**
+   * Stops every track (the camera light goes off), closes the peer, and has the worker zero its
+   * keys before it is terminated. Safe to call more than once; resolves with the final counts.
+   */
+  close(): Promise<CryptoReport> {
+    this.#closed ??= (async () => {
+      this.media?.stopAll();
+      this.peer?.destroy();
+      this.#pendingSignals = [];
+      const report = await this.crypto.wipe();
+      this.#events.changed();
+      return report;
+    })();
+    return this.#closed;
+  }
+}

@@ -1,0 +1,92 @@
+import { fromBase64Url } from '../../shared/crypto/bytes';
+import type { CallKeys } from '../../shared/ipc';
+import { emptyReport, type CryptoReport, type PageToWorker, type WorkerToPage } from '../workers/frame-crypto-messages';
+
+/** How long hang-up waits for the worker to confirm the wipe before terminating it anyway. */
+const WIPE_TIMEOUT_MS = 1000;
+
+/** The key's bytes in a buffer of their own, to transfer; the decoder's copy is zeroed. */
+function keyBytes(text: string): Uint8Array<ArrayBuffer> {
+  const decoded = fromBase64Url(text);
+  const bytes = new Uint8Array(decoded);
+  decoded.fill(0);
+  return bytes;
+}
+
+/**
+ * The page's handle on one call's frame-crypto worker. Started at the beginning of a call so it
+ * has loaded by the time the transforms arrive; wiped and terminated when the call ends.
+ */
+export class FrameCryptoClient {
+  readonly worker: Worker;
+  #report: CryptoReport = emptyReport();
+  #terminated = false;
+  #wiped: Promise<CryptoReport> | undefined;
+  readonly #onReport: (report: CryptoReport) => void;
+  readonly #onProblem: (message: string) => void;
+
+  constructor(onReport: (report: CryptoReport) => void, onProblem: (message: string) => void) {
+    this.#onReport = onReport;
+    this.#onProblem = onProblem;
+    // Vite bundles the worker from this literal URL into a file of its own, served from 'self'.
+    this.worker = new Worker(new URL('../workers/frame-crypto.worker.ts', import.meta.url), { name: 'sealcall-frame-crypto' });
+    this.worker.addEventListener('message', (event: MessageEvent<WorkerToPage>) => {
+      const message = event.data;
+      if (message.type === 'problem') {
+        this.#onProblem(message.message);
+        return;
+      }
+      this.#report = message.report;
+      this.#onReport(message.report);
+    });
+    this.worker.addEventListener('error', () => {
+      this.#onProblem('the frame-crypto worker failed');
+    });
+  }
+
+  get report(): CryptoReport {
+    return this.#report;
+  }
+
+  /** Hands the two base keys to the worker; their bytes are transferred, not copied. */
+  loadKeys(keys: Pick<CallKeys, 'sendKey' | 'receiveKey'>, ratchetIntervalMs: number): void {
+    const sendKey = keyBytes(keys.sendKey);
+    const receiveKey = keyBytes(keys.receiveKey);
+    this.#post({ type: 'keys', sendKey, receiveKey, ratchetIntervalMs }, [sendKey.buffer, receiveKey.buffer]);
+  }
+
+  /** The legacy path's streams of one sender or receiver. */
+  pipeStreams(message: Extract<PageToWorker, { type: 'streams' }>): void {
+    this.#post(message, [message.readable, message.writable]);
+  }
+
+  /** Zeroes and drops every key in the worker, then ends it. Resolves with the final counts. */
+  wipe(): Promise<CryptoReport> {
+    this.#wiped ??= new Promise<CryptoReport>((resolve) => {
+      const finish = (report: CryptoReport) => {
+        clearTimeout(timer);
+        this.worker.removeEventListener('message', onMessage);
+        this.#report = report;
+        this.#terminated = true;
+        this.worker.terminate();
+        this.#onReport(report);
+        resolve(report);
+      };
+      const onMessage = (event: MessageEvent<WorkerToPage>) => {
+        if (event.data.type === 'wiped') finish(event.data.report);
+      };
+      // Terminating the worker frees its memory, keys included, even if it never answered.
+      const timer = setTimeout(() => {
+        finish({ ...this.#report, keysWiped: true });
+      }, WIPE_TIMEOUT_MS);
+      this.worker.addEventListener('message', onMessage);
+      this.#post({ type: 'wipe' });
+    });
+    return this.#wiped;
+  }
+
+  #post(message: PageToWorker, transfer: Transferable[] = []): void {
+    if (this.#terminated) return;
+    this.worker.postMessage(message, transfer);
+  }
+}

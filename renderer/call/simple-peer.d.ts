@@ -1,0 +1,34 @@
+/*
+ * The part of simple-peer 9.11.1 the call engine uses. Typed here rather than with
+ * @types/simple-peer, which pulls Node's types (stream, Buffer, process) into the renderer, where
+ * none of them exist.
+ */
+declare module 'simple-peer' {
+  interface SimplePeerOptions {
+    initiator?: boolean;
+    config?: RTCConfiguration;
+    streams?: MediaStream[];
+    trickle?: boolean;
+  }
+
+  class SimplePeer {
+    constructor(options?: SimplePeerOptions);
+    /** simple-peer's own RTCPeerConnection: the engine attaches transforms and reads the SDP there. */
+    readonly _pc: RTCPeerConnection;
+    readonly destroyed: boolean;
+    /** Applies what the other side's 'signal' event emitted. */
+    signal(data: object): void;
+    destroy(error?: Error): void;
+    on(event: 'signal', listener: (data: unknown) => void): this;
+    on(event: 'connect' | 'close', listener: () => void): this;
+    on(event: 'error', listener: (error: Error & { code?: string }) => void): this;
+    removeAllListeners(event?: string): this;
+  }
+
+  export default SimplePeer;
+}
+
+declare module 'process' {
+  const process: object;
+  export default process;
+}

@@ -1,0 +1,47 @@
+import { useEffect, useRef, type ReactNode, type RefObject } from 'react';
+
+interface ModalProps {
+  labelledBy: string;
+  describedBy?: string;
+  /** 'alertdialog' for what interrupts the user (an incoming call); 'dialog' otherwise. */
+  role?: 'dialog' | 'alertdialog';
+  /** Escape closes through this; without it Escape does nothing (a decision is required). */
+  onDismiss?: () => void;
+  /** Where focus starts; the browser's choice (the first control) otherwise. */
+  initialFocus?: RefObject<HTMLElement | null>;
+  className?: string;
+  children: ReactNode;
+}
+
+/**
+ * A modal on the native <dialog>: the browser makes the rest of the page inert, keeps focus inside
+ * and hands it back on close, with no focus-trap code of our own to get wrong.
+ */
+export function Modal({ labelledBy, describedBy, role = 'dialog', onDismiss, initialFocus, className, children }: ModalProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog === null) return;
+    if (!dialog.open) dialog.showModal();
+    initialFocus?.current?.focus();
+    return () => {
+      dialog.close();
+    };
+  }, [initialFocus]);
+  return (
+    <dialog
+      ref={ref}
+      role={role}
+      aria-modal="true"
+      aria-labelledby={labelledBy}
+      aria-describedby={describedBy}
+      className={className === undefined ? 'modal' : `modal ${className}`}
+      onCancel={(event) => {
+        event.preventDefault();
+        onDismiss?.();
+      }}
+    >
+      {children}
+    </dialog>
+  );
+}

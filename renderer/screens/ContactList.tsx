@@ -1,0 +1,118 @@
+import { useId } from 'react';
+import type { Contact } from '../../shared/ipc';
+import { Avatar } from '../components/Avatar';
+import { PeopleIcon, PhoneIcon, SearchIcon, VideoIcon } from '../components/Icons';
+import { Presence } from '../components/Presence';
+import { TrustBadge } from '../components/TrustBadges';
+import type { Media } from '../call/call-engine-types';
+import { filterContacts } from './contact-search';
+
+export interface CallAvailability {
+  /** Why calling is impossible right now, shown as the buttons' tooltip; undefined when it is possible. */
+  blockedBecause(contact: Contact): string | undefined;
+}
+
+interface ContactListProps {
+  contacts: readonly Contact[];
+  query: string;
+  onQueryChange: (query: string) => void;
+  selectedId: string | null;
+  onSelect: (contact: Contact) => void;
+  onCall: (contact: Contact, media: Media) => void;
+  availability: CallAvailability;
+}
+
+export function ContactList({ contacts, query, onQueryChange, selectedId, onSelect, onCall, availability }: ContactListProps) {
+  const ids = useId();
+  const shown = filterContacts(contacts, query);
+  return (
+    <section className="sidebar" aria-labelledby={`${ids}-heading`}>
+      <div className="sidebar-head">
+        <h2 id={`${ids}-heading`} className="sidebar-title">
+          Contacts
+        </h2>
+        <div className="search">
+          <SearchIcon className="search-icon" />
+          <input
+            type="search"
+            className="search-input"
+            placeholder="Search"
+            aria-label="Search contacts"
+            value={query}
+            onChange={(event) => {
+              onQueryChange(event.target.value);
+            }}
+          />
+        </div>
+      </div>
+      {contacts.length === 0 ? (
+        <div className="sidebar-empty">
+          <PeopleIcon className="empty-icon" />
+          <p className="empty-title">No colleagues yet</p>
+          <p className="empty-text">Colleagues appear here as soon as IT enrolls them.</p>
+        </div>
+      ) : shown.length === 0 ? (
+        <div className="sidebar-empty" role="status">
+          <p className="empty-title">No one matches “{query.trim()}”</p>
+          <p className="empty-text">Search looks at names and IDs.</p>
+        </div>
+      ) : (
+        <ul className="contact-list" aria-label="Contacts">
+          {shown.map((contact) => {
+            const blocked = availability.blockedBecause(contact);
+            return (
+              <li key={contact.id} className={contact.id === selectedId ? 'contact-row contact-row-selected' : 'contact-row'}>
+                <button
+                  type="button"
+                  className="contact-main"
+                  aria-current={contact.id === selectedId ? 'true' : undefined}
+                  onClick={() => {
+                    onSelect(contact);
+                  }}
+                >
+                  <span className="avatar-with-dot">
+                    <Avatar id={contact.id} name={contact.displayName} />
+                    <span className={`avatar-dot presence-${contact.presence}`} aria-hidden="true" />
+                  </span>
+                  <span className="contact-text">
+                    <span className="contact-name">{contact.displayName}</span>
+                    <span className="contact-sub">
+                      <Presence presence={contact.presence} dot={false} />
+                      <TrustBadge verified={contact.verified} keyChanged={contact.keyChanged} />
+                    </span>
+                  </span>
+                </button>
+                <span className="contact-actions">
+                  <button
+                    type="button"
+                    className="icon-button"
+                    aria-label={`Audio call to ${contact.displayName}`}
+                    title={blocked ?? 'Audio only'}
+                    disabled={blocked !== undefined}
+                    onClick={() => {
+                      onCall(contact, { audio: true, video: false });
+                    }}
+                  >
+                    <PhoneIcon />
+                  </button>
+                  <button
+                    type="button"
+                    className="icon-button icon-button-accent"
+                    aria-label={`Call ${contact.displayName}`}
+                    title={blocked ?? 'Video call'}
+                    disabled={blocked !== undefined}
+                    onClick={() => {
+                      onCall(contact, { audio: true, video: true });
+                    }}
+                  >
+                    <VideoIcon />
+                  </button>
+                </span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

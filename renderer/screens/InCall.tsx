@@ -1,0 +1,183 @@
+import { useId, useState } from 'react';
+import type { CallView, Contact, SealcallBridge } from '../../shared/ipc';
+import type { CallEngineState } from '../call/call-engine-types';
+import { Avatar } from '../components/Avatar';
+import { EncryptionPanel } from '../components/EncryptionPanel';
+import { CloseIcon, HangUpIcon, MicIcon, MicOffIcon, VideoIcon, VideoOffIcon, WarningIcon } from '../components/Icons';
+import { Modal } from '../components/Modal';
+import { QualityIndicator } from '../components/QualityIndicator';
+import { firstName } from '../components/sentence';
+import { RemoteAudio, StreamVideo, useLiveVideo } from '../components/StreamMedia';
+import { useNow } from '../hooks/use-now';
+import { endedText, formatElapsed, isSecurityEnd } from './call-status-text';
+import { SafetyNumber } from './SafetyNumber';
+
+/** A call as the screen shows it: the core's view, or one being placed that the core has not seen yet. */
+export type ShownCall = Pick<
+  CallView,
+  'peerId' | 'peerName' | 'direction' | 'media' | 'remoteMedia' | 'connectedAt' | 'endReason' | 'shortCode' | 'peerVerified' | 'peerKeyChanged'
+> & { state: CallView['state'] | 'starting'; callId: string | null };
+
+interface InCallProps {
+  bridge: SealcallBridge;
+  call: ShownCall;
+  /** The contact as the list knows them now: verifying during the call shows at once. */
+  contact: Contact | undefined;
+  engine: CallEngineState | null;
+  onHangUp: () => void;
+  onMuted: (muted: boolean) => void;
+  onCameraOff: (off: boolean) => void;
+  onClose: () => void;
+}
+
+function statusText(call: ShownCall, now: number): string {
+  switch (call.state) {
+    case 'starting':
+    case 'outgoing':
+      return 'Calling…';
+    case 'ringing':
+      return 'Ringing…';
+    case 'incoming':
+    case 'connecting':
+      return 'Connecting…';
+    case 'connected':
+      return call.connectedAt === null ? 'Connected' : formatElapsed(now - call.connectedAt);
+    case 'ended':
+      return endedText(call.endReason, call.direction, call.peerName);
+  }
+}
+
+export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCameraOff, onClose }: InCallProps) {
+  const ids = useId();
+  const [showSafety, setShowSafety] = useState(false);
+  const now = useNow(call.state === 'connected');
+  const ended = call.state === 'ended';
+  const remoteStream = ended ? null : (engine?.remoteStream ?? null);
+  const localStream = ended ? null : (engine?.localStream ?? null);
+  const remoteVideo = useLiveVideo(remoteStream);
+  const localVideo = useLiveVideo(localStream);
+  const muted = engine?.muted ?? false;
+  const cameraOff = engine?.cameraOff ?? !call.media.video;
+  const showRemoteVideo = remoteStream !== null && remoteVideo && call.state === 'connected';
+  const showLocalVideo = localStream !== null && localVideo && !cameraOff;
+  const security = ended && isSecurityEnd(call.endReason);
+  const verified = contact?.verified ?? call.peerVerified;
+  // A call placed with "Call anyway" keeps saying so, even once the core counts the change as seen.
+  const keyChanged = (contact?.keyChanged ?? false) || call.peerKeyChanged;
+  // The engine keeps its last error until the next call; only this call's is shown.
+  const engineError = engine !== null && (call.callId === null || engine.call?.callId === call.callId) ? engine.error : null;
+
+  return (
+    <section className="call" aria-labelledby={`${ids}-name`}>
+      <div className={showRemoteVideo ? 'call-stage call-stage-video' : 'call-stage'}>
+        {showRemoteVideo && <StreamVideo stream={remoteStream} className="call-remote-video" label={`${call.peerName}'s video`} />}
+        <div className="call-top">
+          <div>
+            <h2 id={`${ids}-name`} className="call-name">
+              {call.peerName}
+            </h2>
+            <p className={security ? 'call-status call-status-danger' : 'call-status'} role={security ? 'alert' : 'status'}>
+              {statusText(call, now)}
+            </p>
+          </div>
+          {call.state === 'connected' && engine !== null && <QualityIndicator quality={engine.quality} />}
+        </div>
+        {engineError !== null && (
+          <div className="call-alert" role="alert">
+            <WarningIcon />
+            <span>{engineError}</span>
+          </div>
+        )}
+        {!showRemoteVideo && (
+          <div className={ended ? 'call-placeholder call-placeholder-ended' : 'call-placeholder'}>
+            <span className={call.state === 'outgoing' || call.state === 'ringing' || call.state === 'starting' ? 'call-pulse' : undefined}>
+              <Avatar id={call.peerId} name={call.peerName} size="huge" />
+            </span>
+            {call.state === 'connected' && <p className="call-placeholder-text">{firstName(call.peerName)}'s camera is off</p>}
+          </div>
+        )}
+        {showLocalVideo && <StreamVideo stream={localStream} className="call-local-video" label="Your camera" />}
+        {ended ? (
+          <div className="call-controls">
+            {security && engineError === null && (
+              <p className="call-ended-warning">
+                Don't call back until you have compared safety numbers in person. Tell IT: someone may be intercepting calls.
+              </p>
+            )}
+            <button type="button" className="button button-secondary button-on-dark" onClick={onClose}>
+              Back to contacts
+            </button>
+          </div>
+        ) : (
+          <div className="call-controls" role="toolbar" aria-label="Call controls">
+            <button
+              type="button"
+              className={muted ? 'control control-off' : 'control'}
+              aria-pressed={muted}
+              aria-label={muted ? 'Unmute' : 'Mute'}
+              title={muted ? 'Unmute' : 'Mute'}
+              disabled={engine === null}
+              onClick={() => {
+                onMuted(!muted);
+              }}
+            >
+              {muted ? <MicOffIcon /> : <MicIcon />}
+            </button>
+            <button
+              type="button"
+              className={cameraOff ? 'control control-off' : 'control'}
+              aria-pressed={cameraOff}
+              aria-label={cameraOff ? 'Turn camera on' : 'Turn camera off'}
+              title={cameraOff ? 'Turn camera on' : 'Turn camera off'}
+              disabled={engine === null}
+              onClick={() => {
+                onCameraOff(!cameraOff);
+              }}
+            >
+              {cameraOff ? <VideoOffIcon /> : <VideoIcon />}
+            </button>
+            <button type="button" className="control control-hangup" aria-label="Hang up" title="Hang up" onClick={onHangUp}>
+              <HangUpIcon />
+            </button>
+          </div>
+        )}
+      </div>
+      <EncryptionPanel
+        peerName={call.peerName}
+        ended={ended}
+        shortCode={call.shortCode}
+        encryption={ended ? null : (engine?.encryption ?? null)}
+        verified={verified}
+        keyChanged={keyChanged}
+        onShowSafetyNumber={() => {
+          setShowSafety(true);
+        }}
+      />
+      <RemoteAudio stream={remoteStream} />
+      {showSafety && contact !== undefined && (
+        <Modal
+          labelledBy={`${ids}-safety`}
+          onDismiss={() => {
+            setShowSafety(false);
+          }}
+          className="modal-wide"
+        >
+          <span id={`${ids}-safety`} className="visually-hidden">
+            Safety number with {contact.displayName}
+          </span>
+          <button
+            type="button"
+            className="icon-button modal-close"
+            aria-label="Close"
+            onClick={() => {
+              setShowSafety(false);
+            }}
+          >
+            <CloseIcon />
+          </button>
+          <SafetyNumber bridge={bridge} contact={contact} />
+        </Modal>
+      )}
+    </section>
+  );
+}

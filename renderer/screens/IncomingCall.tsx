@@ -1,0 +1,113 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { CallView } from '../../shared/ipc';
+import type { Media } from '../call/call-engine-types';
+import { Avatar } from '../components/Avatar';
+import { HangUpIcon, PhoneIcon, ShieldCheckIcon, VideoIcon, WarningIcon } from '../components/Icons';
+import { Modal } from '../components/Modal';
+import { useRingtone } from '../hooks/use-ringtone';
+
+interface IncomingCallProps {
+  call: CallView;
+  ringtone: boolean;
+  /** Set when answering is impossible (no call engine); declining still works. */
+  cannotAnswerBecause: string | undefined;
+  /** Resolves false when answering failed (the parent says why), so the buttons come back. */
+  onAccept: (media: Media) => Promise<boolean>;
+  onDecline: () => void;
+}
+
+export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, onDecline }: IncomingCallProps) {
+  const ids = useId();
+  const [answering, setAnswering] = useState(false);
+  const [announcement, setAnnouncement] = useState('');
+  const focusRef = useRef<HTMLDivElement>(null);
+  const video = call.remoteMedia?.video ?? false;
+  const kind = video ? 'video call' : 'audio call';
+
+  useRingtone(ringtone && !answering);
+
+  // A live region only speaks about changes after it exists, so the text goes in after mount.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setAnnouncement(`Incoming ${kind} from ${call.peerName}`);
+    }, 50);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [kind, call.peerName]);
+
+  const accept = (media: Media) => {
+    setAnswering(true);
+    void onAccept(media).then((ok) => {
+      if (!ok) setAnswering(false);
+    });
+  };
+
+  return (
+    // Focus lands on the dialog itself, not a button: a keypress meant for another field must not
+    // answer or reject the call.
+    <Modal role="alertdialog" labelledBy={`${ids}-name`} describedBy={`${ids}-kind`} initialFocus={focusRef} className="modal-incoming">
+      <div ref={focusRef} tabIndex={-1} className="incoming">
+        <p className="visually-hidden" aria-live="assertive">
+          {announcement}
+        </p>
+        <div className="incoming-avatar">
+          <Avatar id={call.peerId} name={call.peerName} size="huge" />
+        </div>
+        <h2 id={`${ids}-name`} className="incoming-name">
+          {call.peerName}
+        </h2>
+        <p id={`${ids}-kind`} className="incoming-kind">
+          {video ? <VideoIcon className="icon-small" /> : <PhoneIcon className="icon-small" />} Incoming {kind}
+        </p>
+        <p className={`incoming-trust ${call.peerKeyChanged ? 'trust-warning' : call.peerVerified ? 'trust-ok' : 'trust-none'}`}>
+          {call.peerKeyChanged ? (
+            <>
+              <WarningIcon className="icon-small" /> Safety number changed
+            </>
+          ) : call.peerVerified ? (
+            <>
+              <ShieldCheckIcon className="icon-small" /> Verified
+            </>
+          ) : (
+            'Not verified'
+          )}
+        </p>
+        {cannotAnswerBecause !== undefined && <p className="field-error">{cannotAnswerBecause}</p>}
+        <div className="incoming-actions">
+          <button type="button" className="round-button round-button-danger" onClick={onDecline} disabled={answering}>
+            <HangUpIcon />
+            <span className="round-button-label">Decline</span>
+          </button>
+          <button
+            type="button"
+            className={video ? 'round-button round-button-neutral' : 'round-button round-button-success'}
+            onClick={() => {
+              accept({ audio: true, video: false });
+            }}
+            disabled={answering || cannotAnswerBecause !== undefined}
+          >
+            <PhoneIcon />
+            <span className="round-button-label">Accept audio only</span>
+          </button>
+          <button
+            type="button"
+            className={video ? 'round-button round-button-success' : 'round-button round-button-neutral'}
+            onClick={() => {
+              accept({ audio: true, video: true });
+            }}
+            disabled={answering || cannotAnswerBecause !== undefined}
+          >
+            <VideoIcon />
+            <span className="round-button-label">Accept with video</span>
+          </button>
+        </div>
+        {answering && (
+          <p className="incoming-status" role="status">
+            Connecting…
+          </p>
+        )}
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,185 @@
+import { useEffect, useRef, useState } from 'react';
+import type { CallView, Contact, SealcallBridge } from '../../shared/ipc';
+import type { CallEngine, Media } from '../call/call-engine-types';
+import { firstName, sentence } from '../components/sentence';
+import { describeIpcError } from '../hooks/ipc-error';
+import { useBridgeEvent } from '../hooks/use-bridge-event';
+import { isSecurityEnd } from './call-status-text';
+import type { ShownCall } from './InCall';
+
+const ENDED_SHOWN_MS = 3500;
+const SECURITY_END_SHOWN_MS = 20_000;
+const NO_ENGINE = "Calling isn't available: Sealcall's call engine did not start. Restart Sealcall; if that doesn't help, contact IT.";
+
+export interface CallFlow {
+  /** What the call screen shows, or null for the contact list. */
+  shown: ShownCall | null;
+  /** A ringing incoming call, for the dialog. */
+  incoming: CallView | null;
+  /** A key-changed contact waiting on "Call anyway" or "Cancel". */
+  gate: { contact: Contact; media: Media } | null;
+  notice: { text: string; tone: 'info' | 'danger' } | null;
+  inCall: boolean;
+  noEngineReason: string | undefined;
+  call: (contact: Contact, media: Media) => void;
+  callAnyway: () => void;
+  cancelGate: () => void;
+  accept: (media: Media) => Promise<boolean>;
+  decline: () => void;
+  hangUp: () => void;
+  closeEnded: () => void;
+  dismissNotice: () => void;
+}
+
+type LiveCall = CallView & { state: 'outgoing' | 'ringing' | 'connecting' | 'connected' };
+
+function isLive(call: CallView | null): call is LiveCall {
+  return call !== null && call.state !== 'ended' && call.state !== 'incoming';
+}
+
+/**
+ * The call lifecycle as the screens see it. The core's CallView (call.changed) is the truth about
+ * where a call stands; the engine does what needs media (placing, answering, muting). Between the
+ * click and the core's first word, the call being placed is shown as "Calling…".
+ */
+export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, call: CallView | null): CallFlow {
+  // `after`: the call the core last showed when this one was placed, so that its end (with the same
+  // person, often) is not taken for the new call's start.
+  const [placing, setPlacing] = useState<{ contact: Contact; media: Media; after: string | null } | null>(null);
+  const [gate, setGate] = useState<{ contact: Contact; media: Media } | null>(null);
+  const [notice, setNotice] = useState<CallFlow['notice']>(null);
+  const [closedCallId, setClosedCallId] = useState<string | null>(null);
+  // Calls that reached the call screen: only those show how they ended there.
+  const onScreen = useRef(new Set<string>());
+
+  if (isLive(call)) onScreen.current.add(call.callId);
+
+  // The core has taken over the call being placed, in whatever state.
+  useEffect(() => {
+    if (call !== null && placing !== null && call.callId !== placing.after && call.peerId === placing.contact.id) setPlacing(null);
+  }, [call, placing]);
+
+  const endedOnScreen = call?.state === 'ended' && closedCallId !== call.callId && (call.direction === 'outgoing' || onScreen.current.has(call.callId));
+
+  useEffect(() => {
+    if (call?.state !== 'ended') return;
+    if (!endedOnScreen) {
+      // An incoming call that stopped ringing before it was answered.
+      if (call.direction === 'incoming' && (call.endReason === 'cancelled' || call.endReason === 'timeout')) {
+        setNotice({ text: `Missed call from ${call.peerName}`, tone: 'info' });
+      }
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        setClosedCallId(call.callId);
+      },
+      isSecurityEnd(call.endReason) ? SECURITY_END_SHOWN_MS : ENDED_SHOWN_MS,
+    );
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [call, endedOnScreen]);
+
+  const place = async (contact: Contact, media: Media, confirmKeyChange: boolean) => {
+    if (engine === null) {
+      setNotice({ text: NO_ENGINE, tone: 'danger' });
+      return;
+    }
+    setNotice(null);
+    setPlacing({ contact, media, after: call?.callId ?? null });
+    try {
+      await engine.call(contact.id, media, confirmKeyChange ? { confirmKeyChange: true } : undefined);
+    } catch (error) {
+      const { code, message } = describeIpcError(error, 'The call could not be placed.');
+      if (code === 'key-changed') setGate({ contact, media });
+      else setNotice({ text: `Couldn't call ${firstName(contact.displayName)}. ${sentence(message)}`, tone: 'danger' });
+      setPlacing(null);
+    }
+  };
+
+  const accept = async (media: Media): Promise<boolean> => {
+    if (engine === null) {
+      setNotice({ text: NO_ENGINE, tone: 'danger' });
+      return false;
+    }
+    try {
+      await engine.accept(media);
+      return true;
+    } catch (error) {
+      setNotice({ text: `Couldn't answer the call. ${sentence(describeIpcError(error, 'Answering failed.').message)}`, tone: 'danger' });
+      return false;
+    }
+  };
+
+  // "Accept" on the OS notification: the answer the dialog would give, with the camera only for a
+  // video call.
+  useBridgeEvent(bridge, 'call.acceptRequested', ({ callId }) => {
+    if (call?.state === 'incoming' && call.callId === callId) void accept({ audio: true, video: call.remoteMedia?.video ?? false });
+  });
+
+  const report = (what: string) => (error: unknown) => {
+    setNotice({ text: `${what} ${sentence(describeIpcError(error, 'It failed.').message)}`, tone: 'danger' });
+  };
+
+  const shown: ShownCall | null = isLive(call) || (call !== null && endedOnScreen)
+    ? call
+    : placing !== null
+      ? {
+          callId: null,
+          peerId: placing.contact.id,
+          peerName: placing.contact.displayName,
+          direction: 'outgoing',
+          state: 'starting',
+          media: placing.media,
+          remoteMedia: null,
+          connectedAt: null,
+          endReason: null,
+          shortCode: null,
+          peerVerified: placing.contact.verified,
+          peerKeyChanged: placing.contact.keyChanged,
+        }
+      : null;
+
+  return {
+    shown,
+    incoming: call?.state === 'incoming' ? call : null,
+    gate,
+    notice,
+    inCall: isLive(call) || call?.state === 'incoming' || placing !== null,
+    noEngineReason: engine === null ? NO_ENGINE : undefined,
+    call: (contact, media) => {
+      if (contact.keyChanged) setGate({ contact, media });
+      else void place(contact, media, false);
+    },
+    callAnyway: () => {
+      if (gate === null) return;
+      setGate(null);
+      void place(gate.contact, gate.media, true);
+    },
+    cancelGate: () => {
+      setGate(null);
+    },
+    accept,
+    decline: () => {
+      if (call?.state !== 'incoming') return;
+      const declined = engine !== null ? engine.decline() : bridge.invoke('call.decline', { callId: call.callId });
+      void declined.catch(report("Couldn't decline the call."));
+    },
+    hangUp: () => {
+      // Hung up before the core placed the call: nothing will arrive to replace "Calling…".
+      if (placing !== null && !isLive(call)) setPlacing(null);
+      if (engine !== null) {
+        void engine.hangup().catch(report("Couldn't hang up."));
+      } else if (isLive(call)) {
+        void bridge.invoke('call.hangup', { callId: call.callId }).catch(report("Couldn't hang up."));
+      }
+    },
+    closeEnded: () => {
+      if (call !== null) setClosedCallId(call.callId);
+    },
+    dismissNotice: () => {
+      setNotice(null);
+    },
+  };
+}

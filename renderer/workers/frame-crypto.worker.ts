@@ -1,0 +1,118 @@
+/// <reference lib="webworker" />
+import { newCryptoState } from './crypto-state';
+import { frameTransformer, type PipelineHooks } from './frame-pipeline';
+import { isTransformOptions, type MediaKind, type PageToWorker, type TransformDirection, type WorkerToPage } from './frame-crypto-messages';
+import { ReceiveKeys, SendKeys } from './key-ring';
+
+/*
+ * The frame-crypto worker: SFrame on every encoded audio and video frame of one call. One worker
+ * per call; the page terminates it after 'wipe'. No libsodium here: WebCrypto only, and nothing
+ * random per frame (the nonce is salt XOR counter).
+ */
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const REPORT_EVERY_MS = 500;
+/** Below this the ratchet would spend more on key derivation than it buys. */
+const MIN_RATCHET_MS = 500;
+
+const state = newCryptoState();
+/** Video senders, to ask for a key frame when the key generation switches. */
+const videoSenders = new Set<RTCRtpScriptTransformer>();
+let ratchetTimer: ReturnType<typeof setInterval> | undefined;
+
+function post(message: WorkerToPage): void {
+  self.postMessage(message);
+}
+
+function run(readable: ReadableStream<unknown>, writable: WritableStream<unknown>, kind: MediaKind, direction: TransformDirection, hooks?: PipelineHooks): void {
+  state.report.transforms.push(`${direction}-${kind}`);
+  // The pipe ends with an error when the connection closes; nothing to do then.
+  readable.pipeThrough(frameTransformer(state, kind, direction, hooks)).pipeTo(writable).catch(() => undefined);
+}
+
+/** Chromium 156 has no RTCRtpScriptTransformer.generateKeyFrame; where it exists, the sender asks its own encoder. */
+function requestKeyFrames(): void {
+  for (const transformer of videoSenders) {
+    const generate = (transformer as Partial<Pick<RTCRtpScriptTransformer, 'generateKeyFrame'>>).generateKeyFrame;
+    if (typeof generate === 'function') generate.call(transformer).catch(() => undefined);
+  }
+}
+
+self.addEventListener('rtctransform', (event: RTCTransformEvent) => {
+  const { transformer } = event;
+  const options: unknown = transformer.options;
+  if (!isTransformOptions(options)) {
+    post({ type: 'problem', message: 'a transform arrived without kind and direction; its frames are dropped' });
+    return;
+  }
+  const hooks: PipelineHooks = {};
+  if (options.kind === 'video' && options.direction === 'send') videoSenders.add(transformer);
+  if (options.kind === 'video' && options.direction === 'receive') {
+    // Without generateKeyFrame on the sender's side, the receiver's key frame request (a PLI)
+    // gets the key frame at each switch instead.
+    const request = (transformer as Partial<Pick<RTCRtpScriptTransformer, 'sendKeyFrameRequest'>>).sendKeyFrameRequest;
+    if (typeof request === 'function') hooks.onNewGeneration = () => void request.call(transformer).catch(() => undefined);
+  }
+  run(transformer.readable, transformer.writable, options.kind, options.direction, hooks);
+});
+
+function wiped(): boolean {
+  return state.report.keysWiped;
+}
+
+async function loadKeys(sendKey: Uint8Array, receiveKey: Uint8Array, ratchetIntervalMs: number): Promise<void> {
+  if (state.report.keysLoaded || state.report.keysWiped) {
+    sendKey.fill(0);
+    receiveKey.fill(0);
+    post({ type: 'problem', message: 'keys arrived twice, or after the wipe; they were dropped' });
+    return;
+  }
+  const [sendKeys, receiveKeys] = await Promise.all([SendKeys.create(sendKey), ReceiveKeys.create(receiveKey)]);
+  // Read afresh: a wipe may have come while the keys were derived.
+  if (wiped()) {
+    sendKeys.wipe();
+    receiveKeys.wipe();
+    return;
+  }
+  state.sendKeys = sendKeys;
+  state.receiveKeys = receiveKeys;
+  state.report.keysLoaded = true;
+  ratchetTimer = setInterval(() => {
+    void sendKeys.advance().then(() => {
+      state.report.sendGeneration = Number(sendKeys.generation);
+      requestKeyFrames();
+    });
+  }, Math.max(MIN_RATCHET_MS, ratchetIntervalMs));
+}
+
+function wipe(): void {
+  clearInterval(ratchetTimer);
+  state.sendKeys?.wipe();
+  state.receiveKeys?.wipe();
+  state.sendKeys = undefined;
+  state.receiveKeys = undefined;
+  state.report.keysWiped = true;
+  post({ type: 'wiped', report: state.report });
+}
+
+self.addEventListener('message', (event: MessageEvent<PageToWorker>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'keys':
+      loadKeys(message.sendKey, message.receiveKey, message.ratchetIntervalMs).catch(() => {
+        post({ type: 'problem', message: 'the call keys could not be loaded' });
+      });
+      return;
+    case 'streams':
+      run(message.readable, message.writable, message.kind, message.direction);
+      return;
+    case 'wipe':
+      wipe();
+      return;
+  }
+});
+
+setInterval(() => {
+  post({ type: 'report', report: state.report });
+}, REPORT_EVERY_MS);
