@@ -1,0 +1,167 @@
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+
+/*
+ * A malicious server, as far as clients can tell: a WebSocket proxy on loopback that sits in front
+ * of the real server and relays every text frame both ways, unchanged, until told to lie. Then it
+ * rewrites the server's `directory` and `directory.user` messages so that one user's identity key
+ * is replaced by another: the attack end-to-end encryption must survive.
+ *
+ * Start it before the server (its URL is the server's --public-url, the URL clients sign), then
+ * point it at the server's own ws URL with `forwardTo`.
+ */
+
+interface Relay {
+  readonly client: WebSocket;
+  readonly upstream: WebSocket;
+  /** Who this client is, once the server has welcomed it (after `auth` or `enroll`). */
+  userId: string | undefined;
+}
+
+export class TamperingProxy {
+  private upstreamUrl: string | undefined;
+  private swap: { userId: string; identityKey: string } | undefined;
+  private readonly relays = new Set<Relay>();
+  /** How many server → client messages were rewritten so far. */
+  rewritten = 0;
+
+  private constructor(
+    private readonly server: WebSocketServer,
+    /** The URL clients dial: give it to the server as --public-url. */
+    readonly url: string,
+  ) {
+    server.on('connection', (client) => { this.accept(client); });
+  }
+
+  /** Starts listening on a free loopback port. */
+  static async listen(): Promise<TamperingProxy> {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    return new TamperingProxy(server, `ws://127.0.0.1:${port}/ws`);
+  }
+
+  /** The real server's ws URL; connections before this is set are refused. */
+  forwardTo(upstreamUrl: string): void {
+    this.upstreamUrl = upstreamUrl;
+  }
+
+  /** From now on, every client but `userId` itself is told `userId` has this (base64url) identity key. */
+  swapKey(userId: string, identityKey: string): void {
+    this.swap = { userId, identityKey };
+  }
+
+  /** Honest again. */
+  stopSwapping(): void {
+    this.swap = undefined;
+  }
+
+  /** Drops every connection of `userId`, from the proxy's side; returns how many it dropped. */
+  disconnect(userId: string): number {
+    let dropped = 0;
+    for (const relay of this.relays) {
+      if (relay.userId !== userId) continue;
+      relay.client.terminate();
+      relay.upstream.terminate();
+      dropped += 1;
+    }
+    return dropped;
+  }
+
+  async close(): Promise<void> {
+    for (const relay of this.relays) {
+      relay.client.terminate();
+      relay.upstream.terminate();
+    }
+    this.relays.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => { resolve(); });
+    });
+  }
+
+  private accept(client: WebSocket): void {
+    if (this.upstreamUrl === undefined) {
+      client.close(1013, 'proxy not ready');
+      return;
+    }
+    const upstream = new WebSocket(this.upstreamUrl);
+    const relay: Relay = { client, upstream, userId: undefined };
+    this.relays.add(relay);
+    // What the client says before the server's socket is open waits here, in order.
+    const pending: string[] = [];
+
+    client.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const text = rawText(data);
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
+      else pending.push(text);
+    });
+    upstream.on('open', () => {
+      for (const text of pending.splice(0)) upstream.send(text);
+    });
+    upstream.on('message', (data, isBinary) => {
+      if (isBinary || client.readyState !== WebSocket.OPEN) return;
+      const text = rawText(data);
+      relay.userId ??= welcomed(text);
+      client.send(this.tamper(text, relay.userId));
+    });
+
+    const closeBoth = (): void => {
+      this.relays.delete(relay);
+      if (client.readyState === WebSocket.OPEN || client.readyState === WebSocket.CONNECTING) client.close();
+      if (upstream.readyState === WebSocket.OPEN) upstream.close();
+      else if (upstream.readyState === WebSocket.CONNECTING) upstream.terminate();
+    };
+    client.on('close', closeBoth);
+    upstream.on('close', closeBoth);
+    client.on('error', closeBoth);
+    upstream.on('error', closeBoth);
+  }
+
+  /** A server → client frame, with the swapped key in place of the real one where the swap applies. */
+  private tamper(text: string, recipient: string | undefined): string {
+    const swap = this.swap;
+    if (swap === undefined || recipient === swap.userId) return text;
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return text;
+    }
+    if (!isRecord(message)) return text;
+    const replace = (entry: unknown): unknown =>
+      isRecord(entry) && entry['id'] === swap.userId ? { ...entry, identityKey: swap.identityKey } : entry;
+    if (message['type'] === 'directory' && Array.isArray(message['users'])) {
+      if (!message['users'].some((entry) => isRecord(entry) && entry['id'] === swap.userId)) return text;
+      this.rewritten += 1;
+      return JSON.stringify({ ...message, users: message['users'].map(replace) });
+    }
+    if (message['type'] === 'directory.user' && isRecord(message['user']) && message['user']['id'] === swap.userId) {
+      this.rewritten += 1;
+      return JSON.stringify({ ...message, user: replace(message['user']) });
+    }
+    return text;
+  }
+}
+
+function welcomed(text: string): string | undefined {
+  try {
+    const message: unknown = JSON.parse(text);
+    return isRecord(message) && message['type'] === 'welcome' && typeof message['userId'] === 'string' ? message['userId'] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
+  return data.toString('utf8');
+}
