@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toBase64Url } from '../shared/crypto/bytes';
 import { generateIdentityKeyPair, serializeIdentityKey } from '../shared/crypto/identity';
 import { PROTOCOL_VERSION } from '../shared/protocol';
-import { TestClient, enrollUser, inviteDirect, randomCallId, removeDataDir, signIn, startServerProcess, type ServerProcess } from './test-support/harness.fixture';
+import { TestClient, enrollUser, inviteDirect, randomCallId, signIn, serverForSuite } from './test-support/harness.fixture';
 
 const v = PROTOCOL_VERSION;
-let server: ServerProcess;
-
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-
-afterAll(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
-});
+const server = serverForSuite();
 
 describe('directory and presence', () => {
   it('shows two, then three users each other, with keys and live presence', async () => {

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../shared/protocol';
-import { TestClient, enrollUser, removeDataDir, startServerProcess, type ServerProcess } from './test-support/harness.fixture';
+import { TestClient, enrollUser, serverForSuite } from './test-support/harness.fixture';
 import { SERVER_VERSION } from './version';
 
-let server: ServerProcess;
-
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-
-afterAll(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
-});
+const server = serverForSuite();
 
 describe('HTTP endpoints', () => {
   it('GET /healthz reports the version and the database', async () => {

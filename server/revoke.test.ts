@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toBase64Url } from '../shared/crypto/bytes';
 import { generateIdentityKeyPair } from '../shared/crypto/identity';
 import { PROTOCOL_VERSION } from '../shared/protocol';
-import { TestClient, enrollUser, inviteDirect, randomCallId, removeDataDir, runCli, startServerProcess, type ServerProcess } from './test-support/harness.fixture';
+import { TestClient, enrollUser, inviteDirect, randomCallId, runCli, serverForSuite } from './test-support/harness.fixture';
 
 const v = PROTOCOL_VERSION;
 const b64 = (length: number) => toBase64Url(new Uint8Array(length).fill(5));
-let server: ServerProcess;
-
-beforeAll(async () => {
-  server = await startServerProcess();
-});
-
-afterAll(async () => {
-  await server.stop();
-  removeDataDir(server.dataDir);
-});
+const server = serverForSuite();
 
 describe('revocation by the admin CLI', () => {
   it('cuts the live connection at once, ends their call, and tells everyone', async () => {

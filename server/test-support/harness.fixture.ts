@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import { fromBase64Url, toBase64Url } from '../../shared/crypto/bytes';
 import { generateIdentityKeyPair, serializeIdentityKey, type IdentityKeyPair } from '../../shared/crypto/identity';
@@ -275,4 +276,26 @@ export async function signIn(server: ServerProcess, userId: string, keys: Identi
 
 export function randomCallId(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/**
+ * One real server process for a whole test file, started before its tests and removed after. The
+ * returned object stands for the running server, so tests read `server.httpUrl` as usual.
+ */
+export function serverForSuite(options: Parameters<typeof startServerProcess>[0] = {}): ServerProcess {
+  let running: ServerProcess | undefined;
+  beforeAll(async () => {
+    running = await startServerProcess(options);
+  });
+  afterAll(async () => {
+    if (running === undefined) return;
+    await running.stop();
+    removeDataDir(running.dataDir);
+  });
+  return new Proxy({} as ServerProcess, {
+    get(_target, key) {
+      if (running === undefined) throw new Error('the suite server is not running yet (use it inside a test)');
+      return Reflect.get(running, key) as unknown;
+    },
+  });
 }
