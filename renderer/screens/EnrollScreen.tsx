@@ -6,6 +6,7 @@ import { sentence } from '../components/sentence';
 import { useBridgeEvent } from '../hooks/use-bridge-event';
 import { describeIpcError } from '../hooks/ipc-error';
 import { useAppInfo, type AppInfoState } from '../use-app-info';
+import { PasswordField } from '../components/PasswordField';
 
 /** Mirrors the core's rule (MIN_PASSPHRASE_LENGTH), so the user hears about it before the code is spent. */
 const MIN_PASSPHRASE_LENGTH = 8;
@@ -186,41 +187,26 @@ export function EnrollScreen({ bridge, passphraseRequired, onEnrolled }: EnrollS
               Sealcall starts. Nobody can recover it: if you forget it, IT has to enroll you again.
             </p>
             <div className="field-pair">
-              <Field id={`${ids}-passphrase`} label="Passphrase" error={errors.passphrase} hint={`At least ${MIN_PASSPHRASE_LENGTH} characters.`}>
-                {(describedBy, invalid) => (
-                  <input
-                    ref={passphraseRef}
-                    id={`${ids}-passphrase`}
-                    className="input"
-                    type="password"
-                    value={passphrase}
-                    autoComplete="new-password"
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid}
-                    disabled={busy}
-                    onChange={(event) => {
-                      setPassphrase(event.target.value);
-                    }}
-                  />
-                )}
-              </Field>
-              <Field id={`${ids}-confirm`} label="Confirm passphrase" error={errors.confirm}>
-                {(describedBy, invalid) => (
-                  <input
-                    id={`${ids}-confirm`}
-                    className="input"
-                    type="password"
-                    value={confirm}
-                    autoComplete="new-password"
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid}
-                    disabled={busy}
-                    onChange={(event) => {
-                      setConfirm(event.target.value);
-                    }}
-                  />
-                )}
-              </Field>
+              <PasswordField
+                id={`${ids}-passphrase`}
+                label="Passphrase"
+                value={passphrase}
+                onChange={setPassphrase}
+                autoComplete="new-password"
+                error={errors.passphrase}
+                hint={`At least ${MIN_PASSPHRASE_LENGTH} characters.`}
+                disabled={busy}
+                inputRef={passphraseRef}
+              />
+              <PasswordField
+                id={`${ids}-confirm`}
+                label="Confirm passphrase"
+                value={confirm}
+                onChange={setConfirm}
+                autoComplete="new-password"
+                error={errors.confirm}
+                disabled={busy}
+              />
             </div>
           </fieldset>
         )}

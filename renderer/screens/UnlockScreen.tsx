@@ -1,9 +1,9 @@
 import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import type { IdentityStatus, SealcallBridge } from '../../shared/ipc';
 import { Avatar } from '../components/Avatar';
-import { Field } from '../components/Field';
 import { sentence } from '../components/sentence';
 import { describeIpcError } from '../hooks/ipc-error';
+import { PasswordField } from '../components/PasswordField';
 
 interface UnlockScreenProps {
   bridge: SealcallBridge;
@@ -61,26 +61,18 @@ export function UnlockScreen({ bridge, identity, onUnlocked }: UnlockScreenProps
           void submit(event);
         }}
       >
-        <Field id={`${ids}-passphrase`} label="Passphrase" error={error}>
-          {(describedBy, invalid) => (
-            <input
-              ref={inputRef}
-              id={`${ids}-passphrase`}
-              className="input"
-              type="password"
-              value={passphrase}
-              autoComplete="current-password"
-              // The only thing to do on this screen.
-              autoFocus
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              disabled={busy}
-              onChange={(event) => {
-                setPassphrase(event.target.value);
-              }}
-            />
-          )}
-        </Field>
+        <PasswordField
+          id={`${ids}-passphrase`}
+          label="Passphrase"
+          value={passphrase}
+          onChange={setPassphrase}
+          autoComplete="current-password"
+          error={error}
+          disabled={busy}
+          // The only thing to do on this screen.
+          autoFocus
+          inputRef={inputRef}
+        />
         <div className="form-actions">
           <button type="submit" className="button button-primary button-wide" disabled={busy}>
             {busy ? 'Unlocking…' : 'Unlock'}

@@ -5,9 +5,9 @@ import { checkPublicUrl } from '../config/public-url';
 import { openDatabase } from '../db/database';
 import { createInvite } from '../db/invites';
 import { readSetting } from '../db/settings';
-import type { Command } from './command';
+import { defineCommand } from './command';
 import { CommandError, UsageError } from './io';
-import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, durationOption, helpText, parseOptions, stringOption, type OptionSpec } from './options';
+import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, durationOption, stringOption, type OptionSpec } from './options';
 
 const NAME: OptionSpec = { name: 'name', kind: 'string', placeholder: 'TEXT', help: 'display name colleagues will see (required)' };
 const EXPIRES: OptionSpec = { name: 'expires', kind: 'duration', default: '72h', placeholder: 'DUR', help: 'how long the link stays valid (max 30d)' };
@@ -24,21 +24,18 @@ const USAGE = 'sealcall-server invite <user-id> --name "<display name>" [options
 
 const MAX_EXPIRY_MS = 30 * 86_400_000;
 
-export const inviteCommand: Command = {
+export const inviteCommand = defineCommand({
   name: 'invite',
   summary: 'print a one-time enrollment link for a user',
-  run(argv, io) {
-    const { values, positionals } = parseOptions('invite', argv, SPECS, io);
-    if (booleanOption(values, HELP_OPTION)) {
-      io.out(
-        helpText(USAGE, 'Prints a one-time enrollment link. Send it to the person over a channel you trust.', SPECS, [
+  usage: USAGE,
+  description: 'Prints a one-time enrollment link. Send it to the person over a channel you trust.',
+  specs: SPECS,
+  notes: [
           'The code in the link is 256 random bits and only its hash is stored. A new invite for the same',
           'user cancels the previous one. Inviting someone already enrolled lets them enroll a new device:',
           'their old key stops working, and their contacts are warned that the key changed.',
-        ]),
-      );
-      return 0;
-    }
+        ],
+  run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('invite needs exactly one <user-id>');
     const userId = userIdSchema.safeParse(positionals[0]);
     if (!userId.success) throw new UsageError(`'${positionals[0] ?? ''}' is not a valid user id: lower-case letters, digits and . _ @ + - (max 64)`);
@@ -79,4 +76,4 @@ export const inviteCommand: Command = {
       db.close();
     }
   },
-};
+});

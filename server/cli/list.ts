@@ -2,9 +2,9 @@ import { keyFingerprint, parseIdentityKey } from '../../shared/crypto/identity';
 import { openDatabase } from '../db/database';
 import { pendingInvites } from '../db/invites';
 import { allUsers } from '../db/users';
-import type { Command } from './command';
+import { defineCommand } from './command';
 import { UsageError } from './io';
-import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, helpText, parseOptions, stringOption, type OptionSpec } from './options';
+import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, stringOption, type OptionSpec } from './options';
 
 const JSON_OPTION: OptionSpec = { name: 'json', kind: 'boolean', help: 'print JSON instead of a table' };
 const SPECS = [DATA_DIR_OPTION, JSON_OPTION, HELP_OPTION];
@@ -20,15 +20,13 @@ function table(rows: string[][]): string[] {
   return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
 }
 
-export const listCommand: Command = {
+export const listCommand = defineCommand({
   name: 'list',
   summary: 'list users, their key fingerprints and when they were last seen',
-  async run(argv, io) {
-    const { values, positionals } = parseOptions('list', argv, SPECS, io);
-    if (booleanOption(values, HELP_OPTION)) {
-      io.out(helpText(USAGE, 'Lists users with their status, key fingerprint and last-seen time, then unused invites.', SPECS));
-      return 0;
-    }
+  usage: USAGE,
+  description: 'Lists users with their status, key fingerprint and last-seen time, then unused invites.',
+  specs: SPECS,
+  async run({ values, positionals }, io) {
     if (positionals.length > 0) throw new UsageError(`list takes no arguments, got '${positionals.join(' ')}'`);
     const db = openDatabase(stringOption(values, DATA_DIR_OPTION) ?? './data');
     try {
@@ -67,4 +65,4 @@ export const listCommand: Command = {
       db.close();
     }
   },
-};
+});

@@ -1,27 +1,24 @@
 import { userIdSchema } from '../../shared/protocol';
 import { openDatabase } from '../db/database';
 import { revokeUser } from '../db/revocations';
-import type { Command } from './command';
+import { defineCommand } from './command';
 import { CommandError, UsageError } from './io';
-import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, helpText, parseOptions, stringOption, type OptionSpec } from './options';
+import { DATA_DIR_OPTION, HELP_OPTION, stringOption, type OptionSpec } from './options';
 
 const REASON: OptionSpec = { name: 'reason', kind: 'string', placeholder: 'TEXT', help: 'why, for the audit log (no secrets)' };
 const SPECS = [REASON, DATA_DIR_OPTION, HELP_OPTION];
 const USAGE = 'sealcall-server revoke <user-id> [options]';
 
-export const revokeCommand: Command = {
+export const revokeCommand = defineCommand({
   name: 'revoke',
   summary: "revoke a user: cut their connections now and refuse them from then on",
-  run(argv, io) {
-    const { values, positionals } = parseOptions('revoke', argv, SPECS, io);
-    if (booleanOption(values, HELP_OPTION)) {
-      io.out(
-        helpText(USAGE, "Revokes a user's device key and any unused invite. A running server using the same data directory cuts their live connection within a second.", SPECS, [
+  usage: USAGE,
+  description: "Revokes a user's device key and any unused invite. A running server using the same data directory cuts their live connection within a second.",
+  specs: SPECS,
+  notes: [
           'To let them back in later: sealcall-server invite <user-id> --name "..." --reinstate',
-        ]),
-      );
-      return 0;
-    }
+        ],
+  run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('revoke needs exactly one <user-id>');
     const userId = userIdSchema.safeParse(positionals[0]);
     if (!userId.success) throw new UsageError(`'${positionals[0] ?? ''}' is not a valid user id`);
@@ -37,4 +34,4 @@ export const revokeCommand: Command = {
       db.close();
     }
   },
-};
+});

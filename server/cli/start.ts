@@ -4,21 +4,9 @@ import { formatDuration } from '../config/duration';
 import { checkPublicUrl } from '../config/public-url';
 import { DEFAULT_LIMITS, type Limits, type ServerConfig, type TurnConfig } from '../config/server-config';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log/logger';
-import type { Command } from './command';
+import { defineCommand } from './command';
 import { CommandError, UsageError } from './io';
-import {
-  DATA_DIR_OPTION,
-  HELP_OPTION,
-  durationOption,
-  helpText,
-  integerOption,
-  listOption,
-  parseOptions,
-  stringOption,
-  booleanOption,
-  type OptionSpec,
-  type OptionValues,
-} from './options';
+import { DATA_DIR_OPTION, HELP_OPTION, durationOption, integerOption, listOption, stringOption, type OptionSpec, type OptionValues } from './options';
 
 const o = {
   host: { name: 'host', kind: 'string', env: 'SEALCALL_HOST', default: '127.0.0.1', placeholder: 'ADDR', help: 'address to listen on' },
@@ -204,21 +192,18 @@ export function readServerConfig(values: OptionValues): ServerConfig {
   };
 }
 
-export const startCommand: Command = {
+export const startCommand = defineCommand({
   name: 'start',
   summary: 'run the server',
-  async run(argv, io) {
-    const { values, positionals } = parseOptions('start', argv, ALL_SPECS, io);
-    if (booleanOption(values, HELP_OPTION)) {
-      io.out(
-        helpText(USAGE, 'Runs the Sealcall server: WebSocket at /ws, GET /healthz, GET /metrics.', ALL_SPECS, [
+  usage: USAGE,
+  description: 'Runs the Sealcall server: WebSocket at /ws, GET /healthz, GET /metrics.',
+  specs: ALL_SPECS,
+  notes: [
           'Durations take ms, s, m, h or d (30s, 72h). Listening off loopback needs --public-url wss://...,',
           'with a TLS proxy in front: the server never advertises plain ws:// beyond loopback.',
           'SIGTERM or SIGINT: tell clients, drain, close the database, exit 0.',
-        ]),
-      );
-      return 0;
-    }
+        ],
+  async run({ values, positionals }, io) {
     if (positionals.length > 0) throw new UsageError(`start takes no arguments, got '${positionals.join(' ')}'`);
     const config = readServerConfig(values);
     const logger = createLogger(config.logLevel);
@@ -247,4 +232,4 @@ export const startCommand: Command = {
     });
     return 0;
   },
-};
+});
