@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import type { HostKind } from './e2e/fixtures';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/harness/chromium-args';
 
 /*
  * Two projects run the same specs:
@@ -9,21 +10,6 @@ import type { HostKind } from './e2e/fixtures';
  *   itself with the reason (e2e/fixtures.ts), and the electron-binary project prints it once.
  * Specs named *.harness.spec.ts exercise the harness itself and run in the chromium project only.
  */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  // Calls between two users on one machine: on a loopback-only network (a test namespace) the
-  // only ICE candidates are 127.0.0.1, which Chromium drops without this.
-  '--allow-loopback-in-peer-connection',
-];
-
 export default defineConfig<{ hostKind: HostKind }>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -47,7 +33,7 @@ export default defineConfig<{ hostKind: HostKind }>({
         hostKind: 'harness',
         browserName: 'chromium',
         headless: true,
-        launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
       },
     },
     {

@@ -18,7 +18,8 @@ export default defineConfig({
   // not something to rely on in the packaged app.
   worker: { format: 'iife' },
   build: {
-    outDir: path.join(root, 'out', 'renderer'),
+    // SEALCALL_RENDERER_OUT lets parallel work build side by side without sharing out/.
+    outDir: process.env['SEALCALL_RENDERER_OUT'] ?? path.join(root, 'out', 'renderer'),
     emptyOutDir: true,
     // Below the Chromium of Electron 45 and of Debian's test browser alike; syntax only.
     target: 'chrome140',

@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark in this process's order, prints each section as it
- * finishes, and writes them all to docs/benchmarks.md. Figures are medians and ratios against a
+ * finishes, and writes them all to docs/benchmarks.md (or to BENCH_OUT: trial runs on a busy
+ * machine, e.g. with BENCH_QUICK=1, go elsewhere so they never replace the quiet figures).
+ * `tsx bench/run.ts <section>…` runs only those sections. Figures are medians and ratios against a
  * floor measured in the same run, because this machine is shared and noisy.
  */
 import { writeFile } from 'node:fs/promises';
@@ -8,16 +10,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchSection } from './bench-section';
+import { runCallSetupBench } from './call-setup.bench';
+import { runRendererBench } from './renderer.bench';
 import { runServerBench } from './server.bench';
 import { runSFrameBench } from './sframe.bench';
 
 const benches: [name: string, run: () => Promise<BenchSection>][] = [
   ['sframe', runSFrameBench],
   ['server', () => runServerBench()],
+  ['call-setup', runCallSetupBench],
+  ['renderer', runRendererBench],
 ];
 
 const only = process.argv.slice(2);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.resolve(process.env['BENCH_OUT'] ?? path.join(root, 'docs', 'benchmarks.md'));
 
 const sections: BenchSection[] = [];
 for (const [name, run] of benches) {
@@ -42,5 +49,5 @@ const header = [
   '',
 ].join('\n');
 
-await writeFile(path.join(root, 'docs', 'benchmarks.md'), `${header}\n${sections.map((s) => `## ${s.title}\n\n${s.markdown.trim()}\n`).join('\n')}`);
-console.log('bench: wrote docs/benchmarks.md');
+await writeFile(out, `${header}\n${sections.map((s) => `## ${s.title}\n\n${s.markdown.trim()}\n`).join('\n')}`);
+console.log(`bench: wrote ${path.relative(process.cwd(), out) || out}`);

@@ -76,6 +76,7 @@ test("a server that swaps Bob's key: Alice is warned, and calling anyway fails t
     await expect.poll(async () => (await gate.innerText()).replace(/\D/g, ''), { message: 'the gate shows the new safety number' }).toBe(changed.digits);
     await gate.getByRole('button', { name: 'Call anyway' }).click();
     await expect(gate).toBeHidden();
+    await alice.page.getByRole('dialog', { name: 'Video call with Bob Baker' }).getByRole('button', { name: 'Call', exact: true }).click();
 
     // 4. Alice's invite is signed with her real key, but over the transcript she sees, which names
     //    the attacker's key as Bob's: Bob's core checks it against his own real key, refuses it

@@ -40,6 +40,9 @@ test('Bob declines Alice’s call from the incoming-call dialog; Alice sees why 
   // From the keyboard: the call button is reachable and answers to Enter.
   await alice.page.getByRole('button', { name: 'Call Bob Baker' }).focus();
   await alice.page.keyboard.press('Enter');
+  // A video call goes through the lobby, whose focus starts on its Call button.
+  await expect(alice.page.getByRole('dialog', { name: 'Video call with Bob Baker' }).getByRole('button', { name: 'Call', exact: true })).toBeFocused();
+  await alice.page.keyboard.press('Enter');
   await expect(alice.page.getByRole('heading', { level: 2, name: 'Bob Baker' })).toBeVisible();
   await expect(alice.page.getByText(/^(Calling|Ringing)…$/)).toBeVisible();
 
@@ -79,7 +82,9 @@ test('in a call: video, controls with their state, the short code on both sides,
   await bob.page.setViewportSize(WINDOW_SIZE);
 
   await alice.page.getByRole('button', { name: 'Call Bob Baker' }).click();
+  await alice.page.getByRole('dialog', { name: 'Video call with Bob Baker' }).getByRole('button', { name: 'Call', exact: true }).click();
   await bob.page.getByRole('alertdialog', { name: 'Alice Archer' }).getByRole('button', { name: 'Accept with video' }).click();
+  await bob.page.getByRole('dialog', { name: 'Alice Archer is calling' }).getByRole('button', { name: 'Join' }).click();
 
   for (const page of [alice.page, bob.page]) {
     await expect(page.getByText('End-to-end encrypted')).toBeVisible({ timeout: 15_000 });
@@ -156,6 +161,7 @@ test('a changed key gates the call: new safety number, Cancel, then Call anyway 
 
   await page.getByRole('button', { name: 'Call Bob Baker' }).click();
   await gate.getByRole('button', { name: 'Call anyway' }).click();
+  await page.getByRole('dialog', { name: 'Video call with Bob Baker' }).getByRole('button', { name: 'Call', exact: true }).click();
   const ringing = newBob.page.getByRole('alertdialog', { name: 'Alice Archer' });
   await expect(ringing).toBeVisible();
 

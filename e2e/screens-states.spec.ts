@@ -17,6 +17,13 @@ test('offline: the header and a banner say so, and calls wait for the connection
   await expect(page.getByRole('button', { name: 'Call Bob Baker' })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Call Bob Baker' })).toHaveAttribute('title', /offline/);
   await snapBothSchemes(page, testInfo, 'offline');
+  await expectAccessible(page, 'the offline banner');
+
+  // Back before the next scheduled try: "Try now" does not wait for it.
+  await company.restartServer();
+  await page.getByRole('button', { name: 'Try now' }).click();
+  await expect(page.getByRole('status', { name: 'Connection: Online' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Call Bob Baker' })).toBeEnabled();
   expect(alice.problems()).toEqual([]);
 });
 

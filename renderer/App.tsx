@@ -7,6 +7,7 @@ import { MissingBridge } from './MissingBridge';
 import { EnrollScreen } from './screens/EnrollScreen';
 import { IdentityErrorScreen } from './screens/IdentityErrorScreen';
 import { MainScreen } from './screens/MainScreen';
+import { useDocumentTheme } from './screens/settings/use-document-theme';
 import { UnlockScreen } from './screens/UnlockScreen';
 
 export function App() {
@@ -23,6 +24,7 @@ export function App() {
 
 /** Picks the screen from where this computer's identity stands. */
 function Sealcall({ bridge }: { bridge: SealcallBridge }) {
+  useDocumentTheme(bridge);
   const loaded = useIdentity(bridge);
   // The latest of the host's event and the answer to enroll/unlock, whichever came last.
   const [identity, setIdentity] = useState<IdentityStatus | null>(null);

@@ -58,7 +58,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     () => ({ unauthenticated: counts.unauthenticated, authenticated: hub.sessionCount }),
     () => hub.relay.activeCalls,
   );
-  const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
+  const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
   let accepting = true;
   const server = createServer((request, response) => { handleHttp({ db, metrics, accepting: () => accepting }, request, response); });
   // Slow-loris defence for the plain HTTP endpoints; upgraded sockets are the gateway's.

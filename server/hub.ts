@@ -17,6 +17,7 @@ export interface HubOptions {
   metrics: ServerMetrics | undefined;
   turn: TurnConfig | undefined;
   inviteTimeoutMs: number;
+  callGraceMs?: number;
   maxConnections: number;
   /** How often batched presence updates go out. */
   presenceFlushMs: number;
@@ -49,6 +50,7 @@ export class Hub {
         busyChanged: (userId) => { this.presenceChanged(userId); },
       },
       options.inviteTimeoutMs,
+      options.callGraceMs,
     );
   }
 

@@ -134,7 +134,7 @@ describe('call relay', () => {
     await bob.client.next('call.cancel');
   });
 
-  it('ends the call and tells the peer when a party disconnects', async () => {
+  it('ends the call and tells the peer when a party disconnects and is not back within the grace', async () => {
     const callId = randomCallId();
     alice.client.send(invite(callId, 'bob'));
     await bob.client.next('call.invite');

@@ -37,6 +37,10 @@ export const ipcErrorCodeSchema = z.enum([
   'in-call',
   'handshake-failed',
   'setting-locked',
+  /** Screen sharing cannot start here: no way to list screens, or the OS refused. */
+  'share-unavailable',
+  /** A screen-share pick that was never offered, came too late, or was already used. */
+  'share-refused',
   'internal',
 ]);
 export type IpcErrorCode = z.infer<typeof ipcErrorCodeSchema>;
@@ -203,6 +207,23 @@ export type HistoryItem = z.infer<typeof historyItemSchema>;
 export const historyViewSchema = z.object({ items: z.array(historyItemSchema), unseenMissed: z.number().int().nonnegative() }).strict();
 export type HistoryView = z.infer<typeof historyViewSchema>;
 
+/** Bounds for what the screen picker shows: the OS can list many windows with long titles. */
+export const MAX_CAPTURE_SOURCES = 64;
+export const MAX_THUMBNAIL_CHARS = 512 * 1024;
+
+/** A screen or window the user may share, as Sealcall's own picker lists it. */
+export const captureSourceSchema = z
+  .object({
+    /** desktopCapturer's id, e.g. "screen:0:0" or "window:1234:0". */
+    id: z.string().regex(/^(screen|window):[\w:-]{1,100}$/),
+    name: z.string().max(200),
+    kind: z.enum(['screen', 'window']),
+    /** A small PNG of the source, or null where the OS gives none. */
+    thumbnail: z.string().max(MAX_THUMBNAIL_CHARS).regex(/^data:image\/png;base64,[A-Za-z0-9+/=]*$/).nullable(),
+  })
+  .strict();
+export type CaptureSourceView = z.infer<typeof captureSourceSchema>;
+
 /** Request and response schema for every invoke channel, by name. */
 export const invokeChannels = {
   'app.info': {
@@ -231,7 +252,14 @@ export const invokeChannels = {
     response: identityStatusSchema,
   },
   'identity.unlock': { request: z.object({ passphrase: z.string().min(1).max(1024) }).strict(), response: identityStatusSchema },
+  /** This user's own 30-digit half of every safety number they share (Settings shows it). */
+  'identity.fingerprint': {
+    request: noPayload,
+    response: z.object({ userId: userIdSchema, digits: z.string().regex(/^\d{30}$/) }).strict(),
+  },
   'connection.status': { request: noPayload, response: connectionStateSchema },
+  /** "Retry now" while offline: skips the rest of the backoff wait. */
+  'connection.reconnect': { request: noPayload, response: connectionStateSchema },
   'contacts.list': { request: noPayload, response: z.array(contactSchema) },
   'contacts.safetyNumber': {
     request: z.object({ userId: userIdSchema }).strict(),
@@ -289,6 +317,10 @@ export const invokeChannels = {
     request: noPayload,
     response: z.object({ iceServers: z.array(iceServerSchema), relayOnly: z.boolean() }).strict(),
   },
+  /** The screens and windows that can be shared now; the next screen.choose must pick one of them. */
+  'screen.sources': { request: noPayload, response: z.array(captureSourceSchema).max(MAX_CAPTURE_SOURCES) },
+  /** Arms the user's pick for the next getDisplayMedia, once and briefly (see core/shell-policy/display-media.ts). */
+  'screen.choose': { request: z.object({ sourceId: captureSourceSchema.shape.id }).strict(), response: z.null() },
 } as const;
 
 /** Events the main process pushes to the renderer, with their payload schemas. */

@@ -17,13 +17,25 @@ export interface CompanyUser extends HarnessUser {
  */
 export class Company {
   private constructor(
-    readonly server: ServerProcess,
+    private current: ServerProcess,
+    private readonly serverArgs: readonly string[],
     private readonly harness: HarnessEnvironment,
     private readonly users: HarnessUser[] = [],
   ) {}
 
   static async open(harness: HarnessEnvironment, serverArgs: readonly string[] = []): Promise<Company> {
-    return new Company(await startServerProcess({ args: ['--invite-timeout', '30s', ...serverArgs] }), harness);
+    const args = ['--invite-timeout', '30s', ...serverArgs];
+    return new Company(await startServerProcess({ args }), args, harness);
+  }
+
+  get server(): ServerProcess {
+    return this.current;
+  }
+
+  /** Starts the server again on the same port and data (after `server.stop()`), as an admin's restart would. */
+  async restartServer(): Promise<ServerProcess> {
+    this.current = await startServerProcess({ dataDir: this.current.dataDir, args: [...this.serverArgs, '--port', String(this.current.port)] });
+    return this.current;
   }
 
   /** `sealcall-server invite` as an admin runs it; returns the link it prints. */

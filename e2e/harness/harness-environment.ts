@@ -7,7 +7,8 @@ import { openHarnessUser, type HarnessUser, type HarnessUserOptions } from './ha
 import { packageVersion } from './package-version';
 import { serveDirectory, type StaticServer } from './static-server';
 
-const rendererDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'out', 'renderer');
+// SEALCALL_RENDERER_DIR: a build made with SEALCALL_RENDERER_OUT (see vite.config.ts).
+const rendererDir = process.env['SEALCALL_RENDERER_DIR'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'out', 'renderer');
 
 /**
  * What all harness users of one worker share: the browser, the served renderer and the bridge

@@ -6,6 +6,7 @@ import { eventChannels, IpcError, isEventChannel, toErrorResult } from '../../sh
 import { createHost, type Host, type HostOptions } from '../../electron/core/host';
 import { PWHASH_INTERACTIVE } from '../../electron/core/keystore/passphrase-sealer';
 import type { AppUnderTest } from './app-under-test';
+import { harnessCaptureSources } from './capture-sources';
 import { INVOKE_BINDING } from './page-globals';
 import { reportCspViolations, watchPageProblems } from './page-problems';
 
@@ -43,7 +44,14 @@ export async function openHarnessUser(browser: Browser, options: HarnessUserOpti
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'sealcall-harness-')));
   // No OS keychain in the harness: the passphrase sealer, as on a Linux desktop without one.
   const host = createHost(
-    { kind: 'harness', version: options.version, dataDir, osSealer: null, enterpriseConfigPath: path.join(dataDir, 'no-enterprise-config.json') },
+    {
+      kind: 'harness',
+      version: options.version,
+      dataDir,
+      osSealer: null,
+      enterpriseConfigPath: path.join(dataDir, 'no-enterprise-config.json'),
+      captureSources: harnessCaptureSources,
+    },
     { tuning: { pwhash: PWHASH_INTERACTIVE }, ...options.hostOptions },
   );
   const context = await browser.newContext();
@@ -68,6 +76,13 @@ export async function openHarnessUser(browser: Browser, options: HarnessUserOpti
 
   const page = await context.newPage();
   const problems = watchPageProblems(page);
+  // What the shell does on 'render-process-gone': the page held the call, so the call is over.
+  page.on('close', () => {
+    host.rendererGone();
+  });
+  page.on('crash', () => {
+    host.rendererGone();
+  });
   await page.goto(options.rendererUrl);
 
   return {

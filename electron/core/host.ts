@@ -16,6 +16,7 @@ import { defaultHandlers } from './handlers/index';
 import { formatSealcallLink, type SealcallLink } from './deep-link';
 import type { HostPorts } from './ports';
 import { SealcallCore, type CoreTuning } from './session/sealcall-core';
+import { ScreenShareBroker, type ShareTake } from './shell-policy/display-media';
 
 export type { HostPorts } from './ports';
 
@@ -35,6 +36,14 @@ export interface Host {
   updateFeedUrl(): string | undefined;
   /** The computer woke from sleep. */
   reconnectNow(): void;
+  /**
+   * The renderer crashed or was killed: it held the call's peer connection and keys, so the call
+   * cannot go on. It is hung up as "connection lost" at once, rather than leaving the other side
+   * to find out from the media path.
+   */
+  rendererGone(): void;
+  /** The shell's display-media handler: the screen or window the user picked, once. */
+  takeScreenShare(): ShareTake;
 }
 
 export interface HostOptions {
@@ -65,7 +74,8 @@ export function createHost(ports: HostPorts, options: HostOptions = {}): Host {
       loaded = opened;
       return opened;
     }));
-  const context: HandlerContext = { ports, emit, core };
+  const screenShare = new ScreenShareBroker();
+  const context: HandlerContext = { ports, emit, core, screenShare };
   let closed = false;
 
   async function dispatch<C extends InvokeChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
@@ -124,6 +134,15 @@ export function createHost(ports: HostPorts, options: HostOptions = {}): Host {
 
     reconnectNow() {
       loaded?.reconnectNow();
+    },
+
+    rendererGone() {
+      loaded?.rendererGone();
+    },
+
+    takeScreenShare() {
+      if (closed) return { ok: false, reason: 'the Sealcall host is shutting down' };
+      return screenShare.take(Date.now());
     },
   };
 }

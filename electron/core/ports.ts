@@ -1,3 +1,5 @@
+import type { CaptureSource } from './shell-policy/display-media';
+
 /**
  * What only the embedding process can give the core. The Electron shell fills these from Electron
  * APIs; the e2e harness fills them with plain Node stand-ins.
@@ -18,6 +20,11 @@ export interface HostPorts {
   readonly notify?: NotifySink;
   /** Where the system-wide enterprise config file is; undefined means the platform's default path. */
   readonly enterpriseConfigPath?: string;
+  /**
+   * The screens and windows that could be shared now, with thumbnails: desktopCapturer in the
+   * shell, a fixed stand-in in the harness. Undefined where screen sharing is not possible.
+   */
+  readonly captureSources?: () => Promise<readonly CaptureSource[]>;
 }
 
 /**

@@ -39,6 +39,8 @@ const sees = (user: UserHost, id: string, presence = 'online') =>
 let alice: UserHost;
 let bob: UserHost;
 let carol: UserHost;
+/** Carol's second copy, which took over from her first in the test of that. */
+let carolNow: UserHost;
 
 beforeAll(async () => {
   server = await startServerProcess({ args: ['--invite-timeout', '2s'] });
@@ -96,6 +98,23 @@ describe('two hosts against a real server', () => {
     expect(history.items[0]).toMatchObject({ callId: call.callId, outcome: 'completed', peerId: 'bob', direction: 'outgoing' });
   });
 
+  it("a crashed renderer hangs its call up as connection lost, and the other side is told so at once", async () => {
+    const call = await placeCall(alice, bob, 'bob');
+    await bob.call('call.accept', { callId: call.callId, media, fingerprint: FP('BB') });
+    await Promise.all([alice.waitFor('call.keys'), bob.waitFor('call.keys')]);
+    await alice.call('call.connected', { callId: call.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('BB')}\r\n` });
+    await bob.call('call.connected', { callId: call.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` });
+    bob.host.rendererGone();
+    expect(await endedWith(alice, call.callId)).toBe('connection-lost');
+    expect(await bob.call('call.current')).toBeNull();
+    // A ringing call is left alone: a reloaded renderer can still answer it.
+    const ringing = await placeCall(alice, bob, 'bob');
+    bob.host.rendererGone();
+    expect(((await bob.call('call.current')) as CallView | null)?.state).toBe('incoming');
+    await alice.call('call.hangup', { callId: ringing.callId });
+    expect(await endedWith(bob, ringing.callId)).toBe('cancelled');
+  });
+
   it('decline ends both sides as declined', async () => {
     const call = await placeCall(alice, bob, 'bob');
     await bob.call('call.decline', { callId: call.callId });
@@ -144,6 +163,12 @@ describe('two hosts against a real server', () => {
     expect(fromAlice.digits).toMatch(/^\d{60}$/);
     expect(fromAlice.digits).toBe(fromBob.digits);
     expect(await alice.call('contacts.compareScanned', { userId: 'bob', scanned: fromBob.scannable })).toEqual({ match: true });
+    // Each side's own half, as Settings shows it, is one half of the number they share.
+    const aliceOwn = (await alice.call('identity.fingerprint')) as { userId: string; digits: string };
+    const bobOwn = (await bob.call('identity.fingerprint')) as { userId: string; digits: string };
+    expect(aliceOwn.userId).toBe('alice');
+    expect([fromAlice.digits.slice(0, 30), fromAlice.digits.slice(30)].sort()).toEqual([aliceOwn.digits, bobOwn.digits].sort());
+
     expect(await alice.call('contacts.compareScanned', { userId: 'bob', scanned: fromAlice.scannable })).toEqual({ match: false });
     await alice.call('contacts.setVerified', { userId: 'bob', verified: true });
 
@@ -175,6 +200,7 @@ describe('two hosts against a real server', () => {
     cpSync(carol.dataDir, copyDir, { recursive: true });
     const copy = new UserHost('carol-copy', copyDir);
     hosts.push(copy);
+    carolNow = copy;
     carol.forget();
     await copy.call('identity.unlock', { passphrase: PASSPHRASE });
     await copy.waitFor('connection.changed', (state) => state.state === 'online');
@@ -186,14 +212,32 @@ describe('two hosts against a real server', () => {
 
   it('reconnects after the server process is killed and restarted, and presence comes back', async () => {
     const port = server.port;
+    // A call that is up when the server dies goes on peer to peer, and the restarted server takes
+    // it back from both sides' claims: signalling (an ICE restart's offer) works again.
+    const ongoing = await placeCall(alice, bob, 'bob');
+    await bob.call('call.accept', { callId: ongoing.callId, media, fingerprint: FP('BB') });
+    await Promise.all([alice.waitFor('call.keys'), bob.waitFor('call.keys')]);
+    await alice.call('call.connected', { callId: ongoing.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('BB')}\r\n` });
+    await bob.call('call.connected', { callId: ongoing.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` });
     bob.forget();
     alice.forget();
     await server.stop('SIGKILL');
     await bob.waitFor('connection.changed', (state) => state.state === 'offline');
     await bob.waitFor('contacts.changed', (contacts) => contacts.every((c) => c.presence === 'offline'));
     server = await startServerProcess({ dataDir: server.dataDir, args: ['--port', String(port), '--invite-timeout', '2s'] });
+    // "Retry now" skips whatever backoff wait is left.
+    expect(['offline', 'connecting', 'online']).toContain(((await bob.call('connection.reconnect')) as { state: string }).state);
     await bob.waitFor('connection.changed', (state) => state.state === 'online', 10_000);
     await alice.waitFor('connection.changed', (state) => state.state === 'online', 10_000);
+    expect(((await alice.call('call.current')) as CallView | null)?.state).toBe('connected');
+    await alice.call('call.signal', { callId: ongoing.callId, data: { type: 'offer', sdp: 'v=0\r\nrestart\r\n' } });
+    expect(await bob.waitFor('call.signal', undefined, 10_000)).toEqual({ callId: ongoing.callId, data: { type: 'offer', sdp: 'v=0\r\nrestart\r\n' } });
+    // The server knows them as busy again: a third caller gets busy.
+    await sees(carolNow, 'alice', 'busy');
+    const third = (await carolNow.call('call.start', { userId: 'alice', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;
+    expect(await endedWith(carolNow, third.callId)).toBe('busy');
+    await alice.call('call.hangup', { callId: ongoing.callId });
+    expect(await endedWith(bob, ongoing.callId)).toBe('remote-hangup');
     await sees(bob, 'alice');
     // And calls work again.
     const call = await placeCall(bob, alice, 'alice');

@@ -9,6 +9,7 @@ import { shellHooksOf, type ShellHooks } from '../core/shell-policy/shell-hooks'
 import type { Presence } from '../core/shell-policy/tray-menu';
 import { updateFeedFor } from '../core/shell-policy/update-feed';
 import { deliverLaunchLink, listenForDeepLinks, registerLinkScheme } from './deep-links';
+import { listCaptureSources } from './capture-sources';
 import { installDisplayMediaHandler } from './display-media';
 import { hardenApp } from './hardening';
 import { bridgeHostToWindow } from './ipc-bridge';
@@ -124,7 +125,14 @@ function startApp(): void {
         },
       });
 
-      const running = createHost({ kind: 'electron', version: app.getVersion(), dataDir: app.getPath('userData'), osSealer, notify });
+      const running = createHost({
+        kind: 'electron',
+        version: app.getVersion(),
+        dataDir: app.getPath('userData'),
+        osSealer,
+        notify,
+        captureSources: listCaptureSources,
+      });
       host = running;
       hooks = shellHooksOf(running);
       // The core runs from launch, window or not, so the server connection is up and calls ring.
@@ -138,9 +146,13 @@ function startApp(): void {
         },
       );
 
-      installDisplayMediaHandler(session.defaultSession, rendererUrl, () => window, () => hooks);
+      installDisplayMediaHandler(session.defaultSession, rendererUrl, () => window, () => running.takeScreenShare());
       window = createMainWindow({ rendererUrl, preloadPath, devTools, isQuitting: () => quit.isQuitting() });
       const disconnect = bridgeHostToWindow(running, window, rendererUrl);
+      window.webContents.on('render-process-gone', (_event, details) => {
+        logger.warn(`the window's renderer is gone (${details.reason}): its call cannot go on`);
+        running.rendererGone();
+      });
 
       tray = createTray({
         show: () => {

@@ -11,6 +11,12 @@ export interface Media {
   video: boolean;
 }
 
+/** The lobby's choice for one call; it wins over the startMuted / startCameraOff defaults. */
+export interface StartChoice {
+  muted: boolean;
+  cameraOff: boolean;
+}
+
 /** Per-kind frame counters from the frame-crypto worker: the proof that the transforms run. */
 export interface FrameCounters {
   encrypted: { audio: number; video: number };
@@ -31,7 +37,10 @@ export interface ConnectionQuality {
   level: 'good' | 'fair' | 'poor' | 'unknown';
   roundTripMs: number | null;
   packetLossPercent: number | null;
+  /** What we receive. */
   bitrateKbps: number | null;
+  /** What we send. */
+  sendBitrateKbps: number | null;
   /** Through the TURN relay rather than direct. */
   relayed: boolean | null;
 }
@@ -48,17 +57,28 @@ export interface CallEngineState {
   quality: ConnectionQuality;
   /** A problem the user must see (camera denied, man in the middle, connection lost). */
   error: string | null;
+  /** We are sending our screen instead of the camera. */
+  sharing: boolean;
+  /** The other side says it is sending its screen. */
+  remoteSharing: boolean;
 }
 
 export interface CallEngine {
   getState(): CallEngineState;
   subscribe(listener: (state: CallEngineState) => void): () => void;
   /** Places a call. Rejects with the IPC error (code 'key-changed' when the gate applies). */
-  call(userId: string, media: Media, options?: { confirmKeyChange?: boolean }): Promise<void>;
-  accept(media: Media): Promise<void>;
+  call(userId: string, media: Media, options?: { confirmKeyChange?: boolean; start?: StartChoice }): Promise<void>;
+  accept(media: Media, start?: StartChoice): Promise<void>;
   decline(): Promise<void>;
   hangup(): Promise<void>;
   setMuted(muted: boolean): void;
   setCameraOff(off: boolean): void;
+  /**
+   * Shares the screen or window the user just picked (screen.choose) in place of the camera.
+   * Call it straight from the click: getDisplayMedia needs the user's gesture.
+   */
+  shareScreen(): Promise<void>;
+  /** Back to the camera (or to no video, if the camera is off). */
+  stopScreenShare(): Promise<void>;
   dispose(): void;
 }

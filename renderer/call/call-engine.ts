@@ -1,13 +1,16 @@
 import { IpcError, type CallKeys, type CallView, type SealcallBridge } from '../../shared/ipc';
 import { emptyReport, type CryptoReport } from '../workers/frame-crypto-messages';
-import type { CallEngine, CallEngineState, Media } from './call-engine-types';
+import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-timings';
+import type { CallEngine, CallEngineState, Media, StartChoice } from './call-engine-types';
 import { countersOf, idleState, unknownQuality } from './engine-state';
 import { CallSession, type SessionSettings } from './call-session';
+import { captureDisplay } from './display-capture';
 import type { TrackState } from './local-media-controls';
 import { MediaAccessError } from './local-media';
 import { SignalBuffer } from './signal-buffer';
 import { emptyProgress, type MediaProgress } from './stats';
 import type { TransformApi } from './transforms';
+import { sampleVideoSizes, type VideoSizes } from './video-sizes';
 
 export interface CallEngineOptions {
   /** How often the sender ratchets to a new key generation (DESIGN.md: 10 minutes). */
@@ -16,6 +19,8 @@ export interface CallEngineOptions {
   statsIntervalMs?: number;
   /** Use createEncodedStreams even where RTCRtpScriptTransform exists (tests of the fallback). */
   preferLegacyTransforms?: boolean;
+  /** Benchmarks only: the worker times each frame's encrypt and decrypt (bench/worker-crypto.bench.ts). */
+  frameTimings?: boolean;
 }
 
 /** What support and the e2e tests may read: counts, generations and media progress, never a key. */
@@ -23,6 +28,14 @@ export interface EngineInspection {
   crypto: CryptoReport;
   transformApi: TransformApi | null;
   progress(): Promise<MediaProgress>;
+  /** Per-frame crypto costs in the worker, when `frameTimings` was configured for this call. */
+  frameTimings(): Promise<FrameTimingSamples>;
+  /** What the video sender carries: a screen share, the camera, or nothing. */
+  videoSource: 'screen' | 'camera' | 'none';
+  /** The latest screen capture's state ('ended' once the share or the call stops); null if none. */
+  shareCapture: MediaStreamTrackState | null;
+  /** Frame sizes sent and decoded: a share differs from the camera. */
+  videoSizes(): Promise<VideoSizes>;
   localTracks: TrackState[];
 }
 
@@ -61,11 +74,13 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
     ratchetIntervalMs: TEN_MINUTES,
     statsIntervalMs: 1000,
     preferLegacyTransforms: false,
+    frameTimings: false,
   };
   const configure = (options: CallEngineOptions) => {
     if (options.ratchetIntervalMs !== undefined) settings.ratchetIntervalMs = Math.max(MIN_RATCHET_MS, options.ratchetIntervalMs);
     if (options.statsIntervalMs !== undefined) settings.statsIntervalMs = Math.max(250, options.statsIntervalMs);
     if (options.preferLegacyTransforms !== undefined) settings.preferLegacyTransforms = options.preferLegacyTransforms;
+    if (options.frameTimings !== undefined) settings.frameTimings = options.frameTimings;
   };
   configure(initialOptions);
 
@@ -101,6 +116,8 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       encryption,
       counters: countersOf(report),
       quality: live ? (current.quality ?? unknownQuality()) : unknownQuality(),
+      sharing: live && current.sharing,
+      remoteSharing: live && current.remoteSharing,
     });
   };
 
@@ -126,7 +143,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       direction,
       peerId,
       callId,
-      settings: { ratchetIntervalMs: settings.ratchetIntervalMs, preferLegacyTransforms: settings.preferLegacyTransforms },
+      settings: { ratchetIntervalMs: settings.ratchetIntervalMs, preferLegacyTransforms: settings.preferLegacyTransforms, frameTimings: settings.frameTimings },
       events: {
         signal: (data) => {
           if (created.callId === null || created.isClosed()) return;
@@ -241,9 +258,9 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
     .catch(() => undefined);
 
   /** Runs prepare, then the core request; on failure, undoes the session and rethrows. */
-  const placeOrAnswer = async (current: CallSession, media: Media, request: () => Promise<CallView>) => {
+  const placeOrAnswer = async (current: CallSession, media: Media, start: StartChoice | undefined, request: () => Promise<CallView>) => {
     try {
-      await current.prepare(bridge, media);
+      await current.prepare(bridge, media, start);
       if (current.isClosed()) return;
       refresh(current);
       const view = await request();
@@ -277,17 +294,17 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       if (active() !== null) throw new IpcError('in-call', 'you are already in a call: hang up first');
       const current = newSession('outgoing', userId, null);
       update({ call: null });
-      await placeOrAnswer(current, media, () =>
+      await placeOrAnswer(current, media, options?.start, () =>
         bridge.invoke('call.start', { userId, media, fingerprint: current.fingerprint, confirmKeyChange: options?.confirmKeyChange ?? false }),
       );
     },
 
-    async accept(media) {
+    async accept(media, start) {
       const ringing = state.call;
       if (ringing?.state !== 'incoming') throw new IpcError('no-such-call', 'there is no incoming call to answer');
       if (active() !== null) throw new IpcError('in-call', 'you are already in a call: hang up first');
       const current = newSession('incoming', ringing.peerId, ringing.callId);
-      await placeOrAnswer(current, media, () => bridge.invoke('call.accept', { callId: ringing.callId, media, fingerprint: current.fingerprint }));
+      await placeOrAnswer(current, media, start, () => bridge.invoke('call.accept', { callId: ringing.callId, media, fingerprint: current.fingerprint }));
     },
 
     async decline() {
@@ -322,6 +339,22 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
         });
     },
 
+    async shareScreen() {
+      const current = active();
+      if (current === null) throw new Error('There is no call to share your screen in.');
+      const track = await captureDisplay();
+      if (current !== active()) {
+        // Hung up while the capture was starting: the OS's sharing indicator must not stay on.
+        track.stop();
+        return;
+      }
+      await current.startScreenShare(track);
+    },
+
+    async stopScreenShare() {
+      await active()?.stopScreenShare();
+    },
+
     setCameraOff(off) {
       update({ cameraOff: off });
       active()
@@ -349,6 +382,13 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
         crypto: current?.crypto.report ?? emptyReport(),
         transformApi: current?.transformApi ?? null,
         localTracks: current?.media?.trackStates() ?? [],
+        frameTimings: () => current?.crypto.readTimings() ?? Promise.resolve(emptyTimingSamples()),
+        videoSource: current?.videoSource() ?? 'none',
+        shareCapture: current?.shareCaptureState() ?? null,
+        videoSizes: async () => {
+          const pc = current?.peer?.pc;
+          return pc === undefined || current?.isClosed() !== false ? { sent: null, received: null } : sampleVideoSizes(pc);
+        },
         progress: async () => {
           if (current === null) return emptyProgress();
           if (!current.isClosed()) await current.sample().catch(() => undefined);

@@ -1,18 +1,23 @@
 import type { CallKeys, SealcallBridge } from '../../shared/ipc';
 import type { SignalData } from '../../shared/protocol/call';
+import { encodePeerMessage, parsePeerMessage } from '../../shared/protocol/peer';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import type { CryptoReport } from '../workers/frame-crypto-messages';
-import type { ConnectionQuality, Media } from './call-engine-types';
+import type { ConnectionQuality, Media, StartChoice } from './call-engine-types';
 import { DecryptHealth } from './decrypt-health';
 import { createDtlsCertificate, type DtlsCertificate } from './dtls-certificate';
 import { FrameCryptoClient } from './frame-crypto-client';
 import { LocalMediaControls } from './local-media-controls';
 import { openPeerSession, type PeerSession } from './peer-session';
+import { ScreenShare } from './screen-share';
 import { emptyProgress, qualityBetween, sampleMedia, type MediaProgress } from './stats';
 import { chooseTransformApi, type TransformApi } from './transforms';
 
 export interface SessionSettings {
   ratchetIntervalMs: number;
   preferLegacyTransforms: boolean;
+  /** Benchmarks only: the worker times each frame's encrypt and decrypt. */
+  frameTimings?: boolean;
 }
 
 export interface SessionEvents {
@@ -42,6 +47,9 @@ export class CallSession {
   peer: PeerSession | null = null;
   quality: ConnectionQuality | null = null;
   progress: MediaProgress = emptyProgress();
+  /** The other side says it is sharing its screen (over the data channel). */
+  remoteSharing = false;
+  #share: ScreenShare | null = null;
   #certificate: DtlsCertificate | null = null;
   #ice: { iceServers: RTCIceServer[]; relayOnly: boolean } = { iceServers: [], relayOnly: false };
   #pendingSignals: SignalData[] = [];
@@ -69,6 +77,7 @@ export class CallSession {
         this.#events.problem(message);
       },
     );
+    if (init.settings.frameTimings === true) this.crypto.startTimings();
   }
 
   /** A method, not a getter: it changes across awaits, which narrowing would not see. */
@@ -85,12 +94,17 @@ export class CallSession {
     return this.#certificate.fingerprint;
   }
 
-  /** Certificate, camera and microphone, and ICE servers, before the core hears of the call. */
-  async prepare(bridge: SealcallBridge, media: Media): Promise<void> {
+  /**
+   * Certificate, camera and microphone, and ICE servers, before the core hears of the call. The
+   * lobby's `start` choice is for this call only, so it wins over the settings' defaults.
+   */
+  async prepare(bridge: SealcallBridge, media: Media, start?: StartChoice): Promise<void> {
     const settings = (await bridge.invoke('settings.get')).values;
+    const cameraOff = start?.cameraOff ?? settings.startCameraOff;
+    const muted = start?.muted ?? settings.startMuted;
     const [certificate, local, ice] = await Promise.all([
       createDtlsCertificate(),
-      LocalMediaControls.open({ audio: media.audio, video: media.video && !settings.startCameraOff }, settings, settings.startMuted, () => {
+      LocalMediaControls.open({ audio: media.audio, video: media.video && !cameraOff }, settings, muted, () => {
         this.#events.changed();
       }),
       bridge.invoke('turn.iceServers'),
@@ -125,6 +139,12 @@ export class CallSession {
         this.#connected = true;
         this.#events.connected(sdp);
       },
+      onData: (raw) => {
+        const message = parsePeerMessage(raw);
+        if (message?.type !== 'screen-share' || this.isClosed()) return;
+        this.remoteSharing = message.sharing;
+        this.#events.changed();
+      },
       onLost: (reason) => {
         if (!this.isClosed()) this.#events.lost(reason);
       },
@@ -133,6 +153,41 @@ export class CallSession {
     for (const data of this.#pendingSignals) this.peer.signal(data);
     this.#pendingSignals = [];
     this.#events.changed();
+  }
+
+  get sharing(): boolean {
+    return this.#share?.sharing ?? false;
+  }
+
+  shareCaptureState(): MediaStreamTrackState | null {
+    return this.#share?.captureState() ?? null;
+  }
+
+  /** What the video sender carries: the screen, the camera, or nothing. */
+  videoSource(): 'screen' | 'camera' | 'none' {
+    if (this.#share !== null) return this.#share.videoSource();
+    return (this.peer?.senders.video.track ?? null) === null ? 'none' : 'camera';
+  }
+
+  /**
+   * Sends `track` (from getDisplayMedia) in place of the camera, and tells the other side. Only
+   * once the connection is up, so the data channel can carry the news.
+   */
+  async startScreenShare(track: MediaStreamTrack): Promise<void> {
+    const peer = this.peer;
+    if (this.isClosed() || peer === null || this.media === null || !this.#connected) {
+      track.stop();
+      throw new Error('You can share your screen once the call has connected.');
+    }
+    this.#share ??= new ScreenShare(peer.senders, this.media, (sharing) => {
+      peer.send(encodePeerMessage({ v: PROTOCOL_VERSION, type: 'screen-share', sharing }));
+      this.#events.changed();
+    });
+    await this.#share.start(track);
+  }
+
+  async stopScreenShare(): Promise<void> {
+    await this.#share?.stop();
   }
 
   receiveSignal(data: SignalData): void {
@@ -158,6 +213,7 @@ export class CallSession {
   close(): Promise<CryptoReport> {
     this.#closed ??= (async () => {
       this.media?.stopAll();
+      this.#share?.dispose();
       this.peer?.destroy();
       this.#pendingSignals = [];
       const report = await this.crypto.wipe();

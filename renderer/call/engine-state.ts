@@ -2,7 +2,7 @@ import { emptyReport, type CryptoReport } from '../workers/frame-crypto-messages
 import type { CallEngineState, ConnectionQuality, FrameCounters } from './call-engine-types';
 
 export function unknownQuality(): ConnectionQuality {
-  return { level: 'unknown', roundTripMs: null, packetLossPercent: null, bitrateKbps: null, relayed: null };
+  return { level: 'unknown', roundTripMs: null, packetLossPercent: null, bitrateKbps: null, sendBitrateKbps: null, relayed: null };
 }
 
 export function countersOf(report: CryptoReport): FrameCounters {
@@ -20,5 +20,7 @@ export function idleState(): CallEngineState {
     counters: countersOf(emptyReport()),
     quality: unknownQuality(),
     error: null,
+    sharing: false,
+    remoteSharing: false,
   };
 }

@@ -1,9 +1,12 @@
 import { fromBase64Url } from '../../shared/crypto/bytes';
 import type { CallKeys } from '../../shared/ipc';
 import { emptyReport, type CryptoReport, type PageToWorker, type WorkerToPage } from '../workers/frame-crypto-messages';
+import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-timings';
 
 /** How long hang-up waits for the worker to confirm the wipe before terminating it anyway. */
 const WIPE_TIMEOUT_MS = 1000;
+/** How long a benchmark's read of the frame timings waits for the worker. */
+const TIMINGS_TIMEOUT_MS = 2000;
 
 /** The key's bytes in a buffer of their own, to transfer; the decoder's copy is zeroed. */
 function keyBytes(text: string): Uint8Array<ArrayBuffer> {
@@ -36,6 +39,8 @@ export class FrameCryptoClient {
         this.#onProblem(message.message);
         return;
       }
+      // Answers a readTimings(), which listens for it itself.
+      if (message.type === 'timings') return;
       this.#report = message.report;
       this.#onReport(message.report);
     });
@@ -58,6 +63,31 @@ export class FrameCryptoClient {
   /** The legacy path's streams of one sender or receiver. */
   pipeStreams(message: Extract<PageToWorker, { type: 'streams' }>): void {
     this.#post(message, [message.readable, message.writable]);
+  }
+
+  /** Benchmarks only: the worker times every frame's encrypt and decrypt from now on. */
+  startTimings(): void {
+    this.#post({ type: 'timings', action: 'start' });
+  }
+
+  /** The worker's per-frame timings so far; empty once the worker has ended. */
+  readTimings(): Promise<FrameTimingSamples> {
+    if (this.#terminated) return Promise.resolve(emptyTimingSamples());
+    return new Promise((resolve) => {
+      const finish = (samples: FrameTimingSamples) => {
+        clearTimeout(timer);
+        this.worker.removeEventListener('message', onMessage);
+        resolve(samples);
+      };
+      const onMessage = (event: MessageEvent<WorkerToPage>) => {
+        if (event.data.type === 'timings') finish(event.data.samples);
+      };
+      const timer = setTimeout(() => {
+        finish(emptyTimingSamples());
+      }, TIMINGS_TIMEOUT_MS);
+      this.worker.addEventListener('message', onMessage);
+      this.#post({ type: 'timings', action: 'read' });
+    });
   }
 
   /** Zeroes and drops every key in the worker, then ends it. Resolves with the final counts. */

@@ -20,6 +20,8 @@ export interface PeerSessionOptions {
   onConnect(): void;
   /** The connection failed or closed before the call ended. */
   onLost(reason: string): void;
+  /** A data-channel message from the other app, unparsed: the receiver validates it. */
+  onData?(raw: unknown): void;
 }
 
 export interface PeerSession {
@@ -28,6 +30,8 @@ export interface PeerSession {
   /** The other side's audio and video, from our own receivers: there from the start, live once media flows. */
   readonly remoteStream: MediaStream;
   signal(data: SignalData): void;
+  /** Sends to the other app over the data channel; false when it is not open (yet, or any more). */
+  send(text: string): boolean;
   destroy(): void;
 }
 
@@ -100,6 +104,9 @@ export function openPeerSession(options: PeerSessionOptions): PeerSession {
   peer.on('close', () => {
     if (!closing) options.onLost('closed');
   });
+  peer.on('data', (raw) => {
+    options.onData?.(raw);
+  });
 
   return {
     pc,
@@ -107,6 +114,11 @@ export function openPeerSession(options: PeerSessionOptions): PeerSession {
     remoteStream: new MediaStream([audio.receiver.track, video.receiver.track]),
     signal(data) {
       if (!peer.destroyed) peer.signal(data);
+    },
+    send(text) {
+      if (peer.destroyed || !peer.connected) return false;
+      peer.send(text);
+      return true;
     },
     destroy() {
       closing = true;

@@ -16,10 +16,15 @@ declare module 'simple-peer' {
     /** simple-peer's own RTCPeerConnection: the engine attaches transforms and reads the SDP there. */
     readonly _pc: RTCPeerConnection;
     readonly destroyed: boolean;
+    /** The data channel is open: send() would deliver. */
+    readonly connected: boolean;
+    /** Sends over simple-peer's own data channel (peer to peer, DTLS-encrypted). */
+    send(data: string): void;
     /** Applies what the other side's 'signal' event emitted. */
     signal(data: object): void;
     destroy(error?: Error): void;
-    on(event: 'signal', listener: (data: unknown) => void): this;
+    /** 'signal': what to relay to the other side; 'data': a data-channel message, a string or bytes as sent. */
+    on(event: 'signal' | 'data', listener: (data: unknown) => void): this;
     on(event: 'connect' | 'close', listener: () => void): this;
     on(event: 'error', listener: (error: Error & { code?: string }) => void): this;
     removeAllListeners(event?: string): this;

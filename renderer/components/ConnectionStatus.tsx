@@ -30,7 +30,7 @@ export function ConnectionPill({ connection }: { connection: ConnectionState }) 
 }
 
 /** What an offline or refused connection means for the user, and what happens next. */
-export function ConnectionBanner({ connection, serverUrl }: { connection: ConnectionState; serverUrl: string }) {
+export function ConnectionBanner({ connection, serverUrl, onRetry }: { connection: ConnectionState; serverUrl: string; onRetry?: () => void }) {
   const deadline = useRetryDeadline(connection);
   const now = useNow(connection.state === 'offline');
   if (connection.state === 'offline') {
@@ -38,6 +38,11 @@ export function ConnectionBanner({ connection, serverUrl }: { connection: Connec
       <div className="banner banner-warning" role="status">
         <strong>You're offline.</strong> Sealcall can't reach {hostOf(serverUrl)}, so calls can't be placed or received.{' '}
         <span className="banner-detail">{retryText(deadline, now)}.</span>
+        {onRetry !== undefined && (
+          <button type="button" className="button button-secondary button-small banner-action" onClick={onRetry}>
+            Try now
+          </button>
+        )}
       </div>
     );
   }

@@ -22,10 +22,16 @@ export function Modal({ labelledBy, describedBy, role = 'dialog', onDismiss, ini
   useEffect(() => {
     const dialog = ref.current;
     if (dialog === null) return;
+    const opener = document.activeElement;
     if (!dialog.open) dialog.showModal();
     initialFocus?.current?.focus();
     return () => {
       dialog.close();
+      // React removes the dialog as it closes, and Chromium then drops focus to <body> instead of
+      // handing it back: return it to the control that opened the dialog, if that is still there.
+      const { activeElement } = document;
+      const focusLost = activeElement === null || activeElement === document.body || dialog.contains(activeElement);
+      if (focusLost && opener instanceof HTMLElement && opener.isConnected) opener.focus();
     };
   }, [initialFocus]);
   return (

@@ -52,8 +52,11 @@ export function StreamVideo({ stream, className, label }: { stream: MediaStream;
   return <video ref={ref} className={className} autoPlay playsInline muted aria-label={label} />;
 }
 
-/** Plays the other side's sound; kept apart from the video so audio-only calls play too. */
-export function RemoteAudio({ stream }: { stream: MediaStream | null }) {
+/**
+ * Plays the other side's sound; kept apart from the video so audio-only calls play too. `sinkId`
+ * is the chosen speaker ('' for the system default).
+ */
+export function RemoteAudio({ stream, sinkId = '' }: { stream: MediaStream | null; sinkId?: string }) {
   const ref = useRef<HTMLAudioElement>(null);
   useEffect(() => {
     const audio = ref.current;
@@ -64,5 +67,10 @@ export function RemoteAudio({ stream }: { stream: MediaStream | null }) {
       audio.srcObject = null;
     };
   }, [stream]);
+  useEffect(() => {
+    const audio = ref.current;
+    // A speaker that vanished mid-call rejects: the sound stays on the one playing it now.
+    if (audio !== null && 'setSinkId' in audio && audio.sinkId !== sinkId) void audio.setSinkId(sinkId).catch(() => undefined);
+  }, [sinkId]);
   return <audio ref={ref} autoPlay className="remote-audio" aria-hidden="true" />;
 }

@@ -9,8 +9,13 @@ import { QualityIndicator } from '../components/QualityIndicator';
 import { firstName } from '../components/sentence';
 import { RemoteAudio, StreamVideo, useLiveVideo } from '../components/StreamMedia';
 import { useNow } from '../hooks/use-now';
+import { useSpeakerId } from '../lobby/use-speaker-id';
 import { endedText, formatElapsed, isSecurityEnd } from './call-status-text';
 import { SafetyNumber } from './SafetyNumber';
+import { RemoteShareBadge } from './share/RemoteShareBadge';
+import { SharingBar } from './share/SharingBar';
+import { ShareScreenControl } from './share/ShareScreenControl';
+import { shortcutHint } from '../shortcuts/shortcuts';
 
 /** A call as the screen shows it: the core's view, or one being placed that the core has not seen yet. */
 export type ShownCall = Pick<
@@ -54,11 +59,14 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
   const ended = call.state === 'ended';
   const remoteStream = ended ? null : (engine?.remoteStream ?? null);
   const localStream = ended ? null : (engine?.localStream ?? null);
+  const speakerId = useSpeakerId(bridge);
   const remoteVideo = useLiveVideo(remoteStream);
   const localVideo = useLiveVideo(localStream);
   const muted = engine?.muted ?? false;
   const cameraOff = engine?.cameraOff ?? !call.media.video;
   const showRemoteVideo = remoteStream !== null && remoteVideo && call.state === 'connected';
+  const sharing = !ended && (engine?.sharing ?? false);
+  const remoteSharing = !ended && (engine?.remoteSharing ?? false);
   const showLocalVideo = localStream !== null && localVideo && !cameraOff;
   const security = ended && isSecurityEnd(call.endReason);
   const verified = contact?.verified ?? call.peerVerified;
@@ -70,7 +78,15 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
   return (
     <section className="call" aria-labelledby={`${ids}-name`}>
       <div className={showRemoteVideo ? 'call-stage call-stage-video' : 'call-stage'}>
-        {showRemoteVideo && <StreamVideo stream={remoteStream} className="call-remote-video" label={`${call.peerName}'s video`} />}
+        {showRemoteVideo && (
+          <StreamVideo
+            stream={remoteStream}
+            className={remoteSharing ? 'call-remote-video call-remote-share' : 'call-remote-video'}
+            label={remoteSharing ? `${call.peerName}'s screen` : `${call.peerName}'s video`}
+          />
+        )}
+        {showRemoteVideo && remoteSharing && <RemoteShareBadge peerName={call.peerName} />}
+        {sharing && <SharingBar />}
         <div className="call-top">
           <div>
             <h2 id={`${ids}-name`} className="call-name">
@@ -115,7 +131,8 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
               className={muted ? 'control control-off' : 'control'}
               aria-pressed={muted}
               aria-label={muted ? 'Unmute' : 'Mute'}
-              title={muted ? 'Unmute' : 'Mute'}
+              title={`${muted ? 'Unmute' : 'Mute'} (${shortcutHint('toggleMute').title})`}
+              aria-keyshortcuts={shortcutHint('toggleMute').aria}
               disabled={engine === null}
               onClick={() => {
                 onMuted(!muted);
@@ -128,7 +145,8 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
               className={cameraOff ? 'control control-off' : 'control'}
               aria-pressed={cameraOff}
               aria-label={cameraOff ? 'Turn camera on' : 'Turn camera off'}
-              title={cameraOff ? 'Turn camera on' : 'Turn camera off'}
+              title={`${cameraOff ? 'Turn camera on' : 'Turn camera off'} (${shortcutHint('toggleCamera').title})`}
+              aria-keyshortcuts={shortcutHint('toggleCamera').aria}
               disabled={engine === null}
               onClick={() => {
                 onCameraOff(!cameraOff);
@@ -136,7 +154,15 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
             >
               {cameraOff ? <VideoOffIcon /> : <VideoIcon />}
             </button>
-            <button type="button" className="control control-hangup" aria-label="Hang up" title="Hang up" onClick={onHangUp}>
+            <ShareScreenControl bridge={bridge} peerName={call.peerName} sharing={sharing} connected={call.state === 'connected'} />
+            <button
+              type="button"
+              className="control control-hangup"
+              aria-label="Hang up"
+              title={`Hang up (${shortcutHint('hangUp').title})`}
+              aria-keyshortcuts={shortcutHint('hangUp').aria}
+              onClick={onHangUp}
+            >
               <HangUpIcon />
             </button>
           </div>
@@ -153,7 +179,7 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
           setShowSafety(true);
         }}
       />
-      <RemoteAudio stream={remoteStream} />
+      <RemoteAudio stream={remoteStream} sinkId={speakerId} />
       {showSafety && contact !== undefined && (
         <Modal
           labelledBy={`${ids}-safety`}

@@ -5,6 +5,7 @@ import { Avatar } from '../components/Avatar';
 import { HangUpIcon, PhoneIcon, ShieldCheckIcon, VideoIcon, WarningIcon } from '../components/Icons';
 import { Modal } from '../components/Modal';
 import { useRingtone } from '../hooks/use-ringtone';
+import { shortcutHint } from '../shortcuts/shortcuts';
 
 interface IncomingCallProps {
   call: CallView;
@@ -29,7 +30,7 @@ export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, on
   // A live region only speaks about changes after it exists, so the text goes in after mount.
   useEffect(() => {
     const timer = setTimeout(() => {
-      setAnnouncement(`Incoming ${kind} from ${call.peerName}`);
+      setAnnouncement(`${call.peerName} is calling, ${kind}`);
     }, 50);
     return () => {
       clearTimeout(timer);
@@ -75,13 +76,22 @@ export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, on
         </p>
         {cannotAnswerBecause !== undefined && <p className="field-error">{cannotAnswerBecause}</p>}
         <div className="incoming-actions">
-          <button type="button" className="round-button round-button-danger" onClick={onDecline} disabled={answering}>
+          <button
+            type="button"
+            className="round-button round-button-danger"
+            title={`Decline (${shortcutHint('decline').title})`}
+            aria-keyshortcuts={shortcutHint('decline').aria}
+            onClick={onDecline}
+            disabled={answering}
+          >
             <HangUpIcon />
             <span className="round-button-label">Decline</span>
           </button>
           <button
             type="button"
             className={video ? 'round-button round-button-neutral' : 'round-button round-button-success'}
+            title={`Accept audio only (${shortcutHint('acceptAudio').title})`}
+            aria-keyshortcuts={shortcutHint('acceptAudio').aria}
             onClick={() => {
               accept({ audio: true, video: false });
             }}
@@ -93,6 +103,8 @@ export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, on
           <button
             type="button"
             className={video ? 'round-button round-button-success' : 'round-button round-button-neutral'}
+            title={`Accept with video (${shortcutHint('acceptVideo').title})`}
+            aria-keyshortcuts={shortcutHint('acceptVideo').aria}
             onClick={() => {
               accept({ audio: true, video: true });
             }}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import type { IdentityStatus, SealcallBridge } from '../../shared/ipc';
 import { ConnectionBanner } from '../components/ConnectionStatus';
 import { EmptyPane } from '../components/EmptyPane';
@@ -6,8 +6,8 @@ import { NoticeBar } from '../components/NoticeBar';
 import { TopBar } from '../components/TopBar';
 import { useCallEngine } from '../hooks/call-engine-context';
 import { useCallView, useConnection, useContacts, useSettings } from '../hooks/host-values';
-import { useBridgeEvent } from '../hooks/use-bridge-event';
 import { useEngineState } from '../hooks/use-engine-state';
+import { Lobby } from '../lobby/Lobby';
 import { ContactDetail } from './ContactDetail';
 import { ContactList } from './ContactList';
 import { InCall } from './InCall';
@@ -15,10 +15,18 @@ import { IncomingCall } from './IncomingCall';
 import { KeyChangedGate } from './KeyChangedGate';
 import { SafetyNumber } from './SafetyNumber';
 import { useCallFlow } from './use-call-flow';
+import { CallHistory } from './history/CallHistory';
+import { useHistory } from './history/use-history';
+import { MainNav, type MainTab } from './MainNav';
+import { SettingsScreen } from './settings/SettingsScreen';
+import { useDeepLinks } from './use-deep-links';
+import { ShortcutsDialog } from '../shortcuts/ShortcutsDialog';
+import { currentPlatform, showShortcutsCombos } from '../shortcuts/shortcuts';
+import { useShortcuts } from '../shortcuts/use-shortcuts';
 
 type ReadyIdentity = Extract<IdentityStatus, { state: 'ready' }>;
 
-/** The app once this computer is enrolled and unlocked: contacts on the left, the chosen one on the right, calls over both. */
+/** The app once this computer is enrolled and unlocked: a rail with Contacts, Calls and Settings, and calls over all of them. */
 export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; identity: ReadyIdentity }) {
   const engine = useCallEngine();
   const engineState = useEngineState(engine);
@@ -30,7 +38,11 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
 
   const [query, setQuery] = useState('');
   const [selection, setSelection] = useState<{ id: string; view: 'detail' | 'safety' } | null>(null);
-  const [linkNotice, setLinkNotice] = useState<string | null>(null);
+  const [tab, setTab] = useState<MainTab>('contacts');
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const [historyError, setHistoryError] = useState<string | null>(null);
+  const history = useHistory(bridge);
+  const links = useDeepLinks({ bridge, ownUserId: identity.userId, contacts: contactsValue, connection, flow });
 
   const contacts = contactsValue.status === 'ready' ? contactsValue.value : [];
   const online = connection.status === 'ready' && connection.value.state === 'online';
@@ -44,36 +56,57 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
     return undefined;
   };
 
-  // A sealcall:// link clicked elsewhere. A call link only opens the contact: a link from a mail
-  // or a web page must not place a call (or turn a camera on) by itself.
-  useBridgeEvent(bridge, 'app.deepLink', ({ link }) => {
-    const callTarget = /^sealcall:\/\/call\/([^/?#]+)$/iu.exec(link)?.[1];
-    if (callTarget === undefined) {
-      setLinkNotice('This computer is already set up for Sealcall; enrollment links are for setting up a new one.');
-      return;
-    }
-    const id = decodeURIComponent(callTarget);
-    if (contacts.some((contact) => contact.id === id)) {
-      setSelection({ id, view: 'detail' });
-      setQuery('');
-    } else {
-      setLinkNotice(`The link is for ${id}, who is not in your contacts.`);
-    }
+  // Shortcuts act on what is on screen: the call controls while in a call, the answer while it rings.
+  const live = flow.shown !== null && flow.shown.state !== 'ended' && engine !== null;
+  const ringing = flow.incoming !== null && flow.lobby === null;
+  useShortcuts({
+    showShortcuts: () => {
+      setShowShortcuts(true);
+    },
+    ...(live && {
+      toggleMute: () => {
+        engine.setMuted(!engine.getState().muted);
+      },
+      toggleCamera: () => {
+        engine.setCameraOff(!engine.getState().cameraOff);
+      },
+      hangUp: flow.hangUp,
+    }),
+    ...(ringing &&
+      flow.noEngineReason === undefined && {
+        acceptVideo: () => void flow.accept({ audio: true, video: true }),
+        acceptAudio: () => void flow.accept({ audio: true, video: false }),
+      }),
+    ...(ringing && { decline: flow.decline }),
   });
 
+  const onHistoryError = useCallback((text: string) => {
+    setHistoryError(text);
+  }, []);
+
+  const linkNotice = links.notice ?? historyError;
   const notice = flow.notice ?? (linkNotice === null ? null : { text: linkNotice, tone: 'info' as const });
 
   return (
     <div className="shell">
       <TopBar identity={identity} connection={connection.status === 'ready' ? connection.value : null} />
-      {connection.status === 'ready' && <ConnectionBanner connection={connection.value} serverUrl={identity.serverUrl} />}
+      {connection.status === 'ready' && (
+        <ConnectionBanner
+          connection={connection.value}
+          serverUrl={identity.serverUrl}
+          onRetry={() => {
+            bridge.invoke('connection.reconnect').catch(() => undefined);
+          }}
+        />
+      )}
       {notice !== null && (
         <NoticeBar
           text={notice.text}
           tone={notice.tone}
           onDismiss={() => {
             flow.dismissNotice();
-            setLinkNotice(null);
+            links.dismissNotice();
+            setHistoryError(null);
           }}
         />
       )}
@@ -91,52 +124,94 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
           />
         </main>
       ) : (
-        <main className="workspace">
-          <ContactList
-            contacts={contacts}
-            query={query}
-            onQueryChange={setQuery}
-            selectedId={selection?.id ?? null}
-            onSelect={(contact) => {
-              setSelection({ id: contact.id, view: 'detail' });
+        <div className="shell-body">
+          <MainNav
+            current={tab}
+            onChange={setTab}
+            unseenMissed={history.status === 'ready' ? history.value.unseenMissed : 0}
+            onShowShortcuts={() => {
+              setShowShortcuts(true);
             }}
-            onCall={flow.call}
-            availability={{ blockedBecause }}
+            shortcutsKeys={showShortcutsCombos(currentPlatform())
+              .map((combo) => combo.aria)
+              .join(' ')}
           />
-          <div className="pane">
-            {contactsValue.status === 'failed' ? (
-              <p className="notice notice-danger pane-content" role="alert">
-                The contact list could not be loaded: {contactsValue.message}
-              </p>
-            ) : selected === undefined ? (
-              <EmptyPane hasContacts={contacts.length > 0} />
-            ) : selection?.view === 'safety' ? (
-              <SafetyNumber
+          {tab === 'calls' ? (
+            <main className="workspace workspace-page">
+              <CallHistory
                 bridge={bridge}
-                contact={selected}
-                onBack={() => {
-                  setSelection({ id: selected.id, view: 'detail' });
-                }}
-              />
-            ) : (
-              <ContactDetail
-                contact={selected}
+                history={history}
+                contacts={contacts}
                 blockedBecause={blockedBecause()}
-                onCall={(media) => {
-                  flow.call(selected, media);
+                onCallBack={(contact) => {
+                  flow.call(contact, { audio: true, video: false });
                 }}
-                onShowSafetyNumber={() => {
-                  setSelection({ id: selected.id, view: 'safety' });
-                }}
+                onError={onHistoryError}
               />
-            )}
-          </div>
-        </main>
+            </main>
+          ) : tab === 'settings' ? (
+            <main className="workspace workspace-page">
+              <SettingsScreen bridge={bridge} identity={identity} />
+            </main>
+          ) : (
+            <main className="workspace">
+              <ContactList
+                contacts={contacts}
+                query={query}
+                onQueryChange={setQuery}
+                selectedId={selection?.id ?? null}
+                onSelect={(contact) => {
+                  setSelection({ id: contact.id, view: 'detail' });
+                }}
+                onCall={flow.call}
+                availability={{ blockedBecause }}
+              />
+              <div className="pane">
+                {contactsValue.status === 'failed' ? (
+                  <p className="notice notice-danger pane-content" role="alert">
+                    The contact list could not be loaded: {contactsValue.message}
+                  </p>
+                ) : selected === undefined ? (
+                  <EmptyPane hasContacts={contacts.length > 0} />
+                ) : selection?.view === 'safety' ? (
+                  <SafetyNumber
+                    bridge={bridge}
+                    contact={selected}
+                    onBack={() => {
+                      setSelection({ id: selected.id, view: 'detail' });
+                    }}
+                  />
+                ) : (
+                  <ContactDetail
+                    contact={selected}
+                    blockedBecause={blockedBecause()}
+                    onCall={(media) => {
+                      flow.call(selected, media);
+                    }}
+                    onShowSafetyNumber={() => {
+                      setSelection({ id: selected.id, view: 'safety' });
+                    }}
+                  />
+                )}
+              </div>
+            </main>
+          )}
+        </div>
       )}
       {flow.gate !== null && (
         <KeyChangedGate bridge={bridge} contact={flow.gate.contact} onCancel={flow.cancelGate} onCallAnyway={flow.callAnyway} />
       )}
-      {flow.incoming !== null && (
+      {flow.lobby !== null && (
+        <Lobby
+          bridge={bridge}
+          peerName={flow.lobby.direction === 'outgoing' ? flow.lobby.contact.displayName : flow.lobby.peerName}
+          direction={flow.lobby.direction}
+          ringtone={ringtone}
+          onJoin={flow.joinFromLobby}
+          onCancel={flow.cancelLobby}
+        />
+      )}
+      {flow.incoming !== null && flow.lobby === null && (
         <IncomingCall
           key={flow.incoming.callId}
           call={flow.incoming}
@@ -144,6 +219,13 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
           cannotAnswerBecause={flow.noEngineReason}
           onAccept={flow.accept}
           onDecline={flow.decline}
+        />
+      )}
+      {showShortcuts && (
+        <ShortcutsDialog
+          onClose={() => {
+            setShowShortcuts(false);
+          }}
         />
       )}
     </div>

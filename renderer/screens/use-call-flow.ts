@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CallView, Contact, SealcallBridge } from '../../shared/ipc';
-import type { CallEngine, Media } from '../call/call-engine-types';
+import type { CallEngine, Media, StartChoice } from '../call/call-engine-types';
 import { firstName, sentence } from '../components/sentence';
 import { describeIpcError } from '../hooks/ipc-error';
 import { useBridgeEvent } from '../hooks/use-bridge-event';
+import type { LobbyChoice } from '../lobby/Lobby';
 import { isSecurityEnd } from './call-status-text';
 import type { ShownCall } from './InCall';
 
@@ -18,6 +19,8 @@ export interface CallFlow {
   incoming: CallView | null;
   /** A key-changed contact waiting on "Call anyway" or "Cancel". */
   gate: { contact: Contact; media: Media } | null;
+  /** A video call in the lobby (camera preview, devices, start muted) before it is placed or answered. */
+  lobby: LobbyFor | null;
   notice: { text: string; tone: 'info' | 'danger' } | null;
   inCall: boolean;
   noEngineReason: string | undefined;
@@ -25,11 +28,17 @@ export interface CallFlow {
   callAnyway: () => void;
   cancelGate: () => void;
   accept: (media: Media) => Promise<boolean>;
+  joinFromLobby: (choice: LobbyChoice) => void;
+  cancelLobby: () => void;
   decline: () => void;
   hangUp: () => void;
   closeEnded: () => void;
   dismissNotice: () => void;
 }
+
+export type LobbyFor =
+  | { direction: 'outgoing'; contact: Contact; confirmKeyChange: boolean }
+  | { direction: 'incoming'; callId: string; peerName: string };
 
 type LiveCall = CallView & { state: 'outgoing' | 'ringing' | 'connecting' | 'connected' };
 
@@ -47,6 +56,7 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
   // person, often) is not taken for the new call's start.
   const [placing, setPlacing] = useState<{ contact: Contact; media: Media; after: string | null } | null>(null);
   const [gate, setGate] = useState<{ contact: Contact; media: Media } | null>(null);
+  const [lobbyFor, setLobby] = useState<LobbyFor | null>(null);
   const [notice, setNotice] = useState<CallFlow['notice']>(null);
   const [closedCallId, setClosedCallId] = useState<string | null>(null);
   // Calls that reached the call screen: only those show how they ended there.
@@ -81,7 +91,10 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
     };
   }, [call, endedOnScreen]);
 
-  const place = async (contact: Contact, media: Media, confirmKeyChange: boolean) => {
+  // An answered-with-video call closes its lobby when it stops ringing (the caller cancelled, or it was answered).
+  const lobby = lobbyFor?.direction === 'incoming' && !(call?.state === 'incoming' && call.callId === lobbyFor.callId) ? null : lobbyFor;
+
+  const place = async (contact: Contact, media: Media, confirmKeyChange: boolean, start?: StartChoice) => {
     if (engine === null) {
       setNotice({ text: NO_ENGINE, tone: 'danger' });
       return;
@@ -89,7 +102,7 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
     setNotice(null);
     setPlacing({ contact, media, after: call?.callId ?? null });
     try {
-      await engine.call(contact.id, media, confirmKeyChange ? { confirmKeyChange: true } : undefined);
+      await engine.call(contact.id, media, { ...(confirmKeyChange ? { confirmKeyChange: true } : {}), ...(start === undefined ? {} : { start }) });
     } catch (error) {
       const { code, message } = describeIpcError(error, 'The call could not be placed.');
       if (code === 'key-changed') setGate({ contact, media });
@@ -98,18 +111,25 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
     }
   };
 
-  const accept = async (media: Media): Promise<boolean> => {
+  const answer = async (media: Media, start?: StartChoice): Promise<boolean> => {
     if (engine === null) {
       setNotice({ text: NO_ENGINE, tone: 'danger' });
       return false;
     }
     try {
-      await engine.accept(media);
+      await engine.accept(media, start);
       return true;
     } catch (error) {
       setNotice({ text: `Couldn't answer the call. ${sentence(describeIpcError(error, 'Answering failed.').message)}`, tone: 'danger' });
       return false;
     }
+  };
+
+  // With video, answering goes through the lobby first (the ring goes on there); audio only answers at once, as in Signal.
+  const accept = (media: Media): Promise<boolean> => {
+    if (!media.video || call?.state !== 'incoming') return answer(media);
+    setLobby({ direction: 'incoming', callId: call.callId, peerName: call.peerName });
+    return Promise.resolve(true);
   };
 
   // "Accept" on the OS notification: the answer the dialog would give, with the camera only for a
@@ -146,21 +166,39 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
     incoming: call?.state === 'incoming' ? call : null,
     gate,
     notice,
-    inCall: isLive(call) || call?.state === 'incoming' || placing !== null,
+    lobby,
+    inCall: isLive(call) || call?.state === 'incoming' || placing !== null || lobby !== null,
     noEngineReason: engine === null ? NO_ENGINE : undefined,
     call: (contact, media) => {
       if (contact.keyChanged) setGate({ contact, media });
+      else if (media.video) setLobby({ direction: 'outgoing', contact, confirmKeyChange: false });
       else void place(contact, media, false);
     },
     callAnyway: () => {
       if (gate === null) return;
       setGate(null);
-      void place(gate.contact, gate.media, true);
+      if (gate.media.video) setLobby({ direction: 'outgoing', contact: gate.contact, confirmKeyChange: true });
+      else void place(gate.contact, gate.media, true);
     },
     cancelGate: () => {
       setGate(null);
     },
     accept,
+    joinFromLobby: ({ media, start }) => {
+      if (lobby === null) return;
+      if (lobby.direction === 'outgoing') {
+        setLobby(null);
+        void place(lobby.contact, media, lobby.confirmKeyChange, start);
+        return;
+      }
+      // The lobby stays up (not the ringing dialog) until the core says the call was answered.
+      void answer(media, start).then((ok) => {
+        if (!ok) setLobby(null);
+      });
+    },
+    cancelLobby: () => {
+      setLobby(null);
+    },
     decline: () => {
       if (call?.state !== 'incoming') return;
       const declined = engine !== null ? engine.decline() : bridge.invoke('call.decline', { callId: call.callId });

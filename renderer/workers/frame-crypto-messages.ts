@@ -1,3 +1,5 @@
+import type { FrameTimingSamples } from './frame-timings';
+
 /*
  * The messages between the page and the frame-crypto worker. Only base keys travel this way, and
  * only from the page to the worker: nothing the worker sends back is secret.
@@ -52,13 +54,17 @@ export type PageToWorker =
       readable: ReadableStream<unknown>;
       writable: WritableStream<unknown>;
     }
-  | { type: 'wipe' };
+  | { type: 'wipe' }
+  /** Benchmarks only: 'start' switches per-frame timing on, 'read' asks for the samples. */
+  | { type: 'timings'; action: 'start' | 'read' };
 
 export type WorkerToPage =
   | { type: 'report'; report: CryptoReport }
   /** The answer to 'wipe': every key is zeroed and dropped. */
   | { type: 'wiped'; report: CryptoReport }
-  | { type: 'problem'; message: string };
+  | { type: 'problem'; message: string }
+  /** The answer to a 'timings' read. */
+  | { type: 'timings'; samples: FrameTimingSamples };
 
 export function emptyReport(): CryptoReport {
   return {

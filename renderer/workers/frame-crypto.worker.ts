@@ -110,6 +110,10 @@ self.addEventListener('message', (event: MessageEvent<PageToWorker>) => {
     case 'wipe':
       wipe();
       return;
+    case 'timings':
+      if (message.action === 'start') state.timings.start();
+      else post({ type: 'timings', samples: state.timings.read() });
+      return;
   }
 });
 

@@ -83,6 +83,7 @@ export function frameTransformer(
     controller.enqueue(frame);
   };
 
+  const { timings } = state;
   return new TransformStream<unknown, unknown>({
     async transform(chunk, controller) {
       if (!isEncodedFrame(chunk)) return;
@@ -91,7 +92,9 @@ export function frameTransformer(
         controller.enqueue(chunk);
         return;
       }
+      const started = timings.enabled ? performance.now() : 0;
       await (direction === 'send' ? encrypt(chunk, controller) : decrypt(chunk, controller));
+      if (timings.enabled) timings.record(direction, kind, (performance.now() - started) * 1000);
     },
   });
 }

@@ -98,6 +98,14 @@ const o = {
     placeholder: 'DUR',
     help: 'time an unanswered call rings',
   },
+  callGrace: {
+    name: 'call-grace',
+    kind: 'duration',
+    env: 'SEALCALL_CALL_GRACE',
+    default: formatDuration(DEFAULT_LIMITS.callGraceMs),
+    placeholder: 'DUR',
+    help: 'how long a call waits for a party whose connection dropped',
+  },
   revocationPoll: {
     name: 'revocation-poll',
     kind: 'duration',
@@ -119,6 +127,7 @@ const LIMIT_SPECS: OptionSpec[] = [
   o.authTimeout,
   o.heartbeat,
   o.inviteTimeout,
+  o.callGrace,
   o.revocationPoll,
 ];
 const ALL_SPECS = [...SPECS, ...LIMIT_SPECS, o.logLevel, HELP_OPTION];
@@ -143,6 +152,7 @@ function readLimits(values: OptionValues): Limits {
     authTimeoutMs: ms(o.authTimeout, 50, 600_000),
     heartbeatMs: ms(o.heartbeat, 50, 3_600_000),
     inviteTimeoutMs: ms(o.inviteTimeout, 50, 600_000),
+    callGraceMs: ms(o.callGrace, 0, 600_000),
     revocationPollMs: ms(o.revocationPoll, 10, 60_000),
   };
 }

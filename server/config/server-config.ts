@@ -18,6 +18,8 @@ export interface Limits {
   heartbeatMs: number;
   /** An invite that is not answered in this time ends with call.ended "timeout". */
   inviteTimeoutMs: number;
+  /** An active call outlives a party's dropped connection by this long, so that it can come back and resume it. */
+  callGraceMs: number;
   /** How often the server checks the database for revocations made by the admin CLI. */
   revocationPollMs: number;
   /** A client that lets this much unread output pile up is dropped rather than buffered for. */
@@ -33,6 +35,7 @@ export const DEFAULT_LIMITS: Limits = {
   authTimeoutMs: 10_000,
   heartbeatMs: 30_000,
   inviteTimeoutMs: 30_000,
+  callGraceMs: 20_000,
   revocationPollMs: 500,
   maxBufferedBytes: 8 * 1024 * 1024,
 };

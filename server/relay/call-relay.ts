@@ -22,12 +22,28 @@ interface Call {
   callee: string;
   state: 'ringing' | 'active';
   timer: NodeJS.Timeout | undefined;
+  /** A party whose session dropped during an active call, with the grace timer running for it. */
+  absent: string | null;
 }
+
+/** One side's claim to a call this server no longer knows (it restarted), waiting for the other side's. */
+interface ResumeClaim {
+  callId: string;
+  from: string;
+  to: string;
+  role: 'caller' | 'callee';
+  timer: NodeJS.Timeout;
+  /** Signals the claimant sent before the other side claimed too: delivered once it does. */
+  held: ServerMessage[];
+}
+
+type ResumeMessage = Extract<OutgoingCallMessage, { type: 'call.resume' }>;
+type RelayedMessage = Exclude<OutgoingCallMessage, { type: 'call.resume' }>;
 
 type Role = 'caller' | 'callee' | 'either';
 
 /** Who may send each message, and in which state of the call. */
-const RULES: Record<Exclude<OutgoingCallMessage['type'], 'call.invite'>, { role: Role; states: readonly Call['state'][] }> = {
+const RULES: Record<Exclude<OutgoingCallMessage['type'], 'call.invite' | 'call.resume'>, { role: Role; states: readonly Call['state'][] }> = {
   'call.ringing': { role: 'callee', states: ['ringing'] },
   'call.accept': { role: 'callee', states: ['ringing'] },
   'call.decline': { role: 'callee', states: ['ringing'] },
@@ -37,6 +53,12 @@ const RULES: Record<Exclude<OutgoingCallMessage['type'], 'call.invite'>, { role:
   'call.signal': { role: 'either', states: ['active'] },
   'call.hangup': { role: 'either', states: ['ringing', 'active'] },
 };
+
+/** How long one side's resume claim waits for the other's: both reconnect within the backoff's reach of a restart. */
+const RESUME_CLAIM_MS = 60_000;
+
+/** What a claim holds back at most: an ICE restart's offer and its candidates fit many times over. */
+const MAX_HELD_SIGNALS = 64;
 
 const ENDS_CALL = new Set<OutgoingCallMessage['type']>(['call.decline', 'call.busy', 'call.cancel', 'call.hangup']);
 
@@ -48,10 +70,17 @@ const ENDS_CALL = new Set<OutgoingCallMessage['type']>(['call.decline', 'call.bu
 export class CallRelay {
   private readonly calls = new Map<string, Call>();
   private readonly callOf = new Map<string, Call>();
+  private readonly claims = new Map<string, ResumeClaim>();
 
+  /**
+   * @param graceMs how long an active call outlives one party's dropped session (a Wi-Fi hiccup, a
+   *   laptop changing networks): the media is peer to peer and may well still flow, so the call is
+   *   ended for the other side only if the party has not resumed it by then.
+   */
   constructor(
     private readonly ports: RelayPorts,
     private readonly inviteTimeoutMs: number,
+    private readonly graceMs = 20_000,
   ) {}
 
   get activeCalls(): number {
@@ -65,7 +94,13 @@ export class CallRelay {
   /** Handles a call message from an authenticated user; a refusal goes back to the sender. */
   handle(from: string, message: OutgoingCallMessage): RelayRefusal | undefined {
     if (message.type === 'call.invite') return this.invite(from, message);
+    if (message.type === 'call.resume') return this.resume(from, message);
     const call = this.calls.get(message.callId);
+    const claim = call ? undefined : this.claims.get(message.callId);
+    if (claim?.from === from && claim.to === message.to && message.type === 'call.signal' && claim.held.length < MAX_HELD_SIGNALS) {
+      claim.held.push(relayedFrom(message, from));
+      return undefined;
+    }
     if (!call || (call.caller !== from && call.callee !== from)) {
       return { code: 'not-in-call', message: `you are not in call ${message.callId}` };
     }
@@ -75,6 +110,12 @@ export class CallRelay {
     const rule = RULES[message.type];
     if ((rule.role !== 'either' && rule.role !== role) || !rule.states.includes(call.state)) {
       return { code: 'not-in-call', message: `${message.type} is not valid from the ${role} of a ${call.state} call` };
+    }
+    if (call.absent === from) {
+      // Back before the grace ran out, and already talking: as good as a resume.
+      clearTimeout(call.timer);
+      call.timer = undefined;
+      call.absent = null;
     }
     if (message.type === 'call.accept') {
       call.state = 'active';
@@ -88,24 +129,95 @@ export class CallRelay {
 
   /** A user's session is gone (closed, dropped, replaced or revoked): end their call and tell the peer. */
   userGone(userId: string, reason: 'peer-disconnected' | 'peer-revoked'): void {
+    this.dropClaimsOf(userId);
     const call = this.callOf.get(userId);
     if (!call) return;
+    if (reason === 'peer-disconnected' && call.state === 'active' && call.absent === null) {
+      call.absent = userId;
+      call.timer = setTimeout(() => {
+        this.abandon(call, userId, reason);
+      }, this.graceMs);
+      return;
+    }
+    this.abandon(call, userId, reason);
+  }
+
+  stop(): void {
+    for (const call of this.calls.values()) clearTimeout(call.timer);
+    for (const claim of this.claims.values()) clearTimeout(claim.timer);
+    this.calls.clear();
+    this.callOf.clear();
+    this.claims.clear();
+  }
+
+  private resume(from: string, message: ResumeMessage): RelayRefusal | undefined {
+    const { callId, to, role } = message;
+    const known = this.calls.get(callId);
+    if (known) {
+      const claimed = role === 'caller' ? known.caller === from && known.callee === to : known.callee === from && known.caller === to;
+      if (!claimed || known.state !== 'active') return { code: 'not-in-call', message: `you are not in an active call ${callId} with '${to}'` };
+      if (known.absent === from) {
+        clearTimeout(known.timer);
+        known.timer = undefined;
+        known.absent = null;
+      }
+      return undefined;
+    }
+    if (to === from) return { code: 'bad-message', message: 'you cannot be in a call with yourself' };
+    if (this.callOf.has(from)) return { code: 'bad-message', message: 'you are already in another call' };
+    if (this.callOf.has(to)) return { code: 'not-in-call', message: `'${to}' is in another call` };
+    const theirs = this.claims.get(callId);
+    if (theirs === undefined) {
+      this.dropClaimsOf(from);
+      const timer = setTimeout(() => {
+        if (this.claims.get(callId)?.from === from) this.claims.delete(callId);
+      }, RESUME_CLAIM_MS);
+      this.claims.set(callId, { callId, from, to, role, timer, held: [] });
+      return undefined;
+    }
+    if (theirs.from === from) return undefined;
+    if (theirs.from !== to || theirs.to !== from || theirs.role === role) {
+      return { code: 'not-in-call', message: `call ${callId} is claimed by others` };
+    }
+    clearTimeout(theirs.timer);
+    this.claims.delete(callId);
+    const call: Call = { id: callId, caller: role === 'caller' ? from : to, callee: role === 'caller' ? to : from, state: 'active', timer: undefined, absent: null };
+    this.calls.set(callId, call);
+    this.callOf.set(from, call);
+    this.callOf.set(to, call);
+    this.ports.busyChanged(from);
+    this.ports.busyChanged(to);
+    for (const held of theirs.held) this.ports.deliver(from, held);
+    return undefined;
+  }
+
+  /** Ends a call a party left for good, and tells the other one. */
+  private abandon(call: Call, userId: string, reason: 'peer-disconnected' | 'peer-revoked'): void {
+    if (this.calls.get(call.id) !== call) return;
     this.end(call);
     const peer = call.caller === userId ? call.callee : call.caller;
     this.ports.deliver(peer, { v: PROTOCOL_VERSION, type: 'call.ended', callId: call.id, reason });
   }
 
-  stop(): void {
-    for (const call of this.calls.values()) clearTimeout(call.timer);
-    this.calls.clear();
-    this.callOf.clear();
+  private dropClaimsOf(userId: string): void {
+    for (const claim of this.claims.values()) {
+      if (claim.from !== userId) continue;
+      clearTimeout(claim.timer);
+      this.claims.delete(claim.callId);
+    }
   }
 
-  private invite(from: string, message: Extract<OutgoingCallMessage, { type: 'call.invite' }>): RelayRefusal | undefined {
+  private invite(from: string, message: Extract<RelayedMessage, { type: 'call.invite' }>): RelayRefusal | undefined {
     const to = message.to;
     if (to === from) return { code: 'bad-message', message: 'you cannot call yourself' };
     if (!this.ports.isKnown(to)) return { code: 'unknown-user', message: `no user '${to}' in the directory` };
-    if (this.calls.has(message.callId)) return { code: 'bad-message', message: 'that call id is already in use: pick a fresh random one' };
+    if (this.calls.has(message.callId) || this.claims.has(message.callId)) {
+      return { code: 'bad-message', message: 'that call id is already in use: pick a fresh random one' };
+    }
+    // Calling anew means the call this user dropped out of is over for them.
+    const left = this.callOf.get(from);
+    if (left?.absent === from) this.abandon(left, from, 'peer-disconnected');
+    this.dropClaimsOf(from);
     if (this.callOf.has(from)) return { code: 'bad-message', message: 'you are already in a call: end it before starting another' };
     if (!this.ports.isOnline(to)) return { code: 'user-offline', message: `'${to}' is offline` };
     if (this.callOf.has(to)) {
@@ -113,7 +225,7 @@ export class CallRelay {
       this.ports.deliver(from, { v: PROTOCOL_VERSION, type: 'call.busy', callId: message.callId, from: to });
       return undefined;
     }
-    const call: Call = { id: message.callId, caller: from, callee: to, state: 'ringing', timer: undefined };
+    const call: Call = { id: message.callId, caller: from, callee: to, state: 'ringing', timer: undefined, absent: null };
     call.timer = setTimeout(() => { this.timeOut(call); }, this.inviteTimeoutMs);
     this.calls.set(call.id, call);
     this.callOf.set(from, call);

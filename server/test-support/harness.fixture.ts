@@ -46,7 +46,7 @@ export function runCli(args: readonly string[], env: Readonly<Record<string, str
 }
 
 /** Test-speed limits: short timers so the suite never waits for production defaults. */
-export const FAST_LIMITS = ['--auth-timeout', '2s', '--heartbeat', '5s', '--invite-timeout', '1500ms', '--revocation-poll', '100ms'];
+export const FAST_LIMITS = ['--auth-timeout', '2s', '--heartbeat', '5s', '--invite-timeout', '1500ms', '--call-grace', '1s', '--revocation-poll', '100ms'];
 
 export interface ServerProcess {
   port: number;

@@ -8,6 +8,7 @@ import {
   SCANNABLE_VERSION,
   compareScannable,
   formatSafetyNumber,
+  ownSafetyDigits,
   safetyNumber,
   scannableFingerprint,
   scannableFromText,
@@ -99,6 +100,14 @@ describe('safetyNumber', () => {
       }),
       { numRuns: 20 },
     );
+  });
+
+  it("splits into each party's own 30 digits", () => {
+    const display = SIGNAL_DISPLAY;
+    const halves = [display.slice(0, 30), display.slice(30)];
+    expect(halves).toContain(ownSafetyDigits(SIGNAL_ALICE));
+    expect(halves).toContain(ownSafetyDigits(SIGNAL_BOB));
+    expect(ownSafetyDigits(SIGNAL_ALICE)).not.toBe(ownSafetyDigits(SIGNAL_BOB));
   });
 
   it('changes when either key or either id changes', () => {

@@ -102,6 +102,14 @@ export function safetyNumber(local: SafetyNumberParty, remote: SafetyNumberParty
   return mine < theirs ? mine + theirs : theirs + mine;
 }
 
+/**
+ * One party's 30-digit half of every safety number it is part of: what Signal shows as "your"
+ * half, so a user can tell which digits are theirs when comparing.
+ */
+export function ownSafetyDigits(party: SafetyNumberParty): string {
+  return displayDigits(fingerprintHash(checkParty(party, 'local')));
+}
+
 /** 12 groups of 5 digits separated by single spaces, the way users read the number aloud. */
 export function formatSafetyNumber(digits: string): string {
   const value: unknown = digits;

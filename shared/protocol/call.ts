@@ -69,8 +69,26 @@ function incoming<T extends CallMessageType>(type: T) {
   return z.object({ v: versionField, type: z.literal(type), callId: callIdSchema, from: userIdSchema, ...callBodies[type] }).strict();
 }
 
+/**
+ * Client → server after it (re)connects while a call it is in is still up peer to peer: the
+ * server may have restarted, or dropped this client for a moment. Never relayed. The server takes
+ * the call back once both parties claim the same call id with complementary roles, or keeps it
+ * when it still has it.
+ */
+export const callResumeSchema = z
+  .object({
+    v: versionField,
+    type: z.literal('call.resume'),
+    id: requestIdSchema.optional(),
+    callId: callIdSchema,
+    to: userIdSchema,
+    role: z.enum(['caller', 'callee']),
+  })
+  .strict();
+
 /** Client → server call messages. */
 export const outgoingCallSchema = z.discriminatedUnion('type', [
+  callResumeSchema,
   outgoing('call.invite'),
   outgoing('call.ringing'),
   outgoing('call.accept'),
@@ -113,7 +131,7 @@ export type InviteAkeWire = z.infer<typeof inviteAkeSchema>;
 export type RevealAkeWire = z.infer<typeof revealAkeSchema>;
 
 /** The server's relay: the same message, addressed from the sender instead of to the target. */
-export function relayedFrom(message: OutgoingCallMessage, from: string): IncomingCallMessage {
+export function relayedFrom(message: Exclude<OutgoingCallMessage, { type: 'call.resume' }>, from: string): IncomingCallMessage {
   const { to: _to, id: _id, ...body } = message;
   return { ...body, from };
 }

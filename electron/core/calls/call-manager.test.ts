@@ -18,6 +18,7 @@ interface Side {
   sent: ClientMessage[];
   peers: Map<string, CallPeer>;
   acknowledged: string[];
+  online: boolean;
 }
 
 type Identity = Awaited<ReturnType<typeof generateIdentityKeyPair>>;
@@ -32,22 +33,22 @@ function network(timeouts: { ringTimeoutMs?: number; connectTimeoutMs?: number }
   const sides = new Map<string, Side>();
   let queue = Promise.resolve();
   const deliver = (from: string, message: ClientMessage) => {
-    if (!message.type.startsWith('call.')) return;
+    if (!message.type.startsWith('call.') || message.type === 'call.resume') return;
     const target = sides.get((message as OutgoingCallMessage).to);
     if (!target) return;
-    const relayed: IncomingCallMessage = relayedFrom(message as OutgoingCallMessage, from);
+    const relayed: IncomingCallMessage = relayedFrom(message as Exclude<OutgoingCallMessage, { type: 'call.resume' }>, from);
     queue = queue.then(() => target.manager.receive(relayed));
   };
   const add = (id: string, online = true): Side => {
-    const side: Side = { id, views: [], ended: [], keys: [], signals: [], sent: [], peers: new Map(), acknowledged: [], manager: undefined as unknown as CallManager };
+    const side: Side = { id, views: [], ended: [], keys: [], signals: [], sent: [], peers: new Map(), acknowledged: [], online, manager: undefined as unknown as CallManager };
     side.manager = new CallManager({
       self: { id, identity: ids[id] as Identity },
       peer: (userId) => side.peers.get(userId),
       acknowledgeKeyChange: (userId) => side.acknowledged.push(userId),
       send: (message) => {
         side.sent.push(message);
-        if (online) deliver(id, message);
-        return online;
+        if (side.online) deliver(id, message);
+        return side.online;
       },
       onChange: (view) => side.views.push(view),
       onKeys: (keys) => side.keys.push(keys),
@@ -231,5 +232,48 @@ describe('call manager', () => {
     await alice.manager.receive({ v: 1, type: 'call.ended', callId: call.callId, reason: 'peer-disconnected' });
     expect(alice.ended[0]?.endReason).toBe('peer-disconnected');
     expect(state(bob)).toBe('incoming');
+  });
+
+  it('a connected call outlives the server link: signals wait for it, and the call is claimed again when it is back', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
+    await net.settle();
+    alice.manager.connected(call.callId, sdpWith(FP('BB')));
+    bob.manager.connected(call.callId, sdpWith(FP('AA')));
+
+    alice.online = false;
+    alice.manager.serverLost();
+    expect(state(alice)).toBe('connected');
+    alice.manager.signal(call.callId, { type: 'offer', sdp: 'v=0 restart' });
+    await net.settle();
+    expect(bob.signals).toEqual([]);
+
+    alice.online = true;
+    alice.sent.length = 0;
+    alice.manager.resumeAfterReconnect();
+    await net.settle();
+    expect(alice.sent.map((message) => message.type)).toEqual(['call.resume', 'call.signal']);
+    expect(alice.sent[0]).toMatchObject({ callId: call.callId, to: 'bob', role: 'caller' });
+    expect(bob.signals).toEqual([{ type: 'offer', sdp: 'v=0 restart' }]);
+    bob.manager.resumeAfterReconnect();
+    expect(bob.sent.at(-1)).toMatchObject({ type: 'call.resume', callId: call.callId, to: 'alice', role: 'callee' });
+  });
+
+  it('a call still being set up cannot wait for the server: it ends, and its signals are refused', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
+    await net.settle();
+    alice.online = false;
+    expect(await codeOf(() => { alice.manager.signal(call.callId, { type: 'offer', sdp: 'v=0' }); })).toBe('not-connected');
+    alice.manager.serverLost();
+    expect(alice.ended[0]?.endReason).toBe('server-lost');
+    alice.sent.length = 0;
+    alice.online = true;
+    alice.manager.resumeAfterReconnect();
+    expect(alice.sent).toEqual([]);
   });
 });

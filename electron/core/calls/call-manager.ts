@@ -72,7 +72,11 @@ interface ActiveCall {
   invite?: InviteAke;
   keys?: HandshakeKeys;
   timer?: NodeJS.Timeout;
+  /** Signals from while the server link was down, sent once it is back. */
+  held?: ClientMessage[];
 }
+
+const MAX_HELD_SIGNALS = 64;
 
 export class CallManager {
   private active: ActiveCall | undefined;
@@ -176,9 +180,28 @@ export class CallManager {
   signal(callId: string, data: SignalData): void {
     const call = this.require(callId);
     if (call.keys === undefined) throw new IpcError('bad-request', 'the handshake is not finished; no signalling yet');
-    if (!this.deps.send({ v: PROTOCOL_VERSION, type: 'call.signal', callId, to: call.peer.id, data })) {
+    const message = { v: PROTOCOL_VERSION, type: 'call.signal', callId, to: call.peer.id, data } as const;
+    if (this.deps.send(message)) return;
+    // A connected call outlives the server link: an ICE restart's offer waits for the link to
+    // come back rather than being lost. Bounded, since candidates keep coming while it is down.
+    if (call.view.state !== 'connected' || (call.held ??= []).length >= MAX_HELD_SIGNALS) {
       throw new IpcError('not-connected', 'not connected to the Sealcall server');
     }
+    call.held.push(message);
+  }
+
+  /**
+   * The server link is back: a connected call is claimed again (the server may have restarted and
+   * forgotten it, or kept it through its grace), then what was held back is sent.
+   */
+  resumeAfterReconnect(): void {
+    const call = this.active;
+    if (call?.view.state !== 'connected') return;
+    const role = call.view.direction === 'outgoing' ? 'caller' : 'callee';
+    this.deps.send({ v: PROTOCOL_VERSION, type: 'call.resume', callId: call.view.callId, to: call.peer.id, role });
+    const held = call.held ?? [];
+    call.held = [];
+    for (const message of held) this.deps.send(message);
   }
 
   /** WebRTC is up: the remote SDP must carry exactly the certificate the peer signed. */

@@ -1,6 +1,6 @@
 import { fromBase64Url } from '../../../shared/crypto/bytes';
 import { parseIdentityKey } from '../../../shared/crypto/identity';
-import { safetyNumber, scannableFingerprint, scannableToText } from '../../../shared/crypto/safety-number';
+import { ownSafetyDigits, safetyNumber, scannableFingerprint, scannableToText } from '../../../shared/crypto/safety-number';
 import type { Contact } from '../../../shared/ipc';
 import type { DirectoryEntry, Presence } from '../../../shared/protocol';
 import type { CallPeer } from '../calls/call-manager';
@@ -89,6 +89,15 @@ export class ContactBook {
   acknowledgeKeyChange(userId: string): void {
     this.pins.acknowledgeKeyChange(userId);
     this.persist(this.pins.list());
+  }
+
+  get selfId(): string {
+    return this.self.id;
+  }
+
+  /** This user's own half of every safety number. */
+  ownDigits(): string {
+    return ownSafetyDigits({ id: this.self.id, identityKey: this.self.serializedKey });
   }
 
   safetyNumberWith(userId: string): { digits: string; scannable: string } | undefined {

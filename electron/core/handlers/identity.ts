@@ -17,3 +17,15 @@ export async function connectionStatus(_request: undefined, { core }: HandlerCon
   const current = await core();
   return current.session().connectionStatus;
 }
+
+export async function identityFingerprint(_request: undefined, { core }: HandlerContext): Promise<ResponseOf<'identity.fingerprint'>> {
+  const contacts = (await core()).session().contacts;
+  return { userId: contacts.selfId, digits: contacts.ownDigits() };
+}
+
+export async function connectionReconnect(_request: undefined, { core }: HandlerContext): Promise<ResponseOf<'connection.reconnect'>> {
+  const current = await core();
+  const session = current.session();
+  current.reconnectNow();
+  return session.connectionStatus;
+}

@@ -2,15 +2,18 @@ import { appInfo } from './app-info';
 import { callAccept, callConnected, callCurrent, callDecline, callHangup, callSignal, callStart, turnIceServers } from './calls';
 import { contactsCompareScanned, contactsList, contactsSafetyNumber, contactsSetVerified } from './contacts';
 import type { HandlerTable } from './handler';
-import { connectionStatus, identityEnroll, identityStatus, identityUnlock } from './identity';
+import { connectionReconnect, connectionStatus, identityEnroll, identityFingerprint, identityStatus, identityUnlock } from './identity';
 import { historyList, historyMarkSeen, settingsGet, settingsSet } from './settings-history';
+import { screenChoose, screenSources } from './screen-share';
 
 export const defaultHandlers: HandlerTable = {
   'app.info': appInfo,
   'identity.status': identityStatus,
   'identity.enroll': identityEnroll,
   'identity.unlock': identityUnlock,
+  'identity.fingerprint': identityFingerprint,
   'connection.status': connectionStatus,
+  'connection.reconnect': connectionReconnect,
   'contacts.list': contactsList,
   'contacts.safetyNumber': contactsSafetyNumber,
   'contacts.setVerified': contactsSetVerified,
@@ -27,4 +30,6 @@ export const defaultHandlers: HandlerTable = {
   'history.list': historyList,
   'history.markSeen': historyMarkSeen,
   'turn.iceServers': turnIceServers,
+  'screen.sources': screenSources,
+  'screen.choose': screenChoose,
 };

@@ -75,6 +75,7 @@ export class OnlineSession {
       },
       ...(options.timeouts?.backoff ? { backoff: options.timeouts.backoff } : {}),
       ...(options.timeouts?.deadAfterMs ? { deadAfterMs: options.timeouts.deadAfterMs } : {}),
+      urgent: () => this.calls.current()?.state === 'connected',
     });
     this.connection.start();
   }
@@ -115,7 +116,10 @@ export class OnlineSession {
       this.contacts.markAllOffline();
       this.options.events.contacts(this.contacts.list());
     }
-    if (status.state === 'online') this.connection.send({ v: PROTOCOL_VERSION, type: 'directory.request' });
+    if (status.state === 'online') {
+      this.connection.send({ v: PROTOCOL_VERSION, type: 'directory.request' });
+      this.calls.resumeAfterReconnect();
+    }
     this.options.events.connection(state);
   }
 

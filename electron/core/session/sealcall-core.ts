@@ -142,6 +142,14 @@ export class SealcallCore {
     this.online?.reconnectNow();
   }
 
+  /** See Host.rendererGone. A call still ringing here stays: a reloaded renderer can answer it. */
+  rendererGone(): void {
+    const calls = this.online?.calls;
+    const current = calls?.current();
+    if (calls === undefined || current == null || current.state === 'ended' || current.state === 'incoming') return;
+    calls.hangup(current.callId, 'connection-lost');
+  }
+
   relayOnly(): boolean {
     return this.settings?.effective().relayOnly ?? false;
   }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { IpcError } from '../../../shared/ipc';
 import { captureSourceKind, displayMediaDecision, ScreenShareBroker, SHARE_PICK_TIMEOUT_MS, type CaptureSource } from './display-media';
 
 const renderer = 'file:///opt/Sealcall/resources/app.asar/out/renderer/index.html';
 const ask = { frameUrl: renderer, isOurMainFrame: true, videoRequested: true, userGesture: true };
 const sources: CaptureSource[] = [
-  { id: 'screen:0:0', name: 'Entire Screen', kind: 'screen' },
-  { id: 'window:1234:0', name: 'Quarterly report', kind: 'window' },
+  { id: 'screen:0:0', name: 'Entire Screen', kind: 'screen', thumbnail: null },
+  { id: 'window:1234:0', name: 'Quarterly report', kind: 'window', thumbnail: 'data:image/png;base64,iVBORw0KGgo=' },
 ];
 
 describe('displayMediaDecision', () => {
@@ -23,35 +24,43 @@ describe('displayMediaDecision', () => {
 });
 
 describe('ScreenShareBroker', () => {
-  it('honours a pick among the offered sources, once', () => {
+  it('grants a pick among the offered sources, once', () => {
     const broker = new ScreenShareBroker();
-    const { share } = broker.open(sources, 1000);
-    expect(share.sources).toEqual(sources);
-    expect(broker.choose(share.requestId, 'window:1234:0', 2000)).toEqual({ ok: true, source: sources[1] });
-    expect(broker.choose(share.requestId, 'window:1234:0', 2000).ok).toBe(false);
-    expect(broker.current()).toBeNull();
+    broker.offerSources(sources, 1000);
+    expect(broker.arm('window:1234:0', 2000)).toEqual(sources[1]);
+    expect(broker.take(3000)).toEqual({ ok: true, source: sources[1] });
+    expect(broker.take(3000)).toEqual({ ok: false, reason: 'no screen or window was picked in Sealcall' });
   });
 
-  it('refuses a source that was not offered, a cancel, and a late answer', () => {
+  it('refuses a pick with nothing offered, a source not offered, a late pick, and a second pick', () => {
     const broker = new ScreenShareBroker();
-    expect(broker.choose(broker.open(sources, 0).share.requestId, 'screen:9:0', 1)).toEqual({
-      ok: false,
-      reason: 'the chosen source was not one of those offered',
-    });
-    expect(broker.choose(broker.open(sources, 0).share.requestId, null, 1)).toEqual({ ok: false, reason: 'the user cancelled the screen share' });
-    expect(broker.choose(broker.open(sources, 0).share.requestId, 'screen:0:0', SHARE_PICK_TIMEOUT_MS + 1)).toEqual({
-      ok: false,
-      reason: 'the screen-share request timed out',
-    });
+    expect(() => broker.arm('screen:0:0', 0)).toThrow(/screen\.sources/);
+    broker.offerSources(sources, 0);
+    expect(() => broker.arm('screen:9:0', 1)).toThrow('the chosen screen or window was not one of those offered');
+    broker.offerSources(sources, 0);
+    expect(() => broker.arm('screen:0:0', SHARE_PICK_TIMEOUT_MS + 1)).toThrow(/out of date/);
+    broker.offerSources(sources, 0);
+    broker.arm('screen:0:0', 1);
+    // One list, one pick: a second pick needs the picker again.
+    expect(() => broker.arm('window:1234:0', 2)).toThrow(IpcError);
+    expect(broker.take(3)).toEqual({ ok: true, source: sources[0] });
   });
 
-  it('supersedes a pending request with a new one', () => {
+  it('lets a pick expire, and a capture with no pick is refused', () => {
     const broker = new ScreenShareBroker();
-    const first = broker.open(sources, 0).share;
-    const second = broker.open(sources, 0);
-    expect(second.superseded).toEqual(first);
-    expect(broker.choose(first.requestId, 'screen:0:0', 1).ok).toBe(false);
-    expect(broker.choose(second.share.requestId, 'screen:0:0', 1).ok).toBe(true);
+    expect(broker.take(0).ok).toBe(false);
+    broker.offerSources(sources, 0);
+    broker.arm('screen:0:0', 10);
+    expect(broker.take(10 + SHARE_PICK_TIMEOUT_MS + 1)).toEqual({ ok: false, reason: 'the pick timed out before the capture started' });
+    expect(broker.take(10).ok).toBe(false);
+  });
+
+  it('disarms a waiting pick when the sources are listed again', () => {
+    const broker = new ScreenShareBroker();
+    broker.offerSources(sources, 0);
+    broker.arm('screen:0:0', 1);
+    broker.offerSources(sources, 2);
+    expect(broker.take(3).ok).toBe(false);
   });
 
   it('classifies desktopCapturer ids', () => {

@@ -1,11 +1,12 @@
+import { IpcError, type CaptureSourceView } from '../../../shared/ipc';
 import { isRendererUrl } from '../renderer-url';
 
 /*
- * Screen sharing. getDisplayMedia in our renderer reaches the shell's display-media handler; the
- * source (a screen or a window) is then chosen by the user in Sealcall's own picker, never by the
- * page. This module decides whether a request may go to the picker at all, and keeps the one
- * pending request so that a choice is honoured only for a source that was actually offered, and
- * only while the request is fresh.
+ * Screen sharing. The user picks a screen or window in Sealcall's own picker first; the renderer's
+ * getDisplayMedia then reaches the shell's display-media handler, which grants that pick and
+ * nothing else. This module decides whether a request may be granted at all, and holds the pick
+ * (ScreenShareBroker) so that it is honoured only for a source that was actually offered, once,
+ * and only while it is fresh.
  */
 
 export interface DisplayMediaAsk {
@@ -27,22 +28,11 @@ export function displayMediaDecision(ask: DisplayMediaAsk, rendererUrl: string):
   return { allow: true };
 }
 
-export interface CaptureSource {
-  /** desktopCapturer's id, e.g. "screen:0:0" or "window:1234:0". */
-  readonly id: string;
-  readonly name: string;
-  readonly kind: 'screen' | 'window';
-}
+export type CaptureSource = CaptureSourceView;
 
-export interface PendingShare {
-  readonly requestId: string;
-  readonly sources: readonly CaptureSource[];
-  readonly expiresAt: number;
-}
+export type ShareTake = { readonly ok: true; readonly source: CaptureSource } | { readonly ok: false; readonly reason: string };
 
-export type ShareChoice = { readonly ok: true; readonly source: CaptureSource } | { readonly ok: false; readonly reason: string };
-
-/** How long the user has to pick a source before the request is refused. */
+/** How long a list of sources stays pickable, and a pick stays armed for getDisplayMedia. */
 export const SHARE_PICK_TIMEOUT_MS = 60_000;
 
 export function captureSourceKind(id: string): CaptureSource['kind'] | null {
@@ -51,33 +41,50 @@ export function captureSourceKind(id: string): CaptureSource['kind'] | null {
   return null;
 }
 
-/** Holds at most one pending screen-share request. */
+interface Offer {
+  readonly sources: readonly CaptureSource[];
+  readonly expiresAt: number;
+}
+
+interface Armed {
+  readonly source: CaptureSource;
+  readonly expiresAt: number;
+}
+
+/**
+ * Pick first, then capture: the renderer lists the sources (offer), the user picks one in
+ * Sealcall's picker (arm), and the shell's display-media handler grants exactly that source to the
+ * getDisplayMedia that follows (take). Each step is single use and short-lived, so a compromised
+ * renderer cannot capture a source the user never picked, nor reuse a pick for a second capture.
+ */
 export class ScreenShareBroker {
-  private pending: PendingShare | null = null;
-  private counter = 0;
+  private offer: Offer | null = null;
+  private armed: Armed | null = null;
 
-  /** Starts a request; a request still pending is superseded and returned, so the shell can refuse it. */
-  open(sources: readonly CaptureSource[], now: number): { readonly share: PendingShare; readonly superseded: PendingShare | null } {
-    const superseded = this.pending;
-    this.counter += 1;
-    const share: PendingShare = { requestId: `share-${this.counter}`, sources: [...sources], expiresAt: now + SHARE_PICK_TIMEOUT_MS };
-    this.pending = share;
-    return { share, superseded };
+  /** A fresh list replaces the last one, and disarms any pick still waiting. */
+  offerSources(sources: readonly CaptureSource[], now: number): void {
+    this.offer = { sources: [...sources], expiresAt: now + SHARE_PICK_TIMEOUT_MS };
+    this.armed = null;
   }
 
-  /** The user's pick. The request is settled either way: a second answer finds nothing pending. */
-  choose(requestId: string, sourceId: string | null, now: number): ShareChoice {
-    const share = this.pending;
-    if (share?.requestId !== requestId) return { ok: false, reason: 'this screen-share request is no longer pending' };
-    this.pending = null;
-    if (now > share.expiresAt) return { ok: false, reason: 'the screen-share request timed out' };
-    if (sourceId === null) return { ok: false, reason: 'the user cancelled the screen share' };
-    const source = share.sources.find((candidate) => candidate.id === sourceId);
-    if (source === undefined) return { ok: false, reason: 'the chosen source was not one of those offered' };
-    return { ok: true, source };
+  /** The user's pick; throws a clear IpcError for a source not offered, a late pick or a second one. */
+  arm(sourceId: string, now: number): CaptureSource {
+    const offer = this.offer;
+    if (offer === null) throw new IpcError('share-refused', 'no screens or windows were offered: list them (screen.sources) before choosing');
+    this.offer = null;
+    if (now > offer.expiresAt) throw new IpcError('share-refused', 'the list of screens and windows is out of date: open the picker again');
+    const source = offer.sources.find((candidate) => candidate.id === sourceId);
+    if (source === undefined) throw new IpcError('share-refused', 'the chosen screen or window was not one of those offered');
+    this.armed = { source, expiresAt: now + SHARE_PICK_TIMEOUT_MS };
+    return source;
   }
 
-  current(): PendingShare | null {
-    return this.pending;
+  /** The shell's side: the armed pick, once. Whatever the outcome, nothing stays armed. */
+  take(now: number): ShareTake {
+    const armed = this.armed;
+    this.armed = null;
+    if (armed === null) return { ok: false, reason: 'no screen or window was picked in Sealcall' };
+    if (now > armed.expiresAt) return { ok: false, reason: 'the pick timed out before the capture started' };
+    return { ok: true, source: armed.source };
   }
 }

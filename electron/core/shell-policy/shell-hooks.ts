@@ -1,5 +1,4 @@
 import type { SealcallLink } from '../deep-link';
-import type { PendingShare } from './display-media';
 
 /**
  * What the shell hands to the core beyond the IPC contract. The host implements these as it grows;
@@ -10,8 +9,6 @@ export interface ShellHooks {
   readonly handleDeepLink?: (link: SealcallLink) => void;
   /** "Accept" on an incoming-call notification: the window is already shown; the renderer must answer. */
   readonly acceptFromNotification?: (callId: string) => void;
-  /** Ask the user to pick a screen or window in Sealcall's own picker; resolves to a source id, or null. */
-  readonly pickScreenSource?: (share: PendingShare) => Promise<string | null>;
   /** The update feed URL from the enterprise config, if the admin set one. */
   readonly updateFeedUrl?: () => string | undefined;
   /** The computer woke from sleep: reconnect to the server now rather than when the backoff says. */
@@ -30,18 +27,11 @@ export function shellHooksOf(host: object): ShellHooks {
   };
   const handleDeepLink = method('handleDeepLink');
   const acceptFromNotification = method('acceptFromNotification');
-  const pickScreenSource = method('pickScreenSource');
   const updateFeedUrl = method('updateFeedUrl');
   const reconnectNow = method('reconnectNow');
   return {
     ...(handleDeepLink && { handleDeepLink: (link: SealcallLink) => void handleDeepLink(link) }),
     ...(acceptFromNotification && { acceptFromNotification: (callId: string) => void acceptFromNotification(callId) }),
-    ...(pickScreenSource && {
-      pickScreenSource: async (share: PendingShare) => {
-        const picked = await Promise.resolve(pickScreenSource(share));
-        return typeof picked === 'string' ? picked : null;
-      },
-    }),
     ...(updateFeedUrl && {
       updateFeedUrl: () => {
         const url = updateFeedUrl();

@@ -1,0 +1,113 @@
+/**
+ * Node's side of the call benchmarks: places, waits for and ends a Sealcall call or a floor call
+ * between two pages that run bench/call-timeline.ts. Waiting is polling from Node; every time
+ * quoted comes from the pages' own clocks, so the polling adds nothing to a figure.
+ */
+import type { Page } from '@playwright/test';
+import { allowTsxFunctions, openBenchCompany, type BenchCompany } from './bench-browser';
+import {
+  armFloorPage,
+  armSealcallPage,
+  disarmPage,
+  placeFloorCall,
+  placeSealcallCall,
+  readMarks,
+  sealcallCallState,
+  installCallTimeline,
+  type Mark,
+} from './call-timeline';
+
+const CALL_TIMEOUT_MS = 30_000;
+/** The worker's counters reach the page every 500 ms (frame-crypto.worker.ts); some headroom on a loaded machine. */
+const REPORT_LAG_MS = 3000;
+
+export const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis));
+
+export interface CallMarks {
+  caller: Mark[];
+  callee: Mark[];
+}
+
+async function waitForMark(page: Page, name: string): Promise<Mark[]> {
+  const deadline = Date.now() + CALL_TIMEOUT_MS;
+  for (;;) {
+    const marks = await page.evaluate(readMarks);
+    if (marks.some((mark) => mark.name === name)) return marks;
+    if (Date.now() > deadline) throw new Error(`no '${name}' within ${CALL_TIMEOUT_MS} ms; marks: ${marks.map((mark) => mark.name).join(', ')}`);
+    await sleep(50);
+  }
+}
+
+async function waitForCallState(page: Page, wanted: readonly string[]): Promise<void> {
+  const deadline = Date.now() + CALL_TIMEOUT_MS;
+  while (!wanted.includes(await page.evaluate(sealcallCallState))) {
+    if (Date.now() > deadline) throw new Error(`the call did not reach ${wanted.join(' or ')}`);
+    await sleep(50);
+  }
+}
+
+/** Alice calls Bob, who answers at once; resolves at Alice's first decrypted remote frame. */
+export async function connectSealcall(alice: Page, bob: Page, calleeId: string): Promise<CallMarks> {
+  await Promise.all([alice.evaluate(armSealcallPage, 'caller' as const), bob.evaluate(armSealcallPage, 'callee' as const)]);
+  await alice.evaluate(placeSealcallCall, calleeId);
+  const caller = await waitForMark(alice, 'first-frame');
+  const callee = await bob.evaluate(readMarks);
+  // The frames on screen went through the worker: decrypted, not passed in the clear. The worker
+  // reports its counts every half second, so the count may lag the first frame a little.
+  const deadline = Date.now() + REPORT_LAG_MS;
+  while ((await alice.evaluate(() => window.sealcallDiagnostics?.counters().decrypted.video ?? 0)) === 0) {
+    if (Date.now() > deadline) throw new Error('remote frames were decoded without going through the decrypting worker');
+    await sleep(50);
+  }
+  return { caller, callee };
+}
+
+export async function hangUpSealcall(alice: Page, bob: Page): Promise<void> {
+  await alice.evaluate(() => window.sealcallDiagnostics?.engine.hangup());
+  await Promise.all([waitForCallState(alice, ['ended', 'none']), waitForCallState(bob, ['ended', 'none'])]);
+  await Promise.all([alice.evaluate(disarmPage), bob.evaluate(disarmPage)]);
+}
+
+/** The bare floor call between two pages of one origin; resolves at the caller's first remote frame. */
+export async function connectFloor(caller: Page, callee: Page, channel: string): Promise<CallMarks> {
+  await Promise.all([caller.evaluate(armFloorPage, { role: 'caller' as const, channel }), callee.evaluate(armFloorPage, { role: 'callee' as const, channel })]);
+  await caller.evaluate(placeFloorCall, channel);
+  const callerMarks = await waitForMark(caller, 'first-frame');
+  return { caller: callerMarks, callee: await callee.evaluate(readMarks) };
+}
+
+export async function hangUpFloor(caller: Page, callee: Page): Promise<void> {
+  await Promise.all([caller.evaluate(disarmPage), callee.evaluate(disarmPage)]);
+}
+
+export interface CallPages {
+  readonly company: BenchCompany;
+  /** Two bare pages of the renderer's origin in one browser context, for the floor calls. */
+  readonly floorCaller: Page;
+  readonly floorCallee: Page;
+  close(): Promise<void>;
+}
+
+/** Alice and Bob, and the floor's two pages, each with the call timeline installed. */
+export async function openCallPages(): Promise<CallPages> {
+  const company = await openBenchCompany();
+  try {
+    const bare = await company.openBarePage();
+    const floorCallee = await bare.page.context().newPage();
+    await floorCallee.goto(bare.page.url());
+    await allowTsxFunctions(floorCallee);
+    for (const page of [company.alice.page, company.bob.page, bare.page, floorCallee]) await page.evaluate(installCallTimeline);
+    return {
+      company,
+      floorCaller: bare.page,
+      floorCallee,
+      async close() {
+        await bare.close();
+        await company.close();
+      },
+    };
+  } catch (error) {
+    await company.close();
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { formatRatio, markdownTable, median, ms, percentile, verdict } from './bench-stats';
+
+describe('percentile and median', () => {
+  it('interpolate between the closest ranks, whatever the input order', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(percentile([10, 20, 30, 40, 50], 90)).toBe(46);
+    expect(percentile([7], 90)).toBe(7);
+  });
+
+  it('clamp p to 0–100 and give NaN for no values', () => {
+    expect(percentile([1, 2, 3], -5)).toBe(1);
+    expect(percentile([1, 2, 3], 500)).toBe(3);
+    expect(median([])).toBeNaN();
+  });
+});
+
+describe('formatting', () => {
+  it('prints ratios and milliseconds, and says n/a for what was not measured', () => {
+    expect(formatRatio(150, 120)).toBe('1.25×');
+    expect(formatRatio(150, 0)).toBe('n/a');
+    expect(formatRatio(150, Number.NaN)).toBe('n/a');
+    expect(ms(12.345)).toBe('12.3');
+    expect(ms(Number.NaN)).toBe('n/a');
+    expect(verdict(true)).toBe('met');
+    expect(verdict(false)).toBe('**missed**');
+  });
+
+  it('builds a markdown table with the figure columns right-aligned', () => {
+    expect(markdownTable(['step', 'ms'], [['ICE', '12.0']])).toBe('| step | ms |\n| --- | ---: |\n| ICE | 12.0 |');
+  });
+});

@@ -1,0 +1,39 @@
+/** The arithmetic and formatting the browser benchmarks share: medians, percentiles, ratios, tables. */
+
+/** The p-th percentile (0–100) by linear interpolation between the closest ranks; NaN for no values. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
+  const below = Math.floor(rank);
+  const lower = sorted[below] ?? Number.NaN;
+  const upper = sorted[Math.min(below + 1, sorted.length - 1)] ?? Number.NaN;
+  return lower + (upper - lower) * (rank - below);
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/** "1.23×", or "n/a" when the floor is missing or zero. */
+export function formatRatio(value: number, floor: number): string {
+  const ratio = value / floor;
+  return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : 'n/a';
+}
+
+/** A figure against its goal, as the tables print it: "met" or "**missed**". */
+export function verdict(met: boolean): string {
+  return met ? 'met' : '**missed**';
+}
+
+/** A GitHub markdown table; columns after the first are right-aligned (they hold figures). */
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  const align = header.map((_, index) => (index === 0 ? '---' : '---:'));
+  return [line(header), line(align), ...rows.map(line)].join('\n');
+}
+
+/** Milliseconds with one decimal, or "n/a" when not measured. */
+export function ms(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(1) : 'n/a';
+}

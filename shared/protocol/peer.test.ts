@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_PEER_MESSAGE_CHARS, encodePeerMessage, parsePeerMessage } from './peer';
+import { PROTOCOL_VERSION } from './version';
+
+describe('peer data-channel messages', () => {
+  it('round-trips a screen-share message, as text or as bytes', () => {
+    const wire = encodePeerMessage({ v: PROTOCOL_VERSION, type: 'screen-share', sharing: true });
+    expect(parsePeerMessage(wire)).toEqual({ v: PROTOCOL_VERSION, type: 'screen-share', sharing: true });
+    expect(parsePeerMessage(new TextEncoder().encode(wire))).toEqual({ v: PROTOCOL_VERSION, type: 'screen-share', sharing: true });
+  });
+
+  it('ignores anything else', () => {
+    const junk: unknown[] = [
+      'not json',
+      '{"v":1,"type":"screen-share","sharing":"yes"}',
+      '{"v":1,"type":"screen-share","sharing":true,"extra":1}',
+      '{"v":2,"type":"screen-share","sharing":true}',
+      '{"v":1,"type":"file","name":"x"}',
+      `{"v":1,"type":"screen-share","sharing":true,"pad":"${'x'.repeat(MAX_PEER_MESSAGE_CHARS)}"}`,
+      new Uint8Array(MAX_PEER_MESSAGE_CHARS + 1),
+      42,
+      null,
+      { v: 1, type: 'screen-share', sharing: true },
+    ];
+    for (const raw of junk) expect(parsePeerMessage(raw)).toBeNull();
+  });
+});
