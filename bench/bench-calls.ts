@@ -4,7 +4,7 @@
  * quoted comes from the pages' own clocks, so the polling adds nothing to a figure.
  */
 import type { Page } from '@playwright/test';
-import { allowTsxFunctions, openBenchCompany, type BenchCompany } from './bench-browser';
+import { openBenchCompany, type BenchCompany } from './bench-browser';
 import {
   armFloorPage,
   armSealcallPage,
@@ -13,7 +13,9 @@ import {
   placeSealcallCall,
   readMarks,
   sealcallCallState,
+  deliverFloorMessage,
   installCallTimeline,
+  type FloorMessage,
   type Mark,
 } from './call-timeline';
 
@@ -50,7 +52,11 @@ async function waitForCallState(page: Page, wanted: readonly string[]): Promise<
 export async function connectSealcall(alice: Page, bob: Page, calleeId: string): Promise<CallMarks> {
   await Promise.all([alice.evaluate(armSealcallPage, 'caller' as const), bob.evaluate(armSealcallPage, 'callee' as const)]);
   await alice.evaluate(placeSealcallCall, calleeId);
-  const caller = await waitForMark(alice, 'first-frame');
+  const caller = await waitForMark(alice, 'first-frame').catch(async (error: unknown) => {
+    const callee = (await bob.evaluate(readMarks)).map((mark) => mark.name).join(', ');
+    const problem = await bob.evaluate(() => window.sealcallDiagnostics?.engine.getState().error ?? 'none');
+    throw new Error(`${String(error)}; the callee's marks: ${callee}; its error: ${problem}`);
+  });
   const callee = await bob.evaluate(readMarks);
   // The frames on screen went through the worker: decrypted, not passed in the clear. The worker
   // reports its counts every half second, so the count may lag the first frame a little.
@@ -68,10 +74,10 @@ export async function hangUpSealcall(alice: Page, bob: Page): Promise<void> {
   await Promise.all([alice.evaluate(disarmPage), bob.evaluate(disarmPage)]);
 }
 
-/** The bare floor call between two pages of one origin; resolves at the caller's first remote frame. */
-export async function connectFloor(caller: Page, callee: Page, channel: string): Promise<CallMarks> {
-  await Promise.all([caller.evaluate(armFloorPage, { role: 'caller' as const, channel }), callee.evaluate(armFloorPage, { role: 'callee' as const, channel })]);
-  await caller.evaluate(placeFloorCall, channel);
+/** The bare floor call between the two floor pages; resolves at the caller's first remote frame. */
+export async function connectFloor(caller: Page, callee: Page): Promise<CallMarks> {
+  await Promise.all([caller.evaluate(armFloorPage, { role: 'caller' as const }), callee.evaluate(armFloorPage, { role: 'callee' as const })]);
+  await caller.evaluate(placeFloorCall);
   const callerMarks = await waitForMark(caller, 'first-frame');
   return { caller: callerMarks, callee: await callee.evaluate(readMarks) };
 }
@@ -82,7 +88,7 @@ export async function hangUpFloor(caller: Page, callee: Page): Promise<void> {
 
 export interface CallPages {
   readonly company: BenchCompany;
-  /** Two bare pages of the renderer's origin in one browser context, for the floor calls. */
+  /** Two bare pages of the renderer's origin, each in its own context, for the floor calls. */
   readonly floorCaller: Page;
   readonly floorCallee: Page;
   close(): Promise<void>;
@@ -92,17 +98,17 @@ export interface CallPages {
 export async function openCallPages(): Promise<CallPages> {
   const company = await openBenchCompany();
   try {
-    const bare = await company.openBarePage();
-    const floorCallee = await bare.page.context().newPage();
-    await floorCallee.goto(bare.page.url());
-    await allowTsxFunctions(floorCallee);
-    for (const page of [company.alice.page, company.bob.page, bare.page, floorCallee]) await page.evaluate(installCallTimeline);
+    const [caller, callee] = [await company.openBarePage(), await company.openBarePage()];
+    // Node relays the floor's signalling, as the harness relays Sealcall's through the core and server.
+    await caller.page.exposeFunction('__benchFloorSend', (message: FloorMessage) => callee.page.evaluate(deliverFloorMessage, message));
+    await callee.page.exposeFunction('__benchFloorSend', (message: FloorMessage) => caller.page.evaluate(deliverFloorMessage, message));
+    for (const page of [company.alice.page, company.bob.page, caller.page, callee.page]) await page.evaluate(installCallTimeline);
     return {
       company,
-      floorCaller: bare.page,
-      floorCallee,
+      floorCaller: caller.page,
+      floorCallee: callee.page,
       async close() {
-        await bare.close();
+        await Promise.all([caller.close(), callee.close()]);
         await company.close();
       },
     };

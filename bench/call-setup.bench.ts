@@ -68,8 +68,8 @@ async function sealcallCall(alice: Page, bob: Page, calleeId: string): Promise<C
   return stepsOf(marks.caller, marks.callee, true);
 }
 
-async function floorCall(caller: Page, callee: Page, channel: string): Promise<CallSteps> {
-  const marks = await connectFloor(caller, callee, channel);
+async function floorCall(caller: Page, callee: Page): Promise<CallSteps> {
+  const marks = await connectFloor(caller, callee);
   await hangUpFloor(caller, callee);
   return stepsOf(marks.caller, marks.callee, false);
 }
@@ -121,7 +121,7 @@ export async function runCallSetupBench(): Promise<BenchSection> {
         if (index >= WARMUP_CALLS) ours.push(steps);
       };
       const runFloor = async () => {
-        const steps = await floorCall(pages.floorCaller, pages.floorCallee, `floor-${index}`);
+        const steps = await floorCall(pages.floorCaller, pages.floorCallee);
         if (index >= WARMUP_CALLS) floor.push(steps);
       };
       if (index % 2 === 0) {
@@ -148,7 +148,9 @@ export async function runCallSetupBench(): Promise<BenchSection> {
         `Every Sealcall frame counted here was decrypted by the worker (its counter is checked). The callee answers ` +
         `automatically the moment it rings: the answer costs no human time, but the callee's camera, microphone and ` +
         `certificate after answering are counted, as a real callee pays them too. ` +
-        `The floor is a bare WebRTC call between two pages of the same origin, signalled over a BroadcastChannel: no server, ` +
+        `The floor is a bare WebRTC call between two pages, each in its own browser context like Alice's and Bob's, ` +
+        `signalled through Node (page → Node → page), showing a call screen (the other side full size with its audio, ` +
+        `a small self-view): no server, ` +
         `no handshake, no transforms, the same capture constraints (1280×720, 30 fps) and codecs (VP8, Opus); its callee ` +
         `captures and answers as soon as the offer arrives. Median of ${ours.length} calls each, interleaved, after ${WARMUP_CALLS} ` +
         `warm-up call; headless Debian Chromium with fake devices, all on loopback.`,

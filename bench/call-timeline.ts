@@ -25,9 +25,19 @@ interface BenchPageState {
   floor?: { pc: RTCPeerConnection; stream: MediaStream; screen: HTMLElement };
 }
 
+/** The floor call's signalling, relayed by Node between the two floor pages. */
+export interface FloorMessage {
+  type: 'start' | 'offer' | 'answer' | 'candidate';
+  sdp?: string | undefined;
+  candidate?: RTCIceCandidateInit;
+}
+
 declare global {
   interface Window {
     __bench?: BenchPageState;
+    /** Installed by Node (page.exposeFunction): sends to the other floor page. */
+    __benchFloorSend?: (message: FloorMessage) => Promise<void>;
+    __benchFloorReceive?: ((message: FloorMessage) => void) | undefined;
   }
 }
 
@@ -74,19 +84,23 @@ export function installCallTimeline(): void {
     mark('cert-end');
     return certificate;
   };
-  const proto = Original.prototype;
-  // The promise forms, the ones the app and simple-peer use.
-  const setLocal = proto.setLocalDescription as (this: RTCPeerConnection, description?: RTCLocalSessionDescriptionInit) => Promise<void>;
-  proto.setLocalDescription = async function (this: RTCPeerConnection, description?: RTCLocalSessionDescriptionInit) {
-    await setLocal.call(this, description);
-    mark(`local-${this.localDescription?.type ?? 'none'}`);
+  // The promise forms of setLocalDescription and setRemoteDescription, the ones the app and simple-peer use.
+  type Describe = (this: RTCPeerConnection, description?: RTCSessionDescriptionInit) => Promise<void>;
+  const wrap = (method: 'setLocalDescription' | 'setRemoteDescription', after: (pc: RTCPeerConnection, description?: RTCSessionDescriptionInit) => void) => {
+    const original = Reflect.get(Original.prototype, method) as Describe;
+    const wrapped: Describe = async function (this: RTCPeerConnection, description) {
+      if (method === 'setRemoteDescription') mark(`remote-${description?.type ?? 'none'}-start`);
+      await original.call(this, description);
+      after(this, description);
+    };
+    Reflect.set(Original.prototype, method, wrapped);
   };
-  const setRemote = proto.setRemoteDescription as (this: RTCPeerConnection, description: RTCSessionDescriptionInit) => Promise<void>;
-  proto.setRemoteDescription = async function (this: RTCPeerConnection, description: RTCSessionDescriptionInit) {
-    mark(`remote-${description.type ?? 'none'}-start`);
-    await setRemote.call(this, description);
-    mark(`remote-${description.type ?? 'none'}`);
-  };
+  wrap('setLocalDescription', (pc) => {
+    mark(`local-${pc.localDescription?.type ?? 'none'}`);
+  });
+  wrap('setRemoteDescription', (_pc, description) => {
+    mark(`remote-${description?.type ?? 'none'}`);
+  });
   window.RTCPeerConnection = class extends Original {
     constructor(config?: RTCConfiguration) {
       super(config);
@@ -180,17 +194,20 @@ export function readMarks(): Mark[] {
 }
 
 /*
- * The floor: a bare WebRTC call between two pages of one origin, signalled over a BroadcastChannel
+ * The floor: a bare WebRTC call between two pages, each in its own browser context (so its own
+ * renderer process, as Alice's and Bob's are), signalled through Node (window.__benchFloorSend)
  * (no server, no handshake, no transforms), with the same capture constraints and codecs as a
  * Sealcall call. The callee captures and answers as soon as the offer arrives.
  */
-export function armFloorPage(init: { role: 'caller' | 'callee'; channel: string }): void {
+export function armFloorPage(init: { role: 'caller' | 'callee' }): void {
   const state = window.__bench;
   if (state === undefined) throw new Error('the page has no call timeline');
   state.disarm?.();
   state.disarm = undefined;
   state.marks.length = 0;
-  const channel = new BroadcastChannel(init.channel);
+  const send = (message: FloorMessage) => {
+    void window.__benchFloorSend?.(message);
+  };
   const constraints: MediaStreamConstraints = {
     audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
     video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
@@ -226,7 +243,7 @@ export function armFloorPage(init: { role: 'caller' | 'callee'; channel: string 
       void remote.play().catch(() => undefined);
     });
     connection.addEventListener('icecandidate', (event) => {
-      if (event.candidate !== null) channel.postMessage({ type: 'candidate', candidate: event.candidate.toJSON() });
+      if (event.candidate !== null) send({ type: 'candidate', candidate: event.candidate.toJSON() });
     });
     if (init.role === 'caller') {
       connection.addEventListener('track', (event) => {
@@ -241,14 +258,13 @@ export function armFloorPage(init: { role: 'caller' | 'callee'; channel: string 
     for (const candidate of pending.splice(0)) await connection.addIceCandidate(candidate);
   };
 
-  channel.addEventListener('message', (event: MessageEvent<{ type: string; sdp?: string; candidate?: RTCIceCandidateInit }>) => {
-    const message = event.data;
+  window.__benchFloorReceive = (message) => {
     void (async () => {
       if (message.type === 'offer' && init.role === 'callee') {
         const connection = await open();
         await connection.setRemoteDescription({ type: 'offer', sdp: message.sdp ?? '' });
         await connection.setLocalDescription();
-        channel.postMessage({ type: 'answer', sdp: connection.localDescription?.sdp });
+        send({ type: 'answer', sdp: connection.localDescription?.sdp });
         await flushCandidates(connection);
       } else if (message.type === 'answer' && init.role === 'caller' && pc !== undefined) {
         await pc.setRemoteDescription({ type: 'answer', sdp: message.sdp ?? '' });
@@ -259,12 +275,12 @@ export function armFloorPage(init: { role: 'caller' | 'callee'; channel: string 
       } else if (message.type === 'start' && init.role === 'caller') {
         const connection = await open();
         await connection.setLocalDescription();
-        channel.postMessage({ type: 'offer', sdp: connection.localDescription?.sdp });
+        send({ type: 'offer', sdp: connection.localDescription?.sdp });
       }
     })();
-  });
+  };
   state.disarm = () => {
-    channel.close();
+    window.__benchFloorReceive = undefined;
     state.floor?.pc.close();
     for (const track of state.floor?.stream.getTracks() ?? []) track.stop();
     state.floor?.screen.remove();
@@ -273,12 +289,14 @@ export function armFloorPage(init: { role: 'caller' | 'callee'; channel: string 
 }
 
 /** Starts the floor call from the caller's page, as a click would. */
-export function placeFloorCall(channelName: string): void {
-  // The caller's own channel ignores its own posts, so the start goes through a second handle.
+export function placeFloorCall(): void {
   window.__bench?.mark('click');
-  const channel = new BroadcastChannel(channelName);
-  channel.postMessage({ type: 'start' });
-  channel.close();
+  window.__benchFloorReceive?.({ type: 'start' });
+}
+
+/** Hands the floor page a message from the other floor page (Node relays them). */
+export function deliverFloorMessage(message: FloorMessage): void {
+  window.__benchFloorReceive?.(message);
 }
 
 export function disarmPage(): void {

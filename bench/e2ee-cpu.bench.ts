@@ -23,19 +23,13 @@ const GOAL_EXTRA_PERCENT = 3;
 const WORKER_THREAD = 'DedicatedWorker';
 const TOP_THREADS = 8;
 
-interface ProcessInfo {
-  type: string;
-  id: number;
-  cpuTime: number;
-}
-
 interface CpuSample {
   renderers: Map<number, number>;
   all: Map<number, number>;
 }
 
 async function cpuSample(cdp: CDPSession): Promise<CpuSample> {
-  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: ProcessInfo[] };
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
   return {
     renderers: new Map(processInfo.filter((info) => info.type === 'renderer').map((info) => [info.id, info.cpuTime])),
     all: new Map(processInfo.map((info) => [info.id, info.cpuTime])),
@@ -94,7 +88,7 @@ export async function runE2eeCpuBench(): Promise<BenchSection> {
         await hangUpSealcall(alice.page, bob.page);
       };
       const runFloor = async () => {
-        await connectFloor(pages.floorCaller, pages.floorCallee, `cpu-floor-${String(round)}`);
+        await connectFloor(pages.floorCaller, pages.floorCallee);
         floor.push(await measure(cdp, () => pages.floorCaller.evaluate(sentVideo)));
         await hangUpFloor(pages.floorCaller, pages.floorCallee);
       };

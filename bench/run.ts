@@ -10,15 +10,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchSection } from './bench-section';
+import { QUICK } from './bench-browser';
 import { runCallSetupBench } from './call-setup.bench';
+import { runE2eeCpuBench } from './e2ee-cpu.bench';
 import { runRendererBench } from './renderer.bench';
 import { runServerBench } from './server.bench';
 import { runSFrameBench } from './sframe.bench';
+import { runWorkerCryptoBench } from './worker-crypto.bench';
 
 const benches: [name: string, run: () => Promise<BenchSection>][] = [
   ['sframe', runSFrameBench],
   ['server', () => runServerBench()],
   ['call-setup', runCallSetupBench],
+  ['worker-crypto', runWorkerCryptoBench],
+  ['e2ee-cpu', runE2eeCpuBench],
   ['renderer', runRendererBench],
 ];
 
@@ -45,7 +50,8 @@ const header = [
   'run on are shared and noisy: compare ratios across runs, not absolute times.',
   '',
   `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${os.cpus().length} × ${cpu}, ` +
-    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB.` + (only.length > 0 ? ` Only: ${only.join(', ')}.` : ''),
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB.` + (only.length > 0 ? ` Only: ${only.join(', ')}.` : '') +
+    (QUICK ? ' BENCH_QUICK=1: a few iterations only, not figures to quote.' : ''),
   '',
 ].join('\n');
 

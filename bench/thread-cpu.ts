@@ -30,7 +30,7 @@ export function cpuByThreadName(pids: Iterable<number>): Map<string, number> {
       continue; // The process has ended.
     }
     for (const tid of tids) {
-      let stat: { name: string; seconds: number } | null = null;
+      let stat: { name: string; seconds: number } | null;
       try {
         stat = parseThreadStat(readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8'));
       } catch {

@@ -1,12 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import type { TestInfo } from '@playwright/test';
-import { PWHASH_INTERACTIVE } from '../electron/core/keystore/passphrase-sealer';
+import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
 import { acceptCall, connectCall, counters, mediaStats, placeCall, snapshot, waitForCallState } from './harness/call-driver';
-import type { ResponseOf } from '../shared/ipc';
-import { Company, unwrap, type CompanyUser } from './harness/company';
-import { coturnMissingReason, startCoturn, type Coturn } from './harness/coturn';
-import type { HarnessEnvironment } from './harness/harness-environment';
+import { coturnMissingReason } from './harness/coturn';
+import { closeRelayCompany, openRelayCompany, TURN_SECRET } from './harness/relay-company';
 import { expectAccessible, snapBothSchemes, WINDOW_SIZE } from './screens-support';
 
 /*
@@ -18,49 +14,6 @@ import { expectAccessible, snapBothSchemes, WINDOW_SIZE } from './screens-suppor
  */
 
 test.describe.configure({ timeout: 90_000 });
-
-const TURN_SECRET = 'relay-test-secret-4f1c9b27';
-
-interface RelayCompany {
-  company: Company;
-  coturn: Coturn;
-  alice: CompanyUser;
-  bob: CompanyUser;
-}
-
-async function openRelayCompany(harness: HarnessEnvironment, testInfo: TestInfo, coturnSecret: string, connectTimeoutMs?: number): Promise<RelayCompany> {
-  const coturn = await startCoturn({ secret: coturnSecret, dir: testInfo.outputPath('coturn') });
-  // The secret reaches the server in a file, as in deployment, so that it stays out of `ps`.
-  const secretFile = testInfo.outputPath('turn-secret');
-  writeFileSync(secretFile, TURN_SECRET, { mode: 0o600 });
-  let company: Company | undefined;
-  try {
-    company = await Company.open(harness, ['--turn-url', coturn.url, '--turn-secret-file', secretFile]);
-    const hostOptions = connectTimeoutMs === undefined ? {} : { hostOptions: { tuning: { pwhash: PWHASH_INTERACTIVE, timeouts: { connectTimeoutMs } } } };
-    const alice = await company.enrolledUser('alice', 'Alice Archer', hostOptions);
-    const bob = await company.enrolledUser('bob', 'Bob Baker', hostOptions);
-    await company.seeEachOther(alice, bob);
-    for (const user of [alice, bob]) {
-      const set = unwrap<ResponseOf<'settings.set'>>(await user.host.invoke('settings.set', { relayOnly: true }));
-      expect(set.values.relayOnly, `${user.displayName} turned relay-only on`).toBe(true);
-      // What the engine asks for at the start of a call: coturn's URL and a relay-only policy.
-      const ice = unwrap<ResponseOf<'turn.iceServers'>>(await user.host.invoke('turn.iceServers', undefined));
-      expect(ice.relayOnly).toBe(true);
-      expect(ice.iceServers.map((server) => server.urls)).toEqual([[coturn.url]]);
-    }
-    return { company, coturn, alice, bob };
-  } catch (error) {
-    await company?.close();
-    await coturn.stop();
-    throw error;
-  }
-}
-
-async function closeRelayCompany(opened: RelayCompany, testInfo: TestInfo): Promise<void> {
-  await opened.company.close();
-  await opened.coturn.stop();
-  await testInfo.attach('turnserver.log', { path: opened.coturn.logFile, contentType: 'text/plain' });
-}
 
 test.beforeEach(({ hostKind }, testInfo) => {
   testInfo.skip(hostKind === 'electron', 'needs the core in the test process (harness only)');

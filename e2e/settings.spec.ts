@@ -51,6 +51,8 @@ test('settings show your own safety number and server, and the theme overrides t
 
   await snapBothSchemes(page, testInfo, 'settings');
   await expectAccessible(page, 'the settings screen');
+  await page.getByRole('heading', { name: 'Your account' }).scrollIntoViewIfNeeded();
+  await snapBothSchemes(page, testInfo, 'settings-account');
 
   // "Dark" wins over a light OS, "Light" over a dark one, "Same as system" follows the OS again.
   const theme = page.getByRole('group', { name: 'Theme' });

@@ -61,6 +61,8 @@ export interface CallEngineState {
   sharing: boolean;
   /** The other side says it is sending its screen. */
   remoteSharing: boolean;
+  /** The media path dropped mid-call and is being recovered (ICE restart): "Reconnecting…". */
+  reconnecting: boolean;
 }
 
 export interface CallEngine {

@@ -37,6 +37,8 @@ export interface EngineInspection {
   /** Frame sizes sent and decoded: a share differs from the camera. */
   videoSizes(): Promise<VideoSizes>;
   localTracks: TrackState[];
+  /** ICE restarts this side started during the call, and the ICE state now. */
+  ice: { restarts: number; state: RTCIceConnectionState | null };
 }
 
 export interface InspectableCallEngine extends CallEngine {
@@ -118,6 +120,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       quality: live ? (current.quality ?? unknownQuality()) : unknownQuality(),
       sharing: live && current.sharing,
       remoteSharing: live && current.remoteSharing,
+      reconnecting: live && current.reconnecting,
     });
   };
 
@@ -382,6 +385,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
         crypto: current?.crypto.report ?? emptyReport(),
         transformApi: current?.transformApi ?? null,
         localTracks: current?.media?.trackStates() ?? [],
+        ice: { restarts: current?.iceRestarts ?? 0, state: current?.peer?.pc.iceConnectionState ?? null },
         frameTimings: () => current?.crypto.readTimings() ?? Promise.resolve(emptyTimingSamples()),
         videoSource: current?.videoSource() ?? 'none',
         shareCapture: current?.shareCaptureState() ?? null,

@@ -7,6 +7,7 @@ import type { ConnectionQuality, Media, StartChoice } from './call-engine-types'
 import { DecryptHealth } from './decrypt-health';
 import { createDtlsCertificate, type DtlsCertificate } from './dtls-certificate';
 import { FrameCryptoClient } from './frame-crypto-client';
+import { IceRecovery } from './ice-recovery';
 import { LocalMediaControls } from './local-media-controls';
 import { openPeerSession, type PeerSession } from './peer-session';
 import { ScreenShare } from './screen-share';
@@ -56,6 +57,7 @@ export class CallSession {
   #closed: Promise<CryptoReport> | undefined;
   #keysLoaded = false;
   #connected = false;
+  readonly #iceRecovery: IceRecovery;
   readonly #settings: SessionSettings;
   readonly #events: SessionEvents;
 
@@ -78,6 +80,25 @@ export class CallSession {
       },
     );
     if (init.settings.frameTimings === true) this.crypto.startTimings();
+    this.#iceRecovery = new IceRecovery({
+      restart: () => this.peer?.restartIce() ?? false,
+      changed: () => {
+        this.#events.changed();
+      },
+      giveUp: () => {
+        if (!this.isClosed()) this.#events.lost('ice-recovery-timed-out');
+      },
+    });
+  }
+
+  /** The media path dropped and is being recovered by ICE restarts. */
+  get reconnecting(): boolean {
+    return this.#iceRecovery.reconnecting;
+  }
+
+  /** ICE restarts this side started during the call. */
+  get iceRestarts(): number {
+    return this.#iceRecovery.restarts;
   }
 
   /** A method, not a getter: it changes across awaits, which narrowing would not see. */
@@ -148,6 +169,16 @@ export class CallSession {
       onLost: (reason) => {
         if (!this.isClosed()) this.#events.lost(reason);
       },
+      onIceState: (state) => {
+        if (this.isClosed()) return;
+        // Before the call first connects there is nothing to recover: a failure there means the
+        // two sides cannot reach each other at all.
+        if (!this.#connected) {
+          if (state === 'failed') this.#events.lost('ice-failed');
+          return;
+        }
+        this.#iceRecovery.observe(state);
+      },
     });
     media.bindSenders(this.peer.senders);
     for (const data of this.#pendingSignals) this.peer.signal(data);
@@ -212,6 +243,7 @@ export class CallSession {
    */
   close(): Promise<CryptoReport> {
     this.#closed ??= (async () => {
+      this.#iceRecovery.dispose();
       this.media?.stopAll();
       this.#share?.dispose();
       this.peer?.destroy();

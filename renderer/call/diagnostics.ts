@@ -18,6 +18,8 @@ export interface SealcallDiagnostics {
   localTracks(): TrackState[];
   /** What the video sender carries (a screen share or the camera), and the frame sizes both ways. */
   video(): Promise<{ source: 'screen' | 'camera' | 'none'; shareCapture: MediaStreamTrackState | null } & VideoSizes>;
+  /** ICE restarts this side started in the call, and ICE's state now (network-drop tests). */
+  ice(): { restarts: number; state: RTCIceConnectionState | null };
   /** The engine the screens use: a test drives calls through it the way the screens do. */
   readonly engine: CallEngine;
   /**
@@ -44,6 +46,7 @@ export function installDiagnostics(engine: InspectableCallEngine): void {
     stats: () => engine.inspect().progress(),
     frameTimings: () => engine.inspect().frameTimings(),
     localTracks: () => engine.inspect().localTracks,
+    ice: () => engine.inspect().ice,
     video: async () => {
       const inspection = engine.inspect();
       return { source: inspection.videoSource, shareCapture: inspection.shareCapture, ...(await inspection.videoSizes()) };

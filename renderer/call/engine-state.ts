@@ -22,5 +22,6 @@ export function idleState(): CallEngineState {
     error: null,
     sharing: false,
     remoteSharing: false,
+    reconnecting: false,
   };
 }

@@ -22,6 +22,8 @@ export interface PeerSessionOptions {
   onLost(reason: string): void;
   /** A data-channel message from the other app, unparsed: the receiver validates it. */
   onData?(raw: unknown): void;
+  /** ICE connectivity changed; 'failed' no longer ends the call by itself (see restartIce). */
+  onIceState?(state: RTCIceConnectionState): void;
 }
 
 export interface PeerSession {
@@ -32,6 +34,11 @@ export interface PeerSession {
   signal(data: SignalData): void;
   /** Sends to the other app over the data channel; false when it is not open (yet, or any more). */
   send(text: string): boolean;
+  /**
+   * Starts an ICE restart (new credentials, new candidates, the same DTLS and keys) by offering
+   * anew. Only the offering side can; the other one waits for that offer. False when not ours to do.
+   */
+  restartIce(): boolean;
   destroy(): void;
 }
 
@@ -90,6 +97,20 @@ export function openPeerSession(options: PeerSessionOptions): PeerSession {
     });
   }
 
+  // simple-peer destroys the peer as soon as ICE or the connection reports 'failed'. A laptop
+  // changing networks fails exactly like that, and an ICE restart brings it back: the call session
+  // decides when to give up, so simple-peer's handlers only see the states it can act on.
+  const simplePeerIceHandler = pc.oniceconnectionstatechange;
+  pc.oniceconnectionstatechange = (event) => {
+    if (pc.iceConnectionState !== 'failed') simplePeerIceHandler?.call(pc, event);
+    options.onIceState?.(pc.iceConnectionState);
+  };
+  const simplePeerGatheringHandler = pc.onicegatheringstatechange;
+  pc.onicegatheringstatechange = (event) => {
+    if (pc.iceConnectionState !== 'failed') simplePeerGatheringHandler?.call(pc, event);
+  };
+  pc.onconnectionstatechange = null;
+
   let closing = false;
   peer.on('signal', (data) => {
     const wire = toWireSignal(data);
@@ -118,6 +139,12 @@ export function openPeerSession(options: PeerSessionOptions): PeerSession {
     send(text) {
       if (peer.destroyed || !peer.connected) return false;
       peer.send(text);
+      return true;
+    },
+    restartIce() {
+      if (peer.destroyed || !options.initiator) return false;
+      pc.restartIce();
+      peer.negotiate();
       return true;
     },
     destroy() {

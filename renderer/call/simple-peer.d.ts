@@ -22,6 +22,8 @@ declare module 'simple-peer' {
     send(data: string): void;
     /** Applies what the other side's 'signal' event emitted. */
     signal(data: object): void;
+    /** The initiator offers anew (after pc.restartIce(): an ICE restart); the other side asks the initiator to. */
+    negotiate(): void;
     destroy(error?: Error): void;
     /** 'signal': what to relay to the other side; 'data': a data-channel message, a string or bytes as sent. */
     on(event: 'signal' | 'data', listener: (data: unknown) => void): this;

@@ -93,7 +93,7 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
               {call.peerName}
             </h2>
             <p className={security ? 'call-status call-status-danger' : 'call-status'} role={security ? 'alert' : 'status'}>
-              {statusText(call, now)}
+              {call.state === 'connected' && engine?.reconnecting === true ? 'Reconnecting…' : statusText(call, now)}
             </p>
           </div>
           {call.state === 'connected' && engine !== null && <QualityIndicator quality={engine.quality} />}
