@@ -68,8 +68,10 @@ export async function connectSealcall(alice: Page, bob: Page, calleeId: string):
   return { caller, callee };
 }
 
-export async function hangUpSealcall(alice: Page, bob: Page): Promise<void> {
+/** Ends the call; `bothSides` also hangs up Bob, for a call that never connected. */
+export async function hangUpSealcall(alice: Page, bob: Page, bothSides = false): Promise<void> {
   await alice.evaluate(() => window.sealcallDiagnostics?.engine.hangup());
+  if (bothSides) await bob.evaluate(() => window.sealcallDiagnostics?.engine.hangup());
   await Promise.all([waitForCallState(alice, ['ended', 'none']), waitForCallState(bob, ['ended', 'none'])]);
   await Promise.all([alice.evaluate(disarmPage), bob.evaluate(disarmPage)]);
 }

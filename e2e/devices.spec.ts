@@ -290,3 +290,21 @@ test('answering with video: the lobby keeps ringing until Join, and closes when 
   await expect(bob.page.getByLabel("Alice Archer's video")).toBeVisible({ timeout: 15_000 });
   expect(bob.problems()).toEqual([]);
 });
+
+test('"Start calls muted" in Settings applies to an audio call, which skips the lobby', async ({ twoUsers }) => {
+  const { alice, bob } = twoUsers;
+  await alice.page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await alice.page.getByRole('checkbox', { name: 'Start calls muted' }).check();
+  await expect.poll(async () => (await settingsOf(alice)).startMuted).toBe(true);
+  await alice.page.getByRole('button', { name: 'Contacts', exact: true }).click();
+
+  await alice.page.getByRole('button', { name: 'Audio call to Bob Baker' }).click();
+  await expect(alice.page.getByRole('dialog', { name: 'Video call with Bob Baker' })).toHaveCount(0);
+  await bob.page.getByRole('alertdialog', { name: 'Alice Archer' }).getByRole('button', { name: 'Accept audio only' }).click();
+  await Promise.all([waitForCallState(alice.page, 'connected', CONNECT_MS), waitForCallState(bob.page, 'connected', CONNECT_MS)]);
+  expect((await snapshot(alice.page)).muted).toBe(true);
+  const whileMuted = await levelOver(bob.page, WINDOW_SAMPLES);
+  console.log(`audio call, muted by default: Bob received audio at level ${whileMuted}`);
+  expect(whileMuted).toBeLessThan(SILENCE);
+  expect(alice.problems()).toEqual([]);
+});

@@ -20,7 +20,7 @@ export function captureProblemText(kind: 'audio' | 'video', problem: CaptureProb
     kind === 'audio' ? 'You can still join: you will hear the other person, but they won’t hear you.' : 'You can still join without your camera.';
   switch (problem) {
     case 'denied':
-      return `Sealcall isn’t allowed to use your ${device}. On a Mac, open System Settings › Privacy & Security › ${PRIVACY_PANE[kind]} and turn on Sealcall. On Windows, open Settings › Privacy & security › ${PRIVACY_PANE[kind]} and allow desktop apps. Then reopen this window. ${stillWorks}`;
+      return `Sealcall isn’t allowed to use your ${device}. On a Mac, open System Settings › Privacy & Security › ${PRIVACY_PANE[kind]} and turn on Sealcall. On Windows, open Settings › Privacy & security › ${PRIVACY_PANE[kind]} and allow desktop apps. Then try again. ${stillWorks}`;
     case 'missing':
       return `No ${device} was found. Check that it is plugged in. ${stillWorks}`;
     case 'busy':
