@@ -3,11 +3,9 @@
  * WebRTC call between two pages (no server, no handshake, no transforms) in the same run. Run
  * directly: `npx tsx bench/call-setup.bench.ts` (BENCH_QUICK=1 for a few calls).
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { QUICK } from './bench-browser';
-import type { BenchSection } from './bench-section';
+import { printWhenRunDirectly, type BenchSection } from './bench-section';
 import { formatRatio, markdownTable, median, ms, verdict } from './bench-stats';
 import { connectFloor, connectSealcall, hangUpFloor, hangUpSealcall, openCallPages, sleep } from './bench-calls';
 import type { Mark } from './call-timeline';
@@ -187,8 +185,4 @@ export async function runCallSetupBench(): Promise<BenchSection> {
   }
 }
 
-const invokedPath = process.argv[1];
-if (invokedPath !== undefined && path.resolve(invokedPath) === fileURLToPath(import.meta.url)) {
-  const section = await runCallSetupBench();
-  console.log(`## ${section.title}\n\n${section.markdown}`);
-}
+await printWhenRunDirectly(import.meta.url, runCallSetupBench);

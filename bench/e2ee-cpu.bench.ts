@@ -3,12 +3,10 @@
  * call against the same during the floor call of the set-up benchmark (bare WebRTC, the same
  * media), alternating. Run directly: `npx tsx bench/e2ee-cpu.bench.ts` (BENCH_QUICK=1: 10 s).
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CDPSession } from '@playwright/test';
 import { QUICK } from './bench-browser';
 import { connectFloor, connectSealcall, hangUpFloor, hangUpSealcall, openCallPages, sleep } from './bench-calls';
-import type { BenchSection } from './bench-section';
+import { printWhenRunDirectly, type BenchSection } from './bench-section';
 import { markdownTable, median, verdict } from './bench-stats';
 import { sentVideo } from './call-timeline';
 import { cpuByThreadName } from './thread-cpu';
@@ -171,8 +169,4 @@ export async function runE2eeCpuBench(): Promise<BenchSection> {
   }
 }
 
-const invokedPath = process.argv[1];
-if (invokedPath !== undefined && path.resolve(invokedPath) === fileURLToPath(import.meta.url)) {
-  const section = await runE2eeCpuBench();
-  console.log(`## ${section.title}\n\n${section.markdown}`);
-}
+await printWhenRunDirectly(import.meta.url, runE2eeCpuBench);

@@ -5,10 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { openBenchCompany, QUICK, RENDERER_DIR } from './bench-browser';
-import type { BenchSection } from './bench-section';
+import { printWhenRunDirectly, type BenchSection } from './bench-section';
 import { markdownTable, median, ms, verdict } from './bench-stats';
 
 const LOADS = QUICK ? 3 : 10;
@@ -128,8 +127,4 @@ export async function runRendererBench(): Promise<BenchSection> {
   }
 }
 
-const invokedPath = process.argv[1];
-if (invokedPath !== undefined && path.resolve(invokedPath) === fileURLToPath(import.meta.url)) {
-  const section = await runRendererBench();
-  console.log(`## ${section.title}\n\n${section.markdown}`);
-}
+await printWhenRunDirectly(import.meta.url, runRendererBench);

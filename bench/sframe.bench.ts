@@ -2,12 +2,10 @@
  * Per-frame SFrame cost against the raw WebCrypto AES-GCM floor, in one run so both see the same
  * machine. Run directly: `npx tsx bench/sframe.bench.ts`.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { deriveSFrameSecret, sframeDecrypt, SFrameSender } from '../shared/crypto/sframe';
 
-import type { BenchSection } from './bench-section';
+import { printWhenRunDirectly, type BenchSection } from './bench-section';
 
 interface SizeCase {
   readonly label: string;
@@ -161,8 +159,4 @@ export async function runSFrameBench(): Promise<BenchSection> {
   return { title: 'SFrame per-frame cost', markdown };
 }
 
-const invokedPath = process.argv[1];
-if (invokedPath !== undefined && path.resolve(invokedPath) === fileURLToPath(import.meta.url)) {
-  const section = await runSFrameBench();
-  console.log(`## ${section.title}\n\n${section.markdown}`);
-}
+await printWhenRunDirectly(import.meta.url, runSFrameBench);

@@ -3,12 +3,10 @@
  * WebCrypto AES-GCM on frames of the call's own sizes in a worker of the same page. Run directly:
  * `npx tsx bench/worker-crypto.bench.ts` (BENCH_QUICK=1 for a short call).
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { QUICK } from './bench-browser';
 import { connectSealcall, hangUpSealcall, openCallPages, sleep } from './bench-calls';
-import type { BenchSection } from './bench-section';
+import { printWhenRunDirectly, type BenchSection } from './bench-section';
 import { formatRatio, markdownTable, median, percentile, verdict } from './bench-stats';
 import { sentVideo } from './call-timeline';
 import type { FrameTimingSamples } from '../renderer/workers/frame-timings';
@@ -181,8 +179,4 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
   }
 }
 
-const invokedPath = process.argv[1];
-if (invokedPath !== undefined && path.resolve(invokedPath) === fileURLToPath(import.meta.url)) {
-  const section = await runWorkerCryptoBench();
-  console.log(`## ${section.title}\n\n${section.markdown}`);
-}
+await printWhenRunDirectly(import.meta.url, runWorkerCryptoBench);
