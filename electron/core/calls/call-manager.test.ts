@@ -276,4 +276,26 @@ describe('call manager', () => {
     alice.manager.resumeAfterReconnect();
     expect(alice.sent).toEqual([]);
   });
+
+  it("takes the server's messages in order: an offer right behind the confirm reaches the callee", async () => {
+    // What the server does: relay each message as it comes, without waiting for the last one to
+    // be handled. The callee's key derivation on the confirm is async; the offer must wait for it.
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    alice.online = false;
+    await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
+    await net.settle();
+    const confirmToBob = alice.sent.find((message) => message.type === 'call.confirm');
+    if (confirmToBob?.type !== 'call.confirm') throw new Error('Alice sent no confirm');
+    const { to: _to, id: _id, ...confirmBody } = confirmToBob;
+    const offer = { type: 'offer', sdp: 'v=0 first offer' } as const;
+    const delivered = [
+      bob.manager.receive({ ...confirmBody, from: 'alice' }),
+      bob.manager.receive({ v: 1, type: 'call.signal', callId: call.callId, from: 'alice', data: offer }),
+    ];
+    await Promise.all(delivered);
+    expect(bob.keys).toHaveLength(1);
+    expect(bob.signals).toEqual([offer]);
+  });
 });

@@ -80,6 +80,7 @@ const MAX_HELD_SIGNALS = 64;
 
 export class CallManager {
   private active: ActiveCall | undefined;
+  private inbox: Promise<void> = Promise.resolve();
   private readonly now: () => number;
 
   constructor(private readonly deps: CallManagerDeps) {
@@ -233,8 +234,19 @@ export class CallManager {
     if (call && call.view.state !== 'connected') this.end(call, 'server-lost');
   }
 
-  /** Everything call-related the server sends. */
-  async receive(message: IncomingCallMessage | CallEnded): Promise<void> {
+  /**
+   * Everything call-related the server sends, handled one message at a time in arrival order. The
+   * confirm's key derivation is async, and the caller's offer follows it on the wire at once: taken
+   * concurrently, the offer would meet a call without keys yet and be dropped, and the call would
+   * hang at "connecting".
+   */
+  receive(message: IncomingCallMessage | CallEnded): Promise<void> {
+    const handled = this.inbox.then(() => this.handle(message));
+    this.inbox = handled.catch(() => undefined);
+    return handled;
+  }
+
+  private async handle(message: IncomingCallMessage | CallEnded): Promise<void> {
     if (message.type === 'call.invite') {
       await this.receiveInvite(message);
       return;
