@@ -18,7 +18,8 @@ export default defineConfig<{ hostKind: HostKind }>({
   workers: 2,
   fullyParallel: true,
   forbidOnly: Boolean(process.env['CI']),
-  retries: 0,
+  // One retry on CI only, where the 2-core machine is shared: a test that needed it is reported as flaky.
+  retries: process.env['CI'] ? 1 : 0,
   timeout: 30_000,
   expect: { timeout: 5_000 },
   reporter: [['list']],

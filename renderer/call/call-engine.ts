@@ -2,6 +2,7 @@ import { IpcError, type CallKeys, type CallView, type SealcallBridge } from '../
 import { emptyReport, type CryptoReport } from '../workers/frame-crypto-messages';
 import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-timings';
 import type { CallEngine, CallEngineState, Media, StartChoice } from './call-engine-types';
+import { makeSpareDtlsCertificate } from './dtls-certificate';
 import { countersOf, idleState, unknownQuality } from './engine-state';
 import { CallSession, type SessionSettings } from './call-session';
 import { captureDisplay } from './display-capture';
@@ -72,6 +73,8 @@ function messageOf(error: unknown, fallback: string): string {
  * after the callee's accept, the callee after the caller's confirm, and each then builds its peer.
  */
 export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEngineOptions = {}): InspectableCallEngine {
+  // The first call's certificate is made while the user looks at the contact list.
+  makeSpareDtlsCertificate();
   const settings: SessionSettings & { statsIntervalMs: number } = {
     ratchetIntervalMs: TEN_MINUTES,
     statsIntervalMs: 1000,
@@ -170,6 +173,12 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
         },
         problem: (message) => {
           console.error(`frame crypto: ${message}`);
+        },
+        failed: (message) => {
+          if (created.isClosed()) return;
+          if (created === session) update({ error: message });
+          if (created.callId !== null) hangUpCore(created.callId);
+          void end(created);
         },
       },
     });

@@ -5,9 +5,10 @@ import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import type { CryptoReport } from '../workers/frame-crypto-messages';
 import type { ConnectionQuality, Media, StartChoice } from './call-engine-types';
 import { DecryptHealth } from './decrypt-health';
-import { createDtlsCertificate, type DtlsCertificate } from './dtls-certificate';
+import { takeDtlsCertificate, type DtlsCertificate } from './dtls-certificate';
 import { FrameCryptoClient } from './frame-crypto-client';
 import { IceRecovery } from './ice-recovery';
+import { refuseIfDenied } from './local-media';
 import { LocalMediaControls } from './local-media-controls';
 import { openPeerSession, type PeerSession } from './peer-session';
 import { ScreenShare } from './screen-share';
@@ -30,6 +31,8 @@ export interface SessionEvents {
   connected(remoteSdp: string): void;
   /** The connection failed or closed on its own. */
   lost(reason: string): void;
+  /** The call cannot go on here (the camera or microphone failed after the call was placed): say why and hang up. */
+  failed(message: string): void;
   problem(message: string): void;
 }
 
@@ -52,6 +55,8 @@ export class CallSession {
   remoteSharing = false;
   #share: ScreenShare | null = null;
   #certificate: DtlsCertificate | null = null;
+  /** The camera and microphone being opened; the call is placed meanwhile (see prepare). */
+  #capture: Promise<LocalMediaControls> | null = null;
   #ice: { iceServers: RTCIceServer[]; relayOnly: boolean } = { iceServers: [], relayOnly: false };
   #pendingSignals: SignalData[] = [];
   #closed: Promise<CryptoReport> | undefined;
@@ -120,29 +125,74 @@ export class CallSession {
    * lobby's `start` choice is for this call only, so it wins over the settings' defaults.
    */
   async prepare(bridge: SealcallBridge, media: Media, start?: StartChoice): Promise<void> {
+    // Asked for together: each is a round trip to the main process.
+    const certificate = takeDtlsCertificate();
+    const iceServers = bridge.invoke('turn.iceServers');
+    iceServers.catch(() => undefined);
     const settings = (await bridge.invoke('settings.get')).values;
     const cameraOff = start?.cameraOff ?? settings.startCameraOff;
     const muted = start?.muted ?? settings.startMuted;
-    const [certificate, local, ice] = await Promise.all([
-      createDtlsCertificate(),
-      LocalMediaControls.open({ audio: media.audio, video: media.video && !cameraOff }, settings, muted, () => {
+    const want = { audio: media.audio, video: media.video && !cameraOff };
+    // Checked alongside the capture, but before anyone is rung.
+    const denied = refuseIfDenied(want);
+    denied.catch(() => undefined);
+    // Only the certificate's fingerprint goes into the invite or the accept: the camera and
+    // microphone open while the call is placed, and the peer waits for them (see start). That
+    // takes a capture (15–30 ms) off each side's part of call set-up.
+    let prepared = false;
+    let earlyFailure: Error | undefined;
+    const capture = LocalMediaControls.open(want, settings, muted, () => {
+      this.#events.changed();
+    }).then((local) => {
+      // Hung up while the camera was starting: its light must not stay on.
+      if (this.isClosed()) local.stopAll();
+      else {
+        this.media = local;
         this.#events.changed();
-      }),
-      bridge.invoke('turn.iceServers'),
-    ]);
-    this.#certificate = certificate;
-    this.media = local;
+      }
+      return local;
+    });
+    capture.catch((error: unknown) => {
+      if (!prepared) earlyFailure = error instanceof Error ? error : new Error('Your camera or microphone could not be started.');
+      else if (!this.isClosed()) this.#events.failed(error instanceof Error ? error.message : 'Your camera or microphone could not be started.');
+    });
+    this.#capture = capture;
+    const [made, ice] = await Promise.all([certificate, iceServers, denied]);
+    // A capture that failed already: nobody has been rung yet.
+    if (earlyFailure !== undefined) throw earlyFailure;
+    prepared = true;
+    this.#certificate = made;
     this.#ice = ice;
-    // Hung up while the camera was starting: its light must not stay on.
-    if (this.isClosed()) local.stopAll();
   }
 
-  /** The keys are here: into the worker, then the peer, with every transform attached before any SDP. */
+  /**
+   * The keys are here: into the worker at once, then the peer, with every transform attached
+   * before any SDP, as soon as the camera and microphone are open.
+   */
   start(keys: CallKeys): void {
-    if (this.isClosed() || this.peer !== null || this.media === null || this.#certificate === null) return;
+    if (this.isClosed() || this.#keysLoaded || this.#certificate === null || this.#capture === null) return;
     this.crypto.loadKeys(keys, this.#settings.ratchetIntervalMs);
     this.#keysLoaded = true;
-    const media = this.media;
+    if (this.media !== null) {
+      this.#openPeer(keys, this.media);
+      return;
+    }
+    this.#capture.then(
+      (local) => {
+        if (this.isClosed() || this.peer !== null) return;
+        try {
+          this.#openPeer(keys, local);
+        } catch (error) {
+          this.#events.failed(error instanceof Error ? error.message : 'The call could not be set up.');
+        }
+      },
+      // Reported by prepare's handler.
+      () => undefined,
+    );
+  }
+
+  #openPeer(keys: CallKeys, media: LocalMediaControls): void {
+    if (this.#certificate === null) return;
     this.peer = openPeerSession({
       initiator: keys.initiator,
       certificate: this.#certificate.certificate,

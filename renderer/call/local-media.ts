@@ -42,6 +42,23 @@ function describe(error: unknown, wanted: string): MediaAccessError {
   return new MediaAccessError(`Your ${wanted} could not be started.`);
 }
 
+/**
+ * Fails at once when the OS or the user has already refused a device this call needs, so that a
+ * call whose capture runs alongside its set-up is not placed (or answered) only to be dropped.
+ * Where the Permissions API cannot tell, capture itself finds out.
+ */
+export async function refuseIfDenied(kinds: { audio: boolean; video: boolean }): Promise<void> {
+  const wanted: [PermissionName, boolean, string][] = [
+    ['microphone', kinds.audio, 'microphone'],
+    ['camera', kinds.video, 'camera'],
+  ];
+  for (const [name, needed, label] of wanted) {
+    if (!needed) continue;
+    const status = await navigator.permissions.query({ name }).catch(() => null);
+    if (status?.state === 'denied') throw describe(new DOMException('denied', 'NotAllowedError'), label);
+  }
+}
+
 /** One capture of the kinds asked for; an empty stream when neither is. */
 export async function captureMedia(kinds: { audio: boolean; video: boolean }, devices: DeviceChoice): Promise<MediaStream> {
   if (!kinds.audio && !kinds.video) return new MediaStream();
