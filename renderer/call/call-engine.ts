@@ -2,7 +2,9 @@ import { IpcError, type CallKeys, type CallView, type SealcallBridge } from '../
 import { emptyReport, type CryptoReport } from '../workers/frame-crypto-messages';
 import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-timings';
 import type { CallEngine, CallEngineState, Media, StartChoice } from './call-engine-types';
+import { CallPrerequisites } from './call-prerequisites';
 import { makeSpareDtlsCertificate } from './dtls-certificate';
+import { makeSpareFrameCryptoWorker } from './frame-crypto-client';
 import { countersOf, idleState, unknownQuality } from './engine-state';
 import { CallSession, type SessionSettings } from './call-session';
 import { captureDisplay } from './display-capture';
@@ -73,8 +75,10 @@ function messageOf(error: unknown, fallback: string): string {
  * after the callee's accept, the callee after the caller's confirm, and each then builds its peer.
  */
 export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEngineOptions = {}): InspectableCallEngine {
-  // The first call's certificate is made while the user looks at the contact list.
+  // The first call's certificate, settings and ICE servers are ready while the user looks at the contact list.
   makeSpareDtlsCertificate();
+  makeSpareFrameCryptoWorker();
+  const prerequisites = new CallPrerequisites(bridge);
   const settings: SessionSettings & { statsIntervalMs: number } = {
     ratchetIntervalMs: TEN_MINUTES,
     statsIntervalMs: 1000,
@@ -240,6 +244,8 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
     }
     if (current !== null && current.callId !== null && current.callId !== view.callId) return;
     update({ call: view });
+    // Ringing: have fresh TURN credentials in hand for the answer.
+    if (view.state === 'incoming') prerequisites.warm();
     if (view.state === 'ended' && current !== null) void end(current);
   };
 
@@ -272,7 +278,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
   /** Runs prepare, then the core request; on failure, undoes the session and rethrows. */
   const placeOrAnswer = async (current: CallSession, media: Media, start: StartChoice | undefined, request: () => Promise<CallView>) => {
     try {
-      await current.prepare(bridge, media, start);
+      await current.prepare(prerequisites, media, start);
       if (current.isClosed()) return;
       refresh(current);
       const view = await request();
@@ -379,6 +385,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
     dispose() {
       disposed = true;
       for (const unsubscribe of unsubscribes) unsubscribe();
+      prerequisites.dispose();
       const current = active();
       if (current !== null) {
         if (current.callId !== null) hangUpCore(current.callId);

@@ -1,9 +1,10 @@
-import type { CallKeys, SealcallBridge } from '../../shared/ipc';
+import type { CallKeys } from '../../shared/ipc';
 import type { SignalData } from '../../shared/protocol/call';
 import { encodePeerMessage, parsePeerMessage } from '../../shared/protocol/peer';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
 import type { CryptoReport } from '../workers/frame-crypto-messages';
 import type { ConnectionQuality, Media, StartChoice } from './call-engine-types';
+import type { CallPrerequisites } from './call-prerequisites';
 import { DecryptHealth } from './decrypt-health';
 import { takeDtlsCertificate, type DtlsCertificate } from './dtls-certificate';
 import { FrameCryptoClient } from './frame-crypto-client';
@@ -124,12 +125,11 @@ export class CallSession {
    * Certificate, camera and microphone, and ICE servers, before the core hears of the call. The
    * lobby's `start` choice is for this call only, so it wins over the settings' defaults.
    */
-  async prepare(bridge: SealcallBridge, media: Media, start?: StartChoice): Promise<void> {
-    // Asked for together: each is a round trip to the main process.
+  async prepare(prerequisites: CallPrerequisites, media: Media, start?: StartChoice): Promise<void> {
     const certificate = takeDtlsCertificate();
-    const iceServers = bridge.invoke('turn.iceServers');
+    const iceServers = prerequisites.iceServers();
     iceServers.catch(() => undefined);
-    const settings = (await bridge.invoke('settings.get')).values;
+    const settings = await prerequisites.settings();
     const cameraOff = start?.cameraOff ?? settings.startCameraOff;
     const muted = start?.muted ?? settings.startMuted;
     const want = { audio: media.audio, video: media.video && !cameraOff };

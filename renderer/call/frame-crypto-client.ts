@@ -16,6 +16,22 @@ function keyBytes(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+function startWorker(): Worker {
+  // Vite bundles the worker from this literal URL into a file of its own, served from 'self'.
+  return new Worker(new URL('../workers/frame-crypto.worker.ts', import.meta.url), { name: 'sealcall-frame-crypto' });
+}
+
+let spareWorker: Worker | undefined;
+
+/**
+ * Starts the next call's worker ahead of time (at start-up, and when a call ends): starting a
+ * worker takes a thread and a script load, which would otherwise compete with the camera and the
+ * handshake during call set-up. It holds no key until its call loads them, and serves one call.
+ */
+export function makeSpareFrameCryptoWorker(): void {
+  spareWorker ??= startWorker();
+}
+
 /**
  * The page's handle on one call's frame-crypto worker. Started at the beginning of a call so it
  * has loaded by the time the transforms arrive; wiped and terminated when the call ends.
@@ -31,8 +47,8 @@ export class FrameCryptoClient {
   constructor(onReport: (report: CryptoReport) => void, onProblem: (message: string) => void) {
     this.#onReport = onReport;
     this.#onProblem = onProblem;
-    // Vite bundles the worker from this literal URL into a file of its own, served from 'self'.
-    this.worker = new Worker(new URL('../workers/frame-crypto.worker.ts', import.meta.url), { name: 'sealcall-frame-crypto' });
+    this.worker = spareWorker ?? startWorker();
+    spareWorker = undefined;
     this.worker.addEventListener('message', (event: MessageEvent<WorkerToPage>) => {
       const message = event.data;
       if (message.type === 'problem') {
@@ -99,6 +115,7 @@ export class FrameCryptoClient {
         this.#report = report;
         this.#terminated = true;
         this.worker.terminate();
+        makeSpareFrameCryptoWorker();
         this.#onReport(report);
         resolve(report);
       };
