@@ -77,8 +77,8 @@ export async function hangUpSealcall(alice: Page, bob: Page, bothSides = false):
 }
 
 /** The bare floor call between the two floor pages; resolves at the caller's first remote frame. */
-export async function connectFloor(caller: Page, callee: Page): Promise<CallMarks> {
-  await Promise.all([caller.evaluate(armFloorPage, { role: 'caller' as const }), callee.evaluate(armFloorPage, { role: 'callee' as const })]);
+export async function connectFloor(caller: Page, callee: Page, passThrough = false): Promise<CallMarks> {
+  await Promise.all([caller.evaluate(armFloorPage, { role: 'caller' as const, passThrough }), callee.evaluate(armFloorPage, { role: 'callee' as const, passThrough })]);
   await caller.evaluate(placeFloorCall);
   const callerMarks = await waitForMark(caller, 'first-frame');
   return { caller: callerMarks, callee: await callee.evaluate(readMarks) };

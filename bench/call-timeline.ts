@@ -199,7 +199,7 @@ export function readMarks(): Mark[] {
  * (no server, no handshake, no transforms), with the same capture constraints and codecs as a
  * Sealcall call. The callee captures and answers as soon as the offer arrives.
  */
-export function armFloorPage(init: { role: 'caller' | 'callee' }): void {
+export function armFloorPage(init: { role: 'caller' | 'callee'; passThrough?: boolean }): void {
   const state = window.__bench;
   if (state === undefined) throw new Error('the page has no call timeline');
   state.disarm?.();
@@ -214,12 +214,36 @@ export function armFloorPage(init: { role: 'caller' | 'callee' }): void {
   };
   const pending: RTCIceCandidateInit[] = [];
   let pc: RTCPeerConnection | undefined;
+  // The pass-through variant: every sender and receiver through an RTCRtpScriptTransform in a
+  // worker whose JS reads and writes each frame's data but encrypts nothing. It prices the encoded
+  // transform machinery on its own, so the CPU benchmark can tell it from SFrame's cost.
+  const passThroughWorker =
+    init.passThrough === true
+      ? new Worker(
+          URL.createObjectURL(
+            new Blob(
+              [
+                'onrtctransform = (event) => { const { readable, writable } = event.transformer; ' +
+                  'readable.pipeThrough(new TransformStream({ transform(frame, controller) { frame.data = frame.data; controller.enqueue(frame); } }))' +
+                  '.pipeTo(writable).catch(() => {}); };',
+              ],
+              { type: 'text/javascript' },
+            ),
+          ),
+          { name: 'bench-pass-through' },
+        )
+      : undefined;
 
   const open = async (): Promise<RTCPeerConnection> => {
     const stream = await navigator.mediaDevices.getUserMedia(constraints);
     const connection = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
     for (const track of stream.getTracks()) connection.addTrack(track, stream);
     for (const transceiver of connection.getTransceivers()) {
+      // In the task that made the transceiver: later, Chromium never runs the transform.
+      if (passThroughWorker !== undefined) {
+        transceiver.sender.transform = new RTCRtpScriptTransform(passThroughWorker, {});
+        transceiver.receiver.transform = new RTCRtpScriptTransform(passThroughWorker, {});
+      }
       const kind = transceiver.sender.track?.kind;
       const wanted = kind === 'video' ? 'video/vp8' : 'audio/opus';
       const codecs = RTCRtpReceiver.getCapabilities(kind ?? 'audio')?.codecs ?? [];
@@ -280,6 +304,7 @@ export function armFloorPage(init: { role: 'caller' | 'callee' }): void {
     })();
   };
   state.disarm = () => {
+    passThroughWorker?.terminate();
     window.__benchFloorReceive = undefined;
     state.floor?.pc.close();
     for (const track of state.floor?.stream.getTracks() ?? []) track.stop();
