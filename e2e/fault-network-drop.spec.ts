@@ -1,7 +1,8 @@
-import type { Page } from '@playwright/test';
+import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { connectCall, counters, mediaStats, snapshot, waitForCallState } from './harness/call-driver';
 import { coturnMissingReason } from './harness/coturn';
+import type { HarnessEnvironment } from './harness/harness-environment';
 import { closeRelayCompany, openRelayCompany, TURN_SECRET, type RelayCompany } from './harness/relay-company';
 
 /*
@@ -27,6 +28,15 @@ function freeze(opened: RelayCompany): () => void {
   };
 }
 
+/** Alice (relay-only) in a call with Bob, both decoding. */
+async function connectedRelayCall(harness: HarnessEnvironment, testInfo: TestInfo): Promise<RelayCompany> {
+  const opened = await openRelayCompany(harness, testInfo, TURN_SECRET, undefined, ['alice']);
+  const { alice, bob } = opened;
+  await connectCall(alice.page, bob.page, bob.userId);
+  for (const page of [alice.page, bob.page]) await expect.poll(async () => (await mediaStats(page)).framesDecoded, { timeout: 15_000 }).toBeGreaterThan(30);
+  return opened;
+}
+
 test.beforeEach(({ hostKind }, testInfo) => {
   testInfo.skip(hostKind === 'electron', 'needs the core and coturn in the test process (harness only)');
   const missing = coturnMissingReason();
@@ -34,12 +44,10 @@ test.beforeEach(({ hostKind }, testInfo) => {
 });
 
 test('the network drops for 5 s: the call recovers by ICE restart, and frames decode again on both sides', async ({ harness }, testInfo) => {
-  const opened = await openRelayCompany(harness, testInfo, TURN_SECRET, undefined, ['alice']);
+  const opened = await connectedRelayCall(harness, testInfo);
   let thaw: (() => void) | undefined;
   try {
     const { alice, bob } = opened;
-    await connectCall(alice.page, bob.page, bob.userId);
-    for (const page of [alice.page, bob.page]) await expect.poll(async () => (await mediaStats(page)).framesDecoded, { timeout: 15_000 }).toBeGreaterThan(30);
     expect((await mediaStats(alice.page)).localCandidateType).toBe('relay');
 
     thaw = freeze(opened);
@@ -67,12 +75,10 @@ test('the network drops for 5 s: the call recovers by ICE restart, and frames de
 });
 
 test('the network stays down: both sides end the call as “connection lost” within about 20 s', async ({ harness }, testInfo) => {
-  const opened = await openRelayCompany(harness, testInfo, TURN_SECRET, undefined, ['alice']);
+  const opened = await connectedRelayCall(harness, testInfo);
   let thaw: (() => void) | undefined;
   try {
     const { alice, bob } = opened;
-    await connectCall(alice.page, bob.page, bob.userId);
-    for (const page of [alice.page, bob.page]) await expect.poll(async () => (await mediaStats(page)).framesDecoded, { timeout: 15_000 }).toBeGreaterThan(30);
 
     thaw = freeze(opened);
     const cut = Date.now();

@@ -1,6 +1,7 @@
 import { useId, useRef, useState } from 'react';
 import type { SealcallBridge } from '../../shared/ipc';
 import type { Media, StartChoice } from '../call/call-engine-types';
+import { Checkbox } from '../components/Checkbox';
 import { VideoOffIcon } from '../components/Icons';
 import { Modal } from '../components/Modal';
 import { StreamVideo } from '../components/StreamMedia';
@@ -97,26 +98,8 @@ export function Lobby({ bridge, peerName, direction, ringtone, onJoin, onCancel 
             }}
           />
           <div className="lobby-toggles">
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={muted}
-                onChange={(event) => {
-                  setMuted(event.currentTarget.checked);
-                }}
-              />
-              Join muted
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={cameraOff}
-                onChange={(event) => {
-                  setCameraOff(event.currentTarget.checked);
-                }}
-              />
-              Camera off
-            </label>
+            <Checkbox label="Join muted" checked={muted} onChange={setMuted} />
+            <Checkbox label="Camera off" checked={cameraOff} onChange={setCameraOff} />
           </div>
         </div>
       </div>

@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { Checkbox } from '../../components/Checkbox';
 import { ManagedNote } from './ManagedNote';
 
 interface SettingCheckboxProps {
@@ -15,18 +16,7 @@ export function SettingCheckbox({ label, hint, checked, locked, onChange }: Sett
   const describedBy = [hint === undefined ? undefined : `${ids}-hint`, locked ? `${ids}-managed` : undefined].filter((id) => id !== undefined).join(' ');
   return (
     <div className="setting-row">
-      <label className="check">
-        <input
-          type="checkbox"
-          checked={checked}
-          disabled={locked}
-          aria-describedby={describedBy === '' ? undefined : describedBy}
-          onChange={(event) => {
-            onChange(event.currentTarget.checked);
-          }}
-        />
-        {label}
-      </label>
+      <Checkbox label={label} checked={checked} disabled={locked} describedBy={describedBy === '' ? undefined : describedBy} onChange={onChange} />
       {hint !== undefined && (
         <p id={`${ids}-hint`} className="field-hint setting-hint">
           {hint}
