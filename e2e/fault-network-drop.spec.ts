@@ -1,6 +1,6 @@
 import type { Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { connectCall, counters, mediaStats, snapshot, waitForCallState } from './harness/call-driver';
+import { connectCall, expectDecoding, counters, mediaStats, snapshot, waitForCallState } from './harness/call-driver';
 import { coturnMissingReason } from './harness/coturn';
 import type { HarnessEnvironment } from './harness/harness-environment';
 import { closeRelayCompany, openRelayCompany, TURN_SECRET, type RelayCompany } from './harness/relay-company';
@@ -33,7 +33,7 @@ async function connectedRelayCall(harness: HarnessEnvironment, testInfo: TestInf
   const opened = await openRelayCompany(harness, testInfo, TURN_SECRET, undefined, ['alice']);
   const { alice, bob } = opened;
   await connectCall(alice.page, bob.page, bob.userId);
-  for (const page of [alice.page, bob.page]) await expect.poll(async () => (await mediaStats(page)).framesDecoded, { timeout: 15_000 }).toBeGreaterThan(30);
+  await expectDecoding([alice.page, bob.page], 30);
   return opened;
 }
 

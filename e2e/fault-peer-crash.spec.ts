@@ -1,7 +1,7 @@
 import type { HistoryView } from '../shared/ipc';
 import { expect, test } from './fixtures';
 import { unwrap } from './harness/company';
-import { connectCall, mediaStats, snapshot } from './harness/call-driver';
+import { connectCall, expectDecoding, snapshot } from './harness/call-driver';
 
 /*
  * Fault: Bob's app dies mid-call (his browser context is closed without a hang-up). Alice must
@@ -14,7 +14,7 @@ test("Bob's app dies mid-call: Alice sees “connection lost” within 5 s, retu
   test.skip(testInfo.project.name !== 'chromium', 'closing a browser context is the harness’s way to crash a renderer');
   const { alice, bob } = twoUsers;
   await connectCall(alice.page, bob.page, bob.userId);
-  await expect.poll(async () => (await mediaStats(alice.page)).framesDecoded, { timeout: 15_000 }).toBeGreaterThan(0);
+  await expectDecoding([alice.page]);
   const callId = (await snapshot(alice.page)).call?.callId;
   expect(callId).toBeDefined();
 

@@ -109,6 +109,16 @@ export async function connectCall(caller: Page, callee: Page, calleeId: string, 
   await Promise.all([playRemoteAudio(caller), playRemoteAudio(callee)]);
 }
 
+/** Each page's video keeps decoding: more than `more` frames beyond its count now (15 s at most). */
+export async function expectDecoding(pages: readonly Page[], more = 0): Promise<void> {
+  const starts = await Promise.all(pages.map((page) => mediaStats(page)));
+  await Promise.all(
+    pages.map((page, index) =>
+      expect.poll(async () => (await mediaStats(page)).framesDecoded, { timeout: 15_000 }).toBeGreaterThan((starts[index]?.framesDecoded ?? 0) + more),
+    ),
+  );
+}
+
 export function total(perKind: { audio: number; video: number }): number {
   return perKind.audio + perKind.video;
 }

@@ -99,7 +99,7 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
           {call.state === 'connected' && engine !== null && <QualityIndicator quality={engine.quality} />}
         </div>
         {engineError !== null && (
-          <div className="call-alert" role="alert">
+          <div className="call-banner call-alert" role="alert">
             <WarningIcon />
             <span>{engineError}</span>
           </div>

@@ -10,6 +10,18 @@ import { ThemeSetting } from './ThemeSetting';
 
 type ReadyIdentity = Extract<IdentityStatus, { state: 'ready' }>;
 
+/** The on/off settings of the Calls section, in the order shown. */
+const CALL_SWITCHES: readonly { key: 'relayOnly' | 'ringtone' | 'startMuted' | 'startCameraOff'; label: string; hint?: string }[] = [
+  {
+    key: 'relayOnly',
+    label: 'Relay-only calls (hides your IP address from the other side)',
+    hint: 'Calls go through your company’s relay server. They stay end-to-end encrypted, but may sound or look a little worse.',
+  },
+  { key: 'ringtone', label: 'Play a ringtone for incoming calls' },
+  { key: 'startMuted', label: 'Start calls muted' },
+  { key: 'startCameraOff', label: 'Start calls with the camera off' },
+];
+
 /** Devices, call privacy, ringtone and theme, and who this device is: its safety number and server. */
 export function SettingsScreen({ bridge, identity }: { bridge: SealcallBridge; identity: ReadyIdentity }) {
   const ids = useId();
@@ -57,39 +69,18 @@ export function SettingsScreen({ bridge, identity }: { bridge: SealcallBridge; i
 
       <section className="settings-section" aria-labelledby={`${ids}-calls`}>
         <h3 id={`${ids}-calls`}>Calls</h3>
-        <SettingCheckbox
-          label="Relay-only calls (hides your IP address from the other side)"
-          hint="Calls go through your company’s relay server. They stay end-to-end encrypted, but may sound or look a little worse."
-          checked={values.relayOnly}
-          locked={locked('relayOnly')}
-          onChange={(relayOnly) => {
-            save({ relayOnly });
-          }}
-        />
-        <SettingCheckbox
-          label="Play a ringtone for incoming calls"
-          checked={values.ringtone}
-          locked={locked('ringtone')}
-          onChange={(ringtone) => {
-            save({ ringtone });
-          }}
-        />
-        <SettingCheckbox
-          label="Start calls muted"
-          checked={values.startMuted}
-          locked={locked('startMuted')}
-          onChange={(startMuted) => {
-            save({ startMuted });
-          }}
-        />
-        <SettingCheckbox
-          label="Start calls with the camera off"
-          checked={values.startCameraOff}
-          locked={locked('startCameraOff')}
-          onChange={(startCameraOff) => {
-            save({ startCameraOff });
-          }}
-        />
+        {CALL_SWITCHES.map(({ key, label, hint }) => (
+          <SettingCheckbox
+            key={key}
+            label={label}
+            {...(hint === undefined ? {} : { hint })}
+            checked={values[key]}
+            locked={locked(key)}
+            onChange={(checked) => {
+              save({ [key]: checked });
+            }}
+          />
+        ))}
       </section>
 
       <section className="settings-section" aria-labelledby={`${ids}-appearance`}>

@@ -5,7 +5,7 @@ import { ScreenShareIcon } from './ScreenShareIcon';
 export function SharingBar() {
   const engine = useCallEngine();
   return (
-    <div className="sharing-bar" role="status">
+    <div className="call-banner sharing-bar" role="status">
       <ScreenShareIcon />
       <span>You are sharing your screen</span>
       <button
