@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { CONTENT_SECURITY_POLICY } from '../../electron/core/shell-policy/csp';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -21,10 +22,13 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /*
- * Cross-origin isolation: without COOP and COEP, performance.now() in a page or a worker is
- * coarsened to 100 µs, too coarse for the per-frame measurements later benchmarks take.
+ * The shell's Content Security Policy, sent as the shell sends it: a worker's script takes its
+ * policy from its own response, not from the page's meta tag. Cross-origin isolation: without
+ * COOP and COEP, performance.now() in a page or a worker is coarsened to 100 µs, too coarse for
+ * the per-frame measurements the benchmarks take.
  */
-const ISOLATION_HEADERS = {
+const RESPONSE_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
@@ -59,7 +63,7 @@ export async function serveDirectory(rootDir: string): Promise<StaticServer> {
           return;
         }
         response.writeHead(200, {
-          ...ISOLATION_HEADERS,
+          ...RESPONSE_HEADERS,
           'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
           'Content-Length': info.size,
         });
@@ -114,6 +118,6 @@ function resolveFile(root: string, requestUrl: string): string | null {
 }
 
 function finish(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+  response.writeHead(status, { ...RESPONSE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
   response.end(text);
 }

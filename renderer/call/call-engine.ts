@@ -4,7 +4,7 @@ import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-ti
 import type { CallEngine, CallEngineState, Media, StartChoice } from './call-engine-types';
 import { CallPrerequisites } from './call-prerequisites';
 import { makeSpareDtlsCertificate } from './dtls-certificate';
-import { makeSpareFrameCryptoWorker } from './frame-crypto-client';
+import { makeSpareFrameCryptoWorkerWhenIdle } from './frame-crypto-client';
 import { countersOf, idleState, unknownQuality } from './engine-state';
 import { CallSession, type SessionSettings } from './call-session';
 import { captureDisplay } from './display-capture';
@@ -77,7 +77,7 @@ function messageOf(error: unknown, fallback: string): string {
 export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEngineOptions = {}): InspectableCallEngine {
   // The first call's certificate, settings and ICE servers are ready while the user looks at the contact list.
   makeSpareDtlsCertificate();
-  makeSpareFrameCryptoWorker();
+  makeSpareFrameCryptoWorkerWhenIdle();
   const prerequisites = new CallPrerequisites(bridge);
   const settings: SessionSettings & { statsIntervalMs: number } = {
     ratchetIntervalMs: TEN_MINUTES,

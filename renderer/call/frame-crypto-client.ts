@@ -33,6 +33,16 @@ export function makeSpareFrameCryptoWorker(): void {
 }
 
 /**
+ * The first spare, once the page has painted and gone idle: the worker's script carries libsodium's
+ * WebAssembly (about 190 KB compressed), which must not compete with the contact list's first
+ * paint. A call placed before then starts its own worker.
+ */
+export function makeSpareFrameCryptoWorkerWhenIdle(): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(makeSpareFrameCryptoWorker, { timeout: 3000 });
+  else setTimeout(makeSpareFrameCryptoWorker, 1000);
+}
+
+/**
  * The page's handle on one call's frame-crypto worker. Started at the beginning of a call so it
  * has loaded by the time the transforms arrive; wiped and terminated when the call ends.
  */

@@ -3,11 +3,13 @@ import { newCryptoState } from './crypto-state';
 import { frameTransformer, type PipelineHooks } from './frame-pipeline';
 import { isTransformOptions, type MediaKind, type PageToWorker, type TransformDirection, type WorkerToPage } from './frame-crypto-messages';
 import { ReceiveKeys, SendKeys } from './key-ring';
+import { loadSodium } from '../../shared/crypto/sodium';
 
 /*
  * The frame-crypto worker: SFrame on every encoded audio and video frame of one call. One worker
- * per call; the page terminates it after 'wipe'. No libsodium here: WebCrypto only, and nothing
- * random per frame (the nonce is salt XOR counter).
+ * per call; the page terminates it after 'wipe'. The cipher is libsodium's ChaCha20-Poly1305,
+ * synchronous on this thread; WebCrypto's HKDF derives the keys. Nothing random per frame (the
+ * nonce is salt XOR counter).
  */
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -17,6 +19,10 @@ const REPORT_EVERY_MS = 500;
 const MIN_RATCHET_MS = 500;
 
 const state = newCryptoState();
+// Compiled now, while the worker waits as the next call's spare, not when the call's keys arrive.
+loadSodium().catch(() => {
+  post({ type: 'problem', message: 'libsodium could not be loaded: frames cannot be encrypted' });
+});
 /** Video senders, to ask for a key frame when the key generation switches. */
 const videoSenders = new Set<RTCRtpScriptTransformer>();
 let ratchetTimer: ReturnType<typeof setInterval> | undefined;

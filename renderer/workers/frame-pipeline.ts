@@ -35,14 +35,14 @@ export function frameTransformer(
   const codec = CODEC[kind];
   let lastKid: bigint | undefined;
 
-  const encrypt = async (frame: EncodedFrame, controller: TransformStreamDefaultController<unknown>) => {
+  const encrypt = (frame: EncodedFrame, controller: TransformStreamDefaultController<unknown>) => {
     const sender = state.sendKeys?.sender;
     if (sender === undefined) {
       state.report.unkeyed[kind]++;
       return;
     }
     try {
-      frame.data = exactBuffer(await encryptMediaFrame(sender, codec, new Uint8Array(frame.data)));
+      frame.data = exactBuffer(encryptMediaFrame(sender, codec, new Uint8Array(frame.data)));
     } catch {
       // A truncated frame or exhausted counters: drop rather than send anything unencrypted.
       state.report.unkeyed[kind]++;
@@ -52,7 +52,7 @@ export function frameTransformer(
     controller.enqueue(frame);
   };
 
-  const decrypt = async (frame: EncodedFrame, controller: TransformStreamDefaultController<unknown>) => {
+  const decrypt = (frame: EncodedFrame, controller: TransformStreamDefaultController<unknown>) => {
     const keys = state.receiveKeys;
     if (keys === undefined) {
       state.report.unkeyed[kind]++;
@@ -60,7 +60,7 @@ export function frameTransformer(
     }
     let kid: bigint | undefined;
     try {
-      const plain = await decryptMediaFrame(
+      const plain = decryptMediaFrame(
         (frameKid) => {
           kid = frameKid;
           return keys.secretFor(frameKid);
@@ -85,7 +85,8 @@ export function frameTransformer(
 
   const { timings } = state;
   return new TransformStream<unknown, unknown>({
-    async transform(chunk, controller) {
+    // Synchronous: the cipher runs on this thread, so a frame never waits for another one.
+    transform(chunk, controller) {
       if (!isEncodedFrame(chunk)) return;
       // Empty frames carry nothing to protect, and the other side passes them on untouched too.
       if (chunk.data.byteLength === 0) {
@@ -93,7 +94,8 @@ export function frameTransformer(
         return;
       }
       const started = timings.enabled ? performance.now() : 0;
-      await (direction === 'send' ? encrypt(chunk, controller) : decrypt(chunk, controller));
+      if (direction === 'send') encrypt(chunk, controller);
+      else decrypt(chunk, controller);
       if (timings.enabled) timings.record(direction, kind, (performance.now() - started) * 1000);
     },
   });

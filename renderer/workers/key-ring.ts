@@ -1,4 +1,4 @@
-import { deriveSFrameSecret, SFrameSender, type SFrameSecret } from '../../shared/crypto/sframe';
+import { deriveSFrameSecret, SFrameSender, wipeSFrameSecret, type SFrameSecret } from '../../shared/crypto/sframe';
 import { ratchetBaseKey } from './ratchet';
 
 /*
@@ -20,21 +20,9 @@ interface Generation {
   secret: SFrameSecret;
 }
 
-async function deriveSecret(baseKey: Uint8Array, kid: bigint): Promise<SFrameSecret> {
-  const secret = await deriveSFrameSecret(baseKey, kid);
-  // The cipher uses the non-extractable CryptoKey; the raw key bytes need not stay in memory.
-  secret.key.fill(0);
-  return secret;
-}
-
 async function nextGeneration(base: Uint8Array, kid: bigint): Promise<Generation> {
   const next = await ratchetBaseKey(base);
-  return { base: next, secret: await deriveSecret(next, kid) };
-}
-
-function wipeSecret(secret: SFrameSecret): void {
-  secret.key.fill(0);
-  secret.salt.fill(0);
+  return { base: next, secret: await deriveSFrameSecret(next, kid) };
 }
 
 /** The sending side: one SFrameSender per generation, shared by audio and video so counters never repeat. */
@@ -54,7 +42,7 @@ export class SendKeys {
 
   /** Takes ownership of `baseKey` (it is zeroed once the ratchet moves past it). */
   static async create(baseKey: Uint8Array): Promise<SendKeys> {
-    return new SendKeys(baseKey, await deriveSecret(baseKey, 0n));
+    return new SendKeys(baseKey, await deriveSFrameSecret(baseKey, 0n));
   }
 
   get sender(): SFrameSender {
@@ -70,7 +58,7 @@ export class SendKeys {
     const next = await this.#next;
     if (this.#wiped) return;
     this.#base.fill(0);
-    wipeSecret(this.#secret);
+    wipeSFrameSecret(this.#secret);
     this.#base = next.base;
     this.#secret = next.secret;
     this.#sender = new SFrameSender(next.secret);
@@ -80,11 +68,11 @@ export class SendKeys {
   wipe(): void {
     this.#wiped = true;
     this.#base.fill(0);
-    wipeSecret(this.#secret);
+    wipeSFrameSecret(this.#secret);
     void this.#next.then(
       (pending) => {
         pending.base.fill(0);
-        wipeSecret(pending.secret);
+        wipeSFrameSecret(pending.secret);
       },
       () => undefined,
     );
@@ -120,7 +108,7 @@ export class ReceiveKeys {
 
   /** Takes ownership of `baseKey`. */
   static async create(baseKey: Uint8Array): Promise<ReceiveKeys> {
-    return new ReceiveKeys(baseKey, await deriveSecret(baseKey, 0n));
+    return new ReceiveKeys(baseKey, await deriveSFrameSecret(baseKey, 0n));
   }
 
   get generation(): bigint {
@@ -140,7 +128,7 @@ export class ReceiveKeys {
     this.#newest = kid;
     for (const [held, secret] of this.#secrets) {
       if (held < kid - BigInt(KEPT_BEHIND)) {
-        wipeSecret(secret);
+        wipeSFrameSecret(secret);
         this.#secrets.delete(held);
       }
     }
@@ -150,7 +138,7 @@ export class ReceiveKeys {
   wipe(): void {
     this.#wiped = true;
     this.#chainBase.fill(0);
-    for (const secret of this.#secrets.values()) wipeSecret(secret);
+    for (const secret of this.#secrets.values()) wipeSFrameSecret(secret);
     this.#secrets.clear();
   }
 
@@ -167,7 +155,7 @@ export class ReceiveKeys {
         const next = await nextGeneration(this.#chainBase, kid);
         if (this.#isWiped()) {
           next.base.fill(0);
-          wipeSecret(next.secret);
+          wipeSFrameSecret(next.secret);
           return;
         }
         this.#chainBase.fill(0);

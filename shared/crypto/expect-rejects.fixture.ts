@@ -17,3 +17,20 @@ export async function expectRejects(promise: Promise<unknown>, codes: CryptoErro
     `expected ${allowed.join(' | ')}, got ${String(error)}`,
   ).toBe(true);
 }
+
+/** Throws a CryptoError whose code is one of `codes`, and never returns a value. */
+export function expectThrows(run: () => unknown, codes: CryptoErrorCode | readonly CryptoErrorCode[]): void {
+  const allowed = typeof codes === 'string' ? [codes] : codes;
+  let value: unknown;
+  let error: unknown;
+  try {
+    value = run();
+  } catch (thrown) {
+    error = thrown;
+  }
+  expect(value).toBeUndefined();
+  expect(
+    allowed.some((code) => isCryptoError(error, code)),
+    `expected ${allowed.join(' | ')}, got ${String(error)}`,
+  ).toBe(true);
+}

@@ -40,14 +40,11 @@ export function clearPrefixLength(kind: MediaKind, frame: Uint8Array): number {
  * with a shorter prefix would put the whole frame in the clear, and encrypting it whole would hand
  * the packetizer a frame tag that is ciphertext.
  */
-export function encryptMediaFrame(sender: SFrameSender, kind: MediaKind, frame: Uint8Array): Promise<Uint8Array> {
-  // Not `async`: one promise layer less on every frame; errors still arrive as rejections.
-  if (frame.length === 0) return Promise.resolve(frame);
+export function encryptMediaFrame(sender: SFrameSender, kind: MediaKind, frame: Uint8Array): Uint8Array {
+  if (frame.length === 0) return frame;
   const prefixLength = clearPrefixLength(kind, frame);
   if (frame.length < prefixLength) {
-    return Promise.reject(
-      new CryptoError('media-frame-truncated', `${kind} frame of ${frame.length} bytes is shorter than its clear prefix`),
-    );
+    throw new CryptoError('media-frame-truncated', `${kind} frame of ${frame.length} bytes is shorter than its clear prefix`);
   }
   // The prefix is the metadata, placed in clear before the SFrame in the same buffer: no second copy.
   return sender.encrypt(frame.subarray(0, prefixLength), frame.subarray(prefixLength), { metadataFirst: true });
@@ -58,11 +55,7 @@ export function encryptMediaFrame(sender: SFrameSender, kind: MediaKind, frame: 
  * 'sframe-truncated' or 'sframe-bad-header', 'sframe-unknown-kid' (no secret for the header's
  * KID), 'sframe-auth-failed'. An empty frame is returned as is, as the sender passes it untouched.
  */
-export async function decryptMediaFrame(
-  secrets: SFrameSecret | SFrameSecretLookup,
-  kind: MediaKind,
-  data: Uint8Array,
-): Promise<Uint8Array> {
+export function decryptMediaFrame(secrets: SFrameSecret | SFrameSecretLookup, kind: MediaKind, data: Uint8Array): Uint8Array {
   if (data.length === 0) return data;
   const prefixLength = clearPrefixLength(kind, data);
   if (data.length < prefixLength) {
@@ -78,6 +71,6 @@ export async function decryptMediaFrame(
   } else {
     secret = secrets;
   }
-  const { plaintext } = await sframeDecrypt(secret, prefix, body);
+  const { plaintext } = sframeDecrypt(secret, prefix, body);
   return concatBytes(prefix, plaintext);
 }

@@ -4,16 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bytesToUint, concatBytes, fromHex, toHex, uintToBytes } from './bytes';
 import { isCryptoError, type CryptoErrorCode } from './errors';
+import { nodeAesGcm } from './aes-gcm-aead.fixture';
 import {
+  AES_128_GCM_SHA256_128,
   decodeSFrameHeader,
+  deriveSFrameKeyMaterial,
   deriveSFrameSecret,
   encodeSFrameHeader,
+  MEDIA_SUITE,
   sframeDecrypt,
   sframeEncrypt,
+  sframeSecret,
   SFrameSender,
+  wipeSFrameSecret,
   type SFrameSecret,
 } from './sframe';
-import { expectRejects } from './expect-rejects.fixture';
+import { loadSodium } from './sodium';
+import { expectRejects, expectThrows } from './expect-rejects.fixture';
 
 // kid and ctr are decimal strings in the fixture: as JSON numbers, values above 2^53 would be rounded.
 const decimal = z.string().regex(/^\d+$/).transform((text) => BigInt(text));
@@ -61,8 +68,20 @@ function flipBit(data: Uint8Array, bit: number): Uint8Array {
   return copy;
 }
 
+/** The RFC's suite 0x0004 secret, with Node's AES-GCM under the same SFrame code the media suite uses. */
+async function aesGcmSecret(baseKey: Uint8Array, kid: bigint): Promise<SFrameSecret> {
+  const { key, salt } = await deriveSFrameKeyMaterial(baseKey, kid, AES_128_GCM_SHA256_128);
+  return sframeSecret(kid, AES_128_GCM_SHA256_128, salt, nodeAesGcm(key));
+}
+
 function vectorSecret(): Promise<SFrameSecret> {
-  return deriveSFrameSecret(fromHex(v4.base_key), v4.kid);
+  return aesGcmSecret(fromHex(v4.base_key), v4.kid);
+}
+
+/** The media suite's cipher through libsodium's own wrapper: independent of chacha20-poly1305.ts's heap calls. */
+async function rawChaCha(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  const sodium = await loadSodium();
+  return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext, aad, null, nonce, key);
 }
 
 /** The RFC's nonce computed independently of sframe.ts: salt XOR CTR as integers. */
@@ -147,12 +166,9 @@ describe('SFrame header (RFC 9605 §4.3)', () => {
 
 describe('SFrame suite 0x0004 vector (RFC 9605 Appendix C)', () => {
   it('derives the key and salt from the labels the RFC gives', async () => {
-    const secret = await vectorSecret();
-    expect(toHex(secret.key)).toBe(v4.sframe_key);
-    expect(toHex(secret.salt)).toBe(v4.sframe_salt);
-    expect(secret.kid).toBe(v4.kid);
-    expect(secret.cryptoKey.extractable).toBe(false);
-    expect([...secret.cryptoKey.usages].sort()).toEqual(['decrypt', 'encrypt']);
+    const material = await deriveSFrameKeyMaterial(fromHex(v4.base_key), v4.kid, AES_128_GCM_SHA256_128);
+    expect(toHex(material.key)).toBe(v4.sframe_key);
+    expect(toHex(material.salt)).toBe(v4.sframe_salt);
     // The labels as the RFC spells them: "SFrame 1.0 Secret key " + KID (8 bytes) + suite (2 bytes).
     const suffix = concatBytes(uintToBytes(v4.kid, 8), uintToBytes(4n, 2));
     expect(toHex(concatBytes(new TextEncoder().encode('SFrame 1.0 Secret key '), suffix))).toBe(v4.sframe_key_label);
@@ -165,28 +181,27 @@ describe('SFrame suite 0x0004 vector (RFC 9605 Appendix C)', () => {
     const header = encodeSFrameHeader(v4.kid, v4.ctr);
     expect(toHex(concatBytes(header, fromHex(v4.metadata)))).toBe(v4.aad);
 
-    const data = await sframeEncrypt(secret, v4.kid, v4.ctr, fromHex(v4.metadata), fromHex(v4.pt));
-    expect(toHex(data)).toBe(v4.ct);
-    // The vector's nonce and AAD under plain AES-GCM give the same bytes after the header.
-    const raw = await rawGcm(secret.key, fromHex(v4.nonce) as Uint8Array<ArrayBuffer>, fromHex(v4.aad), fromHex(v4.pt));
+    expect(toHex(sframeEncrypt(secret, v4.kid, v4.ctr, fromHex(v4.metadata), fromHex(v4.pt)))).toBe(v4.ct);
+    // The vector's nonce and AAD under WebCrypto's AES-GCM give the same bytes after the header.
+    const raw = await rawGcm(fromHex(v4.sframe_key), fromHex(v4.nonce) as Uint8Array<ArrayBuffer>, fromHex(v4.aad), fromHex(v4.pt));
     expect(toHex(concatBytes(header, raw))).toBe(v4.ct);
   });
 
   it('decrypts the vector', async () => {
-    const opened = await sframeDecrypt(await vectorSecret(), fromHex(v4.metadata), fromHex(v4.ct));
+    const opened = sframeDecrypt(await vectorSecret(), fromHex(v4.metadata), fromHex(v4.ct));
     expect(opened.kid).toBe(v4.kid);
     expect(opened.ctr).toBe(v4.ctr);
     expect(toHex(opened.plaintext)).toBe(v4.pt);
   });
 
   it('refuses the vector under a wrong key', async () => {
-    const wrong = await deriveSFrameSecret(fromHex('100102030405060708090a0b0c0d0e0f'), v4.kid);
-    await expectRejects(sframeDecrypt(wrong, fromHex(v4.metadata), fromHex(v4.ct)), 'sframe-auth-failed');
+    const wrong = await aesGcmSecret(fromHex('100102030405060708090a0b0c0d0e0f'), v4.kid);
+    expectThrows(() => sframeDecrypt(wrong, fromHex(v4.metadata), fromHex(v4.ct)), 'sframe-auth-failed');
   });
 
   it("refuses the vector under the same base key's secret for another KID", async () => {
-    const other = await deriveSFrameSecret(fromHex(v4.base_key), v4.kid + 1n);
-    await expectRejects(sframeDecrypt(other, fromHex(v4.metadata), fromHex(v4.ct)), 'sframe-auth-failed');
+    const other = await aesGcmSecret(fromHex(v4.base_key), v4.kid + 1n);
+    expectThrows(() => sframeDecrypt(other, fromHex(v4.metadata), fromHex(v4.ct)), 'sframe-auth-failed');
   });
 
   it('refuses a header rewritten to name another KID or CTR', async () => {
@@ -194,8 +209,8 @@ describe('SFrame suite 0x0004 vector (RFC 9605 Appendix C)', () => {
     const body = fromHex(v4.ct).subarray(encodeSFrameHeader(v4.kid, v4.ctr).length);
     const otherCtr = concatBytes(encodeSFrameHeader(v4.kid, v4.ctr + 1n), body);
     const otherKid = concatBytes(encodeSFrameHeader(v4.kid + 1n, v4.ctr), body);
-    await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), otherCtr), 'sframe-auth-failed');
-    await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), otherKid), 'sframe-auth-failed');
+    expectThrows(() => sframeDecrypt(secret, fromHex(v4.metadata), otherCtr), 'sframe-auth-failed');
+    expectThrows(() => sframeDecrypt(secret, fromHex(v4.metadata), otherKid), 'sframe-auth-failed');
   });
 
   it('refuses every single-bit flip of header, ciphertext and tag', async () => {
@@ -204,7 +219,7 @@ describe('SFrame suite 0x0004 vector (RFC 9605 Appendix C)', () => {
     const headerBits = encodeSFrameHeader(v4.kid, v4.ctr).length * 8;
     for (let bit = 0; bit < data.length * 8; bit++) {
       const codes = bit < headerBits ? HEADER_FAILURES : 'sframe-auth-failed';
-      await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), flipBit(data, bit)), codes);
+      expectThrows(() => sframeDecrypt(secret, fromHex(v4.metadata), flipBit(data, bit)), codes);
     }
   });
 
@@ -212,9 +227,9 @@ describe('SFrame suite 0x0004 vector (RFC 9605 Appendix C)', () => {
     const secret = await vectorSecret();
     const metadata = fromHex(v4.metadata);
     for (let bit = 0; bit < metadata.length * 8; bit++) {
-      await expectRejects(sframeDecrypt(secret, flipBit(metadata, bit), fromHex(v4.ct)), 'sframe-auth-failed');
+      expectThrows(() => sframeDecrypt(secret, flipBit(metadata, bit), fromHex(v4.ct)), 'sframe-auth-failed');
     }
-    await expectRejects(sframeDecrypt(secret, new Uint8Array(0), fromHex(v4.ct)), 'sframe-auth-failed');
+    expectThrows(() => sframeDecrypt(secret, new Uint8Array(0), fromHex(v4.ct)), 'sframe-auth-failed');
   });
 
   it('refuses every truncation, and an extension', async () => {
@@ -223,14 +238,30 @@ describe('SFrame suite 0x0004 vector (RFC 9605 Appendix C)', () => {
     const shortest = encodeSFrameHeader(v4.kid, v4.ctr).length + 16;
     for (let length = 0; length < data.length; length++) {
       const code = length < shortest ? 'sframe-truncated' : 'sframe-auth-failed';
-      await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), data.subarray(0, length)), code);
+      expectThrows(() => sframeDecrypt(secret, fromHex(v4.metadata), data.subarray(0, length)), code);
     }
-    await expectRejects(sframeDecrypt(secret, fromHex(v4.metadata), concatBytes(data, fromHex('00'))), 'sframe-auth-failed');
+    expectThrows(() => sframeDecrypt(secret, fromHex(v4.metadata), concatBytes(data, fromHex('00'))), 'sframe-auth-failed');
   });
 });
 
-describe('SFrame encrypt and decrypt', () => {
-  it('round-trips any KID, CTR, metadata and plaintext, with the RFC nonce', async () => {
+describe('the media suite: SFrame over ChaCha20-Poly1305 (private use 0xF001)', () => {
+  it('derives a 32-byte key and the salt with the suite named in the labels', async () => {
+    expect(MEDIA_SUITE.id).toBe(0xf001n);
+    const baseKey = fromHex(v4.base_key.repeat(2));
+    const material = await deriveSFrameKeyMaterial(baseKey, v4.kid);
+    expect(material.key.length).toBe(32);
+    expect(material.salt.length).toBe(12);
+    // The RFC's HKDF-Expand with the label "SFrame 1.0 Secret key " + KID + 0xF001, by hand.
+    const ikm = await crypto.subtle.importKey('raw', new Uint8Array(baseKey), 'HKDF', false, ['deriveBits']);
+    const info = concatBytes(new TextEncoder().encode('SFrame 1.0 Secret key '), uintToBytes(v4.kid, 8), fromHex('f001'));
+    const expected = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new Uint8Array(info) }, ikm, 256);
+    expect(toHex(material.key)).toBe(toHex(new Uint8Array(expected)));
+    // Another suite, another key: the suite is bound into the derivation.
+    const aes = await deriveSFrameKeyMaterial(baseKey, v4.kid, AES_128_GCM_SHA256_128);
+    expect(toHex(material.key).startsWith(toHex(aes.key))).toBe(false);
+  });
+
+  it('round-trips any KID, CTR, metadata and plaintext, with the RFC nonce and AAD', async () => {
     const baseKey = crypto.getRandomValues(new Uint8Array(32));
     await fc.assert(
       fc.asyncProperty(
@@ -240,14 +271,15 @@ describe('SFrame encrypt and decrypt', () => {
         fc.uint8Array({ maxLength: 3000 }),
         async (kid, ctr, metadata, plaintext) => {
           const secret = await deriveSFrameSecret(baseKey, kid);
-          const data = await sframeEncrypt(secret, kid, ctr, metadata, plaintext);
+          const { key } = await deriveSFrameKeyMaterial(baseKey, kid);
+          const data = sframeEncrypt(secret, kid, ctr, metadata, plaintext);
           const header = encodeSFrameHeader(kid, ctr);
           expect(data.length).toBe(header.length + plaintext.length + 16);
-          // Same bytes as plain AES-GCM with salt XOR CTR computed as integers.
-          const raw = await rawGcm(secret.key, referenceNonce(secret.salt, ctr), concatBytes(header, metadata), plaintext);
+          // Same bytes as libsodium's own ChaCha20-Poly1305 with salt XOR CTR computed as integers.
+          const raw = await rawChaCha(key, referenceNonce(secret.salt, ctr), concatBytes(header, metadata), plaintext);
           expect(toHex(data)).toBe(toHex(concatBytes(header, raw)));
-          const opened = await sframeDecrypt(secret, metadata, data);
-          expect(opened).toEqual({ kid, ctr, plaintext });
+          expect(sframeDecrypt(secret, metadata, data)).toEqual({ kid, ctr, plaintext });
+          wipeSFrameSecret(secret);
         },
       ),
       { numRuns: 60 },
@@ -256,80 +288,91 @@ describe('SFrame encrypt and decrypt', () => {
 
   it('refuses any single-byte change', async () => {
     const secret = await deriveSFrameSecret(crypto.getRandomValues(new Uint8Array(32)), 5n);
-    await fc.assert(
-      fc.asyncProperty(
-        u64,
-        fc.uint8Array({ minLength: 1, maxLength: 200 }),
-        fc.nat(),
-        fc.integer({ min: 1, max: 255 }),
-        async (ctr, plaintext, where, delta) => {
-          const data = await sframeEncrypt(secret, 5n, ctr, new Uint8Array(0), plaintext);
-          const tampered = data.slice();
-          const index = where % data.length;
-          tampered[index] = ((tampered[index] ?? 0) + delta) & 0xff;
-          const headerLength = encodeSFrameHeader(5n, ctr).length;
-          await expectRejects(
-            sframeDecrypt(secret, new Uint8Array(0), tampered),
-            index < headerLength ? HEADER_FAILURES : 'sframe-auth-failed',
-          );
-        },
-      ),
-      { numRuns: 100 },
+    fc.assert(
+      fc.property(u64, fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (ctr, plaintext, where, delta) => {
+        const data = sframeEncrypt(secret, 5n, ctr, new Uint8Array(0), plaintext);
+        const tampered = data.slice();
+        const index = where % data.length;
+        tampered[index] = ((tampered[index] ?? 0) + delta) & 0xff;
+        const headerLength = encodeSFrameHeader(5n, ctr).length;
+        expectThrows(() => sframeDecrypt(secret, new Uint8Array(0), tampered), index < headerLength ? HEADER_FAILURES : 'sframe-auth-failed');
+      }),
+      { numRuns: 300 },
     );
   });
 
-  it('works at the ends of the KID and CTR range', async () => {
+  it('opens nothing under a wrong key, and nothing once wiped', async () => {
+    const baseKey = crypto.getRandomValues(new Uint8Array(32));
+    const secret = await deriveSFrameSecret(baseKey, 3n);
+    const data = sframeEncrypt(secret, 3n, 1n, fromHex('9d'), fromHex('0102030405'));
+    const wrongBase = baseKey.slice();
+    wrongBase[0] = (wrongBase[0] ?? 0) ^ 1;
+    const wrong = await deriveSFrameSecret(wrongBase, 3n);
+    expectThrows(() => sframeDecrypt(wrong, fromHex('9d'), data), 'sframe-auth-failed');
+    expect(toHex(sframeDecrypt(secret, fromHex('9d'), data).plaintext)).toBe('0102030405');
+    wipeSFrameSecret(secret);
+    expect(toHex(secret.salt)).toBe('00'.repeat(12));
+    expectThrows(() => sframeDecrypt(secret, fromHex('9d'), data), 'invalid-key');
+    expectThrows(() => sframeEncrypt(secret, 3n, 2n, fromHex('9d'), fromHex('01')), 'invalid-key');
+  });
+
+  it('works at the ends of the KID and CTR range, and on frames up to 1 MB', async () => {
     for (const kid of [0n, 7n, 8n, MAX_U64]) {
-      const secret = await deriveSFrameSecret(fromHex(v4.base_key), kid);
+      const secret = await deriveSFrameSecret(fromHex(v4.base_key.repeat(2)), kid);
       for (const ctr of [0n, 7n, 8n, 2n ** 32n, MAX_U64]) {
-        const data = await sframeEncrypt(secret, kid, ctr, fromHex('01'), fromHex('0203'));
-        expect(await sframeDecrypt(secret, fromHex('01'), data)).toEqual({ kid, ctr, plaintext: fromHex('0203') });
+        const data = sframeEncrypt(secret, kid, ctr, fromHex('01'), fromHex('0203'));
+        expect(sframeDecrypt(secret, fromHex('01'), data)).toEqual({ kid, ctr, plaintext: fromHex('0203') });
       }
+    }
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key.repeat(2)), 1n);
+    for (const size of [0, 1, 65_536, 1_000_000, 100]) {
+      const plaintext = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff);
+      const opened = sframeDecrypt(secret, new Uint8Array(0), sframeEncrypt(secret, 1n, BigInt(size), new Uint8Array(0), plaintext));
+      expect(opened.plaintext.length).toBe(size);
+      expect(toHex(opened.plaintext.subarray(-64))).toBe(toHex(plaintext.subarray(-64)));
     }
   });
 
   it('refuses inputs it cannot encrypt correctly', async () => {
-    const secret = await vectorSecret();
-    await expectRejects(sframeEncrypt(secret, v4.kid + 1n, 0n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
-    await expectRejects(sframeEncrypt(secret, v4.kid, -1n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
-    await expectRejects(sframeEncrypt(secret, v4.kid, 2n ** 64n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
-    await expectRejects(deriveSFrameSecret(new Uint8Array(15), 0n), 'invalid-key');
-    await expectRejects(deriveSFrameSecret(new Uint8Array(16), -1n), 'invalid-input');
-    await expectRejects(deriveSFrameSecret(new Uint8Array(16), 2n ** 64n), 'invalid-input');
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key.repeat(2)), v4.kid);
+    expectThrows(() => sframeEncrypt(secret, v4.kid + 1n, 0n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
+    expectThrows(() => sframeEncrypt(secret, v4.kid, -1n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
+    expectThrows(() => sframeEncrypt(secret, v4.kid, 2n ** 64n, new Uint8Array(0), new Uint8Array(1)), 'invalid-input');
+    // The media suite's key is 32 bytes: a shorter base key could not carry its strength.
+    await expectRejects(deriveSFrameSecret(new Uint8Array(31), 0n), 'invalid-key');
+    await expectRejects(deriveSFrameSecret(new Uint8Array(32), -1n), 'invalid-input');
+    await expectRejects(deriveSFrameSecret(new Uint8Array(32), 2n ** 64n), 'invalid-input');
+    await expectRejects(deriveSFrameKeyMaterial(new Uint8Array(15), 0n, AES_128_GCM_SHA256_128), 'invalid-key');
   });
 
   it('refuses empty and header-only data as truncated', async () => {
-    const secret = await vectorSecret();
-    await expectRejects(sframeDecrypt(secret, new Uint8Array(0), new Uint8Array(0)), 'sframe-truncated');
-    await expectRejects(sframeDecrypt(secret, new Uint8Array(0), encodeSFrameHeader(v4.kid, 0n)), 'sframe-truncated');
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key.repeat(2)), v4.kid);
+    expectThrows(() => sframeDecrypt(secret, new Uint8Array(0), new Uint8Array(0)), 'sframe-truncated');
+    expectThrows(() => sframeDecrypt(secret, new Uint8Array(0), encodeSFrameHeader(v4.kid, 0n)), 'sframe-truncated');
   });
 });
 
 describe('SFrameSender', () => {
-  it('numbers frames 0, 1, 2, … even when calls overlap', async () => {
-    const secret = await deriveSFrameSecret(fromHex(v4.base_key), 9n);
+  it('numbers frames 0, 1, 2, …', async () => {
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key.repeat(2)), 9n);
     const sender = new SFrameSender(secret);
     expect(sender.kid).toBe(9n);
-    const first = await sender.encrypt(new Uint8Array(0), fromHex('00'));
-    const overlapping = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => sender.encrypt(new Uint8Array(0), uintToBytes(BigInt(i), 2))),
-    );
-    const counters = [first, ...overlapping].map((data) => decodeSFrameHeader(data).ctr);
-    expect(counters).toEqual(Array.from({ length: 301 }, (_, i) => BigInt(i)));
+    const frames = Array.from({ length: 301 }, (_, i) => sender.encrypt(new Uint8Array(0), uintToBytes(BigInt(i), 2)));
+    expect(frames.map((data) => decodeSFrameHeader(data).ctr)).toEqual(Array.from({ length: 301 }, (_, i) => BigInt(i)));
     expect(sender.nextCounter).toBe(301n);
   });
 
   it('stops at its last counter instead of reusing one', async () => {
-    const secret = await deriveSFrameSecret(fromHex(v4.base_key), 10n);
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key.repeat(2)), 10n);
     const sender = new SFrameSender(secret, { lastCounter: 2n });
-    for (let i = 0; i < 3; i++) await sender.encrypt(new Uint8Array(0), fromHex('00'));
-    await expectRejects(sender.encrypt(new Uint8Array(0), fromHex('00')), 'sframe-counter-exhausted');
-    await expectRejects(sender.encrypt(new Uint8Array(0), fromHex('00')), 'sframe-counter-exhausted');
+    for (let i = 0; i < 3; i++) sender.encrypt(new Uint8Array(0), fromHex('00'));
+    expectThrows(() => sender.encrypt(new Uint8Array(0), fromHex('00')), 'sframe-counter-exhausted');
+    expectThrows(() => sender.encrypt(new Uint8Array(0), fromHex('00')), 'sframe-counter-exhausted');
     expect(sender.nextCounter).toBe(3n);
   });
 
   it('refuses a second sender for the same secret, which would restart at counter 0', async () => {
-    const secret = await deriveSFrameSecret(fromHex(v4.base_key), 11n);
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key.repeat(2)), 11n);
     const sender = new SFrameSender(secret);
     expect(sender.nextCounter).toBe(0n);
     expect(isCryptoError(caught(() => new SFrameSender(secret)), 'invalid-input')).toBe(true);
@@ -337,13 +380,14 @@ describe('SFrameSender', () => {
   });
 
   it('puts the metadata in clear before the SFrame on request, authenticated the same way', async () => {
-    const secret = await deriveSFrameSecret(fromHex(v4.base_key), 12n);
+    const secret = await deriveSFrameSecret(fromHex(v4.base_key.repeat(2)), 12n);
     const sender = new SFrameSender(secret);
     const metadata = fromHex('a1a2a3');
-    const framed = await sender.encrypt(metadata, fromHex('0102030405'), { metadataFirst: true });
+    const framed = sender.encrypt(metadata, fromHex('0102030405'), { metadataFirst: true });
     expect(toHex(framed.subarray(0, 3))).toBe('a1a2a3');
-    const opened = await sframeDecrypt(secret, metadata, framed.subarray(3));
+    const opened = sframeDecrypt(secret, metadata, framed.subarray(3));
     expect(toHex(opened.plaintext)).toBe('0102030405');
     expect(opened.ctr).toBe(0n);
+    expectThrows(() => sframeDecrypt(secret, fromHex('a1a2a4'), framed.subarray(3)), 'sframe-auth-failed');
   });
 });

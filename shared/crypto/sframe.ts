@@ -1,31 +1,64 @@
 /**
- * RFC 9605 SFrame, cipher suite 0x0004 AES_128_GCM_SHA256_128, on WebCrypto so that the same code
- * runs in Node, a page and the frame-crypto worker. The ratchet between key generations lives
- * elsewhere: this file knows one secret per KID.
+ * RFC 9605 SFrame: header, key schedule, nonce and AAD exactly as the RFC has them, over an AEAD
+ * that runs synchronously, so a frame never waits on another thread. Media use a private-use
+ * cipher suite, ChaCha20-Poly1305 from libsodium (see MEDIA_SUITE); the RFC's own suite 0x0004
+ * goes through the same code in the tests, against the RFC's vectors. The same code runs in Node,
+ * a page and the frame-crypto worker. The ratchet between key generations lives elsewhere: this
+ * file knows one secret per KID.
  */
+import { chacha20Poly1305, type Aead } from './chacha20-poly1305';
 import { asBufferSource, concatBytes, uintToBytes, utf8Bytes } from './bytes';
 import { CryptoError } from './errors';
+import { loadSodium } from './sodium';
 
-const CIPHER_SUITE = 0x0004n;
-const KEY_BITS = 128;
-const NONCE_BYTES = 12;
+export type { Aead } from './chacha20-poly1305';
+
+/** A cipher suite of RFC 9605 §4.5 (all of ours hash with SHA-256 and use 12-byte nonces, 16-byte tags). */
+export interface SFrameCipherSuite {
+  /** Its value in the IANA "SFrame Cipher Suites" registry (RFC 9605 §8.1). */
+  readonly id: bigint;
+  readonly name: string;
+  /** Nk. */
+  readonly keyBytes: number;
+}
+
+/** The RFC's suite whose test vectors the unit tests check this code against. */
+export const AES_128_GCM_SHA256_128: SFrameCipherSuite = Object.freeze({ id: 0x0004n, name: 'AES_128_GCM_SHA256_128', keyBytes: 16 });
+
 /**
- * AES-GCM's tag. It is WebCrypto's default tagLength, so the calls leave it out: spelling it
- * costs Node 20 about a microsecond per frame.
+ * The media suite: ChaCha20-Poly1305 (RFC 8439) with HKDF-SHA-256, Nk = 32, Nn = 12, Nt = 16, at
+ * 0xF001 in the registry's private-use range (0xF000–0xFFFF): the RFC defines no ChaCha suite.
+ * Why not the RFC's AES-GCM: in a browser only WebCrypto has a constant-time AES, and it is
+ * asynchronous; ChaCha20 is constant-time in software, and libsodium runs it in the worker's own
+ * thread (see docs/threat-model.md).
  */
+export const CHACHA20_POLY1305_SHA256_128: SFrameCipherSuite = Object.freeze({
+  id: 0xf001n,
+  name: 'SEALCALL_CHACHA20_POLY1305_SHA256_128',
+  keyBytes: 32,
+});
+
+export const MEDIA_SUITE = CHACHA20_POLY1305_SHA256_128;
+
+const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const MAX_U64 = (1n << 64n) - 1n;
 /** Values below this fit in the 3 bits of the config byte (RFC 9605 §4.3). */
 const INLINE_LIMIT = 8;
 
 export interface SFrameSecret {
-  /** The RFC's sframe_key; kept for tests and key-schedule checks, the cipher uses `cryptoKey`. */
-  readonly key: Uint8Array;
+  readonly kid: bigint;
+  readonly suite: SFrameCipherSuite;
   /** The RFC's sframe_salt. */
   readonly salt: Uint8Array;
-  readonly kid: bigint;
-  /** Non-extractable and imported once, so a frame costs one AES-GCM call and no key import. */
-  readonly cryptoKey: CryptoKey;
+  /** Holds the RFC's sframe_key (inside libsodium's heap for the media suite). */
+  readonly aead: Aead;
+}
+
+/** The RFC's sframe_key and sframe_salt for one KID. */
+export interface SFrameKeyMaterial {
+  readonly key: Uint8Array;
+  readonly salt: Uint8Array;
 }
 
 export interface SFrameHeader {
@@ -33,10 +66,6 @@ export interface SFrameHeader {
   readonly ctr: bigint;
   /** How many bytes of the input the header took. */
   readonly length: number;
-}
-
-function subtle(): SubtleCrypto {
-  return globalThis.crypto.subtle;
 }
 
 function checkU64(value: bigint, what: string): void {
@@ -159,39 +188,57 @@ export function decodeSFrameHeader(data: Uint8Array): SFrameHeader {
   return { kid, ctr, length: offset };
 }
 
-function label(kind: 'key' | 'salt', kid: bigint): Uint8Array {
-  return concatBytes(utf8Bytes(`SFrame 1.0 Secret ${kind} `), uintToBytes(kid, 8), uintToBytes(CIPHER_SUITE, 2));
+function label(kind: 'key' | 'salt', kid: bigint, suite: SFrameCipherSuite): Uint8Array {
+  return concatBytes(utf8Bytes(`SFrame 1.0 Secret ${kind} `), uintToBytes(kid, 8), uintToBytes(suite.id, 2));
 }
 
-/** Shortest base key accepted: the suite's key size, so a short secret cannot weaken it. */
-const MIN_BASE_KEY_BYTES = KEY_BITS / 8;
-
-export async function deriveSFrameSecret(baseKey: Uint8Array, kid: bigint): Promise<SFrameSecret> {
+/**
+ * RFC 9605 §4.4.2: sframe_key and sframe_salt from a base key, for one KID and suite. The base key
+ * must be at least the suite's key size, so a short secret cannot weaken it.
+ */
+export async function deriveSFrameKeyMaterial(baseKey: Uint8Array, kid: bigint, suite: SFrameCipherSuite = MEDIA_SUITE): Promise<SFrameKeyMaterial> {
   checkU64(kid, 'KID');
-  if (baseKey.length < MIN_BASE_KEY_BYTES) {
-    throw new CryptoError('invalid-key', `SFrame base key must be at least ${MIN_BASE_KEY_BYTES} bytes`);
+  if (baseKey.length < suite.keyBytes) {
+    throw new CryptoError('invalid-key', `SFrame base key must be at least ${suite.keyBytes} bytes`);
   }
-  const ikm = await subtle().importKey('raw', asBufferSource(baseKey), 'HKDF', false, ['deriveBits']);
+  const subtle = globalThis.crypto.subtle;
+  const ikm = await subtle.importKey('raw', asBufferSource(baseKey), 'HKDF', false, ['deriveBits']);
   // WebCrypto's HKDF is Extract-then-Expand; an empty salt is the RFC's HKDF-Extract("", base_key).
-  const expand = async (info: Uint8Array, bits: number): Promise<Uint8Array> =>
+  const expand = async (info: Uint8Array, bytes: number): Promise<Uint8Array> =>
     new Uint8Array(
-      await subtle().deriveBits(
-        { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: asBufferSource(info) },
-        ikm,
-        bits,
-      ),
+      await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: asBufferSource(info) }, ikm, bytes * 8),
     );
-  const key = await expand(label('key', kid), KEY_BITS);
-  const salt = await expand(label('salt', kid), NONCE_BYTES * 8);
-  const cryptoKey = await subtle().importKey('raw', asBufferSource(key), { name: 'AES-GCM' }, false, [
-    'encrypt',
-    'decrypt',
-  ]);
-  return Object.freeze({ key, salt, kid, cryptoKey });
+  return { key: await expand(label('key', kid, suite), suite.keyBytes), salt: await expand(label('salt', kid, suite), NONCE_BYTES) };
 }
 
-/** salt XOR CTR, the CTR left-padded to the nonce size. A fresh buffer per call: calls overlap. */
-function nonceFor(salt: Uint8Array, ctrHi: number, ctrLo: number): Uint8Array<ArrayBuffer> {
+/** A secret from its parts; `aead` must hold `suite`'s cipher under this KID's sframe_key. */
+export function sframeSecret(kid: bigint, suite: SFrameCipherSuite, salt: Uint8Array, aead: Aead): SFrameSecret {
+  checkU64(kid, 'KID');
+  if (salt.length !== NONCE_BYTES) throw new CryptoError('invalid-key', `an SFrame salt is ${NONCE_BYTES} bytes`);
+  return Object.freeze({ kid, suite, salt, aead });
+}
+
+/**
+ * The media suite's secret for one KID. The derived key goes into libsodium's heap and its copy
+ * here is zeroed: wipeSFrameSecret() zeroes the rest.
+ */
+export async function deriveSFrameSecret(baseKey: Uint8Array, kid: bigint): Promise<SFrameSecret> {
+  const [material, sodium] = await Promise.all([deriveSFrameKeyMaterial(baseKey, kid, MEDIA_SUITE), loadSodium()]);
+  try {
+    return sframeSecret(kid, MEDIA_SUITE, material.salt, chacha20Poly1305(sodium, material.key));
+  } finally {
+    material.key.fill(0);
+  }
+}
+
+/** Zeroes the key and salt; the secret opens and seals nothing afterwards. */
+export function wipeSFrameSecret(secret: SFrameSecret): void {
+  secret.aead.wipe();
+  secret.salt.fill(0);
+}
+
+/** salt XOR CTR, the CTR left-padded to the nonce size. */
+function nonceFor(salt: Uint8Array, ctrHi: number, ctrLo: number): Uint8Array {
   const nonce = new Uint8Array(NONCE_BYTES);
   nonce.set(salt);
   for (let j = 0; j < 8; j++) {
@@ -202,62 +249,43 @@ function nonceFor(salt: Uint8Array, ctrHi: number, ctrLo: number): Uint8Array<Ar
   return nonce;
 }
 
-function aadFor(header: Uint8Array, metadata: Uint8Array): Uint8Array<ArrayBuffer> {
-  return asBufferSource(metadata.length === 0 ? header : concatBytes(header, metadata));
-}
-
 /**
  * Encrypts into one buffer of `metadata || header || ciphertext || tag` when `metadataFirst`, else
  * `header || ciphertext || tag`. A caller that sends the metadata in clear before the SFrame (media
  * frames do) gets that layout here instead of paying a second allocation and copy of the frame.
  */
-async function seal(
+function seal(
   secret: SFrameSecret,
   kid: bigint,
   ctr: bigint,
   metadata: Uint8Array,
   plaintext: Uint8Array,
   metadataFirst: boolean,
-): Promise<Uint8Array> {
+): Uint8Array {
   // A header naming another KID than the key would make frames no receiver can open.
   if (kid !== secret.kid) {
     throw new CryptoError('invalid-input', `SFrame KID ${kid} does not match the secret's KID ${secret.kid}`);
   }
-  checkU64(kid, 'KID');
   checkU64(ctr, 'CTR');
   const ctrHi = high32(ctr);
   const ctrLo = low32(ctr);
   const kidHi = high32(kid);
   const kidLo = low32(kid);
-  const header = new Uint8Array(headerLength(kidHi, kidLo, ctrHi, ctrLo));
-  writeHeader(header, 0, kidHi, kidLo, ctrHi, ctrLo);
-  // The AAD is a private copy of header || metadata, so the clear metadata written below is the
-  // one that was authenticated even if the caller reuses its buffer meanwhile.
-  const aad = aadFor(header, metadata);
-  const pending = subtle().encrypt(
-    { name: 'AES-GCM', iv: nonceFor(secret.salt, ctrHi, ctrLo), additionalData: aad },
-    secret.cryptoKey,
-    asBufferSource(plaintext),
-  );
-  // WebCrypto returns a buffer of its own, so the frame is copied once into `out`. A fresh buffer
-  // of the frame's size is most of what SFrame adds to the AES-GCM call (bench/sframe.bench.ts):
-  // allocating it here, once the cipher has been handed off, overlaps that cost with the cipher.
   const lead = metadataFirst ? metadata.length : 0;
-  const out = new Uint8Array(lead + header.length + plaintext.length + TAG_BYTES);
-  if (metadataFirst) out.set(aad.subarray(header.length));
-  out.set(header, lead);
-  out.set(new Uint8Array(await pending), lead + header.length);
+  const length = headerLength(kidHi, kidLo, ctrHi, ctrLo);
+  const out = new Uint8Array(lead + length + plaintext.length + TAG_BYTES);
+  writeHeader(out, lead, kidHi, kidLo, ctrHi, ctrLo);
+  if (metadataFirst) out.set(metadata);
+  // The AAD is read from `out` (header, and the clear metadata when it leads), so what is sent is
+  // exactly what was authenticated, whatever the caller does with its own buffers.
+  const header = out.subarray(lead, lead + length);
+  const aad = metadataFirst ? [header, out.subarray(0, lead)] : [header, metadata];
+  secret.aead.seal(nonceFor(secret.salt, ctrHi, ctrLo), aad, plaintext, out, lead + length);
   return out;
 }
 
 /** Returns header || ciphertext || tag. The caller owns counter uniqueness: prefer SFrameSender. */
-export function sframeEncrypt(
-  secret: SFrameSecret,
-  kid: bigint,
-  ctr: bigint,
-  metadata: Uint8Array,
-  plaintext: Uint8Array,
-): Promise<Uint8Array> {
+export function sframeEncrypt(secret: SFrameSecret, kid: bigint, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array): Uint8Array {
   return seal(secret, kid, ctr, metadata, plaintext, false);
 }
 
@@ -267,7 +295,7 @@ export interface SFrameOpened {
   readonly plaintext: Uint8Array;
 }
 
-export async function sframeDecrypt(secret: SFrameSecret, metadata: Uint8Array, data: Uint8Array): Promise<SFrameOpened> {
+export function sframeDecrypt(secret: SFrameSecret, metadata: Uint8Array, data: Uint8Array): SFrameOpened {
   const { kid, ctr, length } = decodeSFrameHeader(data);
   if (data.length < length + TAG_BYTES) {
     throw new CryptoError('sframe-truncated', 'SFrame data is shorter than its header and tag');
@@ -276,21 +304,9 @@ export async function sframeDecrypt(secret: SFrameSecret, metadata: Uint8Array, 
   if (kid !== secret.kid) {
     throw new CryptoError('sframe-auth-failed', `SFrame KID ${kid} is not the secret's KID ${secret.kid}`);
   }
-  let opened: ArrayBuffer;
-  try {
-    opened = await subtle().decrypt(
-      {
-        name: 'AES-GCM',
-        iv: nonceFor(secret.salt, high32(ctr), low32(ctr)),
-        additionalData: asBufferSource(concatBytes(data.subarray(0, length), metadata)),
-      },
-      secret.cryptoKey,
-      asBufferSource(data.subarray(length)),
-    );
-  } catch {
-    throw new CryptoError('sframe-auth-failed', 'SFrame authentication failed');
-  }
-  return { kid, ctr, plaintext: new Uint8Array(opened) };
+  const plaintext = secret.aead.open(nonceFor(secret.salt, high32(ctr), low32(ctr)), [data.subarray(0, length), metadata], data.subarray(length));
+  if (plaintext === false) throw new CryptoError('sframe-auth-failed', 'SFrame authentication failed');
+  return { kid, ctr, plaintext };
 }
 
 /** Secrets that already have a sender: a second one would start again at counter 0. */
@@ -336,16 +352,13 @@ export class SFrameSender {
 
   /**
    * header || ciphertext || tag, or with `metadataFirst` metadata || header || ciphertext || tag in
-   * one buffer (the layout of media frames, whose clear prefix is the metadata). The counter is
-   * taken synchronously, so overlapping calls never share one. Not `async`, to save a promise
-   * layer on every frame; failures still arrive as rejections.
+   * one buffer (the layout of media frames, whose clear prefix is the metadata). A counter is used
+   * once even when the encryption fails.
    */
-  encrypt(metadata: Uint8Array, plaintext: Uint8Array, options?: { metadataFirst?: boolean }): Promise<Uint8Array> {
+  encrypt(metadata: Uint8Array, plaintext: Uint8Array, options?: { metadataFirst?: boolean }): Uint8Array {
     const ctr = this.#next;
     if (ctr > this.#lastCounter) {
-      return Promise.reject(
-        new CryptoError('sframe-counter-exhausted', `SFrame counters for KID ${this.#secret.kid} are used up`),
-      );
+      throw new CryptoError('sframe-counter-exhausted', `SFrame counters for KID ${this.#secret.kid} are used up`);
     }
     this.#next = ctr + 1n;
     return seal(this.#secret, this.#secret.kid, ctr, metadata, plaintext, options?.metadataFirst ?? false);

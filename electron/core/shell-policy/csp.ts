@@ -1,13 +1,15 @@
 /**
  * The renderer's Content Security Policy. renderer/index.html carries the same policy in a <meta>
  * tag (a test holds the two together); the shell also sends it as a response header, so the policy
- * holds even for a response that somehow lost its meta tag. Everything is our own files: no inline
- * script or style, no eval, no remote origin. Media and workers may use blob: URLs (camera
- * previews, the frame-crypto worker).
+ * holds even for a response that somehow lost its meta tag, and for the frame-crypto worker's
+ * script, which takes its policy from its own response. Everything is our own files: no inline
+ * script or style, no eval, no remote origin. 'wasm-unsafe-eval' lets our own WebAssembly compile
+ * (libsodium, which the frame-crypto worker runs on every frame); it allows no JavaScript eval.
+ * Media and workers may use blob: URLs (camera previews, the frame-crypto worker).
  */
 const DIRECTIVES: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['default-src', ["'self'"]],
-  ['script-src', ["'self'"]],
+  ['script-src', ["'self'", "'wasm-unsafe-eval'"]],
   ['style-src', ["'self'"]],
   ['img-src', ["'self'", 'blob:']],
   ['media-src', ["'self'", 'blob:']],

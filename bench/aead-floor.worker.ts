@@ -1,0 +1,37 @@
+/*
+ * The worker-crypto benchmark's floor, bundled by esbuild and started from a blob in the call's
+ * page: one raw ChaCha20-Poly1305 encrypt and decrypt per frame through libsodium's own wrapper
+ * (no SFrame header, no key lookup, no transform), timed one at a time.
+ */
+import sodium from 'libsodium-wrappers-sumo';
+
+interface FloorRequest {
+  bytes: number;
+  rounds: number;
+  paceMs: number;
+}
+
+const middle = (values: number[]): number => values.sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN;
+
+addEventListener('message', (event: Event) => {
+  const { bytes, rounds, paceMs } = (event as MessageEvent<FloorRequest>).data;
+  void (async () => {
+    await sodium.ready;
+    const key = sodium.randombytes_buf(32);
+    const plain = crypto.getRandomValues(new Uint8Array(bytes));
+    const encrypt: number[] = [];
+    const decrypt: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
+      const nonce = new Uint8Array(12);
+      new DataView(nonce.buffer).setUint32(8, i);
+      let started = performance.now();
+      const sealed = sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plain, null, null, nonce, key);
+      encrypt.push((performance.now() - started) * 1000);
+      started = performance.now();
+      sodium.crypto_aead_chacha20poly1305_ietf_decrypt(null, sealed, null, nonce, key);
+      decrypt.push((performance.now() - started) * 1000);
+    }
+    postMessage({ encrypt: middle(encrypt), decrypt: middle(decrypt) });
+  })();
+});
