@@ -223,9 +223,11 @@ export function armFloorPage(init: { role: 'caller' | 'callee'; passThrough?: bo
           URL.createObjectURL(
             new Blob(
               [
+                // Moved as the frame-crypto worker moves them (renderer/workers/frame-pipeline.ts pumpFrames).
                 'onrtctransform = (event) => { const { readable, writable } = event.transformer; ' +
-                  'readable.pipeThrough(new TransformStream({ transform(frame, controller) { frame.data = frame.data; controller.enqueue(frame); } }))' +
-                  '.pipeTo(writable).catch(() => {}); };',
+                  'const reader = readable.getReader(); const writer = writable.getWriter(); ' +
+                  '(async () => { for (;;) { const { value, done } = await reader.read(); if (done) return; ' +
+                  'value.data = value.data; writer.write(value).catch(() => {}); } })().catch(() => {}); };',
               ],
               { type: 'text/javascript' },
             ),

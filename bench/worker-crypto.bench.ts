@@ -157,10 +157,10 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
     const markdown = [
       `A real call between Alice and Bob (${CALL_SECONDS} s after the first frame), the page served with COOP/COEP ` +
         `(\`crossOriginIsolated\`: ${String(isolated)}, so \`performance.now()\` is fine-grained in the worker). The worker ` +
-        `times each frame only while the benchmark's \`frameTimings\` diagnostics option is on: from the frame's arrival ` +
-        `in the transform until it is queued on, which covers reading its data, SFrame (synchronous, on the worker's ` +
-        `own thread), setting its data and ` +
-        `the enqueue. Alice's camera captures ` +
+        `times each frame only while the benchmark's \`frameTimings\` diagnostics option is on: reading the frame's ` +
+        `bytes, SFrame (synchronous, on the worker's own thread) and writing the bytes back into the frame; not the ` +
+        `stream's hand-over of the frame to WebRTC, which a transform without crypto pays too (the CPU section prices ` +
+        `that pass-through). Alice's camera captures ` +
         `${captured} (the fake camera, asked for 1280×720) and sends ` +
         `${sent === null ? 'an unknown size' : `${String(sent.width)}×${String(sent.height)}`} (getStats: WebRTC scales ` +
         `down while its bandwidth estimate ramps up or when the CPU is overused), mean frame ${String(bytes.video)} B video, ${String(bytes.audio)} B audio. ` +

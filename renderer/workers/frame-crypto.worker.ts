@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 import { newCryptoState } from './crypto-state';
-import { frameTransformer, type PipelineHooks } from './frame-pipeline';
+import { frameProcessor, pumpFrames, type PipelineHooks } from './frame-pipeline';
 import { isTransformOptions, type MediaKind, type PageToWorker, type TransformDirection, type WorkerToPage } from './frame-crypto-messages';
 import { ReceiveKeys, SendKeys } from './key-ring';
 import { loadSodium } from '../../shared/crypto/sodium';
@@ -33,8 +33,7 @@ function post(message: WorkerToPage): void {
 
 function run(readable: ReadableStream<unknown>, writable: WritableStream<unknown>, kind: MediaKind, direction: TransformDirection, hooks?: PipelineHooks): void {
   state.report.transforms.push(`${direction}-${kind}`);
-  // The pipe ends with an error when the connection closes; nothing to do then.
-  readable.pipeThrough(frameTransformer(state, kind, direction, hooks)).pipeTo(writable).catch(() => undefined);
+  void pumpFrames(readable, writable, frameProcessor(state, kind, direction, hooks));
 }
 
 /** Chromium 156 has no RTCRtpScriptTransformer.generateKeyFrame; where it exists, the sender asks its own encoder. */

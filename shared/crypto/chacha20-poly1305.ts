@@ -50,30 +50,35 @@ function heapOf(sodium: Sodium): SodiumHeap {
 }
 
 /**
- * One scratch area per module, reused by every call: calls are synchronous, so they never
- * overlap. It grows to the largest frame seen and holds frame bytes only, never a key.
+ * A heap area an AEAD reuses for every call: calls are synchronous, so they never overlap. It
+ * grows to the largest frame seen, holds frame bytes only (never the key), and is zeroed and freed
+ * by wipe().
  */
-interface Scratch {
-  pointer: number;
-  size: number;
-}
-const scratchByHeap = new WeakMap<SodiumHeap, Scratch>();
+class Scratch {
+  #pointer = 0;
+  #size = 0;
 
-function scratch(heap: SodiumHeap, size: number): number {
-  let area = scratchByHeap.get(heap);
-  if (area === undefined || area.size < size) {
-    if (area !== undefined) {
-      heap.HEAPU8.fill(0, area.pointer, area.pointer + area.size);
-      heap._free(area.pointer);
-    }
+  constructor(private readonly heap: SodiumHeap) {}
+
+  at(size: number): number {
+    if (this.#size >= size) return this.#pointer;
+    this.free();
     // Round up so a slowly growing frame size does not reallocate every time.
-    const rounded = Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(size)));
-    const pointer = heap._malloc(rounded);
+    const rounded = Math.max(16 * 1024, 2 ** Math.ceil(Math.log2(size)));
+    const pointer = this.heap._malloc(rounded);
     if (pointer === 0) throw new CryptoError('invalid-input', `no room for a ${size}-byte frame in libsodium's heap`);
-    area = { pointer, size: rounded };
-    scratchByHeap.set(heap, area);
+    this.#pointer = pointer;
+    this.#size = rounded;
+    return pointer;
   }
-  return area.pointer;
+
+  free(): void {
+    if (this.#pointer === 0) return;
+    this.heap.HEAPU8.fill(0, this.#pointer, this.#pointer + this.#size);
+    this.heap._free(this.#pointer);
+    this.#pointer = 0;
+    this.#size = 0;
+  }
 }
 
 /** Copies the parts one after another into the heap at `at`; returns their total length. */
@@ -100,7 +105,7 @@ export interface Aead {
   seal(nonce: Uint8Array, aad: readonly Uint8Array[], plaintext: Uint8Array, out: Uint8Array, offset: number): void;
   /** The plaintext in a fresh buffer, or false when the tag does not verify. */
   open(nonce: Uint8Array, aad: readonly Uint8Array[], sealed: Uint8Array): Uint8Array | false;
-  /** Zeroes the key; the AEAD refuses to work afterwards. */
+  /** Zeroes the key and the frame bytes left in the heap; the AEAD refuses to work afterwards. */
   wipe(): void;
 }
 
@@ -112,6 +117,7 @@ export function chacha20Poly1305(sodium: Sodium, key: Uint8Array): Aead {
   let keyPointer = heap._malloc(CHACHA20_POLY1305_KEY_BYTES);
   if (keyPointer === 0) throw new CryptoError('invalid-input', "no room for a key in libsodium's heap");
   heap.HEAPU8.set(key, keyPointer);
+  const scratch = new Scratch(heap);
 
   const checkNonce = (nonce: Uint8Array) => {
     if (keyPointer === 0) throw new CryptoError('invalid-key', 'this key has been wiped');
@@ -127,7 +133,7 @@ export function chacha20Poly1305(sodium: Sodium, key: Uint8Array): Aead {
       if (offset < 0 || out.length - offset < sealedLength) throw new CryptoError('invalid-input', 'the output has no room for the ciphertext');
       const aadLength = lengthOf(aad);
       // Layout: nonce | aad | plaintext | ciphertext || tag.
-      const base = scratch(heap, CHACHA20_POLY1305_NONCE_BYTES + aadLength + plaintext.length + sealedLength);
+      const base = scratch.at(CHACHA20_POLY1305_NONCE_BYTES + aadLength + plaintext.length + sealedLength);
       const aadAt = base + CHACHA20_POLY1305_NONCE_BYTES;
       const plainAt = aadAt + aadLength;
       const sealedAt = plainAt + plaintext.length;
@@ -146,7 +152,7 @@ export function chacha20Poly1305(sodium: Sodium, key: Uint8Array): Aead {
       if (sealed.length < CHACHA20_POLY1305_TAG_BYTES) return false;
       const plainLength = sealed.length - CHACHA20_POLY1305_TAG_BYTES;
       const aadLength = lengthOf(aad);
-      const base = scratch(heap, CHACHA20_POLY1305_NONCE_BYTES + aadLength + sealed.length + plainLength);
+      const base = scratch.at(CHACHA20_POLY1305_NONCE_BYTES + aadLength + sealed.length + plainLength);
       const aadAt = base + CHACHA20_POLY1305_NONCE_BYTES;
       const sealedAt = aadAt + aadLength;
       const plainAt = sealedAt + sealed.length;
@@ -165,6 +171,7 @@ export function chacha20Poly1305(sodium: Sodium, key: Uint8Array): Aead {
       heap.HEAPU8.fill(0, keyPointer, keyPointer + CHACHA20_POLY1305_KEY_BYTES);
       heap._free(keyPointer);
       keyPointer = 0;
+      scratch.free();
     },
   };
 }
