@@ -117,7 +117,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
     const report = current.crypto.report;
     const live = !current.isClosed();
     const encryption = live && current.keysLoaded && report.keysLoaded && !report.keysWiped ? (current.health.failing() ? 'cant-decrypt' : 'encrypted') : 'idle';
-    update({
+    const patch: Partial<CallEngineState> = {
       localStream: live ? (current.media?.stream ?? null) : null,
       remoteStream: live ? (current.peer?.remoteStream ?? null) : null,
       muted: current.media?.muted ?? state.muted,
@@ -128,7 +128,12 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       sharing: live && current.sharing,
       remoteSharing: live && current.remoteSharing,
       reconnecting: live && current.reconnecting,
-    });
+    };
+    // The worker reports its frame counters twice a second and no screen shows them: a report
+    // that changes nothing else updates the state without re-rendering the call screen.
+    const shown = (Object.keys(patch) as (keyof CallEngineState)[]).some((key) => key !== 'counters' && !Object.is(patch[key], state[key]));
+    if (shown) update(patch);
+    else state = { ...state, ...patch };
   };
 
   const stopStats = () => {
