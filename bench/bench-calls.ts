@@ -17,6 +17,7 @@ import {
   installCallTimeline,
   type FloorMessage,
   type Mark,
+  type PassThrough,
 } from './call-timeline';
 
 const CALL_TIMEOUT_MS = 30_000;
@@ -77,7 +78,7 @@ export async function hangUpSealcall(alice: Page, bob: Page, bothSides = false):
 }
 
 /** The bare floor call between the two floor pages; resolves at the caller's first remote frame. */
-export async function connectFloor(caller: Page, callee: Page, passThrough = false): Promise<CallMarks> {
+export async function connectFloor(caller: Page, callee: Page, passThrough?: PassThrough): Promise<CallMarks> {
   await Promise.all([caller.evaluate(armFloorPage, { role: 'caller' as const, passThrough }), callee.evaluate(armFloorPage, { role: 'callee' as const, passThrough })]);
   await caller.evaluate(placeFloorCall);
   const callerMarks = await waitForMark(caller, 'first-frame');

@@ -26,6 +26,12 @@ interface BenchPageState {
 }
 
 /** The floor call's signalling, relayed by Node between the two floor pages. */
+/**
+ * The floor call through encoded transforms that encrypt nothing: 'pump' reads and writes every
+ * frame in the worker's JS as Sealcall's worker does; 'native' pipes the streams with no JS per frame.
+ */
+export type PassThrough = 'pump' | 'native';
+
 export interface FloorMessage {
   type: 'start' | 'offer' | 'answer' | 'candidate';
   sdp?: string | undefined;
@@ -199,7 +205,7 @@ export function readMarks(): Mark[] {
  * (no server, no handshake, no transforms), with the same capture constraints and codecs as a
  * Sealcall call. The callee captures and answers as soon as the offer arrives.
  */
-export function armFloorPage(init: { role: 'caller' | 'callee'; passThrough?: boolean }): void {
+export function armFloorPage(init: { role: 'caller' | 'callee'; passThrough?: PassThrough }): void {
   const state = window.__bench;
   if (state === undefined) throw new Error('the page has no call timeline');
   state.disarm?.();
@@ -214,27 +220,30 @@ export function armFloorPage(init: { role: 'caller' | 'callee'; passThrough?: bo
   };
   const pending: RTCIceCandidateInit[] = [];
   let pc: RTCPeerConnection | undefined;
-  // The pass-through variant: every sender and receiver through an RTCRtpScriptTransform in a
-  // worker whose JS reads and writes each frame's data but encrypts nothing. It prices the encoded
-  // transform machinery on its own, so the CPU benchmark can tell it from SFrame's cost.
+  // The pass-through variants: every sender and receiver through an RTCRtpScriptTransform in a
+  // worker that encrypts nothing. They price the encoded-transform machinery on its own, so the
+  // CPU benchmark can tell it from SFrame's cost.
   const passThroughWorker =
-    init.passThrough === true
-      ? new Worker(
+    init.passThrough === undefined
+      ? undefined
+      : new Worker(
           URL.createObjectURL(
             new Blob(
               [
-                // Moved as the frame-crypto worker moves them (renderer/workers/frame-pipeline.ts pumpFrames).
-                'onrtctransform = (event) => { const { readable, writable } = event.transformer; ' +
-                  'const reader = readable.getReader(); const writer = writable.getWriter(); ' +
-                  '(async () => { for (;;) { const { value, done } = await reader.read(); if (done) return; ' +
-                  'value.data = value.data; writer.write(value).catch(() => {}); } })().catch(() => {}); };',
+                init.passThrough === 'pump'
+                  ? // Moved as the frame-crypto worker moves them (renderer/workers/frame-pipeline.ts pumpFrames).
+                    'onrtctransform = (event) => { const { readable, writable } = event.transformer; ' +
+                    'const reader = readable.getReader(); const writer = writable.getWriter(); ' +
+                    '(async () => { for (;;) { const { value, done } = await reader.read(); if (done) return; ' +
+                    'value.data = value.data; writer.write(value).catch(() => {}); } })().catch(() => {}); };'
+                  : // No JS per frame at all: what the transform's hop to the worker thread and back costs alone.
+                    'onrtctransform = (event) => { const { readable, writable } = event.transformer; readable.pipeTo(writable).catch(() => {}); };',
               ],
               { type: 'text/javascript' },
             ),
           ),
           { name: 'bench-pass-through' },
-        )
-      : undefined;
+        );
 
   const open = async (): Promise<RTCPeerConnection> => {
     const stream = await navigator.mediaDevices.getUserMedia(constraints);
