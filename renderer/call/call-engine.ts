@@ -72,7 +72,9 @@ function messageOf(error: unknown, fallback: string): string {
 /**
  * The call engine: follows the core's call.changed for where the call stands, and does what
  * needs media and WebRTC. The handshake runs in the core; the caller learns its keys (initiator)
- * after the callee's accept, the callee after the caller's confirm, and each then builds its peer.
+ * after the callee's accept, the callee after the caller's confirm. Each side builds its peer as
+ * soon as its camera and microphone are open, and signals (the caller's offer first) once its keys
+ * are here.
  */
 export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEngineOptions = {}): InspectableCallEngine {
   // The first call's certificate, settings and ICE servers are ready while the user looks at the contact list.
@@ -281,7 +283,10 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       await current.prepare(prerequisites, media, start);
       if (current.isClosed()) return;
       refresh(current);
-      const view = await request();
+      const requested = request();
+      // After the request has gone out, so that its construction does not hold up the invite or the accept.
+      current.openPeer();
+      const view = await requested;
       if (current.isClosed()) {
         // Hung up while the core was placing the call.
         if (isLive(view)) hangUpCore(view.callId);
