@@ -245,7 +245,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       adoptCallId(current, view.callId);
     }
     if (current !== null && current.callId !== null && current.callId !== view.callId) return;
-    update({ call: view });
+    update({ call: view, answering: state.answering && view.state === 'incoming' });
     // Ringing: have fresh TURN credentials in hand for the answer.
     if (view.state === 'incoming') prerequisites.warm();
     if (view.state === 'ended' && current !== null) void end(current);
@@ -293,8 +293,9 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
         return;
       }
       adoptCallId(current, view.callId);
-      if (view.callId === current.callId && (state.call?.callId !== view.callId || state.call.state !== 'ended')) update({ call: view });
+      if (view.callId === current.callId && (state.call?.callId !== view.callId || state.call.state !== 'ended')) update({ call: view, answering: false });
     } catch (error) {
+      if (current === session) update({ answering: false });
       await end(current);
       // A refusal from the core (key changed, offline…) goes back to the caller of call()/accept();
       // a camera or microphone problem is also shown in the state, as the interface promises.
@@ -327,6 +328,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       if (ringing?.state !== 'incoming') throw new IpcError('no-such-call', 'there is no incoming call to answer');
       if (active() !== null) throw new IpcError('in-call', 'you are already in a call: hang up first');
       const current = newSession('incoming', ringing.peerId, ringing.callId);
+      update({ answering: true });
       await placeOrAnswer(current, media, start, () => bridge.invoke('call.accept', { callId: ringing.callId, media, fingerprint: current.fingerprint }));
     },
 
