@@ -63,6 +63,12 @@ export interface CallEngineState {
   remoteSharing: boolean;
   /** The media path dropped mid-call and is being recovered (ICE restart): "Reconnecting…". */
   reconnecting: boolean;
+  /**
+   * The ringing call is being answered (from accept() until the core's view moves on, or the answer
+   * fails), whichever way it was answered: the dialog, a shortcut, the notification. The screens
+   * then show the call, no longer the ringing dialog.
+   */
+  answering: boolean;
 }
 
 export interface CallEngine {

@@ -72,7 +72,9 @@ function messageOf(error: unknown, fallback: string): string {
 /**
  * The call engine: follows the core's call.changed for where the call stands, and does what
  * needs media and WebRTC. The handshake runs in the core; the caller learns its keys (initiator)
- * after the callee's accept, the callee after the caller's confirm, and each then builds its peer.
+ * after the callee's accept, the callee after the caller's confirm. Each side builds its peer as
+ * soon as its camera and microphone are open, and signals (the caller's offer first) once its keys
+ * are here.
  */
 export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEngineOptions = {}): InspectableCallEngine {
   // The first call's certificate, settings and ICE servers are ready while the user looks at the contact list.
@@ -248,7 +250,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       adoptCallId(current, view.callId);
     }
     if (current !== null && current.callId !== null && current.callId !== view.callId) return;
-    update({ call: view });
+    update({ call: view, answering: state.answering && view.state === 'incoming' });
     // Ringing: have fresh TURN credentials in hand for the answer.
     if (view.state === 'incoming') prerequisites.warm();
     if (view.state === 'ended' && current !== null) void end(current);
@@ -286,15 +288,19 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       await current.prepare(prerequisites, media, start);
       if (current.isClosed()) return;
       refresh(current);
-      const view = await request();
+      const requested = request();
+      // After the request has gone out, so that its construction does not hold up the invite or the accept.
+      current.openPeer();
+      const view = await requested;
       if (current.isClosed()) {
         // Hung up while the core was placing the call.
         if (isLive(view)) hangUpCore(view.callId);
         return;
       }
       adoptCallId(current, view.callId);
-      if (view.callId === current.callId && (state.call?.callId !== view.callId || state.call.state !== 'ended')) update({ call: view });
+      if (view.callId === current.callId && (state.call?.callId !== view.callId || state.call.state !== 'ended')) update({ call: view, answering: false });
     } catch (error) {
+      if (current === session) update({ answering: false });
       await end(current);
       // A refusal from the core (key changed, offline…) goes back to the caller of call()/accept();
       // a camera or microphone problem is also shown in the state, as the interface promises.
@@ -327,6 +333,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       if (ringing?.state !== 'incoming') throw new IpcError('no-such-call', 'there is no incoming call to answer');
       if (active() !== null) throw new IpcError('in-call', 'you are already in a call: hang up first');
       const current = newSession('incoming', ringing.peerId, ringing.callId);
+      update({ answering: true });
       await placeOrAnswer(current, media, start, () => bridge.invoke('call.accept', { callId: ringing.callId, media, fingerprint: current.fingerprint }));
     },
 

@@ -1,5 +1,6 @@
 import type { ResponseOf, SealcallBridge } from '../../shared/ipc';
 import type { UserSettings } from '../../shared/settings-schema';
+import { MediaPermissions } from './media-permissions';
 
 type IceConfig = ResponseOf<'turn.iceServers'>;
 
@@ -7,11 +8,13 @@ type IceConfig = ResponseOf<'turn.iceServers'>;
 const ICE_FRESH_MS = 2 * 60 * 1000;
 
 /**
- * What every call needs from the main process before it is placed or answered (the settings, for
- * devices and start muted; the ICE servers with TURN credentials), fetched ahead and kept fresh,
- * so that no round trip to the main process sits on call set-up.
+ * What every call needs before it is placed or answered (from the main process: the settings, for
+ * devices and start muted, and the ICE servers with TURN credentials; from the browser: whether
+ * the camera and microphone are refused), fetched ahead and kept fresh, so that no round trip
+ * sits on call set-up.
  */
 export class CallPrerequisites {
+  readonly permissions = new MediaPermissions();
   #settings: Promise<UserSettings> | null = null;
   #ice: { value: Promise<IceConfig>; at: number } | null = null;
   readonly #unsubscribe: () => void;
@@ -44,6 +47,7 @@ export class CallPrerequisites {
   warm(): void {
     this.settings().catch(() => undefined);
     this.#freshIce().catch(() => undefined);
+    this.permissions.warm();
   }
 
   #freshIce(): Promise<IceConfig> {

@@ -16,6 +16,9 @@ import { ScreenShare } from './screen-share';
 import { emptyProgress, qualityBetween, sampleMedia, type MediaProgress } from './stats';
 import { chooseTransformApi, type TransformApi } from './transforms';
 
+/** More than an offer and its candidates ever need; past it, a runaway is cut off, not stored. */
+const MAX_HELD_OUTGOING = 256;
+
 export interface SessionSettings {
   ratchetIntervalMs: number;
   preferLegacyTransforms: boolean;
@@ -59,7 +62,10 @@ export class CallSession {
   /** The camera and microphone being opened; the call is placed meanwhile (see prepare). */
   #capture: Promise<LocalMediaControls> | null = null;
   #ice: { iceServers: RTCIceServer[]; relayOnly: boolean } = { iceServers: [], relayOnly: false };
+  /** Signals from the other side that came before the peer existed. */
   #pendingSignals: SignalData[] = [];
+  /** This side's signals from before the keys came: the core relays none until the handshake is done. */
+  #heldOutgoing: SignalData[] = [];
   #closed: Promise<CryptoReport> | undefined;
   #keysLoaded = false;
   #connected = false;
@@ -134,10 +140,10 @@ export class CallSession {
     const muted = start?.muted ?? settings.startMuted;
     const want = { audio: media.audio, video: media.video && !cameraOff };
     // Checked alongside the capture, but before anyone is rung.
-    const denied = refuseIfDenied(want);
+    const denied = refuseIfDenied(want, prerequisites.permissions);
     denied.catch(() => undefined);
     // Only the certificate's fingerprint goes into the invite or the accept: the camera and
-    // microphone open while the call is placed, and the peer waits for them (see start). That
+    // microphone open while the call is placed, and the peer waits for them (openPeer). That
     // takes a capture (15–30 ms) off each side's part of call set-up.
     let prepared = false;
     let earlyFailure: Error | undefined;
@@ -166,22 +172,22 @@ export class CallSession {
   }
 
   /**
-   * The keys are here: into the worker at once, then the peer, with every transform attached
-   * before any SDP, as soon as the camera and microphone are open.
+   * Builds the peer once prepared, right after the invite or the accept has gone out, as soon as
+   * the camera and microphone are open: before the handshake has finished, with every transform
+   * attached. So the caller's offer and both sides' ICE candidates are made while the other side is
+   * still answering; they are held until the keys are here (start). The core relays no signal
+   * before then, no frame can flow before the answer, and a frame the worker sees without keys is
+   * dropped. Built at the keys instead, the peer's construction and the offer (20–35 ms on a
+   * loaded machine) sat on call set-up. It waits for the capture rather than starting with
+   * placeholder tracks: a placeholder microphone (an AudioContext) opened while the real one is
+   * starting slowed both sides' capture down by tens of milliseconds.
    */
-  start(keys: CallKeys): void {
-    if (this.isClosed() || this.#keysLoaded || this.#certificate === null || this.#capture === null) return;
-    this.crypto.loadKeys(keys, this.#settings.ratchetIntervalMs);
-    this.#keysLoaded = true;
-    if (this.media !== null) {
-      this.#openPeer(keys, this.media);
-      return;
-    }
-    this.#capture.then(
+  openPeer(): void {
+    this.#capture?.then(
       (local) => {
         if (this.isClosed() || this.peer !== null) return;
         try {
-          this.#openPeer(keys, local);
+          this.#openPeer(local);
         } catch (error) {
           this.#events.failed(error instanceof Error ? error.message : 'The call could not be set up.');
         }
@@ -191,10 +197,27 @@ export class CallSession {
     );
   }
 
-  #openPeer(keys: CallKeys, media: LocalMediaControls): void {
-    if (this.#certificate === null) return;
+  /**
+   * The keys are here: into the worker at once, then out goes what the peer has said so far (the
+   * caller's offer and candidates), which was held until now.
+   */
+  start(keys: CallKeys): void {
+    if (this.isClosed() || this.#keysLoaded || this.#certificate === null || this.#capture === null) return;
+    if (keys.initiator !== this.#initiator) throw new Error('the call keys name the wrong side as the one that offers');
+    this.crypto.loadKeys(keys, this.#settings.ratchetIntervalMs);
+    this.#keysLoaded = true;
+    for (const data of this.#heldOutgoing.splice(0)) this.#events.signal(data);
+  }
+
+  /** The caller offers; the callee answers (the core hands out keys with the same roles). */
+  get #initiator(): boolean {
+    return this.direction === 'outgoing';
+  }
+
+  #openPeer(media: LocalMediaControls): void {
+    if (this.#certificate === null || this.isClosed()) return;
     this.peer = openPeerSession({
-      initiator: keys.initiator,
+      initiator: this.#initiator,
       certificate: this.#certificate.certificate,
       iceServers: this.#ice.iceServers,
       relayOnly: this.#ice.relayOnly,
@@ -202,7 +225,8 @@ export class CallSession {
       crypto: this.crypto,
       transformApi: this.transformApi,
       onSignal: (data) => {
-        this.#events.signal(data);
+        if (this.#keysLoaded) this.#events.signal(data);
+        else if (this.#heldOutgoing.length < MAX_HELD_OUTGOING) this.#heldOutgoing.push(data);
       },
       onConnect: () => {
         const sdp = this.peer?.pc.remoteDescription?.sdp;
@@ -298,6 +322,7 @@ export class CallSession {
       this.#share?.dispose();
       this.peer?.destroy();
       this.#pendingSignals = [];
+      this.#heldOutgoing = [];
       const report = await this.crypto.wipe();
       this.#events.changed();
       return report;

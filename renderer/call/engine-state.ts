@@ -23,5 +23,6 @@ export function idleState(): CallEngineState {
     sharing: false,
     remoteSharing: false,
     reconnecting: false,
+    answering: false,
   };
 }

@@ -1,5 +1,6 @@
 import type { UserSettings } from '../../shared/settings-schema';
 import type { MediaKind } from '../workers/frame-crypto-messages';
+import type { CapturePermission, MediaPermissions } from './media-permissions';
 
 export type DeviceChoice = Pick<UserSettings, 'audioInputId' | 'audioInputLabel' | 'videoInputId' | 'videoInputLabel'>;
 
@@ -45,18 +46,17 @@ function describe(error: unknown, wanted: string): MediaAccessError {
 /**
  * Fails at once when the OS or the user has already refused a device this call needs, so that a
  * call whose capture runs alongside its set-up is not placed (or answered) only to be dropped.
- * Where the Permissions API cannot tell, capture itself finds out.
+ * Where the Permissions API cannot tell, capture itself finds out. Both kinds are read together,
+ * from the states `permissions` keeps (see media-permissions.ts).
  */
-export async function refuseIfDenied(kinds: { audio: boolean; video: boolean }): Promise<void> {
-  const wanted: [PermissionName, boolean, string][] = [
+export async function refuseIfDenied(kinds: { audio: boolean; video: boolean }, permissions: MediaPermissions): Promise<void> {
+  const wanted: [CapturePermission, boolean, string][] = [
     ['microphone', kinds.audio, 'microphone'],
     ['camera', kinds.video, 'camera'],
   ];
-  for (const [name, needed, label] of wanted) {
-    if (!needed) continue;
-    const status = await navigator.permissions.query({ name }).catch(() => null);
-    if (status?.state === 'denied') throw describe(new DOMException('denied', 'NotAllowedError'), label);
-  }
+  const refused = await Promise.all(wanted.map(async ([name, needed]) => needed && (await permissions.denied(name))));
+  const first = wanted.find((_entry, index) => refused[index] === true);
+  if (first !== undefined) throw describe(new DOMException('denied', 'NotAllowedError'), first[2]);
 }
 
 /** One capture of the kinds asked for; an empty stream when neither is. */

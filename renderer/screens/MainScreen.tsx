@@ -34,7 +34,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
   const contactsValue = useContacts(bridge);
   const callValue = useCallView(bridge);
   const settings = useSettings(bridge);
-  const flow = useCallFlow(bridge, engine, callValue.status === 'ready' ? callValue.value : null);
+  const flow = useCallFlow(bridge, engine, callValue.status === 'ready' ? callValue.value : null, engineState?.answering === true);
 
   const [query, setQuery] = useState('');
   const [selection, setSelection] = useState<{ id: string; view: 'detail' | 'safety' } | null>(null);

@@ -49,9 +49,11 @@ function isLive(call: CallView | null): call is LiveCall {
 /**
  * The call lifecycle as the screens see it. The core's CallView (call.changed) is the truth about
  * where a call stands; the engine does what needs media (placing, answering, muting). Between the
- * click and the core's first word, the call being placed is shown as "Calling…".
+ * click and the core's first word, the call being placed is shown as "Calling…"; between an answer
+ * and the core's "connecting", the call being answered is shown as "Connecting…" (`answering`, from
+ * the engine), not the ringing dialog.
  */
-export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, call: CallView | null): CallFlow {
+export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, call: CallView | null, answering: boolean): CallFlow {
   // `after`: the call the core last showed when this one was placed, so that its end (with the same
   // person, often) is not taken for the new call's start.
   const [placing, setPlacing] = useState<{ contact: Contact; media: Media; after: string | null } | null>(null);
@@ -62,7 +64,13 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
   // Calls that reached the call screen: only those show how they ended there.
   const onScreen = useRef(new Set<string>());
 
+  // An answered call goes to the call screen at once, however it was answered (the dialog, a shortcut,
+  // the notification): the dialog, its buttons spent, would otherwise stay up until the core's word
+  // comes back, and one that has not rendered yet would be put up (and rung) for nothing. With
+  // video, the lobby stays up instead (see `lobby`).
+  const beingAnswered = call?.state === 'incoming' && answering && lobbyFor === null ? call : null;
   if (isLive(call)) onScreen.current.add(call.callId);
+  if (beingAnswered !== null) onScreen.current.add(beingAnswered.callId);
 
   // The core has taken over the call being placed, in whatever state.
   useEffect(() => {
@@ -144,26 +152,28 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
 
   const shown: ShownCall | null = isLive(call) || (call !== null && endedOnScreen)
     ? call
-    : placing !== null
-      ? {
-          callId: null,
-          peerId: placing.contact.id,
-          peerName: placing.contact.displayName,
-          direction: 'outgoing',
-          state: 'starting',
-          media: placing.media,
-          remoteMedia: null,
-          connectedAt: null,
-          endReason: null,
-          shortCode: null,
-          peerVerified: placing.contact.verified,
-          peerKeyChanged: placing.contact.keyChanged,
-        }
-      : null;
+    : beingAnswered !== null
+      ? beingAnswered
+      : placing !== null
+        ? {
+            callId: null,
+            peerId: placing.contact.id,
+            peerName: placing.contact.displayName,
+            direction: 'outgoing',
+            state: 'starting',
+            media: placing.media,
+            remoteMedia: null,
+            connectedAt: null,
+            endReason: null,
+            shortCode: null,
+            peerVerified: placing.contact.verified,
+            peerKeyChanged: placing.contact.keyChanged,
+          }
+        : null;
 
   return {
     shown,
-    incoming: call?.state === 'incoming' ? call : null,
+    incoming: call?.state === 'incoming' && beingAnswered === null ? call : null,
     gate,
     notice,
     lobby,
