@@ -147,6 +147,8 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
     if (ending === session) stopStats();
     await ending.close();
     refresh(ending);
+    // Between calls, not during one: the browser is busy enough while a call starts.
+    prerequisites.permissions.warm();
   };
 
   const hangUpCore = (callId: string, reason?: 'connection-lost') => {

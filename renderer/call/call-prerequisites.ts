@@ -26,6 +26,7 @@ export class CallPrerequisites {
       this.#ice = null;
     });
     this.warm();
+    this.permissions.warm();
   }
 
   settings(): Promise<UserSettings> {
@@ -47,7 +48,6 @@ export class CallPrerequisites {
   warm(): void {
     this.settings().catch(() => undefined);
     this.#freshIce().catch(() => undefined);
-    this.permissions.warm();
   }
 
   #freshIce(): Promise<IceConfig> {
