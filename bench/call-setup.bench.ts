@@ -55,7 +55,7 @@ function stepsOf(caller: readonly Mark[], callee: readonly Mark[], withHandshake
     ring: withHandshake ? ring - click : Number.NaN,
     autoAccept: withHandshake ? accept - ring : Number.NaN,
     calleePrepare: calleeReady - calleeStart,
-    answerToKeys: withHandshake ? keys - calleeReady : Number.NaN,
+    answerToKeys: withHandshake ? keys - accept : Number.NaN,
     handshake: withHandshake ? keys - click : Number.NaN,
     signalling: answer - keys,
     ice: iceUp - answer,
@@ -81,8 +81,8 @@ const STEP_ROWS: [label: string, key: keyof CallSteps][] = [
   ['caller: DTLS certificate made (from click)', 'callerCertificate'],
   ["callee rings (from click; server relay of the signed invite)", 'ring'],
   ['callee answers (automatic in the bench; a person takes seconds)', 'autoAccept'],
-  ['callee: capture (and certificate) after answering', 'calleePrepare'],
-  ["callee ready → keys in the caller's renderer (signed accept through both cores and the server)", 'answerToKeys'],
+  ['callee: camera and microphone open (and certificate), from answering; runs alongside the accept', 'calleePrepare'],
+  ["callee answers → keys in the caller's renderer (signed accept through both cores and the server)", 'answerToKeys'],
   ['**handshake**: click → call keys in the caller\'s renderer', 'handshake'],
   ['**signalling**: keys (floor: click) → answer arrives', 'signalling'],
   ['**ICE**: answer arrives → ICE connected', 'ice'],
@@ -97,7 +97,7 @@ function medianOf(calls: readonly CallSteps[], key: keyof CallSteps): number {
 /** The steps where Sealcall spends more than the floor, largest first. */
 function extraTime(ours: readonly CallSteps[], floor: readonly CallSteps[]): string {
   const phases: [string, number][] = [
-    ['the handshake (caller capture and certificate, invite and accept through the server, callee capture)', medianOf(ours, 'handshake')],
+    ['the handshake (invite and accept through both cores and the server)', medianOf(ours, 'handshake')],
     ['signalling', medianOf(ours, 'signalling') - medianOf(floor, 'signalling')],
     ['ICE', medianOf(ours, 'ice') - medianOf(floor, 'ice')],
     ['DTLS', medianOf(ours, 'dtls') - medianOf(floor, 'dtls')],
