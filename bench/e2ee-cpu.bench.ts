@@ -183,8 +183,8 @@ export async function runE2eeCpuBench(): Promise<BenchSection> {
             '',
             `Missed. What dominates is the encoded-transform machinery itself: the pass-through rows run the same call ` +
               `through RTCRtpScriptTransform with a worker that moves every frame exactly as Sealcall's worker does ` +
-              `(a reader/writer pump) but encrypts nothing, and cost ${passExtra.toFixed(1)} % over the floor, ` +
-              `${((passWorker / floorRenderers) * 100).toFixed(1)} % of it on the worker thread alone (each frame crosses from WebRTC's ` +
+              `(a reader/writer pump) but encrypts nothing, and cost ${passExtra.toFixed(1)} % over the floor, the worker ` +
+              `thread alone ${((passWorker / floorRenderers) * 100).toFixed(1)} % of the floor (each frame crosses from WebRTC's ` +
               `threads to the worker and back). That is a floor under any E2EE built on WebRTC encoded transforms, which this ` +
               `stack prescribes, and it alone is above the ${String(GOAL_EXTRA_PERCENT)} % goal; with no JS at all in the worker ` +
               `(readable.pipeTo(writable)) the worker thread still takes ${percent(nativeWorker)} of a core, ` +
