@@ -6,13 +6,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
-import { build } from 'esbuild';
 import { QUICK } from './bench-browser';
 import { connectSealcall, hangUpSealcall, openCallPages, sleep } from './bench-calls';
 import { printWhenRunDirectly, type BenchSection } from './bench-section';
 import { formatRatio, markdownTable, median, percentile, verdict } from './bench-stats';
 import { sentVideo } from './call-timeline';
 import type { FrameTimingSamples } from '../renderer/workers/frame-timings';
+import { bundleBrowserScript } from '../e2e/harness/browser-script';
 
 const CALL_SECONDS = QUICK ? 8 : 20;
 const GOAL_US = 40;
@@ -45,19 +45,8 @@ async function frameBytes(page: Page): Promise<{ audio: number; video: number }>
 }
 
 /** bench/aead-floor.worker.ts as one script, to start from a blob in the call's page. */
-async function floorWorkerSource(): Promise<string> {
-  const built = await build({
-    entryPoints: [path.join(path.dirname(fileURLToPath(import.meta.url)), 'aead-floor.worker.ts')],
-    bundle: true,
-    write: false,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome130',
-    logLevel: 'silent',
-  });
-  const output = built.outputFiles[0];
-  if (output === undefined) throw new Error('esbuild produced no floor worker');
-  return output.text;
+function floorWorkerSource(): Promise<string> {
+  return bundleBrowserScript(path.join(path.dirname(fileURLToPath(import.meta.url)), 'aead-floor.worker.ts'));
 }
 
 /**

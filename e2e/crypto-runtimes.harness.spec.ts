@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { build } from 'esbuild';
+import { bundleBrowserScript } from './harness/browser-script';
 import { serveDirectory } from './harness/static-server';
 import { concatBytes, fromHex, toHex, uintToBytes, utf8Bytes } from '../shared/crypto/bytes';
 import { encodeSFrameHeader } from '../shared/crypto/sframe';
@@ -55,15 +55,7 @@ async function referenceSFrame(input: SelfTestInput): Promise<string> {
 }
 
 async function bundle(entry: string, outfile: string): Promise<void> {
-  await build({
-    entryPoints: [path.join(import.meta.dirname, 'crypto-runtimes', entry)],
-    outfile,
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'chrome130',
-    logLevel: 'silent',
-  });
+  await writeFile(outfile, await bundleBrowserScript(path.join(import.meta.dirname, 'crypto-runtimes', entry)));
 }
 
 test('shared/crypto gives the same answers in Node, a Chromium page and a Worker', async ({ playwright, launchOptions }) => {
