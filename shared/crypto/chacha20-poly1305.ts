@@ -10,9 +10,9 @@
 import { CryptoError } from './errors';
 import type { Sodium } from './sodium';
 
-export const CHACHA20_POLY1305_KEY_BYTES = 32;
-export const CHACHA20_POLY1305_NONCE_BYTES = 12;
-export const CHACHA20_POLY1305_TAG_BYTES = 16;
+const KEY_BYTES = 32;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
 
 /** The raw Emscripten module under libsodium-wrappers: 64-bit lengths travel as (low, high) pairs. */
 interface SodiumHeap {
@@ -81,22 +81,31 @@ class Scratch {
   }
 }
 
-/** Copies the parts one after another into the heap at `at`; returns their total length. */
-function place(heap: SodiumHeap, at: number, parts: readonly Uint8Array[]): number {
-  // HEAPU8 is read afresh after every allocation: a growing heap replaces the view.
-  const bytes = heap.HEAPU8;
-  let length = 0;
-  for (const part of parts) {
-    bytes.set(part, at + length);
-    length += part.length;
-  }
-  return length;
+/** Where one call's inputs sit in the heap: nonce | aad | input | output. */
+interface Staged {
+  readonly nonceAt: number;
+  readonly aadAt: number;
+  readonly aadLength: number;
+  readonly inputAt: number;
+  readonly outputAt: number;
 }
 
-function lengthOf(parts: readonly Uint8Array[]): number {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  return length;
+/** Copies the nonce, the AAD parts and the input into the scratch area, with room for the output after them. */
+function stage(heap: SodiumHeap, scratch: Scratch, nonce: Uint8Array, aad: readonly Uint8Array[], input: Uint8Array, outputLength: number): Staged {
+  let aadLength = 0;
+  for (const part of aad) aadLength += part.length;
+  const nonceAt = scratch.at(nonce.length + aadLength + input.length + outputLength);
+  // HEAPU8 is read after the allocation: a growing heap replaces the view.
+  const bytes = heap.HEAPU8;
+  bytes.set(nonce, nonceAt);
+  const aadAt = nonceAt + nonce.length;
+  let at = aadAt;
+  for (const part of aad) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  bytes.set(input, at);
+  return { nonceAt, aadAt, aadLength, inputAt: at, outputAt: at + input.length };
 }
 
 /** An AEAD bound to one key. `aad` is given in parts, authenticated as their concatenation. */
@@ -110,65 +119,50 @@ export interface Aead {
 }
 
 export function chacha20Poly1305(sodium: Sodium, key: Uint8Array): Aead {
-  if (key.length !== CHACHA20_POLY1305_KEY_BYTES) {
-    throw new CryptoError('invalid-key', `a ChaCha20-Poly1305 key is ${CHACHA20_POLY1305_KEY_BYTES} bytes, not ${key.length}`);
+  if (key.length !== KEY_BYTES) {
+    throw new CryptoError('invalid-key', `a ChaCha20-Poly1305 key is ${KEY_BYTES} bytes, not ${key.length}`);
   }
   const heap = heapOf(sodium);
-  let keyPointer = heap._malloc(CHACHA20_POLY1305_KEY_BYTES);
+  let keyPointer = heap._malloc(KEY_BYTES);
   if (keyPointer === 0) throw new CryptoError('invalid-input', "no room for a key in libsodium's heap");
   heap.HEAPU8.set(key, keyPointer);
   const scratch = new Scratch(heap);
 
   const checkNonce = (nonce: Uint8Array) => {
     if (keyPointer === 0) throw new CryptoError('invalid-key', 'this key has been wiped');
-    if (nonce.length !== CHACHA20_POLY1305_NONCE_BYTES) {
-      throw new CryptoError('invalid-input', `a ChaCha20-Poly1305 nonce is ${CHACHA20_POLY1305_NONCE_BYTES} bytes, not ${nonce.length}`);
+    if (nonce.length !== NONCE_BYTES) {
+      throw new CryptoError('invalid-input', `a ChaCha20-Poly1305 nonce is ${NONCE_BYTES} bytes, not ${nonce.length}`);
     }
   };
 
   return {
     seal(nonce, aad, plaintext, out, offset) {
       checkNonce(nonce);
-      const sealedLength = plaintext.length + CHACHA20_POLY1305_TAG_BYTES;
+      const sealedLength = plaintext.length + TAG_BYTES;
       if (offset < 0 || out.length - offset < sealedLength) throw new CryptoError('invalid-input', 'the output has no room for the ciphertext');
-      const aadLength = lengthOf(aad);
-      // Layout: nonce | aad | plaintext | ciphertext || tag.
-      const base = scratch.at(CHACHA20_POLY1305_NONCE_BYTES + aadLength + plaintext.length + sealedLength);
-      const aadAt = base + CHACHA20_POLY1305_NONCE_BYTES;
-      const plainAt = aadAt + aadLength;
-      const sealedAt = plainAt + plaintext.length;
-      place(heap, base, [nonce]);
-      place(heap, aadAt, aad);
-      place(heap, plainAt, [plaintext]);
+      const at = stage(heap, scratch, nonce, aad, plaintext, sealedLength);
       const status = heap._crypto_aead_chacha20poly1305_ietf_encrypt(
-        sealedAt, 0, plainAt, plaintext.length, 0, aadAt, aadLength, 0, 0, base, keyPointer,
+        at.outputAt, 0, at.inputAt, plaintext.length, 0, at.aadAt, at.aadLength, 0, 0, at.nonceAt, keyPointer,
       );
       if (status !== 0) throw new CryptoError('invalid-input', 'ChaCha20-Poly1305 refused to encrypt');
-      out.set(heap.HEAPU8.subarray(sealedAt, sealedAt + sealedLength), offset);
+      out.set(heap.HEAPU8.subarray(at.outputAt, at.outputAt + sealedLength), offset);
     },
 
     open(nonce, aad, sealed) {
       checkNonce(nonce);
-      if (sealed.length < CHACHA20_POLY1305_TAG_BYTES) return false;
-      const plainLength = sealed.length - CHACHA20_POLY1305_TAG_BYTES;
-      const aadLength = lengthOf(aad);
-      const base = scratch.at(CHACHA20_POLY1305_NONCE_BYTES + aadLength + sealed.length + plainLength);
-      const aadAt = base + CHACHA20_POLY1305_NONCE_BYTES;
-      const sealedAt = aadAt + aadLength;
-      const plainAt = sealedAt + sealed.length;
-      place(heap, base, [nonce]);
-      place(heap, aadAt, aad);
-      place(heap, sealedAt, [sealed]);
+      if (sealed.length < TAG_BYTES) return false;
+      const plainLength = sealed.length - TAG_BYTES;
+      const at = stage(heap, scratch, nonce, aad, sealed, plainLength);
       const status = heap._crypto_aead_chacha20poly1305_ietf_decrypt(
-        plainAt, 0, 0, sealedAt, sealed.length, 0, aadAt, aadLength, 0, base, keyPointer,
+        at.outputAt, 0, 0, at.inputAt, sealed.length, 0, at.aadAt, at.aadLength, 0, at.nonceAt, keyPointer,
       );
       if (status !== 0) return false;
-      return heap.HEAPU8.slice(plainAt, plainAt + plainLength);
+      return heap.HEAPU8.slice(at.outputAt, at.outputAt + plainLength);
     },
 
     wipe() {
       if (keyPointer === 0) return;
-      heap.HEAPU8.fill(0, keyPointer, keyPointer + CHACHA20_POLY1305_KEY_BYTES);
+      heap.HEAPU8.fill(0, keyPointer, keyPointer + KEY_BYTES);
       heap._free(keyPointer);
       keyPointer = 0;
       scratch.free();

@@ -71,7 +71,7 @@ function flipBit(data: Uint8Array, bit: number): Uint8Array {
 /** The RFC's suite 0x0004 secret, with Node's AES-GCM under the same SFrame code the media suite uses. */
 async function aesGcmSecret(baseKey: Uint8Array, kid: bigint): Promise<SFrameSecret> {
   const { key, salt } = await deriveSFrameKeyMaterial(baseKey, kid, AES_128_GCM_SHA256_128);
-  return sframeSecret(kid, AES_128_GCM_SHA256_128, salt, nodeAesGcm(key));
+  return sframeSecret(kid, salt, nodeAesGcm(key));
 }
 
 function vectorSecret(): Promise<SFrameSecret> {

@@ -11,34 +11,25 @@ import { asBufferSource, concatBytes, uintToBytes, utf8Bytes } from './bytes';
 import { CryptoError } from './errors';
 import { loadSodium } from './sodium';
 
-export type { Aead } from './chacha20-poly1305';
-
 /** A cipher suite of RFC 9605 §4.5 (all of ours hash with SHA-256 and use 12-byte nonces, 16-byte tags). */
 export interface SFrameCipherSuite {
   /** Its value in the IANA "SFrame Cipher Suites" registry (RFC 9605 §8.1). */
   readonly id: bigint;
-  readonly name: string;
   /** Nk. */
   readonly keyBytes: number;
 }
 
 /** The RFC's suite whose test vectors the unit tests check this code against. */
-export const AES_128_GCM_SHA256_128: SFrameCipherSuite = Object.freeze({ id: 0x0004n, name: 'AES_128_GCM_SHA256_128', keyBytes: 16 });
+export const AES_128_GCM_SHA256_128: SFrameCipherSuite = Object.freeze({ id: 0x0004n, keyBytes: 16 });
 
 /**
- * The media suite: ChaCha20-Poly1305 (RFC 8439) with HKDF-SHA-256, Nk = 32, Nn = 12, Nt = 16, at
+ * The media suite, CHACHA20_POLY1305_SHA256_128: ChaCha20-Poly1305 (RFC 8439) with HKDF-SHA-256, Nk = 32, Nn = 12, Nt = 16, at
  * 0xF001 in the registry's private-use range (0xF000–0xFFFF): the RFC defines no ChaCha suite.
  * Why not the RFC's AES-GCM: in a browser only WebCrypto has a constant-time AES, and it is
  * asynchronous; ChaCha20 is constant-time in software, and libsodium runs it in the worker's own
  * thread (see docs/threat-model.md).
  */
-export const CHACHA20_POLY1305_SHA256_128: SFrameCipherSuite = Object.freeze({
-  id: 0xf001n,
-  name: 'SEALCALL_CHACHA20_POLY1305_SHA256_128',
-  keyBytes: 32,
-});
-
-export const MEDIA_SUITE = CHACHA20_POLY1305_SHA256_128;
+export const MEDIA_SUITE: SFrameCipherSuite = Object.freeze({ id: 0xf001n, keyBytes: 32 });
 
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
@@ -48,7 +39,6 @@ const INLINE_LIMIT = 8;
 
 export interface SFrameSecret {
   readonly kid: bigint;
-  readonly suite: SFrameCipherSuite;
   /** The RFC's sframe_salt. */
   readonly salt: Uint8Array;
   /** Holds the RFC's sframe_key (inside libsodium's heap for the media suite). */
@@ -211,11 +201,11 @@ export async function deriveSFrameKeyMaterial(baseKey: Uint8Array, kid: bigint, 
   return { key: await expand(label('key', kid, suite), suite.keyBytes), salt: await expand(label('salt', kid, suite), NONCE_BYTES) };
 }
 
-/** A secret from its parts; `aead` must hold `suite`'s cipher under this KID's sframe_key. */
-export function sframeSecret(kid: bigint, suite: SFrameCipherSuite, salt: Uint8Array, aead: Aead): SFrameSecret {
+/** A secret from its parts; `aead` must hold the suite's cipher under this KID's sframe_key. */
+export function sframeSecret(kid: bigint, salt: Uint8Array, aead: Aead): SFrameSecret {
   checkU64(kid, 'KID');
   if (salt.length !== NONCE_BYTES) throw new CryptoError('invalid-key', `an SFrame salt is ${NONCE_BYTES} bytes`);
-  return Object.freeze({ kid, suite, salt, aead });
+  return Object.freeze({ kid, salt, aead });
 }
 
 /**
@@ -225,7 +215,7 @@ export function sframeSecret(kid: bigint, suite: SFrameCipherSuite, salt: Uint8A
 export async function deriveSFrameSecret(baseKey: Uint8Array, kid: bigint): Promise<SFrameSecret> {
   const [material, sodium] = await Promise.all([deriveSFrameKeyMaterial(baseKey, kid, MEDIA_SUITE), loadSodium()]);
   try {
-    return sframeSecret(kid, MEDIA_SUITE, material.salt, chacha20Poly1305(sodium, material.key));
+    return sframeSecret(kid, material.salt, chacha20Poly1305(sodium, material.key));
   } finally {
     material.key.fill(0);
   }
