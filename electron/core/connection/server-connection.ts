@@ -13,6 +13,7 @@ import {
   type Welcome,
 } from '../../../shared/protocol';
 import { Backoff } from './backoff';
+import { helloMismatch } from './hello-check';
 
 /*
  * The main process's one connection to the company server. It lives in the core, not the
@@ -163,7 +164,14 @@ export class ServerConnection {
   /** Answers the challenge; true once welcomed. Synchronous, so nothing after the welcome is missed. */
   private handleAuthPhase(socket: WebSocket, message: ServerMessage): boolean {
     if (message.type === 'hello') {
-      // Sign the URL we dialled, not the one the server names: a server relaying another's challenge fails.
+      const mismatch = helloMismatch(this.serverUrl, message);
+      if (mismatch !== undefined) {
+        // Retrying would meet the same server: IT has to fix its address, so say so and stop.
+        this.setStatus({ state: 'refused', code: 'server-url-mismatch', reason: mismatch });
+        socket.close(1000, 'server-url-mismatch');
+        return false;
+      }
+      // Still sign the URL we dialled, not the one the server names.
       signAuthChallenge(this.options.identity.secretKey, this.serverUrl, this.options.userId, fromBase64Url(message.nonce)).then(
         (signature) => {
           if (socket.readyState !== WebSocket.OPEN) return;
@@ -233,6 +241,11 @@ export function enrollDevice(params: {
         return;
       }
       if (message.type === 'hello') {
+        const mismatch = helloMismatch(serverUrl, message);
+        if (mismatch !== undefined) {
+          finish({ error: new EnrollmentError('server-url-mismatch', mismatch) });
+          return;
+        }
         void answerEnrollment(socket, serverUrl, message, params).catch(() => {
           finish({ error: new EnrollmentError('internal', 'could not sign the enrollment request') });
         });
