@@ -3,7 +3,7 @@ import { generateIdentityKeyPair } from '../../../shared/crypto/identity';
 import type { CallKeys, CallView } from '../../../shared/ipc';
 import { IpcError } from '../../../shared/ipc';
 import { relayedFrom, type ClientMessage, type IncomingCallMessage, type OutgoingCallMessage } from '../../../shared/protocol';
-import { CallManager, type CallPeer } from './call-manager';
+import { CallManager, type CallManagerDeps, type CallPeer } from './call-manager';
 
 const FP = (byte: string) => `sha-256 ${Array.from({ length: 32 }, () => byte).join(':')}`;
 const sdpWith = (fingerprint: string) => `v=0\r\na=fingerprint:${fingerprint}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n`;
@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 
 /** Users wired through an in-process relay that stamps `from` as the server does, in order. */
-function network(timeouts: { ringTimeoutMs?: number; connectTimeoutMs?: number } = {}) {
+function network(timeouts: Pick<CallManagerDeps, 'ringTimeoutMs' | 'connectTimeoutMs' | 'inHistory'> = {}) {
   const sides = new Map<string, Side>();
   let queue = Promise.resolve();
   const deliver = (from: string, message: ClientMessage) => {
@@ -202,6 +202,33 @@ describe('call manager', () => {
     expect(state(bob)).toBe('idle');
     expect(bob.views).toEqual([]);
     expect(alice.ended[0]?.endReason).toBe('handshake-failed');
+  });
+
+  it('never rings again for a replayed invite of a finished call, in this run or one in the history', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    bob.manager.decline(call.callId);
+    await net.settle();
+    const invite = alice.sent.find((message) => message.type === 'call.invite');
+    if (invite?.type !== 'call.invite') throw new Error('alice sent no invite');
+    const replayed = relayedFrom(invite, 'alice');
+    const viewsBefore = bob.views.length;
+    await bob.manager.receive(replayed);
+    expect(state(bob)).toBe('idle');
+    expect(bob.views.length).toBe(viewsBefore);
+
+    // After a restart only the history remembers the call: the twin without it rings.
+    const restarted = network({ inHistory: (callId) => callId === call.callId });
+    const bobAgain = restarted.add('bob');
+    restarted.know(bobAgain, 'alice');
+    await bobAgain.manager.receive(replayed);
+    expect(state(bobAgain)).toBe('idle');
+    const forgetful = network();
+    const bobForgetful = forgetful.add('bob');
+    forgetful.know(bobForgetful, 'alice');
+    await bobForgetful.manager.receive(replayed);
+    expect(state(bobForgetful)).toBe('incoming');
   });
 
   it('ignores call messages from anyone but the call’s peer', async () => {

@@ -24,6 +24,7 @@ import {
   type RevealAkeWire,
   type SignalData,
 } from '../../../shared/protocol';
+import { EndedCalls } from './ended-calls';
 
 /*
  * One call at a time, as a state machine: outgoing → ringing → connecting → connected → ended for
@@ -62,6 +63,8 @@ export interface CallManagerDeps {
   ringTimeoutMs?: number;
   /** How long the handshake and ICE may take after accept before the call is abandoned. */
   connectTimeoutMs?: number;
+  /** Whether a call id is already in the call history: a replayed invite for it must not ring. */
+  inHistory?: (callId: string) => boolean;
 }
 
 interface ActiveCall {
@@ -82,6 +85,7 @@ export class CallManager {
   private active: ActiveCall | undefined;
   private inbox: Promise<void> = Promise.resolve();
   private readonly now: () => number;
+  private readonly ended = new EndedCalls();
 
   constructor(private readonly deps: CallManagerDeps) {
     this.now = deps.now ?? Date.now;
@@ -295,6 +299,8 @@ export class CallManager {
       if (this.active.view.callId !== message.callId) this.deps.send({ ...busyReply, type: 'call.busy' });
       return;
     }
+    // A replay of a finished call's invite: the caller is not waiting for it, so nothing is said.
+    if (this.ended.has(message.callId) || this.deps.inHistory?.(message.callId) === true) return;
     const peer = this.deps.peer(message.from);
     if (!peer) {
       this.deps.send({ ...busyReply, type: 'call.decline', reason: 'unsupported' });
@@ -428,6 +434,7 @@ export class CallManager {
       call.keys.receiveKey.fill(0);
     }
     const view = { ...call.view };
+    this.ended.add(view.callId);
     if (this.active === call) this.active = undefined;
     this.deps.onChange(view);
     this.deps.onEnded(view);

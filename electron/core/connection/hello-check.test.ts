@@ -31,8 +31,8 @@ async function serverNaming(name: (ownUrl: string) => string): Promise<FakeServe
   const url = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
   const received: string[] = [];
   wss.on('connection', (socket) => {
-    socket.on('message', (data) => {
-      const parsed = JSON.parse(String(data)) as { type: string };
+    socket.on('message', (data: Buffer) => {
+      const parsed = JSON.parse(data.toString('utf8')) as { type: string };
       received.push(parsed.type);
     });
     socket.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'hello', serverUrl: name(url), nonce: toBase64Url(randomBytes(32)), serverVersion: 'test' }));

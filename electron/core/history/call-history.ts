@@ -42,6 +42,8 @@ export interface CallHistory {
   record(entry: CallHistoryEntry): Promise<CallHistoryItem>;
   /** Newest first. */
   list(): CallHistoryItem[];
+  /** Whether a call with this id is recorded. */
+  has(callId: string): boolean;
   /** Incoming calls missed since the user last looked. */
   unseenMissed(): number;
   markSeen(): Promise<void>;
@@ -116,6 +118,8 @@ export async function openCallHistory(options: CallHistoryOptions): Promise<Call
     },
 
     list: () => entries.map(toItem).reverse(),
+
+    has: (callId) => entries.some((entry) => entry.callId === callId),
 
     unseenMissed: () => entries.filter(isUnseenMissed).length,
 

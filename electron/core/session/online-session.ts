@@ -22,6 +22,8 @@ export interface OnlineSessionOptions {
   pins: Pin[];
   savePins: (pins: Pin[]) => void;
   events: OnlineSessionEvents;
+  /** Whether a call id is already in the call history (a replayed invite for it must not ring). */
+  inHistory?: (callId: string) => boolean;
   timeouts?: { ringTimeoutMs?: number; connectTimeoutMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; maxMs: number } };
 }
 
@@ -61,6 +63,7 @@ export class OnlineSession {
       onEnded: (view) => {
         events.callEnded(view);
       },
+      ...(options.inHistory ? { inHistory: options.inHistory } : {}),
       ...options.timeouts,
     });
     this.connection = new ServerConnection({

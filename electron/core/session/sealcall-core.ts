@@ -186,6 +186,7 @@ export class SealcallCore {
         this.pinStore.save(next, () => undefined);
       },
       ...(this.tuning.timeouts ? { timeouts: this.tuning.timeouts } : {}),
+      inHistory: (callId) => this.history.has(callId),
       events: {
         connection: (state) => {
           this.emit('connection.changed', state);
