@@ -23,9 +23,21 @@ async function currentCall(user: CompanyUser): Promise<CallView | null> {
   return unwrap<CallView | null>(await user.host.invoke('call.current', undefined));
 }
 
-test('a call link starts an audio call: Bob rings, and no camera turns on', async ({ twoUsers }) => {
+test('a call link asks first, then starts an audio call: Bob rings, and no camera turns on', async ({ twoUsers }) => {
   const { alice, bob } = twoUsers;
   openLink(alice, 'sealcall://call/bob');
+  const ask = alice.page.getByRole('dialog', { name: 'Call Bob Baker?' });
+  await expect(ask).toContainText('your microphone will be on, your camera stays off');
+  await expectAccessible(alice.page, 'the call-link confirmation');
+  // Nothing is placed until Alice says so, and Cancel places nothing.
+  expect(await currentCall(alice)).toBeNull();
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await expect(ask).toBeHidden();
+  expect(await currentCall(alice)).toBeNull();
+  await expect(bob.page.getByRole('alertdialog')).toBeHidden();
+
+  openLink(alice, 'sealcall://call/bob');
+  await ask.getByRole('button', { name: 'Call' }).click();
   const ringing = bob.page.getByRole('alertdialog', { name: 'Alice Archer' });
   await expect(ringing).toContainText('Incoming audio call');
   await expect(alice.page.getByRole('heading', { level: 2, name: 'Bob Baker' })).toBeVisible();
@@ -48,7 +60,9 @@ test('a call link to a contact whose key changed meets the gate first', async ({
   const bobRow = alice.page.getByRole('list', { name: 'Contacts' }).getByRole('listitem').filter({ hasText: 'Bob Baker' });
   await expect(bobRow).toContainText('Safety number changed');
 
+  const ask = alice.page.getByRole('dialog', { name: 'Call Bob Baker?' });
   openLink(alice, 'sealcall://call/bob');
+  await ask.getByRole('button', { name: 'Call' }).click();
   const gate = alice.page.getByRole('dialog', { name: "Bob Baker's safety number changed" });
   await expect(gate).toBeVisible();
   await expect(gate.getByRole('list', { name: 'New safety number with Bob Baker' }).getByRole('listitem')).toHaveCount(12);
@@ -59,6 +73,7 @@ test('a call link to a contact whose key changed meets the gate first', async ({
 
   // Chosen knowingly, the call goes ahead, still without the camera.
   openLink(alice, 'sealcall://call/bob');
+  await ask.getByRole('button', { name: 'Call' }).click();
   await gate.getByRole('button', { name: 'Call anyway' }).click();
   await expect(newBob.page.getByRole('alertdialog', { name: 'Alice Archer' })).toContainText('Incoming audio call');
   expect((await currentCall(alice))?.media).toEqual({ audio: true, video: false });

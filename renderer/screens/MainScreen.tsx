@@ -19,6 +19,7 @@ import { CallHistory } from './history/CallHistory';
 import { useHistory } from './history/use-history';
 import { MainNav, type MainTab } from './MainNav';
 import { SettingsScreen } from './settings/SettingsScreen';
+import { CallLinkConfirm } from './CallLinkConfirm';
 import { useDeepLinks } from './use-deep-links';
 import { ShortcutsDialog } from '../shortcuts/ShortcutsDialog';
 import { currentPlatform, showShortcutsCombos } from '../shortcuts/shortcuts';
@@ -198,6 +199,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
           )}
         </div>
       )}
+      {links.confirming !== null && <CallLinkConfirm contact={links.confirming} onCall={links.confirmCall} onCancel={links.cancelCall} />}
       {flow.gate !== null && (
         <KeyChangedGate bridge={bridge} contact={flow.gate.contact} onCancel={flow.cancelGate} onCallAnyway={flow.callAnyway} />
       )}

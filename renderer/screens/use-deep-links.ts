@@ -17,17 +17,23 @@ interface DeepLinkInputs {
 }
 
 /**
- * sealcall:// links the OS hands the app once it is set up. A call link starts an audio call through
- * the contact list's flow, so a changed key still meets the gate; the camera stays off, because a
- * link in a mail or on a web page must not turn a camera on by itself. Anything that stops the call
- * (not a contact, offline, already in a call) is said in a notice rather than silently dropped.
+ * sealcall:// links the OS hands the app once it is set up. A call link asks the user first (a link
+ * in a mail or on a web page must not open a microphone by itself), then starts an audio call
+ * through the contact list's flow, so a changed key still meets the gate; the camera stays off.
+ * Anything that stops the call (not a contact, offline, already in a call) is said in a notice
+ * rather than silently dropped.
  */
 export function useDeepLinks({ bridge, ownUserId, contacts, connection, flow }: DeepLinkInputs): {
   notice: string | null;
   dismissNotice: () => void;
+  /** The contact a link asks to call, waiting for the user's yes. */
+  confirming: Contact | null;
+  confirmCall: () => void;
+  cancelCall: () => void;
 } {
   const [pending, setPending] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<Contact | null>(null);
 
   useBridgeEvent(bridge, 'app.deepLink', ({ link }) => {
     setPending(link);
@@ -60,7 +66,7 @@ export function useDeepLinks({ bridge, ownUserId, contacts, connection, flow }: 
       setNotice(`You're already in a call. Hang up first to call ${firstName(contact.displayName)} from the link.`);
     } else {
       setNotice(null);
-      flow.call(contact, { audio: true, video: false });
+      setConfirming(contact);
     }
   }, [pending, settled, contacts, connection, flow, ownUserId]);
 
@@ -68,6 +74,16 @@ export function useDeepLinks({ bridge, ownUserId, contacts, connection, flow }: 
     notice,
     dismissNotice: () => {
       setNotice(null);
+    },
+    confirming,
+    confirmCall: () => {
+      if (confirming === null) return;
+      setConfirming(null);
+      // Placed the same way as from the contact list, which says why if it can no longer be.
+      flow.call(confirming, { audio: true, video: false });
+    },
+    cancelCall: () => {
+      setConfirming(null);
     },
   };
 }
