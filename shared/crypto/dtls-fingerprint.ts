@@ -27,10 +27,14 @@ export function normalizeFingerprint(text: string): string {
 export function fingerprintsInSdp(sdp: string): string[] {
   const found = new Set<string>();
   for (const line of sdp.split(/\r?\n/)) {
-    if (line.startsWith('a=fingerprint:')) found.add(normalizeFingerprint(line.slice('a=fingerprint:'.length)));
+    // Any spelling of the attribute counts, so that no line a parser might take for one is skipped here.
+    const attribute = FINGERPRINT_LINE.exec(line);
+    if (attribute) found.add(normalizeFingerprint(line.slice(attribute[0].length)));
   }
   return [...found];
 }
+
+const FINGERPRINT_LINE = /^\s*a\s*=\s*fingerprint\s*:/i;
 
 /** True only when the SDP names exactly the one expected certificate. */
 export function sdpMatchesFingerprint(sdp: string, expected: string): boolean {
