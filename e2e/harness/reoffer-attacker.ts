@@ -2,10 +2,10 @@ import type { Page } from '@playwright/test';
 
 /*
  * The other end a lying server would give a call: a plain RTCPeerConnection in a page of its own,
- * with its own DTLS certificate, that makes a re-offer the victim's WebRTC would take. It learns
- * the call's m-sections by answering the real offer first, so its own offer keeps their order and
- * mids, as a renegotiation must; everything else in it (ICE credentials, candidates, certificate)
- * is its own. If the victim answered, the victim's media would flow here.
+ * with its own DTLS certificate, that makes a re-offer the victim's WebRTC would take: the real
+ * offer's m-sections in the same order (so the same mids), as a renegotiation must have them, and
+ * everything else (ICE credentials, candidates, certificate) its own. If the victim answered, its
+ * DTLS would run with this peer and its media would flow here.
  */
 
 export interface AttackerStats {
@@ -40,8 +40,11 @@ export class ReofferAttacker {
       const own = window as unknown as AttackerWindow;
       own.attackerPeer = pc;
       own.attackerStates = states;
-      await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-      await pc.setLocalDescription(await pc.createAnswer());
+      // The real offer's m-sections, in order, so that this offer renegotiates the same ones.
+      for (const kind of offer.split(/\r?\n/).filter((line) => line.startsWith('m=')).map((line) => line.slice(2).split(' ')[0])) {
+        if (kind === 'application') pc.createDataChannel('attacker');
+        else if (kind === 'audio' || kind === 'video') pc.addTransceiver(kind, { direction: 'recvonly' });
+      }
       await pc.setLocalDescription(await pc.createOffer());
       await new Promise<void>((resolve) => {
         if (pc.iceGatheringState === 'complete') resolve();
@@ -50,6 +53,8 @@ export class ReofferAttacker {
       });
       const sdp = pc.localDescription?.sdp ?? '';
       const fingerprint = /^a=fingerprint:(.+)$/m.exec(sdp)?.[1]?.trim() ?? '';
+      const mids = (text: string) => [...text.matchAll(/^a=mid:(\S+)/gm)].map((match) => match[1]).join(',');
+      if (mids(sdp) !== mids(offer)) throw new Error(`the re-offer's mids ${mids(sdp)} differ from the call's ${mids(offer)}`);
       return { sdp, fingerprint };
     }, realOffer);
   }
