@@ -33,7 +33,8 @@ export class ReofferAttacker {
   /** The re-offer, with every candidate in it, and the fingerprint of the certificate it names. */
   async reoffer(realOffer: string): Promise<{ sdp: string; fingerprint: string }> {
     return this.page.evaluate(async (offer) => {
-      const certificate = await RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' });
+      const algorithm: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
+      const certificate = await RTCPeerConnection.generateCertificate(algorithm);
       const pc = new RTCPeerConnection({ certificates: [certificate], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
       const states: string[] = [];
       pc.addEventListener('connectionstatechange', () => states.push(pc.connectionState));
