@@ -7,12 +7,13 @@ import { TamperingProxy, type RelayedSignal } from './harness/tampering-proxy';
 
 /*
  * A malicious server, mid-call (issue 12, item 8). Alice and Bob are connected and decoding, their
- * DTLS bound to the certificates they signed in the handshake. The server then sends Bob a
- * re-offer in Alice's name, made by a peer of its own with another real certificate, and takes
- * whatever Bob sends back to hand it to that peer. Were it let through, Bob's WebRTC would run
- * DTLS again with the attacker and send it his media. Bob's core must refuse it before his page
- * sees it: the call ends as mitm-detected on both sides, Bob is warned, and the attacker's peer
- * gets nothing, not even an answer.
+ * DTLS bound to the certificates they signed in the handshake. The server then cuts Alice off,
+ * sends Bob a re-offer in Alice's name, made by a peer of its own with another real certificate,
+ * and hands whatever Bob sends back to that peer. Let through (as before the fix), Bob's WebRTC
+ * answers it, runs DTLS again with the attacker's certificate, and sends it his media: hundreds
+ * of packets within seconds, which only SFrame keeps from being decoded. Bob's core must refuse
+ * it before his page sees it: the call ends as mitm-detected on both sides, Bob is warned, and the
+ * attacker's peer gets nothing, not even an answer.
  */
 
 test.describe.configure({ timeout: 90_000 });
@@ -42,9 +43,12 @@ test("a re-offer with another certificate after connect: Bob's core refuses it, 
     expect(reoffer.fingerprint, 'the re-offer names a real certificate').toMatch(/^sha-256 [0-9A-F:]{95}$/);
     expect(realOffer.data['sdp']).not.toContain(reoffer.fingerprint);
 
-    // 3. The server turns: Bob's replies go to the attacker, and the re-offer goes to Bob in Alice's name.
+    // 3. The server turns: Alice is cut off from the call (her signals and hang-ups go nowhere),
+    //    Bob's signals go to the attacker, and the re-offer goes to Bob in Alice's name.
+    const fromAlice: Record<string, unknown>[] = [];
+    proxy.divertFrom('alice', ['call.signal', 'call.hangup'], (message) => fromAlice.push(message));
     const diverted: Record<string, unknown>[] = [];
-    proxy.divertSignalsFrom('bob', (message) => {
+    proxy.divertFrom('bob', ['call.signal'], (message) => {
       diverted.push(message);
       if (typeof message['data'] === 'object' && message['data'] !== null) void attacker.take(message['data'] as Record<string, unknown>).catch(() => undefined);
     });
@@ -66,7 +70,7 @@ test("a re-offer with another certificate after connect: Bob's core refuses it, 
     // Long enough for media to reach the attacker, had Bob's WebRTC answered it.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const attackerSaw = await attacker.stats();
-    console.log(`attacker: ${JSON.stringify(attackerSaw)}; Bob sent it ${diverted.length} signals; Bob's call ended as ${String(await bobReason())}`);
+    console.log(`attacker: ${JSON.stringify(attackerSaw)}; Bob sent it ${diverted.length} signals, Alice's ${fromAlice.length} were held back; Bob's call ended as ${String(await bobReason())}`);
 
     expect(await bobReason(), "Bob's call").toBe('mitm-detected');
     await expect.poll(async () => (await snapshot(alice.page)).call?.endReason, { message: "Alice's call" }).toBe('mitm-detected');

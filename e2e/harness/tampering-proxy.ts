@@ -7,7 +7,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
  * rewrites the server's `directory` and `directory.user` messages so that one user's identity key
  * is replaced by another: the attack end-to-end encryption must survive. It also keeps the call
  * signals it relays to each user, can send a user a message the server never sent (`inject`), and
- * can take a user's outgoing signals away from the server (`divertSignalsFrom`): what a server
+ * can take a user's outgoing call messages away from the server (`divertFrom`): what a server
  * that plays the other party in WebRTC's renegotiation would do.
  *
  * Start it before the server (its URL is the server's --public-url, the URL clients sign), then
@@ -38,7 +38,7 @@ export class TamperingProxy {
   rewritten = 0;
   /** Every `call.signal` relayed to each user, in order. */
   readonly signalsTo = new Map<string, RelayedSignal[]>();
-  private readonly diversions = new Map<string, (message: Record<string, unknown>) => void>();
+  private readonly diversions = new Map<string, { types: readonly string[]; sink: (message: Record<string, unknown>) => void }>();
 
   private constructor(
     private readonly server: WebSocketServer,
@@ -85,9 +85,9 @@ export class TamperingProxy {
     return sent;
   }
 
-  /** From now on, `userId`'s `call.signal`s go to `sink` instead of the server. */
-  divertSignalsFrom(userId: string, sink: (message: Record<string, unknown>) => void): void {
-    this.diversions.set(userId, sink);
+  /** From now on, `userId`'s messages of these types go to `sink` instead of the server. */
+  divertFrom(userId: string, types: readonly string[], sink: (message: Record<string, unknown>) => void): void {
+    this.diversions.set(userId, { types, sink });
   }
 
   /** Drops every connection of `userId`, from the proxy's side; returns how many it dropped. */
@@ -127,10 +127,11 @@ export class TamperingProxy {
     client.on('message', (data, isBinary) => {
       if (isBinary) return;
       const text = rawText(data);
-      const sink = relay.userId === undefined ? undefined : this.diversions.get(relay.userId);
-      const message = sink === undefined ? undefined : parsed(text);
-      if (sink !== undefined && message?.['type'] === 'call.signal') {
-        sink(message);
+      const diversion = relay.userId === undefined ? undefined : this.diversions.get(relay.userId);
+      const message = diversion === undefined ? undefined : parsed(text);
+      const type = message?.['type'];
+      if (diversion !== undefined && message !== undefined && typeof type === 'string' && diversion.types.includes(type)) {
+        diversion.sink(message);
         return;
       }
       if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
