@@ -7,6 +7,9 @@ import { CryptoError } from './errors';
  */
 const FINGERPRINT = /^(sha-256|sha-384|sha-512) ((?:[0-9a-f]{2}:)+[0-9a-f]{2})$/i;
 
+/** Any spelling of the attribute, so that no line a parser might take for one is skipped here. */
+const FINGERPRINT_LINE = /^\s*a\s*=\s*fingerprint\s*:/i;
+
 const DIGEST_BYTES: Record<string, number> = { 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 };
 
 export function normalizeFingerprint(text: string): string {
@@ -27,14 +30,11 @@ export function normalizeFingerprint(text: string): string {
 export function fingerprintsInSdp(sdp: string): string[] {
   const found = new Set<string>();
   for (const line of sdp.split(/\r?\n/)) {
-    // Any spelling of the attribute counts, so that no line a parser might take for one is skipped here.
     const attribute = FINGERPRINT_LINE.exec(line);
     if (attribute) found.add(normalizeFingerprint(line.slice(attribute[0].length)));
   }
   return [...found];
 }
-
-const FINGERPRINT_LINE = /^\s*a\s*=\s*fingerprint\s*:/i;
 
 /** True only when the SDP names exactly the one expected certificate. */
 export function sdpMatchesFingerprint(sdp: string, expected: string): boolean {
