@@ -2,8 +2,8 @@ import { CryptoError } from './errors';
 
 /**
  * A DTLS certificate fingerprint as SDP carries it (RFC 8122): a hash name and colon-separated
- * hex. The handshake signs it, and after connect the remote SDP's `a=fingerprint` must equal the
- * signed one, so both are normalised the same way before they are compared.
+ * hex. The handshake signs it, and every SDP of the call must carry `a=fingerprint` lines equal to
+ * the signed one, so both are normalised the same way before they are compared.
  */
 const FINGERPRINT = /^(sha-256|sha-384|sha-512) ((?:[0-9a-f]{2}:)+[0-9a-f]{2})$/i;
 
