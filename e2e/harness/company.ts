@@ -1,5 +1,6 @@
 import type { IdentityStatus, IpcResult } from '../../shared/ipc';
 import { removeDataDir, runCli, startServerProcess, type ServerProcess } from '../../server/test-support/harness.fixture';
+import { freeTcpPort } from './free-ports';
 import type { HarnessEnvironment } from './harness-environment';
 import type { HarnessUser, HarnessUserOptions } from './harness-user';
 
@@ -25,7 +26,18 @@ export class Company {
 
   static async open(harness: HarnessEnvironment, serverArgs: readonly string[] = []): Promise<Company> {
     const args = ['--invite-timeout', '30s', ...serverArgs];
-    return new Company(await startServerProcess({ args }), args, harness);
+    // A port of its own above the ephemeral range, not the one the server would pick with port 0:
+    // a restart must find it again, and there another process's connect() could have taken it.
+    // Another process can still bind it between the check and the server's own bind: try again.
+    const failures: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      try {
+        return new Company(await startServerProcess({ args: [...args, '--port', String(await freeTcpPort())] }), args, harness);
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    throw new Error(`the server did not start in 3 attempts:\n${failures.join('\n')}`);
   }
 
   get server(): ServerProcess {

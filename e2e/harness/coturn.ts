@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { freeUdpRange, freeUdpTcpPort } from './free-ports';
 
 /*
  * Debian's coturn (`turnserver`) on loopback, for relay-only calls: a real TURN server that checks
@@ -59,6 +60,10 @@ export function coturnArgs(port: number, relayPorts: { min: number; max: number 
     '--static-auth-secret',
     options.secret,
     '--fingerprint',
+    // Clients are handed `transport=udp` only: a TCP listener or TCP relays would be ports to
+    // collide on and nothing to test.
+    '--no-tcp',
+    '--no-tcp-relay',
     '--no-cli',
     '--no-tls',
     '--no-dtls',
@@ -75,13 +80,29 @@ export function coturnArgs(port: number, relayPorts: { min: number; max: number 
   ];
 }
 
+/** How many times a start is tried on fresh ports: another process may take a port between our check and coturn's bind. */
+const START_ATTEMPTS = 3;
+
 export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
   mkdirSync(options.dir, { recursive: true });
-  const port = await freeUdpPort();
-  // A range of its own per run, away from Linux's ephemeral ports (32768-60999 by default, but
-  // Chromium and the server take only a handful of those).
-  const min = 61_000 + Math.floor(Math.random() * 40) * 100;
-  const child = spawn(TURNSERVER, coturnArgs(port, { min, max: min + 99 }, options), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt += 1) {
+    // A relay range of its own, then a listening port outside it, both above the ephemeral range.
+    const relayPorts = await freeUdpRange(100);
+    let port = await freeUdpTcpPort();
+    while (port >= relayPorts.min && port <= relayPorts.max) port = await freeUdpTcpPort();
+    try {
+      return await launchCoturn(port, relayPorts, options);
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  throw new Error(`coturn did not start in ${START_ATTEMPTS} attempts:\n${failures.join('\n')}`);
+}
+
+/** One try on the given ports; startCoturn picks them and retries. */
+export async function launchCoturn(port: number, relayPorts: { min: number; max: number }, options: CoturnOptions): Promise<Coturn> {
+  const child = spawn(TURNSERVER, coturnArgs(port, relayPorts, options), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => { resolve(); }));
@@ -91,6 +112,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
     await waitForBindingResponse(port, child);
   } catch (error) {
     child.kill('SIGKILL');
+    await exited;
     throw new Error(`coturn did not answer on 127.0.0.1:${port}: ${error instanceof Error ? error.message : String(error)}\n${stderr}`, { cause: error });
   }
   let stopping: Promise<void> | undefined;
@@ -109,17 +131,6 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
       return stopping;
     },
   };
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => { resolve(port); });
-    });
-  });
 }
 
 /** A STUN Binding request (RFC 8489): type 0x0001, no attributes, the magic cookie, a transaction id. */

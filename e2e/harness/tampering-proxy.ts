@@ -5,11 +5,23 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
  * A malicious server, as far as clients can tell: a WebSocket proxy on loopback that sits in front
  * of the real server and relays every text frame both ways, unchanged, until told to lie. Then it
  * rewrites the server's `directory` and `directory.user` messages so that one user's identity key
- * is replaced by another: the attack end-to-end encryption must survive.
+ * is replaced by another: the attack end-to-end encryption must survive. It also keeps the call
+ * signals it relays to each user, can send a user a message the server never sent (`inject`), and
+ * can take a user's outgoing call messages away from the server (`divertFrom`): what a server
+ * that plays the other party in WebRTC's renegotiation would do.
  *
  * Start it before the server (its URL is the server's --public-url, the URL clients sign), then
  * point it at the server's own ws URL with `forwardTo`.
  */
+
+/** A `call.signal` as the server relays it: `from` set, `data` as simple-peer emitted it. */
+export interface RelayedSignal {
+  v: number;
+  type: 'call.signal';
+  callId: string;
+  from: string;
+  data: Record<string, unknown>;
+}
 
 interface Relay {
   readonly client: WebSocket;
@@ -24,6 +36,9 @@ export class TamperingProxy {
   private readonly relays = new Set<Relay>();
   /** How many server → client messages were rewritten so far. */
   rewritten = 0;
+  /** Every `call.signal` relayed to each user, in order. */
+  readonly signalsTo = new Map<string, RelayedSignal[]>();
+  private readonly diversions = new Map<string, { types: readonly string[]; sink: (message: Record<string, unknown>) => void }>();
 
   private constructor(
     private readonly server: WebSocketServer,
@@ -57,6 +72,22 @@ export class TamperingProxy {
   /** Honest again. */
   stopSwapping(): void {
     this.swap = undefined;
+  }
+
+  /** Sends `message` to every connection of `userId` as if the server had; returns how many got it. */
+  inject(userId: string, message: object): number {
+    let sent = 0;
+    for (const relay of this.relays) {
+      if (relay.userId !== userId || relay.client.readyState !== WebSocket.OPEN) continue;
+      relay.client.send(JSON.stringify(message));
+      sent += 1;
+    }
+    return sent;
+  }
+
+  /** From now on, `userId`'s messages of these types go to `sink` instead of the server. */
+  divertFrom(userId: string, types: readonly string[], sink: (message: Record<string, unknown>) => void): void {
+    this.diversions.set(userId, { types, sink });
   }
 
   /** Drops every connection of `userId`, from the proxy's side; returns how many it dropped. */
@@ -96,6 +127,13 @@ export class TamperingProxy {
     client.on('message', (data, isBinary) => {
       if (isBinary) return;
       const text = rawText(data);
+      const diversion = relay.userId === undefined ? undefined : this.diversions.get(relay.userId);
+      const message = diversion === undefined ? undefined : parsed(text);
+      const type = message?.['type'];
+      if (diversion !== undefined && message !== undefined && typeof type === 'string' && diversion.types.includes(type)) {
+        diversion.sink(message);
+        return;
+      }
       if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
       else pending.push(text);
     });
@@ -106,6 +144,7 @@ export class TamperingProxy {
       if (isBinary || client.readyState !== WebSocket.OPEN) return;
       const text = rawText(data);
       relay.userId ??= welcomed(text);
+      if (relay.userId !== undefined) this.recordSignal(text, relay.userId);
       client.send(this.tamper(text, relay.userId));
     });
 
@@ -119,6 +158,14 @@ export class TamperingProxy {
     upstream.on('close', closeBoth);
     client.on('error', closeBoth);
     upstream.on('error', closeBoth);
+  }
+
+  private recordSignal(text: string, recipient: string): void {
+    const message = parsed(text);
+    if (message?.['type'] !== 'call.signal' || !isRecord(message['data'])) return;
+    const list = this.signalsTo.get(recipient) ?? [];
+    list.push(message as unknown as RelayedSignal);
+    this.signalsTo.set(recipient, list);
   }
 
   /** A server → client frame, with the swapped key in place of the real one where the swap applies. */
@@ -148,9 +195,14 @@ export class TamperingProxy {
 }
 
 function welcomed(text: string): string | undefined {
+  const message = parsed(text);
+  return message?.['type'] === 'welcome' && typeof message['userId'] === 'string' ? message['userId'] : undefined;
+}
+
+function parsed(text: string): Record<string, unknown> | undefined {
   try {
     const message: unknown = JSON.parse(text);
-    return isRecord(message) && message['type'] === 'welcome' && typeof message['userId'] === 'string' ? message['userId'] : undefined;
+    return isRecord(message) ? message : undefined;
   } catch {
     return undefined;
   }

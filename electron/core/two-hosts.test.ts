@@ -84,9 +84,9 @@ describe('two hosts against a real server', () => {
     expect(bobKeys).toMatchObject({ initiator: false, remoteFingerprint: FP('AA') });
 
     // Signalling flows through the server once keys exist.
-    await alice.call('call.signal', { callId: call.callId, data: { type: 'offer', sdp: 'v=0\r\n' } });
+    await alice.call('call.signal', { callId: call.callId, data: { type: 'offer', sdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` } });
     const signal = await bob.waitFor('call.signal');
-    expect(signal).toEqual({ callId: call.callId, data: { type: 'offer', sdp: 'v=0\r\n' } });
+    expect(signal).toEqual({ callId: call.callId, data: { type: 'offer', sdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` } });
 
     const connected = (await alice.call('call.connected', { callId: call.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('BB')}\r\n` })) as { fingerprintOk: boolean };
     expect(connected.fingerprintOk).toBe(true);
@@ -230,8 +230,8 @@ describe('two hosts against a real server', () => {
     await bob.waitFor('connection.changed', (state) => state.state === 'online', 10_000);
     await alice.waitFor('connection.changed', (state) => state.state === 'online', 10_000);
     expect(((await alice.call('call.current')) as CallView | null)?.state).toBe('connected');
-    await alice.call('call.signal', { callId: ongoing.callId, data: { type: 'offer', sdp: 'v=0\r\nrestart\r\n' } });
-    expect(await bob.waitFor('call.signal', undefined, 10_000)).toEqual({ callId: ongoing.callId, data: { type: 'offer', sdp: 'v=0\r\nrestart\r\n' } });
+    await alice.call('call.signal', { callId: ongoing.callId, data: { type: 'offer', sdp: `v=0\r\ns=restart\r\na=fingerprint:${FP('AA')}\r\n` } });
+    expect(await bob.waitFor('call.signal', undefined, 10_000)).toEqual({ callId: ongoing.callId, data: { type: 'offer', sdp: `v=0\r\ns=restart\r\na=fingerprint:${FP('AA')}\r\n` } });
     // The server knows them as busy again: a third caller gets busy.
     await sees(carolNow, 'alice', 'busy');
     const third = (await carolNow.call('call.start', { userId: 'alice', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;

@@ -2,10 +2,13 @@ import { CryptoError } from './errors';
 
 /**
  * A DTLS certificate fingerprint as SDP carries it (RFC 8122): a hash name and colon-separated
- * hex. The handshake signs it, and after connect the remote SDP's `a=fingerprint` must equal the
- * signed one, so both are normalised the same way before they are compared.
+ * hex. The handshake signs it, and every SDP of the call must carry `a=fingerprint` lines equal to
+ * the signed one, so both are normalised the same way before they are compared.
  */
 const FINGERPRINT = /^(sha-256|sha-384|sha-512) ((?:[0-9a-f]{2}:)+[0-9a-f]{2})$/i;
+
+/** Any spelling of the attribute, so that no line a parser might take for one is skipped here. */
+const FINGERPRINT_LINE = /^\s*a\s*=\s*fingerprint\s*:/i;
 
 const DIGEST_BYTES: Record<string, number> = { 'sha-256': 32, 'sha-384': 48, 'sha-512': 64 };
 
@@ -27,7 +30,8 @@ export function normalizeFingerprint(text: string): string {
 export function fingerprintsInSdp(sdp: string): string[] {
   const found = new Set<string>();
   for (const line of sdp.split(/\r?\n/)) {
-    if (line.startsWith('a=fingerprint:')) found.add(normalizeFingerprint(line.slice('a=fingerprint:'.length)));
+    const attribute = FINGERPRINT_LINE.exec(line);
+    if (attribute) found.add(normalizeFingerprint(line.slice(attribute[0].length)));
   }
   return [...found];
 }

@@ -6,7 +6,7 @@ import { relayedFrom, type ClientMessage, type IncomingCallMessage, type Outgoin
 import { CallManager, type CallManagerDeps, type CallPeer } from './call-manager';
 
 const FP = (byte: string) => `sha-256 ${Array.from({ length: 32 }, () => byte).join(':')}`;
-const sdpWith = (fingerprint: string) => `v=0\r\na=fingerprint:${fingerprint}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n`;
+const sdpWith = (fingerprint: string, session = '-') => `v=0\r\ns=${session}\r\na=fingerprint:${fingerprint}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n`;
 
 interface Side {
   id: string;
@@ -108,9 +108,10 @@ describe('call manager', () => {
     expect(bobKeys).toMatchObject({ initiator: false, remoteFingerprint: FP('AA') });
     expect(alice.manager.current()?.shortCode).toBe(aliceKeys?.shortCode);
 
-    alice.manager.signal(call.callId, { type: 'offer', sdp: 'v=0' });
+    const offer = { type: 'offer', sdp: sdpWith(FP('AA')) } as const;
+    alice.manager.signal(call.callId, offer);
     await net.settle();
-    expect(bob.signals).toEqual([{ type: 'offer', sdp: 'v=0' }]);
+    expect(bob.signals).toEqual([offer]);
 
     expect(alice.manager.connected(call.callId, sdpWith(FP('BB'))).fingerprintOk).toBe(true);
     expect(bob.manager.connected(call.callId, sdpWith(FP('AA'))).fingerprintOk).toBe(true);
@@ -135,6 +136,133 @@ describe('call manager', () => {
     expect(outcome.fingerprintOk).toBe(false);
     expect(alice.ended[0]?.endReason).toBe('mitm-detected');
     expect(bob.ended[0]?.endReason).toBe('mitm-detected');
+  });
+
+  describe('every SDP is held to the certificate its side signed', () => {
+    /** Alice calls Bob (Alice offers with FP AA, Bob answers with FP BB); both have keys. */
+    async function keyed() {
+      const { net, alice, bob } = pair();
+      const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+      await net.settle();
+      await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
+      await net.settle();
+      return { net, alice, bob, callId: call.callId };
+    }
+
+    /** And the first offer and answer went through, and WebRTC connected on both sides. */
+    async function connected() {
+      const setup = await keyed();
+      const { net, alice, bob, callId } = setup;
+      alice.manager.signal(callId, { type: 'offer', sdp: sdpWith(FP('AA')) });
+      await net.settle();
+      bob.manager.signal(callId, { type: 'answer', sdp: sdpWith(FP('BB')) });
+      await net.settle();
+      expect(alice.manager.connected(callId, sdpWith(FP('BB'))).fingerprintOk).toBe(true);
+      expect(bob.manager.connected(callId, sdpWith(FP('AA'))).fingerprintOk).toBe(true);
+      expect(bob.signals).toHaveLength(1);
+      expect(alice.signals).toHaveLength(1);
+      return setup;
+    }
+
+    const endReasons = (side: Side) => side.ended.map((view) => view.endReason);
+
+    it('incoming, first SDP: an offer with another certificate never reaches the page, and both ends learn why', async () => {
+      const { net, alice, bob, callId } = await keyed();
+      await bob.manager.receive({ v: 1, type: 'call.signal', callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC')) } });
+      await net.settle();
+      expect(bob.signals).toEqual([]);
+      expect(endReasons(bob)).toEqual(['mitm-detected']);
+      expect(bob.sent.at(-1)).toMatchObject({ type: 'call.hangup', callId, to: 'alice', reason: 'mitm-detected' });
+      expect(endReasons(alice)).toEqual(['mitm-detected']);
+    });
+
+    it('incoming, later SDP: a re-offer with another certificate after connect ends the call as mitm-detected', async () => {
+      const { net, alice, bob, callId } = await connected();
+      // What a lying server sends: Alice's name on it, another certificate in it.
+      await bob.manager.receive({ v: 1, type: 'call.signal', callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC'), 'ice restart') } });
+      await net.settle();
+      expect(bob.signals, 'only the first, honest offer reached the page').toHaveLength(1);
+      expect(endReasons(bob)).toEqual(['mitm-detected']);
+      expect(endReasons(alice)).toEqual(['mitm-detected']);
+      expect(state(bob)).toBe('idle');
+    });
+
+    it('incoming, later SDP: an answer to the caller is held to the callee’s certificate, not the caller’s own', async () => {
+      const { net, alice, callId } = await connected();
+      await alice.manager.receive({ v: 1, type: 'call.signal', callId, from: 'bob', data: { type: 'answer', sdp: sdpWith(FP('AA')) } });
+      await net.settle();
+      expect(alice.signals).toHaveLength(1);
+      expect(endReasons(alice)).toEqual(['mitm-detected']);
+    });
+
+    it('incoming: later honest SDPs, candidates and renegotiation requests pass', async () => {
+      const { net, alice, bob, callId } = await connected();
+      const later = [
+        { type: 'offer', sdp: sdpWith(FP('AA'), 'ice restart') },
+        { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
+        { renegotiate: true },
+      ] as const;
+      for (const data of later) await bob.manager.receive({ v: 1, type: 'call.signal', callId, from: 'alice', data });
+      await net.settle();
+      expect(bob.signals.slice(1)).toEqual(later);
+      expect(state(bob)).toBe('connected');
+      expect(state(alice)).toBe('connected');
+    });
+
+    it('incoming, before the keys: a signal is dropped, not kept to be passed on later', async () => {
+      const { net, alice, bob } = pair();
+      const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+      await net.settle();
+      await bob.manager.receive({ v: 1, type: 'call.signal', callId: call.callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC')) } });
+      await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
+      await net.settle();
+      expect(bob.keys).toHaveLength(1);
+      expect(bob.signals).toEqual([]);
+      expect(state(bob)).toBe('connecting');
+    });
+
+    it('outgoing, first SDP: our page offering another certificate is not relayed, and the call ends as mitm-detected', async () => {
+      const { net, alice, bob, callId } = await keyed();
+      expect(await codeOf(() => { alice.manager.signal(callId, { type: 'offer', sdp: sdpWith(FP('CC')) }); })).toBe('bad-request');
+      await net.settle();
+      expect(alice.sent.filter((message) => message.type === 'call.signal')).toEqual([]);
+      expect(bob.signals).toEqual([]);
+      expect(endReasons(alice)).toEqual(['mitm-detected']);
+      expect(endReasons(bob)).toEqual(['mitm-detected']);
+    });
+
+    it('outgoing, first SDP: the callee’s answer must carry the callee’s certificate, not the caller’s', async () => {
+      const { net, alice, bob, callId } = await keyed();
+      alice.manager.signal(callId, { type: 'offer', sdp: sdpWith(FP('AA')) });
+      await net.settle();
+      expect(await codeOf(() => { bob.manager.signal(callId, { type: 'answer', sdp: sdpWith(FP('AA')) }); })).toBe('bad-request');
+      await net.settle();
+      expect(alice.signals).toEqual([]);
+      expect(endReasons(bob)).toEqual(['mitm-detected']);
+      expect(endReasons(alice)).toEqual(['mitm-detected']);
+    });
+
+    it('outgoing, later SDP: an ICE restart offer with another certificate ends the call, also while the server link is down', async () => {
+      const { net, alice, bob, callId } = await connected();
+      alice.online = false;
+      expect(await codeOf(() => { alice.manager.signal(callId, { type: 'offer', sdp: sdpWith(FP('CC'), 'restart') }); })).toBe('bad-request');
+      expect(endReasons(alice)).toEqual(['mitm-detected']);
+      alice.online = true;
+      alice.manager.resumeAfterReconnect();
+      await net.settle();
+      // Nothing was held to be sent once the link came back.
+      expect(bob.signals).toHaveLength(1);
+      expect(alice.sent.filter((message) => message.type === 'call.signal')).toHaveLength(1);
+    });
+
+    it('outgoing: an SDP with no fingerprint, two, or a malformed one is refused like a wrong one', async () => {
+      const two = `v=0\r\na=fingerprint:${FP('AA')}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=fingerprint:${FP('CC')}\r\n`;
+      for (const sdp of ['v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n', two, 'v=0\r\na=fingerprint:sha-256 AA:AA\r\n']) {
+        const { alice, callId } = await keyed();
+        expect(await codeOf(() => { alice.manager.signal(callId, { type: 'offer', sdp }); }), sdp).toBe('bad-request');
+        expect(endReasons(alice), sdp).toEqual(['mitm-detected']);
+      }
+    });
   });
 
   it('decline ends both sides as declined', async () => {
@@ -273,7 +401,8 @@ describe('call manager', () => {
     alice.online = false;
     alice.manager.serverLost();
     expect(state(alice)).toBe('connected');
-    alice.manager.signal(call.callId, { type: 'offer', sdp: 'v=0 restart' });
+    const restart = { type: 'offer', sdp: sdpWith(FP('AA'), 'restart') } as const;
+    alice.manager.signal(call.callId, restart);
     await net.settle();
     expect(bob.signals).toEqual([]);
 
@@ -283,7 +412,7 @@ describe('call manager', () => {
     await net.settle();
     expect(alice.sent.map((message) => message.type)).toEqual(['call.resume', 'call.signal']);
     expect(alice.sent[0]).toMatchObject({ callId: call.callId, to: 'bob', role: 'caller' });
-    expect(bob.signals).toEqual([{ type: 'offer', sdp: 'v=0 restart' }]);
+    expect(bob.signals).toEqual([restart]);
     bob.manager.resumeAfterReconnect();
     expect(bob.sent.at(-1)).toMatchObject({ type: 'call.resume', callId: call.callId, to: 'alice', role: 'callee' });
   });
@@ -295,7 +424,7 @@ describe('call manager', () => {
     await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
     await net.settle();
     alice.online = false;
-    expect(await codeOf(() => { alice.manager.signal(call.callId, { type: 'offer', sdp: 'v=0' }); })).toBe('not-connected');
+    expect(await codeOf(() => { alice.manager.signal(call.callId, { type: 'offer', sdp: sdpWith(FP('AA')) }); })).toBe('not-connected');
     alice.manager.serverLost();
     expect(alice.ended[0]?.endReason).toBe('server-lost');
     alice.sent.length = 0;
@@ -316,7 +445,7 @@ describe('call manager', () => {
     const confirmToBob = alice.sent.find((message) => message.type === 'call.confirm');
     if (confirmToBob?.type !== 'call.confirm') throw new Error('Alice sent no confirm');
     const { to: _to, id: _id, ...confirmBody } = confirmToBob;
-    const offer = { type: 'offer', sdp: 'v=0 first offer' } as const;
+    const offer = { type: 'offer', sdp: sdpWith(FP('AA'), 'first offer') } as const;
     const delivered = [
       bob.manager.receive({ ...confirmBody, from: 'alice' }),
       bob.manager.receive({ v: 1, type: 'call.signal', callId: call.callId, from: 'alice', data: offer }),

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
-import { sdpMatchesFingerprint } from '../../../shared/crypto/dtls-fingerprint';
 import { isCryptoError } from '../../../shared/crypto/errors';
 import {
   answerCall,
@@ -25,6 +24,7 @@ import {
   type SignalData,
 } from '../../../shared/protocol';
 import { EndedCalls } from './ended-calls';
+import { sdpKeepsCertificate, signalKeepsCertificate } from './signal-fingerprint';
 
 /*
  * One call at a time, as a state machine: outgoing → ringing → connecting → connected → ended for
@@ -74,6 +74,8 @@ interface ActiveCall {
   callee?: CalleePending;
   invite?: InviteAke;
   keys?: HandshakeKeys;
+  /** This side's own DTLS fingerprint as it signed it: every SDP it sends must carry exactly this. */
+  localFingerprint?: string;
   timer?: NodeJS.Timeout;
   /** Signals from while the server link was down, sent once it is back. */
   held?: ClientMessage[];
@@ -184,7 +186,15 @@ export class CallManager {
 
   signal(callId: string, data: SignalData): void {
     const call = this.require(callId);
-    if (call.keys === undefined) throw new IpcError('bad-request', 'the handshake is not finished; no signalling yet');
+    if (call.keys === undefined || call.localFingerprint === undefined) {
+      throw new IpcError('bad-request', 'the handshake is not finished; no signalling yet');
+    }
+    // Our own page offering a certificate other than the one we signed would have the peer run
+    // DTLS with a stranger: it is not relayed, and the call ends before anything else is.
+    if (!signalKeepsCertificate(data, call.localFingerprint)) {
+      this.endAsMitm(call);
+      throw new IpcError('bad-request', 'this SDP does not carry the certificate this side signed; the call was ended');
+    }
     const message = { v: PROTOCOL_VERSION, type: 'call.signal', callId, to: call.peer.id, data } as const;
     if (this.deps.send(message)) return;
     // A connected call outlives the server link: an ICE restart's offer waits for the link to
@@ -213,10 +223,7 @@ export class CallManager {
   connected(callId: string, remoteSdp: string): { fingerprintOk: boolean; call: CallView } {
     const call = this.require(callId);
     if (call.keys === undefined) throw new IpcError('bad-request', 'the handshake is not finished');
-    if (!matchesSignedFingerprint(remoteSdp, call.keys.remoteFingerprint)) {
-      this.deps.send({ v: PROTOCOL_VERSION, type: 'call.hangup', callId, to: call.peer.id, reason: 'mitm-detected' });
-      return { fingerprintOk: false, call: this.end(call, 'mitm-detected') };
-    }
+    if (!sdpKeepsCertificate(remoteSdp, call.keys.remoteFingerprint)) return { fingerprintOk: false, call: this.endAsMitm(call) };
     if (call.view.state !== 'connected') {
       clearTimeout(call.timer);
       call.view = { ...call.view, state: 'connected', connectedAt: this.now() };
@@ -288,9 +295,30 @@ export class CallManager {
         this.end(call, message.reason === 'hangup' ? 'remote-hangup' : message.reason);
         return;
       case 'call.signal':
-        if (call.keys !== undefined) this.deps.onSignal(call.view.callId, message.data);
+        this.receiveSignal(call, message.data);
         return;
     }
+  }
+
+  /**
+   * A signal from the peer, through the server, on its way to our page. None goes before the keys
+   * (there is no fingerprint to hold it to yet; the handshake orders the confirm before the offer,
+   * so an honest one never comes that early), and every SDP, the first and any later one, must
+   * carry the certificate the peer signed, or the call ends before the page's WebRTC sees it.
+   */
+  private receiveSignal(call: ActiveCall, data: SignalData): void {
+    if (call.keys === undefined) return;
+    if (!signalKeepsCertificate(data, call.keys.remoteFingerprint)) {
+      this.endAsMitm(call);
+      return;
+    }
+    this.deps.onSignal(call.view.callId, data);
+  }
+
+  /** A certificate other than the signed one: the peer is told why, and the user is warned. */
+  private endAsMitm(call: ActiveCall): CallView {
+    this.deps.send({ v: PROTOCOL_VERSION, type: 'call.hangup', callId: call.view.callId, to: call.peer.id, reason: 'mitm-detected' });
+    return this.end(call, 'mitm-detected');
   }
 
   private async receiveInvite(message: Extract<IncomingCallMessage, { type: 'call.invite' }>): Promise<void> {
@@ -350,7 +378,7 @@ export class CallManager {
       ake: { ephemeralKey: toBase64Url(confirm.ephemeralKey), fingerprint: confirm.fingerprint, signature: toBase64Url(confirm.signature) },
     });
     call.view = { ...call.view, state: 'connecting', remoteMedia: message.media };
-    this.established(call, keys, true);
+    this.established(call, keys, true, pending.fingerprint);
   }
 
   private async receiveConfirm(call: ActiveCall, message: Extract<IncomingCallMessage, { type: 'call.confirm' }>): Promise<void> {
@@ -365,11 +393,12 @@ export class CallManager {
       return;
     }
     if (this.active !== call) return;
-    this.established(call, keys, false);
+    this.established(call, keys, false, pending.accept.fingerprint);
   }
 
-  private established(call: ActiveCall, keys: HandshakeKeys, initiator: boolean): void {
+  private established(call: ActiveCall, keys: HandshakeKeys, initiator: boolean, localFingerprint: string): void {
     call.keys = keys;
+    call.localFingerprint = localFingerprint;
     call.view = { ...call.view, shortCode: keys.shortCode };
     this.arm(this.deps.connectTimeoutMs ?? 30_000, 'connection-lost');
     this.deps.onKeys({
@@ -458,15 +487,6 @@ export class CallManager {
 
   private changed(): void {
     if (this.active) this.deps.onChange({ ...this.active.view });
-  }
-}
-
-function matchesSignedFingerprint(sdp: string, signed: string): boolean {
-  try {
-    return sdpMatchesFingerprint(sdp, signed);
-  } catch {
-    // An SDP with a malformed fingerprint line is as bad as a wrong one.
-    return false;
   }
 }
 
