@@ -64,7 +64,7 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
       const plain = decryptMediaFrame(
         (frameKid) => {
           kid = frameKid;
-          return keys.secretFor(frameKid);
+          return keys.receiverFor(frameKid);
         },
         codec,
         new Uint8Array(frame.data),
