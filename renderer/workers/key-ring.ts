@@ -108,7 +108,9 @@ export type Scheduler = (task: () => void, ms: number) => () => void;
 
 const timerScheduler: Scheduler = (task, ms) => {
   const timer = setTimeout(task, ms);
-  return () => clearTimeout(timer);
+  return () => {
+    clearTimeout(timer);
+  };
 };
 
 export interface ReceiveKeysOptions {
