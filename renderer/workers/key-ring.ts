@@ -152,7 +152,7 @@ export class ReceiveKeys {
     return this.#newest;
   }
 
-  /** The generations whose keys are held now, oldest first (for the tests and the report). */
+  /** The generations whose keys are held now, oldest first (for the tests). */
   get heldGenerations(): bigint[] {
     return [...this.#receivers.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }

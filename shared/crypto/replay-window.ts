@@ -34,8 +34,7 @@ export class ReplayWindow {
   allows(ctr: bigint): boolean {
     if (ctr > this.#highest) return true;
     if (this.#highest - ctr >= this.#size) return false;
-    const [word, bit] = this.#slot(ctr);
-    return ((this.#seen[word] ?? 0) & bit) === 0;
+    return !this.#has(this.#index(ctr));
   }
 
   /** Records an authenticated frame's counter. Call only after allows() said yes and the AEAD verified. */
@@ -45,21 +44,26 @@ export class ReplayWindow {
       if (ctr - this.#highest >= this.#size) {
         this.#seen.fill(0);
       } else {
-        for (let skipped = this.#highest + 1n; skipped < ctr; skipped++) this.#clear(skipped);
+        for (let skipped = this.#highest + 1n; skipped < ctr; skipped++) this.#set(this.#index(skipped), false);
       }
       this.#highest = ctr;
     }
-    const [word, bit] = this.#slot(ctr);
-    this.#seen[word] = (this.#seen[word] ?? 0) | bit;
+    this.#set(this.#index(ctr), true);
   }
 
-  #clear(ctr: bigint): void {
-    const [word, bit] = this.#slot(ctr);
-    this.#seen[word] = (this.#seen[word] ?? 0) & ~bit;
+  // Bit operations on numbers: this runs for every received frame, and bigint work allocates.
+  #index(ctr: bigint): number {
+    return Number(ctr % this.#size);
   }
 
-  #slot(ctr: bigint): [word: number, bit: number] {
-    const index = Number(ctr % this.#size);
-    return [index >>> 5, (1 << (index & 31)) >>> 0];
+  #has(index: number): boolean {
+    return (((this.#seen[index >>> 5] ?? 0) >>> (index & 31)) & 1) === 1;
+  }
+
+  #set(index: number, seen: boolean): void {
+    const word = index >>> 5;
+    const bit = 1 << (index & 31);
+    const value = this.#seen[word] ?? 0;
+    this.#seen[word] = seen ? value | bit : value & ~bit;
   }
 }
