@@ -166,8 +166,8 @@ export class ReceiveKeys {
 
   /**
    * A frame under `kid` authenticated: it may become the newest generation. The one before it
-   * stays for a short grace; anything older goes at once, so at most two generations behind the
-   * derived-ahead ones ever open frames.
+   * stays for a short grace; anything older goes at once. Besides the generations derived ahead,
+   * only the newest and the previous one ever open frames.
    */
   confirm(kid: bigint): void {
     if (kid <= this.#newest) return;
