@@ -9,9 +9,9 @@ const baseKey = () => Uint8Array.from({ length: 32 }, (_, index) => index + 1);
 /** An Opus frame: the TOC byte stays clear, the rest is encrypted. */
 const opusFrame = (fill: number) => Uint8Array.from({ length: 40 }, () => fill);
 
-async function settle(): Promise<void> {
-  // Key derivations run on WebCrypto promises; a few turns of the event loop finish them.
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets the receiver finish deriving the generations it has asked for (WebCrypto runs them on other threads). */
+async function settle(receiving: ReceiveKeys): Promise<void> {
+  await receiving.derived();
 }
 
 function open(keys: ReceiveKeys, frame: Uint8Array): Uint8Array {
@@ -74,7 +74,7 @@ describe('SendKeys and ReceiveKeys', () => {
   it('follow each other across generations, KID = generation, with no frame lost at a switch', async () => {
     const sending = await SendKeys.create(baseKey());
     const receiving = await ReceiveKeys.create(baseKey());
-    await settle();
+    await settle(receiving);
     for (let generation = 0; generation < 4; generation++) {
       const sealed = encryptMediaFrame(sending.sender, 'opus', opusFrame(generation));
       expect(decodeSFrameHeader(sealed.subarray(1)).kid).toBe(BigInt(generation));
@@ -82,7 +82,7 @@ describe('SendKeys and ReceiveKeys', () => {
       expect(open(receiving, sealed)).toEqual(opusFrame(generation));
       expect(receiving.generation).toBe(BigInt(generation));
       await sending.advance();
-      await settle();
+      await settle(receiving);
     }
   });
 
@@ -96,12 +96,12 @@ describe('SendKeys and ReceiveKeys', () => {
       sealed.push(encryptMediaFrame(sending.sender, 'opus', opusFrame(generation + 10)));
       await sending.advance();
     }
-    await settle();
+    await settle(receiving);
     const frame = (generation: number, which: number) => sealed[generation * 2 + which] ?? new Uint8Array(0);
     open(receiving, frame(0, 0));
-    await settle();
+    await settle(receiving);
     open(receiving, frame(1, 0));
-    await settle();
+    await settle(receiving);
     expect(grace.pending).toEqual([PREVIOUS_GENERATION_GRACE_MS]);
     // Within the grace, a late frame of the previous generation still opens.
     expect(open(receiving, frame(0, 1))).toEqual(opusFrame(10));
@@ -110,9 +110,9 @@ describe('SendKeys and ReceiveKeys', () => {
     expect(receiving.heldGenerations.includes(0n)).toBe(false);
     // Generation 2 never showed up, so 3 is not derived yet: its first frame fails, and asks for it.
     expectThrows(() => open(receiving, frame(3, 0)), 'sframe-unknown-kid');
-    await settle();
+    await settle(receiving);
     expect(open(receiving, frame(3, 0))).toEqual(opusFrame(3));
-    await settle();
+    await settle(receiving);
     expect(receiving.generation).toBe(3n);
     // Once 3 authenticated, only 2 (in its grace) stays behind it: 1 is wiped at once, unasked.
     expect(receiving.heldGenerations.filter((held) => held < 3n)).toEqual([2n]);
@@ -130,7 +130,7 @@ describe('SendKeys and ReceiveKeys', () => {
     const second = encryptMediaFrame(sending.sender, 'opus', opusFrame(2));
     await sending.advance();
     const next = encryptMediaFrame(sending.sender, 'opus', opusFrame(3));
-    await settle();
+    await settle(receiving);
     expect(open(receiving, second)).toEqual(opusFrame(2));
     // Out of order inside the window: accepted once.
     expect(open(receiving, first)).toEqual(opusFrame(1));
@@ -150,7 +150,7 @@ describe('SendKeys and ReceiveKeys', () => {
     expect(decodeSFrameHeader(sealed.subarray(1)).kid).toBe(3n);
     // Within reach of the receiver's newest generation (0): asking derives it.
     expect(receiving.receiverFor(3n)).toBeUndefined();
-    await settle();
+    await settle(receiving);
     expect(open(receiving, sealed)).toEqual(opusFrame(3));
     await sending.advance();
     expect(sending.generation).toBe(4n);
@@ -158,13 +158,13 @@ describe('SendKeys and ReceiveKeys', () => {
 
   it('derives no further ahead than a few generations for an unauthenticated KID', async () => {
     const receiving = await ReceiveKeys.create(baseKey());
-    await settle();
+    await settle(receiving);
     expect(receiving.receiverFor(1n)).toBeDefined();
     expect(receiving.receiverFor(1000n)).toBeUndefined();
-    await settle();
+    await settle(receiving);
     expect(receiving.receiverFor(1000n)).toBeUndefined();
     expect(receiving.receiverFor(4n)).toBeUndefined();
-    await settle();
+    await settle(receiving);
     // Within reach of the newest (0) generation: derived on request, though not yet trusted.
     expect(receiving.receiverFor(4n)).toBeDefined();
     expect(receiving.generation).toBe(0n);
@@ -184,7 +184,7 @@ describe('SendKeys and ReceiveKeys', () => {
     const receiveKey = baseKey();
     const sending = await SendKeys.create(sendKey);
     const receiving = await ReceiveKeys.create(receiveKey);
-    await settle();
+    await settle(receiving);
     const sealed = encryptMediaFrame(sending.sender, 'opus', opusFrame(1));
     sending.wipe();
     receiving.wipe();

@@ -152,6 +152,11 @@ export class ReceiveKeys {
     return this.#newest;
   }
 
+  /** Resolves once the generations asked for so far are derived (or their derivation failed). */
+  async derived(): Promise<void> {
+    for (let pending = this.#pending(); pending !== undefined; pending = this.#pending()) await pending;
+  }
+
   /** The generations whose keys are held now, oldest first (for the tests). */
   get heldGenerations(): bigint[] {
     return [...this.#receivers.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -202,9 +207,13 @@ export class ReceiveKeys {
     this.#receivers.delete(kid);
   }
 
-  // A method, not the field: the flag changes across awaits, which narrowing would not see.
+  // Methods, not the fields: they change across awaits, which narrowing would not see.
   #isWiped(): boolean {
     return this.#wiped;
+  }
+
+  #pending(): Promise<void> | undefined {
+    return this.#extending;
   }
 
   #extendTo(target: bigint): void {
