@@ -9,7 +9,7 @@ import { answerCall, finishAsCallee, finishAsCaller, startCall } from '../../sha
 import { generateIdentityKeyPair, serializeIdentityKey } from '../../shared/crypto/identity';
 import { decryptMediaFrame, encryptMediaFrame } from '../../shared/crypto/media-frame';
 import { safetyNumber } from '../../shared/crypto/safety-number';
-import { deriveSFrameSecret, sframeDecrypt, sframeEncrypt, SFrameSender } from '../../shared/crypto/sframe';
+import { deriveSFrameSecret, sframeDecrypt, sframeEncrypt, SFrameReceiver, SFrameSender } from '../../shared/crypto/sframe';
 import { loadSodium } from '../../shared/crypto/sodium';
 
 export interface SelfTestInput {
@@ -71,7 +71,7 @@ export async function runCryptoSelfTest(input: SelfTestInput): Promise<SelfTestR
   const sendSecret = await deriveSFrameSecret(finished.keys.sendKey, 0n);
   const receiveSecret = await deriveSFrameSecret(bobKeys.receiveKey, 0n);
   const wire = encryptMediaFrame(new SFrameSender(sendSecret), 'vp8', frame);
-  const back = decryptMediaFrame(receiveSecret, 'vp8', wire);
+  const back = decryptMediaFrame(new SFrameReceiver(receiveSecret), 'vp8', wire);
 
   return {
     sframeCiphertext: toHex(ciphertext),

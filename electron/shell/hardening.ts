@@ -1,7 +1,6 @@
 import { app, session, type WebContents } from 'electron';
-import { withContentSecurityPolicy } from '../core/shell-policy/csp';
+import { policyHeadersFor } from '../core/shell-policy/csp';
 import { isDownloadAllowed, isNavigationAllowed, isRequestAllowed, windowOpenDecision } from '../core/shell-policy/navigation';
-import { isRendererUrl } from '../core/renderer-url';
 import { logger } from './log';
 import { installPermissionHandlers } from './permissions';
 
@@ -33,13 +32,11 @@ export function hardenApp(options: HardeningOptions): void {
     callback({ cancel: !allowed });
   });
 
-  // The same policy as the page's meta tag, also as a header for our own documents.
+  // The same policy as the page's meta tag, also as a header on every file of ours: the worker's
+  // script takes its policy from its own response.
   ses.webRequest.onHeadersReceived((details, callback) => {
-    if (isRendererUrl(details.url, rendererUrl)) {
-      callback({ responseHeaders: withContentSecurityPolicy(details.responseHeaders) });
-    } else {
-      callback({});
-    }
+    const responseHeaders = policyHeadersFor(details.url, rendererUrl, details.responseHeaders);
+    callback(responseHeaders === undefined ? {} : { responseHeaders });
   });
 
   ses.on('will-download', (event) => {

@@ -27,6 +27,12 @@ export interface CryptoReport {
   failed: PerKind;
   /** Frames dropped because no key was loaded yet (or any more): never sent or decoded in the clear. */
   unkeyed: PerKind;
+  /**
+   * Authentic-looking frames dropped because their counter had already opened a frame, or is too
+   * far behind: mostly network duplicates (a spurious retransmission re-assembles a one-packet
+   * video frame), which the decoder would have dropped anyway. Not failures.
+   */
+  replayed: PerKind;
   /** The KID (= key generation) the sender encrypts under now. */
   sendGeneration: number;
   /** The newest generation that has authenticated a received frame. */
@@ -72,6 +78,7 @@ export function emptyReport(): CryptoReport {
     decrypted: { audio: 0, video: 0 },
     failed: { audio: 0, video: 0 },
     unkeyed: { audio: 0, video: 0 },
+    replayed: { audio: 0, video: 0 },
     sendGeneration: 0,
     receiveGeneration: 0,
     transforms: [],

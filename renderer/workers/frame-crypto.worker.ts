@@ -2,7 +2,7 @@
 import { newCryptoState } from './crypto-state';
 import { frameProcessor, pumpFrames, type PipelineHooks } from './frame-pipeline';
 import { isTransformOptions, type MediaKind, type PageToWorker, type TransformDirection, type WorkerToPage } from './frame-crypto-messages';
-import { ReceiveKeys, SendKeys } from './key-ring';
+import { loadCallKeys, wipeCallKeys } from './call-keys';
 import { loadSodium } from '../../shared/crypto/sodium';
 
 /*
@@ -15,8 +15,6 @@ import { loadSodium } from '../../shared/crypto/sodium';
 declare const self: DedicatedWorkerGlobalScope;
 
 const REPORT_EVERY_MS = 500;
-/** Below this the ratchet would spend more on key derivation than it buys. */
-const MIN_RATCHET_MS = 500;
 
 const state = newCryptoState();
 // Compiled now, while the worker waits as the next call's spare, not when the call's keys arrive.
@@ -25,7 +23,6 @@ loadSodium().catch(() => {
 });
 /** Video senders, to ask for a key frame when the key generation switches. */
 const videoSenders = new Set<RTCRtpScriptTransformer>();
-let ratchetTimer: ReturnType<typeof setInterval> | undefined;
 
 function post(message: WorkerToPage): void {
   self.postMessage(message);
@@ -62,42 +59,8 @@ self.addEventListener('rtctransform', (event: RTCTransformEvent) => {
   run(transformer.readable, transformer.writable, options.kind, options.direction, hooks);
 });
 
-function wiped(): boolean {
-  return state.report.keysWiped;
-}
-
-async function loadKeys(sendKey: Uint8Array, receiveKey: Uint8Array, ratchetIntervalMs: number): Promise<void> {
-  if (state.report.keysLoaded || state.report.keysWiped) {
-    sendKey.fill(0);
-    receiveKey.fill(0);
-    post({ type: 'problem', message: 'keys arrived twice, or after the wipe; they were dropped' });
-    return;
-  }
-  const [sendKeys, receiveKeys] = await Promise.all([SendKeys.create(sendKey), ReceiveKeys.create(receiveKey)]);
-  // Read afresh: a wipe may have come while the keys were derived.
-  if (wiped()) {
-    sendKeys.wipe();
-    receiveKeys.wipe();
-    return;
-  }
-  state.sendKeys = sendKeys;
-  state.receiveKeys = receiveKeys;
-  state.report.keysLoaded = true;
-  ratchetTimer = setInterval(() => {
-    void sendKeys.advance().then(() => {
-      state.report.sendGeneration = Number(sendKeys.generation);
-      requestKeyFrames();
-    });
-  }, Math.max(MIN_RATCHET_MS, ratchetIntervalMs));
-}
-
 function wipe(): void {
-  clearInterval(ratchetTimer);
-  state.sendKeys?.wipe();
-  state.receiveKeys?.wipe();
-  state.sendKeys = undefined;
-  state.receiveKeys = undefined;
-  state.report.keysWiped = true;
+  wipeCallKeys(state);
   post({ type: 'wiped', report: state.report });
 }
 
@@ -105,7 +68,7 @@ self.addEventListener('message', (event: MessageEvent<PageToWorker>) => {
   const message = event.data;
   switch (message.type) {
     case 'keys':
-      loadKeys(message.sendKey, message.receiveKey, message.ratchetIntervalMs).catch(() => {
+      loadCallKeys(state, message.sendKey, message.receiveKey, message.ratchetIntervalMs, { post, onSendGeneration: requestKeyFrames }).catch(() => {
         post({ type: 'problem', message: 'the call keys could not be loaded' });
       });
       return;

@@ -1,3 +1,4 @@
+import { isCryptoError } from '../../shared/crypto/errors';
 import { decryptMediaFrame, encryptMediaFrame, type MediaKind as CodecKind } from '../../shared/crypto/media-frame';
 import type { CryptoState } from './crypto-state';
 import type { MediaKind, TransformDirection } from './frame-crypto-messages';
@@ -28,7 +29,7 @@ export type FrameProcessor = (chunk: unknown) => boolean;
 /**
  * One sender's or receiver's frames through SFrame, each changed in place. A frame that cannot be
  * encrypted is dropped (never sent in the clear); one that does not authenticate is dropped (never
- * decoded) and counted.
+ * decoded) and counted as failed; one whose counter was already used is dropped and counted apart.
  */
 export function frameProcessor(state: CryptoState, kind: MediaKind, direction: TransformDirection, hooks: PipelineHooks = {}): FrameProcessor {
   const codec = CODEC[kind];
@@ -64,14 +65,15 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
       const plain = decryptMediaFrame(
         (frameKid) => {
           kid = frameKid;
-          return keys.secretFor(frameKid);
+          return keys.receiverFor(frameKid);
         },
         codec,
         new Uint8Array(frame.data),
       );
       frame.data = exactBuffer(plain);
-    } catch {
-      state.report.failed[kind]++;
+    } catch (error) {
+      if (isCryptoError(error, 'sframe-replayed')) state.report.replayed[kind]++;
+      else state.report.failed[kind]++;
       return false;
     }
     if (kid !== undefined) {

@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { decryptMediaFrame, encryptMediaFrame } from '../../shared/crypto/media-frame';
 import { decodeSFrameHeader } from '../../shared/crypto/sframe';
 import { expectThrows } from '../../shared/crypto/expect-rejects.fixture';
-import { ReceiveKeys, SendKeys } from './key-ring';
+import { PREVIOUS_GENERATION_GRACE_MS, ReceiveKeys, SendKeys, type Scheduler } from './key-ring';
 import { ratchetBaseKey } from './ratchet';
 
 const baseKey = () => Uint8Array.from({ length: 32 }, (_, index) => index + 1);
 /** An Opus frame: the TOC byte stays clear, the rest is encrypted. */
 const opusFrame = (fill: number) => Uint8Array.from({ length: 40 }, () => fill);
 
-async function settle(): Promise<void> {
-  // Key derivations run on WebCrypto promises; a few turns of the event loop finish them.
-  for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+/** Lets the receiver finish deriving the generations it has asked for (WebCrypto runs them on other threads). */
+async function settle(receiving: ReceiveKeys): Promise<void> {
+  await receiving.derived();
 }
 
 function open(keys: ReceiveKeys, frame: Uint8Array): Uint8Array {
@@ -19,13 +19,33 @@ function open(keys: ReceiveKeys, frame: Uint8Array): Uint8Array {
   const plain = decryptMediaFrame(
     (frameKid) => {
       kid = frameKid;
-      return keys.secretFor(frameKid);
+      return keys.receiverFor(frameKid);
     },
     'opus',
     frame,
   );
   if (kid !== undefined) keys.confirm(kid);
   return plain;
+}
+
+/** Holds the grace timers of ReceiveKeys until the test runs them. */
+function manualScheduler(): { schedule: Scheduler; readonly pending: number[]; runAll: () => void } {
+  const tasks: { task: () => void; ms: number; cancelled: boolean }[] = [];
+  return {
+    schedule: (task, ms) => {
+      const entry = { task, ms, cancelled: false };
+      tasks.push(entry);
+      return () => {
+        entry.cancelled = true;
+      };
+    },
+    get pending() {
+      return tasks.filter((entry) => !entry.cancelled).map((entry) => entry.ms);
+    },
+    runAll: () => {
+      for (const entry of tasks.splice(0)) if (!entry.cancelled) entry.task();
+    },
+  };
 }
 
 async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
@@ -54,7 +74,7 @@ describe('SendKeys and ReceiveKeys', () => {
   it('follow each other across generations, KID = generation, with no frame lost at a switch', async () => {
     const sending = await SendKeys.create(baseKey());
     const receiving = await ReceiveKeys.create(baseKey());
-    await settle();
+    await settle(receiving);
     for (let generation = 0; generation < 4; generation++) {
       const sealed = encryptMediaFrame(sending.sender, 'opus', opusFrame(generation));
       expect(decodeSFrameHeader(sealed.subarray(1)).kid).toBe(BigInt(generation));
@@ -62,45 +82,91 @@ describe('SendKeys and ReceiveKeys', () => {
       expect(open(receiving, sealed)).toEqual(opusFrame(generation));
       expect(receiving.generation).toBe(BigInt(generation));
       await sending.advance();
-      await settle();
+      await settle(receiving);
     }
   });
 
-  it('keeps two generations behind the newest for late frames, and forgets older ones', async () => {
+  it('keeps the previous generation only for a short grace once the next one authenticates', async () => {
+    const grace = manualScheduler();
     const sending = await SendKeys.create(baseKey());
-    const receiving = await ReceiveKeys.create(baseKey());
+    const receiving = await ReceiveKeys.create(baseKey(), { schedule: grace.schedule });
     const sealed: Uint8Array[] = [];
     for (let generation = 0; generation < 4; generation++) {
       sealed.push(encryptMediaFrame(sending.sender, 'opus', opusFrame(generation)));
+      sealed.push(encryptMediaFrame(sending.sender, 'opus', opusFrame(generation + 10)));
       await sending.advance();
     }
-    await settle();
-    open(receiving, sealed[0] ?? new Uint8Array());
-    await settle();
-    open(receiving, sealed[1] ?? new Uint8Array());
-    await settle();
+    await settle(receiving);
+    const frame = (generation: number, which: number) => sealed[generation * 2 + which] ?? new Uint8Array(0);
+    open(receiving, frame(0, 0));
+    await settle(receiving);
+    open(receiving, frame(1, 0));
+    await settle(receiving);
+    expect(grace.pending).toEqual([PREVIOUS_GENERATION_GRACE_MS]);
+    // Within the grace, a late frame of the previous generation still opens.
+    expect(open(receiving, frame(0, 1))).toEqual(opusFrame(10));
+    grace.runAll();
+    expectThrows(() => open(receiving, frame(0, 1)), 'sframe-unknown-kid');
+    expect(receiving.heldGenerations.includes(0n)).toBe(false);
     // Generation 2 never showed up, so 3 is not derived yet: its first frame fails, and asks for it.
-    expectThrows(() => open(receiving, sealed[3] ?? new Uint8Array()), 'sframe-unknown-kid');
-    await settle();
-    expect(open(receiving, sealed[3] ?? new Uint8Array())).toEqual(opusFrame(3));
-    await settle();
+    expectThrows(() => open(receiving, frame(3, 0)), 'sframe-unknown-kid');
+    await settle(receiving);
+    expect(open(receiving, frame(3, 0))).toEqual(opusFrame(3));
+    await settle(receiving);
     expect(receiving.generation).toBe(3n);
-    // Generation 2 arrives late: still held. Generation 0 is past the window: gone.
-    expect(open(receiving, sealed[2] ?? new Uint8Array())).toEqual(opusFrame(2));
-    expectThrows(() => open(receiving, sealed[0] ?? new Uint8Array()), 'sframe-unknown-kid');
+    // Once 3 authenticated, only 2 (in its grace) stays behind it: 1 is wiped at once, unasked.
+    expect(receiving.heldGenerations.filter((held) => held < 3n)).toEqual([2n]);
+    expectThrows(() => open(receiving, frame(1, 1)), 'sframe-unknown-kid');
+    expect(open(receiving, frame(2, 0))).toEqual(opusFrame(2));
+    grace.runAll();
+    expect(receiving.heldGenerations.filter((held) => held < 3n)).toEqual([]);
+    expectThrows(() => open(receiving, frame(2, 1)), 'sframe-unknown-kid');
+  });
+
+  it('opens each frame once, in every generation it could reach', async () => {
+    const sending = await SendKeys.create(baseKey());
+    const receiving = await ReceiveKeys.create(baseKey(), { schedule: manualScheduler().schedule });
+    const first = encryptMediaFrame(sending.sender, 'opus', opusFrame(1));
+    const second = encryptMediaFrame(sending.sender, 'opus', opusFrame(2));
+    await sending.advance();
+    const next = encryptMediaFrame(sending.sender, 'opus', opusFrame(3));
+    await settle(receiving);
+    expect(open(receiving, second)).toEqual(opusFrame(2));
+    // Out of order inside the window: accepted once.
+    expect(open(receiving, first)).toEqual(opusFrame(1));
+    expectThrows(() => open(receiving, first), 'sframe-replayed');
+    expect(open(receiving, next)).toEqual(opusFrame(3));
+    // The previous generation is still held (its grace has not run), and still refuses the replay.
+    expectThrows(() => open(receiving, second), 'sframe-replayed');
+    expectThrows(() => open(receiving, next), 'sframe-replayed');
+  });
+
+  it('serializes overlapping advances: each moves one generation, and the live key keeps working', async () => {
+    const sending = await SendKeys.create(baseKey());
+    const receiving = await ReceiveKeys.create(baseKey(), { schedule: manualScheduler().schedule });
+    await Promise.all([sending.advance(), sending.advance(), sending.advance()]);
+    expect(sending.generation).toBe(3n);
+    const sealed = encryptMediaFrame(sending.sender, 'opus', opusFrame(3));
+    expect(decodeSFrameHeader(sealed.subarray(1)).kid).toBe(3n);
+    // Within reach of the receiver's newest generation (0): asking derives it.
+    expect(receiving.receiverFor(3n)).toBeUndefined();
+    await settle(receiving);
+    expect(open(receiving, sealed)).toEqual(opusFrame(3));
+    await sending.advance();
+    expect(sending.generation).toBe(4n);
   });
 
   it('derives no further ahead than a few generations for an unauthenticated KID', async () => {
     const receiving = await ReceiveKeys.create(baseKey());
-    await settle();
-    expect(receiving.secretFor(1n)).toBeDefined();
-    expect(receiving.secretFor(1000n)).toBeUndefined();
-    await settle();
-    expect(receiving.secretFor(1000n)).toBeUndefined();
-    expect(receiving.secretFor(4n)).toBeUndefined();
-    await settle();
+    await settle(receiving);
+    expect(receiving.receiverFor(1n)).toBeDefined();
+    expect(receiving.receiverFor(1000n)).toBeUndefined();
+    await settle(receiving);
+    expect(receiving.receiverFor(1000n)).toBeUndefined();
+    expect(receiving.receiverFor(4n)).toBeUndefined();
+    await settle(receiving);
     // Within reach of the newest (0) generation: derived on request, though not yet trusted.
-    expect(receiving.secretFor(4n)).toBeDefined();
+    expect(receiving.receiverFor(4n)).toBeDefined();
     expect(receiving.generation).toBe(0n);
   });
 
@@ -118,14 +184,14 @@ describe('SendKeys and ReceiveKeys', () => {
     const receiveKey = baseKey();
     const sending = await SendKeys.create(sendKey);
     const receiving = await ReceiveKeys.create(receiveKey);
-    await settle();
+    await settle(receiving);
     const sealed = encryptMediaFrame(sending.sender, 'opus', opusFrame(1));
     sending.wipe();
     receiving.wipe();
     expect(sendKey.every((byte) => byte === 0)).toBe(true);
     // The receiver ratcheted past its handshake key at once (zeroing it) and has now dropped the rest.
     expect(receiveKey.every((byte) => byte === 0)).toBe(true);
-    expect(receiving.secretFor(0n)).toBeUndefined();
+    expect(receiving.receiverFor(0n)).toBeUndefined();
     expectThrows(() => open(receiving, sealed), 'sframe-unknown-kid');
   });
 });

@@ -1,4 +1,4 @@
-import { deriveSFrameSecret, SFrameSender, wipeSFrameSecret, type SFrameSecret } from '../../shared/crypto/sframe';
+import { deriveSFrameSecret, SFrameReceiver, SFrameSender, wipeSFrameSecret, type SFrameSecret } from '../../shared/crypto/sframe';
 import { ratchetBaseKey } from './ratchet';
 
 /*
@@ -7,8 +7,13 @@ import { ratchetBaseKey } from './ratchet';
  * direction, from the handshake. Generation i uses base_key[i] = ratchet^i(handshake key).
  */
 
-/** How many generations a receiver still accepts behind the newest one: late frames across a switch. */
-const KEPT_BEHIND = 2;
+/**
+ * How long a receiver still opens the previous generation once the next one has authenticated a
+ * frame: long enough for frames sent just before the switch (a video frame waiting on a
+ * retransmission, a queued audio packet), short enough that a recorded frame of the old key is not
+ * worth replaying. Older generations than the previous are wiped at once.
+ */
+export const PREVIOUS_GENERATION_GRACE_MS = 2000;
 /**
  * How far ahead of the newest authenticated generation a receiver derives keys. The header that
  * names a generation is not authenticated, so this bounds the work a forged frame can cause.
@@ -31,6 +36,8 @@ export class SendKeys {
   #secret: SFrameSecret;
   #sender: SFrameSender;
   #next: Promise<Generation>;
+  /** The last advance() queued; the next one starts after it. */
+  #advancing: Promise<void> = Promise.resolve();
   #wiped = false;
 
   private constructor(base: Uint8Array, secret: SFrameSecret) {
@@ -53,8 +60,18 @@ export class SendKeys {
     return this.#sender.kid;
   }
 
-  /** Moves to the next generation; the switch itself is synchronous once the next key is ready. */
-  async advance(): Promise<void> {
+  /**
+   * Moves to the next generation; the switch itself is synchronous once the next key is ready.
+   * Calls run one after another, each moving one generation: two overlapping calls must not both
+   * switch to the same prepared generation, since the second would wipe the key the first put live.
+   */
+  advance(): Promise<void> {
+    const step = this.#advancing.then(() => this.#step());
+    this.#advancing = step.catch(() => undefined);
+    return step;
+  }
+
+  async #step(): Promise<void> {
     const next = await this.#next;
     if (this.#wiped) return;
     this.#base.fill(0);
@@ -86,13 +103,32 @@ export class SendKeys {
   }
 }
 
+/** Runs `task` after `ms`; returns what cancels it. Tests pass their own to run it when they choose. */
+export type Scheduler = (task: () => void, ms: number) => () => void;
+
+const timerScheduler: Scheduler = (task, ms) => {
+  const timer = setTimeout(task, ms);
+  return () => {
+    clearTimeout(timer);
+  };
+};
+
+export interface ReceiveKeysOptions {
+  /** When the previous generation's grace ends; setTimeout unless a test drives it. */
+  readonly schedule?: Scheduler;
+}
+
 /**
- * The receiving side: the newest generation that authenticated a frame, the few before it, and the
- * next ones derived ahead, so the sender's switch costs no frame. A generation becomes the newest
- * only when a frame under it authenticates.
+ * The receiving side: the newest generation that authenticated a frame, the one before it for a
+ * short grace, and the next ones derived ahead, so the sender's switch costs no frame. A
+ * generation becomes the newest only when a frame under it authenticates. Each generation has its
+ * own SFrameReceiver, so its own replay window.
  */
 export class ReceiveKeys {
-  readonly #secrets = new Map<bigint, SFrameSecret>();
+  readonly #receivers = new Map<bigint, SFrameReceiver>();
+  readonly #schedule: Scheduler;
+  /** Cancels the previous generation's pending retirement. */
+  readonly #retirements = new Set<() => void>();
   #newest = 0n;
   /** The base key of the highest generation derived so far, to ratchet further from. */
   #chainBase: Uint8Array;
@@ -100,51 +136,84 @@ export class ReceiveKeys {
   #extending: Promise<void> | undefined;
   #wiped = false;
 
-  private constructor(base: Uint8Array, secret: SFrameSecret) {
+  private constructor(base: Uint8Array, secret: SFrameSecret, options: ReceiveKeysOptions) {
     this.#chainBase = base;
-    this.#secrets.set(0n, secret);
+    this.#schedule = options.schedule ?? timerScheduler;
+    this.#receivers.set(0n, new SFrameReceiver(secret));
     this.#extendTo(1n);
   }
 
   /** Takes ownership of `baseKey`. */
-  static async create(baseKey: Uint8Array): Promise<ReceiveKeys> {
-    return new ReceiveKeys(baseKey, await deriveSFrameSecret(baseKey, 0n));
+  static async create(baseKey: Uint8Array, options: ReceiveKeysOptions = {}): Promise<ReceiveKeys> {
+    return new ReceiveKeys(baseKey, await deriveSFrameSecret(baseKey, 0n), options);
   }
 
   get generation(): bigint {
     return this.#newest;
   }
 
-  /** The secret for a frame's KID, if held; an unknown KID within reach is derived for later frames. */
-  secretFor(kid: bigint): SFrameSecret | undefined {
-    const secret = this.#secrets.get(kid);
-    if (secret === undefined && kid > this.#chainKid && kid <= this.#newest + BigInt(MAX_AHEAD)) this.#extendTo(kid);
-    return secret;
+  /** Resolves once the generations asked for so far are derived (or their derivation failed). */
+  async derived(): Promise<void> {
+    for (let pending = this.#pending(); pending !== undefined; pending = this.#pending()) await pending;
   }
 
-  /** A frame under `kid` authenticated: it may become the newest generation. */
+  /** The generations whose keys are held now, oldest first (for the tests). */
+  get heldGenerations(): bigint[] {
+    return [...this.#receivers.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The receiver for a frame's KID, if held; an unknown KID within reach is derived for later frames. */
+  receiverFor(kid: bigint): SFrameReceiver | undefined {
+    const receiver = this.#receivers.get(kid);
+    if (receiver === undefined && kid > this.#chainKid && kid <= this.#newest + BigInt(MAX_AHEAD)) this.#extendTo(kid);
+    return receiver;
+  }
+
+  /**
+   * A frame under `kid` authenticated: it may become the newest generation. The one before it
+   * stays for a short grace; anything older goes at once. Besides the generations derived ahead,
+   * only the newest and the previous one ever open frames.
+   */
   confirm(kid: bigint): void {
     if (kid <= this.#newest) return;
     this.#newest = kid;
-    for (const [held, secret] of this.#secrets) {
-      if (held < kid - BigInt(KEPT_BEHIND)) {
-        wipeSFrameSecret(secret);
-        this.#secrets.delete(held);
-      }
+    const previous = kid - 1n;
+    for (const held of [...this.#receivers.keys()]) {
+      if (held < previous) this.#retire(held);
+    }
+    if (this.#receivers.has(previous)) {
+      const cancel = this.#schedule(() => {
+        this.#retirements.delete(cancel);
+        this.#retire(previous);
+      }, PREVIOUS_GENERATION_GRACE_MS);
+      this.#retirements.add(cancel);
     }
     this.#extendTo(kid + 1n);
   }
 
   wipe(): void {
     this.#wiped = true;
+    for (const cancel of this.#retirements) cancel();
+    this.#retirements.clear();
     this.#chainBase.fill(0);
-    for (const secret of this.#secrets.values()) wipeSFrameSecret(secret);
-    this.#secrets.clear();
+    for (const receiver of this.#receivers.values()) wipeSFrameSecret(receiver.secret);
+    this.#receivers.clear();
   }
 
-  // A method, not the field: the flag changes across awaits, which narrowing would not see.
+  #retire(kid: bigint): void {
+    const receiver = this.#receivers.get(kid);
+    if (receiver === undefined) return;
+    wipeSFrameSecret(receiver.secret);
+    this.#receivers.delete(kid);
+  }
+
+  // Methods, not the fields: they change across awaits, which narrowing would not see.
   #isWiped(): boolean {
     return this.#wiped;
+  }
+
+  #pending(): Promise<void> | undefined {
+    return this.#extending;
   }
 
   #extendTo(target: bigint): void {
@@ -161,7 +230,7 @@ export class ReceiveKeys {
         this.#chainBase.fill(0);
         this.#chainBase = next.base;
         this.#chainKid = kid;
-        this.#secrets.set(kid, next.secret);
+        this.#receivers.set(kid, new SFrameReceiver(next.secret));
       }
     })()
       .catch(() => undefined)

@@ -10,6 +10,7 @@ export type CryptoErrorCode =
   | 'sframe-bad-header'
   | 'sframe-auth-failed'
   | 'sframe-unknown-kid'
+  | 'sframe-replayed'
   | 'sframe-counter-exhausted'
   | 'media-frame-truncated'
   | 'handshake-bad-signature'

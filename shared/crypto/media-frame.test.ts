@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from './bytes';
+import { concatBytes, fromHex, toHex } from './bytes';
 import type { CryptoErrorCode } from './errors';
-import { clearPrefixLength, decryptMediaFrame, encryptMediaFrame, type MediaKind } from './media-frame';
-import { decodeSFrameHeader, deriveSFrameSecret, SFrameSender, type SFrameSecret } from './sframe';
+import { clearPrefixLength, decryptMediaFrame, encryptMediaFrame, mediaKindContext, type MediaKind } from './media-frame';
+import { decodeSFrameHeader, deriveSFrameSecret, sframeDecrypt, SFrameReceiver, SFrameSender, type SFrameSecret } from './sframe';
 import { expectThrows } from './expect-rejects.fixture';
 
 const BASE_KEY = fromHex('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f');
@@ -12,6 +12,7 @@ const ANY_FAILURE: readonly CryptoErrorCode[] = [
   'sframe-bad-header',
   'sframe-truncated',
   'sframe-unknown-kid',
+  'sframe-replayed',
   'media-frame-truncated',
 ];
 
@@ -62,8 +63,8 @@ describe('media frames', () => {
       if (frame.length > prefix + 8) {
         expect(toHex(wire.subarray(prefix + header.length))).not.toContain(toHex(frame.subarray(prefix, prefix + 8)));
       }
-      expect(toHex(decryptMediaFrame(secret, kind, wire))).toBe(toHex(frame));
-      expect(toHex(decryptMediaFrame(() => secret, kind, wire))).toBe(toHex(frame));
+      expect(toHex(decryptMediaFrame(new SFrameReceiver(secret), kind, wire))).toBe(toHex(frame));
+      expect(toHex(decryptMediaFrame(() => new SFrameReceiver(secret), kind, wire))).toBe(toHex(frame));
     });
   }
 
@@ -72,7 +73,7 @@ describe('media frames', () => {
     for (const kind of ['vp8', 'opus'] as const) {
       const empty = new Uint8Array(0);
       expect((encryptMediaFrame(sender, kind, empty)).length).toBe(0);
-      expect((decryptMediaFrame(secret, kind, empty)).length).toBe(0);
+      expect((decryptMediaFrame(new SFrameReceiver(secret), kind, empty)).length).toBe(0);
     }
     expect(sender.nextCounter).toBe(0n);
   });
@@ -86,17 +87,17 @@ describe('media frames', () => {
 
   it('refuses received data shorter than its prefix, or with nothing after it', async () => {
     const { secret } = await fresh();
-    expectThrows(() => decryptMediaFrame(secret, 'vp8', vp8Key(9)), 'media-frame-truncated');
-    expectThrows(() => decryptMediaFrame(secret, 'vp8', vp8Delta(2)), 'media-frame-truncated');
-    expectThrows(() => decryptMediaFrame(secret, 'vp8', vp8Key(10)), 'sframe-truncated');
-    expectThrows(() => decryptMediaFrame(secret, 'opus', opus(1)), 'sframe-truncated');
+    expectThrows(() => decryptMediaFrame(new SFrameReceiver(secret), 'vp8', vp8Key(9)), 'media-frame-truncated');
+    expectThrows(() => decryptMediaFrame(new SFrameReceiver(secret), 'vp8', vp8Delta(2)), 'media-frame-truncated');
+    expectThrows(() => decryptMediaFrame(new SFrameReceiver(secret), 'vp8', vp8Key(10)), 'sframe-truncated');
+    expectThrows(() => decryptMediaFrame(new SFrameReceiver(secret), 'opus', opus(1)), 'sframe-truncated');
   });
 
   it('refuses every truncation of an encrypted frame', async () => {
     const { secret, sender } = await fresh();
     const wire = encryptMediaFrame(sender, 'vp8', vp8Key(40));
     for (let length = 1; length < wire.length; length++) {
-      expectThrows(() => decryptMediaFrame(secret, 'vp8', wire.subarray(0, length)), ANY_FAILURE);
+      expectThrows(() => decryptMediaFrame(new SFrameReceiver(secret), 'vp8', wire.subarray(0, length)), ANY_FAILURE);
     }
   });
 
@@ -116,7 +117,7 @@ describe('media frames', () => {
         // Flipping VP8's key-frame bit moves where the receiver looks for the SFrame header, so the
         // failure may show up as a bad header; every other prefix bit can only fail the tag.
         const codes = kind === 'vp8' && bit === 0 ? ANY_FAILURE : 'sframe-auth-failed';
-        expectThrows(() => decryptMediaFrame(secret, kind, tampered), codes);
+        expectThrows(() => decryptMediaFrame(new SFrameReceiver(secret), kind, tampered), codes);
       }
     }
   });
@@ -126,14 +127,14 @@ describe('media frames', () => {
     const wire = encryptMediaFrame(sender, 'opus', opus(60));
     const tampered = wire.slice();
     tampered[wire.length - 20] = (tampered[wire.length - 20] ?? 0) ^ 0x40;
-    expectThrows(() => decryptMediaFrame(secret, 'opus', tampered), 'sframe-auth-failed');
+    expectThrows(() => decryptMediaFrame(new SFrameReceiver(secret), 'opus', tampered), 'sframe-auth-failed');
   });
 
   it('picks the secret by KID, and reports a KID it does not hold', async () => {
     const older = await fresh();
     const newer = await fresh();
-    const held = new Map([[older.secret.kid, older.secret], [newer.secret.kid, newer.secret]]);
-    const lookup = (kid: bigint): SFrameSecret | undefined => held.get(kid);
+    const held = new Map([older, newer].map(({ secret }) => [secret.kid, new SFrameReceiver(secret)]));
+    const lookup = (kid: bigint): SFrameReceiver | undefined => held.get(kid);
     const frame = vp8Delta(200);
     for (const { sender } of [older, newer]) {
       const wire = encryptMediaFrame(sender, 'vp8', frame);
@@ -143,22 +144,67 @@ describe('media frames', () => {
     const wire = encryptMediaFrame(stranger.sender, 'vp8', frame);
     expectThrows(() => decryptMediaFrame(lookup, 'vp8', wire), 'sframe-unknown-kid');
     // A lookup that answers with the wrong secret still cannot open the frame.
-    expectThrows(() => decryptMediaFrame(() => older.secret, 'vp8', wire), 'sframe-auth-failed');
-    expectThrows(() => decryptMediaFrame(older.secret, 'vp8', wire), 'sframe-auth-failed');
+    expectThrows(() => decryptMediaFrame(() => new SFrameReceiver(older.secret), 'vp8', wire), 'sframe-auth-failed');
+    expectThrows(() => decryptMediaFrame(new SFrameReceiver(older.secret), 'vp8', wire), 'sframe-auth-failed');
+  });
+
+  it('authenticates the media kind with the clear prefix: the SFrame metadata is kind || prefix', async () => {
+    for (const [kind, frame, other] of [
+      ['opus', opus(80), 'vp8'],
+      ['vp8', vp8Delta(300), 'opus'],
+    ] as const) {
+      const { secret, sender } = await fresh();
+      const wire = encryptMediaFrame(sender, kind, frame);
+      const prefix = wire.subarray(0, clearPrefixLength(kind, frame));
+      const body = wire.subarray(prefix.length);
+      // Only the prefix travels; the kind is known to both ends and bound into the AAD.
+      expect(wire.length).toBe(frame.length + decodeSFrameHeader(body).length + 16);
+      expect(toHex(sframeDecrypt(secret, concatBytes(mediaKindContext(kind), prefix), body).plaintext)).toBe(toHex(frame.subarray(prefix.length)));
+      expectThrows(() => sframeDecrypt(secret, prefix, body), 'sframe-auth-failed');
+      expectThrows(() => sframeDecrypt(secret, concatBytes(mediaKindContext(other), prefix), body), 'sframe-auth-failed');
+    }
+    expect(toHex(mediaKindContext('opus'))).not.toBe(toHex(mediaKindContext('vp8')));
+  });
+
+  it('refuses an audio frame on a video receiver and a video frame on an audio receiver, under the same key', async () => {
+    const { secret, sender } = await fresh();
+    const receiver = new SFrameReceiver(secret);
+    const audio = encryptMediaFrame(sender, 'opus', opus(120));
+    const video = encryptMediaFrame(sender, 'vp8', vp8Delta(400));
+    const keyFrame = encryptMediaFrame(sender, 'vp8', vp8Key(400));
+    expectThrows(() => decryptMediaFrame(receiver, 'vp8', audio), ANY_FAILURE);
+    expectThrows(() => decryptMediaFrame(receiver, 'opus', video), ANY_FAILURE);
+    expectThrows(() => decryptMediaFrame(receiver, 'opus', keyFrame), ANY_FAILURE);
+    // The refusals used up no counter: each frame still opens on its own kind's receiver.
+    expect(decryptMediaFrame(receiver, 'opus', audio).length).toBe(120);
+    expect(decryptMediaFrame(receiver, 'vp8', video).length).toBe(400);
+    expect(decryptMediaFrame(receiver, 'vp8', keyFrame).length).toBe(400);
+  });
+
+  it('refuses a replayed frame, and opens a late one inside the replay window', async () => {
+    const { secret, sender } = await fresh();
+    const receiver = new SFrameReceiver(secret);
+    const frames = Array.from({ length: 40 }, () => opus(60));
+    const wires = frames.map((frame) => encryptMediaFrame(sender, 'opus', frame));
+    const lookup = (kid: bigint): SFrameReceiver | undefined => (kid === secret.kid ? receiver : undefined);
+    for (let i = 1; i < wires.length; i++) expect(toHex(decryptMediaFrame(lookup, 'opus', wires[i] ?? new Uint8Array(0)))).toBe(toHex(frames[i] ?? new Uint8Array(0)));
+    expect(toHex(decryptMediaFrame(lookup, 'opus', wires[0] ?? new Uint8Array(0)))).toBe(toHex(frames[0] ?? new Uint8Array(0)));
+    for (const wire of wires) expectThrows(() => decryptMediaFrame(lookup, 'opus', wire), 'sframe-replayed');
   });
 
   it('refuses a frame decrypted as the other codec', async () => {
     const { secret, sender } = await fresh();
     const wire = encryptMediaFrame(sender, 'vp8', vp8Key(100));
-    expectThrows(() => decryptMediaFrame(secret, 'opus', wire), ANY_FAILURE);
+    expectThrows(() => decryptMediaFrame(new SFrameReceiver(secret), 'opus', wire), ANY_FAILURE);
   });
 
   it('round-trips any frame of either codec, each under its own counter', async () => {
     const { secret, sender } = await fresh();
+    const receiver = new SFrameReceiver(secret);
     fc.assert(
       fc.property(fc.constantFrom<MediaKind>('vp8', 'opus'), fc.uint8Array({ minLength: 10, maxLength: 2000 }), (kind, frame) => {
         const wire = encryptMediaFrame(sender, kind, frame);
-        expect(toHex(decryptMediaFrame(secret, kind, wire))).toBe(toHex(frame));
+        expect(toHex(decryptMediaFrame(receiver, kind, wire))).toBe(toHex(frame));
       }),
       { numRuns: 100 },
     );
@@ -166,7 +212,7 @@ describe('media frames', () => {
     const wires = frames.map((frame) => encryptMediaFrame(sender, 'opus', frame));
     const counters = new Set(wires.map((wire) => decodeSFrameHeader(wire.subarray(1)).ctr));
     expect(counters.size).toBe(50);
-    expect(wires.map((wire) => toHex(decryptMediaFrame(secret, 'opus', wire)))).toEqual(frames.map(toHex));
+    expect(wires.map((wire) => toHex(decryptMediaFrame(receiver, 'opus', wire)))).toEqual(frames.map(toHex));
   });
 
   it('leaves the caller\'s frame buffer alone: the wire is a buffer of its own', async () => {
@@ -176,7 +222,7 @@ describe('media frames', () => {
     const wire = encryptMediaFrame(sender, 'vp8', frame);
     expect(toHex(frame)).toBe(toHex(original));
     frame.fill(0xee);
-    expect(toHex(decryptMediaFrame(secret, 'vp8', wire))).toBe(toHex(original));
+    expect(toHex(decryptMediaFrame(new SFrameReceiver(secret), 'vp8', wire))).toBe(toHex(original));
     expect(toHex(wire.subarray(0, 10))).toBe(toHex(original.subarray(0, 10)));
   });
 });

@@ -1,17 +1,33 @@
 /**
  * Encoded media frames on the wire: the codec's clear prefix, then the SFrame ciphertext. The
  * packetizer and the decoder's frame handling read the first bytes of a frame, so those stay clear;
- * they are the SFrame metadata, hence authenticated.
+ * they are the SFrame metadata, hence authenticated. So is the frame's media kind, which both ends
+ * know from the transform and so never send: audio and video share one key and one counter
+ * sequence per generation, and a frame moved from one stream to the other must not open there.
  */
 import { concatBytes } from './bytes';
 import { CryptoError } from './errors';
-import { decodeSFrameHeader, sframeDecrypt, type SFrameSecret, type SFrameSender } from './sframe';
+import { decodeSFrameHeader, type SFrameReceiver, type SFrameSender } from './sframe';
 
 /** The only codecs negotiated while encryption is on: their packetizers need just the prefix. */
 export type MediaKind = 'vp8' | 'opus';
 
-/** Picks the receiver's secret by the KID in the frame's header; undefined when it is not held. */
-export type SFrameSecretLookup = (kid: bigint) => SFrameSecret | undefined;
+/** Picks the receiver by the KID in the frame's header; undefined when it is not held. */
+export type SFrameReceiverLookup = (kid: bigint) => SFrameReceiver | undefined;
+
+/**
+ * The SFrame context of each codec: one byte naming its media kind (audio or video), authenticated
+ * ahead of the clear prefix. One fixed-length byte keeps context || prefix unambiguous.
+ */
+const KIND_CONTEXT: Readonly<Record<MediaKind, Uint8Array>> = {
+  opus: Uint8Array.of(0x01),
+  vp8: Uint8Array.of(0x02),
+};
+
+/** The bytes a frame of this codec authenticates ahead of its clear prefix (exported for the tests). */
+export function mediaKindContext(kind: MediaKind): Uint8Array {
+  return KIND_CONTEXT[kind].slice();
+}
 
 /** VP8 key frames: 3-byte frame tag + 7-byte start code and dimensions (RFC 6386 §9.1). */
 const VP8_KEY_FRAME_PREFIX = 10;
@@ -47,15 +63,17 @@ export function encryptMediaFrame(sender: SFrameSender, kind: MediaKind, frame: 
     throw new CryptoError('media-frame-truncated', `${kind} frame of ${frame.length} bytes is shorter than its clear prefix`);
   }
   // The prefix is the metadata, placed in clear before the SFrame in the same buffer: no second copy.
-  return sender.encrypt(frame.subarray(0, prefixLength), frame.subarray(prefixLength), { metadataFirst: true });
+  return sender.encrypt(frame.subarray(0, prefixLength), frame.subarray(prefixLength), { metadataFirst: true, context: KIND_CONTEXT[kind] });
 }
 
 /**
  * The original frame, or a CryptoError: 'media-frame-truncated' (shorter than its prefix),
- * 'sframe-truncated' or 'sframe-bad-header', 'sframe-unknown-kid' (no secret for the header's
- * KID), 'sframe-auth-failed'. An empty frame is returned as is, as the sender passes it untouched.
+ * 'sframe-truncated' or 'sframe-bad-header', 'sframe-unknown-kid' (no receiver for the header's
+ * KID), 'sframe-replayed' (its counter already opened a frame, or is too old), 'sframe-auth-failed'
+ * (including a frame of the other media kind). An empty frame is returned as is, as the sender
+ * passes it untouched.
  */
-export function decryptMediaFrame(secrets: SFrameSecret | SFrameSecretLookup, kind: MediaKind, data: Uint8Array): Uint8Array {
+export function decryptMediaFrame(receivers: SFrameReceiver | SFrameReceiverLookup, kind: MediaKind, data: Uint8Array): Uint8Array {
   if (data.length === 0) return data;
   const prefixLength = clearPrefixLength(kind, data);
   if (data.length < prefixLength) {
@@ -63,14 +81,14 @@ export function decryptMediaFrame(secrets: SFrameSecret | SFrameSecretLookup, ki
   }
   const prefix = data.subarray(0, prefixLength);
   const body = data.subarray(prefixLength);
-  let secret: SFrameSecret | undefined;
-  if (typeof secrets === 'function') {
+  let receiver: SFrameReceiver | undefined;
+  if (typeof receivers === 'function') {
     const { kid } = decodeSFrameHeader(body);
-    secret = secrets(kid);
-    if (secret === undefined) throw new CryptoError('sframe-unknown-kid', `no SFrame secret for KID ${kid}`);
+    receiver = receivers(kid);
+    if (receiver === undefined) throw new CryptoError('sframe-unknown-kid', `no SFrame receiver for KID ${kid}`);
   } else {
-    secret = secrets;
+    receiver = receivers;
   }
-  const { plaintext } = sframeDecrypt(secret, prefix, body);
+  const { plaintext } = receiver.open(prefix, body, { context: KIND_CONTEXT[kind] });
   return concatBytes(prefix, plaintext);
 }

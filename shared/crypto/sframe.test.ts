@@ -15,10 +15,12 @@ import {
   sframeDecrypt,
   sframeEncrypt,
   sframeSecret,
+  SFrameReceiver,
   SFrameSender,
   wipeSFrameSecret,
   type SFrameSecret,
 } from './sframe';
+import { REPLAY_WINDOW_SIZE } from './replay-window';
 import { loadSodium } from './sodium';
 import { expectRejects, expectThrows } from './expect-rejects.fixture';
 
@@ -389,5 +391,73 @@ describe('SFrameSender', () => {
     expect(toHex(opened.plaintext)).toBe('0102030405');
     expect(opened.ctr).toBe(0n);
     expectThrows(() => sframeDecrypt(secret, fromHex('a1a2a4'), framed.subarray(3)), 'sframe-auth-failed');
+  });
+});
+
+describe('SFrameReceiver', () => {
+  async function pair(kid: bigint): Promise<{ sender: SFrameSender; receiver: SFrameReceiver }> {
+    const base = fromHex(v4.base_key.repeat(2));
+    return { sender: new SFrameSender(await deriveSFrameSecret(base, kid)), receiver: new SFrameReceiver(await deriveSFrameSecret(base, kid)) };
+  }
+  const none = new Uint8Array(0);
+
+  it('refuses a replayed frame, and opens an out-of-order one inside the window', async () => {
+    const { sender, receiver } = await pair(20n);
+    const frames = Array.from({ length: 5 }, (_, i) => sender.encrypt(none, uintToBytes(BigInt(i), 2)));
+    const [first, second, third, fourth, fifth] = frames as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    expect(toHex(receiver.open(none, first).plaintext)).toBe('0000');
+    expectThrows(() => receiver.open(none, first), 'sframe-replayed');
+    expect(receiver.open(none, fifth).ctr).toBe(4n);
+    // Late, but within the window: opens once.
+    expect(toHex(receiver.open(none, third).plaintext)).toBe('0002');
+    expectThrows(() => receiver.open(none, third), 'sframe-replayed');
+    expect(receiver.open(none, second).ctr).toBe(1n);
+    expect(receiver.open(none, fourth).ctr).toBe(3n);
+    for (const frame of frames) expectThrows(() => receiver.open(none, frame), 'sframe-replayed');
+  });
+
+  it('refuses a frame a whole window behind the newest', async () => {
+    const { sender, receiver } = await pair(21n);
+    const old = sender.encrypt(none, fromHex('01'));
+    let newest = old;
+    for (let i = 0; i < REPLAY_WINDOW_SIZE; i++) newest = sender.encrypt(none, fromHex('02'));
+    expect(receiver.open(none, newest).ctr).toBe(BigInt(REPLAY_WINDOW_SIZE));
+    expectThrows(() => receiver.open(none, old), 'sframe-replayed');
+  });
+
+  it('moves the window only for frames that authenticate', async () => {
+    const { sender, receiver } = await pair(22n);
+    const early = sender.encrypt(none, fromHex('01'));
+    // A forgery with a far counter: right KID, wrong tag. It must not push the real frame out of the window.
+    const forged = concatBytes(encodeSFrameHeader(22n, 1n << 40n), new Uint8Array(20));
+    expectThrows(() => receiver.open(none, forged), 'sframe-auth-failed');
+    expect(toHex(receiver.open(none, early).plaintext)).toBe('01');
+    // A frame that fails its tag does not use up its counter either: the genuine one still opens.
+    const genuine = sender.encrypt(none, fromHex('02'));
+    const tampered = genuine.slice();
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1;
+    expectThrows(() => receiver.open(none, tampered), 'sframe-auth-failed');
+    expect(toHex(receiver.open(none, genuine).plaintext)).toBe('02');
+  });
+
+  it('keeps one window per KID: the same counter under another KID is another frame', async () => {
+    const a = await pair(23n);
+    const b = await pair(24n);
+    expect(a.receiver.open(none, a.sender.encrypt(none, fromHex('0a'))).ctr).toBe(0n);
+    expect(b.receiver.open(none, b.sender.encrypt(none, fromHex('0b'))).ctr).toBe(0n);
+    expectThrows(() => a.receiver.open(none, b.sender.encrypt(none, fromHex('0b'))), 'sframe-auth-failed');
+  });
+
+  it('authenticates the context ahead of the metadata, without sending it', async () => {
+    const { sender, receiver } = await pair(25n);
+    const context = fromHex('07');
+    const metadata = fromHex('a1a2');
+    const framed = sender.encrypt(metadata, fromHex('0102'), { metadataFirst: true, context });
+    expect(framed.length).toBe(metadata.length + encodeSFrameHeader(25n, 0n).length + 2 + 16);
+    // The RFC's view: the metadata is context || metadata.
+    expect(toHex(sframeDecrypt(receiver.secret, concatBytes(context, metadata), framed.subarray(2)).plaintext)).toBe('0102');
+    expectThrows(() => receiver.open(metadata, framed.subarray(2)), 'sframe-auth-failed');
+    expectThrows(() => receiver.open(metadata, framed.subarray(2), { context: fromHex('08') }), 'sframe-auth-failed');
+    expect(toHex(receiver.open(metadata, framed.subarray(2), { context }).plaintext)).toBe('0102');
   });
 });

@@ -9,6 +9,7 @@
 import { chacha20Poly1305, type Aead } from './chacha20-poly1305';
 import { asBufferSource, concatBytes, uintToBytes, utf8Bytes } from './bytes';
 import { CryptoError } from './errors';
+import { REPLAY_WINDOW_SIZE, ReplayWindow } from './replay-window';
 import { loadSodium } from './sodium';
 
 /** A cipher suite of RFC 9605 §4.5 (all of ours hash with SHA-256 and use 12-byte nonces, 16-byte tags). */
@@ -251,6 +252,7 @@ function seal(
   metadata: Uint8Array,
   plaintext: Uint8Array,
   metadataFirst: boolean,
+  context: Uint8Array,
 ): Uint8Array {
   // A header naming another KID than the key would make frames no receiver can open.
   if (kid !== secret.kid) {
@@ -269,14 +271,16 @@ function seal(
   // The AAD is read from `out` (header, and the clear metadata when it leads), so what is sent is
   // exactly what was authenticated, whatever the caller does with its own buffers.
   const header = out.subarray(lead, lead + length);
-  const aad = metadataFirst ? [header, out.subarray(0, lead)] : [header, metadata];
+  const aad = metadataFirst ? [header, context, out.subarray(0, lead)] : [header, context, metadata];
   secret.aead.seal(nonceFor(secret.salt, ctrHi, ctrLo), aad, plaintext, out, lead + length);
   return out;
 }
 
+const NO_CONTEXT = new Uint8Array(0);
+
 /** Returns header || ciphertext || tag. The caller owns counter uniqueness: prefer SFrameSender. */
 export function sframeEncrypt(secret: SFrameSecret, kid: bigint, ctr: bigint, metadata: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  return seal(secret, kid, ctr, metadata, plaintext, false);
+  return seal(secret, kid, ctr, metadata, plaintext, false, NO_CONTEXT);
 }
 
 export interface SFrameOpened {
@@ -285,18 +289,81 @@ export interface SFrameOpened {
   readonly plaintext: Uint8Array;
 }
 
-export function sframeDecrypt(secret: SFrameSecret, metadata: Uint8Array, data: Uint8Array): SFrameOpened {
-  const { kid, ctr, length } = decodeSFrameHeader(data);
-  if (data.length < length + TAG_BYTES) {
+/** The header of `data`, once it is known to hold a header and a tag under this secret's KID. */
+function headerFor(secret: SFrameSecret, data: Uint8Array): SFrameHeader {
+  const header = decodeSFrameHeader(data);
+  if (data.length < header.length + TAG_BYTES) {
     throw new CryptoError('sframe-truncated', 'SFrame data is shorter than its header and tag');
   }
   // Same code as a failed tag: to the caller both mean "this key does not open this frame".
-  if (kid !== secret.kid) {
-    throw new CryptoError('sframe-auth-failed', `SFrame KID ${kid} is not the secret's KID ${secret.kid}`);
+  if (header.kid !== secret.kid) {
+    throw new CryptoError('sframe-auth-failed', `SFrame KID ${header.kid} is not the secret's KID ${secret.kid}`);
   }
-  const plaintext = secret.aead.open(nonceFor(secret.salt, high32(ctr), low32(ctr)), [data.subarray(0, length), metadata], data.subarray(length));
+  return header;
+}
+
+function open(secret: SFrameSecret, header: SFrameHeader, context: Uint8Array, metadata: Uint8Array, data: Uint8Array): Uint8Array {
+  const { ctr, length } = header;
+  const aad = [data.subarray(0, length), context, metadata];
+  const plaintext = secret.aead.open(nonceFor(secret.salt, high32(ctr), low32(ctr)), aad, data.subarray(length));
   if (plaintext === false) throw new CryptoError('sframe-auth-failed', 'SFrame authentication failed');
-  return { kid, ctr, plaintext };
+  return plaintext;
+}
+
+/**
+ * Opens one SFrame ciphertext, with no memory of earlier ones: the RFC's decryption alone. A
+ * receiver of live media uses SFrameReceiver, which also refuses replays.
+ */
+export function sframeDecrypt(secret: SFrameSecret, metadata: Uint8Array, data: Uint8Array): SFrameOpened {
+  const header = headerFor(secret, data);
+  return { kid: header.kid, ctr: header.ctr, plaintext: open(secret, header, NO_CONTEXT, metadata, data) };
+}
+
+export interface SFrameOpenOptions {
+  /** Metadata both ends know and so never send; authenticated ahead of `metadata` (see SFrameSender.encrypt). */
+  readonly context?: Uint8Array;
+}
+
+/**
+ * The receiving end of one KID: RFC 9605 decryption plus the anti-replay window of §9.3. Each
+ * counter opens at most one frame, and a counter a window's width behind the newest is refused.
+ * The window moves only once a frame has authenticated, so forged frames cannot push it along.
+ */
+export class SFrameReceiver {
+  readonly secret: SFrameSecret;
+  readonly #window: ReplayWindow;
+
+  constructor(secret: SFrameSecret, windowSize = REPLAY_WINDOW_SIZE) {
+    this.secret = secret;
+    this.#window = new ReplayWindow(windowSize);
+  }
+
+  get kid(): bigint {
+    return this.secret.kid;
+  }
+
+  /** As sframeDecrypt, and 'sframe-replayed' for a counter already opened or too old. */
+  open(metadata: Uint8Array, data: Uint8Array, options?: SFrameOpenOptions): SFrameOpened {
+    const header = headerFor(this.secret, data);
+    if (!this.#window.allows(header.ctr)) {
+      throw new CryptoError('sframe-replayed', `SFrame counter ${header.ctr} of KID ${header.kid} was already used or is too old`);
+    }
+    const plaintext = open(this.secret, header, options?.context ?? NO_CONTEXT, metadata, data);
+    // Synchronous from the check to here: no other frame can record this counter in between.
+    this.#window.record(header.ctr);
+    return { kid: header.kid, ctr: header.ctr, plaintext };
+  }
+}
+
+export interface SFrameEncryptOptions {
+  /** Put the metadata in clear before the SFrame, in the same buffer. */
+  readonly metadataFirst?: boolean;
+  /**
+   * Metadata both ends know and so never send (what the frame is for, say). In the RFC's terms
+   * the frame's metadata is context || metadata, of which only `metadata` travels; the AAD is
+   * header || context || metadata, so a frame sealed for one context does not open in another.
+   */
+  readonly context?: Uint8Array;
 }
 
 /** Secrets that already have a sender: a second one would start again at counter 0. */
@@ -345,12 +412,12 @@ export class SFrameSender {
    * one buffer (the layout of media frames, whose clear prefix is the metadata). A counter is used
    * once even when the encryption fails.
    */
-  encrypt(metadata: Uint8Array, plaintext: Uint8Array, options?: { metadataFirst?: boolean }): Uint8Array {
+  encrypt(metadata: Uint8Array, plaintext: Uint8Array, options?: SFrameEncryptOptions): Uint8Array {
     const ctr = this.#next;
     if (ctr > this.#lastCounter) {
       throw new CryptoError('sframe-counter-exhausted', `SFrame counters for KID ${this.#secret.kid} are used up`);
     }
     this.#next = ctr + 1n;
-    return seal(this.#secret, this.#secret.kid, ctr, metadata, plaintext, options?.metadataFirst ?? false);
+    return seal(this.#secret, this.#secret.kid, ctr, metadata, plaintext, options?.metadataFirst ?? false, options?.context ?? NO_CONTEXT);
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, parseCsp, withContentSecurityPolicy } from './csp';
+import { CONTENT_SECURITY_POLICY, parseCsp, policyHeadersFor, withContentSecurityPolicy } from './csp';
 
 function metaPolicy(): string {
   const html = readFileSync(path.resolve(import.meta.dirname, '../../../renderer/index.html'), 'utf8');
@@ -52,5 +52,42 @@ describe('withContentSecurityPolicy', () => {
 
   it('works without headers', () => {
     expect(withContentSecurityPolicy(undefined)).toEqual({ 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] });
+  });
+});
+
+describe('policyHeadersFor', () => {
+  const rendererUrl = 'file:///opt/Sealcall/resources/app.asar/out/renderer/index.html';
+  const policyOf = (url: string) => policyHeadersFor(url, rendererUrl, { 'Content-Type': ['text/javascript'] })?.['Content-Security-Policy'];
+
+  it("gives the policy to every file of the renderer's folder, the frame-crypto worker's script included", () => {
+    for (const url of [
+      rendererUrl,
+      `${rendererUrl}?route=settings`,
+      'file:///opt/Sealcall/resources/app.asar/out/renderer/assets/frame-crypto.worker-Bx3kQ9.js',
+      'file:///opt/Sealcall/resources/app.asar/out/renderer/assets/index-D1a2b3.js',
+      'file:///opt/Sealcall/resources/app.asar/out/renderer/assets/libsodium-C4d5e6.wasm',
+    ]) {
+      expect(policyOf(url), url).toEqual([CONTENT_SECURITY_POLICY]);
+    }
+  });
+
+  it('keeps the response\'s other headers and drops any other policy', () => {
+    const headers = policyHeadersFor('file:///opt/Sealcall/resources/app.asar/out/renderer/assets/frame-crypto.worker-Bx3kQ9.js', rendererUrl, {
+      'Content-Type': 'text/javascript',
+      'content-security-policy': "script-src * 'unsafe-eval'",
+    });
+    expect(headers).toEqual({ 'Content-Type': ['text/javascript'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] });
+  });
+
+  it('leaves alone what is not a file of ours: other folders, other schemes, nonsense', () => {
+    for (const url of [
+      'file:///opt/Sealcall/resources/app.asar/out/electron/main.cjs',
+      'file:///etc/passwd',
+      'devtools://devtools/bundled/devtools_app.html',
+      'https://example.com/out/renderer/index.html',
+      'not a url',
+    ]) {
+      expect(policyHeadersFor(url, rendererUrl, {}), url).toBeUndefined();
+    }
   });
 });

@@ -1,8 +1,10 @@
+import { isRendererFile } from './navigation';
+
 /**
  * The renderer's Content Security Policy. renderer/index.html carries the same policy in a <meta>
- * tag (a test holds the two together); the shell also sends it as a response header, so the policy
- * holds even for a response that somehow lost its meta tag, and for the frame-crypto worker's
- * script, which takes its policy from its own response. Everything is our own files: no inline
+ * tag (a test holds the two together); the shell also sends it as a response header on every file
+ * it serves (see policyHeadersFor), so the policy holds even for a response that somehow lost its
+ * meta tag, and for the frame-crypto worker's script, which takes its policy from its own response. Everything is our own files: no inline
  * script or style, no eval, no remote origin. 'wasm-unsafe-eval' lets our own WebAssembly compile
  * (libsodium, which the frame-crypto worker runs on every frame); it allows no JavaScript eval.
  * Media and workers may use blob: URLs (camera previews, the frame-crypto worker).
@@ -51,4 +53,17 @@ export function withContentSecurityPolicy(headers: ResponseHeaders | undefined):
   }
   result['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY];
   return result;
+}
+
+/**
+ * The headers the shell gives a response, or undefined to leave it alone. Every file of the
+ * renderer's folder gets the policy, not only index.html: a worker's script takes its policy from
+ * its own response, not from the page that started it, so the frame-crypto worker, which holds the
+ * call's media keys, would otherwise run under no policy at all. These are exactly the files the
+ * request filter lets through (isRequestAllowed), so no file of ours is served without it. Other
+ * schemes are left alone: blob: documents and workers inherit their creator's policy, DevTools
+ * has its own, and the request filter refuses the rest.
+ */
+export function policyHeadersFor(url: string, rendererUrl: string, headers: ResponseHeaders | undefined): Record<string, string[]> | undefined {
+  return isRendererFile(url, rendererUrl) ? withContentSecurityPolicy(headers) : undefined;
 }

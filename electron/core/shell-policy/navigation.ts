@@ -47,6 +47,12 @@ export function isRequestAllowed(url: string, rendererUrl: string, options: Requ
   }
 }
 
+/** Whether `url` is a file in the renderer's folder (index.html, its scripts, the worker, the WebAssembly). */
+export function isRendererFile(url: string, rendererUrl: string): boolean {
+  const parsed = parse(url);
+  return parsed?.protocol === 'file:' && isInsideRendererFolder(parsed, rendererUrl);
+}
+
 function isInsideRendererFolder(candidate: URL, rendererUrl: string): boolean {
   const ours = parse(rendererUrl);
   if (ours?.protocol !== 'file:' || candidate.host !== ours.host) return false;
