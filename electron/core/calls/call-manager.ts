@@ -10,7 +10,7 @@ import {
   startCall,
   type CalleePending,
   type CallerPending,
-  type AcceptAke,
+  type ConfirmAke,
   type CallKeys as HandshakeKeys,
   type InviteAke,
   type LocalParty,
@@ -102,7 +102,13 @@ export class CallManager {
     const callId = toBase64Url(randomBytes(16));
     let started;
     try {
-      started = await startCall({ callId, self: this.deps.self, peer: { id: peer.id, identityKey: peer.identityKey }, fingerprint: request.fingerprint });
+      started = await startCall({
+        callId,
+        self: this.deps.self,
+        peer: { id: peer.id, identityKey: peer.identityKey },
+        fingerprint: request.fingerprint,
+        media: request.media,
+      });
     } catch (error) {
       throw new IpcError('bad-request', isCryptoError(error) ? error.message : 'cannot start the handshake');
     }
@@ -136,6 +142,7 @@ export class CallManager {
         self: this.deps.self,
         peer: { id: call.peer.id, identityKey: call.peer.identityKey },
         fingerprint: request.fingerprint,
+        media: request.media,
         invite: call.invite,
       });
     } catch (error) {
@@ -300,7 +307,7 @@ export class CallManager {
       this.deps.send({ ...busyReply, type: 'call.decline', reason: 'unsupported' });
       return;
     }
-    const invite = { commitment: fromBase64Url(message.ake.commitment), signature: fromBase64Url(message.ake.signature) };
+    const invite = { media: message.media, commitment: fromBase64Url(message.ake.commitment), signature: fromBase64Url(message.ake.signature) };
     try {
       await checkInvite({
         callId: message.callId,
@@ -329,7 +336,7 @@ export class CallManager {
     call.caller = undefined;
     let finished;
     try {
-      finished = await finishAsCaller(pending, revealFromWire(message.ake));
+      finished = await finishAsCaller(pending, { media: message.media, ...revealFromWire(message.ake) });
     } catch {
       this.failHandshake(call);
       return;
@@ -463,7 +470,7 @@ function matchesSignedFingerprint(sdp: string, signed: string): boolean {
   }
 }
 
-/** The accept's and the confirm's handshake fields, from their wire form. */
-function revealFromWire(ake: RevealAkeWire): AcceptAke {
+/** The accept's and the confirm's revealed handshake fields, from their wire form. */
+function revealFromWire(ake: RevealAkeWire): ConfirmAke {
   return { ephemeralKey: fromBase64Url(ake.ephemeralKey), fingerprint: ake.fingerprint, signature: fromBase64Url(ake.signature) };
 }
