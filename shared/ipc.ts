@@ -294,7 +294,15 @@ export const invokeChannels = {
     response: callViewSchema,
   },
   'call.accept': {
-    request: z.object({ callId: callIdSchema, media: mediaSchema, fingerprint: fingerprintSchema }).strict(),
+    request: z
+      .object({
+        callId: callIdSchema,
+        media: mediaSchema,
+        fingerprint: fingerprintSchema,
+        /** The caller's safety number changed and the user chose to answer anyway; refused without it. */
+        confirmKeyChange: z.boolean().optional(),
+      })
+      .strict(),
     response: callViewSchema,
   },
   'call.decline': { request: callIdRequest, response: callViewSchema },

@@ -1,5 +1,5 @@
-import { fromBase64Url } from '../../../shared/crypto/bytes';
-import { parseIdentityKey } from '../../../shared/crypto/identity';
+import { fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
+import { parseIdentityKey, serializeIdentityKey } from '../../../shared/crypto/identity';
 import { ownSafetyDigits, safetyNumber, scannableFingerprint, scannableToText } from '../../../shared/crypto/safety-number';
 import type { Contact } from '../../../shared/ipc';
 import type { DirectoryEntry, Presence } from '../../../shared/protocol';
@@ -86,9 +86,9 @@ export class ContactBook {
     return this.get(userId);
   }
 
-  acknowledgeKeyChange(userId: string): void {
-    this.pins.acknowledgeKeyChange(userId);
-    this.persist(this.pins.list());
+  /** Settles a key change for `identityKey` (raw), and only while it is still the pinned one. */
+  acknowledgeKeyChange(userId: string, identityKey: Uint8Array): void {
+    if (this.pins.acknowledgeKeyChange(userId, toBase64Url(serializeIdentityKey(identityKey)))) this.persist(this.pins.list());
   }
 
   get selfId(): string {

@@ -48,10 +48,15 @@ export class PinnedKeys {
     return { ...next };
   }
 
-  /** The user saw the new safety number and chose "Call anyway": stop gating, stay unverified. */
-  acknowledgeKeyChange(userId: string): void {
+  /**
+   * The user saw the new safety number and chose "Call anyway" or "Answer anyway": stop gating, stay
+   * unverified. Only for the key they were shown: a key pinned since stays gated. True if it settled.
+   */
+  acknowledgeKeyChange(userId: string, identityKey: string): boolean {
     const pin = this.pins.get(userId);
-    if (pin !== undefined) this.pins.set(userId, { ...pin, keyChanged: false });
+    if (pin?.identityKey !== identityKey || !pin.keyChanged) return false;
+    this.pins.set(userId, { ...pin, keyChanged: false });
+    return true;
   }
 
   list(): Pin[] {

@@ -43,8 +43,8 @@ export class OnlineSession {
     this.calls = new CallManager({
       self: { id: identity.userId, identity: identity.keyPair },
       peer: (userId) => this.contacts.peer(userId),
-      acknowledgeKeyChange: (userId) => {
-        this.contacts.acknowledgeKeyChange(userId);
+      acknowledgeKeyChange: (userId, identityKey) => {
+        this.contacts.acknowledgeKeyChange(userId, identityKey);
         events.contacts(this.contacts.list());
       },
       send: (message) => this.connection.send(message),

@@ -204,7 +204,7 @@ export class SealcallCore {
           this.emit('call.signal', { callId, data });
         },
         incomingCall: (view) => {
-          notify?.show({ kind: 'incoming-call', callId: view.callId, fromId: view.peerId, fromName: view.peerName, video: view.remoteMedia?.video ?? false });
+          notify?.show({ kind: 'incoming-call', callId: view.callId, fromId: view.peerId, fromName: view.peerName, video: view.remoteMedia?.video ?? false, keyChanged: view.peerKeyChanged });
         },
         callEnded: (view) => {
           void this.recordEnded(view);
