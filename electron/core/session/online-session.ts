@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION, type IceServer, type ServerMessage, type SignalData }
 import { CallManager } from '../calls/call-manager';
 import { ServerConnection, type ConnectionStatus } from '../connection/server-connection';
 import { ContactBook } from '../contacts/contact-book';
-import type { Pin } from '../contacts/pinned-keys';
+import type { PinDocument } from '../contacts/pin-mac';
 import type { OpenIdentity } from './identity-manager';
 
 export interface OnlineSessionEvents {
@@ -19,8 +19,8 @@ export interface OnlineSessionEvents {
 
 export interface OnlineSessionOptions {
   identity: OpenIdentity;
-  pins: Pin[];
-  savePins: (pins: Pin[]) => void;
+  pins: PinDocument;
+  savePins: (pins: PinDocument) => void;
   events: OnlineSessionEvents;
   timeouts?: { ringTimeoutMs?: number; connectTimeoutMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; maxMs: number } };
 }
