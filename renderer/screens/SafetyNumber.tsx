@@ -75,7 +75,15 @@ export function SafetyNumber({ bridge, contact, onBack }: SafetyNumberProps) {
         If the number on your screen and on {name}'s screen match, your calls are end-to-end encrypted with {name} and nobody else, not
         even your company's server, is in the middle.
       </p>
-      {contact.keyChanged && (
+      {contact.pinLost && (
+        <div className="notice notice-warning" role="status">
+          <p className="notice-title">
+            <WarningIcon className="icon-small" /> Verify {name} again
+          </p>
+          <p>Sealcall lost its record of {name}'s key. Compare the number below with {name} before you call about anything sensitive.</p>
+        </div>
+      )}
+      {contact.keyChanged && !contact.pinLost && (
         <div className="notice notice-warning" role="status">
           <p className="notice-title">
             <WarningIcon className="icon-small" /> {name}'s safety number changed
