@@ -81,7 +81,7 @@ test('a caller whose key changed cannot be answered without confirming; confirme
 });
 
 test('declining a caller whose key changed ends the call and settles nothing', async ({ twoUsers }) => {
-  const { alice, bob, company } = twoUsers;
+  const { alice, company } = twoUsers;
   const revoked = await runCli(['revoke', 'bob', '--data-dir', company.server.dataDir]);
   expect(revoked.code, revoked.stderr).toBe(0);
   const newBob = await company.enrolledUser('bob', 'Bob Baker', { inviteArgs: ['--reinstate'] });
