@@ -3,7 +3,7 @@ import { runCli } from '../server/test-support/harness.fixture';
 import { expect, test } from './fixtures';
 import { counters, expectDecoding, hangUp, placeCall, snapshot, waitForCallState } from './harness/call-driver';
 import { unwrap, type CompanyUser } from './harness/company';
-import { expectAccessible, warmHarness, WINDOW_SIZE } from './screens-support';
+import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
 
 /*
  * The key-change gate on incoming calls: when the server hands Bob a new key for Alice (here, IT
@@ -23,7 +23,7 @@ async function contact(user: CompanyUser, id: string): Promise<Contact | undefin
   return unwrap<Contact[]>(await user.host.invoke('contacts.list', undefined)).find((entry) => entry.id === id);
 }
 
-test('a caller whose key changed cannot be answered without confirming; confirmed, the call decodes', async ({ twoUsers }) => {
+test('a caller whose key changed cannot be answered without confirming; confirmed, the call decodes', async ({ twoUsers }, testInfo) => {
   const { bob, company } = twoUsers;
   const revoked = await runCli(['revoke', 'alice', '--data-dir', company.server.dataDir]);
   expect(revoked.code, revoked.stderr).toBe(0);
@@ -58,6 +58,7 @@ test('a caller whose key changed cannot be answered without confirming; confirme
   const fromAlice = unwrap<{ digits: string }>(await newAlice.host.invoke('contacts.safetyNumber', { userId: 'bob' }));
   expect((await shown.allTextContents()).join('')).toBe(fromAlice.digits);
   await bob.page.setViewportSize(WINDOW_SIZE);
+  await snapBothSchemes(bob.page, testInfo, 'incoming-key-changed');
   await expectAccessible(bob.page, 'the incoming call from a caller whose key changed');
 
   await ringing.getByRole('checkbox', { name: "Answer anyway: I know Alice's safety number changed" }).check();

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 import { TEST_PASSPHRASE } from './harness/company';
-import { expectAccessible, warmHarness, WINDOW_SIZE } from './screens-support';
+import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
 
 /*
  * The contacts file (pinned keys, verified marks) changed on disk while the app was closed, as an
@@ -13,7 +13,7 @@ import { expectAccessible, warmHarness, WINDOW_SIZE } from './screens-support';
 test.beforeAll(warmHarness);
 test.describe.configure({ timeout: 90_000 });
 
-test('a contacts file changed outside Sealcall: a loud banner, "Verify again", the call gate, and verifying again clears it', async ({ twoUsers }) => {
+test('a contacts file changed outside Sealcall: a loud banner, "Verify again", the call gate, and verifying again clears it', async ({ twoUsers }, testInfo) => {
   const { alice, company } = twoUsers;
   await alice.page.getByRole('button', { name: /^Bob Baker/ }).click();
   await alice.page.getByRole('button', { name: 'View safety number' }).click();
@@ -38,6 +38,7 @@ test('a contacts file changed outside Sealcall: a loud banner, "Verify again", t
   const bobRow = page.getByRole('list', { name: 'Contacts' }).getByRole('listitem').filter({ hasText: 'Bob Baker' });
   await expect(bobRow).toContainText('Verify again');
   await expect(bobRow).not.toContainText('Verified');
+  await snapBothSchemes(page, testInfo, 'contacts-lost');
   await expectAccessible(page, 'the main screen after the contacts file was lost');
 
   // The next call meets the key-change gate, as for a changed key.
