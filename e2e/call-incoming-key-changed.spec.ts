@@ -63,13 +63,16 @@ test('a caller whose key changed cannot be answered without confirming; confirme
 
   await ringing.getByRole('checkbox', { name: "Answer anyway: I know Alice's safety number changed" }).check();
   await expect(answerAudio).toBeEnabled();
-  await answerAudio.click();
+  // With video, through the lobby: the confirmation goes along to the answer that joining sends.
+  await answerVideo.click();
+  await bob.page.getByRole('dialog', { name: 'Alice Archer is calling' }).getByRole('button', { name: 'Join' }).click();
   await Promise.all([waitForCallState(newAlice.page, 'connected'), waitForCallState(bob.page, 'connected')]);
-  // Alice sends video; Bob, who answered audio only, decodes it through the frame-crypto worker.
-  await expectDecoding([bob.page], 10);
-  const bobCounters = await counters(bob.page);
-  expect(bobCounters.decrypted.video).toBeGreaterThan(0);
-  expect(bobCounters.failed).toEqual({ audio: 0, video: 0 });
+  await expectDecoding([bob.page, newAlice.page], 10);
+  for (const page of [bob.page, newAlice.page]) {
+    const report = await counters(page);
+    expect(report.decrypted.video).toBeGreaterThan(0);
+    expect(report.failed).toEqual({ audio: 0, video: 0 });
+  }
   const [aliceView, bobView] = await Promise.all([snapshot(newAlice.page), snapshot(bob.page)]);
   expect(bobView.call?.shortCode).toBe(aliceView.call?.shortCode);
   // Answering knowingly settled the change for this key: Bob is no longer warned, and not verified either.
