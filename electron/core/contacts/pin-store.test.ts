@@ -50,7 +50,7 @@ async function load(key = macKey, justEnrolled = false) {
 /** A loss: nothing kept, the loss remembered, and the remembered loss already on disk. */
 async function expectLost(loaded: Awaited<ReturnType<typeof load>>, problem: RegExp): Promise<void> {
   expect(loaded.document).toEqual({ lostAt: 1_000, pins: [] });
-  expect(loaded.recovery?.problem).toMatch(problem);
+  expect(loaded.loss?.problem).toMatch(problem);
   expect((await load()).document).toEqual({ lostAt: 1_000, pins: [] });
 }
 
@@ -58,7 +58,7 @@ describe('pin store', () => {
   it('reads back what it saved, with its MAC', async () => {
     await saved();
     const loaded = await load();
-    expect(loaded).toEqual({ document: verifiedBob, recovery: null });
+    expect(loaded).toEqual({ document: verifiedBob, loss: null });
     expect(JSON.parse(await readFile(file(), 'utf8'))).toMatchObject({ version: 2, mac: expect.stringMatching(/^[\w-]{43}$/) as unknown });
   });
 
@@ -101,14 +101,14 @@ describe('pin store', () => {
   it('treats a missing file as lost pins, unless the identity was just enrolled', async () => {
     await expectLost(await load(), /missing/);
     await rm(file());
-    expect(await load(macKey, true)).toEqual({ document: { lostAt: null, pins: [] }, recovery: null });
-    expect((await load()).recovery).toBeNull();
+    expect(await load(macKey, true)).toEqual({ document: { lostAt: null, pins: [] }, loss: null });
+    expect((await load()).loss).toBeNull();
   });
 
   it('sets aside an earlier identity’s file at enrollment, without calling it a loss', async () => {
     await saved(otherMacKey);
-    expect(await load(macKey, true)).toEqual({ document: { lostAt: null, pins: [] }, recovery: null });
+    expect(await load(macKey, true)).toEqual({ document: { lostAt: null, pins: [] }, loss: null });
     expect((await readdir(dataDir)).some((name) => name.startsWith('contacts.json.previous-identity-'))).toBe(true);
-    expect((await load()).recovery).toBeNull();
+    expect((await load()).loss).toBeNull();
   });
 });

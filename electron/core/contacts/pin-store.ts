@@ -2,7 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { base64UrlBytes, userIdSchema } from '../../../shared/protocol/fields';
 import { writeJsonDocument, type JsonDocumentSpec } from '../storage/json-store';
-import { moveAside, readOrMoveAside, type FileRecovery } from '../storage/quarantine';
+import { moveAside, readOrMoveAside } from '../storage/quarantine';
 import { macPins, pinsMacValid, type PinDocument } from './pin-mac';
 
 /*
@@ -29,10 +29,16 @@ const pinFileSchema = z.strictObject({
   mac: base64UrlBytes(32),
 });
 
+/** Why the pins were lost, and where the unusable file was put (null when there was none). */
+export interface PinLoss {
+  problem: string;
+  movedTo: string | null;
+}
+
 export interface LoadedPins {
   document: PinDocument;
-  /** Set when the file was damaged, failed its MAC, or vanished: the UI must say so. */
-  recovery: FileRecovery | null;
+  /** Set when the file was damaged, failed its MAC, or vanished: every contact is then "verify again". */
+  loss: PinLoss | null;
 }
 
 /** The pinned keys and verifications, one file per device: they are what catches a swapped key. */
@@ -65,16 +71,16 @@ export class PinStore {
       });
       const document: PinDocument = { lostAt: null, pins: [] };
       this.save(document, () => undefined);
-      return { document, recovery: null };
+      return { document, loss: null };
     }
     const { value, recovery } = await readOrMoveAside(this.spec, this.now);
     if (value !== undefined) {
       const { version: _version, mac, ...document } = value;
-      if (await pinsMacValid(this.macKey, document, mac)) return { document, recovery: null };
+      if (await pinsMacValid(this.macKey, document, mac)) return { document, loss: null };
       const movedTo = await moveAside(this.spec.path, this.now(), 'tampered');
-      return this.lost({ file: this.spec.path, movedTo, problem: 'its integrity check failed: it was changed outside Sealcall' });
+      return this.lost({ problem: 'its integrity check failed: it was changed outside Sealcall', movedTo });
     }
-    return this.lost(recovery ?? { file: this.spec.path, movedTo: '', problem: 'it is missing' });
+    return this.lost(recovery === null ? { problem: 'it is missing', movedTo: null } : { problem: recovery.problem, movedTo: recovery.movedTo });
   }
 
   /** Saves in order; a failure is reported to `onError` and the next save tries again with the full document. */
@@ -92,9 +98,9 @@ export class PinStore {
     return this.pending;
   }
 
-  private lost(recovery: FileRecovery): LoadedPins {
+  private lost(loss: PinLoss): LoadedPins {
     const document: PinDocument = { lostAt: this.now(), pins: [] };
     this.save(document, () => undefined);
-    return { document, recovery };
+    return { document, loss };
   }
 }
