@@ -144,7 +144,7 @@ export class CallManager {
       // user could review is not this call's: the call cannot be answered knowingly.
       this.deps.send({ v: PROTOCOL_VERSION, type: 'call.decline', callId: call.view.callId, to: call.peer.id, reason: 'key-changed' });
       this.end(call, 'declined');
-      throw new IpcError('key-changed', `${call.peer.displayName}'s safety number changed again while the call rang; the call was declined`);
+      throw new IpcError('key-changed', `the key that rang is no longer the one pinned for ${call.peer.displayName}; the call was declined`);
     }
     if (gate === 'unconfirmed' && request.confirmKeyChange !== true) {
       throw new IpcError('key-changed', `${call.peer.displayName}'s safety number has changed: confirm before answering`);
