@@ -133,7 +133,8 @@ test('a changed key gates the call: new safety number, Cancel, then Call anyway 
   const { alice, company } = twoUsers;
   const { page } = alice;
   await page.setViewportSize(WINDOW_SIZE);
-  unwrap(await alice.host.invoke('contacts.setVerified', { userId: 'bob', verified: true }));
+  const compared = unwrap<{ digits: string }>(await alice.host.invoke('contacts.safetyNumber', { userId: 'bob' })).digits;
+  unwrap(await alice.host.invoke('contacts.setVerified', { userId: 'bob', verified: true, digits: compared }));
   const bobRow = page.getByRole('list', { name: 'Contacts' }).getByRole('listitem').filter({ hasText: 'Bob Baker' });
   await expect(bobRow).toContainText('Verified');
 

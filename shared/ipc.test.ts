@@ -45,6 +45,24 @@ describe('IPC contract', () => {
     expect(() => parseRequest('__proto__', undefined)).toThrow(/unknown IPC channel/);
   });
 
+  it('marking verified must name the 60 digits compared; unmarking names none; an accept confirm is a boolean', () => {
+    const digits = '0'.repeat(60);
+    expect(parseRequest('contacts.setVerified', { userId: 'bob', verified: true, digits })).toEqual({ userId: 'bob', verified: true, digits });
+    expect(parseRequest('contacts.setVerified', { userId: 'bob', verified: false })).toEqual({ userId: 'bob', verified: false });
+    for (const bad of [
+      { userId: 'bob', verified: true },
+      { userId: 'bob', verified: true, digits: '0'.repeat(59) },
+      { userId: 'bob', verified: true, digits: `${'0'.repeat(59)}x` },
+      { userId: 'bob', verified: false, digits },
+      { userId: 'bob', verified: 'yes', digits },
+    ]) {
+      expect(() => parseRequest('contacts.setVerified', bad), JSON.stringify(bad)).toThrow(/bad request on contacts.setVerified/);
+    }
+    const accept = { callId: 'c4ll1d-0123456789abcdefghij', media: { audio: true, video: false }, fingerprint: 'sha-256 00' };
+    expect(parseRequest('call.accept', { ...accept, confirmKeyChange: true })).toMatchObject({ confirmKeyChange: true });
+    expect(() => parseRequest('call.accept', { ...accept, confirmKeyChange: 'true' })).toThrow(/confirmKeyChange/);
+  });
+
   it('round-trips a valid call through the bridge', async () => {
     const host = fakeHost(() => ({ ok: true, value: info }));
     const bridge = createBridge(host.transport);

@@ -110,9 +110,18 @@ export const contactSchema = z
     verifiedAt: z.number().int().nullable(),
     /** The key differs from the one first pinned, and the user has not verified the new one. */
     keyChanged: z.boolean(),
+    /**
+     * This device lost its record of the contact's key (a damaged or tampered contacts file): the
+     * key now pinned was not checked against an earlier one, so it is gated like a changed key.
+     */
+    pinLost: z.boolean(),
+    /** The pinned key (public, serialized): screens re-read the safety number whenever it changes. */
+    identityKey: base64UrlBytes(33),
   })
   .strict();
 export type Contact = z.infer<typeof contactSchema>;
+
+const safetyDigitsSchema = z.string().regex(/^\d{60}$/);
 
 export const mediaSchema = z.object({ audio: z.boolean(), video: z.boolean() }).strict();
 
@@ -267,7 +276,9 @@ export const invokeChannels = {
       .object({
         userId: userIdSchema,
         /** 60 digits. */
-        digits: z.string().regex(/^\d{60}$/),
+        digits: safetyDigitsSchema,
+        /** The pinned key the number was computed for: a screen shows it only while that key is still pinned. */
+        identityKey: base64UrlBytes(33),
         /** What the QR code carries. */
         scannable: z.string().max(200),
         verified: z.boolean(),
@@ -275,7 +286,17 @@ export const invokeChannels = {
       })
       .strict(),
   },
-  'contacts.setVerified': { request: z.object({ userId: userIdSchema, verified: z.boolean() }).strict(), response: contactSchema },
+  /**
+   * Marking verified names the number the user compared: the core refuses it (key-changed) unless
+   * that is the number of the key pinned now. Unmarking needs no number.
+   */
+  'contacts.setVerified': {
+    request: z.discriminatedUnion('verified', [
+      z.object({ userId: userIdSchema, verified: z.literal(true), digits: safetyDigitsSchema }).strict(),
+      z.object({ userId: userIdSchema, verified: z.literal(false) }).strict(),
+    ]),
+    response: contactSchema,
+  },
   'contacts.compareScanned': {
     request: z.object({ userId: userIdSchema, scanned: z.string().max(200) }).strict(),
     response: z.object({ match: z.boolean() }).strict(),
@@ -294,7 +315,15 @@ export const invokeChannels = {
     response: callViewSchema,
   },
   'call.accept': {
-    request: z.object({ callId: callIdSchema, media: mediaSchema, fingerprint: fingerprintSchema }).strict(),
+    request: z
+      .object({
+        callId: callIdSchema,
+        media: mediaSchema,
+        fingerprint: fingerprintSchema,
+        /** The caller's safety number changed and the user chose to answer anyway; refused without it. */
+        confirmKeyChange: z.boolean().optional(),
+      })
+      .strict(),
     response: callViewSchema,
   },
   'call.decline': { request: callIdRequest, response: callViewSchema },

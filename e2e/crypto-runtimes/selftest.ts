@@ -55,12 +55,13 @@ export async function runCryptoSelfTest(input: SelfTestInput): Promise<SelfTestR
 
   const alice = { id: 'alice', identity: await generateIdentityKeyPair() };
   const bob = { id: 'bob', identity: await generateIdentityKeyPair() };
-  const started = await startCall({ callId: 'selftest', self: alice, peer: { id: bob.id, identityKey: bob.identity.publicKey }, fingerprint: FP_A });
+  const started = await startCall({ callId: 'selftest', self: alice, peer: { id: bob.id, identityKey: bob.identity.publicKey }, fingerprint: FP_A, media: { audio: true, video: true } });
   const answered = await answerCall({
     callId: 'selftest',
     self: bob,
     peer: { id: alice.id, identityKey: alice.identity.publicKey },
     fingerprint: FP_B,
+    media: { audio: true, video: true },
     invite: started.invite,
   });
   const finished = await finishAsCaller(started.state, answered.accept);

@@ -42,7 +42,7 @@ export interface SecretSealer {
 
 /** What the core asks the OS to show; the shell turns it into a Notification and tray state. */
 export type Notification =
-  | { kind: 'incoming-call'; callId: string; fromId: string; fromName: string; video: boolean }
+  | { kind: 'incoming-call'; callId: string; fromId: string; fromName: string; video: boolean; keyChanged: boolean }
   | { kind: 'missed-call'; fromId: string; fromName: string }
   | { kind: 'call-ended'; callId: string };
 

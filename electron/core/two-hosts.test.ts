@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,7 +170,11 @@ describe('two hosts against a real server', () => {
     expect([fromAlice.digits.slice(0, 30), fromAlice.digits.slice(30)].sort()).toEqual([aliceOwn.digits, bobOwn.digits].sort());
 
     expect(await alice.call('contacts.compareScanned', { userId: 'bob', scanned: fromAlice.scannable })).toEqual({ match: false });
-    await alice.call('contacts.setVerified', { userId: 'bob', verified: true });
+    // Verifying names the number compared: none, or another one, is refused; the one shown is taken.
+    await expect(alice.call('contacts.setVerified', { userId: 'bob', verified: true })).rejects.toMatchObject({ code: 'bad-request' });
+    const otherDigits = fromAlice.digits.replace(/^./, (digit) => String((Number(digit) + 1) % 10));
+    await expect(alice.call('contacts.setVerified', { userId: 'bob', verified: true, digits: otherDigits })).rejects.toMatchObject({ code: 'key-changed' });
+    expect(await alice.call('contacts.setVerified', { userId: 'bob', verified: true, digits: fromAlice.digits })).toMatchObject({ verified: true });
 
     // A restart of Alice's app: the key is locked until she gives her passphrase.
     await alice.close(false);
@@ -183,6 +187,32 @@ describe('two hosts against a real server', () => {
     expect(await alice.call('identity.unlock', { passphrase: PASSPHRASE })).toMatchObject({ state: 'ready' });
     const contacts = await alice.waitFor('contacts.changed', (list) => list.some((c) => c.id === 'bob' && c.presence === 'online'));
     expect(contacts.find((c) => c.id === 'bob')).toMatchObject({ verified: true, keyChanged: false });
+  }, 30_000);
+
+  it('a contacts file changed on disk while the app was closed: everyone is "verify again", gated, never silently trusted', async () => {
+    await alice.close(false);
+    const file = path.join(alice.dataDir, 'contacts.json');
+    const raw = JSON.parse(readFileSync(file, 'utf8')) as { pins: { userId: string; verifiedAt: number | null }[] };
+    // What an attacker with the disk would do: mark their own key as verified.
+    for (const pin of raw.pins) pin.verifiedAt = 1;
+    writeFileSync(file, JSON.stringify(raw));
+    const again = new UserHost('alice', alice.dataDir);
+    hosts[hosts.indexOf(alice)] = again;
+    alice = again;
+    expect(await alice.call('identity.unlock', { passphrase: PASSPHRASE })).toMatchObject({ state: 'ready' });
+    const contacts = await alice.waitFor('contacts.changed', (list) => list.some((c) => c.id === 'bob' && c.presence === 'online'));
+    for (const id of ['bob', 'carol']) {
+      expect(contacts.find((c) => c.id === id)).toMatchObject({ verified: false, keyChanged: true, pinLost: true });
+    }
+    await expect(
+      alice.call('call.start', { userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }),
+    ).rejects.toMatchObject({ code: 'key-changed' });
+    expect(readdirSync(alice.dataDir).some((name) => name.startsWith('contacts.json.tampered-'))).toBe(true);
+    // Comparing again settles it (and leaves Alice as the later tests expect her).
+    for (const userId of ['bob', 'carol']) {
+      const { digits } = (await alice.call('contacts.safetyNumber', { userId })) as { digits: string };
+      expect(await alice.call('contacts.setVerified', { userId, verified: true, digits })).toMatchObject({ verified: true, pinLost: false, keyChanged: false });
+    }
   }, 30_000);
 
   it('ends a call to someone who is offline as unavailable', async () => {

@@ -76,7 +76,8 @@ export interface CallEngine {
   subscribe(listener: (state: CallEngineState) => void): () => void;
   /** Places a call. Rejects with the IPC error (code 'key-changed' when the gate applies). */
   call(userId: string, media: Media, options?: { confirmKeyChange?: boolean; start?: StartChoice }): Promise<void>;
-  accept(media: Media, start?: StartChoice): Promise<void>;
+  /** Answers the ringing call. Rejects with 'key-changed' for a caller whose key changed, unless `confirmKeyChange`. */
+  accept(media: Media, start?: StartChoice, options?: { confirmKeyChange?: boolean }): Promise<void>;
   decline(): Promise<void>;
   hangup(): Promise<void>;
   setMuted(muted: boolean): void;

@@ -330,13 +330,15 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       );
     },
 
-    async accept(media, start) {
+    async accept(media, start, options) {
       const ringing = state.call;
       if (ringing?.state !== 'incoming') throw new IpcError('no-such-call', 'there is no incoming call to answer');
       if (active() !== null) throw new IpcError('in-call', 'you are already in a call: hang up first');
       const current = newSession('incoming', ringing.peerId, ringing.callId);
       update({ answering: true });
-      await placeOrAnswer(current, media, start, () => bridge.invoke('call.accept', { callId: ringing.callId, media, fingerprint: current.fingerprint }));
+      await placeOrAnswer(current, media, start, () =>
+        bridge.invoke('call.accept', { callId: ringing.callId, media, fingerprint: current.fingerprint, confirmKeyChange: options?.confirmKeyChange ?? false }),
+      );
     },
 
     async decline() {

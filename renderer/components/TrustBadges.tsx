@@ -9,18 +9,18 @@ export function VerifiedBadge() {
   );
 }
 
-export function KeyChangedBadge() {
+export function KeyChangedBadge({ pinLost = false }: { pinLost?: boolean }) {
   return (
     <span className="badge badge-key-changed">
       <WarningIcon className="icon-small" />
-      Safety number changed
+      {pinLost ? 'Verify again' : 'Safety number changed'}
     </span>
   );
 }
 
 /** Whichever applies: a changed key outranks an old verification (the core clears it anyway). */
-export function TrustBadge({ verified, keyChanged }: { verified: boolean; keyChanged: boolean }) {
-  if (keyChanged) return <KeyChangedBadge />;
+export function TrustBadge({ verified, keyChanged, pinLost = false }: { verified: boolean; keyChanged: boolean; pinLost?: boolean }) {
+  if (keyChanged) return <KeyChangedBadge pinLost={pinLost} />;
   if (verified) return <VerifiedBadge />;
   return null;
 }

@@ -50,7 +50,17 @@ export function ContactDetail({ contact, blockedBecause, onCall, onShowSafetyNum
       </div>
       {blockedBecause !== undefined && <p className="detail-blocked">{blockedBecause}</p>}
       <div className={`trust-card ${contact.keyChanged ? 'trust-card-warning' : contact.verified ? 'trust-card-ok' : ''}`}>
-        {contact.keyChanged ? (
+        {contact.pinLost ? (
+          <>
+            <p className="trust-title">
+              <WarningIcon className="icon-warning" /> Verify {name} again
+            </p>
+            <p>
+              Sealcall lost its record of {name}'s key: the file that kept it was damaged or changed outside Sealcall. Compare safety
+              numbers with {name} again before you trust this key.
+            </p>
+          </>
+        ) : contact.keyChanged ? (
           <>
             <p className="trust-title">
               <WarningIcon className="icon-warning" /> {name}'s safety number changed

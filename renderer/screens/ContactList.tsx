@@ -78,7 +78,7 @@ export function ContactList({ contacts, query, onQueryChange, selectedId, onSele
                     <span className="contact-name">{contact.displayName}</span>
                     <span className="contact-sub">
                       <Presence presence={contact.presence} dot={false} />
-                      <TrustBadge verified={contact.verified} keyChanged={contact.keyChanged} />
+                      <TrustBadge verified={contact.verified} keyChanged={contact.keyChanged} pinLost={contact.pinLost} />
                     </span>
                   </span>
                 </button>

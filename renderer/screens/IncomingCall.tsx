@@ -1,25 +1,34 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { CallView } from '../../shared/ipc';
+import type { CallView, SealcallBridge } from '../../shared/ipc';
 import type { Media } from '../call/call-engine-types';
 import { Avatar } from '../components/Avatar';
 import { HangUpIcon, PhoneIcon, ShieldCheckIcon, VideoIcon, WarningIcon } from '../components/Icons';
 import { Modal } from '../components/Modal';
 import { useRingtone } from '../hooks/use-ringtone';
 import { shortcutHint } from '../shortcuts/shortcuts';
+import { IncomingKeyChange } from './IncomingKeyChange';
 
 interface IncomingCallProps {
+  bridge: SealcallBridge;
   call: CallView;
+  /** The caller's pinned key from the contact list, for the safety number shown on a key change. */
+  pinnedKey: string | undefined;
   ringtone: boolean;
   /** Set when answering is impossible (no call engine); declining still works. */
   cannotAnswerBecause: string | undefined;
-  /** Resolves false when answering failed (the parent says why), so the buttons come back. */
-  onAccept: (media: Media) => Promise<boolean>;
+  /**
+   * Resolves false when answering failed (the parent says why), so the buttons come back.
+   * `confirmKeyChange`: the user ticked "answer anyway" for a caller whose safety number changed.
+   */
+  onAccept: (media: Media, confirmKeyChange: boolean) => Promise<boolean>;
   onDecline: () => void;
 }
 
-export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, onDecline }: IncomingCallProps) {
+export function IncomingCall({ bridge, call, pinnedKey, ringtone, cannotAnswerBecause, onAccept, onDecline }: IncomingCallProps) {
   const ids = useId();
   const [answering, setAnswering] = useState(false);
+  const [keyChangeConfirmed, setKeyChangeConfirmed] = useState(false);
+  const gated = call.peerKeyChanged && !keyChangeConfirmed;
   const [announcement, setAnnouncement] = useState('');
   const focusRef = useRef<HTMLDivElement>(null);
   const video = call.remoteMedia?.video ?? false;
@@ -30,16 +39,17 @@ export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, on
   // A live region only speaks about changes after it exists, so the text goes in after mount.
   useEffect(() => {
     const timer = setTimeout(() => {
-      setAnnouncement(`${call.peerName} is calling, ${kind}`);
+      setAnnouncement(`${call.peerName} is calling, ${kind}${call.peerKeyChanged ? `. ${call.peerName}'s safety number has changed` : ''}`);
     }, 50);
     return () => {
       clearTimeout(timer);
     };
-  }, [kind, call.peerName]);
+  }, [kind, call.peerName, call.peerKeyChanged]);
 
   const accept = (media: Media) => {
+    if (gated) return;
     setAnswering(true);
-    void onAccept(media).then((ok) => {
+    void onAccept(media, call.peerKeyChanged).then((ok) => {
       if (!ok) setAnswering(false);
     });
   };
@@ -74,6 +84,17 @@ export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, on
             'Not verified'
           )}
         </p>
+        {call.peerKeyChanged && (
+          <IncomingKeyChange
+            bridge={bridge}
+            peerId={call.peerId}
+            pinnedKey={pinnedKey}
+            peerName={call.peerName}
+            confirmed={keyChangeConfirmed}
+            onConfirmedChange={setKeyChangeConfirmed}
+            disabled={answering}
+          />
+        )}
         {cannotAnswerBecause !== undefined && <p className="field-error">{cannotAnswerBecause}</p>}
         <div className="incoming-actions">
           <button
@@ -95,7 +116,7 @@ export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, on
             onClick={() => {
               accept({ audio: true, video: false });
             }}
-            disabled={answering || cannotAnswerBecause !== undefined}
+            disabled={answering || gated || cannotAnswerBecause !== undefined}
           >
             <PhoneIcon />
             <span className="round-button-label">Accept audio only</span>
@@ -108,7 +129,7 @@ export function IncomingCall({ call, ringtone, cannotAnswerBecause, onAccept, on
             onClick={() => {
               accept({ audio: true, video: true });
             }}
-            disabled={answering || cannotAnswerBecause !== undefined}
+            disabled={answering || gated || cannotAnswerBecause !== undefined}
           >
             <VideoIcon />
             <span className="round-button-label">Accept with video</span>

@@ -19,7 +19,7 @@ interface KeyChangedGateProps {
  */
 export function KeyChangedGate({ bridge, contact, onCancel, onCallAnyway }: KeyChangedGateProps) {
   const ids = useId();
-  const loaded = useSafetyNumber(bridge, contact.id, true);
+  const loaded = useSafetyNumber(bridge, contact.id, contact.identityKey);
   const name = firstName(contact.displayName);
   return (
     <Modal labelledBy={`${ids}-title`} describedBy={`${ids}-text`} onDismiss={onCancel} className="modal-gate">

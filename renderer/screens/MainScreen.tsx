@@ -3,6 +3,7 @@ import type { IdentityStatus, SealcallBridge } from '../../shared/ipc';
 import { ConnectionBanner } from '../components/ConnectionStatus';
 import { EmptyPane } from '../components/EmptyPane';
 import { NoticeBar } from '../components/NoticeBar';
+import { PinsLostBanner } from '../components/PinsLostBanner';
 import { TopBar } from '../components/TopBar';
 import { useCallEngine } from '../hooks/call-engine-context';
 import { useCallView, useConnection, useContacts, useSettings } from '../hooks/host-values';
@@ -100,6 +101,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
           }}
         />
       )}
+      <PinsLostBanner contacts={contacts} />
       {notice !== null && (
         <NoticeBar
           text={notice.text}
@@ -216,7 +218,9 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
       {flow.incoming !== null && flow.lobby === null && (
         <IncomingCall
           key={flow.incoming.callId}
+          bridge={bridge}
           call={flow.incoming}
+          pinnedKey={contacts.find((contact) => contact.id === flow.incoming?.peerId)?.identityKey}
           ringtone={ringtone}
           cannotAnswerBecause={flow.noEngineReason}
           onAccept={flow.accept}

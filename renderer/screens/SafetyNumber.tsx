@@ -10,8 +10,13 @@ type SafetyNumberView = ResponseOf<'contacts.safetyNumber'>;
 
 type Loaded = { status: 'loading' } | { status: 'ready'; number: SafetyNumberView } | { status: 'failed'; message: string };
 
-/** The safety number with one contact, re-read whenever their key may have changed. */
-export function useSafetyNumber(bridge: SealcallBridge, userId: string, keyChanged: boolean): Loaded {
+/**
+ * The safety number with one contact, re-read whenever the key pinned for them changes
+ * (`pinnedKey`, from the contact list). A number computed for another key than the pinned one is
+ * never shown, not even while the new one is on its way: "Mark as verified" must vouch for the
+ * digits on screen, and the core refuses digits that are not the current key's.
+ */
+export function useSafetyNumber(bridge: SealcallBridge, userId: string, pinnedKey: string | undefined): Loaded {
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
   useEffect(() => {
     let live = true;
@@ -26,7 +31,8 @@ export function useSafetyNumber(bridge: SealcallBridge, userId: string, keyChang
     return () => {
       live = false;
     };
-  }, [bridge, userId, keyChanged]);
+  }, [bridge, userId, pinnedKey]);
+  if (loaded.status === 'ready' && pinnedKey !== undefined && loaded.number.identityKey !== pinnedKey) return { status: 'loading' };
   return loaded;
 }
 
@@ -38,16 +44,16 @@ interface SafetyNumberProps {
 
 export function SafetyNumber({ bridge, contact, onBack }: SafetyNumberProps) {
   const ids = useId();
-  const loaded = useSafetyNumber(bridge, contact.id, contact.keyChanged);
+  const loaded = useSafetyNumber(bridge, contact.id, contact.identityKey);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const name = firstName(contact.displayName);
 
-  const setVerified = async (verified: boolean) => {
+  const setVerified = async (change: { verified: true; digits: string } | { verified: false }) => {
     setSaving(true);
     setError(undefined);
     try {
-      await bridge.invoke('contacts.setVerified', { userId: contact.id, verified });
+      await bridge.invoke('contacts.setVerified', { userId: contact.id, ...change });
     } catch (caught) {
       setError(sentence(ipcErrorMessage(caught, 'The change was not saved.')));
     } finally {
@@ -69,7 +75,15 @@ export function SafetyNumber({ bridge, contact, onBack }: SafetyNumberProps) {
         If the number on your screen and on {name}'s screen match, your calls are end-to-end encrypted with {name} and nobody else, not
         even your company's server, is in the middle.
       </p>
-      {contact.keyChanged && (
+      {contact.pinLost && (
+        <div className="notice notice-warning" role="status">
+          <p className="notice-title">
+            <WarningIcon className="icon-small" /> Verify {name} again
+          </p>
+          <p>Sealcall lost its record of {name}'s key. Compare the number below with {name} before you call about anything sensitive.</p>
+        </div>
+      )}
+      {contact.keyChanged && !contact.pinLost && (
         <div className="notice notice-warning" role="status">
           <p className="notice-title">
             <WarningIcon className="icon-small" /> {name}'s safety number changed
@@ -113,7 +127,8 @@ export function SafetyNumber({ bridge, contact, onBack }: SafetyNumberProps) {
           className={contact.verified ? 'button button-secondary' : 'button button-primary'}
           disabled={saving || loaded.status !== 'ready'}
           onClick={() => {
-            void setVerified(!contact.verified);
+            if (contact.verified) void setVerified({ verified: false });
+            else if (loaded.status === 'ready') void setVerified({ verified: true, digits: loaded.number.digits });
           }}
         >
           {contact.verified ? 'Unmark as verified' : 'Mark as verified'}

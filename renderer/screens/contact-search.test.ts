@@ -3,7 +3,7 @@ import type { Contact } from '../../shared/ipc';
 import { filterContacts } from './contact-search';
 
 function contact(id: string, displayName: string): Contact {
-  return { id, displayName, presence: 'online', verified: false, verifiedAt: null, keyChanged: false };
+  return { id, displayName, presence: 'online', verified: false, verifiedAt: null, keyChanged: false, pinLost: false, identityKey: 'AQ'.padEnd(44, 'A') };
 }
 
 const people = [contact('zoe', 'Zoë Zimmer'), contact('bob', 'Bob Baker'), contact('a.khan', 'Aisha Khan')];

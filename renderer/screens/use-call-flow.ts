@@ -27,7 +27,8 @@ export interface CallFlow {
   call: (contact: Contact, media: Media) => void;
   callAnyway: () => void;
   cancelGate: () => void;
-  accept: (media: Media) => Promise<boolean>;
+  /** `confirmKeyChange` only from the ringing dialog's "answer anyway": nothing else may answer a key-changed caller. */
+  accept: (media: Media, confirmKeyChange?: boolean) => Promise<boolean>;
   joinFromLobby: (choice: LobbyChoice) => void;
   cancelLobby: () => void;
   decline: () => void;
@@ -38,7 +39,7 @@ export interface CallFlow {
 
 export type LobbyFor =
   | { direction: 'outgoing'; contact: Contact; confirmKeyChange: boolean }
-  | { direction: 'incoming'; callId: string; peerName: string };
+  | { direction: 'incoming'; callId: string; peerName: string; confirmKeyChange: boolean };
 
 type LiveCall = CallView & { state: 'outgoing' | 'ringing' | 'connecting' | 'connected' };
 
@@ -119,13 +120,13 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
     }
   };
 
-  const answer = async (media: Media, start?: StartChoice): Promise<boolean> => {
+  const answer = async (media: Media, confirmKeyChange: boolean, start?: StartChoice): Promise<boolean> => {
     if (engine === null) {
       setNotice({ text: NO_ENGINE, tone: 'danger' });
       return false;
     }
     try {
-      await engine.accept(media, start);
+      await engine.accept(media, start, { confirmKeyChange });
       return true;
     } catch (error) {
       setNotice({ text: `Couldn't answer the call. ${sentence(describeIpcError(error, 'Answering failed.').message)}`, tone: 'danger' });
@@ -134,9 +135,12 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
   };
 
   // With video, answering goes through the lobby first (the ring goes on there); audio only answers at once, as in Signal.
-  const accept = (media: Media): Promise<boolean> => {
-    if (!media.video || call?.state !== 'incoming') return answer(media);
-    setLobby({ direction: 'incoming', callId: call.callId, peerName: call.peerName });
+  // A caller whose safety number changed is answered only from the dialog, once the user ticked
+  // "answer anyway": a shortcut or the notification leaves the dialog up instead.
+  const accept = (media: Media, confirmKeyChange = false): Promise<boolean> => {
+    if (call?.state === 'incoming' && call.peerKeyChanged && !confirmKeyChange) return Promise.resolve(false);
+    if (!media.video || call?.state !== 'incoming') return answer(media, confirmKeyChange);
+    setLobby({ direction: 'incoming', callId: call.callId, peerName: call.peerName, confirmKeyChange });
     return Promise.resolve(true);
   };
 
@@ -202,7 +206,7 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
         return;
       }
       // The lobby stays up (not the ringing dialog) until the core says the call was answered.
-      void answer(media, start).then((ok) => {
+      void answer(media, lobby.confirmKeyChange, start).then((ok) => {
         if (!ok) setLobby(null);
       });
     },

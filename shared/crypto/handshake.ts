@@ -17,6 +17,9 @@ import { loadSodium } from './sodium';
  * §4.4.1.1). The confirm also gives the callee an explicit signature over the whole transcript,
  * and it travels just before the caller's first signal message, so set-up takes no extra round
  * trip.
+ *
+ * Each side's media flags (audio, video) are signed with its message, and so covered by every later
+ * signature and the transcript hash: a server that rewrote them would fail the signature check.
  */
 
 const PROTOCOL_LABEL = 'sealcall/v1/call-ake';
@@ -37,12 +40,20 @@ export interface LocalParty {
   identity: IdentityKeyPair;
 }
 
+/** What a side asks to send and receive: signed, so the server cannot turn a video call into audio or back. */
+export interface CallMedia {
+  audio: boolean;
+  video: boolean;
+}
+
 export interface InviteAke {
+  media: CallMedia;
   commitment: Uint8Array;
   signature: Uint8Array;
 }
 
 export interface AcceptAke {
+  media: CallMedia;
   ephemeralKey: Uint8Array;
   fingerprint: string;
   signature: Uint8Array;
@@ -120,6 +131,18 @@ function checkBytes(value: unknown, length: number, what: string): asserts value
   if (!(value instanceof Uint8Array) || value.length !== length) fail('handshake-bad-message', `${what} is not ${length} bytes`);
 }
 
+function checkMedia(value: unknown, what: string): asserts value is CallMedia {
+  const media = value as Partial<CallMedia> | null;
+  if (typeof media !== 'object' || media === null || typeof media.audio !== 'boolean' || typeof media.video !== 'boolean') {
+    fail('handshake-bad-message', `${what} media flags are not two booleans`);
+  }
+}
+
+/** One byte per flag, in a fixed order: the signed form of a side's media request. */
+function mediaField(media: CallMedia): Uint8Array {
+  return Uint8Array.of(media.audio ? 1 : 0, media.video ? 1 : 0);
+}
+
 function checkedFingerprint(value: unknown, what: string): string {
   if (typeof value !== 'string') fail('handshake-bad-message', `${what} is not a string`);
   try {
@@ -147,13 +170,13 @@ async function commitmentFor(context: CallContext, ephemeralKey: Uint8Array, fin
   return sodium.crypto_generichash(COMMITMENT_BYTES, encodeFields(fields), null);
 }
 
-function inviteTranscript(context: CallContext, invite: Pick<InviteAke, 'commitment'>): Uint8Array[] {
-  return [...contextFields(context), invite.commitment];
+function inviteTranscript(context: CallContext, invite: Pick<InviteAke, 'media' | 'commitment'>): Uint8Array[] {
+  return [...contextFields(context), mediaField(invite.media), invite.commitment];
 }
 
 function acceptTranscript(context: CallContext, invite: InviteAke, accept: Omit<AcceptAke, 'signature'>): Uint8Array[] {
   // The callee signs the invite's signature too, so its accept answers this exact invite.
-  return [...inviteTranscript(context, invite), invite.signature, accept.ephemeralKey, utf8Bytes(accept.fingerprint)];
+  return [...inviteTranscript(context, invite), invite.signature, mediaField(accept.media), accept.ephemeralKey, utf8Bytes(accept.fingerprint)];
 }
 
 function confirmTranscript(
@@ -224,6 +247,7 @@ export async function startCall(params: {
   self: LocalParty;
   peer: CallParty;
   fingerprint: string;
+  media: CallMedia;
 }): Promise<{ invite: InviteAke; state: CallerPending }> {
   const context: CallContext = {
     callId: params.callId,
@@ -232,12 +256,14 @@ export async function startCall(params: {
   };
   checkContext(context);
   const fingerprint = checkedFingerprint(params.fingerprint, 'own fingerprint');
+  checkMedia(params.media, 'own');
+  const media = { audio: params.media.audio, video: params.media.video };
   const sodium = await loadSodium();
   const kx = sodium.crypto_kx_keypair();
   const ephemeral = { publicKey: kx.publicKey, secretKey: kx.privateKey };
   const commitment = await commitmentFor(context, ephemeral.publicKey, fingerprint);
-  const signature = await signAs(params.self.identity.secretKey, 'call-invite', encodeFields(inviteTranscript(context, { commitment })));
-  const invite = { commitment, signature };
+  const signature = await signAs(params.self.identity.secretKey, 'call-invite', encodeFields(inviteTranscript(context, { media, commitment })));
+  const invite = { media, commitment, signature };
   return { invite, state: { role: 'caller', context, self: params.self, invite, ephemeral, fingerprint } };
 }
 
@@ -249,6 +275,7 @@ export async function checkInvite(params: { callId: string; self: CallParty; pee
   const context: CallContext = { callId: params.callId, caller: params.peer, callee: params.self };
   checkContext(context);
   const { invite } = params;
+  checkMedia(invite.media, 'invite');
   checkBytes(invite.commitment, COMMITMENT_BYTES, 'invite commitment');
   checkBytes(invite.signature, 64, 'invite signature');
   const inviteOk = await verifyAs(context.caller.identityKey, 'call-invite', encodeFields(inviteTranscript(context, invite)), invite.signature);
@@ -262,6 +289,7 @@ export async function answerCall(params: {
   /** The caller, with the identity key pinned for them. */
   peer: CallParty;
   fingerprint: string;
+  media: CallMedia;
   invite: InviteAke;
 }): Promise<{ accept: AcceptAke; state: CalleePending }> {
   const context: CallContext = {
@@ -271,13 +299,14 @@ export async function answerCall(params: {
   };
   checkContext(context);
   const fingerprint = checkedFingerprint(params.fingerprint, 'own fingerprint');
+  checkMedia(params.media, 'own');
   const { invite } = params;
   await checkInvite({ callId: params.callId, self: context.callee, peer: context.caller, invite });
 
   const sodium = await loadSodium();
   const kx = sodium.crypto_kx_keypair();
   const ephemeral = { publicKey: kx.publicKey, secretKey: kx.privateKey };
-  const unsigned = { ephemeralKey: ephemeral.publicKey, fingerprint };
+  const unsigned = { media: { audio: params.media.audio, video: params.media.video }, ephemeralKey: ephemeral.publicKey, fingerprint };
   const signature = await signAs(params.self.identity.secretKey, 'call-accept', encodeFields(acceptTranscript(context, invite, unsigned)));
   const accept = { ...unsigned, signature };
   return { accept, state: { role: 'callee', context, invite, accept, ephemeral } };
@@ -287,6 +316,7 @@ export async function answerCall(params: {
 export async function finishAsCaller(state: CallerPending, accept: AcceptAke): Promise<{ confirm: ConfirmAke; keys: CallKeys }> {
   // Any failure ends the handshake: a forged accept must not leave a retry open.
   consume(state);
+  checkMedia(accept.media, 'accept');
   checkBytes(accept.ephemeralKey, EPHEMERAL_KEY_BYTES, 'accept ephemeral key');
   checkBytes(accept.signature, 64, 'accept signature');
   const remoteFingerprint = checkedFingerprint(accept.fingerprint, 'accept fingerprint');

@@ -44,7 +44,12 @@ function network(timeouts: Pick<CallManagerDeps, 'ringTimeoutMs' | 'connectTimeo
     side.manager = new CallManager({
       self: { id, identity: ids[id] as Identity },
       peer: (userId) => side.peers.get(userId),
-      acknowledgeKeyChange: (userId) => side.acknowledged.push(userId),
+      acknowledgeKeyChange: (userId, identityKey) => {
+        side.acknowledged.push(userId);
+        // As the contact book does: only the key the user was shown, and only while still pinned.
+        const pinned = side.peers.get(userId);
+        if (pinned !== undefined && pinned.identityKey === identityKey) side.peers.set(userId, { ...pinned, keyChanged: false });
+      },
       send: (message) => {
         side.sent.push(message);
         if (side.online) deliver(id, message);
@@ -320,6 +325,78 @@ describe('call manager', () => {
     expect(alice.sent).toEqual([]);
     await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: true });
     expect(alice.acknowledged).toEqual(['bob']);
+  });
+
+  it('rings for a key-changed caller, but answering needs the confirm, and a decline says key-changed', async () => {
+    const { net, alice, bob } = pair();
+    net.know(bob, 'alice', { keyChanged: true });
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    expect(bob.manager.current()).toMatchObject({ state: 'incoming', peerKeyChanged: true });
+    expect(await codeOf(bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') }))).toBe('key-changed');
+    expect(await codeOf(bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB'), confirmKeyChange: false }))).toBe('key-changed');
+    expect(bob.sent.filter((m) => m.type === 'call.accept')).toEqual([]);
+    expect(bob.acknowledged).toEqual([]);
+    expect(state(bob)).toBe('incoming');
+    bob.manager.decline(call.callId);
+    expect(bob.sent.at(-1)).toMatchObject({ type: 'call.decline', reason: 'key-changed' });
+    await net.settle();
+    expect(alice.ended[0]?.endReason).toBe('declined');
+  });
+
+  it('answers a key-changed caller once confirmed, settling the change for that key only', async () => {
+    const { net, alice, bob } = pair();
+    net.know(bob, 'alice', { keyChanged: true });
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB'), confirmKeyChange: true });
+    await net.settle();
+    expect(bob.acknowledged).toEqual(['alice']);
+    expect(bob.peers.get('alice')?.keyChanged).toBe(false);
+    expect(bob.keys).toHaveLength(1);
+    expect(alice.keys[0]?.shortCode).toBe(bob.keys[0]?.shortCode);
+  });
+
+  it('refuses to answer when another key was pinned while the call rang, and declines it', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    expect(state(bob)).toBe('incoming');
+    net.know(bob, 'alice', { identityKey: (ids.carol as Identity).publicKey, keyChanged: true });
+    expect(await codeOf(bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB'), confirmKeyChange: true }))).toBe('key-changed');
+    expect(bob.acknowledged).toEqual([]);
+    expect(bob.sent.at(-1)).toMatchObject({ type: 'call.decline', reason: 'key-changed' });
+    expect(state(bob)).toBe('idle');
+  });
+
+  it('a key change settled while the call rings (verified elsewhere) opens the gate', async () => {
+    const { net, alice, bob } = pair();
+    net.know(bob, 'alice', { keyChanged: true });
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    net.know(bob, 'alice', { verified: true });
+    await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
+    expect(state(bob)).toBe('connecting');
+  });
+
+  it('never rings for an invite whose media flags the server changed', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    bob.manager.hangup(call.callId);
+    await net.settle();
+    const invite = alice.sent.find((m) => m.type === 'call.invite');
+    if (invite?.type !== 'call.invite') throw new Error('no invite sent');
+    // The same invite to a Bob who has not seen it (this one remembers the call, so it would ignore
+    // any replay): once with its flags rewritten (refused), once as signed (rings).
+    const fresh = network();
+    const freshBob = fresh.add('bob');
+    fresh.know(freshBob, 'alice');
+    await freshBob.manager.receive(relayedFrom({ ...invite, media: { audio: true, video: false } }, 'alice'));
+    expect(state(freshBob)).toBe('idle');
+    expect(freshBob.sent.at(-1)).toMatchObject({ type: 'call.hangup', reason: 'handshake-failed' });
+    await freshBob.manager.receive(relayedFrom(invite, 'alice'));
+    expect(state(freshBob)).toBe('incoming');
   });
 
   it('never rings for an invite signed by a key other than the pinned one', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
+import { constantTimeEqual, fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
 import { isCryptoError } from '../../../shared/crypto/errors';
 import {
   answerCall,
@@ -9,7 +9,7 @@ import {
   startCall,
   type CalleePending,
   type CallerPending,
-  type AcceptAke,
+  type ConfirmAke,
   type CallKeys as HandshakeKeys,
   type InviteAke,
   type LocalParty,
@@ -49,8 +49,11 @@ export interface CallManagerDeps {
   self: LocalParty;
   /** Looks a contact up by id, with the key pinned for them; undefined for a stranger. */
   peer(userId: string): CallPeer | undefined;
-  /** "Call anyway" on a key-changed contact. */
-  acknowledgeKeyChange(userId: string): void;
+  /**
+   * "Call anyway" or "Answer anyway" on a key-changed contact: settles the change for exactly this
+   * key, never for one pinned since (the user saw the number of this one).
+   */
+  acknowledgeKeyChange(userId: string, identityKey: Uint8Array): void;
   /** Sends through the server; false when offline. */
   send(message: ClientMessage): boolean;
   onChange(view: CallView): void;
@@ -108,7 +111,13 @@ export class CallManager {
     const callId = toBase64Url(randomBytes(16));
     let started;
     try {
-      started = await startCall({ callId, self: this.deps.self, peer: { id: peer.id, identityKey: peer.identityKey }, fingerprint: request.fingerprint });
+      started = await startCall({
+        callId,
+        self: this.deps.self,
+        peer: { id: peer.id, identityKey: peer.identityKey },
+        fingerprint: request.fingerprint,
+        media: request.media,
+      });
     } catch (error) {
       throw new IpcError('bad-request', isCryptoError(error) ? error.message : 'cannot start the handshake');
     }
@@ -123,17 +132,28 @@ export class CallManager {
       ake: { commitment: toBase64Url(started.invite.commitment), signature: toBase64Url(started.invite.signature) },
     });
     if (!sent) throw new IpcError('not-connected', 'not connected to the Sealcall server; the call was not placed');
-    if (peer.keyChanged) this.deps.acknowledgeKeyChange(peer.id);
+    if (peer.keyChanged) this.deps.acknowledgeKeyChange(peer.id, peer.identityKey);
     this.active = { view: this.newView(callId, peer, 'outgoing', request.media, null), peer, caller: started.state };
     this.arm(this.deps.ringTimeoutMs ?? 35_000, 'timeout');
     this.changed();
     return this.viewOf(callId);
   }
 
-  async accept(request: { callId: string; media: Media; fingerprint: string }): Promise<CallView> {
+  async accept(request: { callId: string; media: Media; fingerprint: string; confirmKeyChange?: boolean | undefined }): Promise<CallView> {
     const call = this.require(request.callId);
     if (call.view.state !== 'incoming' || call.invite === undefined) {
       throw new IpcError('bad-request', `the call is ${call.view.state}; only a ringing incoming call can be accepted`);
+    }
+    const gate = this.incomingGate(call);
+    if (gate === 'repinned') {
+      // The invite was checked against a key that is no longer the pinned one, so the number the
+      // user could review is not this call's: the call cannot be answered knowingly.
+      this.deps.send({ v: PROTOCOL_VERSION, type: 'call.decline', callId: call.view.callId, to: call.peer.id, reason: 'key-changed' });
+      this.end(call, 'declined');
+      throw new IpcError('key-changed', `the key that rang is no longer the one pinned for ${call.peer.displayName}; the call was declined`);
+    }
+    if (gate === 'unconfirmed' && request.confirmKeyChange !== true) {
+      throw new IpcError('key-changed', `${call.peer.displayName}'s safety number has changed: confirm before answering`);
     }
     let answered;
     try {
@@ -142,6 +162,7 @@ export class CallManager {
         self: this.deps.self,
         peer: { id: call.peer.id, identityKey: call.peer.identityKey },
         fingerprint: request.fingerprint,
+        media: request.media,
         invite: call.invite,
       });
     } catch (error) {
@@ -158,6 +179,7 @@ export class CallManager {
       ake: { ephemeralKey: toBase64Url(accept.ephemeralKey), fingerprint: accept.fingerprint, signature: toBase64Url(accept.signature) },
     });
     if (!sent) throw new IpcError('not-connected', 'not connected to the Sealcall server; try again in a moment');
+    if (gate === 'unconfirmed') this.deps.acknowledgeKeyChange(call.peer.id, call.peer.identityKey);
     call.callee = answered.state;
     call.view = { ...call.view, state: 'connecting', media: request.media };
     this.arm(this.deps.connectTimeoutMs ?? 30_000, 'connection-lost');
@@ -168,7 +190,9 @@ export class CallManager {
   decline(callId: string): CallView {
     const call = this.require(callId);
     if (call.view.state !== 'incoming') throw new IpcError('bad-request', `the call is ${call.view.state}, not ringing`);
-    this.deps.send({ v: PROTOCOL_VERSION, type: 'call.decline', callId, to: call.peer.id, reason: 'declined' });
+    // The caller learns that the decline was about the new key, as with Signal's "safety number changed".
+    const reason = this.incomingGate(call) === 'open' ? 'declined' : 'key-changed';
+    this.deps.send({ v: PROTOCOL_VERSION, type: 'call.decline', callId, to: call.peer.id, reason });
     return this.end(call, 'declined');
   }
 
@@ -334,7 +358,7 @@ export class CallManager {
       this.deps.send({ ...busyReply, type: 'call.decline', reason: 'unsupported' });
       return;
     }
-    const invite = { commitment: fromBase64Url(message.ake.commitment), signature: fromBase64Url(message.ake.signature) };
+    const invite = { media: message.media, commitment: fromBase64Url(message.ake.commitment), signature: fromBase64Url(message.ake.signature) };
     try {
       await checkInvite({
         callId: message.callId,
@@ -363,7 +387,7 @@ export class CallManager {
     call.caller = undefined;
     let finished;
     try {
-      finished = await finishAsCaller(pending, revealFromWire(message.ake));
+      finished = await finishAsCaller(pending, { media: message.media, ...revealFromWire(message.ake) });
     } catch {
       this.failHandshake(call);
       return;
@@ -470,6 +494,17 @@ export class CallManager {
     return view;
   }
 
+  /**
+   * Whether a ringing call may be answered as it is. Read from the pins now, not from when it began
+   * to ring: a key change settled meanwhile (verified in another pane) opens the gate, and a key
+   * pinned after the invite was checked closes it for good.
+   */
+  private incomingGate(call: ActiveCall): 'open' | 'unconfirmed' | 'repinned' {
+    const now = this.deps.peer(call.peer.id);
+    if (now === undefined || !constantTimeEqual(now.identityKey, call.peer.identityKey)) return 'repinned';
+    return now.keyChanged ? 'unconfirmed' : 'open';
+  }
+
   /** Re-read after an await: the state may have moved while the handshake ran. */
   private inCall(): boolean {
     return this.active !== undefined;
@@ -490,7 +525,7 @@ export class CallManager {
   }
 }
 
-/** The accept's and the confirm's handshake fields, from their wire form. */
-function revealFromWire(ake: RevealAkeWire): AcceptAke {
+/** The accept's and the confirm's revealed handshake fields, from their wire form. */
+function revealFromWire(ake: RevealAkeWire): ConfirmAke {
   return { ephemeralKey: fromBase64Url(ake.ephemeralKey), fingerprint: ake.fingerprint, signature: fromBase64Url(ake.signature) };
 }

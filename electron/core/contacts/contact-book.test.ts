@@ -5,7 +5,8 @@ import { compareScannable, scannableFromText } from '../../../shared/crypto/safe
 import { loadSodium } from '../../../shared/crypto/sodium';
 import type { DirectoryEntry } from '../../../shared/protocol';
 import { ContactBook } from './contact-book';
-import type { Pin } from './pinned-keys';
+import { IpcError } from '../../../shared/ipc';
+import type { PinDocument } from './pin-mac';
 
 let keys: Uint8Array[];
 beforeAll(async () => {
@@ -21,10 +22,15 @@ const entry = (id: string, keyIndex: number, presence: DirectoryEntry['presence'
   presence,
 });
 
-function book(id: string, keyIndex: number, pins: Pin[] = []) {
-  const saved: Pin[][] = [];
-  const contacts = new ContactBook({ id, serializedKey: key(keyIndex) }, pins, (next) => saved.push(next));
+function book(id: string, keyIndex: number, document: PinDocument = { lostAt: null, pins: [] }) {
+  const saved: PinDocument[] = [];
+  const contacts = new ContactBook({ id, serializedKey: key(keyIndex) }, document, (next) => saved.push(next));
   return { contacts, saved };
+}
+
+/** Marks verified with the number the screen would show now. */
+function verify(contacts: ContactBook, userId: string) {
+  return contacts.setVerified(userId, { verified: true, digits: contacts.safetyNumberWith(userId)?.digits ?? '' });
 }
 
 describe('contact book', () => {
@@ -42,7 +48,7 @@ describe('contact book', () => {
   it('flags a key the server changed, keeps the new key for calls, and persists the pins', () => {
     const { contacts, saved } = book('alice', 0);
     contacts.replace([entry('bob', 1)]);
-    contacts.setVerified('bob', true);
+    verify(contacts, 'bob');
     contacts.upsert(entry('bob', 3));
     expect(contacts.get('bob')).toMatchObject({ keyChanged: true, verified: false });
     expect(contacts.peer('bob')?.keyChanged).toBe(true);
@@ -54,7 +60,7 @@ describe('contact book', () => {
   it('keeps verified across a restart', () => {
     const first = book('alice', 0);
     first.contacts.replace([entry('bob', 1)]);
-    first.contacts.setVerified('bob', true);
+    verify(first.contacts, 'bob');
     const again = book('alice', 0, first.saved.at(-1));
     again.contacts.replace([entry('bob', 1)]);
     expect(again.contacts.get('bob')).toMatchObject({ verified: true, keyChanged: false });
@@ -70,6 +76,49 @@ describe('contact book', () => {
     expect(a?.digits).toMatch(/^\d{60}$/);
     expect(a?.digits).toBe(b?.digits);
     expect(compareScannable(scannableFromText(a?.scannable ?? ''), scannableFromText(b?.scannable ?? ''))).toBe(true);
+  });
+
+  it('marks verified only the number the user compared: a number from before a key change is refused', () => {
+    const { contacts } = book('alice', 0);
+    contacts.replace([entry('bob', 1)]);
+    const shown = contacts.safetyNumberWith('bob');
+    contacts.upsert(entry('bob', 2));
+    contacts.upsert(entry('bob', 3));
+    let refusal: unknown;
+    try {
+      contacts.setVerified('bob', { verified: true, digits: shown?.digits ?? '' });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(IpcError);
+    expect(refusal).toMatchObject({ code: 'key-changed' });
+    expect(contacts.get('bob')).toMatchObject({ verified: false, keyChanged: true });
+    // The screen re-reads the number for the key pinned now, and that one verifies.
+    expect(contacts.get('bob')?.identityKey).toBe(toBase64Url(key(3)));
+    expect(contacts.safetyNumberWith('bob')?.identityKey).toBe(toBase64Url(key(3)));
+    expect(verify(contacts, 'bob')).toMatchObject({ verified: true, keyChanged: false });
+    expect(contacts.setVerified('bob', { verified: false })).toMatchObject({ verified: false });
+    expect(contacts.setVerified('nobody', { verified: false })).toBeUndefined();
+  });
+
+  it('after lost pins, gates everyone in the next directory as "verify again", and remembers the loss until then', () => {
+    const lost = book('alice', 0, { lostAt: 5, pins: [] });
+    lost.contacts.upsert(entry('carol', 2));
+    expect(lost.contacts.get('carol')).toMatchObject({ pinLost: true, keyChanged: true, verified: false });
+    expect(lost.saved.at(-1)?.lostAt).toBe(5);
+    lost.contacts.replace([entry('bob', 1), entry('carol', 2)]);
+    expect(lost.contacts.list().map((c) => [c.id, c.pinLost, c.keyChanged])).toEqual([
+      ['bob', true, true],
+      ['carol', true, true],
+    ]);
+    expect(lost.contacts.peer('bob')?.keyChanged).toBe(true);
+    expect(lost.saved.at(-1)?.lostAt).toBeNull();
+    // Once the directory is pinned, newcomers are first sights again; settling clears the flag.
+    lost.contacts.upsert(entry('dave', 3));
+    expect(lost.contacts.get('dave')).toMatchObject({ pinLost: false, keyChanged: false });
+    lost.contacts.acknowledgeKeyChange('bob', key(1).slice(1));
+    expect(lost.contacts.get('bob')).toMatchObject({ pinLost: false, keyChanged: false, verified: false });
+    expect(verify(lost.contacts, 'carol')).toMatchObject({ pinLost: false, keyChanged: false, verified: true });
   });
 
   it('ignores a directory entry whose key is malformed', () => {

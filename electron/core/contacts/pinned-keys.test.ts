@@ -22,7 +22,9 @@ describe('pinned keys', () => {
     const pins = new PinnedKeys();
     pins.observe('bob', 'KEY1', 1);
     pins.observe('bob', 'KEY2', 2);
-    pins.acknowledgeKeyChange('bob');
+    expect(pins.acknowledgeKeyChange('bob', 'KEY1')).toBe(false);
+    expect(pins.get('bob')).toMatchObject({ keyChanged: true });
+    expect(pins.acknowledgeKeyChange('bob', 'KEY2')).toBe(true);
     expect(pins.get('bob')).toMatchObject({ keyChanged: false, verifiedAt: null });
     pins.observe('bob', 'KEY3', 3);
     pins.setVerified('bob', true, 4);

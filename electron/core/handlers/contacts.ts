@@ -14,7 +14,14 @@ export async function contactsSafetyNumber(
   const contact = contacts.get(request.userId);
   const number = contacts.safetyNumberWith(request.userId);
   if (!contact || !number) throw new IpcError('no-such-contact', `no contact '${request.userId}'`);
-  return { userId: request.userId, digits: number.digits, scannable: number.scannable, verified: contact.verified, keyChanged: contact.keyChanged };
+  return {
+    userId: request.userId,
+    digits: number.digits,
+    scannable: number.scannable,
+    identityKey: number.identityKey,
+    verified: contact.verified,
+    keyChanged: contact.keyChanged,
+  };
 }
 
 export async function contactsSetVerified(
@@ -22,7 +29,7 @@ export async function contactsSetVerified(
   { core, emit }: HandlerContext,
 ): Promise<ResponseOf<'contacts.setVerified'>> {
   const contacts = (await core()).session().contacts;
-  const contact = contacts.setVerified(request.userId, request.verified);
+  const contact = contacts.setVerified(request.userId, request.verified ? { verified: true, digits: request.digits } : { verified: false });
   if (!contact) throw new IpcError('no-such-contact', `no contact '${request.userId}'`);
   emit('contacts.changed', contacts.list());
   return contact;

@@ -314,6 +314,20 @@ describe('identity keystore', () => {
     expect(await keystoreStatus(dataDir)).toEqual({ state: 'absent' });
   });
 
+  it('derives the public half from the seed: a foreign seed behind a copied public half is refused', async () => {
+    const other = await generateIdentityKeyPair();
+    const chimera = new Uint8Array([...other.secretKey.subarray(0, 32), ...keyPair.publicKey]);
+    expect(await codeOf(saveIdentity(dataDir, record({ publicKey: keyPair.publicKey, secretKey: chimera }), sealer()))).toBe('invalid-identity');
+    expect(await keystoreStatus(dataDir)).toEqual({ state: 'absent' });
+
+    // The same chimera sealed into an otherwise consistent file: opening must not hand it out.
+    await saveIdentity(dataDir, record(), sealer());
+    const sealed = await sealer().seal(chimera);
+    await rewriteConsistently((file) => ({ ...file, sealedSecretKey: toBase64Url(sealed) }));
+    const error: unknown = await openIdentity(dataDir, sealer()).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'corrupt', detail: 'the sealed key does not match the public key stored with it' });
+  });
+
   it('refuses a sealer that hands the key back unprotected, or cannot open its own seal', async () => {
     const passthrough: SecretSealer = { kind: 'os-keychain', backend: 'basic_text', seal: (p) => Promise.resolve(p.slice()), open: (s) => Promise.resolve(s.slice()) };
     expect(await codeOf(saveIdentity(dataDir, record(), passthrough))).toBe('sealer-unavailable');

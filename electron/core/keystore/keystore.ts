@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { constantTimeEqual, toBase64Url } from '../../../shared/crypto/bytes';
 import { IDENTITY_PUBLIC_KEY_BYTES, IDENTITY_SECRET_KEY_BYTES, type IdentityKeyPair } from '../../../shared/crypto/identity';
-import { loadSodium } from '../../../shared/crypto/sodium';
 import type { SecretSealer } from '../ports';
 import type { AtomicWriteOptions } from '../storage/atomic-write';
 import { withFileLock } from '../storage/file-lock';
@@ -17,6 +16,7 @@ import {
   sealerUnavailableError,
   wrongPassphraseError,
 } from './keystore-error';
+import { derivesPublicKey } from './key-pair-check';
 import { KEYSTORE_FORMAT, KEYSTORE_VERSION, keystoreChecksum, keystoreFileSchema, keystorePath, type KeystoreFile } from './keystore-file';
 import { readKeystore, type IdentityMetadata } from './keystore-read';
 import { SealerError } from './sealer-error';
@@ -80,8 +80,7 @@ async function checkKeyPair(keyPair: IdentityKeyPair): Promise<void> {
   if (secretKey.length !== IDENTITY_SECRET_KEY_BYTES || publicKey.length !== IDENTITY_PUBLIC_KEY_BYTES) {
     throw new KeystoreError('invalid-identity', 'not an Ed25519 identity key pair');
   }
-  const sodium = await loadSodium();
-  if (!constantTimeEqual(sodium.crypto_sign_ed25519_sk_to_pk(secretKey), publicKey)) {
+  if (!(await derivesPublicKey(secretKey, publicKey))) {
     throw new KeystoreError('invalid-identity', 'the public key is not the secret key’s public half');
   }
 }
@@ -184,8 +183,7 @@ export async function openIdentity(dataDir: string, sealer: SecretSealer): Promi
     secretKey.fill(0);
     throw corruptError('the sealed key has the wrong length');
   }
-  const sodium = await loadSodium();
-  if (!constantTimeEqual(sodium.crypto_sign_ed25519_sk_to_pk(secretKey), stored.metadata.publicKey)) {
+  if (!(await derivesPublicKey(secretKey, stored.metadata.publicKey))) {
     secretKey.fill(0);
     throw corruptError('the sealed key does not match the public key stored with it');
   }

@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION, type IceServer, type ServerMessage, type SignalData }
 import { CallManager } from '../calls/call-manager';
 import { ServerConnection, type ConnectionStatus } from '../connection/server-connection';
 import { ContactBook } from '../contacts/contact-book';
-import type { Pin } from '../contacts/pinned-keys';
+import type { PinDocument } from '../contacts/pin-mac';
 import type { OpenIdentity } from './identity-manager';
 
 export interface OnlineSessionEvents {
@@ -19,8 +19,8 @@ export interface OnlineSessionEvents {
 
 export interface OnlineSessionOptions {
   identity: OpenIdentity;
-  pins: Pin[];
-  savePins: (pins: Pin[]) => void;
+  pins: PinDocument;
+  savePins: (pins: PinDocument) => void;
   events: OnlineSessionEvents;
   /** Whether a call id is already in the call history (a replayed invite for it must not ring). */
   inHistory?: (callId: string) => boolean;
@@ -45,8 +45,8 @@ export class OnlineSession {
     this.calls = new CallManager({
       self: { id: identity.userId, identity: identity.keyPair },
       peer: (userId) => this.contacts.peer(userId),
-      acknowledgeKeyChange: (userId) => {
-        this.contacts.acknowledgeKeyChange(userId);
+      acknowledgeKeyChange: (userId, identityKey) => {
+        this.contacts.acknowledgeKeyChange(userId, identityKey);
         events.contacts(this.contacts.list());
       },
       send: (message) => this.connection.send(message),

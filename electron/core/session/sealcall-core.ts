@@ -1,6 +1,7 @@
 import { loadSodium } from '../../../shared/crypto/sodium';
 import { IpcError, type EventChannel, type EventOf, type HistoryView, type IdentityStatus, type SettingsView } from '../../../shared/ipc';
 import type { SettingsPatch } from '../../../shared/settings-schema';
+import { pinMacKey } from '../contacts/pin-mac';
 import { PinStore } from '../contacts/pin-store';
 import { openCallHistory, type CallHistory } from '../history/call-history';
 import type { PwhashParams } from '../keystore/passphrase-sealer';
@@ -26,7 +27,8 @@ type Emit = <E extends EventChannel>(event: E, payload: EventOf<E>) => void;
  */
 export class SealcallCore {
   private online: OnlineSession | undefined;
-  private pinStore: PinStore;
+  private pinStore: PinStore | undefined;
+  private pinMacKey: Uint8Array | undefined;
 
   private constructor(
     private readonly ports: HostPorts,
@@ -39,7 +41,6 @@ export class SealcallCore {
     /** The organization's update feed, if its config names one. */
     readonly updateUrl: string | undefined,
   ) {
-    this.pinStore = new PinStore(ports.dataDir);
   }
 
   static async open(ports: HostPorts, emit: Emit, tuning: CoreTuning = {}): Promise<SealcallCore> {
@@ -77,7 +78,7 @@ export class SealcallCore {
 
   async enroll(request: { link: string; deviceName: string; passphrase?: string | undefined }): Promise<IdentityStatus> {
     this.refuseOnBadConfig();
-    await this.goOnline(await this.identity.enroll(request));
+    await this.goOnline(await this.identity.enroll(request), true);
     return this.announceIdentity();
   }
 
@@ -157,7 +158,8 @@ export class SealcallCore {
   async close(): Promise<void> {
     this.online?.close();
     this.online = undefined;
-    await this.pinStore.flush();
+    await this.pinStore?.flush();
+    this.pinMacKey?.fill(0);
   }
 
   private refuseOnBadConfig(): void {
@@ -175,15 +177,18 @@ export class SealcallCore {
     return status;
   }
 
-  private async goOnline(identity: OpenIdentity): Promise<void> {
+  private async goOnline(identity: OpenIdentity, justEnrolled = false): Promise<void> {
     if (this.online) return;
-    const { pins } = await this.pinStore.load();
+    this.pinMacKey = await pinMacKey(identity.keyPair.secretKey);
+    const pinStore = new PinStore(this.ports.dataDir, this.pinMacKey);
+    this.pinStore = pinStore;
+    const { document: pins } = await pinStore.load({ justEnrolled });
     const notify = this.ports.notify;
     this.online = new OnlineSession({
       identity,
       pins,
       savePins: (next) => {
-        this.pinStore.save(next, () => undefined);
+        pinStore.save(next, () => undefined);
       },
       ...(this.tuning.timeouts ? { timeouts: this.tuning.timeouts } : {}),
       inHistory: (callId) => this.history.has(callId),
@@ -205,7 +210,7 @@ export class SealcallCore {
           this.emit('call.signal', { callId, data });
         },
         incomingCall: (view) => {
-          notify?.show({ kind: 'incoming-call', callId: view.callId, fromId: view.peerId, fromName: view.peerName, video: view.remoteMedia?.video ?? false });
+          notify?.show({ kind: 'incoming-call', callId: view.callId, fromId: view.peerId, fromName: view.peerName, video: view.remoteMedia?.video ?? false, keyChanged: view.peerKeyChanged });
         },
         callEnded: (view) => {
           void this.recordEnded(view);

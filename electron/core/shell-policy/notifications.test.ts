@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Notification } from '../ports';
 import { answerForAction, notificationPlan, type WindowState } from './notifications';
 
-const incoming: Notification = { kind: 'incoming-call', callId: 'c4ll1d-0123456789abcdefghij', fromId: 'bob', fromName: 'Bob Builder', video: true };
+const incoming: Notification = { kind: 'incoming-call', callId: 'c4ll1d-0123456789abcdefghij', fromId: 'bob', fromName: 'Bob Builder', video: true, keyChanged: false };
 const hidden: WindowState = { visible: false, focused: false };
 const behind: WindowState = { visible: true, focused: false };
 const focused: WindowState = { visible: true, focused: true };
@@ -29,6 +29,16 @@ describe('incoming-call notifications', () => {
       expect(answerForAction(plan, 0)).toBe('accept');
       expect(answerForAction(plan, 1)).toBe('decline');
       expect(answerForAction(plan, 2)).toBeNull();
+    }
+  });
+
+  it('offers no Accept for a caller whose safety number changed: answering needs the window', () => {
+    for (const platform of ['darwin', 'win32']) {
+      const plan = notificationPlan({ ...incoming, keyChanged: true }, hidden, platform);
+      expect(plan).toMatchObject({ kind: 'show', title: "Bob Builder's safety number has changed", urgency: 'critical' });
+      expect(plan.kind === 'show' && plan.buttons).toEqual([{ answer: 'decline', text: 'Decline' }]);
+      expect(answerForAction(plan, 0)).toBe('decline');
+      expect(answerForAction(plan, 1)).toBeNull();
     }
   });
 

@@ -46,6 +46,20 @@ export function notificationPlan(notification: Notification, window: WindowState
   switch (notification.kind) {
     case 'incoming-call':
       if (windowHasAttention) return { kind: 'none' };
+      if (notification.keyChanged) {
+        // Answering needs the user to see the new safety number first, which only the window shows:
+        // no Accept button here, so a click on a notification cannot skip that step.
+        return {
+          kind: 'show',
+          tag: callTag(notification.callId),
+          callId: notification.callId,
+          title: `${clip(notification.fromName)}'s safety number has changed`,
+          body: `${clip(notification.fromName)} is calling. Open Sealcall to review the new safety number before you answer.`,
+          buttons: supportsButtons(platform) ? [{ answer: 'decline', text: 'Decline' }] : [],
+          urgency: 'critical',
+          timeoutType: 'never',
+        };
+      }
       return {
         kind: 'show',
         tag: callTag(notification.callId),
