@@ -59,6 +59,11 @@ function refsOf(value: unknown): { ref?: string; callId?: string } {
   };
 }
 
+/** The first stack frame of an error: a file and line, with none of the data that was being handled. */
+function thrownAt(error: Error): string | undefined {
+  return error.stack?.split('\n').find((line) => line.trimStart().startsWith('at '))?.trim().slice(0, 200);
+}
+
 /**
  * One WebSocket, from the challenge to the close. Before authentication every message but `auth`
  * or `enroll` is refused and the socket closed; after it, messages go to the hub.
@@ -82,7 +87,7 @@ export class Connection implements Session {
     this.bucket = new TokenBucket(ctx.limits.ratePerSecond, ctx.limits.rateBurst);
     ctx.counts.unauthenticated += 1;
     ctx.connections.add(this);
-    ws.on('message', (data, isBinary) => { this.onMessage(data, isBinary); });
+    ws.on('message', (data, isBinary) => { this.onMessageGuarded(data, isBinary); });
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => { this.onClose(); });
     ws.on('error', (error) => { this.onSocketError(error); });
@@ -144,6 +149,29 @@ export class Connection implements Session {
   terminate(): void {
     this.leaveState();
     this.ws.terminate();
+  }
+
+  /**
+   * One message's fault ends its own socket, never the process (and with it every user's). The
+   * log line names the error and where it was thrown; never the message, which may hold keys.
+   */
+  private onMessageGuarded(data: RawData, isBinary: boolean): void {
+    try {
+      this.onMessage(data, isBinary);
+    } catch (error) {
+      this.ctx.logger.error('a message could not be handled; closing its connection', {
+        userId: this.userId || undefined,
+        errorName: error instanceof Error ? error.name : typeof error,
+        thrownAt: error instanceof Error ? thrownAt(error) : undefined,
+      });
+      this.countReject('internal');
+      if (this.state === 'closed') return;
+      try {
+        this.send({ v: PROTOCOL_VERSION, type: 'error', code: 'internal', message: 'the server failed to handle this message and closed the connection' });
+      } finally {
+        this.close(CLOSE.internal, 'internal');
+      }
+    }
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
