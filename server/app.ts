@@ -30,14 +30,6 @@ export interface RunningServer {
   flushLastSeen(): void;
 }
 
-/**
- * Last-seen times are batched: one small transaction every few seconds, not an fsync per login.
- * A crash loses at most one batch of logins and logouts. Users who stay connected are written
- * every LAST_SEEN_REFRESH_MS too, so a crash leaves their time at most that old, not at their
- * login days before.
- */
-const LAST_SEEN_FLUSH_MS = 5000;
-const LAST_SEEN_REFRESH_MS = 60_000;
 /** How often Node checks its own HTTP header and request timeouts (its default is 30 s). */
 const HTTP_TIMEOUT_CHECK_MS = 500;
 const DRAIN_MS = 1500;
@@ -111,11 +103,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   gateway.start();
   const watcher = new RevocationWatcher(db, (userId) => { hub.revoke(userId); });
   watcher.start(limits.revocationPollMs);
+  // One small transaction every few seconds, not an fsync per login; everyone connected, now and then.
+  const refreshEvery = Math.max(1, Math.round(limits.lastSeenRefreshMs / limits.lastSeenFlushMs));
   let flushes = 0;
   const lastSeenTimer = setInterval(() => {
     flushes += 1;
-    hub.flushLastSeen(flushes % (LAST_SEEN_REFRESH_MS / LAST_SEEN_FLUSH_MS) === 0);
-  }, LAST_SEEN_FLUSH_MS);
+    hub.flushLastSeen(flushes % refreshEvery === 0);
+  }, limits.lastSeenFlushMs);
   lastSeenTimer.unref();
   if (!isLoopbackHost(config.host)) {
     logger.warn('serving plain HTTP on a non-loopback address: make sure only the TLS proxy can reach it', { host: config.host });

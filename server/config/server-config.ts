@@ -32,6 +32,13 @@ export interface Limits extends AddressLimits {
    */
   directoryRequestBurst: number;
   directoryRequestIntervalMs: number;
+  /**
+   * Last-seen times are written in batches, every `lastSeenFlushMs`: a crash loses at most one
+   * batch of logins and logouts. Users who stay connected are written every `lastSeenRefreshMs`
+   * (a multiple of the flush), so after a crash their time is at most that old, not their login.
+   */
+  lastSeenFlushMs: number;
+  lastSeenRefreshMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -53,6 +60,8 @@ export const DEFAULT_LIMITS: Limits = {
   enrollFailures: 300,
   directoryRequestBurst: 2,
   directoryRequestIntervalMs: 30_000,
+  lastSeenFlushMs: 5000,
+  lastSeenRefreshMs: 60_000,
 };
 
 export interface TurnConfig {
