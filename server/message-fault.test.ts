@@ -44,10 +44,11 @@ describe('a fault while handling one message', () => {
     const bystander = await enroll('bystander');
     const victim = await enroll('victim');
     const secret = 'sdp-that-must-not-be-logged';
-    const handle = Hub.prototype.handle;
+    const { handle } = Object.getOwnPropertyDescriptors(Hub.prototype);
+    const original = handle.value as Hub['handle'];
     const spy = vi.spyOn(Hub.prototype, 'handle').mockImplementation(function (this: Hub, session, message, receivedAt) {
       if (session.userId === 'victim') throw new RangeError(`Maximum call stack size exceeded near ${secret}`);
-      handle.call(this, session, message, receivedAt);
+      original.call(this, session, message, receivedAt);
     });
 
     victim.send({ v, type: 'directory.request', id: secret });

@@ -91,7 +91,8 @@ export async function probeAddressStarvation(server: ServerProcess, user: ProbeU
       return first;
     }),
   );
-  let login: 'welcome' | string;
+  /** 'welcome', or what went wrong. */
+  let login: string;
   try {
     const client = await signInFrom(server, user);
     login = 'welcome';

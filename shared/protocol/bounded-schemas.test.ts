@@ -72,7 +72,7 @@ function pathsIn(value: unknown, prefix: (string | number)[] = []): (string | nu
 function withAt(root: unknown, path: readonly (string | number)[], change: (node: unknown) => unknown): unknown {
   if (path.length === 0) return change(root);
   const [head, ...rest] = path;
-  if (Array.isArray(root)) return root.map((item, index) => (index === head ? withAt(item, rest, change) : item));
+  if (Array.isArray(root)) return (root as unknown[]).map((item, index) => (index === head ? withAt(item, rest, change) : item));
   const record = root as Record<string, unknown>;
   return { ...record, [String(head)]: withAt(record[String(head)], rest, change) };
 }

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { b64, callId, clientExamples, reveal, serverExamples, v } from './examples.fixture';
 import {
-  PROTOCOL_VERSION,
   ProtocolError,
   callMessageTypes,
   clientMessageTypes,
