@@ -67,7 +67,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   );
   const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
   let accepting = true;
-  const deadlines = new AcceptDeadlines(limits.authTimeoutMs);
+  const trustedProxies = new Set(config.trustedProxies);
+  const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
   const server = createServer({ connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, (request, response) => {
     deadlines.settle(request.socket);
     handleHttp({ db, metrics, accepting: () => accepting }, request, response);
@@ -99,7 +100,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     addresses: new AddressGuard(limits),
     refusals: new LogBudget(logger, REFUSALS_LOGGED_PER_SECOND),
   };
-  const gateway = new Gateway(server, ctx, deadlines, new Set(config.trustedProxies));
+  const gateway = new Gateway(server, ctx, deadlines, trustedProxies);
   gateway.start();
   const watcher = new RevocationWatcher(db, (userId) => { hub.revoke(userId); });
   watcher.start(limits.revocationPollMs);

@@ -101,7 +101,13 @@ export async function probeAddressStarvation(server: ServerProcess, user: ProbeU
     login = error instanceof Error ? error.message.slice(0, 200) : String(error);
   }
   for (const client of clients) client.close();
-  return { waiting: firsts.filter((first) => first === 'hello').length, refused: firsts.filter((first) => first === 'server-busy').length, login };
+  return {
+    waiting: firsts.filter((first) => first === 'hello').length,
+    refused: firsts.filter((first) => first === 'server-busy').length,
+    // Closed before the upgrade: the address already held its share of fresh TCP connections.
+    cut: opened.length - clients.length,
+    login,
+  };
 }
 
 /**
@@ -152,6 +158,31 @@ export async function socketLifetime(server: ServerProcess, behaviour: Behaviour
   clearInterval(drip);
   socket.destroy();
   return lifetime;
+}
+
+/**
+ * Item 4, the descriptors: one address opens `sockets` TCP connections and says nothing on any.
+ * Returns how many the server closed within `withinMs` (well before the auth timeout).
+ */
+export async function probeSilentFlood(server: ServerProcess, sockets: number, withinMs: number): Promise<{ closedEarly: number; held: Socket[] }> {
+  const address = randomLoopbackAddress();
+  let closedEarly = 0;
+  const held = await Promise.all(
+    Array.from({ length: sockets }, () =>
+      new Promise<Socket>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: server.port, localAddress: address });
+        socket.on('error', () => undefined);
+        const opened = performance.now();
+        socket.once('close', () => {
+          if (performance.now() - opened < withinMs) closedEarly += 1;
+        });
+        socket.once('connect', () => { resolve(socket); });
+        socket.once('close', () => { resolve(socket); });
+      }),
+    ),
+  );
+  await new Promise((resolve) => setTimeout(resolve, withinMs));
+  return { closedEarly, held };
 }
 
 function dripper(socket: Socket, behaviour: Exclude<Behaviour, 'silent'>): NodeJS.Timeout {
