@@ -83,7 +83,7 @@ const o = {
     env: 'SEALCALL_AUTH_TIMEOUT',
     default: formatDuration(DEFAULT_LIMITS.authTimeoutMs),
     placeholder: 'DUR',
-    help: 'time a socket has to authenticate',
+    help: 'time a socket has to authenticate, counted from its TCP accept',
   },
   heartbeat: {
     name: 'heartbeat',
