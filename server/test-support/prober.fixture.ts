@@ -1,8 +1,9 @@
 /*
  * The prober: replays the attacks of issue 12 (items 1 to 5) against a real server process, from
- * the outside, with nothing but sockets, the shared protocol and the admin CLI. It imports no
- * server code, so it checks what the server does, not what its code says it does. Each probe
- * reports what it measured; server/prober.test.ts holds the verdicts.
+ * the outside: admin actions through the CLI's own process, everything else through sockets and
+ * the shared protocol. No server module is called to drive or inspect the server, so it checks
+ * what the server does, not what its code says it does. Each probe reports what it measured;
+ * server/prober.test.ts holds the verdicts.
  *
  * Every probe speaks from its own random loopback addresses (Linux routes all of 127/8 to lo), so
  * other processes opening many connections from 127.0.0.1 cannot spend its per-address budgets.
