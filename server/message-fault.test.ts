@@ -67,5 +67,25 @@ describe('a fault while handling one message', () => {
     expect(logLines.join('')).not.toContain(secret);
     bystander.close();
     newcomer.close();
+    spy.mockRestore();
+  });
+
+  it('ends the socket with internal when the fault comes while its authentication finishes', async () => {
+    const bystander = await enroll('bystander2');
+    const { admit } = Object.getOwnPropertyDescriptors(Hub.prototype);
+    const original = admit.value as Hub['admit'];
+    const spy = vi.spyOn(Hub.prototype, 'admit').mockImplementation(function (this: Hub, session, user) {
+      if (user.userId === 'unlucky') throw new RangeError('Maximum call stack size exceeded');
+      return original.call(this, session, user);
+    });
+    const client = await TestClient.connect(server.publicUrl);
+    await client.enroll(inviteDirect(dataDir, 'unlucky', 'Unlucky'), await generateIdentityKeyPair());
+    expect((await client.error('internal')).code).toBe('internal');
+    expect((await client.closed).code).toBe(1011);
+    bystander.send({ v, type: 'turn.request' });
+    await bystander.next('turn.credentials');
+    expect(spy).toHaveBeenCalled();
+    spy.mockRestore();
+    bystander.close();
   });
 });

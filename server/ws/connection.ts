@@ -167,14 +167,19 @@ export class Connection implements Session {
     try {
       this.onMessage(data, isBinary);
     } catch (error) {
-      this.ctx.logger.error('a message could not be handled; closing its connection', { userId: this.userId || undefined, ...errorOrigin(error) });
-      this.countReject('internal');
-      if (this.state === 'closed') return;
-      try {
-        this.send({ v: PROTOCOL_VERSION, type: 'error', code: 'internal', message: 'the server failed to handle this message and closed the connection' });
-      } finally {
-        this.close(CLOSE.internal, 'internal');
-      }
+      this.failed(error);
+    }
+  }
+
+  /** A fault while handling this socket's message (or its authentication, which finishes later). */
+  private failed(error: unknown): void {
+    this.ctx.logger.error('a message could not be handled; closing its connection', { userId: this.userId || undefined, ...errorOrigin(error) });
+    this.countReject('internal');
+    if (this.state === 'closed') return;
+    try {
+      this.send({ v: PROTOCOL_VERSION, type: 'error', code: 'internal', message: 'the server failed to handle this message and closed the connection' });
+    } finally {
+      this.close(CLOSE.internal, 'internal');
     }
   }
 
@@ -222,7 +227,7 @@ export class Connection implements Session {
       const replay = message.type === 'auth' || message.type === 'enroll';
       this.refuse(replay ? 'nonce-reused' : 'not-authenticated', replay ? "this connection's challenge is already being answered" : 'wait for welcome before sending anything else');
     } else if (message.type === 'auth' || message.type === 'enroll') {
-      void this.authenticate(message);
+      this.authenticate(message).catch((error: unknown) => { this.failed(error); });
     } else {
       this.refuse('not-authenticated', `${message.type} needs authentication first: answer the challenge with auth or enroll`, CLOSE.policy, message.id);
     }
