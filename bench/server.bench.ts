@@ -376,6 +376,13 @@ export async function runServerBench(options: ServerBenchOptions = {}): Promise<
       '10m',
       '--heartbeat',
       '5s',
+      // The herd logs in from a few loopback addresses at a rate no real address would.
+      '--max-unauthenticated-per-address',
+      String(idle + 1000),
+      '--connect-rate-per-address',
+      '1000000',
+      '--connect-burst-per-address',
+      '1000000',
       // Lifted so the throughput run measures the relay, not the per-connection limiter.
       '--rate-limit',
       '1000000',

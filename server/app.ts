@@ -9,9 +9,12 @@ import { writeSetting } from './db/settings';
 import { activeUsers } from './db/users';
 import { handleHttp } from './http/routes';
 import { Hub } from './hub';
+import { AddressGuard } from './limits/address-guard';
+import { LogBudget } from './log/log-budget';
 import type { Logger } from './log/logger';
 import { createServerMetrics } from './metrics/server-metrics';
 import type { Connection, ConnectionContext } from './ws/connection';
+import { AcceptDeadlines } from './ws/accept-deadline';
 import { Gateway, WS_PATH } from './ws/gateway';
 
 export interface RunningServer {
@@ -23,12 +26,16 @@ export interface RunningServer {
   publicUrl: string;
   /** Tells clients, drains, flushes and closes the database. Safe to call twice. */
   close(): Promise<void>;
+  /** Writes pending last-seen times now: the last thing done before the process dies of a fault. */
+  flushLastSeen(): void;
 }
 
-/** Last-seen times are batched: one small transaction every few seconds, not an fsync per login. */
-const LAST_SEEN_FLUSH_MS = 5000;
+/** How often Node checks its own HTTP header and request timeouts (its default is 30 s). */
+const HTTP_TIMEOUT_CHECK_MS = 500;
 const DRAIN_MS = 1500;
 const PRESENCE_FLUSH_MS = 250;
+/** Refused logins and enrollments anyone can cause: this many log lines a second, then a count. */
+const REFUSALS_LOGGED_PER_SECOND = 10;
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -60,10 +67,16 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   );
   const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
   let accepting = true;
-  const server = createServer((request, response) => { handleHttp({ db, metrics, accepting: () => accepting }, request, response); });
-  // Slow-loris defence for the plain HTTP endpoints; upgraded sockets are the gateway's.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 10_000;
+  const trustedProxies = new Set(config.trustedProxies);
+  const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
+  const server = createServer({ connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, (request, response) => {
+    deadlines.settle(request.socket);
+    handleHttp({ db, metrics, accepting: () => accepting }, request, response);
+  });
+  server.on('connection', (socket) => { deadlines.watch(socket); });
+  // Slow-loris defence for later requests on a kept-alive socket; upgraded sockets are the gateway's.
+  server.headersTimeout = limits.authTimeoutMs;
+  server.requestTimeout = limits.authTimeoutMs;
 
   let port: number;
   try {
@@ -75,15 +88,35 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   }
   const publicUrl = configuredUrl ?? defaultPublicUrl(config.host, port);
   writeSetting(db, 'public_url', publicUrl);
-  const ctx: ConnectionContext = { db, hub, limits, logger, metrics, serverUrl: publicUrl, counts, connections };
-  const gateway = new Gateway(server, ctx);
+  const ctx: ConnectionContext = {
+    db,
+    hub,
+    limits,
+    logger,
+    metrics,
+    serverUrl: publicUrl,
+    counts,
+    connections,
+    addresses: new AddressGuard(limits),
+    refusals: new LogBudget(logger, REFUSALS_LOGGED_PER_SECOND),
+  };
+  const gateway = new Gateway(server, ctx, deadlines, trustedProxies);
   gateway.start();
   const watcher = new RevocationWatcher(db, (userId) => { hub.revoke(userId); });
   watcher.start(limits.revocationPollMs);
-  const lastSeenTimer = setInterval(() => { hub.flushLastSeen(); }, LAST_SEEN_FLUSH_MS);
+  // One small transaction every few seconds, not an fsync per login; everyone connected, now and then.
+  const refreshEvery = Math.max(1, Math.round(limits.lastSeenRefreshMs / limits.lastSeenFlushMs));
+  let flushes = 0;
+  const lastSeenTimer = setInterval(() => {
+    flushes += 1;
+    hub.flushLastSeen(flushes % refreshEvery === 0);
+  }, limits.lastSeenFlushMs);
   lastSeenTimer.unref();
   if (!isLoopbackHost(config.host)) {
     logger.warn('serving plain HTTP on a non-loopback address: make sure only the TLS proxy can reach it', { host: config.host });
+  }
+  if (publicUrl.startsWith('wss:') && config.trustedProxies.length === 0) {
+    logger.warn('no --trusted-proxy: behind a proxy, every client has its address, and per-address limits count them all as one', {});
   }
 
   let closing: Promise<void> | undefined;
@@ -104,5 +137,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     })());
 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  return { port, httpUrl: `http://${host}:${port}`, publicUrl, close };
+  const flushLastSeen = () => {
+    if (closing === undefined) hub.flushLastSeen(true);
+  };
+  return { port, httpUrl: `http://${host}:${port}`, publicUrl, close, flushLastSeen };
 }

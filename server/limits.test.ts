@@ -37,17 +37,32 @@ describe('limits', () => {
 
   it('drops a flood beyond the burst, says so once, and keeps the connection', async () => {
     const client = alice.client;
-    for (let i = 0; i < 40; i++) client.send({ v, type: 'directory.request', id: `f${i}` });
+    for (let i = 0; i < 40; i++) client.send({ v, type: 'turn.request', id: `f${i}` });
     expect((await client.error('rate-limited')).message).toMatch(/at most 5 messages a second/);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const answered = client.received.filter((m) => m.type === 'directory').length;
-    expect(answered).toBeGreaterThanOrEqual(10);
+    const answered = client.received.filter((m) => m.type === 'turn.credentials').length;
+    // The burst, less the auth message the connection began with, plus what refilled meanwhile.
+    expect(answered).toBeGreaterThanOrEqual(9);
     expect(answered).toBeLessThanOrEqual(13);
     expect(client.received.filter((m) => m.type === 'error' && m.code === 'rate-limited')).toHaveLength(1);
     // After a pause the bucket has refilled.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    client.send({ v, type: 'directory.request' });
-    await client.next('directory', () => true, 2000);
+    client.send({ v, type: 'turn.request' });
+    await client.next('turn.credentials', () => true, 2000);
+  });
+
+  it('answers directory.request twice, then refuses it, keeping the connection', async () => {
+    const client = await signIn(server, 'alice', alice.keys);
+    for (const id of ['d1', 'd2', 'd3']) client.send({ v, type: 'directory.request', id });
+    await client.next('directory');
+    await client.next('directory');
+    const refused = await client.error('rate-limited');
+    expect(refused).toMatchObject({ ref: 'd3' });
+    expect(refused.message).toMatch(/directory\.request is answered once every 30 s/);
+    expect(await client.nothing('directory', 300)).toBe(true);
+    client.send({ v, type: 'turn.request' });
+    await client.next('turn.credentials');
+    alice.client = client;
   });
 
   it('caps the sockets waiting to authenticate', async () => {

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { startServer } from '../app';
 import { formatDuration } from '../config/duration';
 import { checkPublicUrl } from '../config/public-url';
 import { DEFAULT_LIMITS, type Limits, type ServerConfig, type TurnConfig } from '../config/server-config';
+import { canonicalIp } from '../limits/client-address';
+import { errorOrigin } from '../log/error-origin';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log/logger';
 import { defineCommand } from './command';
 import { CommandError, UsageError } from './io';
@@ -80,7 +83,7 @@ const o = {
     env: 'SEALCALL_AUTH_TIMEOUT',
     default: formatDuration(DEFAULT_LIMITS.authTimeoutMs),
     placeholder: 'DUR',
-    help: 'time a socket has to authenticate',
+    help: 'time a socket has to authenticate, counted from its TCP accept',
   },
   heartbeat: {
     name: 'heartbeat',
@@ -114,16 +117,68 @@ const o = {
     placeholder: 'DUR',
     help: 'how often to look for revocations made by the CLI',
   },
+  trustedProxy: {
+    name: 'trusted-proxy',
+    kind: 'list',
+    env: 'SEALCALL_TRUSTED_PROXIES',
+    placeholder: 'ADDR',
+    help: "a proxy's IP address whose X-Forwarded-For names the client, for per-address limits; repeat, or comma-separate in the variable",
+  },
+  maxUnauthenticatedPerAddress: {
+    name: 'max-unauthenticated-per-address',
+    kind: 'integer',
+    env: 'SEALCALL_MAX_UNAUTHENTICATED_PER_ADDRESS',
+    default: String(DEFAULT_LIMITS.maxUnauthenticatedPerAddress),
+    placeholder: 'N',
+    help: 'sockets one client address may have waiting for authentication',
+  },
+  connectRatePerAddress: {
+    name: 'connect-rate-per-address',
+    kind: 'integer',
+    env: 'SEALCALL_CONNECT_RATE_PER_ADDRESS',
+    default: String(DEFAULT_LIMITS.connectRatePerAddress),
+    placeholder: 'N',
+    help: 'new connections per second from one client address',
+  },
+  connectBurstPerAddress: {
+    name: 'connect-burst-per-address',
+    kind: 'integer',
+    env: 'SEALCALL_CONNECT_BURST_PER_ADDRESS',
+    default: String(DEFAULT_LIMITS.connectBurstPerAddress),
+    placeholder: 'N',
+    help: 'burst allowance above that rate',
+  },
+  enrollFailuresPerAddress: {
+    name: 'enroll-failures-per-address',
+    kind: 'integer',
+    env: 'SEALCALL_ENROLL_FAILURES_PER_ADDRESS',
+    default: String(DEFAULT_LIMITS.enrollFailuresPerAddress),
+    placeholder: 'N',
+    help: 'failed enrollments per hour from one client address, before its attempts are refused',
+  },
+  enrollFailures: {
+    name: 'enroll-failures',
+    kind: 'integer',
+    env: 'SEALCALL_ENROLL_FAILURES',
+    default: String(DEFAULT_LIMITS.enrollFailures),
+    placeholder: 'N',
+    help: 'failed enrollments per hour from all addresses together, before all attempts are refused',
+  },
   logLevel: { name: 'log-level', kind: 'string', env: 'SEALCALL_LOG_LEVEL', default: 'info', placeholder: 'LEVEL', help: LOG_LEVELS.join(', ') },
 } satisfies Record<string, OptionSpec>;
 
-const SPECS: OptionSpec[] = [o.host, o.port, DATA_DIR_OPTION, o.publicUrl, o.turnUrl, o.turnSecret, o.turnSecretFile, o.turnTtl];
+const SPECS: OptionSpec[] = [o.host, o.port, DATA_DIR_OPTION, o.publicUrl, o.trustedProxy, o.turnUrl, o.turnSecret, o.turnSecretFile, o.turnTtl];
 const LIMIT_SPECS: OptionSpec[] = [
   o.maxMessageBytes,
   o.rateLimit,
   o.rateBurst,
   o.maxUnauthenticated,
   o.maxConnections,
+  o.maxUnauthenticatedPerAddress,
+  o.connectRatePerAddress,
+  o.connectBurstPerAddress,
+  o.enrollFailuresPerAddress,
+  o.enrollFailures,
   o.authTimeout,
   o.heartbeat,
   o.inviteTimeout,
@@ -149,12 +204,24 @@ function readLimits(values: OptionValues): Limits {
     rateBurst: int(o.rateBurst, 1, 1_000_000),
     maxUnauthenticated: int(o.maxUnauthenticated, 1, 1_000_000),
     maxConnections: int(o.maxConnections, 1, 10_000_000),
+    maxUnauthenticatedPerAddress: int(o.maxUnauthenticatedPerAddress, 1, 1_000_000),
+    connectRatePerAddress: int(o.connectRatePerAddress, 1, 1_000_000),
+    connectBurstPerAddress: int(o.connectBurstPerAddress, 1, 1_000_000),
+    enrollFailuresPerAddress: int(o.enrollFailuresPerAddress, 1, 1_000_000),
+    enrollFailures: int(o.enrollFailures, 1, 1_000_000),
     authTimeoutMs: ms(o.authTimeout, 50, 600_000),
     heartbeatMs: ms(o.heartbeat, 50, 3_600_000),
     inviteTimeoutMs: ms(o.inviteTimeout, 50, 600_000),
     callGraceMs: ms(o.callGrace, 0, 600_000),
     revocationPollMs: ms(o.revocationPoll, 10, 60_000),
   };
+}
+
+function readTrustedProxies(values: OptionValues): string[] {
+  return listOption(values, o.trustedProxy).map((address) => {
+    if (isIP(address.trim().replace(/%.*$/, '')) === 0) throw new UsageError(`--trusted-proxy '${address}' must be an IP address`);
+    return canonicalIp(address);
+  });
 }
 
 function readTurn(values: OptionValues): TurnConfig | undefined {
@@ -196,6 +263,7 @@ export function readServerConfig(values: OptionValues): ServerConfig {
     port: required(integerOption(values, o.port, 0, 65535), '--port'),
     dataDir: stringOption(values, DATA_DIR_OPTION) ?? './data',
     publicUrl,
+    trustedProxies: readTrustedProxies(values),
     turn: readTurn(values),
     limits: readLimits(values),
     logLevel: logLevel as LogLevel,
@@ -211,6 +279,8 @@ export const startCommand = defineCommand({
   notes: [
           'Durations take ms, s, m, h or d (30s, 72h). Listening off loopback needs --public-url wss://...,',
           'with a TLS proxy in front: the server never advertises plain ws:// beyond loopback.',
+          'Behind that proxy, give its address with --trusted-proxy, or every client counts as the',
+          "proxy's one address against the per-address limits.",
           'SIGTERM or SIGINT: tell clients, drain, close the database, exit 0.',
         ],
   async run({ values, positionals }, io) {
@@ -227,6 +297,17 @@ export const startCommand = defineCommand({
     io.out(`sealcall-server listening on ${server.httpUrl} (clients connect to ${server.publicUrl}, data in ${config.dataDir})`);
     logger.info('server started', { httpUrl: server.httpUrl, publicUrl: server.publicUrl, dataDir: config.dataDir, turn: config.turn !== undefined });
     const running = server;
+    // A last resort, not a recovery: a fault that escaped every handler still ends the process
+    // (exit 70, for the supervisor to restart it), as Node would. What it adds is a log line
+    // without the error's message (which may quote client data) and the pending last-seen times.
+    process.on('uncaughtException', (error) => {
+      logger.error('the server stops on an unexpected fault', errorOrigin(error, 10));
+      try {
+        running.flushLastSeen();
+      } finally {
+        process.exit(70);
+      }
+    });
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {
         logger.info('shutting down', { signal });

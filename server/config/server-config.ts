@@ -1,7 +1,8 @@
+import type { AddressLimits } from '../limits/address-guard';
 import type { LogLevel } from '../log/logger';
 
 /** The limits each connection lives under. Every one is configurable, and tests shorten the timers. */
-export interface Limits {
+export interface Limits extends AddressLimits {
   /** Largest text message accepted, in bytes. */
   maxMessageBytes: number;
   /** Sustained messages per second per connection. */
@@ -24,6 +25,20 @@ export interface Limits {
   revocationPollMs: number;
   /** A client that lets this much unread output pile up is dropped rather than buffered for. */
   maxBufferedBytes: number;
+  /**
+   * `directory.request`s a connection may have answered at once; after that, one per
+   * `directoryRequestIntervalMs`. A directory is the whole company: each answer is thousands of
+   * times the size of the request.
+   */
+  directoryRequestBurst: number;
+  directoryRequestIntervalMs: number;
+  /**
+   * Last-seen times are written in batches, every `lastSeenFlushMs`: a crash loses at most one
+   * batch of logins and logouts. Users who stay connected are written every `lastSeenRefreshMs`
+   * (a multiple of the flush), so after a crash their time is at most that old, not their login.
+   */
+  lastSeenFlushMs: number;
+  lastSeenRefreshMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -38,6 +53,15 @@ export const DEFAULT_LIMITS: Limits = {
   callGraceMs: 20_000,
   revocationPollMs: 500,
   maxBufferedBytes: 8 * 1024 * 1024,
+  maxUnauthenticatedPerAddress: 50,
+  connectRatePerAddress: 10,
+  connectBurstPerAddress: 50,
+  enrollFailuresPerAddress: 10,
+  enrollFailures: 300,
+  directoryRequestBurst: 2,
+  directoryRequestIntervalMs: 30_000,
+  lastSeenFlushMs: 5000,
+  lastSeenRefreshMs: 60_000,
 };
 
 export interface TurnConfig {
@@ -53,6 +77,8 @@ export interface ServerConfig {
   dataDir: string;
   /** The URL clients connect to and sign; undefined means "ws://host:port/ws", loopback only. */
   publicUrl: string | undefined;
+  /** Proxies whose X-Forwarded-For names the client, as address keys (see limits/client-address.ts). */
+  trustedProxies: string[];
   turn: TurnConfig | undefined;
   limits: Limits;
   logLevel: LogLevel;

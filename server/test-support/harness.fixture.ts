@@ -153,8 +153,12 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string, options: { autoPong?: boolean; expectHello?: boolean } = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
+  static async connect(url: string, options: { autoPong?: boolean; expectHello?: boolean; localAddress?: string; headers?: Record<string, string> } = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, {
+      autoPong: options.autoPong ?? true,
+      ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+    });
     const client = new TestClient(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => { resolve(); });

@@ -56,12 +56,19 @@ export function hostileSession(maxMessageBytes: number, victim: string): fc.Arbi
   });
 }
 
+export function randomLoopbackAddress(): string {
+  const [a = 0, b = 0, c = 0] = crypto.getRandomValues(new Uint8Array(3));
+  return `127.${a}.${b}.${(c % 254) + 1}`;
+}
+
 /**
  * Runs one hostile session; resolves once the server closed it or it went quiet. Every reply must
  * be a well-formed server message: errors, never stack traces.
  */
 export async function runHostileSession(wsUrl: string, as: { userId: string; keys: IdentityKeyPair }, input: HostileSession): Promise<void> {
-  const ws = new WebSocket(wsUrl);
+  // Each session from its own loopback address (Linux routes all of 127/8 to lo), so the
+  // server's per-address limits see a crowd of fuzzers rather than one, and the fuzz goes deep.
+  const ws = new WebSocket(wsUrl, { localAddress: randomLoopbackAddress() });
   const replies: string[] = [];
   const closed = new Promise<void>((resolve) => ws.on('close', () => { resolve(); }));
   ws.on('error', () => undefined);

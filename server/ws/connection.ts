@@ -16,7 +16,10 @@ import { authenticate, enroll, type AuthOutcome } from '../auth/authenticate';
 import { newChallengeNonce } from '../auth/challenge';
 import type { Limits } from '../config/server-config';
 import type { Hub } from '../hub';
+import type { AddressGuard } from '../limits/address-guard';
 import { TokenBucket } from '../limits/rate-limit';
+import { errorOrigin } from '../log/error-origin';
+import type { LogBudget } from '../log/log-budget';
 import type { Logger } from '../log/logger';
 import type { RejectReason, ServerMetrics } from '../metrics/server-metrics';
 import { SERVER_VERSION } from '../version';
@@ -32,6 +35,10 @@ export interface ConnectionContext {
   serverUrl: string;
   counts: { unauthenticated: number };
   connections: Set<Connection>;
+  /** Per-address limits before authentication: waiting sockets, connection rate, enrollment failures. */
+  addresses: AddressGuard;
+  /** Refused authentications are logged through this, so a flood of guesses cannot flood the log. */
+  refusals: LogBudget;
 }
 
 type State = 'challenged' | 'authenticating' | 'authenticated' | 'closed';
@@ -67,6 +74,7 @@ export class Connection implements Session {
   private state: State = 'challenged';
   private readonly nonce = newChallengeNonce();
   private readonly bucket: TokenBucket;
+  private readonly directoryBucket: TokenBucket;
   private authTimer: NodeJS.Timeout | undefined;
   private lastRateWarning = Number.NEGATIVE_INFINITY;
   /** Cleared by each heartbeat, set by each pong or message. */
@@ -78,15 +86,20 @@ export class Connection implements Session {
     /** The TCP socket under `ws`: broadcasts, framed once for everyone, are written to it directly. */
     private readonly socket: Duplex,
     private readonly ctx: ConnectionContext,
+    /** The client's address key (see limits/client-address.ts), already admitted by the guard. */
+    private readonly address: string,
+    /** What is left of the socket's time to authenticate, counted from its TCP accept. */
+    authDeadlineMs: number,
   ) {
     this.bucket = new TokenBucket(ctx.limits.ratePerSecond, ctx.limits.rateBurst);
+    this.directoryBucket = new TokenBucket(1000 / ctx.limits.directoryRequestIntervalMs, ctx.limits.directoryRequestBurst);
     ctx.counts.unauthenticated += 1;
     ctx.connections.add(this);
-    ws.on('message', (data, isBinary) => { this.onMessage(data, isBinary); });
+    ws.on('message', (data, isBinary) => { this.onMessageGuarded(data, isBinary); });
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => { this.onClose(); });
     ws.on('error', (error) => { this.onSocketError(error); });
-    this.authTimer = setTimeout(() => { this.refuse('auth-timeout', 'no authentication within the time allowed'); }, ctx.limits.authTimeoutMs);
+    this.authTimer = setTimeout(() => { this.refuse('auth-timeout', 'no authentication within the time allowed'); }, authDeadlineMs);
     this.send({ v: PROTOCOL_VERSION, type: 'hello', serverUrl: ctx.serverUrl, nonce: toBase64Url(this.nonce), serverVersion: SERVER_VERSION });
   }
 
@@ -146,6 +159,30 @@ export class Connection implements Session {
     this.ws.terminate();
   }
 
+  /**
+   * One message's fault ends its own socket, never the process (and with it every user's). The
+   * log line names the error and where it was thrown; never the message, which may hold keys.
+   */
+  private onMessageGuarded(data: RawData, isBinary: boolean): void {
+    try {
+      this.onMessage(data, isBinary);
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  /** A fault while handling this socket's message (or its authentication, which finishes later). */
+  private failed(error: unknown): void {
+    this.ctx.logger.error('a message could not be handled; closing its connection', { userId: this.userId || undefined, ...errorOrigin(error) });
+    this.countReject('internal');
+    if (this.state === 'closed') return;
+    try {
+      this.send({ v: PROTOCOL_VERSION, type: 'error', code: 'internal', message: 'the server failed to handle this message and closed the connection' });
+    } finally {
+      this.close(CLOSE.internal, 'internal');
+    }
+  }
+
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.state === 'closed') return;
     const receivedAt = performance.now();
@@ -180,12 +217,17 @@ export class Connection implements Session {
     }
     this.ctx.metrics.messages.inc({ type: message.type });
     if (this.state === 'authenticated') {
+      if (message.type === 'directory.request' && !this.directoryBucket.take()) {
+        const seconds = this.ctx.limits.directoryRequestIntervalMs / 1000;
+        this.reject('rate-limited', `directory.request is answered once every ${seconds} s; directory.user, directory.removed and presence keep the directory current`, { ...(message.id === undefined ? {} : { ref: message.id }) });
+        return;
+      }
       this.ctx.hub.handle(this, message, receivedAt);
     } else if (this.state === 'authenticating') {
       const replay = message.type === 'auth' || message.type === 'enroll';
       this.refuse(replay ? 'nonce-reused' : 'not-authenticated', replay ? "this connection's challenge is already being answered" : 'wait for welcome before sending anything else');
     } else if (message.type === 'auth' || message.type === 'enroll') {
-      void this.authenticate(message);
+      this.authenticate(message).catch((error: unknown) => { this.failed(error); });
     } else {
       this.refuse('not-authenticated', `${message.type} needs authentication first: answer the challenge with auth or enroll`, CLOSE.policy, message.id);
     }
@@ -193,7 +235,14 @@ export class Connection implements Session {
 
   private async authenticate(message: Auth | Enroll): Promise<void> {
     this.state = 'authenticating';
-    const { db, serverUrl, logger, metrics } = this.ctx;
+    const { db, serverUrl, logger, metrics, addresses, refusals } = this.ctx;
+    // The cheapest check first: a throttled address costs no hash, no query and no signature.
+    if (message.type === 'enroll' && !addresses.mayEnroll(this.address)) {
+      metrics.auths.inc({ method: message.type, result: 'rate-limited' });
+      refusals.info('enrollment throttled', { method: message.type });
+      this.refuse('rate-limited', 'too many failed enrollment attempts from your address or in total; try again later', CLOSE.policy, message.id);
+      return;
+    }
     let outcome: AuthOutcome;
     try {
       outcome = message.type === 'auth' ? await authenticate(db, serverUrl, this.nonce, message) : await enroll(db, serverUrl, this.nonce, message);
@@ -205,7 +254,8 @@ export class Connection implements Session {
     if (!this.stillAuthenticating()) return;
     if (!outcome.ok) {
       metrics.auths.inc({ method: message.type, result: outcome.code });
-      logger.info('authentication refused', { method: message.type, errorCode: outcome.code, userId: message.type === 'auth' ? message.userId : undefined });
+      if (message.type === 'enroll' && outcome.code !== 'internal') addresses.enrollFailed(this.address);
+      refusals.info('authentication refused', { method: message.type, errorCode: outcome.code, userId: message.type === 'auth' ? message.userId : undefined });
       this.refuse(outcome.code, outcome.message, outcome.code === 'internal' ? CLOSE.internal : CLOSE.policy, message.id);
       return;
     }
@@ -219,6 +269,7 @@ export class Connection implements Session {
     clearTimeout(this.authTimer);
     this.state = 'authenticated';
     this.ctx.counts.unauthenticated -= 1;
+    this.ctx.addresses.settled(this.address);
     metrics.auths.inc({ method: message.type, result: 'ok' });
     logger.info(message.type === 'enroll' ? 'device enrolled' : 'user authenticated', { userId: this.userId });
   }
@@ -273,8 +324,12 @@ export class Connection implements Session {
   private leaveState(): void {
     if (this.state === 'closed') return;
     clearTimeout(this.authTimer);
-    if (this.state === 'authenticated') this.ctx.hub.leave(this);
-    else this.ctx.counts.unauthenticated -= 1;
+    if (this.state === 'authenticated') {
+      this.ctx.hub.leave(this);
+    } else {
+      this.ctx.counts.unauthenticated -= 1;
+      this.ctx.addresses.settled(this.address);
+    }
     this.state = 'closed';
     this.ctx.connections.delete(this);
   }

@@ -1,15 +1,18 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
+import { clientAddress } from '../limits/client-address';
+import type { AcceptDeadlines } from './accept-deadline';
 import { Connection, type ConnectionContext } from './connection';
 import { CLOSE } from './session';
 
 export const WS_PATH = '/ws';
 
 /**
- * Accepts WebSocket upgrades on /ws, enforces the cap on sockets that have not authenticated yet,
- * and runs the heartbeat that drops sockets whose peer has silently gone.
+ * Accepts WebSocket upgrades on /ws, enforces the caps on sockets that have not authenticated yet
+ * (server-wide, and per client address), and runs the heartbeat that drops sockets whose peer has
+ * silently gone.
  */
 export class Gateway {
   private readonly wss: WebSocketServer;
@@ -18,6 +21,8 @@ export class Gateway {
   constructor(
     server: Server,
     private readonly ctx: ConnectionContext,
+    private readonly deadlines: AcceptDeadlines,
+    private readonly trustedProxies: ReadonlySet<string>,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -53,16 +58,27 @@ export class Gateway {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    const timeLeft = this.deadlines.settle(socket);
+    const address = clientAddress(request, this.trustedProxies);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       if (this.ctx.counts.unauthenticated >= this.ctx.limits.maxUnauthenticated) {
-        // Said in the protocol's words, so a client can tell "busy" from "broken" and back off.
-        this.ctx.metrics.rejects.inc({ reason: 'server-busy' });
-        ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'error', code: 'server-busy', message: 'too many connections are authenticating; try again shortly' }));
-        ws.close(CLOSE.tryAgainLater, 'server-busy');
-        setTimeout(() => { ws.terminate(); }, 1000).unref();
+        busy(ws, this.ctx, 'too many connections are authenticating; try again shortly');
         return;
       }
-      new Connection(ws, socket, this.ctx);
+      const admission = this.ctx.addresses.admit(address);
+      if (!admission.ok) {
+        busy(ws, this.ctx, admission.message);
+        return;
+      }
+      new Connection(ws, socket, this.ctx, address, timeLeft);
     });
   }
+}
+
+/** Said in the protocol's words, so a client can tell "busy" from "broken" and back off. */
+function busy(ws: WebSocket, ctx: ConnectionContext, message: string): void {
+  ctx.metrics.rejects.inc({ reason: 'server-busy' });
+  ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'error', code: 'server-busy', message }));
+  ws.close(CLOSE.tryAgainLater, 'server-busy');
+  setTimeout(() => { ws.terminate(); }, 1000).unref();
 }

@@ -36,7 +36,7 @@ export const enrollSchema = z
     v: versionField,
     type: z.literal('enroll'),
     id: requestIdSchema.optional(),
-    code: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'an enrollment code is 22 to 64 URL-safe characters'),
+    code: z.string().max(64).regex(/^[A-Za-z0-9_-]{22,64}$/, 'an enrollment code is 22 to 64 URL-safe characters'),
     identityKey: base64UrlBytes(SERIALIZED_IDENTITY_KEY_BYTES),
     deviceName: displayNameSchema,
     signature: base64UrlBytes(SIGNATURE_BYTES),

@@ -37,7 +37,9 @@ export const signalDataSchema = z.union([
     })
     .strict(),
   z.object({ renegotiate: z.literal(true) }).strict(),
-  z.object({ transceiverRequest: z.object({ kind: z.enum(['audio', 'video']) }).loose() }).strict(),
+  // Only the kind: the app never asks with an RTCRtpTransceiverInit, and an open object here was
+  // relayed at any nesting depth.
+  z.object({ transceiverRequest: z.object({ kind: z.enum(['audio', 'video']) }).strict() }).strict(),
 ]);
 
 export const declineReasonSchema = z.enum(['declined', 'key-changed', 'unsupported']);

@@ -36,7 +36,7 @@ export const displayNameSchema = z
   .refine((name) => !/\p{Cc}/u.test(name), 'a display name has no control characters');
 
 /** Call ids are random (128 bits or more), chosen by the caller. */
-export const callIdSchema = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'a call id is 22 to 64 URL-safe characters');
+export const callIdSchema = z.string().max(64).regex(/^[A-Za-z0-9_-]{22,64}$/, 'a call id is 22 to 64 URL-safe characters');
 
 /** A client-chosen id that the server echoes in an error, so the client knows which request failed. */
 export const requestIdSchema = z.string().min(1).max(64);

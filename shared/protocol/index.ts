@@ -1,5 +1,6 @@
 export * from './auth';
 export * from './call';
+export * from './depth';
 export * from './directory';
 export * from './errors';
 export * from './fields';

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toBase64Url } from '../crypto/bytes';
+import { b64, callId, clientExamples, reveal, serverExamples, v } from './examples.fixture';
 import {
-  PROTOCOL_VERSION,
   ProtocolError,
   callMessageTypes,
   clientMessageTypes,
@@ -12,53 +11,6 @@ import {
   type OutgoingCallMessage,
   type ProtocolErrorCode,
 } from './index';
-
-const v = PROTOCOL_VERSION;
-const b64 = (length: number, fill = 7) => toBase64Url(new Uint8Array(length).fill(fill));
-const key = toBase64Url(Uint8Array.of(1, ...new Uint8Array(32).fill(9)));
-const callId = 'AAAAAAAAAAAAAAAAAAAAAA';
-const fingerprint = `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`;
-const reveal = { ephemeralKey: b64(32), fingerprint, signature: b64(64) };
-
-const callBodies: Record<string, Record<string, unknown>> = {
-  'call.invite': { media: { audio: true, video: true }, ake: { commitment: b64(32), signature: b64(64) } },
-  'call.ringing': {},
-  'call.accept': { media: { audio: true, video: false }, ake: reveal },
-  'call.confirm': { ake: reveal },
-  'call.decline': { reason: 'declined' },
-  'call.busy': {},
-  'call.cancel': {},
-  'call.signal': { data: { type: 'offer', sdp: 'v=0\r\n' } },
-  'call.hangup': { reason: 'hangup' },
-};
-
-const clientExamples: Record<string, Record<string, unknown>> = {
-  auth: { v, type: 'auth', userId: 'alice@example.com', signature: b64(64) },
-  enroll: { v, type: 'enroll', id: 'r1', code: b64(16), identityKey: key, deviceName: 'Alice’s laptop', signature: b64(64) },
-  'directory.request': { v, type: 'directory.request' },
-  'turn.request': { v, type: 'turn.request', id: 'r2' },
-  'call.resume': { v, type: 'call.resume', callId, to: 'bob', role: 'caller' },
-  ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, to: 'bob', ...body }])),
-};
-
-const entry = { id: 'bob', displayName: 'Bob Example', identityKey: key, presence: 'online' };
-const serverExamples: Record<string, Record<string, unknown>> = {
-  hello: { v, type: 'hello', serverUrl: 'https://sealcall.example.com', nonce: b64(32), serverVersion: '0.1.0' },
-  welcome: { v, type: 'welcome', userId: 'alice', displayName: 'Alice' },
-  directory: { v, type: 'directory', users: [entry] },
-  'directory.user': { v, type: 'directory.user', user: entry },
-  'directory.removed': { v, type: 'directory.removed', userId: 'bob' },
-  presence: { v, type: 'presence', userId: 'bob', presence: 'busy' },
-  'turn.credentials': {
-    v,
-    type: 'turn.credentials',
-    iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700000000:alice', credential: 'c2VjcmV0' }],
-    expiresAt: 1_700_000_000_000,
-  },
-  'call.ended': { v, type: 'call.ended', callId, reason: 'timeout' },
-  error: { v, type: 'error', code: 'rate-limited', message: 'slow down', ref: 'r1' },
-  ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, from: 'alice', ...body }])),
-};
 
 function codeOf(fn: () => unknown): ProtocolErrorCode | 'no error' | 'other error' {
   try {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { authSchema, enrollSchema, helloSchema, welcomeSchema } from './auth';
+import { MAX_MESSAGE_DEPTH, nestsDeeperThan } from './depth';
 import { callEndedSchema, incomingCallSchema, outgoingCallSchema } from './call';
 import { directoryRemovedSchema, directorySchema, directoryUserSchema, presenceUpdateSchema } from './directory';
 import { ProtocolError, protocolErrorCodeSchema } from './errors';
@@ -74,6 +75,9 @@ function parseWith<T>(schemas: ReadonlyMap<string, z.ZodType<T>>, input: unknown
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ProtocolError('bad-message', 'a message is a JSON object');
   }
+  if (nestsDeeperThan(value, MAX_MESSAGE_DEPTH)) {
+    throw new ProtocolError('bad-message', `a message nests at most ${MAX_MESSAGE_DEPTH} levels deep`);
+  }
   const { v, type } = value as { v?: unknown; type?: unknown };
   if (v !== PROTOCOL_VERSION) {
     throw new ProtocolError('unsupported-version', `protocol version ${describe(v)} is not supported; this side speaks ${PROTOCOL_VERSION}`);
@@ -91,11 +95,15 @@ function parseWith<T>(schemas: ReadonlyMap<string, z.ZodType<T>>, input: unknown
   return parsed.data;
 }
 
+/** Every schema a client may send, and every one a server may send: one per message type. */
+export const clientMessageSchemas = [...clientSchemas, ...outgoingCallSchema.options] as const;
+export const serverMessageSchemas = [...serverSchemas, ...incomingCallSchema.options] as const;
+
 const byType = <T>(schemas: readonly (z.ZodType<T> & { shape: { type: { value: string } } })[]) =>
   new Map<string, z.ZodType<T>>(schemas.map((schema) => [schema.shape.type.value, schema]));
 
-const clientSchemasByType = byType<ClientMessage>([...clientSchemas, ...outgoingCallSchema.options]);
-const serverSchemasByType = byType<ServerMessage>([...serverSchemas, ...incomingCallSchema.options]);
+const clientSchemasByType = byType<ClientMessage>(clientMessageSchemas);
+const serverSchemasByType = byType<ServerMessage>(serverMessageSchemas);
 
 /** Parses a client message (a JSON string or a parsed value); throws ProtocolError with a clear reason. */
 export function parseClientMessage(input: unknown): ClientMessage {

@@ -1,0 +1,59 @@
+import { toBase64Url } from '../crypto/bytes';
+import { PROTOCOL_VERSION } from './version';
+
+/* One valid example of every protocol message, for the schema tests. */
+
+export const v = PROTOCOL_VERSION;
+export const b64 = (length: number, fill = 7) => toBase64Url(new Uint8Array(length).fill(fill));
+export const key = toBase64Url(Uint8Array.of(1, ...new Uint8Array(32).fill(9)));
+export const callId = 'AAAAAAAAAAAAAAAAAAAAAA';
+export const fingerprint = `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`;
+export const reveal = { ephemeralKey: b64(32), fingerprint, signature: b64(64) };
+
+export const callBodies: Record<string, Record<string, unknown>> = {
+  'call.invite': { media: { audio: true, video: true }, ake: { commitment: b64(32), signature: b64(64) } },
+  'call.ringing': {},
+  'call.accept': { media: { audio: true, video: false }, ake: reveal },
+  'call.confirm': { ake: reveal },
+  'call.decline': { reason: 'declined' },
+  'call.busy': {},
+  'call.cancel': {},
+  'call.signal': { data: { type: 'offer', sdp: 'v=0\r\n' } },
+  'call.hangup': { reason: 'hangup' },
+};
+
+export const clientExamples: Record<string, Record<string, unknown>> = {
+  auth: { v, type: 'auth', userId: 'alice@example.com', signature: b64(64) },
+  enroll: { v, type: 'enroll', id: 'r1', code: b64(16), identityKey: key, deviceName: 'Alice’s laptop', signature: b64(64) },
+  'directory.request': { v, type: 'directory.request' },
+  'turn.request': { v, type: 'turn.request', id: 'r2' },
+  'call.resume': { v, type: 'call.resume', callId, to: 'bob', role: 'caller' },
+  ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, to: 'bob', ...body }])),
+};
+
+export const entry = { id: 'bob', displayName: 'Bob Example', identityKey: key, presence: 'online' };
+export const serverExamples: Record<string, Record<string, unknown>> = {
+  hello: { v, type: 'hello', serverUrl: 'https://sealcall.example.com', nonce: b64(32), serverVersion: '0.1.0' },
+  welcome: { v, type: 'welcome', userId: 'alice', displayName: 'Alice' },
+  directory: { v, type: 'directory', users: [entry] },
+  'directory.user': { v, type: 'directory.user', user: entry },
+  'directory.removed': { v, type: 'directory.removed', userId: 'bob' },
+  presence: { v, type: 'presence', userId: 'bob', presence: 'busy' },
+  'turn.credentials': {
+    v,
+    type: 'turn.credentials',
+    iceServers: [{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700000000:alice', credential: 'c2VjcmV0' }],
+    expiresAt: 1_700_000_000_000,
+  },
+  'call.ended': { v, type: 'call.ended', callId, reason: 'timeout' },
+  error: { v, type: 'error', code: 'rate-limited', message: 'slow down', ref: 'r1' },
+  ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, from: 'alice', ...body }])),
+};
+
+/** The other shapes a `call.signal`'s data takes, beside the offer in the examples. */
+export const signalDataExamples: Record<string, unknown>[] = [
+  { type: 'offer', sdp: 'v=0\r\n' },
+  { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMLineIndex: 0, sdpMid: '0', usernameFragment: null } },
+  { renegotiate: true },
+  { transceiverRequest: { kind: 'video' } },
+];
