@@ -1,4 +1,4 @@
-// ESLint rule: the layer boundaries of DESIGN.md, checked on every import, export-from, dynamic
+// ESLint rule: the layer boundaries the README's "Layout" names, checked on every import, export-from, dynamic
 // import and require. It resolves relative paths to the folder they land in, so `../../server/x`
 // is caught however it is spelled.
 import path from 'node:path';
@@ -64,7 +64,7 @@ const matches = (name, patterns) => patterns.some((p) => (typeof p === 'string' 
 export const layerRule = {
   meta: {
     type: 'problem',
-    docs: { description: 'Enforce the layer boundaries of DESIGN.md' },
+    docs: { description: 'Enforce the layer boundaries of the README\'s Layout section' },
     schema: [],
   },
   create(context) {

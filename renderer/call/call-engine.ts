@@ -16,7 +16,7 @@ import type { TransformApi } from './transforms';
 import { sampleVideoSizes, type VideoSizes } from './video-sizes';
 
 export interface CallEngineOptions {
-  /** How often the sender ratchets to a new key generation (DESIGN.md: 10 minutes). */
+  /** How often the sender ratchets to a new key generation (docs/threat-model.md: 10 minutes). */
   ratchetIntervalMs?: number;
   /** How often getStats is sampled for the quality indicator. */
   statsIntervalMs?: number;

@@ -105,7 +105,7 @@ export function SafetyNumber({ bridge, contact, onBack }: SafetyNumberProps) {
           <SafetyDigits digits={loaded.number.digits} label={`Safety number with ${contact.displayName}`} />
           <figure className="safety-qr">
             <QrCode text={loaded.number.scannable} label={`QR code of the safety number with ${contact.displayName}`} />
-            <figcaption>Or scan {name}'s code.</figcaption>
+            <figcaption>The same number as a QR code, for a scanner.</figcaption>
           </figure>
         </div>
       )}

@@ -5,7 +5,7 @@ import { serializeIdentityKey, signAs, verifyAs, type IdentityKeyPair } from './
 import { loadSodium } from './sodium';
 
 /*
- * The call handshake (DESIGN.md, "The call handshake"), with one addition: the caller's invite
+ * The call handshake (docs/threat-model.md, "The call handshake"), with one addition: the caller's invite
  * carries a hash commitment to its ephemeral key and certificate fingerprint instead of the values
  * themselves, and reveals them in a third message (confirm) after the callee's accept.
  *

@@ -27,6 +27,7 @@ describe('history outcome', () => {
     [{ endReason: 'cancelled' }, 'cancelled'],
     [{ endReason: 'timeout' }, 'unanswered'],
     [{ endReason: 'mitm-detected' }, 'failed'],
+    [{ endReason: 'mitm-detected', connectedAt: 2000 }, 'failed'],
     [{ direction: 'incoming', endReason: 'cancelled' }, 'missed'],
     [{ direction: 'incoming', endReason: 'timeout' }, 'missed'],
     [{ direction: 'incoming', endReason: 'declined' }, 'declined'],

@@ -18,6 +18,9 @@ export function historyEntryFor(view: CallView): CallHistoryEntry {
 }
 
 function outcomeOf(view: CallView, answered: boolean): CallOutcome {
+  // A call cut by a certificate the handshake did not sign (a re-offer mid-call, say) did not
+  // complete, however long it had been connected.
+  if (view.endReason === 'mitm-detected') return 'failed';
   if (answered) return 'completed';
   const reason = view.endReason;
   if (view.direction === 'incoming') {
