@@ -1,5 +1,4 @@
 import type { CallView, Contact } from '../shared/ipc';
-import { runCli } from '../server/test-support/harness.fixture';
 import { expect, test } from './fixtures';
 import { counters, expectDecoding, hangUp, placeCall, snapshot, waitForCallState } from './harness/call-driver';
 import { unwrap, type CompanyUser } from './harness/company';
@@ -25,9 +24,7 @@ async function contact(user: CompanyUser, id: string): Promise<Contact | undefin
 
 test('a caller whose key changed cannot be answered without confirming; confirmed, the call decodes', async ({ twoUsers }, testInfo) => {
   const { bob, company } = twoUsers;
-  const revoked = await runCli(['revoke', 'alice', '--data-dir', company.server.dataDir]);
-  expect(revoked.code, revoked.stderr).toBe(0);
-  const newAlice = await company.enrolledUser('alice', 'Alice Archer', { inviteArgs: ['--reinstate'] });
+  const newAlice = await company.newComputer('alice', 'Alice Archer');
   await company.seeEachOther(bob, newAlice);
   await expect.poll(async () => (await contact(bob, 'alice'))?.keyChanged).toBe(true);
 
@@ -86,9 +83,7 @@ test('a caller whose key changed cannot be answered without confirming; confirme
 
 test('declining a caller whose key changed ends the call and settles nothing', async ({ twoUsers }) => {
   const { alice, company } = twoUsers;
-  const revoked = await runCli(['revoke', 'bob', '--data-dir', company.server.dataDir]);
-  expect(revoked.code, revoked.stderr).toBe(0);
-  const newBob = await company.enrolledUser('bob', 'Bob Baker', { inviteArgs: ['--reinstate'] });
+  const newBob = await company.newComputer('bob', 'Bob Baker');
   await company.seeEachOther(alice, newBob);
   await expect.poll(async () => (await contact(alice, 'bob'))?.keyChanged).toBe(true);
 

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from './fixtures';
 import { TEST_PASSPHRASE } from './harness/company';
-import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
+import { expectAccessible, markVerifiedFromList, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
 
 /*
  * The contacts file (pinned keys, verified marks) changed on disk while the app was closed, as an
@@ -15,10 +15,7 @@ test.describe.configure({ timeout: 90_000 });
 
 test('a contacts file changed outside Sealcall: a loud banner, "Verify again", the call gate, and verifying again clears it', async ({ twoUsers }, testInfo) => {
   const { alice, company } = twoUsers;
-  await alice.page.getByRole('button', { name: /^Bob Baker/ }).click();
-  await alice.page.getByRole('button', { name: 'View safety number' }).click();
-  await alice.page.getByRole('button', { name: 'Mark as verified' }).click();
-  await expect(alice.page.getByRole('list', { name: 'Contacts' }).getByRole('listitem').filter({ hasText: 'Bob Baker' })).toContainText('Verified');
+  await markVerifiedFromList(alice.page, 'Bob Baker');
 
   const { dataDir } = alice;
   await alice.context.close();

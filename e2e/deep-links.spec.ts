@@ -1,6 +1,5 @@
 import { parseSealcallLink } from '../electron/core/deep-link';
 import type { CallView } from '../shared/ipc';
-import { runCli } from '../server/test-support/harness.fixture';
 import { expect, test } from './fixtures';
 import { hangUp, placeCall, waitForCallState } from './harness/call-driver';
 import { TEST_PASSPHRASE, unwrap, type CompanyUser } from './harness/company';
@@ -53,9 +52,7 @@ test('a call link asks first, then starts an audio call: Bob rings, and no camer
 
 test('a call link to a contact whose key changed meets the gate first', async ({ twoUsers }) => {
   const { alice, company } = twoUsers;
-  const revoked = await runCli(['revoke', 'bob', '--data-dir', company.server.dataDir]);
-  expect(revoked.code, revoked.stderr).toBe(0);
-  const newBob = await company.enrolledUser('bob', 'Bob Baker', { inviteArgs: ['--reinstate'] });
+  const newBob = await company.newComputer('bob', 'Bob Baker');
   await company.seeEachOther(alice, newBob);
   const bobRow = alice.page.getByRole('list', { name: 'Contacts' }).getByRole('listitem').filter({ hasText: 'Bob Baker' });
   await expect(bobRow).toContainText('Safety number changed');

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { TEST_PASSPHRASE } from './harness/company';
-import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
+import { expectAccessible, markVerifiedFromList, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
 
 test.beforeAll(warmHarness);
 
@@ -91,10 +91,7 @@ test('both sides see the same safety number, and marking verified shows the badg
 
 test('verified survives a restart: unlock with the passphrase, the badge is still there', async ({ twoUsers }, testInfo) => {
   const { alice, company } = twoUsers;
-  await alice.page.getByRole('button', { name: /^Bob Baker/ }).click();
-  await alice.page.getByRole('button', { name: 'View safety number' }).click();
-  await alice.page.getByRole('button', { name: 'Mark as verified' }).click();
-  await expect(alice.page.getByRole('list', { name: 'Contacts' }).getByRole('listitem').filter({ hasText: 'Bob Baker' })).toContainText('Verified');
+  await markVerifiedFromList(alice.page, 'Bob Baker');
 
   // Restart Alice's host on the same data directory: it asks for her passphrase, then remembers.
   const { dataDir } = alice;

@@ -48,3 +48,11 @@ export async function warmHarness({ harness, hostKind }: { harness: HarnessEnvir
 export const WINDOW_SIZE = { width: 1100, height: 760 };
 
 export { TEST_PASSPHRASE } from './harness/company';
+
+/** Opens a contact's safety number from the contact list and marks it verified; resolves once the list shows the badge. */
+export async function markVerifiedFromList(page: Page, displayName: string): Promise<void> {
+  await page.getByRole('button', { name: new RegExp(`^${displayName}`) }).click();
+  await page.getByRole('button', { name: 'View safety number' }).click();
+  await page.getByRole('button', { name: 'Mark as verified' }).click();
+  await expect(page.getByRole('list', { name: 'Contacts' }).getByRole('listitem').filter({ hasText: displayName })).toContainText('Verified');
+}

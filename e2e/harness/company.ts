@@ -81,6 +81,16 @@ export class Company {
     return Object.assign(user, { userId, displayName });
   }
 
+  /**
+   * The user gets a new computer: IT revokes the old key and reinstates them with a fresh link, so
+   * every colleague's app sees a changed key. Resolves with the new app, enrolled and online.
+   */
+  async newComputer(userId: string, displayName: string): Promise<CompanyUser> {
+    const revoked = await runCli(['revoke', userId, '--data-dir', this.server.dataDir]);
+    if (revoked.code !== 0) throw new Error(`sealcall-server revoke ${userId} failed: ${revoked.stderr}`);
+    return await this.enrolledUser(userId, displayName, { inviteArgs: ['--reinstate'] });
+  }
+
   /** Resolves once `user` sees each of `others` online. */
   async seeEachOther(...users: CompanyUser[]): Promise<void> {
     for (const user of users) {
