@@ -47,11 +47,14 @@ export type IpcErrorCode = z.infer<typeof ipcErrorCodeSchema>;
 
 export const ipcErrorSchema = z.object({ code: ipcErrorCodeSchema, message: z.string().max(2000) }).strict();
 
-export const ipcResultSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), value: z.unknown() }).strict(),
-  z.object({ ok: z.literal(false), error: ipcErrorSchema }).strict(),
-]);
-export type IpcResult = z.infer<typeof ipcResultSchema>;
+const ipcFailureSchema = z.object({ ok: z.literal(false), error: ipcErrorSchema }).strict();
+
+/**
+ * What crosses IPC for one request: the channel's own response or an error. The host builds it
+ * from a value its channel's response schema has already checked; the bridge checks the whole of
+ * it against that channel's schema (`resultSchemaOf`), never against an open envelope.
+ */
+export type IpcResult = { ok: true; value: unknown } | z.infer<typeof ipcFailureSchema>;
 
 export class IpcError extends Error {
   override readonly name = 'IpcError';
@@ -64,19 +67,27 @@ export class IpcError extends Error {
 }
 
 const noPayload = z.undefined();
+const safetyDigitsSchema = z.string().length(60).regex(/^\d{60}$/);
+const shortCodeSchema = z.string().length(12).regex(/^\d{12}$/);
+/** A server's address as the core stored it (checked when it was enrolled). */
+const serverUrlField = z.string().max(2048);
+/** The company directory's own bound (shared/protocol/directory.ts). */
+const MAX_CONTACTS = 100_000;
+/** Well above the history the core keeps (500 entries by default). */
+const MAX_HISTORY_ITEMS = 10_000;
 
 /** Where the device's identity stands. The secret key itself never crosses IPC. */
 export const identityStatusSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('not-enrolled'), passphraseRequired: z.boolean() }).strict(),
   z
-    .object({ state: z.literal('locked'), userId: userIdSchema, displayName: displayNameSchema, serverUrl: z.string() })
+    .object({ state: z.literal('locked'), userId: userIdSchema, displayName: displayNameSchema, serverUrl: serverUrlField })
     .strict(),
   z
     .object({
       state: z.literal('ready'),
       userId: userIdSchema,
       displayName: displayNameSchema,
-      serverUrl: z.string(),
+      serverUrl: serverUrlField,
       sealer: z.enum(['os-keychain', 'passphrase']),
     })
     .strict(),
@@ -119,9 +130,9 @@ export const contactSchema = z
     identityKey: base64UrlBytes(33),
   })
   .strict();
+const contactListSchema = z.array(contactSchema).max(MAX_CONTACTS);
 export type Contact = z.infer<typeof contactSchema>;
 
-const safetyDigitsSchema = z.string().regex(/^\d{60}$/);
 
 export const mediaSchema = z.object({ audio: z.boolean(), video: z.boolean() }).strict();
 
@@ -159,7 +170,7 @@ export const callViewSchema = z
     endedAt: z.number().int().nullable(),
     endReason: callEndReasonSchema.nullable(),
     /** 12 digits, once the handshake is done. */
-    shortCode: z.string().regex(/^\d{12}$/).nullable(),
+    shortCode: shortCodeSchema.nullable(),
     peerVerified: z.boolean(),
     peerKeyChanged: z.boolean(),
   })
@@ -172,7 +183,7 @@ export const callKeysSchema = z
     callId: callIdSchema,
     sendKey: base64UrlBytes(32),
     receiveKey: base64UrlBytes(32),
-    shortCode: z.string().regex(/^\d{12}$/),
+    shortCode: shortCodeSchema,
     /** The peer's signed DTLS fingerprint: the remote SDP must carry exactly this one. */
     remoteFingerprint: fingerprintSchema,
     /** True for the side that makes the WebRTC offer. */
@@ -189,9 +200,9 @@ export const settingsViewSchema = z
   .object({
     values: userSettingsSchema,
     /** Keys set by the organization's config that the user cannot change: shown as managed. */
-    locked: z.array(settingKeySchema),
+    locked: z.array(settingKeySchema).max(settingKeySchema.options.length),
     /** The server this device is enrolled with, if any. */
-    serverUrl: z.string().nullable(),
+    serverUrl: serverUrlField.nullable(),
   })
   .strict();
 export type SettingsView = z.infer<typeof settingsViewSchema>;
@@ -213,7 +224,7 @@ export const historyItemSchema = z
   .strict();
 export type HistoryItem = z.infer<typeof historyItemSchema>;
 
-export const historyViewSchema = z.object({ items: z.array(historyItemSchema), unseenMissed: z.number().int().nonnegative() }).strict();
+export const historyViewSchema = z.object({ items: z.array(historyItemSchema).max(MAX_HISTORY_ITEMS), unseenMissed: z.number().int().nonnegative() }).strict();
 export type HistoryView = z.infer<typeof historyViewSchema>;
 
 /** Bounds for what the screen picker shows: the OS can list many windows with long titles. */
@@ -224,7 +235,7 @@ export const MAX_THUMBNAIL_CHARS = 512 * 1024;
 export const captureSourceSchema = z
   .object({
     /** desktopCapturer's id, e.g. "screen:0:0" or "window:1234:0". */
-    id: z.string().regex(/^(screen|window):[\w:-]{1,100}$/),
+    id: z.string().max(108).regex(/^(screen|window):[\w:-]{1,100}$/),
     name: z.string().max(200),
     kind: z.enum(['screen', 'window']),
     /** A small PNG of the source, or null where the OS gives none. */
@@ -239,7 +250,7 @@ export const invokeChannels = {
     request: noPayload,
     response: z
       .object({
-        version: z.string(),
+        version: z.string().max(64),
         contractVersion: z.literal(IPC_CONTRACT_VERSION),
         platform: z.enum(['linux', 'darwin', 'win32', 'other']),
         /** 'electron' in the shipped app, 'harness' when the e2e harness hosts the core. */
@@ -264,12 +275,12 @@ export const invokeChannels = {
   /** This user's own 30-digit half of every safety number they share (Settings shows it). */
   'identity.fingerprint': {
     request: noPayload,
-    response: z.object({ userId: userIdSchema, digits: z.string().regex(/^\d{30}$/) }).strict(),
+    response: z.object({ userId: userIdSchema, digits: z.string().length(30).regex(/^\d{30}$/) }).strict(),
   },
   'connection.status': { request: noPayload, response: connectionStateSchema },
   /** "Retry now" while offline: skips the rest of the backoff wait. */
   'connection.reconnect': { request: noPayload, response: connectionStateSchema },
-  'contacts.list': { request: noPayload, response: z.array(contactSchema) },
+  'contacts.list': { request: noPayload, response: contactListSchema },
   'contacts.safetyNumber': {
     request: z.object({ userId: userIdSchema }).strict(),
     response: z
@@ -344,7 +355,7 @@ export const invokeChannels = {
   'history.markSeen': { request: noPayload, response: historyViewSchema },
   'turn.iceServers': {
     request: noPayload,
-    response: z.object({ iceServers: z.array(iceServerSchema), relayOnly: z.boolean() }).strict(),
+    response: z.object({ iceServers: z.array(iceServerSchema).max(8), relayOnly: z.boolean() }).strict(),
   },
   /** The screens and windows that can be shared now; the next screen.choose must pick one of them. */
   'screen.sources': { request: noPayload, response: z.array(captureSourceSchema).max(MAX_CAPTURE_SOURCES) },
@@ -357,7 +368,7 @@ export const eventChannels = {
   'app.ready': z.object({ at: z.number().int().nonnegative() }).strict(),
   'identity.changed': identityStatusSchema,
   'connection.changed': connectionStateSchema,
-  'contacts.changed': z.array(contactSchema),
+  'contacts.changed': contactListSchema,
   'call.changed': callViewSchema,
   'call.keys': callKeysSchema,
   'call.signal': z.object({ callId: callIdSchema, data: signalDataSchema }).strict(),
@@ -419,6 +430,18 @@ export function parseRequest(channel: unknown, payload: unknown): unknown {
   return parsed.data;
 }
 
+const resultSchemas = new Map<InvokeChannel, z.ZodType>();
+
+/** The closed schema of a whole result on `channel`: its response schema, or an IPC error. */
+export function resultSchemaOf(channel: InvokeChannel): z.ZodType {
+  let schema = resultSchemas.get(channel);
+  if (schema === undefined) {
+    schema = z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), value: invokeChannels[channel].response }).strict(), ipcFailureSchema]);
+    resultSchemas.set(channel, schema);
+  }
+  return schema;
+}
+
 export function parseResponse<C extends InvokeChannel>(channel: C, value: unknown): ResponseOf<C> {
   const parsed = invokeChannels[channel].response.safeParse(value);
   if (!parsed.success) throw new IpcError('bad-response', `bad response on ${channel}: ${describeIssues(parsed.error)}`);
@@ -455,10 +478,12 @@ export function createBridge(transport: IpcTransport): SealcallBridge {
   return Object.freeze({
     async invoke<C extends InvokeChannel>(channel: C, ...request: unknown[]): Promise<ResponseOf<C>> {
       const payload: unknown = parseRequest(channel as string, request[0]);
-      const result = ipcResultSchema.safeParse(await transport.invoke(channel, payload));
-      if (!result.success) throw new IpcError('bad-response', `malformed IPC result on ${channel}`);
-      if (!result.data.ok) throw new IpcError(result.data.error.code, result.data.error.message);
-      return parseResponse(channel, result.data.value);
+      const parsed = resultSchemaOf(channel).safeParse(await transport.invoke(channel, payload));
+      if (!parsed.success) throw new IpcError('bad-response', `bad response on ${channel}: ${describeIssues(parsed.error)}`);
+      // The schema was picked by the channel, so TypeScript cannot see what it proved.
+      const result = parsed.data as { ok: true; value: ResponseOf<C> } | z.infer<typeof ipcFailureSchema>;
+      if (!result.ok) throw new IpcError(result.error.code, result.error.message);
+      return result.value;
     },
     on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void {
       if (!isEventChannel(event)) throw new IpcError('unknown-channel', `unknown IPC event ${String(event)}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { defOf, schemaDepth } from '../schema-bounds.fixture';
 import { clientExamples, serverExamples, signalDataExamples } from './examples.fixture';
 import { MAX_MESSAGE_DEPTH, ProtocolError, clientMessageSchemas, nestsDeeperThan, parseClientMessage, parseServerMessage, serverMessageSchemas } from './index';
 
@@ -8,50 +9,6 @@ import { MAX_MESSAGE_DEPTH, ProtocolError, clientMessageSchemas, nestsDeeperThan
  * The schemas are walked as data, so a new loose object, record or unbounded string anywhere in
  * the protocol fails here before it can carry a payload nested thousands deep.
  */
-
-interface Def {
-  type: string;
-  shape?: Record<string, z.ZodType>;
-  catchall?: z.ZodType;
-  element?: z.ZodType;
-  options?: readonly z.ZodType[];
-  innerType?: z.ZodType;
-  checks?: readonly { _zod: { def: { check: string } } }[];
-}
-
-const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
-const hasMaxLength = (def: Def) => (def.checks ?? []).some((check) => check._zod.def.check === 'max_length');
-
-/** How deep values of `schema` can nest, or a description of what leaves it open. */
-function schemaDepth(schema: z.ZodType, path: string): number {
-  const def = defOf(schema);
-  switch (def.type) {
-    case 'object': {
-      if (def.catchall === undefined || defOf(def.catchall).type !== 'never') throw new Error(`${path}: an object that is not strict`);
-      return 1 + Math.max(0, ...Object.entries(def.shape ?? {}).map(([key, child]) => schemaDepth(child, `${path}.${key}`)));
-    }
-    case 'array':
-      if (!hasMaxLength(def) || def.element === undefined) throw new Error(`${path}: an array without a maximum length`);
-      return 1 + schemaDepth(def.element, `${path}[]`);
-    case 'union':
-      return Math.max(...(def.options ?? []).map((option, index) => schemaDepth(option, `${path}|${index}`)));
-    case 'optional':
-    case 'nullable':
-      if (def.innerType === undefined) throw new Error(`${path}: a wrapper without a type`);
-      return schemaDepth(def.innerType, path);
-    case 'string':
-      if (!hasMaxLength(def)) throw new Error(`${path}: a string without a maximum length`);
-      return 0;
-    case 'literal':
-    case 'enum':
-    case 'boolean':
-    case 'number':
-    case 'null':
-      return 0;
-    default:
-      throw new Error(`${path}: a ${def.type}, which the protocol does not bound`);
-  }
-}
 
 const typeOf = (schema: z.ZodType) => (defOf(schema).shape?.['type'] as unknown as { value: string }).value;
 
