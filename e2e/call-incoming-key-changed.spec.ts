@@ -1,7 +1,7 @@
 import type { CallView, Contact } from '../shared/ipc';
 import { expect, test } from './fixtures';
 import { counters, expectDecoding, hangUp, placeCall, snapshot, waitForCallState } from './harness/call-driver';
-import { unwrap, type CompanyUser } from './harness/company';
+import { unwrap, type Company, type CompanyUser } from './harness/company';
 import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
 
 /*
@@ -22,11 +22,16 @@ async function contact(user: CompanyUser, id: string): Promise<Contact | undefin
   return unwrap<Contact[]>(await user.host.invoke('contacts.list', undefined)).find((entry) => entry.id === id);
 }
 
+/** The caller on a new computer, once the callee's app has its changed key. */
+async function rekeyedCaller(company: Company, callee: CompanyUser, caller: CompanyUser): Promise<CompanyUser> {
+  const rekeyed = await company.newComputer(caller.userId, caller.displayName, callee);
+  await expect.poll(async () => (await contact(callee, caller.userId))?.keyChanged).toBe(true);
+  return rekeyed;
+}
+
 test('a caller whose key changed cannot be answered without confirming; confirmed, the call decodes', async ({ twoUsers }, testInfo) => {
-  const { bob, company } = twoUsers;
-  const newAlice = await company.newComputer('alice', 'Alice Archer');
-  await company.seeEachOther(bob, newAlice);
-  await expect.poll(async () => (await contact(bob, 'alice'))?.keyChanged).toBe(true);
+  const { alice, bob, company } = twoUsers;
+  const newAlice = await rekeyedCaller(company, bob, alice);
 
   await placeCall(newAlice.page, 'bob', { audio: true, video: true });
   const ringing = bob.page.getByRole('alertdialog', { name: 'Alice Archer' });
@@ -82,10 +87,8 @@ test('a caller whose key changed cannot be answered without confirming; confirme
 });
 
 test('declining a caller whose key changed ends the call and settles nothing', async ({ twoUsers }) => {
-  const { alice, company } = twoUsers;
-  const newBob = await company.newComputer('bob', 'Bob Baker');
-  await company.seeEachOther(alice, newBob);
-  await expect.poll(async () => (await contact(alice, 'bob'))?.keyChanged).toBe(true);
+  const { alice, bob, company } = twoUsers;
+  const newBob = await rekeyedCaller(company, alice, bob);
 
   await placeCall(newBob.page, 'alice', { audio: true, video: false });
   const ringing = alice.page.getByRole('alertdialog', { name: 'Bob Baker' });

@@ -52,8 +52,7 @@ test('a call link asks first, then starts an audio call: Bob rings, and no camer
 
 test('a call link to a contact whose key changed meets the gate first', async ({ twoUsers }) => {
   const { alice, company } = twoUsers;
-  const newBob = await company.newComputer('bob', 'Bob Baker');
-  await company.seeEachOther(alice, newBob);
+  const newBob = await company.newComputer('bob', 'Bob Baker', alice);
   const bobRow = alice.page.getByRole('list', { name: 'Contacts' }).getByRole('listitem').filter({ hasText: 'Bob Baker' });
   await expect(bobRow).toContainText('Safety number changed');
 

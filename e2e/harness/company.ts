@@ -83,12 +83,15 @@ export class Company {
 
   /**
    * The user gets a new computer: IT revokes the old key and reinstates them with a fresh link, so
-   * every colleague's app sees a changed key. Resolves with the new app, enrolled and online.
+   * every colleague's app sees a changed key. Resolves with the new app, enrolled and online, once
+   * each of `colleagues` sees it online.
    */
-  async newComputer(userId: string, displayName: string): Promise<CompanyUser> {
+  async newComputer(userId: string, displayName: string, ...colleagues: CompanyUser[]): Promise<CompanyUser> {
     const revoked = await runCli(['revoke', userId, '--data-dir', this.server.dataDir]);
     if (revoked.code !== 0) throw new Error(`sealcall-server revoke ${userId} failed: ${revoked.stderr}`);
-    return await this.enrolledUser(userId, displayName, { inviteArgs: ['--reinstate'] });
+    const user = await this.enrolledUser(userId, displayName, { inviteArgs: ['--reinstate'] });
+    await this.seeEachOther(...colleagues, user);
+    return user;
   }
 
   /** Resolves once `user` sees each of `others` online. */
