@@ -57,9 +57,6 @@ describe('the prober (issue 12, items 1-5, against the real server process)', ()
     expect(codes.slice(0, 10)).toEqual(Array<string>(10).fill('invite-invalid'));
     expect(codes[10]).toBe('rate-limited');
     expect(otherCode).toBe('invite-invalid');
-    // Refused guesses are logged at a bounded rate: never more lines than guesses.
-    const lines = server.logs().split('\n').filter((line) => line.includes('"msg":"authentication refused"') || line.includes('"msg":"enrollment throttled"'));
-    expect(lines.length).toBeLessThanOrEqual(12);
   });
 
   it('4: silent, header-dripping and frame-dripping sockets are closed at the auth timeout, and /healthz answers meanwhile', async () => {

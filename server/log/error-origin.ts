@@ -5,7 +5,11 @@
  */
 export function errorOrigin(error: unknown, frames = 5): { errorName: string; thrownAt: string | undefined } {
   if (!(error instanceof Error)) return { errorName: typeof error, thrownAt: undefined };
-  const stack = (error.stack ?? '')
+  // V8's stack starts with "Name: message", and a message can run over several lines (one that
+  // quotes an SDP, say), any of which could start with "at ": only what follows it is frames.
+  const header = String(error);
+  const raw = error.stack ?? '';
+  const stack = (raw.startsWith(header) ? raw.slice(header.length) : '')
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('at '))

@@ -247,7 +247,7 @@ export class Connection implements Session {
     try {
       outcome = message.type === 'auth' ? await authenticate(db, serverUrl, this.nonce, message) : await enroll(db, serverUrl, this.nonce, message);
     } catch (error) {
-      logger.error('authentication failed with an internal error', { error: String(error) });
+      logger.error('authentication failed with an internal error', errorOrigin(error));
       outcome = { ok: false, code: 'internal', message: 'the server could not check this request' };
     }
     // The socket may have closed (or timed out) while the signature was being checked.
