@@ -88,8 +88,8 @@ test("a re-offer with another certificate after connect: Bob's core refuses it, 
     for (const [user, peerId] of [[alice, 'bob'], [bob, 'alice']] as const) {
       await expect.poll(async () => user.host.invoke('call.current', undefined)).toEqual({ ok: true, value: null });
       const history = unwrap<HistoryView>(await user.host.invoke('history.list', undefined));
-      // It had connected, so it reads as a call that took place, with why it ended.
-      expect(history.items[0]).toMatchObject({ peerId, reason: 'mitm-detected' });
+      // It had connected, but a call cut by a certificate nobody signed did not complete.
+      expect(history.items[0]).toMatchObject({ peerId, outcome: 'failed', reason: 'mitm-detected' });
     }
     await attacker.close();
   } finally {

@@ -49,7 +49,7 @@ export function IncomingCall({ bridge, call, pinnedKey, ringtone, cannotAnswerBe
   const accept = (media: Media) => {
     if (gated) return;
     setAnswering(true);
-    void onAccept(media, call.peerKeyChanged).then((ok) => {
+    void onAccept(media, keyChangeConfirmed).then((ok) => {
       if (!ok) setAnswering(false);
     });
   };

@@ -42,7 +42,7 @@ export function KeyChangedGate({ bridge, contact, onCancel, onCallAnyway }: KeyC
         <button type="button" className="button button-secondary" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className="button button-primary" onClick={onCallAnyway}>
+        <button type="button" className="button button-primary" onClick={onCallAnyway} disabled={loaded.status === 'loading'}>
           Call anyway
         </button>
       </div>

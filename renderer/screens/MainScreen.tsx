@@ -203,7 +203,14 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
       )}
       {links.confirming !== null && <CallLinkConfirm contact={links.confirming} onCall={links.confirmCall} onCancel={links.cancelCall} />}
       {flow.gate !== null && (
-        <KeyChangedGate bridge={bridge} contact={flow.gate.contact} onCancel={flow.cancelGate} onCallAnyway={flow.callAnyway} />
+        <KeyChangedGate
+          bridge={bridge}
+          // The contact as it is now, not as it was when the gate opened: a key pinned meanwhile
+          // must be the one whose number is shown.
+          contact={contacts.find((contact) => contact.id === flow.gate?.contact.id) ?? flow.gate.contact}
+          onCancel={flow.cancelGate}
+          onCallAnyway={flow.callAnyway}
+        />
       )}
       {flow.lobby !== null && (
         <Lobby
