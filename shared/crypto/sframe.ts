@@ -333,13 +333,9 @@ export class SFrameReceiver {
   readonly secret: SFrameSecret;
   readonly #window: ReplayWindow;
 
-  constructor(secret: SFrameSecret, windowSize = REPLAY_WINDOW_SIZE) {
+  constructor(secret: SFrameSecret) {
     this.secret = secret;
-    this.#window = new ReplayWindow(windowSize);
-  }
-
-  get kid(): bigint {
-    return this.secret.kid;
+    this.#window = new ReplayWindow(REPLAY_WINDOW_SIZE);
   }
 
   /** As sframeDecrypt, and 'sframe-replayed' for a counter already opened or too old. */
