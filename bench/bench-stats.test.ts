@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRatio, markdownTable, median, ms, percentile, verdict } from './bench-stats';
+import { fitPowerLaw, formatRatio, markdownTable, median, ms, percentile, verdict } from './bench-stats';
 
 describe('percentile and median', () => {
   it('interpolate between the closest ranks, whatever the input order', () => {
@@ -29,5 +29,25 @@ describe('formatting', () => {
 
   it('builds a markdown table with the figure columns right-aligned', () => {
     expect(markdownTable(['step', 'ms'], [['ICE', '12.0']])).toBe('| step | ms |\n| --- | ---: |\n| ICE | 12.0 |');
+  });
+});
+
+describe('fitPowerLaw', () => {
+  it('recovers the exponent and coefficient of an exact power law', () => {
+    const fit = fitPowerLaw([1000, 2000, 4000].map((n) => [n, 191 * n ** 2] as const));
+    expect(fit.exponent).toBeCloseTo(2, 10);
+    expect(fit.coefficient).toBeCloseTo(191, 6);
+    expect(fitPowerLaw([[1000, 5000], [2000, 10_000], [4000, 20_000]]).exponent).toBeCloseTo(1, 10);
+  });
+
+  it('fits the least-squares line through scattered points, and skips points it cannot take the log of', () => {
+    // log2 y = 0, 1.5, 2 at log2 x = 0, 1, 2: slope 1 by least squares.
+    expect(fitPowerLaw([[1, 1], [2, 2 ** 1.5], [4, 4], [8, 0], [16, Number.NaN]]).exponent).toBeCloseTo(1, 10);
+  });
+
+  it('gives NaN without two distinct sizes', () => {
+    expect(fitPowerLaw([[1000, 5]]).exponent).toBeNaN();
+    expect(fitPowerLaw([[1000, 5], [1000, 7]]).exponent).toBeNaN();
+    expect(fitPowerLaw([]).exponent).toBeNaN();
   });
 });

@@ -37,3 +37,19 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
 export function ms(value: number): string {
   return Number.isFinite(value) ? value.toFixed(1) : 'n/a';
 }
+
+/**
+ * Least-squares fit of y = c·x^k on log-log axes: k says how a cost grows with size (1 linear,
+ * 2 quadratic). Points with a non-positive or non-finite coordinate are left out; fewer than two
+ * distinct x give NaN.
+ */
+export function fitPowerLaw(points: readonly (readonly [x: number, y: number])[]): { exponent: number; coefficient: number } {
+  const logs = points.filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => [Math.log(x), Math.log(y)] as const);
+  const meanX = logs.reduce((sum, [lx]) => sum + lx, 0) / logs.length;
+  const meanY = logs.reduce((sum, [, ly]) => sum + ly, 0) / logs.length;
+  const sxx = logs.reduce((sum, [lx]) => sum + (lx - meanX) ** 2, 0);
+  const sxy = logs.reduce((sum, [lx, ly]) => sum + (lx - meanX) * (ly - meanY), 0);
+  if (logs.length < 2 || sxx === 0) return { exponent: Number.NaN, coefficient: Number.NaN };
+  const exponent = sxy / sxx;
+  return { exponent, coefficient: Math.exp(meanY - exponent * meanX) };
+}

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { BenchSection } from './bench-section';
 import { QUICK } from './bench-browser';
 import { runCallSetupBench } from './call-setup.bench';
+import { runClusterBench } from './cluster.bench';
+import { runCompanyScaleBench } from './company-scale.bench';
 import { runE2eeCpuBench } from './e2ee-cpu.bench';
 import { runRendererBench } from './renderer.bench';
 import { runServerBench } from './server.bench';
@@ -21,6 +23,8 @@ import { runWorkerCryptoBench } from './worker-crypto.bench';
 const benches: [name: string, run: () => Promise<BenchSection>][] = [
   ['sframe', runSFrameBench],
   ['server', () => runServerBench()],
+  ['company', () => runCompanyScaleBench()],
+  ['cluster', () => runClusterBench()],
   ['call-setup', runCallSetupBench],
   ['worker-crypto', runWorkerCryptoBench],
   ['e2ee-cpu', runE2eeCpuBench],
