@@ -162,7 +162,7 @@ async function runSize(n: number, log: (line: string) => void): Promise<{ first:
 
 function stormTable(label: string, storms: readonly StormFigures[]): string {
   return markdownTable(
-    [label, 'N', 'users online', 'time to all online', 'bytes sent (wire)', 'per login', 'payload', 'full copies', 'entries sent', 'presence msgs', 'server CPU', 'server RSS'],
+    [label, 'N', 'users online', 'time to all online', 'bytes sent (wire)', 'per login', 'payload', 'full copies', 'entries sent', 'presence msgs', 'server CPU', 'drivers CPU', 'server RSS'],
     storms.map((figures) => [
       '',
       String(figures.n),
@@ -175,6 +175,7 @@ function stormTable(label: string, storms: readonly StormFigures[]): string {
       String(figures.traffic.entries),
       String(figures.traffic.presence),
       `${figures.cpuSeconds.toFixed(2)} s`,
+      `${figures.storm.driverCpuSeconds.toFixed(2)} s`,
       `${mib(figures.rss)} MiB`,
     ]),
   );
@@ -213,7 +214,7 @@ export async function runCompanyScaleBench(log: (line: string) => void = (line) 
     `A storm logs N distinct enrolled users in, ${String(IN_FLIGHT)} logins in flight at a time, each with a real Ed25519 challenge signature, and each doing what the app does after login in protocol ${String(PROTOCOL_VERSION)}: ` +
       `\`directory.sync\` (no \`since\` the first time; the stored {epoch, version} when returning), then \`presence.subscribe\` to its ${String(COLLEAGUES)} nearest colleagues. A user is online once its \`directory.delta\` and \`presence.snapshot\` have arrived. ` +
       'Bytes are what the clients read from their TCP sockets (upgrade responses, frame headers and payloads) from the first connection until the traffic settled; payload is the JSON alone. ' +
-      'Time is from the first connection attempt to the last user online. Server CPU is user + system time of the server process (`/proc/<pid>/stat`) over the same span. ' +
+      'Time is from the first connection attempt to the last user online. Server CPU is user + system time of the server process (`/proc/<pid>/stat`) over the same span; drivers CPU is the drivers\' own over the storm, so time against the two CPU columns shows who waited for whom. ' +
       'Between the storms everyone logs out; the returning storm is new sockets from new driver processes.',
     '',
     stormTable('first storm (new devices)', firsts),

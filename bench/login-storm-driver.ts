@@ -67,6 +67,8 @@ export interface DriverReady extends DriverCounters {
   /** Wall-clock (Date.now) of the first connection attempt and of the last user online. */
   startedAt: number;
   readyAt: number;
+  /** This driver's own CPU time (user + system) during the storm: the load's share of the machine. */
+  cpuSeconds: number;
   errors: string[];
 }
 
@@ -208,6 +210,7 @@ function logIn(index: number, keys: IdentityKeyPair): Promise<boolean> {
 
 async function storm(keys: readonly IdentityKeyPair[]): Promise<void> {
   const startedAt = Date.now();
+  const cpuBefore = process.cpuUsage();
   let readyAt = startedAt;
   let ready = 0;
   let failed = 0;
@@ -226,7 +229,9 @@ async function storm(keys: readonly IdentityKeyPair[]): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, () => pump()));
-  const result: DriverReady = { type: 'ready', ready, failed, startedAt, readyAt, errors: [...errors].slice(0, 5), ...counters, wireBytes: wireBytes() };
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const result: DriverReady = { type: 'ready', ready, failed, startedAt, readyAt, cpuSeconds, errors: [...errors].slice(0, 5), ...counters, wireBytes: wireBytes() };
   send({ ...result });
 }
 

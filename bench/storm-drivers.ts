@@ -24,6 +24,8 @@ export interface StormResult {
   failed: number;
   /** From the first connection attempt of any driver to the last user online, ms. */
   elapsedMs: number;
+  /** CPU time all drivers spent on the storm. */
+  driverCpuSeconds: number;
   counters: DriverCounters;
   errors: string[];
 }
@@ -109,6 +111,7 @@ export class StormDrivers {
       ready: lines.reduce((sum, line) => sum + line.ready, 0),
       failed: lines.reduce((sum, line) => sum + line.failed, 0),
       elapsedMs: Math.max(...lines.map((line) => line.readyAt)) - Math.min(...lines.map((line) => line.startedAt)),
+      driverCpuSeconds: lines.reduce((sum, line) => sum + line.cpuSeconds, 0),
       counters: sumCounters(lines),
       errors: [...new Set(lines.flatMap((line) => line.errors))],
     };
