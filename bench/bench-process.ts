@@ -66,10 +66,18 @@ export function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: num
   });
 }
 
-/** Ends a child and waits for it: SIGTERM, or the signal given (SIGKILL for a crash). */
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/**
+ * Ends a child and waits for it: SIGTERM, or the signal given (SIGKILL for a crash). A child still
+ * there `graceMs` after a SIGTERM is killed, so that a stuck shutdown cannot hang the bench.
+ */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
   child.kill(signal);
+  const timer = setTimeout(() => {
+    process.stderr.write(`bench: pid ${String(child.pid)} still running ${String(graceMs)} ms after ${signal}; killing it\n`);
+    child.kill('SIGKILL');
+  }, graceMs);
   await exited;
+  clearTimeout(timer);
 }

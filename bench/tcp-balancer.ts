@@ -13,6 +13,7 @@ export interface Backend {
 
 export class TcpBalancer {
   private readonly server = net.createServer((client) => { this.route(client); });
+  private readonly open = new Set<net.Socket>();
   private next = 0;
   backends: Backend[] = [];
 
@@ -31,11 +32,14 @@ export class TcpBalancer {
   }
 
   close(): Promise<void> {
+    for (const socket of this.open) socket.destroy();
     return new Promise((resolve) => this.server.close(() => { resolve(); }));
   }
 
   private route(client: net.Socket): void {
     client.pause();
+    this.open.add(client);
+    client.on('close', () => this.open.delete(client));
     client.on('error', () => client.destroy());
     const start = this.mode === 'round-robin' ? this.next++ : 0;
     const tryBackend = (attempt: number) => {
