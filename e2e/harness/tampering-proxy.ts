@@ -185,14 +185,15 @@ export class TamperingProxy {
     if (swap === undefined || recipient === swap.userId) return text;
     const replace = (entry: unknown): unknown =>
       isRecord(entry) && entry['id'] === swap.userId ? { ...entry, identityKey: swap.identityKey } : entry;
-    if (message['type'] === 'directory.delta' && Array.isArray(message['users'])) {
-      const listed = message['users'].some((entry) => isRecord(entry) && entry['id'] === swap.userId);
+    const deltaUsers: unknown = message['users'];
+    if (message['type'] === 'directory.delta' && Array.isArray(deltaUsers)) {
+      const users: unknown[] = deltaUsers;
+      const listed = users.some((entry) => isRecord(entry) && entry['id'] === swap.userId);
       // A client that holds a copy is sent only what changed: the lying server says the user did.
       const displayName = this.names.get(swap.userId);
       if (!listed && (message['full'] === true || displayName === undefined)) return text;
-      const users = listed ? message['users'].map(replace) : [...message['users'], { id: swap.userId, displayName, identityKey: swap.identityKey }];
       this.rewritten += 1;
-      return JSON.stringify({ ...message, users });
+      return JSON.stringify({ ...message, users: listed ? users.map(replace) : [...users, { id: swap.userId, displayName, identityKey: swap.identityKey }] });
     }
     if (message['type'] === 'directory.user' && isRecord(message['user']) && message['user']['id'] === swap.userId) {
       this.rewritten += 1;

@@ -33,10 +33,11 @@ afterEach(() => {
 });
 
 const entry = (id: string, key: number): DirectoryEntry => ({ id, displayName: id.toUpperCase(), identityKey: keys[key] ?? '' });
-const wire = <T>(message: object): T => parseServerMessage(JSON.stringify({ v: PROTOCOL_VERSION, ...message })) as T;
-const delta = (fields: Omit<DirectoryDelta, 'v' | 'type'>) => wire<DirectoryDelta>({ type: 'directory.delta', ...fields });
-const user = (value: DirectoryEntry, version: number) => wire<DirectoryUser>({ type: 'directory.user', user: value, version });
-const removed = (userId: string, version: number) => wire<DirectoryRemoved>({ type: 'directory.removed', userId, version });
+/** As off the wire: through the protocol's parser. */
+const wire = (message: object) => parseServerMessage(JSON.stringify({ v: PROTOCOL_VERSION, ...message }));
+const delta = (fields: Omit<DirectoryDelta, 'v' | 'type'>) => wire({ type: 'directory.delta', ...fields }) as DirectoryDelta;
+const user = (value: DirectoryEntry, version: number) => wire({ type: 'directory.user', user: value, version }) as DirectoryUser;
+const removed = (userId: string, version: number) => wire({ type: 'directory.removed', userId, version }) as DirectoryRemoved;
 
 /** One start of the app on `dir`: pins as the pin store would hold them, the copy as stored. */
 async function start(dir: string, pins: PinDocument) {
