@@ -8,6 +8,7 @@ import { directoryChangesAfter } from './db/directory';
 import { RevocationWatcher } from './db/revocation-watcher';
 import { writeSetting } from './db/settings';
 import { handleHttp } from './http/routes';
+import { errorOrigin } from './log/error-origin';
 import { Hub } from './hub';
 import { AddressGuard } from './limits/address-guard';
 import { LogBudget } from './log/log-budget';
@@ -80,7 +81,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
   let port: number;
   try {
-    hub.refreshDirectory();
+    await hub.refreshDirectory();
     port = await listen(server, config.port, config.host);
   } catch (error) {
     db.close();
@@ -102,7 +103,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   };
   const gateway = new Gateway(server, ctx, deadlines, trustedProxies);
   gateway.start();
-  const watcher = new RevocationWatcher(db, (userId) => { hub.revoke(userId); });
+  const watcher = new RevocationWatcher(db, (userId) => {
+    hub.revoke(userId).catch((error: unknown) => {
+      logger.error('could not apply a revocation', { userId, ...errorOrigin(error) });
+    });
+  });
   watcher.start(limits.revocationPollMs);
   // One small transaction every few seconds, not an fsync per login; everyone connected, now and then.
   const refreshEvery = Math.max(1, Math.round(limits.lastSeenRefreshMs / limits.lastSeenFlushMs));

@@ -172,7 +172,7 @@ describe('authentication', () => {
 
   it('refuses a malformed message before authentication, then closes', async () => {
     const client = await TestClient.connect(server.wsUrl);
-    client.send('{"v":1,"type":"auth","userId":"Alice"}');
+    client.send('{"v":2,"type":"auth","userId":"Alice"}');
     const { error } = await refusedWith(client, 'bad-message');
     expect(error.message).toMatch(/userId/);
   });

@@ -1,10 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../shared/protocol';
 import { hostileSession, runHostileSession, type HostileSession } from './test-support/hostile-client.fixture';
 import { enrollUser, removeDataDir, signIn, startServerProcess, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
 
-const v = PROTOCOL_VERSION;
 let server: ServerProcess;
 let victim: EnrolledUser;
 let fuzzer: EnrolledUser;

@@ -28,7 +28,7 @@ describe('HTTP endpoints', () => {
       'sealcall_connections{state="authenticated"} 1',
       'sealcall_authenticated_users 1',
       'sealcall_messages_total{type="enroll"} 1',
-      'sealcall_messages_total{type="directory.sync"} 2',
+      'sealcall_messages_total{type="directory.sync"} 3',
       'sealcall_directory_syncs_total{kind="full"} 1',
       'sealcall_directory_syncs_total{kind="delta"} 1',
       'sealcall_rejects_total{reason="not-authenticated"} 1',

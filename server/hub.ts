@@ -4,6 +4,7 @@ import type { AuthenticatedUser } from './auth/authenticate';
 import type { TurnConfig } from './config/server-config';
 import { recordLastSeen } from './db/users';
 import { Directory, type DirectoryEvent, type DirectorySnapshot } from './directory/directory';
+import { errorOrigin } from './log/error-origin';
 import type { Logger } from './log/logger';
 import type { ServerMetrics } from './metrics/server-metrics';
 import { PresenceBoard } from './presence/presence-board';
@@ -15,7 +16,7 @@ import { CLOSE, type Session } from './ws/session';
 export interface HubOptions {
   db: Database;
   /** The store's directory changes after a version (0: all), as one snapshot. */
-  readDirectory: (after: number) => DirectorySnapshot;
+  readDirectory: (after: number) => DirectorySnapshot | Promise<DirectorySnapshot>;
   logger: Logger;
   metrics: ServerMetrics | undefined;
   turn: TurnConfig | undefined;
@@ -40,6 +41,8 @@ export class Hub {
   private readonly sessions = new Map<string, Session>();
   private readonly seen = new Map<string, number>();
   private pending: Buffer[] = [];
+  /** Refreshes run one after another, each from the version the previous one reached. */
+  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: HubOptions) {
     this.presence = new PresenceBoard({ flushMs: options.presenceFlushMs, isListed: (userId) => this.directory.has(userId) });
@@ -68,18 +71,37 @@ export class Hub {
    * changed, with the version that made each change. Reads only the changes since the copy's
    * version. Called at start, after an enrolment, and when a revocation is noticed.
    */
-  refreshDirectory(): void {
-    let snapshot = this.options.readDirectory(this.directory.version);
+  refreshDirectory(): Promise<void> {
+    const run = this.refreshing.then(() => this.readDirectoryChanges());
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readDirectoryChanges(): Promise<void> {
+    let snapshot = await this.options.readDirectory(this.directory.version);
     // Another epoch (the store was replaced): the changes since our version mean nothing there.
-    if (snapshot.epoch !== this.directory.epoch && this.directory.epoch !== '') snapshot = this.options.readDirectory(0);
+    if (snapshot.epoch !== this.directory.epoch && this.directory.epoch !== '') snapshot = await this.options.readDirectory(0);
     for (const event of this.directory.apply(snapshot)) this.announce(event);
+  }
+
+  /**
+   * An enrolment on this socket changed the store: list the new key at once, before anyone calls,
+   * without moving the copy's version (a change made elsewhere may sit below this one, unread),
+   * then catch up with the store.
+   */
+  private enrolled(user: AuthenticatedUser): void {
+    if (user.directoryVersion === undefined) return;
+    const record = { id: user.userId, displayName: user.displayName, identityKey: user.identityKey, version: user.directoryVersion };
+    for (const event of this.directory.apply({ epoch: this.directory.epoch, version: this.directory.version, records: [record] })) this.announce(event);
+    this.refreshDirectory().catch((error: unknown) => {
+      this.options.logger.warn('could not read directory changes after an enrolment', errorOrigin(error));
+    });
   }
 
   /** A socket proved who it is: make it the user's session. The client then syncs what it needs. */
   admit(session: Session, user: AuthenticatedUser): Admission {
     const { userId } = user;
-    // An enrolment just changed the store: the directory must list the new key before anyone calls.
-    if (user.enrolled) this.refreshDirectory();
+    if (user.enrolled) this.enrolled(user);
     if (!this.directory.has(userId)) {
       // Revoked while its signature was being checked.
       return { ok: false, code: 'revoked', message: `'${userId}' has been revoked by an administrator` };
@@ -158,8 +180,8 @@ export class Hub {
   }
 
   /** A revocation reached the server (from the CLI): tell everyone, and cut the user off now. */
-  revoke(userId: string): void {
-    this.refreshDirectory();
+  async revoke(userId: string): Promise<void> {
+    await this.refreshDirectory();
     const hadSession = this.sessions.has(userId);
     if (!this.directory.has(userId)) this.cutOff(userId);
     this.options.logger.info('user revoked', { userId, hadSession });

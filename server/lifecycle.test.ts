@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateIdentityKeyPair } from '../shared/crypto/identity';
-import { PROTOCOL_VERSION } from '../shared/protocol';
 import { TestClient, enrollUser, removeDataDir, signIn, startServerProcess, tempDataDir } from './test-support/harness.fixture';
 
 const dataDir = tempDataDir();

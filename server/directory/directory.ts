@@ -110,8 +110,11 @@ export class Directory {
       // A user the store knew as removed before this copy began is news to no one.
       else if (current?.user) events.push({ type: 'directory.removed', userId: listed.id, version: listed.version });
     }
-    if (snapshot.version > this.versionValue || newEpoch) this.versionValue = snapshot.version;
-    this.fullCache = undefined;
+    if (snapshot.version > this.versionValue || newEpoch) {
+      this.versionValue = snapshot.version;
+      this.fullCache = undefined;
+    }
+    if (events.length > 0) this.fullCache = undefined;
     this.compactIfStale();
     return newEpoch ? [] : events;
   }

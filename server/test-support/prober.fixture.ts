@@ -11,7 +11,7 @@
 import { connect, type Socket } from 'node:net';
 import { toBase64Url } from '../../shared/crypto/bytes';
 import { generateIdentityKeyPair, type IdentityKeyPair } from '../../shared/crypto/identity';
-import { PROTOCOL_VERSION } from '../../shared/protocol';
+import { PROTOCOL_VERSION, subprotocolFor } from '../../shared/protocol';
 import { TestClient, randomCallId, runCli, type ServerProcess } from './harness.fixture';
 import { randomLoopbackAddress } from './hostile-client.fixture';
 
@@ -185,7 +185,7 @@ export async function probeSilentFlood(server: ServerProcess, sockets: number, w
 }
 
 function dripper(socket: Socket, behaviour: Exclude<Behaviour, 'silent'>): NodeJS.Timeout {
-  const request = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${toBase64Url(new Uint8Array(16)).padEnd(22, 'A')}==\r\n`;
+  const request = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${subprotocolFor(PROTOCOL_VERSION)}\r\nSec-WebSocket-Key: ${toBase64Url(new Uint8Array(16)).padEnd(22, 'A')}==\r\n`;
   // A masked text frame that announces 100 bytes, sent one byte at a time, never finished.
   const frame = Buffer.concat([Buffer.from([0x81, 0x80 | 100, 1, 2, 3, 4]), Buffer.alloc(100, 0x20)]);
   let sent = 0;
