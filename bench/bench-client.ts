@@ -6,10 +6,10 @@
 import { WebSocket } from 'ws';
 import { fromBase64Url, toBase64Url } from '../shared/crypto/bytes';
 import { signAuthChallenge } from '../shared/crypto/server-auth';
-import { PROTOCOL_VERSION } from '../shared/protocol';
+import { PROTOCOL_VERSION, subprotocolFor } from '../shared/protocol';
 import { benchKeys, benchUserId } from './server-bench-keys';
 
-export const SUBPROTOCOL = `sealcall.${String(PROTOCOL_VERSION)}`;
+export const SUBPROTOCOL = subprotocolFor(PROTOCOL_VERSION);
 
 export interface ServerLine {
   type: string;

@@ -18,7 +18,7 @@ import { WebSocket } from 'ws';
 import { fromBase64Url, toBase64Url } from '../shared/crypto/bytes';
 import type { IdentityKeyPair } from '../shared/crypto/identity';
 import { signAuthChallenge } from '../shared/crypto/server-auth';
-import { PROTOCOL_VERSION } from '../shared/protocol';
+import { PROTOCOL_VERSION, subprotocolFor } from '../shared/protocol';
 import { benchKeys, benchUserId } from './server-bench-keys';
 
 export interface StormDriverOptions {
@@ -85,7 +85,7 @@ interface Client {
   follows: Set<string>;
 }
 
-const SUBPROTOCOL = `sealcall.${String(PROTOCOL_VERSION)}`;
+const SUBPROTOCOL = subprotocolFor(PROTOCOL_VERSION);
 const v = PROTOCOL_VERSION;
 
 const options = JSON.parse(process.argv[2] ?? '{}') as StormDriverOptions;

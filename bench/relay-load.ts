@@ -1,8 +1,10 @@
 /**
- * Relay latency and throughput: caller/callee pairs send `call.invite` and its `call.cancel` in
- * turn (both relayed; invites timed from send to arrival), first at a steady rate, then with a
- * window of messages in flight per pair as fast as the relay delivers. Callers and callees may sit
- * on different servers (the cluster run) or on the same one.
+ * Relay latency and throughput: caller/callee pairs send messages first at a steady rate, then
+ * with a window of messages in flight per pair as fast as the relay delivers. Two kinds of
+ * traffic: call set-up churn (`call.invite` and its `call.cancel` in turn, both relayed, invites
+ * timed from send to arrival; every message creates or ends a call on the server) and calls in
+ * progress (`call.signal` ICE candidates from caller to callee in an accepted call, each timed).
+ * Callers and callees may sit on different servers (the cluster run) or on the same one.
  */
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
@@ -27,6 +29,8 @@ export interface RelayRun {
   throughputSeconds: number;
   /** A server whose /metrics relay histogram gives the time inside the server. */
   histogramUrl?: string;
+  /** 'setup': invites and cancels (the default); 'in-call': signals within accepted calls. */
+  traffic?: 'setup' | 'in-call';
 }
 
 export interface RelayResult {
@@ -50,20 +54,66 @@ interface Pair {
   inCall: string | undefined;
 }
 
-/** Messages a pair sends in turn: an invite, then its cancel. Both are relayed; invites are timed. */
-function nextMessage(pair: Pair): { text: string; callId: string; invite: boolean } {
+const newCallId = (pair: Pair) => `${pair.caller.id}-${String(pair.serial++).padStart(12, '0')}`.replace(/[^A-Za-z0-9_-]/g, '_').padEnd(22, '_');
+const invite = (pair: Pair, callId: string) =>
+  JSON.stringify({ v: PROTOCOL_VERSION, type: 'call.invite', callId, to: pair.callee.id, media: { audio: true, video: true }, ake: AKE });
+const REVEAL = { ephemeralKey: toBase64Url(new Uint8Array(32).fill(3)), fingerprint: `sha-256 ${Array(32).fill('AB').join(':')}`, signature: toBase64Url(new Uint8Array(64).fill(4)) };
+
+/**
+ * The next message a pair sends, and the key its arrival is timed by (undefined: relayed and
+ * counted, not timed). Set-up churn: an invite, then its cancel. In a call: a signal carrying its
+ * serial in the candidate line.
+ */
+function nextMessage(pair: Pair, traffic: 'setup' | 'in-call'): { text: string; key: string | undefined } {
+  if (traffic === 'in-call') {
+    const callId = pair.inCall ?? '';
+    const serial = pair.serial++;
+    const candidate = { candidate: `candidate:${String(serial)} 1 udp 2122260223 192.0.2.1 5000 typ host`, sdpMLineIndex: 0, sdpMid: '0' };
+    return { key: `${callId}:${String(serial)}`, text: JSON.stringify({ v: PROTOCOL_VERSION, type: 'call.signal', callId, to: pair.callee.id, data: { type: 'candidate', candidate } }) };
+  }
   if (pair.inCall === undefined) {
-    const callId = `${pair.caller.id}-${String(pair.serial++).padStart(12, '0')}`.replace(/[^A-Za-z0-9_-]/g, '_').padEnd(22, '_');
+    const callId = newCallId(pair);
     pair.inCall = callId;
-    return {
-      callId,
-      invite: true,
-      text: JSON.stringify({ v: PROTOCOL_VERSION, type: 'call.invite', callId, to: pair.callee.id, media: { audio: true, video: true }, ake: AKE }),
-    };
+    return { key: callId, text: invite(pair, callId) };
   }
   const callId = pair.inCall;
   pair.inCall = undefined;
-  return { callId, invite: false, text: JSON.stringify({ v: PROTOCOL_VERSION, type: 'call.cancel', callId, to: pair.callee.id }) };
+  return { key: undefined, text: JSON.stringify({ v: PROTOCOL_VERSION, type: 'call.cancel', callId, to: pair.callee.id }) };
+}
+
+/** The timing key of a relayed message that `nextMessage` made, or undefined if it is not one. */
+function arrivalKey(message: { type: string; callId?: string; data?: { candidate?: { candidate?: string } } }): string | undefined {
+  if (message.type === 'call.invite') return message.callId;
+  if (message.type === 'call.signal') return `${message.callId ?? ''}:${/^candidate:(\d+) /.exec(message.data?.candidate?.candidate ?? '')?.[1] ?? ''}`;
+  return undefined;
+}
+
+/** Puts every pair in an accepted call (invite, accept), for signals to have a call to go in. */
+async function acceptCalls(pairs: readonly Pair[]): Promise<void> {
+  await Promise.all(
+    pairs.map(
+      (pair) =>
+        new Promise<void>((resolve, reject) => {
+          const callId = newCallId(pair);
+          pair.inCall = callId;
+          const timer = setTimeout(() => { reject(new Error(`relay: call ${callId} not accepted within 10 s`)); }, 10_000);
+          const onCallee = (data: Buffer) => {
+            if (!data.includes('"type":"call.invite"')) return;
+            pair.callee.ws.off('message', onCallee);
+            pair.callee.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'call.accept', callId, to: pair.caller.id, media: { audio: true, video: true }, ake: REVEAL }));
+          };
+          const onCaller = (data: Buffer) => {
+            if (!data.includes('"type":"call.accept"')) return;
+            pair.caller.ws.off('message', onCaller);
+            clearTimeout(timer);
+            resolve();
+          };
+          pair.callee.ws.on('message', onCallee);
+          pair.caller.ws.on('message', onCaller);
+          pair.caller.ws.send(invite(pair, callId));
+        }),
+    ),
+  );
 }
 
 /** Cumulative counts of the server's relay-latency histogram, by upper bound in seconds. */
@@ -87,6 +137,7 @@ function histogramPercentile(before: Map<number, number>, after: Map<number, num
 
 export async function measureRelay(run: RelayRun): Promise<RelayResult> {
   const { rate } = run;
+  const traffic = run.traffic ?? 'setup';
   const pairs: Pair[] = await Promise.all(
     Array.from({ length: run.pairs }, async (_, n) => ({
       caller: await run.connect(run.firstIndex + 2 * n, 'caller'),
@@ -96,6 +147,7 @@ export async function measureRelay(run: RelayRun): Promise<RelayResult> {
     })),
   );
   const clients = pairs.flatMap((pair) => [pair.caller, pair.callee]);
+  if (traffic === 'in-call') await acceptCalls(pairs);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let received = 0;
@@ -106,25 +158,26 @@ export async function measureRelay(run: RelayRun): Promise<RelayResult> {
       // Anything but call traffic is the server's own business: skip it unparsed, so the
       // measuring client does not add its own queueing to the figures.
       if (!data.includes('"type":"call.') && !data.includes('"type":"error"')) return;
-      const message = JSON.parse(data.toString('utf8')) as { type: string; callId?: string };
+      const message = JSON.parse(data.toString('utf8')) as Parameters<typeof arrivalKey>[0];
       if (message.type === 'error') {
         errors += 1;
         return;
       }
-      if (message.type === 'call.invite' && message.callId !== undefined) {
-        const at = sentAt.get(message.callId);
-        if (at !== undefined) latencies.push(performance.now() - at);
-        sentAt.delete(message.callId);
+      const key = arrivalKey(message);
+      const at = key === undefined ? undefined : sentAt.get(key);
+      if (key !== undefined && at !== undefined) {
+        latencies.push(performance.now() - at);
+        sentAt.delete(key);
       }
-      if (message.type === 'call.invite' || message.type === 'call.cancel') {
+      if (message.type === 'call.invite' || message.type === 'call.cancel' || message.type === 'call.signal') {
         received += 1;
         outstanding -= 1;
       }
     });
   }
   const send = (pair: Pair) => {
-    const message = nextMessage(pair);
-    if (message.invite) sentAt.set(message.callId, performance.now());
+    const message = nextMessage(pair, traffic);
+    if (message.key !== undefined) sentAt.set(message.key, performance.now());
     outstanding += 1;
     pair.caller.ws.send(message.text);
   };
