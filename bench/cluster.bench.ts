@@ -155,18 +155,19 @@ async function failover(cluster: Cluster, repetition: number): Promise<{ online:
     await until(both, () => callee.receivedSince(0, 'call.confirm'), 5_000, 'confirm');
 
     // Each side, once it has noticed the loss and is authenticated again, claims the call (as the
-    // app's call engine does) and sends one signal, which only a resumed call relays.
+    // app's call engine does). Once both have claimed it, each sends one signal: only a call the
+    // survivor took up again relays it. (A signal sent while the other side is still away would be
+    // lost in one instance too: the relay holds only the first claimant's signals until the other claims.)
     const marks = new Map(both.map((p) => [p, p.messages.length]));
     const dropped = new Set<Party>();
     const onlineAt = new Map<Party, number>();
+    const other = (p: Party) => (p === caller ? callee : caller);
     for (const p of both) {
-      const other = p === caller ? callee : caller;
       p.watchers.add(() => {
         if (p.status.state !== 'online') dropped.add(p);
         else if (dropped.has(p) && !onlineAt.has(p)) {
           onlineAt.set(p, performance.now());
-          p.send(other, callId, 'call.resume', { role: p === caller ? 'caller' : 'callee' });
-          p.send(other, callId, 'call.signal', { data: { renegotiate: true } });
+          p.send(other(p), callId, 'call.resume', { role: p === caller ? 'caller' : 'callee' });
         }
       });
     }
@@ -174,7 +175,8 @@ async function failover(cluster: Cluster, repetition: number): Promise<{ online:
     await first.kill();
     await until(both, () => onlineAt.size === 2, 30_000, 'both online again');
     const online = Math.max(...onlineAt.values()) - killedAt;
-    await until(both, () => both.every((p) => p.receivedSince(marks.get(p) ?? 0, 'call.signal')), 30_000, 'signals after resume');
+    for (const p of both) p.send(other(p), callId, 'call.signal', { data: { renegotiate: true } });
+    await until(both, () => both.every((p) => p.receivedSince(marks.get(p) ?? 0, 'call.signal')), 30_000, 'signals after both claims');
     const resumed = performance.now() - killedAt;
     const refusals = both.flatMap((p) => p.messages.slice(marks.get(p) ?? 0).filter((message) => message.type === 'error'));
     if (refusals.length > 0) throw new Error(`failover: refused after resume: ${JSON.stringify(refusals)}`);
@@ -276,7 +278,7 @@ export async function runClusterBench(log: (line: string) => void = (line) => pr
       '',
       `Failover, ${String(FAILOVERS)} repetitions: both parties of a connected call sit on instance A (through a TCP balancer, \`bench/tcp-balancer.ts\`, that sends new connections to the first live backend, as IT's nginx or HAProxy would with A first); A is killed with SIGKILL. ` +
         "Each party is the app's own `ServerConnection` (electron/core/connection/server-connection.ts) with its real reconnect backoff (500 ms base, jittered between half and all of it, at most 2 s apart while in a call); " +
-        'when it is online again it sends `call.resume` and one `call.signal`. "Call goes on" is when each side has received the other\'s signal through the survivor.',
+        'when it is online again it sends `call.resume`, and once both have, each sends one `call.signal`. "Call resumed" is when each side has received the other\'s signal through the survivor, which relays signals only in a call it took up again.',
       '',
       markdownTable(['failover (from SIGKILL)', ...runs.map((_, index) => `#${String(index + 1)}`), 'median', 'goal', ''], [
         ['both authenticated again on B', ...runs.map((run) => `${ms(run.online)} ms`), `${ms(onlineMedian)} ms`, '', ''],
