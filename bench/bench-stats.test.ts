@@ -37,12 +37,16 @@ describe('fitPowerLaw', () => {
     const fit = fitPowerLaw([1000, 2000, 4000].map((n) => [n, 191 * n ** 2] as const));
     expect(fit.exponent).toBeCloseTo(2, 10);
     expect(fit.coefficient).toBeCloseTo(191, 6);
+    expect(fit.r2).toBeCloseTo(1, 10);
     expect(fitPowerLaw([[1000, 5000], [2000, 10_000], [4000, 20_000]]).exponent).toBeCloseTo(1, 10);
   });
 
   it('fits the least-squares line through scattered points, and skips points it cannot take the log of', () => {
     // log2 y = 0, 1.5, 2 at log2 x = 0, 1, 2: slope 1 by least squares.
-    expect(fitPowerLaw([[1, 1], [2, 2 ** 1.5], [4, 4], [8, 0], [16, Number.NaN]]).exponent).toBeCloseTo(1, 10);
+    const fit = fitPowerLaw([[1, 1], [2, 2 ** 1.5], [4, 4], [8, 0], [16, Number.NaN]]);
+    expect(fit.exponent).toBeCloseTo(1, 10);
+    // In log2 units: sxy = 2, sxx = 2, syy = 13/6, so r2 = 4 / (2 · 13/6) = 12/13.
+    expect(fit.r2).toBeCloseTo(12 / 13, 10);
   });
 
   it('gives NaN without two distinct sizes', () => {

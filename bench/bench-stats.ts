@@ -40,16 +40,18 @@ export function ms(value: number): string {
 
 /**
  * Least-squares fit of y = c·x^k on log-log axes: k says how a cost grows with size (1 linear,
- * 2 quadratic). Points with a non-positive or non-finite coordinate are left out; fewer than two
- * distinct x give NaN.
+ * 2 quadratic); r2 (0–1) how well a power law explains the points at all (noise on a figure that
+ * barely grows gives a low one). Points with a non-positive or non-finite coordinate are left out;
+ * fewer than two distinct x give NaN.
  */
-export function fitPowerLaw(points: readonly (readonly [x: number, y: number])[]): { exponent: number; coefficient: number } {
+export function fitPowerLaw(points: readonly (readonly [x: number, y: number])[]): { exponent: number; coefficient: number; r2: number } {
   const logs = points.filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => [Math.log(x), Math.log(y)] as const);
   const meanX = logs.reduce((sum, [lx]) => sum + lx, 0) / logs.length;
   const meanY = logs.reduce((sum, [, ly]) => sum + ly, 0) / logs.length;
   const sxx = logs.reduce((sum, [lx]) => sum + (lx - meanX) ** 2, 0);
   const sxy = logs.reduce((sum, [lx, ly]) => sum + (lx - meanX) * (ly - meanY), 0);
-  if (logs.length < 2 || sxx === 0) return { exponent: Number.NaN, coefficient: Number.NaN };
+  const syy = logs.reduce((sum, [, ly]) => sum + (ly - meanY) ** 2, 0);
+  if (logs.length < 2 || sxx === 0) return { exponent: Number.NaN, coefficient: Number.NaN, r2: Number.NaN };
   const exponent = sxy / sxx;
-  return { exponent, coefficient: Math.exp(meanY - exponent * meanX) };
+  return { exponent, coefficient: Math.exp(meanY - exponent * meanX), r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
