@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PROTOCOL_VERSION, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
-import { openDatabase } from './db/database';
 import { Hub } from './hub';
 import { silentLogger } from './log/logger';
+import { SqliteStore } from './store/sqlite-store';
 import { removeDataDir, tempDataDir } from './test-support/harness.fixture';
 import type { Session } from './ws/session';
 
@@ -46,8 +46,8 @@ afterEach(() => {
 });
 
 function hubWith(users: string[]) {
-  const db = openDatabase(dataDir);
-  const hub = new Hub({ db, logger: silentLogger, metrics: undefined, turn: undefined, inviteTimeoutMs: 30_000, maxConnections: 100, presenceFlushMs: 250 });
+  const db = SqliteStore.open(dataDir);
+  const hub = new Hub({ store: db, logger: silentLogger, metrics: undefined, turn: undefined, inviteTimeoutMs: 30_000, maxConnections: 100, presenceFlushMs: 250 });
   users.forEach((id, index) => hub.directory.upsert(id, id, key(index + 1)));
   const sessions = new Map(users.map((id) => [id, new FakeSession(id)]));
   for (const session of sessions.values()) expect(hub.admit(session, { userId: session.userId, displayName: session.userId, identityKey: key(9), enrolled: false })).toEqual({ ok: true });
@@ -63,7 +63,7 @@ describe('Hub presence', () => {
     hub.handle(get('alice'), { v, type: 'call.cancel', callId, to: 'bob' }, 0);
     vi.advanceTimersByTime(300);
     expect(get('carol').presence('alice')).toEqual(['online']);
-    db.close();
+    void db.close();
   });
 
   it('sends each change once, after the interval, in one write per recipient', () => {
@@ -76,7 +76,7 @@ describe('Hub presence', () => {
     expect(carol.presence('alice')).toEqual(['online', 'busy']);
     expect(carol.presence('bob')).toEqual(['online', 'busy']);
     expect(carol.writes - writesBefore).toBe(1);
-    db.close();
+    void db.close();
   });
 
   it('says nothing about a user to themselves, and nothing after their revocation', () => {
@@ -87,6 +87,6 @@ describe('Hub presence', () => {
     vi.advanceTimersByTime(300);
     expect(get('alice').presence('bob')).toEqual(['online']);
     expect(get('alice').received.at(-1)).toEqual({ v, type: 'directory.removed', userId: 'bob' });
-    db.close();
+    void db.close();
   });
 });

@@ -70,7 +70,7 @@ describe('database', () => {
     const dir = fresh();
     const server = openDatabase(dir);
     const seen: string[] = [];
-    const watcher = new RevocationWatcher(server, (userId) => seen.push(userId));
+    const watcher = new RevocationWatcher(server, (revocation) => seen.push(revocation.userId));
     const cli = openDatabase(dir);
     createInvite(cli, { userId: 'bob', displayName: 'Bob', codeHash: new Uint8Array(32).fill(4), expiresAt: Date.now() + 60_000, reinstate: false });
     watcher.check();

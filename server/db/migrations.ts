@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { ensureDirectoryEpoch } from './directory-version';
 
 /*
  * Schema migrations, applied in order inside one transaction each; the database's
@@ -9,6 +10,8 @@ import type { Database } from 'better-sqlite3';
 interface Migration {
   version: number;
   sql: string;
+  /** A step SQL cannot say (a random value made in Node), run in the same transaction. */
+  after?: (db: Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -74,6 +77,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // The versioned directory (docs/protocol.md): each user row records the directory version of
+    // its last change, revoked users stay as tombstones, and one counter is bumped in the same
+    // transaction as every enrolment, re-key and revocation. Rows already in the directory or
+    // already revoked start at version 1, so a client of this epoch syncs them all once.
+    version: 2,
+    sql: `
+      ALTER TABLE users ADD COLUMN dir_version INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE revocations ADD COLUMN dir_version INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE directory_counter (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        version  INTEGER NOT NULL
+      ) STRICT;
+      UPDATE users SET dir_version = 1
+        WHERE revoked_at IS NOT NULL OR id IN (SELECT user_id FROM devices WHERE retired_at IS NULL);
+      UPDATE revocations SET dir_version = 1;
+      INSERT INTO directory_counter (id, version) VALUES (1, (SELECT COALESCE(MAX(dir_version), 0) FROM users));
+    `,
+    after: (db) => { ensureDirectoryEpoch(db); },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);
@@ -94,6 +117,7 @@ export function migrate(db: Database): number {
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.after?.(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }
