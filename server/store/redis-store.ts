@@ -67,9 +67,9 @@ function userFrom(id: string, fields: Record<string, string>): UserRecord | unde
   };
 }
 
-function parseJson<T>(reply: unknown): T {
+function parseJson(reply: unknown): unknown {
   if (typeof reply !== 'string') throw new Error('Redis answered a script with something other than text');
-  return JSON.parse(reply) as T;
+  return JSON.parse(reply);
 }
 
 /**
@@ -103,7 +103,7 @@ export class RedisStore implements Store {
       await redis.connect();
     } catch (error) {
       redis.disconnect();
-      throw new Error(`cannot reach Redis at ${shown}: ${text(error)}`);
+      throw new Error(`cannot reach Redis at ${shown}: ${text(error)}`, { cause: error });
     }
     starting = false;
     const store = new RedisStore(redis, shown);
@@ -183,7 +183,7 @@ export class RedisStore implements Store {
 
   async createInvite(request: InviteRequest, now: number = Date.now()): Promise<InviteOutcome> {
     const args = [request.userId, request.displayName, hex(request.codeHash), String(now), String(request.expiresAt), request.reinstate ? '1' : '0'];
-    return parseJson<InviteOutcome>(await this.redis.eval(CREATE_INVITE, 0, ...args));
+    return parseJson(await this.redis.eval(CREATE_INVITE, 0, ...args)) as InviteOutcome;
   }
 
   async inviteState(codeHash: Uint8Array, now: number = Date.now()): Promise<InviteState> {
@@ -202,7 +202,7 @@ export class RedisStore implements Store {
       String(now),
       JSON.stringify({ keyFingerprint: redemption.keyFingerprint }),
     ];
-    return parseJson<RedeemOutcome>(await this.redis.eval(REDEEM_INVITE, 0, ...args));
+    return parseJson(await this.redis.eval(REDEEM_INVITE, 0, ...args)) as RedeemOutcome;
   }
 
   async pendingInvites(now: number = Date.now()): Promise<PendingInvite[]> {
@@ -362,13 +362,18 @@ class RevocationFeed {
     this.reading = this.reading.then(() => this.readNew()).catch(() => {});
   }
 
+  /** A method, not the field: a callback may stop the watch in the middle of a batch. */
+  private watching(): boolean {
+    return !this.stopped;
+  }
+
   private async readNew(): Promise<void> {
-    if (this.stopped) return;
+    if (!this.watching()) return;
     const entries = await this.redis.lrange(key.revocations, this.delivered, -1);
     for (const entry of entries) {
       this.delivered += 1;
       const parsed = JSON.parse(entry) as { userId?: unknown; dirVersion?: unknown };
-      if (typeof parsed.userId === 'string' && typeof parsed.dirVersion === 'number' && !this.stopped) {
+      if (typeof parsed.userId === 'string' && typeof parsed.dirVersion === 'number' && this.watching()) {
         this.onRevoked({ userId: parsed.userId, dirVersion: parsed.dirVersion });
       }
     }

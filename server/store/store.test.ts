@@ -163,7 +163,7 @@ describe.each(backends)('$name', (backend) => {
     const outcomes = await Promise.all([store.redeemInvite(redemption(codeHash, 1), NOW), other.redeemInvite(redemption(codeHash, 2), NOW)]);
     expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
     expect(outcomes.filter((outcome) => !outcome.ok)).toEqual([{ ok: false, reason: 'invite-used' }]);
-    const winner = outcomes[0]?.ok ? 1 : 2;
+    const winner = outcomes[0].ok ? 1 : 2;
     expect(await other.findUser('alice')).toMatchObject({ identityKey: keyOf(winner) });
     expect(await store.directoryVersion()).toMatchObject({ version: 1 });
     expect((await store.readAudit()).filter((entry) => entry.action === 'user.enrolled')).toHaveLength(1);
