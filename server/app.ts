@@ -4,6 +4,7 @@ import { loadSodium } from '../shared/crypto/sodium';
 import { checkPublicUrl, defaultPublicUrl, isLoopbackHost } from './config/public-url';
 import type { ServerConfig } from './config/server-config';
 import { handleHttp } from './http/routes';
+import { errorOrigin } from './log/error-origin';
 import { Hub } from './hub';
 import { AddressGuard } from './limits/address-guard';
 import { LogBudget } from './log/log-budget';
@@ -62,7 +63,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     () => ({ unauthenticated: counts.unauthenticated, authenticated: hub.sessionCount }),
     () => hub.relay.activeCalls,
   );
-  const hub = new Hub({ store, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
+  const hub = new Hub({ store, readDirectory: (after) => store.directoryChangesAfter(after), logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
   let accepting = true;
   const trustedProxies = new Set(config.trustedProxies);
   const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
@@ -78,9 +79,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let port: number;
   let stopWatching: () => void = () => {};
   try {
-    // Watch first: a revocation between the two is then both in the snapshot and delivered, never in neither.
-    stopWatching = await store.watchRevocations((event) => { hub.revoke(event.userId); }, limits.revocationPollMs);
-    hub.directory.load((await store.directorySnapshot()).rows);
+    // Watch first: a revocation between the two is then both read and delivered, never neither.
+    stopWatching = await store.watchRevocations((event) => {
+      hub.revoke(event.userId).catch((error: unknown) => {
+        logger.error('could not apply a revocation', { userId: event.userId, ...errorOrigin(error) });
+      });
+    }, limits.revocationPollMs);
+    await hub.refreshDirectory();
     port = await listen(server, config.port, config.host);
   } catch (error) {
     stopWatching();

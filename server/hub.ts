@@ -1,9 +1,11 @@
 import { PROTOCOL_VERSION, type ClientMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
 import type { AuthenticatedUser } from './auth/authenticate';
 import type { TurnConfig } from './config/server-config';
-import { Directory } from './directory/directory';
+import { Directory, type DirectoryEvent, type DirectorySnapshot } from './directory/directory';
+import { errorOrigin } from './log/error-origin';
 import type { Logger } from './log/logger';
 import type { ServerMetrics } from './metrics/server-metrics';
+import { PresenceBoard } from './presence/presence-board';
 import { CallRelay } from './relay/call-relay';
 import type { Store } from './store/store';
 import { turnCredentials } from './turn/credentials';
@@ -12,6 +14,8 @@ import { CLOSE, type Session } from './ws/session';
 
 export interface HubOptions {
   store: Store;
+  /** The store's directory changes after a version (0: all), as one snapshot. */
+  readDirectory: (after: number) => DirectorySnapshot | Promise<DirectorySnapshot>;
   logger: Logger;
   metrics: ServerMetrics | undefined;
   turn: TurnConfig | undefined;
@@ -25,28 +29,28 @@ export interface HubOptions {
 export type Admission = { ok: true } | { ok: false; code: ProtocolErrorCode; message: string };
 
 /**
- * The authenticated side of the server: who is connected, what everyone's presence is, and the
- * call relay. One session per user: a newer connection replaces an older one, which is how a
+ * The authenticated side of the server: who is connected, the versioned directory, presence and
+ * the call relay. One session per user: a newer connection replaces an older one, which is how a
  * laptop that changed networks gets its calls back at once instead of after a heartbeat.
  */
 export class Hub {
   readonly directory = new Directory();
+  readonly presence: PresenceBoard;
   readonly relay: CallRelay;
   private readonly sessions = new Map<string, Session>();
-  private readonly lastPresence = new Map<string, Presence>();
   private readonly seen = new Map<string, number>();
-  private pending: { frame: Buffer; except: string | undefined }[] = [];
-  /** Users whose presence may have changed since the last presence flush. */
-  private readonly presenceDirty = new Set<string>();
-  private presenceTimer: NodeJS.Timeout | undefined;
+  private pending: Buffer[] = [];
+  /** Refreshes run one after another, each from the version the previous one reached. */
+  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: HubOptions) {
+    this.presence = new PresenceBoard({ flushMs: options.presenceFlushMs, isListed: (userId) => this.directory.has(userId) });
     this.relay = new CallRelay(
       {
         deliver: (userId, message) => this.deliver(userId, message),
         isOnline: (userId) => this.sessions.has(userId),
         isKnown: (userId) => this.directory.has(userId),
-        busyChanged: (userId) => { this.presenceChanged(userId); },
+        busyChanged: (userId) => { this.updatePresence(userId); },
       },
       options.inviteTimeoutMs,
       options.callGraceMs,
@@ -58,14 +62,46 @@ export class Hub {
   }
 
   presenceOf(userId: string): Presence {
-    if (!this.sessions.has(userId)) return 'offline';
-    return this.relay.isBusy(userId) ? 'busy' : 'online';
+    return this.presence.presenceOf(userId);
   }
 
-  /** A socket proved who it is: make it the user's session and bring it up to date. */
+  /**
+   * Brings the in-memory directory up to the store's version and tells every online session what
+   * changed, with the version that made each change. Reads only the changes since the copy's
+   * version. Called at start, after an enrolment, and when a revocation is noticed.
+   */
+  refreshDirectory(): Promise<void> {
+    const run = this.refreshing.then(() => this.readDirectoryChanges());
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readDirectoryChanges(): Promise<void> {
+    let snapshot = await this.options.readDirectory(this.directory.version);
+    // Another epoch (the store was replaced): the changes since our version mean nothing there.
+    if (snapshot.epoch !== this.directory.epoch && this.directory.epoch !== '') snapshot = await this.options.readDirectory(0);
+    for (const event of this.directory.apply(snapshot)) this.announce(event);
+  }
+
+  /**
+   * An enrolment on this socket changed the store: list the new key at once, before anyone calls,
+   * without moving the copy's version (a change made elsewhere may sit below this one, unread),
+   * then catch up with the store.
+   */
+  private enrolled(user: AuthenticatedUser): void {
+    if (user.directoryVersion === undefined) return;
+    const record = { id: user.userId, displayName: user.displayName, identityKey: user.identityKey, version: user.directoryVersion };
+    for (const event of this.directory.apply({ epoch: this.directory.epoch, version: this.directory.version, records: [record] })) this.announce(event);
+    this.refreshDirectory().catch((error: unknown) => {
+      this.options.logger.warn('could not read directory changes after an enrolment', errorOrigin(error));
+    });
+  }
+
+  /** A socket proved who it is: make it the user's session. The client then syncs what it needs. */
   admit(session: Session, user: AuthenticatedUser): Admission {
     const { userId } = user;
-    if (!user.enrolled && !this.directory.has(userId)) {
+    if (user.enrolled) this.enrolled(user);
+    if (!this.directory.has(userId)) {
       // Revoked while its signature was being checked.
       return { ok: false, code: 'revoked', message: `'${userId}' has been revoked by an administrator` };
     }
@@ -75,6 +111,7 @@ export class Hub {
     }
     if (previous) {
       this.sessions.delete(userId);
+      this.presence.drop(previous);
       this.relay.userGone(userId, 'peer-disconnected');
       previous.end(
         'session-replaced',
@@ -85,15 +122,8 @@ export class Hub {
     this.sessions.set(userId, session);
     this.seen.set(userId, Date.now());
     session.send({ v: PROTOCOL_VERSION, type: 'welcome', userId, displayName: user.displayName });
-    session.sendSerialized(this.directory.serialized(userId, (id) => this.presenceOf(id)));
     if (this.options.turn) session.send(this.turnMessage(userId, this.options.turn));
-    if (user.enrolled) {
-      const entry = this.directory.upsert(userId, user.displayName, user.identityKey);
-      this.lastPresence.set(userId, 'online');
-      this.broadcast({ v: PROTOCOL_VERSION, type: 'directory.user', user: { ...entry, presence: 'online' } }, userId);
-    } else {
-      this.presenceChanged(userId);
-    }
+    this.updatePresence(userId);
     return { ok: true };
   }
 
@@ -102,17 +132,31 @@ export class Hub {
     const { userId } = session;
     if (this.sessions.get(userId) !== session) return;
     this.sessions.delete(userId);
+    this.presence.drop(session);
     this.seen.set(userId, Date.now());
     this.relay.userGone(userId, 'peer-disconnected');
-    if (this.directory.has(userId)) this.presenceChanged(userId);
+    this.updatePresence(userId);
   }
 
   /** Handles an authenticated client's message; `receivedAt` is performance.now() on arrival. */
   handle(session: Session, message: ClientMessage, receivedAt: number): void {
     switch (message.type) {
-      case 'directory.request':
-        session.sendSerialized(this.directory.serialized(session.userId, (id) => this.presenceOf(id)));
+      case 'directory.sync': {
+        const answer = this.directory.answer(message.since);
+        this.options.metrics?.directorySyncs.inc({ kind: answer.full ? 'full' : 'delta' });
+        session.sendSerialized(answer.text);
         return;
+      }
+      case 'presence.subscribe': {
+        const outcome = this.presence.subscribe(session, message.add, message.remove);
+        if (outcome.ok) {
+          session.send({ v: PROTOCOL_VERSION, type: 'presence.snapshot', users: outcome.snapshot });
+        } else {
+          this.options.metrics?.rejects.inc({ reason: 'bad-message' });
+          session.send({ v: PROTOCOL_VERSION, type: 'error', code: 'bad-message', message: outcome.message, ...(message.id === undefined ? {} : { ref: message.id }) });
+        }
+        return;
+      }
       case 'turn.request':
         session.send(
           this.options.turn ? this.turnMessage(session.userId, this.options.turn) : { v: PROTOCOL_VERSION, type: 'turn.credentials', iceServers: [], expiresAt: Date.now() },
@@ -134,19 +178,12 @@ export class Hub {
     }
   }
 
-  /** A revocation reached the server (from the CLI): cut the user off now and tell everyone. */
-  revoke(userId: string): void {
-    const known = this.directory.remove(userId);
-    this.relay.userGone(userId, 'peer-revoked');
-    const session = this.sessions.get(userId);
-    if (session) {
-      this.sessions.delete(userId);
-      session.end('revoked', 'your access has been revoked by an administrator', CLOSE.policy);
-    }
-    this.lastPresence.delete(userId);
-    this.presenceDirty.delete(userId);
-    if (known) this.broadcast({ v: PROTOCOL_VERSION, type: 'directory.removed', userId });
-    this.options.logger.info('user revoked', { userId, hadSession: session !== undefined });
+  /** A revocation reached the server (from the CLI): tell everyone, and cut the user off now. */
+  async revoke(userId: string): Promise<void> {
+    await this.refreshDirectory();
+    const hadSession = this.sessions.has(userId);
+    if (!this.directory.has(userId)) this.cutOff(userId);
+    this.options.logger.info('user revoked', { userId, hadSession });
   }
 
   /**
@@ -174,7 +211,7 @@ export class Hub {
       session.end('shutting-down', 'the server is shutting down; reconnect in a moment', CLOSE.goingAway);
     }
     this.flushLastSeen(true);
-    clearTimeout(this.presenceTimer);
+    this.presence.stop();
     this.sessions.clear();
     this.relay.stop();
   }
@@ -186,43 +223,37 @@ export class Hub {
     return true;
   }
 
-  /**
-   * Presence goes out in batches, at most every `presenceFlushMs`, with each user's latest state
-   * only. Everyone hears about everyone, so an unbatched update costs a send per connected user:
-   * at a few call set-ups a second across a company, or a restart bringing thousands back at
-   * once, that fan-out would swamp the relay. Presence is a hint to people; a quarter-second lag
-   * is not visible, and a call shorter than that need not show as busy.
-   */
-  private presenceChanged(userId: string): void {
-    this.presenceDirty.add(userId);
-    this.presenceTimer ??= setTimeout(() => {
-      this.flushPresence();
-    }, this.options.presenceFlushMs);
-  }
-
-  private flushPresence(): void {
-    this.presenceTimer = undefined;
-    for (const userId of this.presenceDirty) {
-      if (!this.directory.has(userId)) continue;
-      const presence = this.presenceOf(userId);
-      if (this.lastPresence.get(userId) === presence) continue;
-      this.lastPresence.set(userId, presence);
-      this.broadcast({ v: PROTOCOL_VERSION, type: 'presence', userId, presence }, userId);
+  /** Removed from the directory (revoked): calls end, the session closes, nobody follows them. */
+  private cutOff(userId: string): void {
+    this.relay.userGone(userId, 'peer-revoked');
+    const session = this.sessions.get(userId);
+    if (session) {
+      this.sessions.delete(userId);
+      this.presence.drop(session);
+      session.end('revoked', 'your access has been revoked by an administrator', CLOSE.policy);
     }
-    this.presenceDirty.clear();
-    this.flushBroadcasts();
+    this.presence.forget(userId);
+  }
+
+  private announce(event: DirectoryEvent): void {
+    if (event.type === 'directory.removed') this.cutOff(event.userId);
+    this.broadcast({ v: PROTOCOL_VERSION, ...event });
+  }
+
+  private updatePresence(userId: string): void {
+    if (!this.directory.has(userId)) return;
+    this.presence.set(userId, !this.sessions.has(userId) ? 'offline' : this.relay.isBusy(userId) ? 'busy' : 'online');
   }
 
   /**
-   * Queues a message for every session but `except`'s. The queue is flushed after the current
+   * Queues a directory change for every session. Changes are rare but every client needs them
+   * (a key change must reach whoever might call that user). The queue is flushed after the current
    * batch of I/O: each message is serialized and framed once (server frames are unmasked, so the
-   * bytes are the same for everyone), and each socket gets the whole batch in one write. When
-   * many users come online at once, the write calls, not the JSON, are what a fan-out costs.
-   * Order is kept, and a session that joins in between has a directory at least as new as
-   * anything queued.
+   * bytes are the same for everyone), and each socket gets the whole batch in one write. Order is
+   * kept.
    */
-  private broadcast(message: ServerMessage, except?: string): void {
-    this.pending.push({ frame: textFrame(Buffer.from(JSON.stringify(message))), except });
+  private broadcast(message: ServerMessage): void {
+    this.pending.push(textFrame(Buffer.from(JSON.stringify(message))));
     if (this.pending.length === 1) setImmediate(() => { this.flushBroadcasts(); });
   }
 
@@ -230,14 +261,8 @@ export class Hub {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const everything = batch.map(({ frame }) => frame);
-    // Only the few users a batch is about need a batch without their own entries.
-    const subjects = new Set(batch.flatMap(({ except }) => (except === undefined ? [] : [except])));
-    for (const session of this.sessions.values()) {
-      session.sendFrames(subjects.has(session.userId) ? batch.filter(({ except }) => except !== session.userId).map(({ frame }) => frame) : everything);
-    }
+    for (const session of this.sessions.values()) session.sendFrames(batch);
   }
-
 
   private turnMessage(userId: string, turn: TurnConfig): ServerMessage {
     return { v: PROTOCOL_VERSION, type: 'turn.credentials', ...turnCredentials(turn, userId) };

@@ -128,7 +128,7 @@ describe('migrate-to-redis', () => {
     const pendingCode = newInviteCode();
     await sqlite.createInvite({ userId: 'dora', displayName: 'Dora', codeHash: hashInviteCode(pendingCode), expiresAt: now + 3_600_000, reinstate: false });
     await sqlite.writeSetting('public_url', 'wss://calls.example.com/ws');
-    const before = { users: await sqlite.allUsers(), snapshot: await sqlite.directorySnapshot(), audit: await sqlite.readAudit(), invites: await sqlite.pendingInvites() };
+    const before = { users: await sqlite.allUsers(), snapshot: await sqlite.directoryChangesAfter(0), audit: await sqlite.readAudit(), invites: await sqlite.pendingInvites() };
     await sqlite.close();
 
     const copied = await runCli(['migrate-to-redis', '--data-dir', dataDir, '--redis', redis.url]);
@@ -137,7 +137,7 @@ describe('migrate-to-redis', () => {
     const store = await RedisStore.open(redis.url);
     try {
       expect(await store.allUsers()).toEqual(before.users);
-      expect(await store.directorySnapshot()).toEqual(before.snapshot);
+      expect(await store.directoryChangesAfter(0)).toEqual(before.snapshot);
       expect(await store.readAudit()).toEqual(before.audit);
       expect(await store.pendingInvites()).toEqual(before.invites);
       expect(await store.readSetting('public_url')).toBe('wss://calls.example.com/ws');

@@ -3,11 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { removeDataDir, tempDataDir } from '../test-support/harness.fixture';
 import { appendAudit, readAudit } from './audit';
-import BetterSqlite3 from 'better-sqlite3';
 import { DATABASE_FILE, openDatabase } from './database';
-import { directoryRows, directoryVersion, ensureDirectoryEpoch } from './directory-version';
 import { createInvite, inviteState, redeemInvite } from './invites';
-import { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
+import { SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 import { RevocationWatcher } from './revocation-watcher';
 import { revokeUser } from './revocations';
 
@@ -72,7 +70,7 @@ describe('database', () => {
     const dir = fresh();
     const server = openDatabase(dir);
     const seen: string[] = [];
-    const watcher = new RevocationWatcher(server, (revocation) => seen.push(revocation.userId));
+    const watcher = new RevocationWatcher(server, (userId) => seen.push(userId));
     const cli = openDatabase(dir);
     createInvite(cli, { userId: 'bob', displayName: 'Bob', codeHash: new Uint8Array(32).fill(4), expiresAt: Date.now() + 60_000, reinstate: false });
     watcher.check();
@@ -83,32 +81,5 @@ describe('database', () => {
     expect(seen).toEqual(['bob']);
     cli.close();
     server.close();
-  });
-
-  it('versions a database written before the versioned directory: listed and revoked users start at version 1', () => {
-    const dir = fresh();
-    const old = new BetterSqlite3(path.join(dir, DATABASE_FILE));
-    old.exec(MIGRATIONS[0]?.sql ?? '');
-    old.pragma('user_version = 1');
-    old.exec(`
-      INSERT INTO users (id, display_name, created_at) VALUES ('alice', 'Alice', 1), ('carol', 'Carol', 1);
-      INSERT INTO users (id, display_name, created_at, revoked_at) VALUES ('bob', 'Bob', 1, 2);
-      INSERT INTO devices (user_id, identity_key, device_name, enrolled_at) VALUES ('alice', x'01', 'laptop', 1);
-      INSERT INTO devices (user_id, identity_key, device_name, enrolled_at, retired_at) VALUES ('bob', x'02', 'laptop', 1, 2);
-      INSERT INTO revocations (user_id, revoked_at) VALUES ('bob', 2);
-    `);
-    old.close();
-    const db = openDatabase(dir);
-    expect(directoryVersion(db)).toBe(1);
-    expect(directoryRows(db)).toEqual([
-      { id: 'alice', displayName: 'Alice', identityKey: new Uint8Array([1]), dirVersion: 1 },
-      { id: 'bob', displayName: 'Bob', identityKey: null, dirVersion: 1 },
-    ]);
-    const epoch = ensureDirectoryEpoch(db);
-    expect(epoch).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    db.close();
-    const reopened = openDatabase(dir);
-    expect(ensureDirectoryEpoch(reopened)).toBe(epoch);
-    reopened.close();
   });
 });

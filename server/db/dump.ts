@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditEntry } from './audit';
-import { directoryVersion, ensureDirectoryEpoch } from './directory-version';
+import { directoryEpoch, directoryVersion } from './directory';
 import { readSetting } from './settings';
 import type { StoreDump } from '../store/store-dump';
 
@@ -39,7 +39,7 @@ export function dumpDatabase(db: Database): StoreDump {
       cancelledAt: row.cancelled_at,
     }));
     const revocations = db
-      .prepare('SELECT user_id AS userId, revoked_at AS revokedAt, reason, dir_version AS dirVersion FROM revocations ORDER BY id')
+      .prepare('SELECT user_id AS userId, revoked_at AS revokedAt, reason FROM revocations ORDER BY id')
       .all() as StoreDump['revocations'];
     const audit = db.prepare('SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id').all() as AuditEntry[];
     return {
@@ -49,7 +49,7 @@ export function dumpDatabase(db: Database): StoreDump {
       revocations,
       audit,
       publicUrl: readSetting(db, 'public_url'),
-      directoryEpoch: ensureDirectoryEpoch(db),
+      directoryEpoch: directoryEpoch(db),
       directoryVersion: directoryVersion(db),
     };
   })();

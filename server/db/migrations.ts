@@ -1,5 +1,4 @@
 import type { Database } from 'better-sqlite3';
-import { ensureDirectoryEpoch } from './directory-version';
 
 /*
  * Schema migrations, applied in order inside one transaction each; the database's
@@ -10,8 +9,6 @@ import { ensureDirectoryEpoch } from './directory-version';
 interface Migration {
   version: number;
   sql: string;
-  /** A step SQL cannot say (a random value made in Node), run in the same transaction. */
-  after?: (db: Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -78,24 +75,25 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    // The versioned directory (docs/protocol.md): each user row records the directory version of
-    // its last change, revoked users stay as tombstones, and one counter is bumped in the same
-    // transaction as every enrolment, re-key and revocation. Rows already in the directory or
-    // already revoked start at version 1, so a client of this epoch syncs them all once.
+    // Issue 13: a versioned directory, so a returning client receives only what changed since its
+    // copy (docs/protocol.md, "Directory"). Every enrolment, re-key and revocation bumps one
+    // counter in its own transaction and stamps the user's row with it; revoked users stay as
+    // tombstones. Existing users get versions 1..n in the order they joined.
     version: 2,
     sql: `
-      ALTER TABLE users ADD COLUMN dir_version INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE revocations ADD COLUMN dir_version INTEGER NOT NULL DEFAULT 0;
-      CREATE TABLE directory_counter (
-        id       INTEGER PRIMARY KEY CHECK (id = 1),
-        version  INTEGER NOT NULL
+      CREATE TABLE directory_state (
+        singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+        version    INTEGER NOT NULL CHECK (version >= 0)
       ) STRICT;
-      UPDATE users SET dir_version = 1
-        WHERE revoked_at IS NOT NULL OR id IN (SELECT user_id FROM devices WHERE retired_at IS NULL);
-      UPDATE revocations SET dir_version = 1;
-      INSERT INTO directory_counter (id, version) VALUES (1, (SELECT COALESCE(MAX(dir_version), 0) FROM users));
+
+      ALTER TABLE users ADD COLUMN dir_version INTEGER NOT NULL DEFAULT 0;
+      UPDATE users SET dir_version = (
+        SELECT ranked.n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS n FROM users) ranked
+        WHERE ranked.id = users.id
+      );
+      INSERT INTO directory_state (singleton, version) VALUES (1, (SELECT COUNT(*) FROM users));
+      CREATE UNIQUE INDEX users_by_dir_version ON users(dir_version) WHERE dir_version > 0;
     `,
-    after: (db) => { ensureDirectoryEpoch(db); },
   },
 ];
 
@@ -117,7 +115,6 @@ export function migrate(db: Database): number {
     if (migration.version <= current) continue;
     db.transaction(() => {
       db.exec(migration.sql);
-      migration.after?.(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { lastRevocationId, revocationsAfter, type RevocationRow } from './revocations';
+import { lastRevocationId, revocationsAfter } from './revocations';
 
 /**
  * Notices revocations written by the admin CLI, which runs in another process.
@@ -17,7 +17,7 @@ export class RevocationWatcher {
 
   constructor(
     private readonly db: Database,
-    private readonly onRevoked: (revocation: RevocationRow) => void,
+    private readonly onRevoked: (userId: string) => void,
   ) {
     this.lastId = lastRevocationId(db);
     this.lastDataVersion = this.dataVersion();
@@ -39,7 +39,7 @@ export class RevocationWatcher {
     this.lastDataVersion = version;
     for (const revocation of revocationsAfter(this.db, this.lastId)) {
       this.lastId = revocation.id;
-      this.onRevoked(revocation);
+      this.onRevoked(revocation.userId);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { appendAudit } from './audit';
-import { bumpDirectoryVersion } from './directory-version';
+import { stampDirectoryChange } from './directory';
 import { findUser } from './users';
 
 export type RevokeOutcome = 'revoked' | 'already-revoked' | 'unknown-user';
@@ -28,8 +28,8 @@ export function revokeUser(db: Database, userId: string, reason: string | undefi
       }
       db.prepare('UPDATE users SET revoked_at = ? WHERE id = ?').run(now, userId);
       db.prepare('UPDATE devices SET retired_at = ? WHERE user_id = ? AND retired_at IS NULL').run(now, userId);
-      const dirVersion = bumpDirectoryVersion(db, userId);
-      db.prepare('INSERT INTO revocations (user_id, revoked_at, reason, dir_version) VALUES (?, ?, ?, ?)').run(userId, now, reason ?? null, dirVersion);
+      db.prepare('INSERT INTO revocations (user_id, revoked_at, reason) VALUES (?, ?, ?)').run(userId, now, reason ?? null);
+      stampDirectoryChange(db, userId);
       appendAudit(db, 'cli', 'user.revoked', userId, reason ? { reason, cancelledInvites: pending } : { cancelledInvites: pending }, now);
       return 'revoked';
     })
@@ -41,13 +41,6 @@ export function lastRevocationId(db: Database): number {
   return row.id;
 }
 
-export interface RevocationRow {
-  id: number;
-  userId: string;
-  /** The directory version the revocation made (its tombstone's). */
-  dirVersion: number;
-}
-
-export function revocationsAfter(db: Database, afterId: number): RevocationRow[] {
-  return db.prepare('SELECT id, user_id AS userId, dir_version AS dirVersion FROM revocations WHERE id > ? ORDER BY id').all(afterId) as RevocationRow[];
+export function revocationsAfter(db: Database, afterId: number): { id: number; userId: string }[] {
+  return db.prepare('SELECT id, user_id AS userId FROM revocations WHERE id > ? ORDER BY id').all(afterId) as { id: number; userId: string }[];
 }

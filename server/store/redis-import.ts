@@ -24,6 +24,7 @@ export async function importDump(store: RedisStore, dump: StoreDump): Promise<Im
     for (const user of dump.users) {
       multi.hset(`${KEY_PREFIX}user:${user.id}`, ...fields({ displayName: user.displayName, createdAt: user.createdAt, revokedAt: user.revokedAt, lastSeenAt: user.lastSeenAt, dirVersion: user.dirVersion }));
       multi.sadd(`${KEY_PREFIX}users`, user.id);
+      if (user.dirVersion > 0) multi.zadd(`${KEY_PREFIX}dir:changes`, user.dirVersion, user.id);
     }
     for (const device of dump.devices) {
       if (device.retiredAt === null) {
@@ -41,7 +42,7 @@ export async function importDump(store: RedisStore, dump: StoreDump): Promise<Im
       multi.sadd(`${KEY_PREFIX}invites`, hash);
     }
     for (const revocation of dump.revocations) {
-      const entry = { userId: revocation.userId, revokedAt: String(revocation.revokedAt), dirVersion: revocation.dirVersion, ...(revocation.reason === null ? {} : { reason: revocation.reason }) };
+      const entry = { userId: revocation.userId, revokedAt: String(revocation.revokedAt), ...(revocation.reason === null ? {} : { reason: revocation.reason }) };
       multi.rpush(`${KEY_PREFIX}revocations`, JSON.stringify(entry));
     }
     for (const entry of dump.audit) {

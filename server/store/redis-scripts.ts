@@ -20,6 +20,7 @@ end
 local function bump(userId)
   local version = redis.call('INCR', P .. 'dir:version')
   redis.call('HSET', P .. 'user:' .. userId, 'dirVersion', version)
+  redis.call('ZADD', P .. 'dir:changes', version, userId)
   return version
 end
 local function cancelPending(userId, now)
@@ -92,7 +93,7 @@ end
 redis.call('HSET', user, 'identityKey', identityKey, 'deviceName', deviceName, 'enrolledAt', now)
 local version = bump(userId)
 if replacedKey then audit(now, 'server', 'user.rekeyed', userId, detail) else audit(now, 'server', 'user.enrolled', userId, detail) end
-return cjson.encode({ ok = true, userId = userId, displayName = name, replacedKey = replacedKey, dirVersion = version })
+return cjson.encode({ ok = true, userId = userId, displayName = name, replacedKey = replacedKey, directoryVersion = version })
 `;
 
 /** ARGV: userId, reason ('' for none), now. Returns the outcome. Publishes the new revocation's number. */
@@ -116,8 +117,8 @@ elseif redis.call('HEXISTS', user, 'revokedAt') == 1 then
 end
 redis.call('HSET', user, 'revokedAt', now)
 retire(userId, now)
-local version = bump(userId)
-local entry = { userId = userId, revokedAt = now, dirVersion = version }
+bump(userId)
+local entry = { userId = userId, revokedAt = now }
 local detail = '{"cancelledInvites":' .. pending .. '}'
 if reason ~= '' then
   entry.reason = reason
@@ -145,22 +146,22 @@ return 1
 `;
 
 /**
- * The directory at one moment: epoch, version, then id, displayName, live key (false for a
- * tombstone) and dirVersion for every user the directory ever listed.
+ * ARGV: after. The directory's changes after that version, at one moment: epoch, version, then id,
+ * displayName, live key (false for a tombstone) and version of each changed user, in version
+ * order. `dir:changes` holds each user once, scored by the version of its last change, so this
+ * reads the changes, not the company.
  */
-export const DIRECTORY_SNAPSHOT = `
+export const DIRECTORY_CHANGES_AFTER = `
 local P = '${KEY_PREFIX}'
 local out = { redis.call('HGET', P .. 'settings', 'directory_epoch'), redis.call('GET', P .. 'dir:version') or '0' }
-for _, userId in ipairs(redis.call('SMEMBERS', P .. 'users')) do
+for _, userId in ipairs(redis.call('ZRANGEBYSCORE', P .. 'dir:changes', '(' .. ARGV[1], '+inf')) do
   local row = redis.call('HMGET', P .. 'user:' .. userId, 'displayName', 'identityKey', 'revokedAt', 'dirVersion')
-  if row[4] and tonumber(row[4]) > 0 then
-    local key = row[2]
-    if row[3] then key = false end
-    table.insert(out, userId)
-    table.insert(out, row[1])
-    table.insert(out, key)
-    table.insert(out, row[4])
-  end
+  local key = row[2]
+  if row[3] then key = false end
+  table.insert(out, userId)
+  table.insert(out, row[1])
+  table.insert(out, key)
+  table.insert(out, row[4])
 end
 return out
 `;

@@ -9,14 +9,14 @@ import { checkRedisUrl } from './redis-url';
 import {
   APPEND_AUDIT,
   CREATE_INVITE,
-  DIRECTORY_SNAPSHOT,
+  DIRECTORY_CHANGES_AFTER,
   KEY_PREFIX,
   RECORD_LAST_SEEN,
   REDEEM_INVITE,
   REVOCATION_CHANNEL,
   REVOKE_USER,
 } from './redis-scripts';
-import type { DirectorySnapshot, RevocationEvent, StopWatching, Store, StoreHealth } from './store';
+import type { DirectoryChanges, RevocationEvent, StopWatching, Store, StoreHealth } from './store';
 
 /** The layout of the keys under `sealcall:`; a newer layout is refused rather than guessed at. */
 export const REDIS_SCHEMA_VERSION = 1;
@@ -64,6 +64,7 @@ function userFrom(id: string, fields: Record<string, string>): UserRecord | unde
     identityKey: fields.identityKey === undefined ? null : new Uint8Array(Buffer.from(fields.identityKey, 'base64')),
     deviceName: fields.deviceName ?? null,
     enrolledAt: nullableNumber(fields.enrolledAt),
+    dirVersion: Number(fields.dirVersion ?? 0),
   };
 }
 
@@ -259,22 +260,22 @@ export class RedisStore implements Store {
     await this.redis.hset(key.settings, name, value);
   }
 
-  async directorySnapshot(): Promise<DirectorySnapshot> {
-    const reply = (await this.redis.eval(DIRECTORY_SNAPSHOT, 0)) as (string | null)[];
+  async directoryChangesAfter(after: number): Promise<DirectoryChanges> {
+    if (!Number.isSafeInteger(after) || after < 0) throw new Error('a directory version is a whole number from 0');
+    const reply = (await this.redis.eval(DIRECTORY_CHANGES_AFTER, 0, String(after))) as (string | null)[];
     const [epoch, version, ...flat] = reply;
     if (typeof epoch !== 'string') throw new Error('the Redis store has no directory epoch');
-    const rows: DirectorySnapshot['rows'] = [];
+    const records: DirectoryChanges['records'] = [];
     for (let index = 0; index + 3 < flat.length; index += 4) {
       const identityKey = flat[index + 2];
-      rows.push({
+      records.push({
         id: flat[index] ?? '',
         displayName: flat[index + 1] ?? '',
         identityKey: identityKey == null ? null : new Uint8Array(Buffer.from(identityKey, 'base64')),
-        dirVersion: Number(flat[index + 3]),
+        version: Number(flat[index + 3]),
       });
     }
-    rows.sort((a, b) => a.dirVersion - b.dirVersion);
-    return { epoch, version: Number(version), rows };
+    return { epoch, version: Number(version), records };
   }
 
   async directoryVersion(): Promise<{ epoch: string; version: number }> {
@@ -372,10 +373,8 @@ class RevocationFeed {
     const entries = await this.redis.lrange(key.revocations, this.delivered, -1);
     for (const entry of entries) {
       this.delivered += 1;
-      const parsed = JSON.parse(entry) as { userId?: unknown; dirVersion?: unknown };
-      if (typeof parsed.userId === 'string' && typeof parsed.dirVersion === 'number' && this.watching()) {
-        this.onRevoked({ userId: parsed.userId, dirVersion: parsed.dirVersion });
-      }
+      const parsed = JSON.parse(entry) as { userId?: unknown };
+      if (typeof parsed.userId === 'string' && this.watching()) this.onRevoked({ userId: parsed.userId });
     }
   }
 }

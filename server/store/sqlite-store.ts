@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { appendAudit, readAudit } from '../db/audit';
 import { openDatabase } from '../db/database';
-import { directoryRows, directoryVersion, ensureDirectoryEpoch } from '../db/directory-version';
+import { directoryChangesAfter, directoryEpoch, directoryVersion } from '../db/directory';
 import { dumpDatabase } from '../db/dump';
 import { createInvite, inviteState, pendingInvites, redeemInvite } from '../db/invites';
 import { schemaVersion } from '../db/migrations';
@@ -60,7 +60,7 @@ export class SqliteStore implements Store {
   }
 
   watchRevocations(...[onRevoked, pollMs]: Parameters<Store['watchRevocations']>) {
-    const watcher = new RevocationWatcher(this.db, (row) => { onRevoked({ userId: row.userId, dirVersion: row.dirVersion }); });
+    const watcher = new RevocationWatcher(this.db, (userId) => { onRevoked({ userId }); });
     watcher.start(pollMs);
     return Promise.resolve(() => { watcher.stop(); });
   }
@@ -81,13 +81,12 @@ export class SqliteStore implements Store {
     return this.run(() => { writeSetting(this.db, ...args); });
   }
 
-  directorySnapshot() {
-    // One read transaction: the counter and the rows are the same moment.
-    return this.run(() => this.db.transaction(() => ({ epoch: ensureDirectoryEpoch(this.db), version: directoryVersion(this.db), rows: directoryRows(this.db) }))());
+  directoryChangesAfter(after: number) {
+    return this.run(() => directoryChangesAfter(this.db, after));
   }
 
   directoryVersion() {
-    return this.run(() => ({ epoch: ensureDirectoryEpoch(this.db), version: directoryVersion(this.db) }));
+    return this.run(() => ({ epoch: directoryEpoch(this.db), version: directoryVersion(this.db) }));
   }
 
   health(): Promise<StoreHealth> {

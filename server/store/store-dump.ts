@@ -19,7 +19,7 @@ export interface StoreDump {
     cancelledAt: number | null;
   }[];
   /** Oldest first. */
-  revocations: { userId: string; revokedAt: number; reason: string | null; dirVersion: number }[];
+  revocations: { userId: string; revokedAt: number; reason: string | null }[];
   /** Oldest first. */
   audit: AuditEntry[];
   publicUrl: string | undefined;

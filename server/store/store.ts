@@ -1,26 +1,15 @@
 import type { AuditAction, AuditActor, AuditEntry } from '../db/audit';
-import type { DirectoryRow } from '../db/directory-version';
+import type { DirectoryChanges, DirectoryRecord } from '../db/directory';
 import type { InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption } from '../db/invites';
 import type { RevokeOutcome } from '../db/revocations';
 import type { SettingName } from '../db/settings';
 import type { UserRecord } from '../db/users';
 
-export type { AuditAction, AuditActor, AuditEntry, DirectoryRow, InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption, RevokeOutcome, SettingName, UserRecord };
+export type { AuditAction, AuditActor, AuditEntry, DirectoryChanges, DirectoryRecord, InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption, RevokeOutcome, SettingName, UserRecord };
 
-/** A revocation as every server instance learns of it, with the directory version it made. */
+/** A revocation as every server instance learns of it; its directory change is read with directoryChangesAfter. */
 export interface RevocationEvent {
   userId: string;
-  dirVersion: number;
-}
-
-/** The directory's whole versioned state: what a server instance builds its in-memory copy from. */
-export interface DirectorySnapshot {
-  /** Random, made once per store: a version means nothing outside its epoch. */
-  epoch: string;
-  /** The counter's value; every row's dirVersion is at most this. */
-  version: number;
-  /** Every user the directory ever listed, tombstones (identityKey null) included. */
-  rows: DirectoryRow[];
 }
 
 export type StoreHealth = { ok: true; schemaVersion: number } | { ok: false };
@@ -64,7 +53,12 @@ export interface Store {
   readSetting(name: SettingName): Promise<string | undefined>;
   writeSetting(name: SettingName, value: string): Promise<void>;
 
-  directorySnapshot(): Promise<DirectorySnapshot>;
+  /**
+   * Every user whose last enrolment, re-key or revocation came after version `after` (0: every user
+   * the directory ever listed, tombstones included), in version order, with the store's epoch and
+   * version read at the same moment. Costs the changes, not the company.
+   */
+  directoryChangesAfter(after: number): Promise<DirectoryChanges>;
   directoryVersion(): Promise<{ epoch: string; version: number }>;
 
   health(): Promise<StoreHealth>;
