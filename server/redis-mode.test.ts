@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentityKeyPair, serializeIdentityKey } from '../shared/crypto/identity';
+import { PROTOCOL_VERSION } from '../shared/protocol';
 import { hashInviteCode, newInviteCode } from './auth/invite-code';
 import { RedisStore } from './store/redis-store';
 import { SqliteStore } from './store/sqlite-store';
@@ -50,7 +51,6 @@ async function enrollThrough(server: ServerProcess, code: string) {
   const client = await TestClient.connect(server.wsUrl);
   await client.enroll(code, keys);
   await client.next('welcome');
-  await client.next('directory');
   return { keys, client };
 }
 
@@ -79,7 +79,7 @@ describe('servers and the CLI on one Redis store', () => {
     expect((await aliceAgain.error('revoked')).code).toBe('revoked');
     expect((await bob.client.error('revoked')).code).toBe('revoked');
     // Not revoked, not cut: carol is still served by the instance that cut bob.
-    carol.client.send({ v: 1, type: 'turn.request' });
+    carol.client.send({ v: PROTOCOL_VERSION, type: 'turn.request' });
     expect(await carol.client.next('turn.credentials')).toMatchObject({ iceServers: [] });
     carol.client.close();
 

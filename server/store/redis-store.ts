@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { AuditAction, AuditActor, AuditEntry } from '../db/audit';
-import { newDirectoryEpoch } from '../db/directory-version';
 import type { InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption } from '../db/invites';
 import type { RevokeOutcome } from '../db/revocations';
 import type { SettingName } from '../db/settings';
@@ -111,7 +111,8 @@ export class RedisStore implements Store {
     try {
       if (options.persistenceCheckedByAdmin !== true) await store.checkPersistence();
       await store.checkSchema();
-      await redis.hsetnx(key.settings, 'directory_epoch', newDirectoryEpoch());
+      // Made once per store, as SQLite's (server/db/directory.ts): 16 random bytes, base64url.
+      await redis.hsetnx(key.settings, 'directory_epoch', randomBytes(16).toString('base64url'));
     } catch (error) {
       redis.disconnect();
       throw error;
