@@ -54,7 +54,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     );
   }
   await loadSodium();
-  const store = await openStore(config);
+  const store = await openStore(config, (error) => { logger.warn('Redis connection error; reconnecting', { error }); });
   const { limits } = config;
   const counts = { unauthenticated: 0 };
   const connections = new Set<Connection>();

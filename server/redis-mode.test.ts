@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentityKeyPair, serializeIdentityKey } from '../shared/crypto/identity';
 import { PROTOCOL_VERSION } from '../shared/protocol';
@@ -86,6 +87,8 @@ describe('servers and the CLI on one Redis store', () => {
     const refused = await TestClient.connect(two.wsUrl);
     await refused.auth('alice', alice.keys);
     expect((await refused.error()).code).toBe('revoked');
+    // Nothing went to SQLite: the instances' data directories are still empty.
+    expect([...readdirSync(one.dataDir), ...readdirSync(two.dataDir)]).toEqual([]);
   }, 120_000);
 
   it('refuses to start on a Redis that does not fsync every write', async () => {

@@ -42,6 +42,8 @@ export interface RedisStoreOptions {
    * appendonly / appendfsync check.
    */
   persistenceCheckedByAdmin?: boolean;
+  /** Told of each connection error (ioredis keeps reconnecting); the text never holds the password. */
+  onConnectionError?: (message: string) => void;
 }
 
 export class RedisPersistenceError extends Error {
@@ -98,8 +100,8 @@ export class RedisStore implements Store {
       lazyConnect: true,
       retryStrategy: (attempt) => (starting ? null : Math.min(attempt * 200, 2000)),
     });
-    // Errors also reach the commands that fail; without a listener ioredis prints each one.
-    redis.on('error', () => {});
+    // Without a listener ioredis writes each error to stderr itself, outside the JSON log.
+    redis.on('error', (error: unknown) => { if (!starting) options.onConnectionError?.(text(error)); });
     try {
       await redis.connect();
     } catch (error) {
