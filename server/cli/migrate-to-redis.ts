@@ -1,5 +1,4 @@
-import { RedisStore } from '../store/redis-store';
-import { importDump } from '../store/redis-import';
+import type { RedisStore } from '../store/redis-store';
 import { SqliteStore } from '../store/sqlite-store';
 import { defineCommand } from './command';
 import { CommandError, UsageError } from './io';
@@ -28,9 +27,11 @@ export const migrateToRedisCommand = defineCommand({
     const sqlite = SqliteStore.open(dataDir);
     try {
       const dump = await sqlite.dump();
+      // Loaded here only: every other verb starts without the Redis client.
+      const [{ RedisStore: RedisStoreClass }, { importDump }] = await Promise.all([import('../store/redis-store'), import('../store/redis-import')]);
       let redis: RedisStore;
       try {
-        redis = await RedisStore.open(redisConfig.url, { persistenceCheckedByAdmin: redisConfig.persistenceCheckedByAdmin });
+        redis = await RedisStoreClass.open(redisConfig.url, { persistenceCheckedByAdmin: redisConfig.persistenceCheckedByAdmin });
       } catch (error) {
         throw new CommandError(error instanceof Error ? error.message : String(error));
       }
