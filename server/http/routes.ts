@@ -21,7 +21,6 @@ function reply(response: ServerResponse, status: number, contentType: string, bo
   response.end(head ? undefined : body);
 }
 
-
 /** GET /healthz and GET /metrics; the WebSocket upgrade on /ws is the gateway's. */
 export function handleHttp(ctx: HttpContext, request: IncomingMessage, response: ServerResponse): void {
   const path = (request.url ?? '/').split('?')[0];
