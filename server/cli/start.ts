@@ -10,6 +10,8 @@ import { createLogger, LOG_LEVELS, type LogLevel } from '../log/logger';
 import { defineCommand } from './command';
 import { CommandError, UsageError } from './io';
 import { DATA_DIR_OPTION, HELP_OPTION, durationOption, integerOption, listOption, stringOption, type OptionSpec, type OptionValues } from './options';
+import { REDIS_OPTION, REDIS_PERSISTENCE_OPTION, readRedisConfig } from './store-options';
+import { checkRedisUrl } from '../store/redis-url';
 
 const o = {
   host: { name: 'host', kind: 'string', env: 'SEALCALL_HOST', default: '127.0.0.1', placeholder: 'ADDR', help: 'address to listen on' },
@@ -167,7 +169,7 @@ const o = {
   logLevel: { name: 'log-level', kind: 'string', env: 'SEALCALL_LOG_LEVEL', default: 'info', placeholder: 'LEVEL', help: LOG_LEVELS.join(', ') },
 } satisfies Record<string, OptionSpec>;
 
-const SPECS: OptionSpec[] = [o.host, o.port, DATA_DIR_OPTION, o.publicUrl, o.trustedProxy, o.turnUrl, o.turnSecret, o.turnSecretFile, o.turnTtl];
+const SPECS: OptionSpec[] = [o.host, o.port, DATA_DIR_OPTION, REDIS_OPTION, REDIS_PERSISTENCE_OPTION, o.publicUrl, o.trustedProxy, o.turnUrl, o.turnSecret, o.turnSecretFile, o.turnTtl];
 const LIMIT_SPECS: OptionSpec[] = [
   o.maxMessageBytes,
   o.rateLimit,
@@ -262,6 +264,7 @@ export function readServerConfig(values: OptionValues): ServerConfig {
     host: stringOption(values, o.host) ?? '127.0.0.1',
     port: required(integerOption(values, o.port, 0, 65535), '--port'),
     dataDir: stringOption(values, DATA_DIR_OPTION) ?? './data',
+    redis: readRedisConfig(values),
     publicUrl,
     trustedProxies: readTrustedProxies(values),
     turn: readTurn(values),
@@ -294,8 +297,9 @@ export const startCommand = defineCommand({
       const text = error instanceof Error ? error.message : String(error);
       throw new CommandError(/EADDRINUSE/.test(text) ? `port ${config.port} on ${config.host} is already in use` : text);
     }
-    io.out(`sealcall-server listening on ${server.httpUrl} (clients connect to ${server.publicUrl}, data in ${config.dataDir})`);
-    logger.info('server started', { httpUrl: server.httpUrl, publicUrl: server.publicUrl, dataDir: config.dataDir, turn: config.turn !== undefined });
+    const dataIn = config.redis ? `Redis at ${checkRedisUrl(config.redis.url).shown}` : config.dataDir;
+    io.out(`sealcall-server listening on ${server.httpUrl} (clients connect to ${server.publicUrl}, data in ${dataIn})`);
+    logger.info('server started', { httpUrl: server.httpUrl, publicUrl: server.publicUrl, dataIn, turn: config.turn !== undefined });
     const running = server;
     // A last resort, not a recovery: a fault that escaped every handler still ends the process
     // (exit 70, for the supervisor to restart it), as Node would. What it adds is a log line

@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Database } from 'better-sqlite3';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
-import { schemaVersion } from '../db/migrations';
 import type { ServerMetrics } from '../metrics/server-metrics';
+import type { Store } from '../store/store';
 import { SERVER_VERSION } from '../version';
 
 export interface HttpContext {
-  db: Database;
+  store: Store;
   metrics: ServerMetrics;
   /** False once shutdown began: load balancers should stop sending new clients. */
   accepting: () => boolean;
@@ -22,14 +21,6 @@ function reply(response: ServerResponse, status: number, contentType: string, bo
   response.end(head ? undefined : body);
 }
 
-function databaseStatus(db: Database): { ok: boolean; schemaVersion?: number } {
-  try {
-    return { ok: true, schemaVersion: schemaVersion(db) };
-  } catch {
-    return { ok: false };
-  }
-}
-
 /** GET /healthz and GET /metrics; the WebSocket upgrade on /ws is the gateway's. */
 export function handleHttp(ctx: HttpContext, request: IncomingMessage, response: ServerResponse): void {
   const path = (request.url ?? '/').split('?')[0];
@@ -40,15 +31,19 @@ export function handleHttp(ctx: HttpContext, request: IncomingMessage, response:
     return;
   }
   if (path === '/healthz') {
-    const database = databaseStatus(ctx.db);
-    const healthy = database.ok && ctx.accepting();
-    const body = {
-      status: healthy ? 'ok' : database.ok ? 'shutting-down' : 'error',
-      version: SERVER_VERSION,
-      protocol: PROTOCOL_VERSION,
-      database: database.ok ? { status: 'ok', schemaVersion: database.schemaVersion } : { status: 'unavailable' },
-    };
-    reply(response, healthy ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`, head);
+    void ctx.store.health().then(
+      (database) => {
+        const healthy = database.ok && ctx.accepting();
+        const body = {
+          status: healthy ? 'ok' : database.ok ? 'shutting-down' : 'error',
+          version: SERVER_VERSION,
+          protocol: PROTOCOL_VERSION,
+          database: database.ok ? { status: 'ok', store: ctx.store.kind, schemaVersion: database.schemaVersion } : { status: 'unavailable', store: ctx.store.kind },
+        };
+        reply(response, healthy ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`, head);
+      },
+      () => { reply(response, 503, 'application/json', `${JSON.stringify({ status: 'error', version: SERVER_VERSION, protocol: PROTOCOL_VERSION, database: { status: 'unavailable', store: ctx.store.kind } })}\n`, head); },
+    );
     return;
   }
   if (path === '/metrics') {
