@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSodium } from '../shared/crypto/sodium';
+import { ClusterNode } from './cluster/cluster-node';
 import { checkPublicUrl, defaultPublicUrl, isLoopbackHost } from './config/public-url';
 import type { ServerConfig } from './config/server-config';
 import { openDatabase } from './db/database';
@@ -65,7 +66,17 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     () => ({ unauthenticated: counts.unauthenticated, authenticated: hub.sessionCount }),
     () => hub.relay.activeCalls,
   );
-  const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
+  let cluster: ClusterNode | undefined;
+  if (config.cluster) {
+    try {
+      cluster = await ClusterNode.join({ url: config.cluster.redisUrl, inviteTimeoutMs: limits.inviteTimeoutMs, graceMs: limits.callGraceMs, heartbeatTtlMs: config.cluster.instanceTtlMs, logger });
+    } catch (error) {
+      db.close();
+      throw new Error(`cannot join the cluster through Redis: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    logger.info('joined the cluster', { instanceId: cluster.instanceId });
+  }
+  const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
   let accepting = true;
   const trustedProxies = new Set(config.trustedProxies);
   const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
@@ -83,6 +94,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     hub.directory.load(activeUsers(db));
     port = await listen(server, config.port, config.host);
   } catch (error) {
+    await cluster?.leave();
     db.close();
     throw error;
   }
@@ -132,6 +144,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       while (connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       for (const connection of connections) connection.terminate();
       server.closeAllConnections();
+      await cluster?.leave();
       db.close();
       logger.info('server stopped');
     })());

@@ -1,12 +1,15 @@
 import type { Database } from 'better-sqlite3';
+import { fromBase64Url } from '../shared/crypto/bytes';
 import { PROTOCOL_VERSION, type ClientMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
 import type { AuthenticatedUser } from './auth/authenticate';
 import type { TurnConfig } from './config/server-config';
 import { recordLastSeen } from './db/users';
-import { Directory } from './directory/directory';
+import type { ClusterNode, LocalSessions } from './cluster/cluster-node';
+import { Directory, type DirectoryUser } from './directory/directory';
 import type { Logger } from './log/logger';
 import type { ServerMetrics } from './metrics/server-metrics';
 import { CallRelay } from './relay/call-relay';
+import type { Relay, RelayRefusal } from './relay/relay';
 import { turnCredentials } from './turn/credentials';
 import { textFrame } from './ws/frame';
 import { CLOSE, type Session } from './ws/session';
@@ -21,6 +24,8 @@ export interface HubOptions {
   maxConnections: number;
   /** How often batched presence updates go out. */
   presenceFlushMs: number;
+  /** Cluster mode (`start --redis`): sessions, calls and presence are shared through Redis. */
+  cluster?: ClusterNode;
 }
 
 export type Admission = { ok: true } | { ok: false; code: ProtocolErrorCode; message: string };
@@ -30,10 +35,13 @@ export type Admission = { ok: true } | { ok: false; code: ProtocolErrorCode; mes
  * call relay. One session per user: a newer connection replaces an older one, which is how a
  * laptop that changed networks gets its calls back at once instead of after a heartbeat.
  */
-export class Hub {
+export class Hub implements LocalSessions {
   readonly directory = new Directory();
-  readonly relay: CallRelay;
+  readonly relay: Relay;
   private readonly sessions = new Map<string, Session>();
+  /** Cluster mode: the registry token of each local session. */
+  private readonly tokens = new Map<string, string>();
+  private readonly cluster: ClusterNode | undefined;
   private readonly lastPresence = new Map<string, Presence>();
   private readonly seen = new Map<string, number>();
   private pending: { frame: Buffer; except: string | undefined }[] = [];
@@ -42,7 +50,8 @@ export class Hub {
   private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HubOptions) {
-    this.relay = new CallRelay(
+    this.cluster = options.cluster;
+    this.relay = this.cluster?.relay ?? new CallRelay(
       {
         deliver: (userId, message) => this.deliver(userId, message),
         isOnline: (userId) => this.sessions.has(userId),
@@ -52,6 +61,7 @@ export class Hub {
       options.inviteTimeoutMs,
       options.callGraceMs,
     );
+    this.cluster?.attach(this);
   }
 
   get sessionCount(): number {
@@ -59,6 +69,7 @@ export class Hub {
   }
 
   presenceOf(userId: string): Presence {
+    if (this.cluster) return this.cluster.presenceOf(userId);
     if (!this.sessions.has(userId)) return 'offline';
     return this.relay.isBusy(userId) ? 'busy' : 'online';
   }
@@ -76,7 +87,8 @@ export class Hub {
     }
     if (previous) {
       this.sessions.delete(userId);
-      this.relay.userGone(userId, 'peer-disconnected');
+      // In a cluster, the registry's claim below ends the old session's call state atomically.
+      if (!this.cluster) void this.relay.userGone(userId, 'peer-disconnected');
       previous.end(
         'session-replaced',
         user.enrolled ? 'a new device enrolled for this user; this one is no longer valid' : 'you connected again from another socket',
@@ -84,6 +96,11 @@ export class Hub {
       );
     }
     this.sessions.set(userId, session);
+    if (this.cluster) {
+      const token = this.cluster.newToken();
+      this.tokens.set(userId, token);
+      this.cluster.sessionStarted(userId, token, user.enrolled);
+    }
     this.seen.set(userId, Date.now());
     session.send({ v: PROTOCOL_VERSION, type: 'welcome', userId, displayName: user.displayName });
     session.sendSerialized(this.directory.serialized(userId, (id) => this.presenceOf(id)));
@@ -92,6 +109,7 @@ export class Hub {
       const entry = this.directory.upsert(userId, user.displayName, user.identityKey);
       this.lastPresence.set(userId, 'online');
       this.broadcast({ v: PROTOCOL_VERSION, type: 'directory.user', user: { ...entry, presence: 'online' } }, userId);
+      this.cluster?.directoryChanged(entry);
     } else {
       this.presenceChanged(userId);
     }
@@ -104,7 +122,10 @@ export class Hub {
     if (this.sessions.get(userId) !== session) return;
     this.sessions.delete(userId);
     this.seen.set(userId, Date.now());
-    this.relay.userGone(userId, 'peer-disconnected');
+    const token = this.tokens.get(userId);
+    this.tokens.delete(userId);
+    if (this.cluster && token !== undefined) this.cluster.sessionEnded(userId, token, 'peer-disconnected');
+    else void this.relay.userGone(userId, 'peer-disconnected');
     if (this.directory.has(userId)) this.presenceChanged(userId);
   }
 
@@ -124,24 +145,42 @@ export class Hub {
         session.send({ v: PROTOCOL_VERSION, type: 'error', code: 'nonce-reused', message: 'this connection has already answered its challenge', ref: message.id });
         return;
       default: {
-        const refusal = this.relay.handle(session.userId, message);
-        if (refusal) {
-          this.options.metrics?.rejects.inc({ reason: refusal.code });
-          session.send({ v: PROTOCOL_VERSION, type: 'error', code: refusal.code, message: refusal.message, ref: message.id, callId: message.callId });
-        } else {
-          this.options.metrics?.relayLatency.observe((performance.now() - receivedAt) / 1000);
+        const answer = this.relay.handle(session.userId, message);
+        if (!(answer instanceof Promise)) {
+          this.relayAnswered(session, message, answer, receivedAt);
+          return;
         }
+        answer.then(
+          (refusal) => { this.relayAnswered(session, message, refusal, receivedAt); },
+          (error: unknown) => {
+            // Redis unreachable or a script failed: this message is lost, not the socket.
+            this.options.logger.error('the call relay failed', { error: error instanceof Error ? error.message : String(error) });
+            session.send({ v: PROTOCOL_VERSION, type: 'error', code: 'internal', message: 'the server could not relay this message; try again', ref: message.id, callId: message.callId });
+          },
+        );
       }
+    }
+  }
+
+  private relayAnswered(session: Session, message: Extract<ClientMessage, { callId: string }>, refusal: RelayRefusal | undefined, receivedAt: number): void {
+    if (refusal) {
+      this.options.metrics?.rejects.inc({ reason: refusal.code });
+      session.send({ v: PROTOCOL_VERSION, type: 'error', code: refusal.code, message: refusal.message, ref: message.id, callId: message.callId });
+    } else {
+      this.options.metrics?.relayLatency.observe((performance.now() - receivedAt) / 1000);
     }
   }
 
   /** A revocation reached the server (from the CLI): cut the user off now and tell everyone. */
   revoke(userId: string): void {
     const known = this.directory.remove(userId);
-    this.relay.userGone(userId, 'peer-revoked');
+    void this.relay.userGone(userId, 'peer-revoked');
     const session = this.sessions.get(userId);
     if (session) {
       this.sessions.delete(userId);
+      const token = this.tokens.get(userId);
+      this.tokens.delete(userId);
+      if (this.cluster && token !== undefined) this.cluster.sessionEnded(userId, token, 'peer-revoked');
       session.end('revoked', 'your access has been revoked by an administrator', CLOSE.policy);
     }
     this.lastPresence.delete(userId);
@@ -178,6 +217,36 @@ export class Hub {
     this.relay.stop();
   }
 
+  /** Cluster: a message for this instance's session of a user. */
+  deliverLocal(userId: string, message: ServerMessage): void {
+    this.sessions.get(userId)?.send(message);
+  }
+
+  /** Cluster: a newer session of this user started on another instance. */
+  endReplaced(userId: string, token: string, enrolled: boolean): void {
+    const session = this.sessions.get(userId);
+    if (!session || this.tokens.get(userId) !== token) return;
+    // The claim that replaced it already ended its call state; leave() must not release the registry.
+    this.sessions.delete(userId);
+    this.tokens.delete(userId);
+    session.end(
+      'session-replaced',
+      enrolled ? 'a new device enrolled for this user; this one is no longer valid' : 'you connected again from another socket',
+      CLOSE.policy,
+    );
+  }
+
+  /** Cluster: someone enrolled or re-keyed on another instance. */
+  directoryArrived(entry: DirectoryUser): void {
+    this.directory.upsert(entry.id, entry.displayName, fromBase64Url(entry.identityKey));
+    this.lastPresence.set(entry.id, this.presenceOf(entry.id));
+    this.broadcast({ v: PROTOCOL_VERSION, type: 'directory.user', user: { ...entry, presence: this.presenceOf(entry.id) } }, entry.id);
+  }
+
+  isKnown(userId: string): boolean {
+    return this.directory.has(userId);
+  }
+
   private deliver(userId: string, message: ServerMessage): boolean {
     const session = this.sessions.get(userId);
     if (!session) return false;
@@ -192,7 +261,7 @@ export class Hub {
    * once, that fan-out would swamp the relay. Presence is a hint to people; a quarter-second lag
    * is not visible, and a call shorter than that need not show as busy.
    */
-  private presenceChanged(userId: string): void {
+  presenceChanged(userId: string): void {
     this.presenceDirty.add(userId);
     this.presenceTimer ??= setTimeout(() => {
       this.flushPresence();

@@ -164,6 +164,21 @@ const o = {
     placeholder: 'N',
     help: 'failed enrollments per hour from all addresses together, before all attempts are refused',
   },
+  redis: {
+    name: 'redis',
+    kind: 'string',
+    env: 'SEALCALL_REDIS_URL',
+    placeholder: 'URL',
+    help: 'run as one of several instances sharing this Redis (redis://host:port); see docs/deployment.md',
+  },
+  instanceTtl: {
+    name: 'instance-ttl',
+    kind: 'duration',
+    env: 'SEALCALL_INSTANCE_TTL',
+    default: '2s',
+    placeholder: 'DUR',
+    help: 'with --redis: an instance silent this long is dead, and another takes over its users',
+  },
   logLevel: { name: 'log-level', kind: 'string', env: 'SEALCALL_LOG_LEVEL', default: 'info', placeholder: 'LEVEL', help: LOG_LEVELS.join(', ') },
 } satisfies Record<string, OptionSpec>;
 
@@ -185,7 +200,7 @@ const LIMIT_SPECS: OptionSpec[] = [
   o.callGrace,
   o.revocationPoll,
 ];
-const ALL_SPECS = [...SPECS, ...LIMIT_SPECS, o.logLevel, HELP_OPTION];
+const ALL_SPECS = [...SPECS, o.redis, o.instanceTtl, ...LIMIT_SPECS, o.logLevel, HELP_OPTION];
 
 const USAGE = 'sealcall-server start [options]';
 
@@ -247,6 +262,13 @@ function readTurn(values: OptionValues): TurnConfig | undefined {
   return { urls, secret, ttlSeconds: Math.floor(ttlMs / 1000) };
 }
 
+function readCluster(values: OptionValues): ServerConfig['cluster'] {
+  const redisUrl = stringOption(values, o.redis);
+  if (redisUrl === undefined) return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new UsageError(`--redis '${redisUrl}' must be a redis:// or rediss:// URL`);
+  return { redisUrl, instanceTtlMs: required(durationOption(values, o.instanceTtl, 300, 60_000), '--instance-ttl') };
+}
+
 export function readServerConfig(values: OptionValues): ServerConfig {
   const logLevel = stringOption(values, o.logLevel) ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -267,6 +289,7 @@ export function readServerConfig(values: OptionValues): ServerConfig {
     turn: readTurn(values),
     limits: readLimits(values),
     logLevel: logLevel as LogLevel,
+    cluster: readCluster(values),
   };
 }
 

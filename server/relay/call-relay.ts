@@ -1,4 +1,7 @@
-import { PROTOCOL_VERSION, relayedFrom, type OutgoingCallMessage, type ProtocolErrorCode, type ServerMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, relayedFrom, type OutgoingCallMessage, type ServerMessage } from '../../shared/protocol';
+import { ENDS_CALL, MAX_HELD_SIGNALS, RELAY_RULES, RESUME_CLAIM_MS, type Relay, type RelayRefusal } from './relay';
+
+export type { RelayRefusal } from './relay';
 
 /** What the relay needs from the rest of the server. */
 export interface RelayPorts {
@@ -9,11 +12,6 @@ export interface RelayPorts {
   isKnown(userId: string): boolean;
   /** A user entered or left a call: their presence may have changed. */
   busyChanged(userId: string): void;
-}
-
-export interface RelayRefusal {
-  code: ProtocolErrorCode;
-  message: string;
 }
 
 interface Call {
@@ -40,34 +38,12 @@ interface ResumeClaim {
 type ResumeMessage = Extract<OutgoingCallMessage, { type: 'call.resume' }>;
 type RelayedMessage = Exclude<OutgoingCallMessage, { type: 'call.resume' }>;
 
-type Role = 'caller' | 'callee' | 'either';
-
-/** Who may send each message, and in which state of the call. */
-const RULES: Record<Exclude<OutgoingCallMessage['type'], 'call.invite' | 'call.resume'>, { role: Role; states: readonly Call['state'][] }> = {
-  'call.ringing': { role: 'callee', states: ['ringing'] },
-  'call.accept': { role: 'callee', states: ['ringing'] },
-  'call.decline': { role: 'callee', states: ['ringing'] },
-  'call.busy': { role: 'callee', states: ['ringing'] },
-  'call.cancel': { role: 'caller', states: ['ringing'] },
-  'call.confirm': { role: 'caller', states: ['active'] },
-  'call.signal': { role: 'either', states: ['active'] },
-  'call.hangup': { role: 'either', states: ['ringing', 'active'] },
-};
-
-/** How long one side's resume claim waits for the other's: both reconnect within the backoff's reach of a restart. */
-const RESUME_CLAIM_MS = 60_000;
-
-/** What a claim holds back at most: an ICE restart's offer and its candidates fit many times over. */
-const MAX_HELD_SIGNALS = 64;
-
-const ENDS_CALL = new Set<OutgoingCallMessage['type']>(['call.decline', 'call.busy', 'call.cancel', 'call.hangup']);
-
 /**
  * Relays call set-up between two users. It knows who is in which call, so it can answer busy,
  * time out unanswered invites, and tell a party when the other one vanished; it never reads the
  * handshake fields it passes on. One call per user at a time.
  */
-export class CallRelay {
+export class CallRelay implements Relay {
   private readonly calls = new Map<string, Call>();
   private readonly callOf = new Map<string, Call>();
   private readonly claims = new Map<string, ResumeClaim>();
@@ -107,8 +83,8 @@ export class CallRelay {
     const role = call.caller === from ? 'caller' : 'callee';
     const peer = role === 'caller' ? call.callee : call.caller;
     if (message.to !== peer) return { code: 'not-in-call', message: `call ${message.callId} is with '${peer}', not '${message.to}'` };
-    const rule = RULES[message.type];
-    if ((rule.role !== 'either' && rule.role !== role) || !rule.states.includes(call.state)) {
+    const rule = RELAY_RULES[message.type];
+    if ((rule.role !== 'either' && rule.role !== role) || !(rule.states as readonly Call['state'][]).includes(call.state)) {
       return { code: 'not-in-call', message: `${message.type} is not valid from the ${role} of a ${call.state} call` };
     }
     if (call.absent === from) {
