@@ -99,7 +99,7 @@ export class Hub implements LocalSessions {
     if (this.cluster) {
       const token = this.cluster.newToken();
       this.tokens.set(userId, token);
-      this.cluster.sessionStarted(userId, token, user.enrolled);
+      void this.cluster.sessionStarted(userId, token, user.enrolled);
     }
     this.seen.set(userId, Date.now());
     session.send({ v: PROTOCOL_VERSION, type: 'welcome', userId, displayName: user.displayName });
@@ -124,7 +124,7 @@ export class Hub implements LocalSessions {
     this.seen.set(userId, Date.now());
     const token = this.tokens.get(userId);
     this.tokens.delete(userId);
-    if (this.cluster && token !== undefined) this.cluster.sessionEnded(userId, token, 'peer-disconnected');
+    if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-disconnected');
     else void this.relay.userGone(userId, 'peer-disconnected');
     if (this.directory.has(userId)) this.presenceChanged(userId);
   }
@@ -180,7 +180,7 @@ export class Hub implements LocalSessions {
       this.sessions.delete(userId);
       const token = this.tokens.get(userId);
       this.tokens.delete(userId);
-      if (this.cluster && token !== undefined) this.cluster.sessionEnded(userId, token, 'peer-revoked');
+      if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-revoked');
       session.end('revoked', 'your access has been revoked by an administrator', CLOSE.policy);
     }
     this.lastPresence.delete(userId);

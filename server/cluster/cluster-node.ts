@@ -114,8 +114,8 @@ export class ClusterNode {
   }
 
   /** A session became `userId`'s one session; an older one anywhere is ended as replaced. */
-  sessionStarted(userId: string, token: string, enrolled: boolean): void {
-    this.scripts.run('sessionClaim', this.timing, [userId, token]).then((effects) => {
+  sessionStarted(userId: string, token: string, enrolled: boolean): Promise<void> {
+    return this.scripts.run('sessionClaim', this.timing, [userId, token]).then((effects) => {
       for (const effect of effects) {
         if (effect.kind !== 'replaced') continue;
         const where = instanceOf(effect.token);
@@ -127,8 +127,8 @@ export class ClusterNode {
   }
 
   /** This instance's session of `userId` ended (closed, or revoked). */
-  sessionEnded(userId: string, token: string, reason: 'peer-disconnected' | 'peer-revoked'): void {
-    this.scripts.run('sessionRelease', this.timing, [userId, token, reason]).then((effects) => this.relay.apply(effects), (error: unknown) => { this.failed(error); });
+  sessionEnded(userId: string, token: string, reason: 'peer-disconnected' | 'peer-revoked'): Promise<void> {
+    return this.scripts.run('sessionRelease', this.timing, [userId, token, reason]).then((effects) => this.relay.apply(effects), (error: unknown) => { this.failed(error); });
   }
 
   /** Tells the other instances about an enrollment or a re-key made here. */
