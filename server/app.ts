@@ -72,7 +72,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       cluster = await ClusterNode.join({ url: config.cluster.redisUrl, inviteTimeoutMs: limits.inviteTimeoutMs, graceMs: limits.callGraceMs, heartbeatTtlMs: config.cluster.instanceTtlMs, logger });
     } catch (error) {
       db.close();
-      throw new Error(`cannot join the cluster through Redis: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`cannot join the cluster through Redis: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     logger.info('joined the cluster', { instanceId: cluster.instanceId });
   }

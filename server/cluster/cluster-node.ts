@@ -128,7 +128,7 @@ export class ClusterNode {
 
   /** This instance's session of `userId` ended (closed, or revoked). */
   sessionEnded(userId: string, token: string, reason: 'peer-disconnected' | 'peer-revoked'): Promise<void> {
-    return this.scripts.run('sessionRelease', this.timing, [userId, token, reason]).then((effects) => this.relay.apply(effects), (error: unknown) => { this.failed(error); });
+    return this.scripts.run('sessionRelease', this.timing, [userId, token, reason]).then((effects) => { this.relay.apply(effects); }, (error: unknown) => { this.failed(error); });
   }
 
   /** Tells the other instances about an enrollment or a re-key made here. */

@@ -22,7 +22,7 @@ function toEffects(reply: unknown): Effect[] {
   if (!Array.isArray(reply)) throw new Error('a relay script returned something other than a list');
   return reply.map((row: unknown) => {
     if (!Array.isArray(row) || row.length !== 5 || !row.every((field) => typeof field === 'string')) throw new Error('a relay script returned a malformed effect');
-    const [kind, to, token, a, b] = row as string[];
+    const [kind, to, token, a, b] = row;
     if (kind === undefined || !isEffectKind(kind)) throw new Error('a relay script returned an unknown effect');
     return { kind, to: to ?? '', token: token ?? '', a: a ?? '', b: b ?? '' };
   });

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64Url } from '../shared/crypto/bytes';
+import { PROTOCOL_VERSION } from '../shared/protocol';
+import { enrollUser, randomCallId, removeDataDir, runCli, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess, type TestClient } from './test-support/harness.fixture';
+import { redisMissingReason, startRedis, type RedisProcess } from './test-support/redis-server.fixture';
+
+/*
+ * Two real server processes in cluster mode over a real redis-server: whatever instance each user
+ * landed on, calls, busy answers, session replacement and revocation behave as on one server, and
+ * when an instance dies its users and calls are taken over by the other.
+ */
+
+const v = PROTOCOL_VERSION;
+const b64 = (length: number) => toBase64Url(new Uint8Array(length).fill(5));
+const reveal = { ephemeralKey: b64(32), fingerprint: `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`, signature: b64(64) };
+const invite = (callId: string, to: string) => ({ v, type: 'call.invite', callId, to, media: { audio: true, video: true }, ake: { commitment: b64(32), signature: b64(64) } });
+const signal = (callId: string, to: string, sdp: string) => ({ v, type: 'call.signal', callId, to, data: { type: 'offer', sdp } });
+
+const missing = redisMissingReason();
+let redis: RedisProcess;
+let dataDir: string;
+let a: ServerProcess;
+let b: ServerProcess;
+let names = 0;
+
+const startInstance = () => startServerProcess({ dataDir, args: ['--redis', redis.url, '--instance-ttl', '600ms'] });
+
+beforeAll(async () => {
+  if (missing !== undefined) return;
+  redis = await startRedis();
+  dataDir = tempDataDir();
+  a = await startInstance();
+  b = await startInstance();
+});
+
+afterAll(async () => {
+  if (missing !== undefined) return;
+  await Promise.all([a.stop(), b.stop()]);
+  await redis.stop();
+  removeDataDir(dataDir);
+});
+
+/** A new user enrolled on `server`, and everyone connected on both instances told about them. */
+async function user(server: ServerProcess, watchers: readonly EnrolledUser[] = []): Promise<EnrolledUser> {
+  names += 1;
+  const enrolled = await enrollUser(server, `user${names}`);
+  for (const watcher of watchers) await watcher.client.next('directory.user', (message) => message.user.id === enrolled.userId);
+  return enrolled;
+}
+
+async function activeCall(caller: EnrolledUser, callee: EnrolledUser): Promise<string> {
+  const callId = randomCallId();
+  caller.client.send(invite(callId, callee.userId));
+  expect(await callee.client.next('call.invite')).toMatchObject({ callId, from: caller.userId });
+  callee.client.send({ v, type: 'call.accept', callId, to: caller.userId, media: { audio: true, video: false }, ake: reveal });
+  expect(await caller.client.next('call.accept')).toMatchObject({ callId, from: callee.userId });
+  return callId;
+}
+
+describe.skipIf(missing !== undefined)('two instances over Redis', () => {
+  it('relays a whole call between users on different instances, in order, and ends it on hang-up', async () => {
+    const alice = await user(a);
+    const bob = await user(b, [alice]);
+    const callId = await activeCall(alice, bob);
+    alice.client.send({ v, type: 'call.confirm', callId, to: bob.userId, ake: reveal });
+    expect(await bob.client.next('call.confirm')).toMatchObject({ callId, from: alice.userId });
+    for (let n = 0; n < 30; n += 1) alice.client.send(signal(callId, bob.userId, `v=${n}`));
+    const signals = [];
+    for (let n = 0; n < 30; n += 1) signals.push(await bob.client.next('call.signal'));
+    expect(signals).toMatchObject(Array.from({ length: 30 }, (_, n) => ({ data: { sdp: `v=${n}` } })));
+    expect(await alice.client.next('presence', (m) => m.userId === bob.userId && m.presence === 'busy')).toBeDefined();
+    alice.client.send({ v, type: 'call.hangup', callId, to: bob.userId, reason: 'hangup' });
+    expect(await bob.client.next('call.hangup')).toMatchObject({ callId, from: alice.userId });
+    expect(await alice.client.next('presence', (m) => m.userId === bob.userId && m.presence === 'online')).toBeDefined();
+  });
+
+  it('answers busy for a callee in a call on another instance, and offline for one connected nowhere', async () => {
+    const alice = await user(a);
+    const bob = await user(b, [alice]);
+    const carol = await user(a, [alice, bob]);
+    await activeCall(alice, bob);
+    const second = randomCallId();
+    carol.client.send(invite(second, bob.userId));
+    expect(await carol.client.next('call.busy')).toMatchObject({ callId: second, from: bob.userId });
+    expect(await bob.client.nothing('call.invite')).toBe(true);
+    bob.client.close();
+    await carol.client.next('presence', (m) => m.userId === bob.userId && m.presence === 'offline');
+    carol.client.send({ ...invite(randomCallId(), bob.userId), id: 'to-offline' });
+    expect(await carol.client.error('user-offline')).toMatchObject({ ref: 'to-offline' });
+  });
+
+  it('ends the older session on one instance when the user signs in on the other', async () => {
+    const alice = await user(a);
+    const watcher = await user(b, [alice]);
+    const onB = await signIn(b, alice.userId, alice.keys);
+    expect((await alice.client.error('session-replaced')).code).toBe('session-replaced');
+    expect((await alice.client.closed).code).toBe(1008);
+    // Still online: the new session took over, and no one was told otherwise.
+    expect(await watcher.client.nothing('presence', 500)).toBe(true);
+    const callId = randomCallId();
+    watcher.client.send(invite(callId, alice.userId));
+    expect(await onB.next('call.invite')).toMatchObject({ callId, from: watcher.userId });
+  });
+
+  it('cuts a revoked user on one instance and ends their call for the peer on the other', async () => {
+    const alice = await user(a);
+    const bob = await user(b, [alice]);
+    const callId = await activeCall(alice, bob);
+    const result = await runCli(['revoke', alice.userId, '--data-dir', dataDir]);
+    expect(result).toMatchObject({ code: 0 });
+    expect((await alice.client.error('revoked')).code).toBe('revoked');
+    expect(await bob.client.next('call.ended')).toMatchObject({ callId, reason: 'peer-revoked' });
+    expect(await bob.client.next('directory.removed')).toMatchObject({ userId: alice.userId });
+  });
+});
+
+describe.skipIf(missing !== undefined)('an instance dies', () => {
+  it('reaps its users, and a call resumes on the survivor, its state intact in Redis', async () => {
+    const alice = await user(a);
+    const bob = await user(b, [alice]);
+    const carol = await user(a, [alice, bob]);
+    const dave = await user(b, [alice, bob, carol]);
+    const callId = await activeCall(alice, bob);
+    const stuck = await activeCall(carol, dave);
+    await a.stop('SIGKILL');
+    let alicesNew: TestClient | undefined;
+    try {
+      // Alice comes back on the survivor and claims her call again: it goes on.
+      alicesNew = await signIn(b, alice.userId, alice.keys);
+      alicesNew.send({ v, type: 'call.resume', callId, to: bob.userId, role: 'caller' });
+      alicesNew.send(signal(callId, bob.userId, 'after the failover'));
+      expect(await bob.client.next('call.signal')).toMatchObject({ callId, from: alice.userId, data: { sdp: 'after the failover' } });
+      // Carol does not come back: once the survivor reaps the dead instance, she is offline, and
+      // her call ends for Dave when its grace runs out.
+      expect(await dave.client.next('presence', (m) => m.userId === carol.userId && m.presence === 'offline', 10_000)).toBeDefined();
+      expect(await dave.client.next('call.ended', () => true, 10_000)).toMatchObject({ callId: stuck, reason: 'peer-disconnected' });
+      // Alice stayed online throughout for Bob, and her call was not ended by the reaper.
+      expect(bob.client.received.some((m) => m.type === 'presence' && m.userId === alice.userId && m.presence === 'offline')).toBe(false);
+      expect(bob.client.received.some((m) => m.type === 'call.ended' && m.callId === callId)).toBe(false);
+      bob.client.send({ v, type: 'call.hangup', callId, to: alice.userId, reason: 'hangup' });
+      expect(await alicesNew.next('call.hangup')).toMatchObject({ callId, from: bob.userId });
+    } finally {
+      alicesNew?.close();
+      a = await startInstance();
+    }
+  });
+});
