@@ -40,6 +40,14 @@ export class Company {
     throw new Error(`the server did not start in 3 attempts:\n${failures.join('\n')}`);
   }
 
+  /**
+   * A company whose server was started elsewhere (one instance of a cluster, see
+   * cluster-company.ts): invites go through its data directory, and close() stops it.
+   */
+  static adopt(harness: HarnessEnvironment, server: ServerProcess): Company {
+    return new Company(server, [], harness);
+  }
+
   get server(): ServerProcess {
     return this.current;
   }

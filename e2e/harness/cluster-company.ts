@@ -1,0 +1,59 @@
+import { removeDataDir, startServerProcess, tempDataDir, type ServerProcess } from '../../server/test-support/harness.fixture';
+import { startRedis, type RedisProcess } from '../../server/test-support/redis-server.fixture';
+import { Company } from './company';
+import { freeTcpPort } from './free-ports';
+import type { HarnessEnvironment } from './harness-environment';
+import { TcpBalancer } from './tcp-balancer';
+
+/*
+ * A company served by two instances in cluster mode, as docs/deployment.md sets it up: a real
+ * redis-server, two real server processes with one --public-url (the balancer's), and the test
+ * balancer in front. Users are enrolled through `company`, exactly as with one server.
+ */
+export class ClusterCompany {
+  private constructor(
+    readonly company: Company,
+    readonly instances: readonly ServerProcess[],
+    readonly balancer: TcpBalancer,
+    private readonly redis: RedisProcess,
+    private readonly dataDir: string,
+  ) {}
+
+  static async open(harness: HarnessEnvironment, serverArgs: readonly string[] = []): Promise<ClusterCompany> {
+    const redis = await startRedis();
+    const dataDir = tempDataDir();
+    const started: ServerProcess[] = [];
+    let balancer: TcpBalancer | undefined;
+    try {
+      const ports = [await freeTcpPort(), await freeTcpPort()];
+      balancer = await TcpBalancer.start(ports, await freeTcpPort());
+      const args = ['--redis', redis.url, '--public-url', `ws://127.0.0.1:${balancer.port}/ws`, '--invite-timeout', '30s', ...serverArgs];
+      for (const port of ports) started.push(await startServerProcess({ dataDir, args: [...args, '--port', String(port)] }));
+      const [first] = started;
+      if (first === undefined) throw new Error('no instance started');
+      return new ClusterCompany(Company.adopt(harness, first), started, balancer, redis, dataDir);
+    } catch (error) {
+      await Promise.all(started.map((instance) => instance.stop('SIGKILL')));
+      await balancer?.close();
+      await redis.stop();
+      removeDataDir(dataDir);
+      throw error;
+    }
+  }
+
+  /** The instance the most connections go through now: with two apps online, it holds at least one. */
+  busiestInstance(): ServerProcess {
+    const counts = this.balancer.openConnections();
+    const [busiest] = [...this.instances].sort((x, y) => (counts.get(y.port) ?? 0) - (counts.get(x.port) ?? 0));
+    if (busiest === undefined) throw new Error('no instances');
+    return busiest;
+  }
+
+  async close(): Promise<void> {
+    await this.company.close();
+    await Promise.all(this.instances.map((instance) => instance.stop()));
+    await this.balancer.close();
+    await this.redis.stop();
+    removeDataDir(this.dataDir);
+  }
+}
