@@ -82,7 +82,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
   const server = createServer({ connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, (request, response) => {
     deadlines.settle(request.socket);
-    handleHttp({ db, metrics, accepting: () => accepting }, request, response);
+    handleHttp({ db, metrics, accepting: () => accepting, ...(cluster ? { redisReady: () => cluster?.ready ?? false } : {}) }, request, response);
   });
   server.on('connection', (socket) => { deadlines.watch(socket); });
   // Slow-loris defence for later requests on a kept-alive socket; upgraded sockets are the gateway's.

@@ -31,14 +31,14 @@ beforeAll(async () => {
   dataDir = tempDataDir();
   a = await startInstance();
   b = await startInstance();
-});
+}, 60_000);
 
 afterAll(async () => {
   if (missing !== undefined) return;
-  await Promise.all([a.stop(), b.stop()]);
-  await redis.stop();
-  removeDataDir(dataDir);
-});
+  await Promise.all([a as ServerProcess | undefined, b as ServerProcess | undefined].map((instance) => instance?.stop()));
+  await (redis as RedisProcess | undefined)?.stop();
+  if ((dataDir as string | undefined) !== undefined) removeDataDir(dataDir);
+}, 60_000);
 
 /** A new user enrolled on `server`, and everyone connected on both instances told about them. */
 async function user(server: ServerProcess, watchers: readonly EnrolledUser[] = []): Promise<EnrolledUser> {
@@ -143,5 +143,16 @@ describe.skipIf(missing !== undefined)('an instance dies', () => {
       alicesNew?.close();
       a = await startInstance();
     }
+  });
+});
+
+describe.skipIf(missing !== undefined)('health', () => {
+  it('reports Redis in /healthz, and unhealthy without it, so the balancer sends no one to an instance that cannot route', async () => {
+    const up = await fetch(`${b.httpUrl}/healthz`);
+    expect(up.status).toBe(200);
+    expect(await up.json()).toMatchObject({ status: 'ok', redis: { status: 'ok' } });
+    await redis.stop();
+    await expect.poll(async () => (await fetch(`${b.httpUrl}/healthz`)).status).toBe(503);
+    expect(await (await fetch(`${b.httpUrl}/healthz`)).json()).toMatchObject({ status: 'error', redis: { status: 'unavailable' } });
   });
 });

@@ -36,6 +36,8 @@ export interface ClusterOptions {
 
 /** How the heartbeat TTL is split: survivors look for dead instances twice a TTL. */
 const REAP_CHECKS_PER_TTL = 2;
+/** How long leaving waits for Redis to take this instance's goodbye. */
+const LEAVE_WAIT_MS = 1_000;
 
 /**
  * This instance's membership of the cluster: its id and heartbeat, the session registry (one
@@ -103,6 +105,11 @@ export class ClusterNode {
     }
   }
 
+  /** Redis answers (for /healthz). */
+  get ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   attach(local: LocalSessions): void {
     this.local = local;
   }
@@ -152,15 +159,17 @@ export class ClusterNode {
   async leave(): Promise<void> {
     this.reaper.stop();
     this.relay.stop();
-    try {
+    const goodbye = (async () => {
       await this.heartbeat.stop();
       await this.reap(this.instanceId, true);
       await this.redis.srem(KEY.instances, this.instanceId);
-    } catch (error) {
-      this.failed(error);
-    }
+    })().catch((error: unknown) => { this.failed(error); });
+    // A Redis that is down would hold these forever; the survivors reap this instance anyway.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([goodbye, new Promise((resolve) => { timer = setTimeout(resolve, LEAVE_WAIT_MS); })]);
+    clearTimeout(timer);
     this.subscriber.disconnect();
-    await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
   }
 
   /** Runs the reaper once now (tests). */

@@ -10,6 +10,8 @@ export interface HttpContext {
   metrics: ServerMetrics;
   /** False once shutdown began: load balancers should stop sending new clients. */
   accepting: () => boolean;
+  /** Cluster mode: whether Redis answers. An instance without it can route nothing, so it reports unhealthy. */
+  redisReady?: () => boolean;
 }
 
 function reply(response: ServerResponse, status: number, contentType: string, body: string, head: boolean): void {
@@ -41,12 +43,14 @@ export function handleHttp(ctx: HttpContext, request: IncomingMessage, response:
   }
   if (path === '/healthz') {
     const database = databaseStatus(ctx.db);
-    const healthy = database.ok && ctx.accepting();
+    const redis = ctx.redisReady?.();
+    const healthy = database.ok && redis !== false && ctx.accepting();
     const body = {
-      status: healthy ? 'ok' : database.ok ? 'shutting-down' : 'error',
+      status: healthy ? 'ok' : database.ok && redis !== false ? 'shutting-down' : 'error',
       version: SERVER_VERSION,
       protocol: PROTOCOL_VERSION,
       database: database.ok ? { status: 'ok', schemaVersion: database.schemaVersion } : { status: 'unavailable' },
+      ...(redis === undefined ? {} : { redis: { status: redis ? 'ok' : 'unavailable' } }),
     };
     reply(response, healthy ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`, head);
     return;
