@@ -72,17 +72,20 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       cluster = await ClusterNode.join({ url: config.cluster.redisUrl, inviteTimeoutMs: limits.inviteTimeoutMs, graceMs: limits.callGraceMs, heartbeatTtlMs: config.cluster.instanceTtlMs, logger });
     } catch (error) {
       db.close();
-      throw new Error(`cannot join the cluster through Redis: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      // The host only: a redis:// URL may carry a password.
+      const where = URL.canParse(config.cluster.redisUrl) ? new URL(config.cluster.redisUrl).host : 'the --redis URL';
+      throw new Error(`cannot join the cluster through Redis at ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     logger.info('joined the cluster', { instanceId: cluster.instanceId });
   }
+  const joined = cluster;
   const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
   let accepting = true;
   const trustedProxies = new Set(config.trustedProxies);
   const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
   const server = createServer({ connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, (request, response) => {
     deadlines.settle(request.socket);
-    handleHttp({ db, metrics, accepting: () => accepting, ...(cluster ? { redisReady: () => cluster?.ready ?? false } : {}) }, request, response);
+    handleHttp({ db, metrics, accepting: () => accepting, ...(joined ? { redisReady: () => joined.ready } : {}) }, request, response);
   });
   server.on('connection', (socket) => { deadlines.watch(socket); });
   // Slow-loris defence for later requests on a kept-alive socket; upgraded sockets are the gateway's.

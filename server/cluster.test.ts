@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (missing !== undefined) return;
-  await Promise.all([a as ServerProcess | undefined, b as ServerProcess | undefined].map((instance) => instance?.stop()));
+  for (const instance of [a as ServerProcess | undefined, b as ServerProcess | undefined]) await instance?.stop();
   await (redis as RedisProcess | undefined)?.stop();
   if ((dataDir as string | undefined) !== undefined) removeDataDir(dataDir);
 }, 60_000);
