@@ -5,6 +5,19 @@ import { freeTcpPort } from './free-ports';
 import type { HarnessEnvironment } from './harness-environment';
 import { TcpBalancer } from './tcp-balancer';
 
+/** Starts one instance; a loaded machine can miss the start-up deadline, so it gets three tries, as Company.open does. */
+async function startInstance(dataDir: string, args: readonly string[]): Promise<ServerProcess> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt += 1) {
+    try {
+      return await startServerProcess({ dataDir, args });
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  throw new Error(`an instance did not start in 3 attempts:\n${failures.join('\n')}`);
+}
+
 /*
  * A company served by two instances in cluster mode, as docs/deployment.md sets it up: a real
  * redis-server, two real server processes with one --public-url (the balancer's), and the test
@@ -28,7 +41,7 @@ export class ClusterCompany {
       const ports = [await freeTcpPort(), await freeTcpPort()];
       balancer = await TcpBalancer.start(ports, await freeTcpPort());
       const args = ['--redis', redis.url, '--public-url', `ws://127.0.0.1:${balancer.port}/ws`, '--invite-timeout', '30s', ...serverArgs];
-      for (const port of ports) started.push(await startServerProcess({ dataDir, args: [...args, '--port', String(port)] }));
+      for (const port of ports) started.push(await startInstance(dataDir, [...args, '--port', String(port)]));
       const [first] = started;
       if (first === undefined) throw new Error('no instance started');
       return new ClusterCompany(Company.adopt(harness, first), started, balancer, redis, dataDir);
