@@ -146,6 +146,24 @@ describe.skipIf(missing !== undefined)('an instance dies', () => {
   });
 });
 
+describe.skipIf(missing !== undefined)('an instance stalls past its heartbeat', () => {
+  it('is reaped by the other, and when it runs again it sends its clients to reconnect rather than keep sessions no one routes to', async () => {
+    const alice = await user(a);
+    const bob = await user(b, [alice]);
+    a.child.kill('SIGSTOP');
+    try {
+      expect(await bob.client.next('presence', (m) => m.userId === alice.userId && m.presence === 'offline', 10_000)).toBeDefined();
+    } finally {
+      a.child.kill('SIGCONT');
+    }
+    expect((await alice.client.error('shutting-down', 10_000)).code).toBe('shutting-down');
+    await alice.client.closed;
+    const again = await signIn(a, alice.userId, alice.keys);
+    expect(await bob.client.next('presence', (m) => m.userId === alice.userId && m.presence === 'online')).toBeDefined();
+    again.close();
+  });
+});
+
 describe.skipIf(missing !== undefined)('health', () => {
   it('reports Redis in /healthz, and unhealthy without it, so the balancer sends no one to an instance that cannot route', async () => {
     const up = await fetch(`${b.httpUrl}/healthz`);

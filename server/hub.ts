@@ -247,6 +247,15 @@ export class Hub implements LocalSessions {
     return this.directory.has(userId);
   }
 
+  /** Cluster: this instance was reaped while running; every client reconnects and registers anew. */
+  dropAll(): void {
+    for (const [userId, session] of [...this.sessions]) {
+      this.sessions.delete(userId);
+      this.tokens.delete(userId);
+      session.end('shutting-down', 'this server lost its place in the cluster; reconnect in a moment', CLOSE.goingAway);
+    }
+  }
+
   private deliver(userId: string, message: ServerMessage): boolean {
     const session = this.sessions.get(userId);
     if (!session) return false;

@@ -22,6 +22,8 @@ export interface LocalSessions {
   presenceChanged(userId: string): void;
   /** Someone enrolled or re-keyed on another instance. */
   directoryArrived(entry: DirectoryUser): void;
+  /** The cluster reaped this instance while it ran: its sessions are routed nowhere and must reconnect. */
+  dropAll(): void;
   isKnown(userId: string): boolean;
 }
 
@@ -79,7 +81,16 @@ export class ClusterNode {
       this.timing,
       onError,
     );
-    this.heartbeat = new InstanceHeartbeat(redis, this.instanceId, options.heartbeatTtlMs, onError);
+    this.heartbeat = new InstanceHeartbeat(
+      redis,
+      this.instanceId,
+      options.heartbeatTtlMs,
+      () => {
+        options.logger.warn('this instance was reaped while running (stalled or cut off from Redis); its clients must reconnect', {});
+        this.local?.dropAll();
+      },
+      onError,
+    );
     this.reaper = new Reaper(redis, this.instanceId, Math.max(10, Math.floor(options.heartbeatTtlMs / REAP_CHECKS_PER_TTL)), (id) => this.reap(id), onError);
   }
 
@@ -181,6 +192,8 @@ export class ClusterNode {
     this.subscriber.on('message', (channel: string, text: string) => { this.onMessage(channel, text); });
     await this.subscriber.subscribe(CHANNEL.instance(this.instanceId), CHANNEL.presence, CHANNEL.directory);
     await this.presence.load(this.redis);
+    // Events published while the subscriber was reconnecting are lost: read the whole state again.
+    this.subscriber.on('ready', () => { this.presence.load(this.redis).catch((error: unknown) => { this.failed(error); }); });
     await this.scripts.load();
     await this.heartbeat.start();
     this.reaper.start();

@@ -16,8 +16,12 @@ export class PresenceMirror {
   /** Reads the current state; call after subscribing, so no event falls between the two. */
   async load(redis: Redis): Promise<void> {
     const [online, busy] = await Promise.all([redis.hkeys(KEY.sessions), redis.smembers(KEY.busy)]);
+    const before = new Set([...this.online, ...this.busy]);
+    this.online.clear();
+    this.busy.clear();
     for (const userId of online) this.online.add(userId);
     for (const userId of busy) this.busy.add(userId);
+    for (const userId of new Set([...before, ...online, ...busy])) this.changed(userId);
   }
 
   /** One event from the presence channel: `on|user`, `off|user`, `busy|user` or `free|user`. */

@@ -77,6 +77,7 @@ async function redisSubject(): Promise<Subject> {
     endReplaced: () => undefined,
     presenceChanged: () => undefined,
     directoryArrived: () => undefined,
+    dropAll: () => undefined,
     isKnown: (userId) => KNOWN.includes(userId),
   });
   return {
