@@ -33,7 +33,11 @@ export function parseInstanceEvent(text: string): InstanceEvent | undefined {
   if (!parsed.success) return undefined;
   const event = parsed.data;
   if (event.k === 'replace') return event;
-  return { k: 'message', u: event.u, m: parseServerMessage(event.m) };
+  try {
+    return { k: 'message', u: event.u, m: parseServerMessage(event.m) };
+  } catch {
+    return undefined;
+  }
 }
 
 export function parseDirectoryEvent(text: string): z.infer<typeof directorySchema> | undefined {
