@@ -1,3 +1,4 @@
+import { PROTOCOL_VERSION } from '../shared/protocol';
 import type { HistoryView } from '../shared/ipc';
 import { expect, test } from './fixtures';
 import { connectCall, expectDecoding, snapshot } from './harness/call-driver';
@@ -52,7 +53,7 @@ test("a re-offer with another certificate after connect: Bob's core refuses it, 
       diverted.push(message);
       if (typeof message['data'] === 'object' && message['data'] !== null) void attacker.take(message['data'] as Record<string, unknown>).catch(() => undefined);
     });
-    const forged: RelayedSignal = { v: 1, type: 'call.signal', callId: realOffer.callId, from: 'alice', data: { type: 'offer', sdp: reoffer.sdp } };
+    const forged: RelayedSignal = { v: PROTOCOL_VERSION, type: 'call.signal', callId: realOffer.callId, from: 'alice', data: { type: 'offer', sdp: reoffer.sdp } };
     expect(proxy.inject('bob', forged), 'the re-offer reached Bob').toBeGreaterThan(0);
 
     // 4. Bob's call ends as a man in the middle, or the attacker connects: whichever comes first.

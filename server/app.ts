@@ -5,10 +5,11 @@ import { ClusterNode } from './cluster/cluster-node';
 import { checkPublicUrl, defaultPublicUrl, isLoopbackHost } from './config/public-url';
 import type { ServerConfig } from './config/server-config';
 import { openDatabase } from './db/database';
+import { directoryChangesAfter } from './db/directory';
 import { RevocationWatcher } from './db/revocation-watcher';
 import { writeSetting } from './db/settings';
-import { activeUsers } from './db/users';
 import { handleHttp } from './http/routes';
+import { errorOrigin } from './log/error-origin';
 import { Hub } from './hub';
 import { AddressGuard } from './limits/address-guard';
 import { LogBudget } from './log/log-budget';
@@ -79,7 +80,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     logger.info('joined the cluster', { instanceId: cluster.instanceId });
   }
   const joined = cluster;
-  const hub = new Hub({ db, logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
+  const hub = new Hub({ db, readDirectory: (after) => directoryChangesAfter(db, after), logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
   let accepting = true;
   const trustedProxies = new Set(config.trustedProxies);
   const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
@@ -94,7 +95,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
   let port: number;
   try {
-    hub.directory.load(activeUsers(db));
+    await hub.refreshDirectory();
     port = await listen(server, config.port, config.host);
   } catch (error) {
     await cluster?.leave();
@@ -117,7 +118,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   };
   const gateway = new Gateway(server, ctx, deadlines, trustedProxies);
   gateway.start();
-  const watcher = new RevocationWatcher(db, (userId) => { hub.revoke(userId); });
+  const watcher = new RevocationWatcher(db, (userId) => {
+    hub.revoke(userId).catch((error: unknown) => {
+      logger.error('could not apply a revocation', { userId, ...errorOrigin(error) });
+    });
+  });
   watcher.start(limits.revocationPollMs);
   // One small transaction every few seconds, not an fsync per login; everyone connected, now and then.
   const refreshEvery = Math.max(1, Math.round(limits.lastSeenRefreshMs / limits.lastSeenFlushMs));

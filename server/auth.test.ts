@@ -42,15 +42,16 @@ describe('the challenge', () => {
 });
 
 describe('enrollment', () => {
-  it('enrols a device with a one-time code and welcomes it with the directory', async () => {
+  it('enrols a device with a one-time code, and lists it in the directory it then syncs', async () => {
     const code = inviteDirect(server.dataDir, 'bob', 'Bob Example');
     const keys = await generateIdentityKeyPair();
     const client = await TestClient.connect(server.wsUrl);
     await client.enroll(code, keys, 'Bob’s laptop');
     expect(await client.next('welcome')).toMatchObject({ userId: 'bob', displayName: 'Bob Example' });
-    const directory = await client.next('directory');
+    const directory = await client.sync();
+    expect(directory.full).toBe(true);
     expect(directory.users.map((user) => user.id)).toContain('alice');
-    expect(directory.users.map((user) => user.id)).not.toContain('bob');
+    expect(directory.users.find((user) => user.id === 'bob')?.identityKey).toBe(toBase64Url(serializeIdentityKey(keys.publicKey)));
     client.close();
     // The same device can now sign in.
     (await signIn(server, 'bob', keys)).close();
@@ -157,7 +158,8 @@ describe('authentication', () => {
 
   it('refuses every other message before authentication, then closes', async () => {
     for (const message of [
-      { v, type: 'directory.request', id: 'd1' },
+      { v, type: 'directory.sync', id: 'd1' },
+      { v, type: 'presence.subscribe', add: ['alice'], remove: [] },
       { v, type: 'turn.request' },
       { v, type: 'call.cancel', callId: 'AAAAAAAAAAAAAAAAAAAAAA', to: 'alice' },
     ]) {
@@ -170,7 +172,7 @@ describe('authentication', () => {
 
   it('refuses a malformed message before authentication, then closes', async () => {
     const client = await TestClient.connect(server.wsUrl);
-    client.send('{"v":1,"type":"auth","userId":"Alice"}');
+    client.send('{"v":2,"type":"auth","userId":"Alice"}');
     const { error } = await refusedWith(client, 'bad-message');
     expect(error.message).toMatch(/userId/);
   });

@@ -40,11 +40,18 @@ afterAll(async () => {
   if ((dataDir as string | undefined) !== undefined) removeDataDir(dataDir);
 }, 60_000);
 
-/** A new user enrolled on `server`, and everyone connected on both instances told about them. */
+/**
+ * A new user enrolled on `server`: each of `watchers` (on either instance) is told about them and
+ * follows their presence, and they follow the watchers'.
+ */
 async function user(server: ServerProcess, watchers: readonly EnrolledUser[] = []): Promise<EnrolledUser> {
   names += 1;
   const enrolled = await enrollUser(server, `user${names}`);
-  for (const watcher of watchers) await watcher.client.next('directory.user', (message) => message.user.id === enrolled.userId);
+  for (const watcher of watchers) {
+    await watcher.client.next('directory.user', (message) => message.user.id === enrolled.userId);
+    await watcher.client.subscribe([enrolled.userId]);
+  }
+  if (watchers.length > 0) await enrolled.client.subscribe(watchers.map((watcher) => watcher.userId));
   return enrolled;
 }
 

@@ -10,16 +10,16 @@ describe('HTTP endpoints', () => {
     const response = await fetch(`${server.httpUrl}/healthz`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(await response.json()).toEqual({ status: 'ok', version: SERVER_VERSION, protocol: PROTOCOL_VERSION, database: { status: 'ok', schemaVersion: 1 } });
+    expect(await response.json()).toEqual({ status: 'ok', version: SERVER_VERSION, protocol: PROTOCOL_VERSION, database: { status: 'ok', schemaVersion: 2 } });
   });
 
   it('GET /metrics speaks Prometheus text and counts what happened', async () => {
     const alice = await enrollUser(server, 'alice');
     const stranger = await TestClient.connect(server.wsUrl);
-    stranger.send({ v: PROTOCOL_VERSION, type: 'directory.request' });
+    stranger.send({ v: PROTOCOL_VERSION, type: 'directory.sync' });
     await stranger.closed;
-    alice.client.send({ v: PROTOCOL_VERSION, type: 'directory.request' });
-    await alice.client.next('directory');
+    const full = await alice.client.sync();
+    await alice.client.sync({ epoch: full.epoch, version: full.version });
     const response = await fetch(`${server.httpUrl}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
@@ -28,7 +28,9 @@ describe('HTTP endpoints', () => {
       'sealcall_connections{state="authenticated"} 1',
       'sealcall_authenticated_users 1',
       'sealcall_messages_total{type="enroll"} 1',
-      'sealcall_messages_total{type="directory.request"} 2',
+      'sealcall_messages_total{type="directory.sync"} 3',
+      'sealcall_directory_syncs_total{kind="full"} 1',
+      'sealcall_directory_syncs_total{kind="delta"} 1',
       'sealcall_rejects_total{reason="not-authenticated"} 1',
       'sealcall_auth_total{method="enroll",result="ok"} 1',
       '# TYPE sealcall_relay_latency_seconds histogram',

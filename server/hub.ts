@@ -1,13 +1,14 @@
 import type { Database } from 'better-sqlite3';
-import { fromBase64Url } from '../shared/crypto/bytes';
 import { PROTOCOL_VERSION, type ClientMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
 import type { AuthenticatedUser } from './auth/authenticate';
 import type { TurnConfig } from './config/server-config';
-import { recordLastSeen } from './db/users';
 import type { ClusterNode, LocalSessions } from './cluster/cluster-node';
-import { Directory, type DirectoryUser } from './directory/directory';
+import { recordLastSeen } from './db/users';
+import { Directory, type DirectoryEvent, type DirectorySnapshot } from './directory/directory';
+import { errorOrigin } from './log/error-origin';
 import type { Logger } from './log/logger';
 import type { ServerMetrics } from './metrics/server-metrics';
+import { PresenceBoard } from './presence/presence-board';
 import { CallRelay } from './relay/call-relay';
 import type { Relay, RelayRefusal } from './relay/relay';
 import { turnCredentials } from './turn/credentials';
@@ -16,6 +17,8 @@ import { CLOSE, type Session } from './ws/session';
 
 export interface HubOptions {
   db: Database;
+  /** The store's directory changes after a version (0: all), as one snapshot. */
+  readDirectory: (after: number) => DirectorySnapshot | Promise<DirectorySnapshot>;
   logger: Logger;
   metrics: ServerMetrics | undefined;
   turn: TurnConfig | undefined;
@@ -31,32 +34,32 @@ export interface HubOptions {
 export type Admission = { ok: true } | { ok: false; code: ProtocolErrorCode; message: string };
 
 /**
- * The authenticated side of the server: who is connected, what everyone's presence is, and the
- * call relay. One session per user: a newer connection replaces an older one, which is how a
+ * The authenticated side of the server: who is connected, the versioned directory, presence and
+ * the call relay. One session per user: a newer connection replaces an older one, which is how a
  * laptop that changed networks gets its calls back at once instead of after a heartbeat.
  */
 export class Hub implements LocalSessions {
   readonly directory = new Directory();
+  readonly presence: PresenceBoard;
   readonly relay: Relay;
   private readonly sessions = new Map<string, Session>();
   /** Cluster mode: the registry token of each local session. */
   private readonly tokens = new Map<string, string>();
   private readonly cluster: ClusterNode | undefined;
-  private readonly lastPresence = new Map<string, Presence>();
   private readonly seen = new Map<string, number>();
-  private pending: { frame: Buffer; except: string | undefined }[] = [];
-  /** Users whose presence may have changed since the last presence flush. */
-  private readonly presenceDirty = new Set<string>();
-  private presenceTimer: NodeJS.Timeout | undefined;
+  private pending: Buffer[] = [];
+  /** Refreshes run one after another, each from the version the previous one reached. */
+  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: HubOptions) {
+    this.presence = new PresenceBoard({ flushMs: options.presenceFlushMs, isListed: (userId) => this.directory.has(userId) });
     this.cluster = options.cluster;
     this.relay = this.cluster?.relay ?? new CallRelay(
       {
         deliver: (userId, message) => this.deliver(userId, message),
         isOnline: (userId) => this.sessions.has(userId),
         isKnown: (userId) => this.directory.has(userId),
-        busyChanged: (userId) => { this.presenceChanged(userId); },
+        busyChanged: (userId) => { this.updatePresence(userId); },
       },
       options.inviteTimeoutMs,
       options.callGraceMs,
@@ -69,15 +72,47 @@ export class Hub implements LocalSessions {
   }
 
   presenceOf(userId: string): Presence {
-    if (this.cluster) return this.cluster.presenceOf(userId);
-    if (!this.sessions.has(userId)) return 'offline';
-    return this.relay.isBusy(userId) ? 'busy' : 'online';
+    return this.presence.presenceOf(userId);
   }
 
-  /** A socket proved who it is: make it the user's session and bring it up to date. */
+  /**
+   * Brings the in-memory directory up to the store's version and tells every online session what
+   * changed, with the version that made each change. Reads only the changes since the copy's
+   * version. Called at start, after an enrolment, and when a revocation is noticed.
+   */
+  refreshDirectory(): Promise<void> {
+    const run = this.refreshing.then(() => this.readDirectoryChanges());
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readDirectoryChanges(): Promise<void> {
+    let snapshot = await this.options.readDirectory(this.directory.version);
+    // Another epoch (the store was replaced): the changes since our version mean nothing there.
+    if (snapshot.epoch !== this.directory.epoch && this.directory.epoch !== '') snapshot = await this.options.readDirectory(0);
+    for (const event of this.directory.apply(snapshot)) this.announce(event);
+  }
+
+  /**
+   * An enrolment on this socket changed the store: list the new key at once, before anyone calls,
+   * without moving the copy's version (a change made elsewhere may sit below this one, unread),
+   * then catch up with the store.
+   */
+  private enrolled(user: AuthenticatedUser): void {
+    if (user.directoryVersion === undefined) return;
+    const record = { id: user.userId, displayName: user.displayName, identityKey: user.identityKey, version: user.directoryVersion };
+    for (const event of this.directory.apply({ epoch: this.directory.epoch, version: this.directory.version, records: [record] })) this.announce(event);
+    this.cluster?.directoryChanged();
+    this.refreshDirectory().catch((error: unknown) => {
+      this.options.logger.warn('could not read directory changes after an enrolment', errorOrigin(error));
+    });
+  }
+
+  /** A socket proved who it is: make it the user's session. The client then syncs what it needs. */
   admit(session: Session, user: AuthenticatedUser): Admission {
     const { userId } = user;
-    if (!user.enrolled && !this.directory.has(userId)) {
+    if (user.enrolled) this.enrolled(user);
+    if (!this.directory.has(userId)) {
       // Revoked while its signature was being checked.
       return { ok: false, code: 'revoked', message: `'${userId}' has been revoked by an administrator` };
     }
@@ -87,6 +122,7 @@ export class Hub implements LocalSessions {
     }
     if (previous) {
       this.sessions.delete(userId);
+      this.presence.drop(previous);
       // In a cluster, the registry's claim below ends the old session's call state atomically.
       if (!this.cluster) void this.relay.userGone(userId, 'peer-disconnected');
       previous.end(
@@ -103,16 +139,8 @@ export class Hub implements LocalSessions {
     }
     this.seen.set(userId, Date.now());
     session.send({ v: PROTOCOL_VERSION, type: 'welcome', userId, displayName: user.displayName });
-    session.sendSerialized(this.directory.serialized(userId, (id) => this.presenceOf(id)));
     if (this.options.turn) session.send(this.turnMessage(userId, this.options.turn));
-    if (user.enrolled) {
-      const entry = this.directory.upsert(userId, user.displayName, user.identityKey);
-      this.lastPresence.set(userId, 'online');
-      this.broadcast({ v: PROTOCOL_VERSION, type: 'directory.user', user: { ...entry, presence: 'online' } }, userId);
-      this.cluster?.directoryChanged(entry);
-    } else {
-      this.presenceChanged(userId);
-    }
+    this.updatePresence(userId);
     return { ok: true };
   }
 
@@ -121,20 +149,34 @@ export class Hub implements LocalSessions {
     const { userId } = session;
     if (this.sessions.get(userId) !== session) return;
     this.sessions.delete(userId);
+    this.presence.drop(session);
     this.seen.set(userId, Date.now());
     const token = this.tokens.get(userId);
     this.tokens.delete(userId);
     if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-disconnected');
     else void this.relay.userGone(userId, 'peer-disconnected');
-    if (this.directory.has(userId)) this.presenceChanged(userId);
+    this.updatePresence(userId);
   }
 
   /** Handles an authenticated client's message; `receivedAt` is performance.now() on arrival. */
   handle(session: Session, message: ClientMessage, receivedAt: number): void {
     switch (message.type) {
-      case 'directory.request':
-        session.sendSerialized(this.directory.serialized(session.userId, (id) => this.presenceOf(id)));
+      case 'directory.sync': {
+        const answer = this.directory.answer(message.since);
+        this.options.metrics?.directorySyncs.inc({ kind: answer.full ? 'full' : 'delta' });
+        session.sendSerialized(answer.text);
         return;
+      }
+      case 'presence.subscribe': {
+        const outcome = this.presence.subscribe(session, message.add, message.remove);
+        if (outcome.ok) {
+          session.send({ v: PROTOCOL_VERSION, type: 'presence.snapshot', users: outcome.snapshot });
+        } else {
+          this.options.metrics?.rejects.inc({ reason: 'bad-message' });
+          session.send({ v: PROTOCOL_VERSION, type: 'error', code: 'bad-message', message: outcome.message, ...(message.id === undefined ? {} : { ref: message.id }) });
+        }
+        return;
+      }
       case 'turn.request':
         session.send(
           this.options.turn ? this.turnMessage(session.userId, this.options.turn) : { v: PROTOCOL_VERSION, type: 'turn.credentials', iceServers: [], expiresAt: Date.now() },
@@ -154,7 +196,7 @@ export class Hub implements LocalSessions {
           (refusal) => { this.relayAnswered(session, message, refusal, receivedAt); },
           (error: unknown) => {
             // Redis unreachable or a script failed: this message is lost, not the socket.
-            this.options.logger.error('the call relay failed', { error: error instanceof Error ? error.message : String(error) });
+            this.options.logger.error('the call relay failed', errorOrigin(error));
             session.send({ v: PROTOCOL_VERSION, type: 'error', code: 'internal', message: 'the server could not relay this message; try again', ref: message.id, callId: message.callId });
           },
         );
@@ -171,22 +213,12 @@ export class Hub implements LocalSessions {
     }
   }
 
-  /** A revocation reached the server (from the CLI): cut the user off now and tell everyone. */
-  revoke(userId: string): void {
-    const known = this.directory.remove(userId);
-    void this.relay.userGone(userId, 'peer-revoked');
-    const session = this.sessions.get(userId);
-    if (session) {
-      this.sessions.delete(userId);
-      const token = this.tokens.get(userId);
-      this.tokens.delete(userId);
-      if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-revoked');
-      session.end('revoked', 'your access has been revoked by an administrator', CLOSE.policy);
-    }
-    this.lastPresence.delete(userId);
-    this.presenceDirty.delete(userId);
-    if (known) this.broadcast({ v: PROTOCOL_VERSION, type: 'directory.removed', userId });
-    this.options.logger.info('user revoked', { userId, hadSession: session !== undefined });
+  /** A revocation reached the server (from the CLI): tell everyone, and cut the user off now. */
+  async revoke(userId: string): Promise<void> {
+    await this.refreshDirectory();
+    const hadSession = this.sessions.has(userId);
+    if (!this.directory.has(userId)) this.cutOff(userId);
+    this.options.logger.info('user revoked', { userId, hadSession });
   }
 
   /**
@@ -212,7 +244,7 @@ export class Hub implements LocalSessions {
       session.end('shutting-down', 'the server is shutting down; reconnect in a moment', CLOSE.goingAway);
     }
     this.flushLastSeen(true);
-    clearTimeout(this.presenceTimer);
+    this.presence.stop();
     this.sessions.clear();
     this.relay.stop();
   }
@@ -229,6 +261,7 @@ export class Hub implements LocalSessions {
     // The claim that replaced it already ended its call state; leave() must not release the registry.
     this.sessions.delete(userId);
     this.tokens.delete(userId);
+    this.presence.drop(session);
     session.end(
       'session-replaced',
       enrolled ? 'a new device enrolled for this user; this one is no longer valid' : 'you connected again from another socket',
@@ -236,11 +269,16 @@ export class Hub implements LocalSessions {
     );
   }
 
-  /** Cluster: someone enrolled or re-keyed on another instance. */
-  directoryArrived(entry: DirectoryUser): void {
-    this.directory.upsert(entry.id, entry.displayName, fromBase64Url(entry.identityKey));
-    this.lastPresence.set(entry.id, this.presenceOf(entry.id));
-    this.broadcast({ v: PROTOCOL_VERSION, type: 'directory.user', user: { ...entry, presence: this.presenceOf(entry.id) } }, entry.id);
+  /** Cluster: someone's presence changed somewhere in the cluster. */
+  presenceChanged(userId: string): void {
+    this.updatePresence(userId);
+  }
+
+  /** Cluster: another instance changed the directory (an enrolment or a re-key): read the changes. */
+  directoryMoved(): void {
+    this.refreshDirectory().catch((error: unknown) => {
+      this.options.logger.warn('could not read directory changes made on another instance', errorOrigin(error));
+    });
   }
 
   isKnown(userId: string): boolean {
@@ -252,6 +290,7 @@ export class Hub implements LocalSessions {
     for (const [userId, session] of [...this.sessions]) {
       this.sessions.delete(userId);
       this.tokens.delete(userId);
+      this.presence.drop(session);
       session.end('shutting-down', 'this server lost its place in the cluster; reconnect in a moment', CLOSE.goingAway);
     }
   }
@@ -263,43 +302,45 @@ export class Hub implements LocalSessions {
     return true;
   }
 
-  /**
-   * Presence goes out in batches, at most every `presenceFlushMs`, with each user's latest state
-   * only. Everyone hears about everyone, so an unbatched update costs a send per connected user:
-   * at a few call set-ups a second across a company, or a restart bringing thousands back at
-   * once, that fan-out would swamp the relay. Presence is a hint to people; a quarter-second lag
-   * is not visible, and a call shorter than that need not show as busy.
-   */
-  presenceChanged(userId: string): void {
-    this.presenceDirty.add(userId);
-    this.presenceTimer ??= setTimeout(() => {
-      this.flushPresence();
-    }, this.options.presenceFlushMs);
-  }
-
-  private flushPresence(): void {
-    this.presenceTimer = undefined;
-    for (const userId of this.presenceDirty) {
-      if (!this.directory.has(userId)) continue;
-      const presence = this.presenceOf(userId);
-      if (this.lastPresence.get(userId) === presence) continue;
-      this.lastPresence.set(userId, presence);
-      this.broadcast({ v: PROTOCOL_VERSION, type: 'presence', userId, presence }, userId);
+  /** Removed from the directory (revoked): calls end, the session closes, nobody follows them. */
+  private cutOff(userId: string): void {
+    void this.relay.userGone(userId, 'peer-revoked');
+    const session = this.sessions.get(userId);
+    if (session) {
+      this.sessions.delete(userId);
+      const token = this.tokens.get(userId);
+      this.tokens.delete(userId);
+      if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-revoked');
+      this.presence.drop(session);
+      session.end('revoked', 'your access has been revoked by an administrator', CLOSE.policy);
     }
-    this.presenceDirty.clear();
-    this.flushBroadcasts();
+    this.presence.forget(userId);
+  }
+
+  private announce(event: DirectoryEvent): void {
+    if (event.type === 'directory.removed') this.cutOff(event.userId);
+    this.broadcast({ v: PROTOCOL_VERSION, ...event });
+  }
+
+  private updatePresence(userId: string): void {
+    if (!this.directory.has(userId)) return;
+    // In a cluster, presence is the mirror's, fed by every instance in the order changes happened.
+    if (this.cluster) {
+      this.presence.set(userId, this.cluster.presenceOf(userId));
+      return;
+    }
+    this.presence.set(userId, !this.sessions.has(userId) ? 'offline' : this.relay.isBusy(userId) ? 'busy' : 'online');
   }
 
   /**
-   * Queues a message for every session but `except`'s. The queue is flushed after the current
+   * Queues a directory change for every session. Changes are rare but every client needs them
+   * (a key change must reach whoever might call that user). The queue is flushed after the current
    * batch of I/O: each message is serialized and framed once (server frames are unmasked, so the
-   * bytes are the same for everyone), and each socket gets the whole batch in one write. When
-   * many users come online at once, the write calls, not the JSON, are what a fan-out costs.
-   * Order is kept, and a session that joins in between has a directory at least as new as
-   * anything queued.
+   * bytes are the same for everyone), and each socket gets the whole batch in one write. Order is
+   * kept.
    */
-  private broadcast(message: ServerMessage, except?: string): void {
-    this.pending.push({ frame: textFrame(Buffer.from(JSON.stringify(message))), except });
+  private broadcast(message: ServerMessage): void {
+    this.pending.push(textFrame(Buffer.from(JSON.stringify(message))));
     if (this.pending.length === 1) setImmediate(() => { this.flushBroadcasts(); });
   }
 
@@ -307,14 +348,8 @@ export class Hub implements LocalSessions {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const everything = batch.map(({ frame }) => frame);
-    // Only the few users a batch is about need a batch without their own entries.
-    const subjects = new Set(batch.flatMap(({ except }) => (except === undefined ? [] : [except])));
-    for (const session of this.sessions.values()) {
-      session.sendFrames(subjects.has(session.userId) ? batch.filter(({ except }) => except !== session.userId).map(({ frame }) => frame) : everything);
-    }
+    for (const session of this.sessions.values()) session.sendFrames(batch);
   }
-
 
   private turnMessage(userId: string, turn: TurnConfig): ServerMessage {
     return { v: PROTOCOL_VERSION, type: 'turn.credentials', ...turnCredentials(turn, userId) };

@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateIdentityKeyPair } from '../shared/crypto/identity';
-import { PROTOCOL_VERSION } from '../shared/protocol';
 import { TestClient, enrollUser, removeDataDir, signIn, startServerProcess, tempDataDir } from './test-support/harness.fixture';
 
 const dataDir = tempDataDir();
@@ -27,14 +26,17 @@ describe('restart and shutdown', () => {
 
     const second = await startServerProcess({ dataDir });
     const client = await signIn(second, 'alice', alice.keys);
-    const directory = client.received.find((m) => m.type === 'directory');
-    expect(directory?.type === 'directory' && directory.users).toEqual([expect.objectContaining({ id: 'bob', displayName: 'Bob', presence: 'offline' })]);
+    const directory = await client.sync();
+    expect(directory.users.map((user) => [user.id, user.displayName])).toEqual([
+      ['alice', 'Alice'],
+      ['bob', 'Bob'],
+    ]);
+    expect((await client.subscribe(['bob'])).users).toEqual([{ id: 'bob', presence: 'offline' }]);
     // A key that was never enrolled still gets nowhere after the restart.
     const stranger = await TestClient.connect(second.wsUrl);
     await stranger.auth('bob', await generateIdentityKeyPair());
     expect((await stranger.error()).code).toBe('auth-failed');
-    client.send({ v: PROTOCOL_VERSION, type: 'directory.request' });
-    await client.next('directory');
+    expect((await client.sync({ epoch: directory.epoch, version: directory.version })).full).toBe(false);
     expect(await second.stop('SIGINT')).toBe(0);
   });
 

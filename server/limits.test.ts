@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64Url } from '../shared/crypto/bytes';
 import { PROTOCOL_VERSION } from '../shared/protocol';
 import { TestClient, enrollUser, removeDataDir, signIn, startServerProcess, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
 
@@ -24,7 +25,7 @@ async function metric(name: string): Promise<string> {
 describe('limits', () => {
   it('refuses an oversized message with its code and closes 1009', async () => {
     const client = await signIn(server, 'alice', alice.keys);
-    client.send({ v, type: 'directory.request', id: 'x'.repeat(5000) });
+    client.send({ v, type: 'directory.sync', id: 'x'.repeat(5000) });
     expect((await client.error('message-too-large')).message).toMatch(/4096 bytes/);
     expect((await client.closed).code).toBe(1009);
     // Far beyond the limit, ws itself cuts the socket before buffering it all.
@@ -51,15 +52,22 @@ describe('limits', () => {
     await client.next('turn.credentials', () => true, 2000);
   });
 
-  it('answers directory.request twice, then refuses it, keeping the connection', async () => {
+  it('sends a full directory twice, then refuses a third, keeping the connection; deltas still go', async () => {
     const client = await signIn(server, 'alice', alice.keys);
-    for (const id of ['d1', 'd2', 'd3']) client.send({ v, type: 'directory.request', id });
-    await client.next('directory');
-    await client.next('directory');
+    for (const id of ['d1', 'd2', 'd3']) client.send({ v, type: 'directory.sync', id });
+    const full = await client.next('directory.delta');
+    expect(full.full).toBe(true);
+    await client.next('directory.delta');
     const refused = await client.error('rate-limited');
     expect(refused).toMatchObject({ ref: 'd3' });
-    expect(refused.message).toMatch(/directory\.request is answered once every 30 s/);
-    expect(await client.nothing('directory', 300)).toBe(true);
+    expect(refused.message).toMatch(/a full directory is sent once every 30 s; sync with the epoch and version you hold/);
+    expect(await client.nothing('directory.delta', 300)).toBe(true);
+    // A copy from another store, or from a version this one never issued, costs a full copy too.
+    client.send({ v, type: 'directory.sync', id: 'd4', since: { epoch: toBase64Url(new Uint8Array(16)), version: 0 } });
+    expect(await client.error('rate-limited')).toMatchObject({ ref: 'd4' });
+    client.send({ v, type: 'directory.sync', id: 'd5', since: { epoch: full.epoch, version: full.version + 1 } });
+    expect(await client.error('rate-limited')).toMatchObject({ ref: 'd5' });
+    expect(await client.sync({ epoch: full.epoch, version: full.version })).toMatchObject({ full: false, users: [], removed: [] });
     client.send({ v, type: 'turn.request' });
     await client.next('turn.credentials');
     alice.client = client;
@@ -91,15 +99,15 @@ describe('limits', () => {
     expect(await metric('sealcall_rejects_total{reason="heartbeat-timeout"}')).toMatch(/ [1-9]\d*$/);
     const live = await signIn(server, 'alice', alice.keys);
     await new Promise((resolve) => setTimeout(resolve, 1200));
-    live.send({ v, type: 'directory.request' });
-    await live.next('directory');
+    live.send({ v, type: 'turn.request' });
+    await live.next('turn.credentials');
     alice.client = live;
   });
 
   it('refuses binary frames after authentication without dropping the connection', async () => {
     alice.client.ws.send(Buffer.from([1, 2, 3]));
     expect((await alice.client.error('bad-message')).message).toMatch(/text/);
-    alice.client.send({ v, type: 'directory.request' });
-    await alice.client.next('directory');
+    alice.client.send({ v, type: 'turn.request' });
+    await alice.client.next('turn.credentials');
   });
 });

@@ -81,11 +81,11 @@ describe('the prober (issue 12, items 1-5, against the real server process)', ()
     for (const socket of held) socket.destroy();
   });
 
-  it('5: a burst of 20 directory.requests gets two directories and 18 short refusals', async () => {
+  it('5: a burst of 20 full directory.syncs gets two directories and 18 short refusals', async () => {
     const { bytesIn, bytesOut, directories, directoryBytes } = await probeDirectoryAmplification(server, alice, 20);
     expect(directories).toBe(2);
     // Out: two directories and 18 errors of a couple of hundred bytes each, whatever the company's size.
     expect(bytesOut).toBeLessThan(2 * directoryBytes + 18 * 300);
-    console.log(`directory.request burst: ${bytesIn} bytes in, ${bytesOut} bytes out (one directory here: ${directoryBytes} bytes)`);
+    console.log(`full directory.sync burst: ${bytesIn} bytes in, ${bytesOut} bytes out (one directory here: ${directoryBytes} bytes)`);
   });
 });

@@ -71,6 +71,7 @@ describe('call relay', () => {
     const callId = randomCallId();
     alice.client.send({ ...invite(callId, 'nobody'), id: 'x' });
     expect(await alice.client.error('unknown-user')).toMatchObject({ ref: 'x', callId });
+    await alice.client.subscribe(['carol']);
     carol.client.close();
     await carol.client.closed;
     await alice.client.next('presence', (m) => m.userId === 'carol' && m.presence === 'offline');

@@ -20,6 +20,8 @@ describe('revocation by the admin CLI', () => {
     bob.client.send({ v, type: 'call.accept', callId, to: 'alice', media: { audio: true, video: false }, ake: reveal });
     await alice.client.next('call.accept');
 
+    const before = await bob.client.sync();
+    expect(before.users.map((u) => u.id)).toContain('alice');
     const result = await runCli(['revoke', 'alice', '--data-dir', server.dataDir, '--reason', 'left the company']);
     expect(result).toMatchObject({ code: 0 });
     expect(result.stdout).toMatch(/Revoked alice/);
@@ -27,14 +29,23 @@ describe('revocation by the admin CLI', () => {
     expect((await alice.client.error('revoked', 3000)).code).toBe('revoked');
     expect((await alice.client.closed).code).toBe(1008);
     expect(await bob.client.next('call.ended')).toMatchObject({ callId, reason: 'peer-revoked' });
-    expect(await bob.client.next('directory.removed')).toMatchObject({ userId: 'alice' });
+    expect(await bob.client.next('directory.removed')).toEqual({ v, type: 'directory.removed', userId: 'alice', version: before.version + 1 });
 
     // Refused from then on, with its own code.
     const again = await TestClient.connect(server.wsUrl);
     await again.auth('alice', alice.keys);
     expect((await again.error()).code).toBe('revoked');
-    bob.client.send({ v, type: 'directory.request' });
-    expect((await bob.client.next('directory')).users.map((u) => u.id)).not.toContain('alice');
+    // A copy from before the revocation is told exactly that, as a delta.
+    expect(await bob.client.sync({ epoch: before.epoch, version: before.version })).toEqual({
+      v,
+      type: 'directory.delta',
+      epoch: before.epoch,
+      version: before.version + 1,
+      full: false,
+      users: [],
+      removed: ['alice'],
+    });
+    expect((await bob.client.sync()).users.map((u) => u.id)).not.toContain('alice');
     bob.client.close();
   });
 

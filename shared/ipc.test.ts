@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   IPC_CONTRACT_VERSION,
+  MAX_WATCHED_CONTACTS,
   IpcError,
   createBridge,
   createEventFanout,
@@ -61,6 +62,28 @@ describe('IPC contract', () => {
     const accept = { callId: 'c4ll1d-0123456789abcdefghij', media: { audio: true, video: false }, fingerprint: 'sha-256 00' };
     expect(parseRequest('call.accept', { ...accept, confirmKeyChange: true })).toMatchObject({ confirmKeyChange: true });
     expect(() => parseRequest('call.accept', { ...accept, confirmKeyChange: 'true' })).toThrow(/confirmKeyChange/);
+  });
+
+  it('contacts.watch takes at most MAX_WATCHED_CONTACTS user ids, each a user id, and nothing else', async () => {
+    const ids = Array.from({ length: MAX_WATCHED_CONTACTS }, (_, index) => `user-${index}`);
+    expect(parseRequest('contacts.watch', { userIds: ids })).toEqual({ userIds: ids });
+    expect(parseRequest('contacts.watch', { userIds: [] })).toEqual({ userIds: [] });
+    for (const bad of [
+      { userIds: [...ids, 'one-too-many'] },
+      { userIds: ['bob', ''] },
+      { userIds: ['bob', 'x'.repeat(200)] },
+      { userIds: ['bob', 42] },
+      { userIds: 'bob' },
+      { userIds: ['bob'], all: true },
+      {},
+    ]) {
+      expect(() => parseRequest('contacts.watch', bad), JSON.stringify(bad).slice(0, 80)).toThrow(/bad request on contacts.watch/);
+    }
+    // The renderer's bridge refuses it before it leaves, as the host does when it arrives.
+    const host = fakeHost(() => ({ ok: true, value: null }));
+    await expect(createBridge(host.transport).invoke('contacts.watch', { userIds: [...ids, 'one-too-many'] })).rejects.toMatchObject({ code: 'bad-request' });
+    expect(host.sent).toEqual([]);
+    await expect(createBridge(host.transport).invoke('contacts.watch', { userIds: ['bob'] })).resolves.toBeNull();
   });
 
   it('round-trips a valid call through the bridge', async () => {

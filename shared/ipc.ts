@@ -106,6 +106,11 @@ export const connectionStateSchema = z
     state: z.enum(['offline', 'connecting', 'online', 'refused']),
     /** Why the server refused us (revoked, unknown user…); set with 'refused'. */
     reason: z.string().max(300).optional(),
+    /**
+     * With 'refused': what kind of refusal, so the screen can say what to do. 'unsupported-version':
+     * the app and the server share no protocol version, and only an update helps.
+     */
+    code: z.enum(['unsupported-version', 'access', 'server-url-mismatch']).optional(),
     /** When the next reconnection attempt is due, in ms; set with 'offline'. */
     retryInMs: z.number().int().nonnegative().optional(),
   })
@@ -131,6 +136,8 @@ export const contactSchema = z
   })
   .strict();
 const contactListSchema = z.array(contactSchema).max(MAX_CONTACTS);
+/** The rows a screen can show at once, and the open contact, with room to spare. */
+export const MAX_WATCHED_CONTACTS = 200;
 export type Contact = z.infer<typeof contactSchema>;
 
 
@@ -307,6 +314,14 @@ export const invokeChannels = {
       z.object({ userId: userIdSchema, verified: z.literal(false) }).strict(),
     ]),
     response: contactSchema,
+  },
+  /**
+   * The contacts the screen shows now (the rows in view and the open one): the core follows their
+   * presence, besides verified contacts and the call history's. Each request replaces the last.
+   */
+  'contacts.watch': {
+    request: z.object({ userIds: z.array(userIdSchema).max(MAX_WATCHED_CONTACTS) }).strict(),
+    response: z.null(),
   },
   'contacts.compareScanned': {
     request: z.object({ userId: userIdSchema, scanned: z.string().max(200) }).strict(),

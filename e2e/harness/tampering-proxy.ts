@@ -4,8 +4,9 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 /*
  * A malicious server, as far as clients can tell: a WebSocket proxy on loopback that sits in front
  * of the real server and relays every text frame both ways, unchanged, until told to lie. Then it
- * rewrites the server's `directory` and `directory.user` messages so that one user's identity key
- * is replaced by another: the attack end-to-end encryption must survive. It also keeps the call
+ * rewrites the server's `directory.delta` and `directory.user` messages so that one user's identity key
+ * is replaced by another (to a client that holds a directory copy and is sent only changes, it
+ * says that user changed): the attack end-to-end encryption must survive. It also keeps the call
  * signals it relays to each user, can send a user a message the server never sent (`inject`), and
  * can take a user's outgoing call messages away from the server (`divertFrom`): what a server
  * that plays the other party in WebRTC's renegotiation would do.
@@ -38,6 +39,7 @@ export class TamperingProxy {
   rewritten = 0;
   /** Every `call.signal` relayed to each user, in order. */
   readonly signalsTo = new Map<string, RelayedSignal[]>();
+  private readonly names = new Map<string, string>();
   private readonly diversions = new Map<string, { types: readonly string[]; sink: (message: Record<string, unknown>) => void }>();
 
   private constructor(
@@ -118,7 +120,8 @@ export class TamperingProxy {
       client.close(1013, 'proxy not ready');
       return;
     }
-    const upstream = new WebSocket(this.upstreamUrl);
+    // The version the app offered is the one the server must see (ws answered the app with it).
+    const upstream = client.protocol === '' ? new WebSocket(this.upstreamUrl) : new WebSocket(this.upstreamUrl, client.protocol);
     const relay: Relay = { client, upstream, userId: undefined };
     this.relays.add(relay);
     // What the client says before the server's socket is open waits here, in order.
@@ -170,8 +173,6 @@ export class TamperingProxy {
 
   /** A server → client frame, with the swapped key in place of the real one where the swap applies. */
   private tamper(text: string, recipient: string | undefined): string {
-    const swap = this.swap;
-    if (swap === undefined || recipient === swap.userId) return text;
     let message: unknown;
     try {
       message = JSON.parse(text);
@@ -179,18 +180,34 @@ export class TamperingProxy {
       return text;
     }
     if (!isRecord(message)) return text;
+    this.learnNames(message);
+    const swap = this.swap;
+    if (swap === undefined || recipient === swap.userId) return text;
     const replace = (entry: unknown): unknown =>
       isRecord(entry) && entry['id'] === swap.userId ? { ...entry, identityKey: swap.identityKey } : entry;
-    if (message['type'] === 'directory' && Array.isArray(message['users'])) {
-      if (!message['users'].some((entry) => isRecord(entry) && entry['id'] === swap.userId)) return text;
+    const deltaUsers: unknown = message['users'];
+    if (message['type'] === 'directory.delta' && Array.isArray(deltaUsers)) {
+      const users: unknown[] = deltaUsers;
+      const listed = users.some((entry) => isRecord(entry) && entry['id'] === swap.userId);
+      // A client that holds a copy is sent only what changed: the lying server says the user did.
+      const displayName = this.names.get(swap.userId);
+      if (!listed && (message['full'] === true || displayName === undefined)) return text;
       this.rewritten += 1;
-      return JSON.stringify({ ...message, users: message['users'].map(replace) });
+      return JSON.stringify({ ...message, users: listed ? users.map(replace) : [...users, { id: swap.userId, displayName, identityKey: swap.identityKey }] });
     }
     if (message['type'] === 'directory.user' && isRecord(message['user']) && message['user']['id'] === swap.userId) {
       this.rewritten += 1;
       return JSON.stringify({ ...message, user: replace(message['user']) });
     }
     return text;
+  }
+
+  /** Remembers the names the server gave, so a lie can name the user as the truth did. */
+  private learnNames(message: Record<string, unknown>): void {
+    const entries = message['type'] === 'directory.delta' && Array.isArray(message['users']) ? message['users'] : message['type'] === 'directory.user' ? [message['user']] : [];
+    for (const entry of entries) {
+      if (isRecord(entry) && typeof entry['id'] === 'string' && typeof entry['displayName'] === 'string') this.names.set(entry['id'], entry['displayName']);
+    }
   }
 }
 

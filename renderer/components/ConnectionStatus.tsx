@@ -20,7 +20,10 @@ export function retryText(deadline: number | null, now: number): string {
 
 /** The compact status pill in the header: a dot and a word, with the detail in the banner below. */
 export function ConnectionPill({ connection }: { connection: ConnectionState }) {
-  const text = { online: 'Online', connecting: 'Connecting…', offline: 'Offline', refused: 'Not signed in' }[connection.state];
+  const text =
+    connection.state === 'refused' && connection.code === 'unsupported-version'
+      ? 'Update needed'
+      : { online: 'Online', connecting: 'Connecting…', offline: 'Offline', refused: 'Not signed in' }[connection.state];
   return (
     <span className={`connection-pill connection-${connection.state}`} role="status" aria-label={`Connection: ${text}`}>
       <span className="connection-dot" aria-hidden="true" />
@@ -43,6 +46,14 @@ export function ConnectionBanner({ connection, serverUrl, onRetry }: { connectio
             Try now
           </button>
         )}
+      </div>
+    );
+  }
+  if (connection.state === 'refused' && connection.code === 'unsupported-version') {
+    return (
+      <div className="banner banner-danger" role="alert">
+        <strong>Update Sealcall.</strong> This app is too old (or too new) for your company's server at {hostOf(serverUrl)}, so
+        calls can't be placed or received. Install the version IT provides, then open Sealcall again.
       </div>
     );
   }

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import type { Contact } from '../../shared/ipc';
 import { Avatar } from '../components/Avatar';
 import { PeopleIcon, PhoneIcon, SearchIcon, VideoIcon } from '../components/Icons';
@@ -6,6 +6,7 @@ import { Presence } from '../components/Presence';
 import { TrustBadge } from '../components/TrustBadges';
 import type { Media } from '../call/call-engine-types';
 import { filterContacts } from './contact-search';
+import { useVisibleRows } from './use-visible-rows';
 
 export interface CallAvailability {
   /** Why calling is impossible right now, shown as the buttons' tooltip; undefined when it is possible. */
@@ -20,11 +21,18 @@ interface ContactListProps {
   onSelect: (contact: Contact) => void;
   onCall: (contact: Contact, media: Media) => void;
   availability: CallAvailability;
+  /** The rows in view, whenever they change: their presence is followed. */
+  onVisibleRows?: (ids: readonly string[]) => void;
 }
 
-export function ContactList({ contacts, query, onQueryChange, selectedId, onSelect, onCall, availability }: ContactListProps) {
+export function ContactList({ contacts, query, onQueryChange, selectedId, onSelect, onCall, availability, onVisibleRows }: ContactListProps) {
   const ids = useId();
   const shown = filterContacts(contacts, query);
+  const listRef = useRef<HTMLUListElement>(null);
+  const visible = useVisibleRows(listRef, shown.map((contact) => contact.id).join('\n'));
+  useEffect(() => {
+    onVisibleRows?.(visible);
+  }, [visible, onVisibleRows]);
   return (
     <section className="sidebar" aria-labelledby={`${ids}-heading`}>
       <div className="sidebar-head">
@@ -57,11 +65,11 @@ export function ContactList({ contacts, query, onQueryChange, selectedId, onSele
           <p className="empty-text">Search looks at names and IDs.</p>
         </div>
       ) : (
-        <ul className="contact-list" aria-label="Contacts">
+        <ul className="contact-list" aria-label="Contacts" ref={listRef}>
           {shown.map((contact) => {
             const blocked = availability.blockedBecause(contact);
             return (
-              <li key={contact.id} className={contact.id === selectedId ? 'contact-row contact-row-selected' : 'contact-row'}>
+              <li key={contact.id} data-contact-id={contact.id} className={contact.id === selectedId ? 'contact-row contact-row-selected' : 'contact-row'}>
                 <button
                   type="button"
                   className="contact-main"

@@ -22,6 +22,7 @@ import { MainNav, type MainTab } from './MainNav';
 import { SettingsScreen } from './settings/SettingsScreen';
 import { CallLinkConfirm } from './CallLinkConfirm';
 import { useDeepLinks } from './use-deep-links';
+import { useWatchContacts } from './use-watch-contacts';
 import { ShortcutsDialog } from '../shortcuts/ShortcutsDialog';
 import { currentPlatform, showShortcutsCombos } from '../shortcuts/shortcuts';
 import { useShortcuts } from '../shortcuts/use-shortcuts';
@@ -43,6 +44,8 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
   const [tab, setTab] = useState<MainTab>('contacts');
   const [showShortcuts, setShowShortcuts] = useState(false);
   const [historyError, setHistoryError] = useState<string | null>(null);
+  const [visibleRows, setVisibleRows] = useState<readonly string[]>([]);
+  useWatchContacts(bridge, selection?.id ?? null, visibleRows);
   const history = useHistory(bridge);
   const links = useDeepLinks({ bridge, ownUserId: identity.userId, contacts: contactsValue, connection, flow });
 
@@ -168,6 +171,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
                 }}
                 onCall={flow.call}
                 availability={{ blockedBecause }}
+                onVisibleRows={setVisibleRows}
               />
               <div className="pane">
                 {contactsValue.status === 'failed' ? (

@@ -14,6 +14,8 @@ export interface AuthenticatedUser {
   identityKey: Uint8Array;
   /** Set when this socket just enrolled a device: the directory must learn the (new) key. */
   enrolled: boolean;
+  /** For an enrolment: the directory version it made. */
+  directoryVersion?: number;
 }
 
 export type AuthOutcome = { ok: true; user: AuthenticatedUser } | { ok: false; code: ProtocolErrorCode; message: string };
@@ -61,5 +63,5 @@ export async function enroll(db: Database, serverUrl: string, nonce: Uint8Array,
   }
   const outcome = redeemInvite(db, { codeHash, identityKey, deviceName: message.deviceName, keyFingerprint: await keyFingerprint(publicKey) }, now);
   if (!outcome.ok) return refuse(outcome.reason, INVITE_REFUSALS[outcome.reason]);
-  return { ok: true, user: { userId: outcome.userId, displayName: outcome.displayName, identityKey, enrolled: true } };
+  return { ok: true, user: { userId: outcome.userId, displayName: outcome.displayName, identityKey, enrolled: true, directoryVersion: outcome.directoryVersion } };
 }

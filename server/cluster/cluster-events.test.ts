@@ -23,8 +23,8 @@ describe('what instances tell each other', () => {
     ]) {
       expect(parseInstanceEvent(text), text).toBeUndefined();
     }
-    expect(parseDirectoryEvent(JSON.stringify({ from: 'i', id: 'bob', displayName: 'Bob', identityKey: 'AAAA' }))).toMatchObject({ id: 'bob' });
-    expect(parseDirectoryEvent(JSON.stringify({ from: 'i', id: 'bob', displayName: 'Bob' }))).toBeUndefined();
+    expect(parseDirectoryEvent(JSON.stringify({ from: 'i' }))).toEqual({ from: 'i' });
+    expect(parseDirectoryEvent(JSON.stringify({ from: 'i', id: 'bob' }))).toBeUndefined();
     expect(parseDirectoryEvent('{')).toBeUndefined();
   });
 });

@@ -16,9 +16,8 @@ const eventSchema = z.discriminatedUnion('k', [
   z.object({ k: z.literal('replace'), u: userId, t: z.string().min(1).max(64), e: z.boolean() }).strict(),
 ]);
 
-const directorySchema = z
-  .object({ from: z.string().min(1).max(64), id: userId, displayName: z.string().min(1).max(512), identityKey: z.string().min(1).max(512) })
-  .strict();
+/** Only who changed it: every instance reads the changes from the store itself, by version. */
+const directorySchema = z.object({ from: z.string().min(1).max(64) }).strict();
 
 function json(text: string): unknown {
   try {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { ServerMessage } from '../../shared/protocol';
-import type { DirectoryUser } from '../directory/directory';
 import type { Logger } from '../log/logger';
 import { errorOrigin } from '../log/error-origin';
 import { InstanceHeartbeat } from './instance-heartbeat';
@@ -20,8 +19,8 @@ export interface LocalSessions {
   endReplaced(userId: string, token: string, enrolled: boolean): void;
   /** Someone's presence changed somewhere in the cluster. */
   presenceChanged(userId: string): void;
-  /** Someone enrolled or re-keyed on another instance. */
-  directoryArrived(entry: DirectoryUser): void;
+  /** Someone enrolled or re-keyed on another instance: the store's directory moved. */
+  directoryMoved(): void;
   /** The cluster reaped this instance while it ran: its sessions are routed nowhere and must reconnect. */
   dropAll(): void;
   isKnown(userId: string): boolean;
@@ -149,9 +148,9 @@ export class ClusterNode {
     return this.scripts.run('sessionRelease', this.timing, [userId, token, reason]).then((effects) => { this.relay.apply(effects); }, (error: unknown) => { this.failed(error); });
   }
 
-  /** Tells the other instances about an enrollment or a re-key made here. */
-  directoryChanged(entry: DirectoryUser): void {
-    this.redis.publish(CHANNEL.directory, JSON.stringify({ from: this.instanceId, ...entry })).catch((error: unknown) => { this.failed(error); });
+  /** Tells the other instances that an enrollment or a re-key made here changed the store's directory. */
+  directoryChanged(): void {
+    this.redis.publish(CHANNEL.directory, JSON.stringify({ from: this.instanceId })).catch((error: unknown) => { this.failed(error); });
   }
 
   presenceOf(userId: string) {
@@ -215,8 +214,8 @@ export class ClusterNode {
       if (channel === CHANNEL.presence) {
         this.presence.apply(text);
       } else if (channel === CHANNEL.directory) {
-        const entry = parseDirectoryEvent(text);
-        if (entry && entry.from !== this.instanceId) this.local?.directoryArrived({ id: entry.id, displayName: entry.displayName, identityKey: entry.identityKey });
+        const event = parseDirectoryEvent(text);
+        if (event && event.from !== this.instanceId) this.local?.directoryMoved();
       } else {
         const event = parseInstanceEvent(text);
         if (event?.k === 'message') this.local?.deliverLocal(event.u, event.m);

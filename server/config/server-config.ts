@@ -26,12 +26,12 @@ export interface Limits extends AddressLimits {
   /** A client that lets this much unread output pile up is dropped rather than buffered for. */
   maxBufferedBytes: number;
   /**
-   * `directory.request`s a connection may have answered at once; after that, one per
-   * `directoryRequestIntervalMs`. A directory is the whole company: each answer is thousands of
-   * times the size of the request.
+   * Full directory copies (a `directory.sync` answered in full) a connection may have at once;
+   * after that, one per `fullDirectoryIntervalMs`. A full copy is the whole company: thousands of
+   * times the size of the request. Deltas are limited only by the message rate.
    */
-  directoryRequestBurst: number;
-  directoryRequestIntervalMs: number;
+  fullDirectoryBurst: number;
+  fullDirectoryIntervalMs: number;
   /**
    * Last-seen times are written in batches, every `lastSeenFlushMs`: a crash loses at most one
    * batch of logins and logouts. Users who stay connected are written every `lastSeenRefreshMs`
@@ -58,8 +58,8 @@ export const DEFAULT_LIMITS: Limits = {
   connectBurstPerAddress: 50,
   enrollFailuresPerAddress: 10,
   enrollFailures: 300,
-  directoryRequestBurst: 2,
-  directoryRequestIntervalMs: 30_000,
+  fullDirectoryBurst: 2,
+  fullDirectoryIntervalMs: 30_000,
   lastSeenFlushMs: 5000,
   lastSeenRefreshMs: 60_000,
 };

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { ensureDirectoryEpoch } from './directory';
 import { migrate } from './migrations';
 
 export const DATABASE_FILE = 'sealcall.db';
@@ -24,6 +25,7 @@ export function openDatabase(dataDir: string): Database {
     // The CLI and the server share the file; wait for the other's write instead of failing.
     db.pragma('busy_timeout = 5000');
     migrate(db);
+    ensureDirectoryEpoch(db);
     return db;
   } catch (error) {
     db.close();

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { appendAudit } from './audit';
+import { stampDirectoryChange } from './directory';
 import { findUser } from './users';
 
 export interface InviteRequest {
@@ -73,7 +74,7 @@ export interface Redemption {
 }
 
 export type RedeemOutcome =
-  | { ok: true; userId: string; displayName: string; replacedKey: boolean }
+  | { ok: true; userId: string; displayName: string; replacedKey: boolean; directoryVersion: number }
   | { ok: false; reason: Exclude<InviteState, 'valid'> | 'revoked' };
 
 /**
@@ -103,8 +104,9 @@ export function redeemInvite(db: Database, redemption: Redemption, now: number =
         now,
       );
       const replacedKey = user?.identityKey != null;
+      const directoryVersion = stampDirectoryChange(db, row.user_id);
       appendAudit(db, 'server', replacedKey ? 'user.rekeyed' : 'user.enrolled', row.user_id, { keyFingerprint: redemption.keyFingerprint }, now);
-      return { ok: true, userId: row.user_id, displayName: row.display_name, replacedKey };
+      return { ok: true, userId: row.user_id, displayName: row.display_name, replacedKey, directoryVersion };
     })
     .immediate();
 }

@@ -74,6 +74,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    // Issue 13: a versioned directory, so a returning client receives only what changed since its
+    // copy (docs/protocol.md, "Directory"). Every enrolment, re-key and revocation bumps one
+    // counter in its own transaction and stamps the user's row with it; revoked users stay as
+    // tombstones. Existing users get versions 1..n in the order they joined.
+    version: 2,
+    sql: `
+      CREATE TABLE directory_state (
+        singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+        version    INTEGER NOT NULL CHECK (version >= 0)
+      ) STRICT;
+
+      ALTER TABLE users ADD COLUMN dir_version INTEGER NOT NULL DEFAULT 0;
+      UPDATE users SET dir_version = (
+        SELECT ranked.n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS n FROM users) ranked
+        WHERE ranked.id = users.id
+      );
+      INSERT INTO directory_state (singleton, version) VALUES (1, (SELECT COUNT(*) FROM users));
+      CREATE UNIQUE INDEX users_by_dir_version ON users(dir_version) WHERE dir_version > 0;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);

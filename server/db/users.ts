@@ -10,6 +10,8 @@ export interface UserRecord {
   identityKey: Uint8Array | null;
   deviceName: string | null;
   enrolledAt: number | null;
+  /** The directory version of this user's last enrolment, re-key or revocation (0: none yet). */
+  dirVersion: number;
 }
 
 interface UserRow {
@@ -21,10 +23,11 @@ interface UserRow {
   identity_key: Buffer | null;
   device_name: string | null;
   enrolled_at: number | null;
+  dir_version: number;
 }
 
 const SELECT_USERS = `
-  SELECT u.id, u.display_name, u.created_at, u.revoked_at, u.last_seen_at,
+  SELECT u.id, u.display_name, u.created_at, u.revoked_at, u.last_seen_at, u.dir_version,
          d.identity_key, d.device_name, d.enrolled_at
   FROM users u LEFT JOIN devices d ON d.user_id = u.id AND d.retired_at IS NULL`;
 
@@ -38,6 +41,7 @@ function fromRow(row: UserRow): UserRecord {
     identityKey: row.identity_key ? new Uint8Array(row.identity_key) : null,
     deviceName: row.device_name,
     enrolledAt: row.enrolled_at,
+    dirVersion: row.dir_version,
   };
 }
 

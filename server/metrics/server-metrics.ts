@@ -32,6 +32,7 @@ export function createServerMetrics(connections: () => ConnectionCounts, activeC
       new Gauge('process_resident_memory_bytes', 'Resident set size of the server process.', () => [[{}, process.memoryUsage.rss()]]),
     ),
     messages: registry.register(new Counter('sealcall_messages_total', 'Client messages accepted, by type.')),
+    directorySyncs: registry.register(new Counter('sealcall_directory_syncs_total', 'directory.sync answers, by kind (full copy or delta).')),
     rejects: registry.register(new Counter('sealcall_rejects_total', 'Messages and sockets refused, by reason.')),
     auths: registry.register(new Counter('sealcall_auth_total', 'Authentication attempts, by method and result.')),
     relayLatency: registry.register(

@@ -76,7 +76,7 @@ async function redisSubject(): Promise<Subject> {
     deliverLocal: (userId, message) => { if (tokens.has(userId)) delivered.push([userId, message]); },
     endReplaced: () => undefined,
     presenceChanged: () => undefined,
-    directoryArrived: () => undefined,
+    directoryMoved: () => undefined,
     dropAll: () => undefined,
     isKnown: (userId) => KNOWN.includes(userId),
   });

@@ -12,7 +12,16 @@ import { WebSocket, type RawData } from 'ws';
 import { fromBase64Url, toBase64Url } from '../../shared/crypto/bytes';
 import { generateIdentityKeyPair, serializeIdentityKey, type IdentityKeyPair } from '../../shared/crypto/identity';
 import { signAuthChallenge, signEnrollChallenge } from '../../shared/crypto/server-auth';
-import { PROTOCOL_VERSION, parseServerMessage, type Hello, type ServerMessage, type ServerMessageType } from '../../shared/protocol';
+import {
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  subprotocolFor,
+  type DirectoryDelta,
+  type Hello,
+  type PresenceSnapshot,
+  type ServerMessage,
+  type ServerMessageType,
+} from '../../shared/protocol';
 import { hashInviteCode, newInviteCode } from '../auth/invite-code';
 import { openDatabase } from '../db/database';
 import { createInvite } from '../db/invites';
@@ -153,8 +162,15 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string, options: { autoPong?: boolean; expectHello?: boolean; localAddress?: string; headers?: Record<string, string> } = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, {
+  /**
+   * Offers the current protocol's subprotocol, as the app does; `protocols: []` offers none, as
+   * every version-1 app did.
+   */
+  static async connect(
+    url: string,
+    options: { autoPong?: boolean; expectHello?: boolean; localAddress?: string; headers?: Record<string, string>; protocols?: readonly string[] } = {},
+  ): Promise<TestClient> {
+    const ws = new WebSocket(url, [...(options.protocols ?? [subprotocolFor(PROTOCOL_VERSION)])], {
       autoPong: options.autoPong ?? true,
       ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       ...(options.headers === undefined ? {} : { headers: options.headers }),
@@ -220,6 +236,18 @@ export class TestClient {
     this.ws.close();
   }
 
+  /** Sends directory.sync (from `since`, or for a full copy) and waits for its answer. */
+  async sync(since?: { epoch: string; version: number }): Promise<DirectoryDelta> {
+    this.send({ v: PROTOCOL_VERSION, type: 'directory.sync', ...(since === undefined ? {} : { since }) });
+    return this.next('directory.delta');
+  }
+
+  /** Changes the users whose presence this session follows; resolves to the snapshot. */
+  async subscribe(add: readonly string[], remove: readonly string[] = []): Promise<PresenceSnapshot> {
+    this.send({ v: PROTOCOL_VERSION, type: 'presence.subscribe', add, remove });
+    return this.next('presence.snapshot');
+  }
+
   async auth(userId: string, keys: IdentityKeyPair, id?: string): Promise<void> {
     const signature = await signAuthChallenge(keys.secretKey, this.hello.serverUrl, userId, this.nonce);
     this.send({ v: PROTOCOL_VERSION, type: 'auth', userId, signature: toBase64Url(signature), ...(id ? { id } : {}) });
@@ -265,7 +293,6 @@ export async function enrollUser(server: ServerProcess, userId: string, displayN
   const client = await TestClient.connect(server.wsUrl);
   await client.enroll(code, keys);
   await client.next('welcome');
-  await client.next('directory');
   return { userId, keys, client };
 }
 
@@ -274,7 +301,6 @@ export async function signIn(server: ServerProcess, userId: string, keys: Identi
   const client = await TestClient.connect(server.wsUrl);
   await client.auth(userId, keys);
   await client.next('welcome');
-  await client.next('directory');
   return client;
 }
 

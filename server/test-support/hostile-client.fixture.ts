@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { fromBase64Url, toBase64Url } from '../../shared/crypto/bytes';
 import type { IdentityKeyPair } from '../../shared/crypto/identity';
 import { signAuthChallenge } from '../../shared/crypto/server-auth';
-import { PROTOCOL_VERSION, clientMessageTypes, parseServerMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, clientMessageTypes, parseServerMessage, subprotocolFor } from '../../shared/protocol';
 
 /*
  * A hostile client for fuzzing a real server: random bytes, broken JSON, right envelopes with
@@ -44,7 +44,7 @@ export function hostileFrame(maxMessageBytes: number, victim: string): fc.Arbitr
     fc.jsonValue({ maxDepth: 6 }).map((value): Frame => ({ kind: 'text', data: JSON.stringify(value) })),
     // Deep nesting and oversized frames.
     fc.integer({ min: 1000, max: 8000 }).map((depth): Frame => ({ kind: 'text', data: `${'['.repeat(depth)}${']'.repeat(depth)}` })),
-    fc.integer({ min: maxMessageBytes + 1, max: maxMessageBytes * 3 }).map((size): Frame => ({ kind: 'text', data: `{"v":1,"type":"directory.request","id":"${'x'.repeat(size)}"}` })),
+    fc.integer({ min: maxMessageBytes + 1, max: maxMessageBytes * 3 }).map((size): Frame => ({ kind: 'text', data: `{"v":${v},"type":"directory.sync","id":"${'x'.repeat(size)}"}` })),
   );
 }
 
@@ -68,7 +68,7 @@ export function randomLoopbackAddress(): string {
 export async function runHostileSession(wsUrl: string, as: { userId: string; keys: IdentityKeyPair }, input: HostileSession): Promise<void> {
   // Each session from its own loopback address (Linux routes all of 127/8 to lo), so the
   // server's per-address limits see a crowd of fuzzers rather than one, and the fuzz goes deep.
-  const ws = new WebSocket(wsUrl, { localAddress: randomLoopbackAddress() });
+  const ws = new WebSocket(wsUrl, [subprotocolFor(PROTOCOL_VERSION)], { localAddress: randomLoopbackAddress() });
   const replies: string[] = [];
   const closed = new Promise<void>((resolve) => ws.on('close', () => { resolve(); }));
   ws.on('error', () => undefined);
@@ -88,7 +88,7 @@ export async function runHostileSession(wsUrl: string, as: { userId: string; key
     if (ws.readyState !== WebSocket.OPEN) break;
     ws.send(item.data, { binary: item.kind === 'binary' });
   }
-  for (let i = 0; i < input.flood && ws.readyState === WebSocket.OPEN; i++) ws.send(`{"v":1,"type":"directory.request","id":"${i}"}`);
+  for (let i = 0; i < input.flood && ws.readyState === WebSocket.OPEN; i++) ws.send(`{"v":${v},"type":"directory.sync","id":"${i}"}`);
   await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 150))]);
   ws.terminate();
   for (const reply of replies) parseServerMessage(reply);

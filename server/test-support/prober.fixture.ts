@@ -11,7 +11,7 @@
 import { connect, type Socket } from 'node:net';
 import { toBase64Url } from '../../shared/crypto/bytes';
 import { generateIdentityKeyPair, type IdentityKeyPair } from '../../shared/crypto/identity';
-import { PROTOCOL_VERSION } from '../../shared/protocol';
+import { PROTOCOL_VERSION, subprotocolFor } from '../../shared/protocol';
 import { TestClient, randomCallId, runCli, type ServerProcess } from './harness.fixture';
 import { randomLoopbackAddress } from './hostile-client.fixture';
 
@@ -33,7 +33,6 @@ export async function enrollWithCli(server: ServerProcess, userId: string): Prom
   const client = await TestClient.connect(server.wsUrl, { localAddress: randomLoopbackAddress() });
   await client.enroll(code, keys);
   await client.next('welcome');
-  await client.next('directory');
   return { userId, keys, client };
 }
 
@@ -41,7 +40,6 @@ export async function signInFrom(server: ServerProcess, user: ProbeUser, localAd
   const client = await TestClient.connect(server.wsUrl, { localAddress });
   await client.auth(user.userId, user.keys);
   await client.next('welcome');
-  await client.next('directory');
   return client;
 }
 
@@ -187,7 +185,7 @@ export async function probeSilentFlood(server: ServerProcess, sockets: number, w
 }
 
 function dripper(socket: Socket, behaviour: Exclude<Behaviour, 'silent'>): NodeJS.Timeout {
-  const request = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${toBase64Url(new Uint8Array(16)).padEnd(22, 'A')}==\r\n`;
+  const request = `GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${subprotocolFor(PROTOCOL_VERSION)}\r\nSec-WebSocket-Key: ${toBase64Url(new Uint8Array(16)).padEnd(22, 'A')}==\r\n`;
   // A masked text frame that announces 100 bytes, sent one byte at a time, never finished.
   const frame = Buffer.concat([Buffer.from([0x81, 0x80 | 100, 1, 2, 3, 4]), Buffer.alloc(100, 0x20)]);
   let sent = 0;
@@ -200,7 +198,7 @@ function dripper(socket: Socket, behaviour: Exclude<Behaviour, 'silent'>): NodeJ
 }
 
 /**
- * Item 5: a burst of directory.requests on one connection; counts the bytes the client sent and
+ * Item 5: a burst of full directory.syncs on one connection; counts the bytes the client sent and
  * the bytes the server answered with.
  */
 export async function probeDirectoryAmplification(server: ServerProcess, user: ProbeUser, requests: number) {
@@ -209,16 +207,16 @@ export async function probeDirectoryAmplification(server: ServerProcess, user: P
   client.ws.on('message', (data: Buffer) => (bytesOut += data.length));
   let bytesIn = 0;
   for (let i = 0; i < requests; i++) {
-    const text = JSON.stringify({ v, type: 'directory.request', id: `d${i}` });
+    const text = JSON.stringify({ v, type: 'directory.sync', id: `d${i}` });
     bytesIn += Buffer.byteLength(text);
     client.send(text);
   }
-  // Every request gets an answer: a directory, or a refusal.
+  // Every request gets an answer: a full copy, or a refusal.
   const deadline = Date.now() + 5000;
-  const answered = () => client.received.filter((m) => m.type === 'directory' || (m.type === 'error' && m.ref?.startsWith('d') === true)).length;
-  while (answered() < requests + 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  const directories = client.received.filter((m) => m.type === 'directory').length - 1;
-  const directoryBytes = JSON.stringify(client.received.find((m) => m.type === 'directory')).length;
+  const answered = () => client.received.filter((m) => m.type === 'directory.delta' || (m.type === 'error' && m.ref?.startsWith('d') === true)).length;
+  while (answered() < requests && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  const directories = client.received.filter((m) => m.type === 'directory.delta').length;
+  const directoryBytes = JSON.stringify(client.received.find((m) => m.type === 'directory.delta')).length;
   client.close();
   return { bytesIn, bytesOut, directories, directoryBytes };
 }

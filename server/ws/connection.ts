@@ -92,7 +92,7 @@ export class Connection implements Session {
     authDeadlineMs: number,
   ) {
     this.bucket = new TokenBucket(ctx.limits.ratePerSecond, ctx.limits.rateBurst);
-    this.directoryBucket = new TokenBucket(1000 / ctx.limits.directoryRequestIntervalMs, ctx.limits.directoryRequestBurst);
+    this.directoryBucket = new TokenBucket(1000 / ctx.limits.fullDirectoryIntervalMs, ctx.limits.fullDirectoryBurst);
     ctx.counts.unauthenticated += 1;
     ctx.connections.add(this);
     ws.on('message', (data, isBinary) => { this.onMessageGuarded(data, isBinary); });
@@ -217,9 +217,13 @@ export class Connection implements Session {
     }
     this.ctx.metrics.messages.inc({ type: message.type });
     if (this.state === 'authenticated') {
-      if (message.type === 'directory.request' && !this.directoryBucket.take()) {
-        const seconds = this.ctx.limits.directoryRequestIntervalMs / 1000;
-        this.reject('rate-limited', `directory.request is answered once every ${seconds} s; directory.user, directory.removed and presence keep the directory current`, { ...(message.id === undefined ? {} : { ref: message.id }) });
+      if (message.type === 'directory.sync' && this.ctx.hub.directory.isFull(message.since) && !this.directoryBucket.take()) {
+        const seconds = this.ctx.limits.fullDirectoryIntervalMs / 1000;
+        this.reject(
+          'rate-limited',
+          `a full directory is sent once every ${seconds} s; sync with the epoch and version you hold to get only the changes, and directory.user and directory.removed keep it current`,
+          { ...(message.id === undefined ? {} : { ref: message.id }) },
+        );
         return;
       }
       this.ctx.hub.handle(this, message, receivedAt);

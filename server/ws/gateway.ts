@@ -1,13 +1,33 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { PROTOCOL_VERSION } from '../../shared/protocol';
+import { PROTOCOL_VERSION, subprotocolFor, unsupportedVersionError, versionOfSubprotocol } from '../../shared/protocol';
 import { clientAddress } from '../limits/client-address';
 import type { AcceptDeadlines } from './accept-deadline';
 import { Connection, type ConnectionContext } from './connection';
 import { CLOSE } from './session';
 
 export const WS_PATH = '/ws';
+
+/** What an app that speaks no version this server does is told (in its own version's envelope). */
+export const UPDATE_SEALCALL_MESSAGE = `this Sealcall app is too old or too new for this server, which speaks protocol version ${PROTOCOL_VERSION}: update Sealcall`;
+
+/**
+ * Picks the subprotocol to accept (see shared/protocol/version.ts). The server's own version if
+ * offered; otherwise the highest Sealcall version offered, so that the handshake completes and
+ * the client reads its refusal in its own envelope (a client whose offer is ignored fails the
+ * handshake and learns nothing). No Sealcall version offered (every version-1 app): none.
+ */
+export function chooseSubprotocol(offered: ReadonlySet<string>): string | false {
+  const own = subprotocolFor(PROTOCOL_VERSION);
+  if (offered.has(own)) return own;
+  let best: { name: string; version: number } | undefined;
+  for (const name of offered) {
+    const version = versionOfSubprotocol(name);
+    if (version !== undefined && (best === undefined || version > best.version)) best = { name, version };
+  }
+  return best?.name ?? false;
+}
 
 /**
  * Accepts WebSocket upgrades on /ws, enforces the caps on sockets that have not authenticated yet
@@ -32,6 +52,7 @@ export class Gateway {
       // Compression next to secrets invites CRIME-style attacks, and costs memory per socket.
       perMessageDeflate: false,
       clientTracking: false,
+      handleProtocols: (offered) => chooseSubprotocol(offered),
     });
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => { this.upgrade(request, socket, head); });
   }
@@ -61,6 +82,10 @@ export class Gateway {
     const timeLeft = this.deadlines.settle(socket);
     const address = clientAddress(request, this.trustedProxies);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      if (ws.protocol !== subprotocolFor(PROTOCOL_VERSION)) {
+        unsupported(ws, this.ctx);
+        return;
+      }
       if (this.ctx.counts.unauthenticated >= this.ctx.limits.maxUnauthenticated) {
         busy(ws, this.ctx, 'too many connections are authenticating; try again shortly');
         return;
@@ -73,6 +98,20 @@ export class Gateway {
       new Connection(ws, socket, this.ctx, address, timeLeft);
     });
   }
+}
+
+/**
+ * An app speaking another protocol version: one error it can read (version 1 apps treat it as
+ * fatal and show "update Sealcall" instead of retrying), then the socket closes. Counted, and
+ * logged within the refusal budget: a fleet of old apps must not flood the log.
+ */
+function unsupported(ws: WebSocket, ctx: ConnectionContext): void {
+  const offered = versionOfSubprotocol(ws.protocol) ?? 1;
+  ctx.metrics.rejects.inc({ reason: 'unsupported-version' });
+  ctx.refusals.info('protocol version refused', { offeredVersion: offered });
+  ws.send(unsupportedVersionError(offered, UPDATE_SEALCALL_MESSAGE));
+  ws.close(CLOSE.policy, 'unsupported-version');
+  setTimeout(() => { ws.terminate(); }, 1000).unref();
 }
 
 /** Said in the protocol's words, so a client can tell "busy" from "broken" and back off. */

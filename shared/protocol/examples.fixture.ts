@@ -25,19 +25,21 @@ export const callBodies: Record<string, Record<string, unknown>> = {
 export const clientExamples: Record<string, Record<string, unknown>> = {
   auth: { v, type: 'auth', userId: 'alice@example.com', signature: b64(64) },
   enroll: { v, type: 'enroll', id: 'r1', code: b64(16), identityKey: key, deviceName: 'Alice’s laptop', signature: b64(64) },
-  'directory.request': { v, type: 'directory.request' },
+  'directory.sync': { v, type: 'directory.sync', id: 'r3', since: { epoch: b64(16), version: 41 } },
+  'presence.subscribe': { v, type: 'presence.subscribe', add: ['bob', 'carol'], remove: ['dave'] },
   'turn.request': { v, type: 'turn.request', id: 'r2' },
   'call.resume': { v, type: 'call.resume', callId, to: 'bob', role: 'caller' },
   ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, to: 'bob', ...body }])),
 };
 
-export const entry = { id: 'bob', displayName: 'Bob Example', identityKey: key, presence: 'online' };
+export const entry = { id: 'bob', displayName: 'Bob Example', identityKey: key };
 export const serverExamples: Record<string, Record<string, unknown>> = {
   hello: { v, type: 'hello', serverUrl: 'https://sealcall.example.com', nonce: b64(32), serverVersion: '0.1.0' },
   welcome: { v, type: 'welcome', userId: 'alice', displayName: 'Alice' },
-  directory: { v, type: 'directory', users: [entry] },
-  'directory.user': { v, type: 'directory.user', user: entry },
-  'directory.removed': { v, type: 'directory.removed', userId: 'bob' },
+  'directory.delta': { v, type: 'directory.delta', epoch: b64(16), version: 42, full: false, users: [entry], removed: ['carol'] },
+  'directory.user': { v, type: 'directory.user', user: entry, version: 43 },
+  'directory.removed': { v, type: 'directory.removed', userId: 'bob', version: 44 },
+  'presence.snapshot': { v, type: 'presence.snapshot', users: [{ id: 'bob', presence: 'online' }] },
   presence: { v, type: 'presence', userId: 'bob', presence: 'busy' },
   'turn.credentials': {
     v,

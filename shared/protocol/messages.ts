@@ -2,16 +2,19 @@ import { z } from 'zod';
 import { authSchema, enrollSchema, helloSchema, welcomeSchema } from './auth';
 import { MAX_MESSAGE_DEPTH, nestsDeeperThan } from './depth';
 import { callEndedSchema, incomingCallSchema, outgoingCallSchema } from './call';
-import { directoryRemovedSchema, directorySchema, directoryUserSchema, presenceUpdateSchema } from './directory';
+import {
+  directoryDeltaSchema,
+  directoryRemovedSchema,
+  directorySyncSchema,
+  directoryUserSchema,
+  presenceSnapshotSchema,
+  presenceSubscribeSchema,
+  presenceUpdateSchema,
+} from './directory';
 import { ProtocolError, protocolErrorCodeSchema } from './errors';
 import { callIdSchema, requestIdSchema, versionField } from './fields';
 import { turnCredentialsSchema, turnRequestSchema } from './turn';
 import { PROTOCOL_VERSION } from './version';
-
-/** Client → server: ask for the directory again (after a reconnect, say). */
-export const directoryRequestSchema = z
-  .object({ v: versionField, type: z.literal('directory.request'), id: requestIdSchema.optional() })
-  .strict();
 
 /** Server → client: a refusal, with the id of the request it answers when there was one. */
 export const errorMessageSchema = z
@@ -25,13 +28,14 @@ export const errorMessageSchema = z
   })
   .strict();
 
-const clientSchemas = [authSchema, enrollSchema, directoryRequestSchema, turnRequestSchema] as const;
+const clientSchemas = [authSchema, enrollSchema, directorySyncSchema, presenceSubscribeSchema, turnRequestSchema] as const;
 const serverSchemas = [
   helloSchema,
   welcomeSchema,
-  directorySchema,
+  directoryDeltaSchema,
   directoryUserSchema,
   directoryRemovedSchema,
+  presenceSnapshotSchema,
   presenceUpdateSchema,
   turnCredentialsSchema,
   callEndedSchema,

@@ -12,15 +12,16 @@ describe('peer data-channel messages', () => {
   it('ignores anything else', () => {
     const junk: unknown[] = [
       'not json',
-      '{"v":1,"type":"screen-share","sharing":"yes"}',
-      '{"v":1,"type":"screen-share","sharing":true,"extra":1}',
-      '{"v":2,"type":"screen-share","sharing":true}',
-      '{"v":1,"type":"file","name":"x"}',
-      `{"v":1,"type":"screen-share","sharing":true,"pad":"${'x'.repeat(MAX_PEER_MESSAGE_CHARS)}"}`,
+      `{"v":${PROTOCOL_VERSION},"type":"screen-share","sharing":"yes"}`,
+      `{"v":${PROTOCOL_VERSION},"type":"screen-share","sharing":true,"extra":1}`,
+      `{"v":${PROTOCOL_VERSION + 1},"type":"screen-share","sharing":true}`,
+      `{"v":${PROTOCOL_VERSION - 1},"type":"screen-share","sharing":true}`,
+      `{"v":${PROTOCOL_VERSION},"type":"file","name":"x"}`,
+      `{"v":${PROTOCOL_VERSION},"type":"screen-share","sharing":true,"pad":"${'x'.repeat(MAX_PEER_MESSAGE_CHARS)}"}`,
       new Uint8Array(MAX_PEER_MESSAGE_CHARS + 1),
       42,
       null,
-      { v: 1, type: 'screen-share', sharing: true },
+      { v: PROTOCOL_VERSION, type: 'screen-share', sharing: true },
     ];
     for (const raw of junk) expect(parsePeerMessage(raw)).toBeNull();
   });

@@ -173,7 +173,7 @@ describe('call manager', () => {
 
     it('incoming, first SDP: an offer with another certificate never reaches the page, and both ends learn why', async () => {
       const { net, alice, bob, callId } = await keyed();
-      await bob.manager.receive({ v: 1, type: 'call.signal', callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC')) } });
+      await bob.manager.receive({ v: 2, type: 'call.signal', callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC')) } });
       await net.settle();
       expect(bob.signals).toEqual([]);
       expect(endReasons(bob)).toEqual(['mitm-detected']);
@@ -184,7 +184,7 @@ describe('call manager', () => {
     it('incoming, later SDP: a re-offer with another certificate after connect ends the call as mitm-detected', async () => {
       const { net, alice, bob, callId } = await connected();
       // What a lying server sends: Alice's name on it, another certificate in it.
-      await bob.manager.receive({ v: 1, type: 'call.signal', callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC'), 'ice restart') } });
+      await bob.manager.receive({ v: 2, type: 'call.signal', callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC'), 'ice restart') } });
       await net.settle();
       expect(bob.signals, 'only the first, honest offer reached the page').toHaveLength(1);
       expect(endReasons(bob)).toEqual(['mitm-detected']);
@@ -194,7 +194,7 @@ describe('call manager', () => {
 
     it('incoming, later SDP: an answer to the caller is held to the callee’s certificate, not the caller’s own', async () => {
       const { net, alice, callId } = await connected();
-      await alice.manager.receive({ v: 1, type: 'call.signal', callId, from: 'bob', data: { type: 'answer', sdp: sdpWith(FP('AA')) } });
+      await alice.manager.receive({ v: 2, type: 'call.signal', callId, from: 'bob', data: { type: 'answer', sdp: sdpWith(FP('AA')) } });
       await net.settle();
       expect(alice.signals).toHaveLength(1);
       expect(endReasons(alice)).toEqual(['mitm-detected']);
@@ -207,7 +207,7 @@ describe('call manager', () => {
         { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } },
         { renegotiate: true },
       ] as const;
-      for (const data of later) await bob.manager.receive({ v: 1, type: 'call.signal', callId, from: 'alice', data });
+      for (const data of later) await bob.manager.receive({ v: 2, type: 'call.signal', callId, from: 'alice', data });
       await net.settle();
       expect(bob.signals.slice(1)).toEqual(later);
       expect(state(bob)).toBe('connected');
@@ -218,7 +218,7 @@ describe('call manager', () => {
       const { net, alice, bob } = pair();
       const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
       await net.settle();
-      await bob.manager.receive({ v: 1, type: 'call.signal', callId: call.callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC')) } });
+      await bob.manager.receive({ v: 2, type: 'call.signal', callId: call.callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC')) } });
       await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
       await net.settle();
       expect(bob.keys).toHaveLength(1);
@@ -440,7 +440,7 @@ describe('call manager', () => {
     const { net, alice, bob } = pair();
     const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
-    await alice.manager.receive({ v: 1, type: 'call.decline', callId: call.callId, from: 'carol', reason: 'declined' });
+    await alice.manager.receive({ v: 2, type: 'call.decline', callId: call.callId, from: 'carol', reason: 'declined' });
     expect(state(alice)).toBe('ringing');
     expect(state(bob)).toBe('incoming');
   });
@@ -461,7 +461,7 @@ describe('call manager', () => {
     const { net, alice, bob } = pair();
     const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
-    await alice.manager.receive({ v: 1, type: 'call.ended', callId: call.callId, reason: 'peer-disconnected' });
+    await alice.manager.receive({ v: 2, type: 'call.ended', callId: call.callId, reason: 'peer-disconnected' });
     expect(alice.ended[0]?.endReason).toBe('peer-disconnected');
     expect(state(bob)).toBe('incoming');
   });
@@ -525,7 +525,7 @@ describe('call manager', () => {
     const offer = { type: 'offer', sdp: sdpWith(FP('AA'), 'first offer') } as const;
     const delivered = [
       bob.manager.receive({ ...confirmBody, from: 'alice' }),
-      bob.manager.receive({ v: 1, type: 'call.signal', callId: call.callId, from: 'alice', data: offer }),
+      bob.manager.receive({ v: 2, type: 'call.signal', callId: call.callId, from: 'alice', data: offer }),
     ];
     await Promise.all(delivered);
     expect(bob.keys).toHaveLength(1);

@@ -7,6 +7,7 @@ import {
   ProtocolError,
   checkServerUrl,
   parseServerMessage,
+  subprotocolFor,
   type ClientMessage,
   type Hello,
   type ServerMessage,
@@ -26,6 +27,10 @@ export type ConnectionStatus =
   | { state: 'connecting' }
   | { state: 'online'; welcome: Welcome }
   | { state: 'refused'; code: string; reason: string };
+
+/** What the user reads when the app and the server speak no protocol version in common. */
+export const VERSION_MISMATCH_REASON =
+  "this version of Sealcall cannot talk to your company's server (the app is too old or too new for it): update Sealcall, or ask IT which version to install";
 
 export interface ServerConnectionOptions {
   serverUrl: string;
@@ -110,7 +115,7 @@ export class ServerConnection {
     this.retryTimer = undefined;
     if (this.stopped) return;
     this.setStatus({ state: 'connecting' });
-    const socket = new WebSocket(this.serverUrl, { maxPayload: MAX_SERVER_MESSAGE_BYTES, handshakeTimeout: 10_000 });
+    const socket = new WebSocket(this.serverUrl, subprotocolFor(PROTOCOL_VERSION), { maxPayload: MAX_SERVER_MESSAGE_BYTES, handshakeTimeout: 10_000 });
     this.socket = socket;
     let authenticated = false;
 
@@ -128,8 +133,18 @@ export class ServerConnection {
       try {
         message = parseServerMessage(rawText(data));
       } catch (error) {
+        // Another version's message (an old server's hello, or its refusal in its own envelope):
+        // every retry would meet the same server.
+        if (error instanceof ProtocolError && error.code === 'unsupported-version') {
+          this.refuseVersion(socket);
+          return;
+        }
         // A server that speaks nonsense gets dropped and retried; it cannot be reasoned with.
         socket.close(1002, error instanceof ProtocolError ? error.code : 'bad-message');
+        return;
+      }
+      if (message.type === 'error' && message.code === 'unsupported-version') {
+        this.refuseVersion(socket);
         return;
       }
       if (message.type === 'error' && FATAL_CODES.has(message.code)) {
@@ -157,8 +172,19 @@ export class ServerConnection {
         this.connect();
       }, delay);
     });
-    // 'error' is always followed by 'close', where the retry happens.
-    socket.on('error', () => undefined);
+    socket.on('error', (error) => {
+      // A server that picks none of the versions offered fails the WebSocket handshake (ws checks
+      // the subprotocol before any message): the same server will refuse every retry.
+      if (isSubprotocolRefusal(error)) this.refuseVersion(socket);
+      // Otherwise 'close' follows, where the retry happens.
+    });
+  }
+
+  /** Fatal: no retry can help until the app (or the server) is updated. */
+  private refuseVersion(socket: WebSocket): void {
+    this.setStatus({ state: 'refused', code: 'unsupported-version', reason: VERSION_MISMATCH_REASON });
+    // After a failed handshake ws is already closing the socket itself.
+    if (socket.readyState === WebSocket.OPEN) socket.close(1000, 'unsupported-version');
   }
 
   /** Answers the challenge; true once welcomed. Synchronous, so nothing after the welcome is missed. */
@@ -190,6 +216,10 @@ export class ServerConnection {
   }
 }
 
+function isSubprotocolRefusal(error: Error): boolean {
+  return /^Server sent (no|an invalid) subprotocol$/.test(error.message);
+}
+
 function rawText(data: WebSocket.RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('utf8');
@@ -218,7 +248,7 @@ export function enrollDevice(params: {
 }): Promise<Welcome> {
   const serverUrl = checkServerUrl(params.serverUrl);
   return new Promise<Welcome>((resolve, reject) => {
-    const socket = new WebSocket(serverUrl, { maxPayload: MAX_SERVER_MESSAGE_BYTES, handshakeTimeout: 10_000 });
+    const socket = new WebSocket(serverUrl, subprotocolFor(PROTOCOL_VERSION), { maxPayload: MAX_SERVER_MESSAGE_BYTES, handshakeTimeout: 10_000 });
     let settled = false;
     const finish = (outcome: { welcome: Welcome } | { error: EnrollmentError }): void => {
       if (settled) return;
@@ -236,7 +266,11 @@ export function enrollDevice(params: {
       let message: ServerMessage;
       try {
         message = parseServerMessage(rawText(data));
-      } catch {
+      } catch (error) {
+        if (error instanceof ProtocolError && error.code === 'unsupported-version') {
+          finish({ error: new EnrollmentError('unsupported-version', VERSION_MISMATCH_REASON) });
+          return;
+        }
         finish({ error: new EnrollmentError('bad-server', 'the server sent something this app does not understand') });
         return;
       }
@@ -252,10 +286,14 @@ export function enrollDevice(params: {
       } else if (message.type === 'welcome') {
         finish({ welcome: message });
       } else if (message.type === 'error') {
-        finish({ error: new EnrollmentError(message.code, message.message) });
+        finish({ error: new EnrollmentError(message.code, message.code === 'unsupported-version' ? VERSION_MISMATCH_REASON : message.message) });
       }
     });
     socket.on('error', (error) => {
+      if (isSubprotocolRefusal(error)) {
+        finish({ error: new EnrollmentError('unsupported-version', VERSION_MISMATCH_REASON) });
+        return;
+      }
       finish({ error: new EnrollmentError('unreachable', `cannot reach the server: ${error.message}`) });
     });
     socket.on('close', () => {

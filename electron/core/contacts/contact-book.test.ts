@@ -15,11 +15,10 @@ beforeAll(async () => {
 });
 
 const key = (index: number) => keys[index] ?? new Uint8Array();
-const entry = (id: string, keyIndex: number, presence: DirectoryEntry['presence'] = 'online'): DirectoryEntry => ({
+const entry = (id: string, keyIndex: number): DirectoryEntry => ({
   id,
   displayName: id.toUpperCase(),
   identityKey: toBase64Url(key(keyIndex)),
-  presence,
 });
 
 function book(id: string, keyIndex: number, document: PinDocument = { lostAt: null, pins: [] }) {
@@ -34,15 +33,46 @@ function verify(contacts: ContactBook, userId: string) {
 }
 
 describe('contact book', () => {
-  it('lists the directory without ourselves, sorted, with presence', () => {
+  it('lists the directory without ourselves, sorted, with presence (offline until known)', () => {
     const { contacts } = book('alice', 0);
-    contacts.replace([entry('carol', 2, 'busy'), entry('alice', 0), entry('bob', 1)]);
+    contacts.replace([entry('carol', 2), entry('alice', 0), entry('bob', 1)]);
+    contacts.setPresence('carol', 'busy');
     expect(contacts.list().map((c) => [c.id, c.presence])).toEqual([
-      ['bob', 'online'],
+      ['bob', 'offline'],
       ['carol', 'busy'],
     ]);
-    contacts.setPresence('bob', 'offline');
+    contacts.setPresence('bob', 'online');
+    expect(contacts.get('bob')?.presence).toBe('online');
+    expect(contacts.forgetPresence(['bob'])).toBe(true);
     expect(contacts.get('bob')?.presence).toBe('offline');
+    expect(contacts.setPresence('dave', 'online'), 'nobody outside the directory').toBe(false);
+  });
+
+  it('a key change arriving in a delta is a key change, and a removal in it removes', () => {
+    const { contacts, saved } = book('alice', 0);
+    contacts.replace([entry('bob', 1), entry('carol', 2)]);
+    verify(contacts, 'bob');
+    const writes = saved.length;
+    contacts.applyChanges([entry('bob', 3), entry('dave', 2)], ['carol']);
+    expect(contacts.get('bob')).toMatchObject({ keyChanged: true, verified: false, identityKey: toBase64Url(key(3)) });
+    expect(contacts.peer('bob')?.keyChanged).toBe(true);
+    expect(contacts.get('carol')).toBeUndefined();
+    expect(contacts.get('dave')).toMatchObject({ keyChanged: false });
+    expect(saved.length, 'one write for the whole delta').toBe(writes + 1);
+  });
+
+  it('restoring a stored copy never moves a pin: the pins are newer than the copy', () => {
+    const { contacts, saved } = book('alice', 0);
+    contacts.replace([entry('bob', 1)]);
+    contacts.upsert(entry('bob', 3));
+    verify(contacts, 'bob');
+    // The copy was written before the change and its verification reached the pins.
+    const reopened = book('alice', 0, saved.at(-1));
+    reopened.contacts.restore([entry('bob', 1), entry('carol', 2)]);
+    expect(reopened.contacts.get('bob')).toMatchObject({ verified: true, keyChanged: false, identityKey: toBase64Url(key(3)) });
+    expect(reopened.contacts.get('carol')).toMatchObject({ keyChanged: false, identityKey: toBase64Url(key(2)) });
+    expect(reopened.saved.at(-1)?.pins.map((pin) => pin.userId).sort(), 'a first sight from the copy is pinned').toEqual(['bob', 'carol']);
+    expect(reopened.contacts.pinsLost).toBe(false);
   });
 
   it('flags a key the server changed, keeps the new key for calls, and persists the pins', () => {

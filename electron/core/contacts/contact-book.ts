@@ -14,6 +14,8 @@ import { PinnedKeys } from './pinned-keys';
  */
 export class ContactBook {
   private readonly entries = new Map<string, DirectoryEntry>();
+  /** Presence of the contacts this device follows (presence.subscribe); anyone else counts as offline. */
+  private readonly presence = new Map<string, Presence>();
   private readonly pins: PinnedKeys;
   /** Set while the pins are lost and no directory has been pinned since: every first sight is gated. */
   private lostAt: number | null;
@@ -34,33 +36,89 @@ export class ContactBook {
    */
   replace(entries: readonly DirectoryEntry[]): void {
     this.entries.clear();
+    const listed = new Set(entries.map((entry) => entry.id));
+    for (const id of this.presence.keys()) if (!listed.has(id)) this.presence.delete(id);
     for (const entry of entries) this.upsert(entry, false);
     this.lostAt = null;
     this.persist();
   }
 
-  upsert(entry: DirectoryEntry, save = true): void {
-    if (entry.id === this.self.id) return;
-    if (!validKey(entry.identityKey)) return;
+  /**
+   * The directory copy this device stored (directory-copy.ts), before the server's changes since.
+   * A contact already pinned keeps the pinned key: the pins are written before the copy, so a copy
+   * older than the pins must not flip a pin back, and any later change comes again in the delta.
+   * Not for a device whose pins were lost: it starts from a whole directory, as `replace` says.
+   */
+  restore(entries: readonly DirectoryEntry[]): void {
+    let pinned = false;
+    for (const entry of entries) {
+      if (entry.id === this.self.id || !validKey(entry.identityKey)) continue;
+      this.entries.set(entry.id, entry);
+      if (this.pins.get(entry.id) === undefined) {
+        this.pins.observe(entry.id, entry.identityKey, this.now(), this.lostAt !== null);
+        pinned = true;
+      }
+    }
+    if (pinned) this.persist();
+  }
+
+  /** True while the pins are lost: such a device must not trust a stored directory copy. */
+  get pinsLost(): boolean {
+    return this.lostAt !== null;
+  }
+
+  upsert(entry: DirectoryEntry, save = true): boolean {
+    if (entry.id === this.self.id) return false;
+    if (!validKey(entry.identityKey)) return false;
     this.entries.set(entry.id, entry);
     const seen = this.pins.observe(entry.id, entry.identityKey, this.now(), this.lostAt !== null);
     if (save && seen !== 'same') this.persist();
+    return seen !== 'same';
+  }
+
+  /** A delta's changes: each key is observed as if it came alone (a changed key is a key change). */
+  applyChanges(users: readonly DirectoryEntry[], removed: readonly string[]): void {
+    let pinsChanged = false;
+    for (const entry of users) pinsChanged = this.upsert(entry, false) || pinsChanged;
+    for (const userId of removed) this.remove(userId);
+    if (pinsChanged) this.persist();
   }
 
   remove(userId: string): void {
     this.entries.delete(userId);
+    this.presence.delete(userId);
+  }
+
+  has(userId: string): boolean {
+    return this.entries.has(userId);
+  }
+
+  /** Every directory entry as the server gave it (for the stored copy), self excluded. */
+  entryList(): DirectoryEntry[] {
+    return [...this.entries.values()];
+  }
+
+  /** Contacts this user verified: their presence is always followed. */
+  verifiedIds(): string[] {
+    return [...this.entries.keys()].filter((id) => this.pins.get(id)?.verifiedAt != null);
   }
 
   setPresence(userId: string, presence: Presence): boolean {
-    const entry = this.entries.get(userId);
-    if (!entry) return false;
-    this.entries.set(userId, { ...entry, presence });
+    if (!this.entries.has(userId) || this.presence.get(userId) === presence) return false;
+    this.presence.set(userId, presence);
     return true;
+  }
+
+  /** No longer followed: shown as offline, as the app shows anyone whose presence it does not know. */
+  forgetPresence(userIds: Iterable<string>): boolean {
+    let changed = false;
+    for (const id of userIds) changed = this.presence.delete(id) || changed;
+    return changed;
   }
 
   /** Everyone goes offline when our own link to the server does: we no longer know. */
   markAllOffline(): void {
-    for (const [id, entry] of this.entries) this.entries.set(id, { ...entry, presence: 'offline' });
+    this.presence.clear();
   }
 
   list(): Contact[] {
@@ -135,7 +193,7 @@ export class ContactBook {
     return {
       id: entry.id,
       displayName: entry.displayName,
-      presence: entry.presence,
+      presence: this.presence.get(entry.id) ?? 'offline',
       verified: pin?.verifiedAt != null,
       verifiedAt: pin?.verifiedAt ?? null,
       keyChanged: pin?.keyChanged ?? false,

@@ -26,13 +26,19 @@ export async function contactsSafetyNumber(
 
 export async function contactsSetVerified(
   request: RequestOf<'contacts.setVerified'>,
-  { core, emit }: HandlerContext,
+  { core }: HandlerContext,
 ): Promise<ResponseOf<'contacts.setVerified'>> {
-  const contacts = (await core()).session().contacts;
-  const contact = contacts.setVerified(request.userId, request.verified ? { verified: true, digits: request.digits } : { verified: false });
+  const session = (await core()).session();
+  const contact = session.contacts.setVerified(request.userId, request.verified ? { verified: true, digits: request.digits } : { verified: false });
   if (!contact) throw new IpcError('no-such-contact', `no contact '${request.userId}'`);
-  emit('contacts.changed', contacts.list());
+  // Verified contacts' presence is followed: the set may have changed.
+  session.contactsChanged();
   return contact;
+}
+
+export async function contactsWatch(request: RequestOf<'contacts.watch'>, { core }: HandlerContext): Promise<ResponseOf<'contacts.watch'>> {
+  (await core()).session().watchContacts(request.userIds);
+  return null;
 }
 
 export async function contactsCompareScanned(

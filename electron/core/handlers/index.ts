@@ -1,6 +1,6 @@
 import { appInfo } from './app-info';
 import { callAccept, callConnected, callCurrent, callDecline, callHangup, callSignal, callStart, turnIceServers } from './calls';
-import { contactsCompareScanned, contactsList, contactsSafetyNumber, contactsSetVerified } from './contacts';
+import { contactsCompareScanned, contactsList, contactsSafetyNumber, contactsSetVerified, contactsWatch } from './contacts';
 import type { HandlerTable } from './handler';
 import { connectionReconnect, connectionStatus, identityEnroll, identityFingerprint, identityStatus, identityUnlock } from './identity';
 import { historyList, historyMarkSeen, settingsGet, settingsSet } from './settings-history';
@@ -17,6 +17,7 @@ export const defaultHandlers: HandlerTable = {
   'contacts.list': contactsList,
   'contacts.safetyNumber': contactsSafetyNumber,
   'contacts.setVerified': contactsSetVerified,
+  'contacts.watch': contactsWatch,
   'contacts.compareScanned': contactsCompareScanned,
   'call.start': callStart,
   'call.accept': callAccept,

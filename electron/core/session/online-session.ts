@@ -1,10 +1,13 @@
 import { serializeIdentityKey } from '../../../shared/crypto/identity';
 import type { CallKeys, CallView, ConnectionState, Contact } from '../../../shared/ipc';
-import { PROTOCOL_VERSION, type IceServer, type ServerMessage, type SignalData } from '../../../shared/protocol';
+import { PROTOCOL_VERSION, type IceServer, type Presence, type ServerMessage, type SignalData } from '../../../shared/protocol';
 import { CallManager } from '../calls/call-manager';
 import { ServerConnection, type ConnectionStatus } from '../connection/server-connection';
 import { ContactBook } from '../contacts/contact-book';
 import type { PinDocument } from '../contacts/pin-mac';
+import type { DirectoryCopy, DirectoryCopyStore } from '../directory/directory-copy';
+import { DirectorySync } from '../directory/directory-sync';
+import { PresenceWatch } from '../directory/presence-watch';
 import type { OpenIdentity } from './identity-manager';
 
 export interface OnlineSessionEvents {
@@ -22,6 +25,10 @@ export interface OnlineSessionOptions {
   pins: PinDocument;
   savePins: (pins: PinDocument) => void;
   events: OnlineSessionEvents;
+  /** Where the directory copy is kept, and the copy found at start (undefined: none worth trusting). */
+  directory?: { store: DirectoryCopyStore; stored: DirectoryCopy | undefined };
+  /** The call history's peers, most recent first: their presence is followed. */
+  historyPeers?: () => readonly string[];
   /** Whether a call id is already in the call history (a replayed invite for it must not ring). */
   inHistory?: (callId: string) => boolean;
   timeouts?: { ringTimeoutMs?: number; connectTimeoutMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; maxMs: number } };
@@ -35,6 +42,8 @@ export class OnlineSession {
   readonly contacts: ContactBook;
   readonly calls: CallManager;
   private readonly connection: ServerConnection;
+  private readonly directory: DirectorySync;
+  private readonly presence: PresenceWatch;
   private connectionState: ConnectionState = { state: 'connecting' };
   private turn: { iceServers: IceServer[]; expiresAt: number } | undefined;
   private turnWaiters: ((servers: IceServer[]) => void)[] = [];
@@ -42,12 +51,18 @@ export class OnlineSession {
   constructor(private readonly options: OnlineSessionOptions) {
     const { identity, events } = options;
     this.contacts = new ContactBook({ id: identity.userId, serializedKey: serializeIdentityKey(identity.keyPair.publicKey) }, options.pins, options.savePins);
+    this.directory = new DirectorySync(this.contacts, options.directory?.store, options.directory?.stored);
+    this.presence = new PresenceWatch({
+      book: this.contacts,
+      historyPeers: options.historyPeers ?? (() => []),
+      send: (message) => this.connection.send(message),
+    });
     this.calls = new CallManager({
       self: { id: identity.userId, identity: identity.keyPair },
       peer: (userId) => this.contacts.peer(userId),
       acknowledgeKeyChange: (userId, identityKey) => {
         this.contacts.acknowledgeKeyChange(userId, identityKey);
-        events.contacts(this.contacts.list());
+        this.contactsChanged();
       },
       send: (message) => this.connection.send(message),
       onChange: (view) => {
@@ -102,25 +117,40 @@ export class OnlineSession {
     this.connection.reconnectNow();
   }
 
-  close(): void {
+  /** The contacts the screen shows now (and the one open): their presence is followed. */
+  watchContacts(userIds: readonly string[]): void {
+    if (this.presence.watch(userIds)) this.options.events.contacts(this.contacts.list());
+  }
+
+  /** Something the followed set depends on changed (call history, verified marks). */
+  contactsChanged(): void {
+    this.presence.refresh();
+    this.options.events.contacts(this.contacts.list());
+  }
+
+  /** Closes the link; the returned promise settles once the directory copy is written. */
+  close(): Promise<void> {
     this.connection.close();
+    return this.directory.flush();
   }
 
   private statusChanged(status: ConnectionStatus): void {
     const state: ConnectionState =
       status.state === 'refused'
-        ? { state: 'refused', reason: status.reason }
+        ? { state: 'refused', reason: status.reason, code: refusalKind(status.code) }
         : status.state === 'offline'
           ? { state: 'offline', ...(status.retryInMs === undefined ? {} : { retryInMs: status.retryInMs }) }
           : { state: status.state };
     this.connectionState = state;
+    if (status.state !== 'online') this.presence.disconnected();
     if (status.state !== 'online' && status.state !== 'connecting') {
       this.calls.serverLost();
       this.contacts.markAllOffline();
       this.options.events.contacts(this.contacts.list());
     }
     if (status.state === 'online') {
-      this.connection.send({ v: PROTOCOL_VERSION, type: 'directory.request' });
+      this.connection.send(this.directory.request());
+      this.presence.connected();
       this.calls.resumeAfterReconnect();
     }
     this.options.events.connection(state);
@@ -129,20 +159,30 @@ export class OnlineSession {
   private receive(message: ServerMessage): void {
     const { events } = this.options;
     switch (message.type) {
-      case 'directory':
-        this.contacts.replace(message.users);
-        events.contacts(this.contacts.list());
+      case 'directory.delta':
+        if (!this.directory.delta(message)) {
+          this.connection.send(this.directory.request());
+          return;
+        }
+        // New colleagues may be in the history or verified: follow them too.
+        this.contactsChanged();
         return;
       case 'directory.user':
-        this.contacts.upsert(message.user);
-        events.contacts(this.contacts.list());
+        this.directory.user(message);
+        this.contactsChanged();
         return;
       case 'directory.removed':
-        this.contacts.remove(message.userId);
-        events.contacts(this.contacts.list());
+        this.directory.removed(message);
+        this.contactsChanged();
         return;
+      case 'presence.snapshot': {
+        let changed = false;
+        for (const user of message.users) changed = this.setPresence(user.id, user.presence) || changed;
+        if (changed) events.contacts(this.contacts.list());
+        return;
+      }
       case 'presence':
-        if (this.contacts.setPresence(message.userId, message.presence)) events.contacts(this.contacts.list());
+        if (this.setPresence(message.userId, message.presence)) events.contacts(this.contacts.list());
         return;
       case 'turn.credentials': {
         this.turn = { iceServers: message.iceServers, expiresAt: message.expiresAt };
@@ -161,4 +201,15 @@ export class OnlineSession {
         void this.calls.receive(message);
     }
   }
+
+  /** Only for a contact still followed: news that crossed an unsubscribe would stay shown for good. */
+  private setPresence(userId: string, presence: Presence): boolean {
+    return this.presence.follows(userId) && this.contacts.setPresence(userId, presence);
+  }
+}
+
+/** The screen words a version mismatch (update the app) apart from a refusal of this computer. */
+function refusalKind(code: string): NonNullable<ConnectionState['code']> {
+  if (code === 'unsupported-version' || code === 'server-url-mismatch') return code;
+  return 'access';
 }

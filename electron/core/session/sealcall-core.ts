@@ -3,6 +3,7 @@ import { IpcError, type EventChannel, type EventOf, type HistoryView, type Ident
 import type { SettingsPatch } from '../../../shared/settings-schema';
 import { pinMacKey } from '../contacts/pin-mac';
 import { PinStore } from '../contacts/pin-store';
+import { DirectoryCopyStore, directoryMacKey } from '../directory/directory-copy';
 import { openCallHistory, type CallHistory } from '../history/call-history';
 import type { PwhashParams } from '../keystore/passphrase-sealer';
 import type { HostPorts } from '../ports';
@@ -29,6 +30,7 @@ export class SealcallCore {
   private online: OnlineSession | undefined;
   private pinStore: PinStore | undefined;
   private pinMacKey: Uint8Array | undefined;
+  private directoryMacKey: Uint8Array | undefined;
 
   private constructor(
     private readonly ports: HostPorts,
@@ -156,10 +158,12 @@ export class SealcallCore {
   }
 
   async close(): Promise<void> {
-    this.online?.close();
+    const closing = this.online?.close();
     this.online = undefined;
+    await closing;
     await this.pinStore?.flush();
     this.pinMacKey?.fill(0);
+    this.directoryMacKey?.fill(0);
   }
 
   private refuseOnBadConfig(): void {
@@ -183,10 +187,16 @@ export class SealcallCore {
     const pinStore = new PinStore(this.ports.dataDir, this.pinMacKey);
     this.pinStore = pinStore;
     const { document: pins } = await pinStore.load({ justEnrolled });
+    this.directoryMacKey = await directoryMacKey(identity.keyPair.secretKey);
+    const directoryStore = new DirectoryCopyStore(this.ports.dataDir, this.directoryMacKey);
+    // A new identity's MAC key fails any copy an earlier one left, so that copy is never read.
+    const stored = await directoryStore.load();
     const notify = this.ports.notify;
     this.online = new OnlineSession({
       identity,
       pins,
+      directory: { store: directoryStore, stored },
+      historyPeers: () => this.history.list().map((item) => item.peerId),
       savePins: (next) => {
         pinStore.save(next, () => undefined);
       },
@@ -229,5 +239,6 @@ export class SealcallCore {
     }
     if (entry.outcome === 'missed') this.ports.notify?.show({ kind: 'missed-call', fromId: view.peerId, fromName: view.peerName });
     this.emit('history.changed', this.historyView());
+    this.online?.contactsChanged();
   }
 }

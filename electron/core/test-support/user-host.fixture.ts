@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { EventChannel, EventOf, IpcResult } from '../../../shared/ipc';
+import { MAX_WATCHED_CONTACTS, type EventChannel, type EventOf, type IpcResult } from '../../../shared/ipc';
 import { createHost, type Host } from '../host';
 import { PWHASH_INTERACTIVE } from '../keystore/passphrase-sealer';
 import type { Notification, NotifySink } from '../ports';
@@ -23,10 +23,13 @@ export class UserHost {
   readonly notifications: Notification[] = [];
   private readonly events: { event: EventChannel; payload: unknown }[] = [];
   private waiters: { test: (event: EventChannel, payload: unknown) => boolean; resolve: (payload: unknown) => void }[] = [];
+  private watched = '';
 
   constructor(
     readonly name: string,
     readonly dataDir: string = mkdtempSync(path.join(tmpdir(), `sealcall-host-${name}-`)),
+    /** Like a renderer showing every row: follow the presence of the first contacts listed. False: show none. */
+    private readonly watchAll = true,
   ) {
     const notify: NotifySink = {
       show: (notification) => this.notifications.push(notification),
@@ -36,6 +39,7 @@ export class UserHost {
     const channels: EventChannel[] = ['identity.changed', 'connection.changed', 'contacts.changed', 'call.changed', 'call.keys', 'call.signal', 'history.changed'];
     for (const channel of channels) {
       this.host.on(channel, (payload) => {
+        if (channel === 'contacts.changed') this.watchShown(payload as EventOf<'contacts.changed'>);
         this.events.push({ event: channel, payload });
         this.waiters = this.waiters.filter((waiter) => {
           if (!waiter.test(channel, payload)) return true;
@@ -69,6 +73,15 @@ export class UserHost {
         },
       });
     });
+  }
+
+  /** What a renderer does with the rows it shows (contacts.watch). */
+  private watchShown(contacts: EventOf<'contacts.changed'>): void {
+    if (!this.watchAll) return;
+    const userIds = contacts.slice(0, MAX_WATCHED_CONTACTS).map((contact) => contact.id);
+    if (userIds.join('\n') === this.watched) return;
+    this.watched = userIds.join('\n');
+    void this.host.invoke('contacts.watch', { userIds });
   }
 
   /** Forgets recorded events, so the next waitFor sees only what happens from now on. */
