@@ -153,6 +153,36 @@ describe.skipIf(missing !== undefined)('an instance dies', () => {
   });
 });
 
+describe.skipIf(missing !== undefined)('both parties of a call on the instance that dies', () => {
+  it('come back on the survivor and each sees the other busy, in the call', async () => {
+    const alice = await user(a);
+    const bob = await user(a, [alice]);
+    const callId = await activeCall(alice, bob);
+    await a.stop('SIGKILL');
+    let alicesNew: TestClient | undefined;
+    let bobsNew: TestClient | undefined;
+    try {
+      alicesNew = await signIn(b, alice.userId, alice.keys);
+      bobsNew = await signIn(b, bob.userId, bob.keys);
+      alicesNew.send({ v, type: 'call.resume', callId, to: bob.userId, role: 'caller' });
+      bobsNew.send({ v, type: 'call.resume', callId, to: alice.userId, role: 'callee' });
+      // Busy at once, or as soon as the claims' presence reaches this instance.
+      for (const [client, other] of [[alicesNew, bob.userId], [bobsNew, alice.userId]] as const) {
+        const [seen] = (await client.subscribe([other])).users;
+        if (seen?.presence !== 'busy') await client.next('presence', (m) => m.userId === other && m.presence === 'busy');
+      }
+      alicesNew.send(signal(callId, bob.userId, 'after the failover'));
+      expect(await bobsNew.next('call.signal')).toMatchObject({ callId, from: alice.userId });
+      // Neither was told the call ended: each had its own grace while both were away.
+      expect([...alicesNew.received, ...bobsNew.received].some((m) => m.type === 'call.ended')).toBe(false);
+    } finally {
+      alicesNew?.close();
+      bobsNew?.close();
+      a = await startInstance();
+    }
+  });
+});
+
 describe.skipIf(missing !== undefined)('an instance stalls past its heartbeat', () => {
   it('is reaped by the other, and when it runs again it sends its clients to reconnect rather than keep sessions no one routes to', async () => {
     const alice = await user(a);

@@ -91,6 +91,9 @@ export class Hub implements LocalSessions {
     // Another epoch (the store was replaced): the changes since our version mean nothing there.
     if (snapshot.epoch !== this.directory.epoch && this.directory.epoch !== '') snapshot = await this.options.readDirectory(0);
     for (const event of this.directory.apply(snapshot)) this.announce(event);
+    // In a cluster, a user's presence may have come from another instance before this one listed
+    // them (the board ignores unlisted users): take it from the cluster's mirror now.
+    if (this.cluster) for (const record of snapshot.records) this.updatePresence(record.id);
   }
 
   /**

@@ -23,10 +23,14 @@ local function set_busy(u, busy)
   redis.call('PUBLISH', P .. 'presence', (busy and 'busy|' or 'free|') .. u)
 end
 local function get_call(id)
-  local f = redis.call('HMGET', P .. 'call:' .. id, 'caller', 'callee', 'state', 'absent')
+  local f = redis.call('HMGET', P .. 'call:' .. id, 'caller', 'callee', 'state', 'absent_caller', 'absent_callee')
   if not f[1] then return nil end
-  return {id = id, caller = f[1], callee = f[2], state = f[3], absent = f[4] or ''}
+  return {id = id, caller = f[1], callee = f[2], state = f[3], absent_caller = f[4] == '1', absent_callee = f[5] == '1'}
 end
+-- Each party's absence (a dropped session during the active call) has its own grace deadline,
+-- a member of the deadlines set named 'callId|role'; an invite's timeout is the bare callId.
+local function role_of(c, u) return c.caller == u and 'caller' or 'callee' end
+local function is_absent(c, u) if c.caller == u then return c.absent_caller else return c.callee == u and c.absent_callee end end
 local function set_deadline(id, at)
   redis.call('ZADD', P .. 'deadlines', at, id)
   emit('deadline', '', '', tostring(at))
@@ -39,7 +43,7 @@ local function release_call_of(u, id)
 end
 local function end_call(c)
   redis.call('DEL', P .. 'call:' .. c.id)
-  redis.call('ZREM', P .. 'deadlines', c.id)
+  redis.call('ZREM', P .. 'deadlines', c.id, c.id .. '|caller', c.id .. '|callee')
   release_call_of(c.caller, c.id)
   release_call_of(c.callee, c.id)
 end
@@ -54,7 +58,7 @@ local function drop_claims_of(u)
   redis.call('DEL', P .. 'claimof:' .. u)
 end
 local function new_call(id, caller, callee, state)
-  redis.call('HSET', P .. 'call:' .. id, 'caller', caller, 'callee', callee, 'state', state, 'absent', '')
+  redis.call('HSET', P .. 'call:' .. id, 'caller', caller, 'callee', callee, 'state', state, 'absent_caller', '', 'absent_callee', '')
   redis.call('SET', P .. 'callof:' .. caller, id)
   redis.call('SET', P .. 'callof:' .. callee, id)
   set_busy(caller, true)
@@ -66,17 +70,17 @@ local function user_gone(u, reason)
   if not id then return end
   local c = get_call(id)
   if not c then redis.call('DEL', P .. 'callof:' .. u); return end
-  if reason == 'peer-disconnected' and c.state == 'active' and c.absent == '' then
-    redis.call('HSET', P .. 'call:' .. id, 'absent', u)
-    set_deadline(id, now + grace)
+  if reason == 'peer-disconnected' and c.state == 'active' and not is_absent(c, u) then
+    redis.call('HSET', P .. 'call:' .. id, 'absent_' .. role_of(c, u), '1')
+    set_deadline(id .. '|' .. role_of(c, u), now + grace)
     return
   end
   abandon(c, u, reason)
 end
 local function came_back(c, u)
-  if c.absent == u then
-    redis.call('HSET', P .. 'call:' .. c.id, 'absent', '')
-    redis.call('ZREM', P .. 'deadlines', c.id)
+  if is_absent(c, u) then
+    redis.call('HSET', P .. 'call:' .. c.id, 'absent_' .. role_of(c, u), '')
+    redis.call('ZREM', P .. 'deadlines', c.id .. '|' .. role_of(c, u))
   end
 end
 `;
@@ -119,7 +123,7 @@ end
 local left_id = redis.call('GET', P .. 'callof:' .. from)
 if left_id then
   local left = get_call(left_id)
-  if left and left.absent == from then abandon(left, from, 'peer-disconnected') end
+  if left and is_absent(left, from) then abandon(left, from, 'peer-disconnected') end
 end
 drop_claims_of(from)
 if redis.call('EXISTS', P .. 'callof:' .. from) == 1 then return refuse('bad-message', 'you are already in a call: end it before starting another') end
@@ -174,15 +178,18 @@ return out
 /** ARGV[4..]: most deadlines to handle in one run. Ends rings that timed out and calls whose grace ran out. */
 const SWEEP = `
 local ids = redis.call('ZRANGEBYSCORE', P .. 'deadlines', '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
-for _, id in ipairs(ids) do
-  redis.call('ZREM', P .. 'deadlines', id)
-  local c = get_call(id)
-  if c and c.state == 'ringing' then
+for _, member in ipairs(ids) do
+  redis.call('ZREM', P .. 'deadlines', member)
+  local id, role = string.match(member, '^([^|]*)|(.*)$')
+  local c = get_call(id or member)
+  if c and not role and c.state == 'ringing' then
     end_call(c)
-    deliver('ended', c.caller, id, 'timeout')
-    deliver('ended', c.callee, id, 'timeout')
-  elseif c and c.absent ~= '' then
-    abandon(c, c.absent, 'peer-disconnected')
+    deliver('ended', c.caller, c.id, 'timeout')
+    deliver('ended', c.callee, c.id, 'timeout')
+  elseif c and role == 'caller' and c.absent_caller then
+    abandon(c, c.caller, 'peer-disconnected')
+  elseif c and role == 'callee' and c.absent_callee then
+    abandon(c, c.callee, 'peer-disconnected')
   end
 end
 local next_one = redis.call('ZRANGE', P .. 'deadlines', 0, 0, 'WITHSCORES')

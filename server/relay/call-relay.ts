@@ -19,9 +19,14 @@ interface Call {
   caller: string;
   callee: string;
   state: 'ringing' | 'active';
+  /** The unanswered invite's timeout. */
   timer: NodeJS.Timeout | undefined;
-  /** A party whose session dropped during an active call, with the grace timer running for it. */
-  absent: string | null;
+  /**
+   * Parties whose session dropped during the active call, each with its grace timer. Both may be
+   * away at once (both on a flaky network, or both on a server instance that died): each gets
+   * its own grace, and whichever runs out first ends the call.
+   */
+  absent: Map<string, NodeJS.Timeout>;
 }
 
 /** One side's claim to a call this server no longer knows (it restarted), waiting for the other side's. */
@@ -87,12 +92,8 @@ export class CallRelay implements Relay {
     if ((rule.role !== 'either' && rule.role !== role) || !(rule.states as readonly Call['state'][]).includes(call.state)) {
       return { code: 'not-in-call', message: `${message.type} is not valid from the ${role} of a ${call.state} call` };
     }
-    if (call.absent === from) {
-      // Back before the grace ran out, and already talking: as good as a resume.
-      clearTimeout(call.timer);
-      call.timer = undefined;
-      call.absent = null;
-    }
+    // Back before the grace ran out, and already talking: as good as a resume.
+    this.cameBack(call, from);
     if (message.type === 'call.accept') {
       call.state = 'active';
       clearTimeout(call.timer);
@@ -108,18 +109,20 @@ export class CallRelay implements Relay {
     this.dropClaimsOf(userId);
     const call = this.callOf.get(userId);
     if (!call) return;
-    if (reason === 'peer-disconnected' && call.state === 'active' && call.absent === null) {
-      call.absent = userId;
-      call.timer = setTimeout(() => {
-        this.abandon(call, userId, reason);
-      }, this.graceMs);
+    if (reason === 'peer-disconnected' && call.state === 'active' && !call.absent.has(userId)) {
+      call.absent.set(
+        userId,
+        setTimeout(() => {
+          this.abandon(call, userId, reason);
+        }, this.graceMs),
+      );
       return;
     }
     this.abandon(call, userId, reason);
   }
 
   stop(): void {
-    for (const call of this.calls.values()) clearTimeout(call.timer);
+    for (const call of this.calls.values()) this.clearTimers(call);
     for (const claim of this.claims.values()) clearTimeout(claim.timer);
     this.calls.clear();
     this.callOf.clear();
@@ -132,11 +135,7 @@ export class CallRelay implements Relay {
     if (known) {
       const claimed = role === 'caller' ? known.caller === from && known.callee === to : known.callee === from && known.caller === to;
       if (!claimed || known.state !== 'active') return { code: 'not-in-call', message: `you are not in an active call ${callId} with '${to}'` };
-      if (known.absent === from) {
-        clearTimeout(known.timer);
-        known.timer = undefined;
-        known.absent = null;
-      }
+      this.cameBack(known, from);
       return undefined;
     }
     if (to === from) return { code: 'bad-message', message: 'you cannot be in a call with yourself' };
@@ -157,7 +156,7 @@ export class CallRelay implements Relay {
     }
     clearTimeout(theirs.timer);
     this.claims.delete(callId);
-    const call: Call = { id: callId, caller: role === 'caller' ? from : to, callee: role === 'caller' ? to : from, state: 'active', timer: undefined, absent: null };
+    const call: Call = { id: callId, caller: role === 'caller' ? from : to, callee: role === 'caller' ? to : from, state: 'active', timer: undefined, absent: new Map() };
     this.calls.set(callId, call);
     this.callOf.set(from, call);
     this.callOf.set(to, call);
@@ -192,7 +191,7 @@ export class CallRelay implements Relay {
     }
     // Calling anew means the call this user dropped out of is over for them.
     const left = this.callOf.get(from);
-    if (left?.absent === from) this.abandon(left, from, 'peer-disconnected');
+    if (left?.absent.has(from)) this.abandon(left, from, 'peer-disconnected');
     this.dropClaimsOf(from);
     if (this.callOf.has(from)) return { code: 'bad-message', message: 'you are already in a call: end it before starting another' };
     if (!this.ports.isOnline(to)) return { code: 'user-offline', message: `'${to}' is offline` };
@@ -201,7 +200,7 @@ export class CallRelay implements Relay {
       this.ports.deliver(from, { v: PROTOCOL_VERSION, type: 'call.busy', callId: message.callId, from: to });
       return undefined;
     }
-    const call: Call = { id: message.callId, caller: from, callee: to, state: 'ringing', timer: undefined, absent: null };
+    const call: Call = { id: message.callId, caller: from, callee: to, state: 'ringing', timer: undefined, absent: new Map() };
     call.timer = setTimeout(() => { this.timeOut(call); }, this.inviteTimeoutMs);
     this.calls.set(call.id, call);
     this.callOf.set(from, call);
@@ -220,8 +219,18 @@ export class CallRelay implements Relay {
     }
   }
 
-  private end(call: Call): void {
+  private cameBack(call: Call, userId: string): void {
+    clearTimeout(call.absent.get(userId));
+    call.absent.delete(userId);
+  }
+
+  private clearTimers(call: Call): void {
     clearTimeout(call.timer);
+    for (const timer of call.absent.values()) clearTimeout(timer);
+  }
+
+  private end(call: Call): void {
+    this.clearTimers(call);
     this.calls.delete(call.id);
     if (this.callOf.get(call.caller) === call) this.callOf.delete(call.caller);
     if (this.callOf.get(call.callee) === call) this.callOf.delete(call.callee);

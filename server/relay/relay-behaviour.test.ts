@@ -231,6 +231,33 @@ describe.each(kinds)('call relay (%s)', (kind) => {
     await until(() => !s.relay.isBusy('bob'), 'bob free');
   });
 
+  it('gives each party its own grace when both drop, and the call goes on when both come back', async () => {
+    await activeCall();
+    // Alice is back (not yet resumed) when Bob drops: his drop must not end the call on her.
+    await s.offline('alice');
+    await s.online('alice');
+    await s.offline('bob');
+    await s.online('bob');
+    expect(await handle('alice', resume('bob', 'caller'))).toBeUndefined();
+    expect(await handle('bob', resume('alice', 'callee'))).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, GRACE_MS * 2));
+    expect(typesTo('alice')).not.toContain('call.ended');
+    expect(typesTo('bob')).not.toContain('call.ended');
+    expect(await handle('alice', signal('bob', 'after'))).toBeUndefined();
+    expect(to('bob').at(-1)).toMatchObject({ type: 'call.signal', from: 'alice' });
+  });
+
+  it('ends the call for the party who came back when the other one\'s grace runs out', async () => {
+    await activeCall();
+    await s.offline('alice');
+    await s.offline('bob');
+    await s.online('alice');
+    expect(await handle('alice', resume('bob', 'caller'))).toBeUndefined();
+    await until(() => typesTo('alice').includes('call.ended'), "the end of bob's grace");
+    expect(to('alice').at(-1)).toEqual({ v, type: 'call.ended', callId, reason: 'peer-disconnected' });
+    await until(() => !s.relay.isBusy('alice'), 'alice free');
+  });
+
   it('ends a ringing call at once when a party drops, and any call at once on revocation', async () => {
     expect(await handle('alice', invite('bob'))).toBeUndefined();
     await s.offline('bob');
