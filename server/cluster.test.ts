@@ -183,6 +183,29 @@ describe.skipIf(missing !== undefined)('both parties of a call on the instance t
   });
 });
 
+describe.skipIf(missing !== undefined)('a party whose instance died comes back after the reaping', () => {
+  it('shows offline, then busy again once back and resumed, and the call goes on', async () => {
+    const alice = await user(a);
+    const bob = await user(b, [alice]);
+    const callId = await activeCall(alice, bob);
+    await bob.client.next('presence', (m) => m.userId === alice.userId && m.presence === 'busy');
+    await a.stop('SIGKILL');
+    let alicesNew: TestClient | undefined;
+    try {
+      expect(await bob.client.next('presence', (m) => m.userId === alice.userId && m.presence === 'offline', 10_000)).toBeDefined();
+      alicesNew = await signIn(b, alice.userId, alice.keys);
+      alicesNew.send({ v, type: 'call.resume', callId, to: bob.userId, role: 'caller' });
+      expect(await bob.client.next('presence', (m) => m.userId === alice.userId && m.presence === 'busy')).toBeDefined();
+      alicesNew.send(signal(callId, bob.userId, 'after the reaping'));
+      expect(await bob.client.next('call.signal')).toMatchObject({ callId, from: alice.userId });
+      expect(bob.client.received.some((m) => m.type === 'call.ended')).toBe(false);
+    } finally {
+      alicesNew?.close();
+      a = await startInstance();
+    }
+  });
+});
+
 describe.skipIf(missing !== undefined)('an instance stalls past its heartbeat', () => {
   it('is reaped by the other, and when it runs again it sends its clients to reconnect rather than keep sessions no one routes to', async () => {
     const alice = await user(a);
