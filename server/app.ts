@@ -4,10 +4,6 @@ import { loadSodium } from '../shared/crypto/sodium';
 import { ClusterNode } from './cluster/cluster-node';
 import { checkPublicUrl, defaultPublicUrl, isLoopbackHost } from './config/public-url';
 import type { ServerConfig } from './config/server-config';
-import { openDatabase } from './db/database';
-import { directoryChangesAfter } from './db/directory';
-import { RevocationWatcher } from './db/revocation-watcher';
-import { writeSetting } from './db/settings';
 import { handleHttp } from './http/routes';
 import { errorOrigin } from './log/error-origin';
 import { Hub } from './hub';
@@ -15,6 +11,8 @@ import { AddressGuard } from './limits/address-guard';
 import { LogBudget } from './log/log-budget';
 import type { Logger } from './log/logger';
 import { createServerMetrics } from './metrics/server-metrics';
+import { openStore } from './store/open-store';
+import { checkRedisUrl } from './store/redis-url';
 import type { Connection, ConnectionContext } from './ws/connection';
 import { AcceptDeadlines } from './ws/accept-deadline';
 import { Gateway, WS_PATH } from './ws/gateway';
@@ -49,7 +47,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** Checks the configuration, opens the database, and starts serving. */
+/** Checks the configuration, opens the store (SQLite, or Redis with --redis), and starts serving. */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const configuredUrl = config.publicUrl === undefined ? undefined : checkPublicUrl(config.publicUrl);
   if (configuredUrl === undefined && !isLoopbackHost(config.host)) {
@@ -58,7 +56,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     );
   }
   await loadSodium();
-  const db = openDatabase(config.dataDir);
+  const store = await openStore(config, (error) => { logger.warn('Redis connection error; reconnecting', { error }); });
   const { limits } = config;
   const counts = { unauthenticated: 0 };
   const connections = new Set<Connection>();
@@ -72,21 +70,18 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     try {
       cluster = await ClusterNode.join({ url: config.cluster.redisUrl, inviteTimeoutMs: limits.inviteTimeoutMs, graceMs: limits.callGraceMs, heartbeatTtlMs: config.cluster.instanceTtlMs, logger });
     } catch (error) {
-      db.close();
-      // The host only: a redis:// URL may carry a password.
-      const where = URL.canParse(config.cluster.redisUrl) ? new URL(config.cluster.redisUrl).host : 'the --redis URL';
-      throw new Error(`cannot join the cluster through Redis at ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      await store.close();
+      throw new Error(`cannot join the cluster through Redis at ${checkRedisUrl(config.cluster.redisUrl).shown}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     logger.info('joined the cluster', { instanceId: cluster.instanceId });
   }
-  const joined = cluster;
-  const hub = new Hub({ db, readDirectory: (after) => directoryChangesAfter(db, after), logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
+  const hub = new Hub({ store, readDirectory: (after) => store.directoryChangesAfter(after), logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
   let accepting = true;
   const trustedProxies = new Set(config.trustedProxies);
   const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
   const server = createServer({ connectionsCheckingInterval: HTTP_TIMEOUT_CHECK_MS }, (request, response) => {
     deadlines.settle(request.socket);
-    handleHttp({ db, metrics, accepting: () => accepting, ...(joined ? { redisReady: () => joined.ready } : {}) }, request, response);
+    handleHttp({ store, metrics, accepting: () => accepting }, request, response);
   });
   server.on('connection', (socket) => { deadlines.watch(socket); });
   // Slow-loris defence for later requests on a kept-alive socket; upgraded sockets are the gateway's.
@@ -94,18 +89,26 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   server.requestTimeout = limits.authTimeoutMs;
 
   let port: number;
+  let stopWatching: () => void = () => {};
   try {
+    // Watch first: a revocation between the two is then both read and delivered, never neither.
+    stopWatching = await store.watchRevocations((event) => {
+      hub.revoke(event.userId).catch((error: unknown) => {
+        logger.error('could not apply a revocation', { userId: event.userId, ...errorOrigin(error) });
+      });
+    }, limits.revocationPollMs);
     await hub.refreshDirectory();
     port = await listen(server, config.port, config.host);
   } catch (error) {
+    stopWatching();
     await cluster?.leave();
-    db.close();
+    await store.close();
     throw error;
   }
   const publicUrl = configuredUrl ?? defaultPublicUrl(config.host, port);
-  writeSetting(db, 'public_url', publicUrl);
+  await store.writeSetting('public_url', publicUrl);
   const ctx: ConnectionContext = {
-    db,
+    store,
     hub,
     limits,
     logger,
@@ -118,12 +121,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   };
   const gateway = new Gateway(server, ctx, deadlines, trustedProxies);
   gateway.start();
-  const watcher = new RevocationWatcher(db, (userId) => {
-    hub.revoke(userId).catch((error: unknown) => {
-      logger.error('could not apply a revocation', { userId, ...errorOrigin(error) });
-    });
-  });
-  watcher.start(limits.revocationPollMs);
   // One small transaction every few seconds, not an fsync per login; everyone connected, now and then.
   const refreshEvery = Math.max(1, Math.round(limits.lastSeenRefreshMs / limits.lastSeenFlushMs));
   let flushes = 0;
@@ -143,7 +140,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const close = () =>
     (closing ??= (async () => {
       accepting = false;
-      watcher.stop();
+      stopWatching();
       clearInterval(lastSeenTimer);
       server.close();
       hub.shutdown();
@@ -153,7 +150,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       for (const connection of connections) connection.terminate();
       server.closeAllConnections();
       await cluster?.leave();
-      db.close();
+      await store.close();
       logger.info('server stopped');
     })());
 

@@ -4,11 +4,12 @@ import type { Command } from './cli/command';
 import { CommandError, UsageError, type CliIo } from './cli/io';
 import { inviteCommand } from './cli/invite';
 import { listCommand } from './cli/list';
+import { migrateToRedisCommand } from './cli/migrate-to-redis';
 import { revokeCommand } from './cli/revoke';
 import { startCommand } from './cli/start';
 import { SERVER_VERSION } from './version';
 
-const COMMANDS: readonly Command[] = [startCommand, inviteCommand, revokeCommand, listCommand];
+const COMMANDS: readonly Command[] = [startCommand, inviteCommand, revokeCommand, listCommand, migrateToRedisCommand];
 
 function overview(): string {
   return [
@@ -17,10 +18,11 @@ function overview(): string {
     'Usage: sealcall-server <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(8)}${command.summary}`),
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(18)}${command.summary}`),
     '',
     "Run 'sealcall-server <command> --help' for a command's options. Every command takes --data-dir",
-    '(or SEALCALL_DATA_DIR); the server and the admin commands must use the same one.',
+    '(or SEALCALL_DATA_DIR), or --redis URL for several instances; the server and the admin commands',
+    'must use the same one.',
   ].join('\n');
 }
 

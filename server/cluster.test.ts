@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../shared/crypto/bytes';
 import { PROTOCOL_VERSION } from '../shared/protocol';
-import { enrollUser, randomCallId, removeDataDir, runCli, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess, type TestClient } from './test-support/harness.fixture';
+import { generateIdentityKeyPair } from '../shared/crypto/identity';
+import { hashInviteCode, newInviteCode } from './auth/invite-code';
+import { RedisStore } from './store/redis-store';
+import { TestClient, randomCallId, removeDataDir, runCli, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
 import { redisMissingReason, startRedis, type RedisProcess } from './test-support/redis-server.fixture';
 
 /*
@@ -18,17 +21,35 @@ const signal = (callId: string, to: string, sdp: string) => ({ v, type: 'call.si
 
 const missing = redisMissingReason();
 let redis: RedisProcess;
-let dataDir: string;
+/** The admin's view of the shared store, for invites without a CLI process each. */
+let store: RedisStore;
+const dataDirs: string[] = [];
 let a: ServerProcess;
 let b: ServerProcess;
 let names = 0;
 
-const startInstance = () => startServerProcess({ dataDir, args: ['--redis', redis.url, '--instance-ttl', '600ms'] });
+/** An instance on the shared Redis store, with an empty data directory of its own that it does not use. */
+function startInstance(): Promise<ServerProcess> {
+  const dataDir = tempDataDir();
+  dataDirs.push(dataDir);
+  return startServerProcess({ dataDir, args: ['--redis', redis.url, '--instance-ttl', '600ms'] });
+}
+
+async function enrollUser(server: ServerProcess, userId: string): Promise<EnrolledUser> {
+  const code = newInviteCode();
+  const invited = await store.createInvite({ userId, displayName: userId, codeHash: hashInviteCode(code), expiresAt: Date.now() + 3_600_000, reinstate: false });
+  if (!invited.ok) throw new Error(`could not invite ${userId}`);
+  const keys = await generateIdentityKeyPair();
+  const client = await TestClient.connect(server.wsUrl);
+  await client.enroll(code, keys);
+  await client.next('welcome');
+  return { userId, keys, client };
+}
 
 beforeAll(async () => {
   if (missing !== undefined) return;
   redis = await startRedis();
-  dataDir = tempDataDir();
+  store = await RedisStore.open(redis.url);
   a = await startInstance();
   b = await startInstance();
 }, 60_000);
@@ -36,8 +57,9 @@ beforeAll(async () => {
 afterAll(async () => {
   if (missing !== undefined) return;
   for (const instance of [a as ServerProcess | undefined, b as ServerProcess | undefined]) await instance?.stop();
+  await (store as RedisStore | undefined)?.close();
   await (redis as RedisProcess | undefined)?.stop();
-  if ((dataDir as string | undefined) !== undefined) removeDataDir(dataDir);
+  for (const dataDir of dataDirs) removeDataDir(dataDir);
 }, 60_000);
 
 /**
@@ -113,7 +135,7 @@ describe.skipIf(missing !== undefined)('two instances over Redis', () => {
     const alice = await user(a);
     const bob = await user(b, [alice]);
     const callId = await activeCall(alice, bob);
-    const result = await runCli(['revoke', alice.userId, '--data-dir', dataDir]);
+    const result = await runCli(['revoke', alice.userId, '--redis', redis.url]);
     expect(result).toMatchObject({ code: 0 });
     expect((await alice.client.error('revoked')).code).toBe('revoked');
     expect(await bob.client.next('call.ended')).toMatchObject({ callId, reason: 'peer-revoked' });
@@ -228,9 +250,9 @@ describe.skipIf(missing !== undefined)('health', () => {
   it('reports Redis in /healthz, and unhealthy without it, so the balancer sends no one to an instance that cannot route', async () => {
     const up = await fetch(`${b.httpUrl}/healthz`);
     expect(up.status).toBe(200);
-    expect(await up.json()).toMatchObject({ status: 'ok', redis: { status: 'ok' } });
+    expect(await up.json()).toMatchObject({ status: 'ok', database: { status: 'ok', store: 'redis' } });
     await redis.stop();
     await expect.poll(async () => (await fetch(`${b.httpUrl}/healthz`)).status).toBe(503);
-    expect(await (await fetch(`${b.httpUrl}/healthz`)).json()).toMatchObject({ status: 'error', redis: { status: 'unavailable' } });
+    expect(await (await fetch(`${b.httpUrl}/healthz`)).json()).toMatchObject({ status: 'error', database: { status: 'unavailable', store: 'redis' } });
   });
 });

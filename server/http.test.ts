@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../shared/protocol';
+import { SCHEMA_VERSION } from './db/migrations';
 import { TestClient, enrollUser, serverForSuite } from './test-support/harness.fixture';
 import { SERVER_VERSION } from './version';
 
@@ -10,7 +11,7 @@ describe('HTTP endpoints', () => {
     const response = await fetch(`${server.httpUrl}/healthz`);
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expect(await response.json()).toEqual({ status: 'ok', version: SERVER_VERSION, protocol: PROTOCOL_VERSION, database: { status: 'ok', schemaVersion: 2 } });
+    expect(await response.json()).toEqual({ status: 'ok', version: SERVER_VERSION, protocol: PROTOCOL_VERSION, database: { status: 'ok', store: 'sqlite', schemaVersion: SCHEMA_VERSION } });
   });
 
   it('GET /metrics speaks Prometheus text and counts what happened', async () => {

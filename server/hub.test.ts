@@ -7,6 +7,7 @@ import { createInvite, redeemInvite } from './db/invites';
 import { revokeUser } from './db/revocations';
 import { Hub } from './hub';
 import { silentLogger } from './log/logger';
+import { SqliteStore } from './store/sqlite-store';
 import { removeDataDir, tempDataDir } from './test-support/harness.fixture';
 import type { Session } from './ws/session';
 
@@ -44,8 +45,10 @@ beforeEach(() => {
   vi.useFakeTimers();
   dataDir = tempDataDir();
 });
-afterEach(() => {
+const stores: SqliteStore[] = [];
+afterEach(async () => {
   vi.useRealTimers();
+  for (const store of stores.splice(0)) await store.close();
   removeDataDir(dataDir);
 });
 
@@ -63,7 +66,11 @@ async function hubWith(users: string[]) {
   codes = 0;
   const db = openDatabase(dataDir);
   users.forEach((id, index) => { enrollInDb(db, id, index + 1); });
-  const hub = new Hub({ db, readDirectory: (after) => directoryChangesAfter(db, after), logger: silentLogger, metrics: undefined, turn: undefined, inviteTimeoutMs: 30_000, maxConnections: 100, presenceFlushMs: 250 });
+  // The hub writes through a store of its own on the same file, as the server does; the test's
+  // enrolments and revocations go straight to the database, as the CLI's do.
+  const store = SqliteStore.open(dataDir);
+  stores.push(store);
+  const hub = new Hub({ store, readDirectory: (after) => directoryChangesAfter(db, after), logger: silentLogger, metrics: undefined, turn: undefined, inviteTimeoutMs: 30_000, maxConnections: 100, presenceFlushMs: 250 });
   await hub.refreshDirectory();
   const sessions = new Map(users.map((id) => [id, new FakeSession(id)]));
   for (const session of sessions.values()) expect(hub.admit(session, { userId: session.userId, displayName: session.userId, identityKey: key(9), enrolled: false })).toEqual({ ok: true });

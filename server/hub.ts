@@ -1,9 +1,7 @@
-import type { Database } from 'better-sqlite3';
 import { PROTOCOL_VERSION, type ClientMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
 import type { AuthenticatedUser } from './auth/authenticate';
 import type { TurnConfig } from './config/server-config';
 import type { ClusterNode, LocalSessions } from './cluster/cluster-node';
-import { recordLastSeen } from './db/users';
 import { Directory, type DirectoryEvent, type DirectorySnapshot } from './directory/directory';
 import { errorOrigin } from './log/error-origin';
 import type { Logger } from './log/logger';
@@ -11,12 +9,13 @@ import type { ServerMetrics } from './metrics/server-metrics';
 import { PresenceBoard } from './presence/presence-board';
 import { CallRelay } from './relay/call-relay';
 import type { Relay, RelayRefusal } from './relay/relay';
+import type { Store } from './store/store';
 import { turnCredentials } from './turn/credentials';
 import { textFrame } from './ws/frame';
 import { CLOSE, type Session } from './ws/session';
 
 export interface HubOptions {
-  db: Database;
+  store: Store;
   /** The store's directory changes after a version (0: all), as one snapshot. */
   readDirectory: (after: number) => DirectorySnapshot | Promise<DirectorySnapshot>;
   logger: Logger;
@@ -233,12 +232,14 @@ export class Hub implements LocalSessions {
       const now = Date.now();
       for (const userId of this.sessions.keys()) this.seen.set(userId, now);
     }
-    try {
-      recordLastSeen(this.options.db, this.seen);
-      this.seen.clear();
-    } catch (error) {
+    if (this.seen.size === 0) return;
+    const batch = new Map(this.seen);
+    this.seen.clear();
+    // A failed batch goes back for the next flush, unless a newer time came in meanwhile.
+    this.options.store.recordLastSeen(batch).catch((error: unknown) => {
       this.options.logger.warn('could not record last-seen times', { error: String(error) });
-    }
+      for (const [userId, at] of batch) if (!this.seen.has(userId)) this.seen.set(userId, at);
+    });
   }
 
   /** Tells everyone the server is going away. */

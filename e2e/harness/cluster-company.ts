@@ -20,8 +20,9 @@ async function startInstance(dataDir: string, args: readonly string[]): Promise<
 
 /*
  * A company served by two instances in cluster mode, as docs/deployment.md sets it up: a real
- * redis-server, two real server processes with one --public-url (the balancer's), and the test
- * balancer in front. Users are enrolled through `company`, exactly as with one server.
+ * redis-server (the shared store and the bus), two real server processes with one --public-url
+ * (the balancer's), and the test balancer in front. Users are enrolled through `company`, exactly
+ * as with one server; the admin CLI acts on the Redis store.
  */
 export class ClusterCompany {
   private constructor(
@@ -29,27 +30,28 @@ export class ClusterCompany {
     readonly instances: readonly ServerProcess[],
     readonly balancer: TcpBalancer,
     private readonly redis: RedisProcess,
-    private readonly dataDir: string,
+    private readonly dataDirs: readonly string[],
   ) {}
 
   static async open(harness: HarnessEnvironment, serverArgs: readonly string[] = []): Promise<ClusterCompany> {
     const redis = await startRedis();
-    const dataDir = tempDataDir();
+    // Each instance gets an empty data directory it does not use: everything is in Redis.
+    const dataDirs = [tempDataDir(), tempDataDir()];
     const started: ServerProcess[] = [];
     let balancer: TcpBalancer | undefined;
     try {
       const ports = [await freeTcpPort(), await freeTcpPort()];
       balancer = await TcpBalancer.start(ports, await freeTcpPort());
       const args = ['--redis', redis.url, '--public-url', `ws://127.0.0.1:${balancer.port}/ws`, '--invite-timeout', '30s', ...serverArgs];
-      for (const port of ports) started.push(await startInstance(dataDir, [...args, '--port', String(port)]));
+      for (const [index, port] of ports.entries()) started.push(await startInstance(dataDirs[index] ?? tempDataDir(), [...args, '--port', String(port)]));
       const [first] = started;
       if (first === undefined) throw new Error('no instance started');
-      return new ClusterCompany(Company.adopt(harness, first), started, balancer, redis, dataDir);
+      return new ClusterCompany(Company.adopt(harness, first, ['--redis', redis.url]), started, balancer, redis, dataDirs);
     } catch (error) {
       await Promise.all(started.map((instance) => instance.stop('SIGKILL')));
       await balancer?.close();
       await redis.stop();
-      removeDataDir(dataDir);
+      for (const dataDir of dataDirs) removeDataDir(dataDir);
       throw error;
     }
   }
@@ -67,6 +69,6 @@ export class ClusterCompany {
     await Promise.all(this.instances.map((instance) => instance.stop()));
     await this.balancer.close();
     await this.redis.stop();
-    removeDataDir(this.dataDir);
+    for (const dataDir of this.dataDirs) removeDataDir(dataDir);
   }
 }

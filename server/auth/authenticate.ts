@@ -1,10 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import { fromBase64Url } from '../../shared/crypto/bytes';
 import { keyFingerprint, parseIdentityKey } from '../../shared/crypto/identity';
 import { verifyAuthChallenge, verifyEnrollChallenge } from '../../shared/crypto/server-auth';
 import type { Auth, Enroll, ProtocolErrorCode } from '../../shared/protocol';
-import { inviteState, redeemInvite } from '../db/invites';
-import { findUser } from '../db/users';
+import type { Store } from '../store/store';
 import { hashInviteCode } from './invite-code';
 
 export interface AuthenticatedUser {
@@ -23,8 +21,8 @@ export type AuthOutcome = { ok: true; user: AuthenticatedUser } | { ok: false; c
 const refuse = (code: ProtocolErrorCode, message: string): AuthOutcome => ({ ok: false, code, message });
 
 /** Checks an enrolled device's answer to this socket's challenge. */
-export async function authenticate(db: Database, serverUrl: string, nonce: Uint8Array, message: Auth): Promise<AuthOutcome> {
-  const user = findUser(db, message.userId);
+export async function authenticate(store: Store, serverUrl: string, nonce: Uint8Array, message: Auth): Promise<AuthOutcome> {
+  const user = await store.findUser(message.userId);
   if (!user) return refuse('unknown-user', `no user '${message.userId}' is enrolled on this server`);
   if (user.revokedAt !== null) return refuse('revoked', `'${message.userId}' has been revoked by an administrator`);
   if (!user.identityKey) return refuse('unknown-user', `'${message.userId}' has not enrolled a device yet: use the enrollment link`);
@@ -47,9 +45,9 @@ const INVITE_REFUSALS = {
  * device holds the secret half of the key it registers; the code is spent only after that check,
  * so a garbled request does not burn a valid link.
  */
-export async function enroll(db: Database, serverUrl: string, nonce: Uint8Array, message: Enroll, now: number = Date.now()): Promise<AuthOutcome> {
+export async function enroll(store: Store, serverUrl: string, nonce: Uint8Array, message: Enroll, now: number = Date.now()): Promise<AuthOutcome> {
   const codeHash = hashInviteCode(message.code);
-  const state = inviteState(db, codeHash, now);
+  const state = await store.inviteState(codeHash, now);
   if (state !== 'valid') return refuse(state, INVITE_REFUSALS[state]);
   const identityKey = fromBase64Url(message.identityKey);
   let publicKey: Uint8Array;
@@ -61,7 +59,7 @@ export async function enroll(db: Database, serverUrl: string, nonce: Uint8Array,
   if (!(await verifyEnrollChallenge(publicKey, serverUrl, nonce, fromBase64Url(message.signature)))) {
     return refuse('auth-failed', "the signature does not match the identity key and this connection's challenge");
   }
-  const outcome = redeemInvite(db, { codeHash, identityKey, deviceName: message.deviceName, keyFingerprint: await keyFingerprint(publicKey) }, now);
+  const outcome = await store.redeemInvite({ codeHash, identityKey, deviceName: message.deviceName, keyFingerprint: await keyFingerprint(publicKey) }, now);
   if (!outcome.ok) return refuse(outcome.reason, INVITE_REFUSALS[outcome.reason]);
   return { ok: true, user: { userId: outcome.userId, displayName: outcome.displayName, identityKey, enrolled: true, directoryVersion: outcome.directoryVersion } };
 }

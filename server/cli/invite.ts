@@ -2,12 +2,10 @@ import { displayNameSchema, userIdSchema } from '../../shared/protocol';
 import { enrollmentLink, hashInviteCode, newInviteCode } from '../auth/invite-code';
 import { formatDuration } from '../config/duration';
 import { checkPublicUrl } from '../config/public-url';
-import { openDatabase } from '../db/database';
-import { createInvite } from '../db/invites';
-import { readSetting } from '../db/settings';
 import { defineCommand } from './command';
 import { CommandError, UsageError } from './io';
-import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, durationOption, stringOption, type OptionSpec } from './options';
+import { HELP_OPTION, booleanOption, durationOption, stringOption, type OptionSpec } from './options';
+import { STORE_SPECS, openCommandStore } from './store-options';
 
 const NAME: OptionSpec = { name: 'name', kind: 'string', placeholder: 'TEXT', help: 'display name colleagues will see (required)' };
 const EXPIRES: OptionSpec = { name: 'expires', kind: 'duration', default: '72h', placeholder: 'DUR', help: 'how long the link stays valid (max 30d)' };
@@ -19,7 +17,7 @@ const PUBLIC_URL: OptionSpec = {
   help: 'server URL to put in the link [default: the one the server last started with]',
 };
 const REINSTATE: OptionSpec = { name: 'reinstate', kind: 'boolean', help: 'allow inviting a user who was revoked' };
-const SPECS = [NAME, EXPIRES, DATA_DIR_OPTION, PUBLIC_URL, REINSTATE, HELP_OPTION];
+const SPECS = [NAME, EXPIRES, ...STORE_SPECS, PUBLIC_URL, REINSTATE, HELP_OPTION];
 const USAGE = 'sealcall-server invite <user-id> --name "<display name>" [options]';
 
 const MAX_EXPIRY_MS = 30 * 86_400_000;
@@ -35,7 +33,7 @@ export const inviteCommand = defineCommand({
           'user cancels the previous one. Inviting someone already enrolled lets them enroll a new device:',
           'their old key stops working, and their contacts are warned that the key changed.',
         ],
-  run({ values, positionals }, io) {
+  async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new UsageError('invite needs exactly one <user-id>');
     const userId = userIdSchema.safeParse(positionals[0]);
     if (!userId.success) throw new UsageError(`'${positionals[0] ?? ''}' is not a valid user id: lower-case letters, digits and . _ @ + - (max 64)`);
@@ -45,11 +43,11 @@ export const inviteCommand = defineCommand({
     if (!name.success) throw new UsageError('--name must be 1 to 80 characters, with no control characters');
     const expiresMs = durationOption(values, EXPIRES, 60_000, MAX_EXPIRY_MS) ?? 72 * 3_600_000;
 
-    const db = openDatabase(stringOption(values, DATA_DIR_OPTION) ?? './data');
+    const store = await openCommandStore(values);
     try {
-      const configured = stringOption(values, PUBLIC_URL) ?? readSetting(db, 'public_url');
+      const configured = stringOption(values, PUBLIC_URL) ?? (await store.readSetting('public_url'));
       if (configured === undefined) {
-        throw new CommandError('no server URL known yet: start the server once with this --data-dir, or pass --public-url wss://...');
+        throw new CommandError('no server URL known yet: start the server once with this --data-dir (or --redis), or pass --public-url wss://...');
       }
       let serverUrl: string;
       try {
@@ -59,8 +57,7 @@ export const inviteCommand = defineCommand({
       }
       const code = newInviteCode();
       const now = Date.now();
-      const outcome = createInvite(
-        db,
+      const outcome = await store.createInvite(
         { userId: userId.data, displayName: name.data, codeHash: hashInviteCode(code), expiresAt: now + expiresMs, reinstate: booleanOption(values, REINSTATE) },
         now,
       );
@@ -73,7 +70,7 @@ export const inviteCommand = defineCommand({
       for (const note of notes) io.err(note);
       return 0;
     } finally {
-      db.close();
+      await store.close();
     }
   },
 });

@@ -1,13 +1,11 @@
 import { keyFingerprint, parseIdentityKey } from '../../shared/crypto/identity';
-import { openDatabase } from '../db/database';
-import { pendingInvites } from '../db/invites';
-import { allUsers } from '../db/users';
 import { defineCommand } from './command';
 import { UsageError } from './io';
-import { DATA_DIR_OPTION, HELP_OPTION, booleanOption, stringOption, type OptionSpec } from './options';
+import { HELP_OPTION, booleanOption, type OptionSpec } from './options';
+import { STORE_SPECS, openCommandStore } from './store-options';
 
 const JSON_OPTION: OptionSpec = { name: 'json', kind: 'boolean', help: 'print JSON instead of a table' };
-const SPECS = [DATA_DIR_OPTION, JSON_OPTION, HELP_OPTION];
+const SPECS = [...STORE_SPECS, JSON_OPTION, HELP_OPTION];
 const USAGE = 'sealcall-server list [options]';
 
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 16));
@@ -28,10 +26,10 @@ export const listCommand = defineCommand({
   specs: SPECS,
   async run({ values, positionals }, io) {
     if (positionals.length > 0) throw new UsageError(`list takes no arguments, got '${positionals.join(' ')}'`);
-    const db = openDatabase(stringOption(values, DATA_DIR_OPTION) ?? './data');
+    const store = await openCommandStore(values);
     try {
       const users = await Promise.all(
-        allUsers(db).map(async (user) => ({
+        (await store.allUsers()).map(async (user) => ({
           id: user.id,
           displayName: user.displayName,
           status: user.revokedAt !== null ? 'revoked' : user.identityKey ? 'active' : 'not enrolled',
@@ -42,7 +40,7 @@ export const listCommand = defineCommand({
           revokedAt: user.revokedAt,
         })),
       );
-      const invites = pendingInvites(db);
+      const invites = await store.pendingInvites();
       if (booleanOption(values, JSON_OPTION)) {
         io.out(JSON.stringify({ users, invites }, null, 2));
         return 0;
@@ -62,7 +60,7 @@ export const listCommand = defineCommand({
       }
       return 0;
     } finally {
-      db.close();
+      await store.close();
     }
   },
 });

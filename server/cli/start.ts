@@ -10,6 +10,8 @@ import { createLogger, LOG_LEVELS, type LogLevel } from '../log/logger';
 import { defineCommand } from './command';
 import { CommandError, UsageError } from './io';
 import { DATA_DIR_OPTION, HELP_OPTION, durationOption, integerOption, listOption, stringOption, type OptionSpec, type OptionValues } from './options';
+import { REDIS_OPTION, REDIS_PERSISTENCE_OPTION, readRedisConfig } from './store-options';
+import { checkRedisUrl } from '../store/redis-url';
 
 const o = {
   host: { name: 'host', kind: 'string', env: 'SEALCALL_HOST', default: '127.0.0.1', placeholder: 'ADDR', help: 'address to listen on' },
@@ -164,13 +166,6 @@ const o = {
     placeholder: 'N',
     help: 'failed enrollments per hour from all addresses together, before all attempts are refused',
   },
-  redis: {
-    name: 'redis',
-    kind: 'string',
-    env: 'SEALCALL_REDIS_URL',
-    placeholder: 'URL',
-    help: 'run as one of several instances sharing this Redis (redis://host:port); see docs/deployment.md',
-  },
   instanceTtl: {
     name: 'instance-ttl',
     kind: 'duration',
@@ -182,7 +177,7 @@ const o = {
   logLevel: { name: 'log-level', kind: 'string', env: 'SEALCALL_LOG_LEVEL', default: 'info', placeholder: 'LEVEL', help: LOG_LEVELS.join(', ') },
 } satisfies Record<string, OptionSpec>;
 
-const SPECS: OptionSpec[] = [o.host, o.port, DATA_DIR_OPTION, o.publicUrl, o.trustedProxy, o.turnUrl, o.turnSecret, o.turnSecretFile, o.turnTtl];
+const SPECS: OptionSpec[] = [o.host, o.port, DATA_DIR_OPTION, REDIS_OPTION, REDIS_PERSISTENCE_OPTION, o.publicUrl, o.trustedProxy, o.turnUrl, o.turnSecret, o.turnSecretFile, o.turnTtl];
 const LIMIT_SPECS: OptionSpec[] = [
   o.maxMessageBytes,
   o.rateLimit,
@@ -200,7 +195,7 @@ const LIMIT_SPECS: OptionSpec[] = [
   o.callGrace,
   o.revocationPoll,
 ];
-const ALL_SPECS = [...SPECS, o.redis, o.instanceTtl, ...LIMIT_SPECS, o.logLevel, HELP_OPTION];
+const ALL_SPECS = [...SPECS, o.instanceTtl, ...LIMIT_SPECS, o.logLevel, HELP_OPTION];
 
 const USAGE = 'sealcall-server start [options]';
 
@@ -262,14 +257,14 @@ function readTurn(values: OptionValues): TurnConfig | undefined {
   return { urls, secret, ttlSeconds: Math.floor(ttlMs / 1000) };
 }
 
-function readCluster(values: OptionValues): ServerConfig['cluster'] {
-  const redisUrl = stringOption(values, o.redis);
-  if (redisUrl === undefined) return undefined;
-  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) throw new UsageError(`--redis '${redisUrl}' must be a redis:// or rediss:// URL`);
-  return { redisUrl, instanceTtlMs: required(durationOption(values, o.instanceTtl, 300, 60_000), '--instance-ttl') };
+/** With the Redis store, the instance also joins the cluster on the same Redis (docs/deployment.md). */
+function readCluster(values: OptionValues, redis: ServerConfig['redis']): ServerConfig['cluster'] {
+  const instanceTtlMs = required(durationOption(values, o.instanceTtl, 300, 60_000), '--instance-ttl');
+  return redis ? { redisUrl: redis.url, instanceTtlMs } : undefined;
 }
 
 export function readServerConfig(values: OptionValues): ServerConfig {
+  const redis = readRedisConfig(values);
   const logLevel = stringOption(values, o.logLevel) ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const publicUrl = stringOption(values, o.publicUrl);
@@ -284,12 +279,13 @@ export function readServerConfig(values: OptionValues): ServerConfig {
     host: stringOption(values, o.host) ?? '127.0.0.1',
     port: required(integerOption(values, o.port, 0, 65535), '--port'),
     dataDir: stringOption(values, DATA_DIR_OPTION) ?? './data',
+    redis,
     publicUrl,
     trustedProxies: readTrustedProxies(values),
     turn: readTurn(values),
     limits: readLimits(values),
     logLevel: logLevel as LogLevel,
-    cluster: readCluster(values),
+    cluster: readCluster(values, redis),
   };
 }
 
@@ -317,8 +313,9 @@ export const startCommand = defineCommand({
       const text = error instanceof Error ? error.message : String(error);
       throw new CommandError(/EADDRINUSE/.test(text) ? `port ${config.port} on ${config.host} is already in use` : text);
     }
-    io.out(`sealcall-server listening on ${server.httpUrl} (clients connect to ${server.publicUrl}, data in ${config.dataDir})`);
-    logger.info('server started', { httpUrl: server.httpUrl, publicUrl: server.publicUrl, dataDir: config.dataDir, turn: config.turn !== undefined });
+    const dataIn = config.redis ? `Redis at ${checkRedisUrl(config.redis.url).shown}` : config.dataDir;
+    io.out(`sealcall-server listening on ${server.httpUrl} (clients connect to ${server.publicUrl}, data in ${dataIn})`);
+    logger.info('server started', { httpUrl: server.httpUrl, publicUrl: server.publicUrl, dataIn, turn: config.turn !== undefined });
     const running = server;
     // A last resort, not a recovery: a fault that escaped every handler still ends the process
     // (exit 70, for the supervisor to restart it), as Node would. What it adds is a log line

@@ -41,6 +41,13 @@ export interface Limits extends AddressLimits {
   lastSeenRefreshMs: number;
 }
 
+/** Several instances share one Redis store (docs/deployment.md); without it, SQLite in dataDir. */
+export interface RedisConfig {
+  url: string;
+  /** The admin vouches that Redis persists every write, where CONFIG GET is refused. */
+  persistenceCheckedByAdmin: boolean;
+}
+
 export const DEFAULT_LIMITS: Limits = {
   maxMessageBytes: 64 * 1024,
   ratePerSecond: 30,
@@ -75,6 +82,8 @@ export interface ServerConfig {
   /** 0 picks a free port. */
   port: number;
   dataDir: string;
+  /** Set: the durable store is this Redis, shared with other instances, and dataDir is not used. */
+  redis?: RedisConfig;
   /** The URL clients connect to and sign; undefined means "ws://host:port/ws", loopback only. */
   publicUrl: string | undefined;
   /** Proxies whose X-Forwarded-For names the client, as address keys (see limits/client-address.ts). */

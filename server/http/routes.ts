@@ -1,17 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Database } from 'better-sqlite3';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
-import { schemaVersion } from '../db/migrations';
 import type { ServerMetrics } from '../metrics/server-metrics';
+import type { Store } from '../store/store';
 import { SERVER_VERSION } from '../version';
 
 export interface HttpContext {
-  db: Database;
+  store: Store;
   metrics: ServerMetrics;
   /** False once shutdown began: load balancers should stop sending new clients. */
   accepting: () => boolean;
-  /** Cluster mode: whether Redis answers. An instance without it can route nothing, so it reports unhealthy. */
-  redisReady?: () => boolean;
 }
 
 function reply(response: ServerResponse, status: number, contentType: string, body: string, head: boolean): void {
@@ -24,13 +21,9 @@ function reply(response: ServerResponse, status: number, contentType: string, bo
   response.end(head ? undefined : body);
 }
 
-function databaseStatus(db: Database): { ok: boolean; schemaVersion?: number } {
-  try {
-    return { ok: true, schemaVersion: schemaVersion(db) };
-  } catch {
-    return { ok: false };
-  }
-}
+
+/** How long /healthz waits for the store before it reports it unavailable. */
+const HEALTH_CHECK_MS = 1_000;
 
 /** GET /healthz and GET /metrics; the WebSocket upgrade on /ws is the gateway's. */
 export function handleHttp(ctx: HttpContext, request: IncomingMessage, response: ServerResponse): void {
@@ -42,17 +35,25 @@ export function handleHttp(ctx: HttpContext, request: IncomingMessage, response:
     return;
   }
   if (path === '/healthz') {
-    const database = databaseStatus(ctx.db);
-    const redis = ctx.redisReady?.();
-    const healthy = database.ok && redis !== false && ctx.accepting();
-    const body = {
-      status: healthy ? 'ok' : database.ok && redis !== false ? 'shutting-down' : 'error',
-      version: SERVER_VERSION,
-      protocol: PROTOCOL_VERSION,
-      database: database.ok ? { status: 'ok', schemaVersion: database.schemaVersion } : { status: 'unavailable' },
-      ...(redis === undefined ? {} : { redis: { status: redis ? 'ok' : 'unavailable' } }),
-    };
-    reply(response, healthy ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`, head);
+    // A store that cannot answer (Redis unreachable: its client queues commands until it is back)
+    // must read as unavailable at once, or the balancer's check times out instead of failing fast.
+    let timer: NodeJS.Timeout | undefined;
+    const unanswered = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new Error('the store did not answer')); }, HEALTH_CHECK_MS);
+    });
+    void Promise.race([ctx.store.health(), unanswered]).finally(() => { clearTimeout(timer); }).then(
+      (database) => {
+        const healthy = database.ok && ctx.accepting();
+        const body = {
+          status: healthy ? 'ok' : database.ok ? 'shutting-down' : 'error',
+          version: SERVER_VERSION,
+          protocol: PROTOCOL_VERSION,
+          database: database.ok ? { status: 'ok', store: ctx.store.kind, schemaVersion: database.schemaVersion } : { status: 'unavailable', store: ctx.store.kind },
+        };
+        reply(response, healthy ? 200 : 503, 'application/json', `${JSON.stringify(body)}\n`, head);
+      },
+      () => { reply(response, 503, 'application/json', `${JSON.stringify({ status: 'error', version: SERVER_VERSION, protocol: PROTOCOL_VERSION, database: { status: 'unavailable', store: ctx.store.kind } })}\n`, head); },
+    );
     return;
   }
   if (path === '/metrics') {

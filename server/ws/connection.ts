@@ -1,5 +1,4 @@
 import type { Duplex } from 'node:stream';
-import type { Database } from 'better-sqlite3';
 import { WebSocket, type RawData } from 'ws';
 import { toBase64Url } from '../../shared/crypto/bytes';
 import {
@@ -22,12 +21,13 @@ import { errorOrigin } from '../log/error-origin';
 import type { LogBudget } from '../log/log-budget';
 import type { Logger } from '../log/logger';
 import type { RejectReason, ServerMetrics } from '../metrics/server-metrics';
+import type { Store } from '../store/store';
 import { SERVER_VERSION } from '../version';
 import { CLOSE, type Session } from './session';
 
 /** What every connection shares: one object, so a connection costs a few fields, not closures. */
 export interface ConnectionContext {
-  db: Database;
+  store: Store;
   hub: Hub;
   limits: Limits;
   logger: Logger;
@@ -239,7 +239,7 @@ export class Connection implements Session {
 
   private async authenticate(message: Auth | Enroll): Promise<void> {
     this.state = 'authenticating';
-    const { db, serverUrl, logger, metrics, addresses, refusals } = this.ctx;
+    const { store, serverUrl, logger, metrics, addresses, refusals } = this.ctx;
     // The cheapest check first: a throttled address costs no hash, no query and no signature.
     if (message.type === 'enroll' && !addresses.mayEnroll(this.address)) {
       metrics.auths.inc({ method: message.type, result: 'rate-limited' });
@@ -249,7 +249,7 @@ export class Connection implements Session {
     }
     let outcome: AuthOutcome;
     try {
-      outcome = message.type === 'auth' ? await authenticate(db, serverUrl, this.nonce, message) : await enroll(db, serverUrl, this.nonce, message);
+      outcome = message.type === 'auth' ? await authenticate(store, serverUrl, this.nonce, message) : await enroll(store, serverUrl, this.nonce, message);
     } catch (error) {
       logger.error('authentication failed with an internal error', errorOrigin(error));
       outcome = { ok: false, code: 'internal', message: 'the server could not check this request' };

@@ -1,0 +1,67 @@
+import type { AuditAction, AuditActor, AuditEntry } from '../db/audit';
+import type { DirectoryChanges, DirectoryRecord } from '../db/directory';
+import type { InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption } from '../db/invites';
+import type { RevokeOutcome } from '../db/revocations';
+import type { SettingName } from '../db/settings';
+import type { UserRecord } from '../db/users';
+
+export type { AuditAction, AuditActor, AuditEntry, DirectoryChanges, DirectoryRecord, InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption, RevokeOutcome, SettingName, UserRecord };
+
+/** A revocation as every server instance learns of it; its directory change is read with directoryChangesAfter. */
+export interface RevocationEvent {
+  userId: string;
+}
+
+export type StoreHealth = { ok: true; schemaVersion: number } | { ok: false };
+
+/** Stops a revocation watch. */
+export type StopWatching = () => void;
+
+/**
+ * Everything the server and the admin CLI keep durably: users and their live device key, invites,
+ * revocations, the audit log, settings, last-seen times and the directory's versions. One
+ * instance uses SqliteStore (a file in the data directory); several share one RedisStore
+ * (docs/deployment.md). Every method that changes more than one thing does it atomically.
+ */
+export interface Store {
+  /** What backs it, for logs and /healthz: never a URL or a password. */
+  readonly kind: 'sqlite' | 'redis';
+
+  findUser(id: string): Promise<UserRecord | undefined>;
+  /** Every user, revoked and not-yet-enrolled ones included, by id. */
+  allUsers(): Promise<UserRecord[]>;
+  /** Batched: a last-seen time is not worth a durable write per login. Unknown ids are ignored. */
+  recordLastSeen(seen: ReadonlyMap<string, number>): Promise<void>;
+
+  createInvite(request: InviteRequest, now?: number): Promise<InviteOutcome>;
+  inviteState(codeHash: Uint8Array, now?: number): Promise<InviteState>;
+  /** Spends the invite and registers the key in one step: of two racing redemptions, one wins. */
+  redeemInvite(redemption: Redemption, now?: number): Promise<RedeemOutcome>;
+  pendingInvites(now?: number): Promise<PendingInvite[]>;
+
+  revokeUser(userId: string, reason: string | undefined, now?: number): Promise<RevokeOutcome>;
+  /**
+   * Calls back once for each revocation made after the returned promise resolves, by any process,
+   * in order. `pollMs` bounds how late one may arrive when no push reaches this process.
+   */
+  watchRevocations(onRevoked: (event: RevocationEvent) => void, pollMs: number): Promise<StopWatching>;
+
+  appendAudit(actor: AuditActor, action: AuditAction, subject: string, detail?: Readonly<Record<string, string | number>>, at?: number): Promise<void>;
+  /** Newest first. */
+  readAudit(limit?: number): Promise<AuditEntry[]>;
+
+  readSetting(name: SettingName): Promise<string | undefined>;
+  writeSetting(name: SettingName, value: string): Promise<void>;
+
+  /**
+   * Every user whose last enrolment, re-key or revocation came after version `after` (0: every user
+   * the directory ever listed, tombstones included), in version order, with the store's epoch and
+   * version read at the same moment. Costs the changes, not the company.
+   */
+  directoryChangesAfter(after: number): Promise<DirectoryChanges>;
+  directoryVersion(): Promise<{ epoch: string; version: number }>;
+
+  health(): Promise<StoreHealth>;
+  /** Waits for writes already asked for, then lets go of the file or the connection. */
+  close(): Promise<void>;
+}
