@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSodium } from '../shared/crypto/sodium';
-import { ClusterNode } from './cluster/cluster-node';
+import type { ClusterNode } from './cluster/cluster-node';
 import { checkPublicUrl, defaultPublicUrl, isLoopbackHost } from './config/public-url';
 import type { ServerConfig } from './config/server-config';
 import { handleHttp } from './http/routes';
@@ -68,6 +68,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let cluster: ClusterNode | undefined;
   if (config.cluster) {
     try {
+      // Loaded only in cluster mode, like the Redis store: every other verb starts without the Redis client.
+      const { ClusterNode } = await import('./cluster/cluster-node');
       cluster = await ClusterNode.join({ url: config.cluster.redisUrl, inviteTimeoutMs: limits.inviteTimeoutMs, graceMs: limits.callGraceMs, heartbeatTtlMs: config.cluster.instanceTtlMs, logger });
     } catch (error) {
       await store.close();
