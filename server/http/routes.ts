@@ -21,7 +21,6 @@ function reply(response: ServerResponse, status: number, contentType: string, bo
   response.end(head ? undefined : body);
 }
 
-
 /** How long /healthz waits for the store before it reports it unavailable. */
 const HEALTH_CHECK_MS = 1_000;
 
