@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { WebSocketServer } from 'ws';
 import { runCli } from '../server/test-support/harness.fixture';
 import { expect, test } from './fixtures';
 import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
@@ -41,6 +42,42 @@ test('refused: a revoked computer is told why, and what to do', async ({ company
   await expect(page.getByRole('alert')).toContainText('Your access has been revoked by an administrator. If you should still have access, ask IT for a new enrollment link.');
   await snapBothSchemes(page, testInfo, 'refused');
   expect(dana.problems()).toEqual([]);
+});
+
+test('a server of another protocol version: "update Sealcall", and no retrying', async ({ twoUsers }, testInfo) => {
+  // Screenshots and an accessibility scan on top of two enrollments: slow on a loaded machine.
+  test.setTimeout(60_000);
+  const { alice, bob, company } = twoUsers;
+  const { page } = alice;
+  await page.setViewportSize(WINDOW_SIZE);
+  // Only Alice's app dials, so the old server's count is hers.
+  await bob.close();
+  // The company's server is replaced by a version-1 one on the same address: it takes whatever
+  // subprotocol is offered and greets in version 1, as the last version-1 server did.
+  const { port } = company.server;
+  await company.server.stop();
+  const old = new WebSocketServer({ host: '127.0.0.1', port });
+  let connections = 0;
+  old.on('connection', (socket) => {
+    connections += 1;
+    socket.send(JSON.stringify({ v: 1, type: 'hello', serverUrl: company.server.wsUrl, nonce: 'A'.repeat(43), serverVersion: '0.9.0' }));
+  });
+  try {
+    // The app's next retry meets the old server.
+    await expect(page.getByRole('status', { name: 'Connection: Update needed' })).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByRole('alert')).toContainText('Update Sealcall.');
+    await expect(page.getByRole('alert')).toContainText("This app is too old (or too new) for your company's server");
+    await expect(page.getByRole('button', { name: 'Call Bob Baker' })).toBeDisabled();
+    await snapBothSchemes(page, testInfo, 'update-needed');
+    await expectAccessible(page, 'the update-needed banner');
+    expect(connections, 'one try, then no more').toBe(1);
+  } finally {
+    await new Promise((resolve) => {
+      old.close(resolve);
+    });
+  }
+  await company.restartServer();
+  expect(alice.problems()).toEqual([]);
 });
 
 test('a damaged key file shows what happened and what to do, and never a new key', async ({ company }, testInfo) => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadSodium } from '../shared/crypto/sodium';
+import type { ClusterNode } from './cluster/cluster-node';
 import { checkPublicUrl, defaultPublicUrl, isLoopbackHost } from './config/public-url';
 import type { ServerConfig } from './config/server-config';
 import { handleHttp } from './http/routes';
@@ -11,6 +12,7 @@ import { LogBudget } from './log/log-budget';
 import type { Logger } from './log/logger';
 import { createServerMetrics } from './metrics/server-metrics';
 import { openStore } from './store/open-store';
+import { checkRedisUrl } from './store/redis-url';
 import type { Connection, ConnectionContext } from './ws/connection';
 import { AcceptDeadlines } from './ws/accept-deadline';
 import { Gateway, WS_PATH } from './ws/gateway';
@@ -63,7 +65,19 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     () => ({ unauthenticated: counts.unauthenticated, authenticated: hub.sessionCount }),
     () => hub.relay.activeCalls,
   );
-  const hub = new Hub({ store, readDirectory: (after) => store.directoryChangesAfter(after), logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS });
+  let cluster: ClusterNode | undefined;
+  if (config.cluster) {
+    try {
+      // Loaded only in cluster mode, like the Redis store: every other verb starts without the Redis client.
+      const { ClusterNode } = await import('./cluster/cluster-node');
+      cluster = await ClusterNode.join({ url: config.cluster.redisUrl, inviteTimeoutMs: limits.inviteTimeoutMs, graceMs: limits.callGraceMs, heartbeatTtlMs: config.cluster.instanceTtlMs, logger });
+    } catch (error) {
+      await store.close();
+      throw new Error(`cannot join the cluster through Redis at ${checkRedisUrl(config.cluster.redisUrl).shown}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    logger.info('joined the cluster', { instanceId: cluster.instanceId });
+  }
+  const hub = new Hub({ store, readDirectory: (after) => store.directoryChangesAfter(after), logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
   let accepting = true;
   const trustedProxies = new Set(config.trustedProxies);
   const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);
@@ -89,6 +103,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     port = await listen(server, config.port, config.host);
   } catch (error) {
     stopWatching();
+    await cluster?.leave();
     await store.close();
     throw error;
   }
@@ -136,6 +151,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       while (connections.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       for (const connection of connections) connection.terminate();
       server.closeAllConnections();
+      await cluster?.leave();
       await store.close();
       logger.info('server stopped');
     })());

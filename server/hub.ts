@@ -1,12 +1,14 @@
 import { PROTOCOL_VERSION, type ClientMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
 import type { AuthenticatedUser } from './auth/authenticate';
 import type { TurnConfig } from './config/server-config';
+import type { ClusterNode, LocalSessions } from './cluster/cluster-node';
 import { Directory, type DirectoryEvent, type DirectorySnapshot } from './directory/directory';
 import { errorOrigin } from './log/error-origin';
 import type { Logger } from './log/logger';
 import type { ServerMetrics } from './metrics/server-metrics';
 import { PresenceBoard } from './presence/presence-board';
 import { CallRelay } from './relay/call-relay';
+import type { Relay, RelayRefusal } from './relay/relay';
 import type { Store } from './store/store';
 import { turnCredentials } from './turn/credentials';
 import { textFrame } from './ws/frame';
@@ -24,6 +26,8 @@ export interface HubOptions {
   maxConnections: number;
   /** How often batched presence updates go out. */
   presenceFlushMs: number;
+  /** Cluster mode (`start --redis`): sessions, calls and presence are shared through Redis. */
+  cluster?: ClusterNode;
 }
 
 export type Admission = { ok: true } | { ok: false; code: ProtocolErrorCode; message: string };
@@ -33,11 +37,14 @@ export type Admission = { ok: true } | { ok: false; code: ProtocolErrorCode; mes
  * the call relay. One session per user: a newer connection replaces an older one, which is how a
  * laptop that changed networks gets its calls back at once instead of after a heartbeat.
  */
-export class Hub {
+export class Hub implements LocalSessions {
   readonly directory = new Directory();
   readonly presence: PresenceBoard;
-  readonly relay: CallRelay;
+  readonly relay: Relay;
   private readonly sessions = new Map<string, Session>();
+  /** Cluster mode: the registry token of each local session. */
+  private readonly tokens = new Map<string, string>();
+  private readonly cluster: ClusterNode | undefined;
   private readonly seen = new Map<string, number>();
   private pending: Buffer[] = [];
   /** Refreshes run one after another, each from the version the previous one reached. */
@@ -45,7 +52,8 @@ export class Hub {
 
   constructor(private readonly options: HubOptions) {
     this.presence = new PresenceBoard({ flushMs: options.presenceFlushMs, isListed: (userId) => this.directory.has(userId) });
-    this.relay = new CallRelay(
+    this.cluster = options.cluster;
+    this.relay = this.cluster?.relay ?? new CallRelay(
       {
         deliver: (userId, message) => this.deliver(userId, message),
         isOnline: (userId) => this.sessions.has(userId),
@@ -55,6 +63,7 @@ export class Hub {
       options.inviteTimeoutMs,
       options.callGraceMs,
     );
+    this.cluster?.attach(this);
   }
 
   get sessionCount(): number {
@@ -81,6 +90,9 @@ export class Hub {
     // Another epoch (the store was replaced): the changes since our version mean nothing there.
     if (snapshot.epoch !== this.directory.epoch && this.directory.epoch !== '') snapshot = await this.options.readDirectory(0);
     for (const event of this.directory.apply(snapshot)) this.announce(event);
+    // In a cluster, a user's presence may have come from another instance before this one listed
+    // them (the board ignores unlisted users): take it from the cluster's mirror now.
+    if (this.cluster) for (const record of snapshot.records) this.updatePresence(record.id);
   }
 
   /**
@@ -92,6 +104,7 @@ export class Hub {
     if (user.directoryVersion === undefined) return;
     const record = { id: user.userId, displayName: user.displayName, identityKey: user.identityKey, version: user.directoryVersion };
     for (const event of this.directory.apply({ epoch: this.directory.epoch, version: this.directory.version, records: [record] })) this.announce(event);
+    this.cluster?.directoryChanged();
     this.refreshDirectory().catch((error: unknown) => {
       this.options.logger.warn('could not read directory changes after an enrolment', errorOrigin(error));
     });
@@ -112,7 +125,8 @@ export class Hub {
     if (previous) {
       this.sessions.delete(userId);
       this.presence.drop(previous);
-      this.relay.userGone(userId, 'peer-disconnected');
+      // In a cluster, the registry's claim below ends the old session's call state atomically.
+      if (!this.cluster) void this.relay.userGone(userId, 'peer-disconnected');
       previous.end(
         'session-replaced',
         user.enrolled ? 'a new device enrolled for this user; this one is no longer valid' : 'you connected again from another socket',
@@ -120,6 +134,11 @@ export class Hub {
       );
     }
     this.sessions.set(userId, session);
+    if (this.cluster) {
+      const token = this.cluster.newToken();
+      this.tokens.set(userId, token);
+      void this.cluster.sessionStarted(userId, token, user.enrolled);
+    }
     this.seen.set(userId, Date.now());
     session.send({ v: PROTOCOL_VERSION, type: 'welcome', userId, displayName: user.displayName });
     if (this.options.turn) session.send(this.turnMessage(userId, this.options.turn));
@@ -134,7 +153,10 @@ export class Hub {
     this.sessions.delete(userId);
     this.presence.drop(session);
     this.seen.set(userId, Date.now());
-    this.relay.userGone(userId, 'peer-disconnected');
+    const token = this.tokens.get(userId);
+    this.tokens.delete(userId);
+    if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-disconnected');
+    else void this.relay.userGone(userId, 'peer-disconnected');
     this.updatePresence(userId);
   }
 
@@ -167,14 +189,29 @@ export class Hub {
         session.send({ v: PROTOCOL_VERSION, type: 'error', code: 'nonce-reused', message: 'this connection has already answered its challenge', ref: message.id });
         return;
       default: {
-        const refusal = this.relay.handle(session.userId, message);
-        if (refusal) {
-          this.options.metrics?.rejects.inc({ reason: refusal.code });
-          session.send({ v: PROTOCOL_VERSION, type: 'error', code: refusal.code, message: refusal.message, ref: message.id, callId: message.callId });
-        } else {
-          this.options.metrics?.relayLatency.observe((performance.now() - receivedAt) / 1000);
+        const answer = this.relay.handle(session.userId, message);
+        if (!(answer instanceof Promise)) {
+          this.relayAnswered(session, message, answer, receivedAt);
+          return;
         }
+        answer.then(
+          (refusal) => { this.relayAnswered(session, message, refusal, receivedAt); },
+          (error: unknown) => {
+            // Redis unreachable or a script failed: this message is lost, not the socket.
+            this.options.logger.error('the call relay failed', errorOrigin(error));
+            session.send({ v: PROTOCOL_VERSION, type: 'error', code: 'internal', message: 'the server could not relay this message; try again', ref: message.id, callId: message.callId });
+          },
+        );
       }
+    }
+  }
+
+  private relayAnswered(session: Session, message: Extract<ClientMessage, { callId: string }>, refusal: RelayRefusal | undefined, receivedAt: number): void {
+    if (refusal) {
+      this.options.metrics?.rejects.inc({ reason: refusal.code });
+      session.send({ v: PROTOCOL_VERSION, type: 'error', code: refusal.code, message: refusal.message, ref: message.id, callId: message.callId });
+    } else {
+      this.options.metrics?.relayLatency.observe((performance.now() - receivedAt) / 1000);
     }
   }
 
@@ -216,6 +253,52 @@ export class Hub {
     this.relay.stop();
   }
 
+  /** Cluster: a message for this instance's session of a user. */
+  deliverLocal(userId: string, message: ServerMessage): void {
+    this.sessions.get(userId)?.send(message);
+  }
+
+  /** Cluster: a newer session of this user started on another instance. */
+  endReplaced(userId: string, token: string, enrolled: boolean): void {
+    const session = this.sessions.get(userId);
+    if (!session || this.tokens.get(userId) !== token) return;
+    // The claim that replaced it already ended its call state; leave() must not release the registry.
+    this.sessions.delete(userId);
+    this.tokens.delete(userId);
+    this.presence.drop(session);
+    session.end(
+      'session-replaced',
+      enrolled ? 'a new device enrolled for this user; this one is no longer valid' : 'you connected again from another socket',
+      CLOSE.policy,
+    );
+  }
+
+  /** Cluster: someone's presence changed somewhere in the cluster. */
+  presenceChanged(userId: string): void {
+    this.updatePresence(userId);
+  }
+
+  /** Cluster: another instance changed the directory (an enrolment or a re-key): read the changes. */
+  directoryMoved(): void {
+    this.refreshDirectory().catch((error: unknown) => {
+      this.options.logger.warn('could not read directory changes made on another instance', errorOrigin(error));
+    });
+  }
+
+  isKnown(userId: string): boolean {
+    return this.directory.has(userId);
+  }
+
+  /** Cluster: this instance was reaped while running; every client reconnects and registers anew. */
+  dropAll(): void {
+    for (const [userId, session] of [...this.sessions]) {
+      this.sessions.delete(userId);
+      this.tokens.delete(userId);
+      this.presence.drop(session);
+      session.end('shutting-down', 'this server lost its place in the cluster; reconnect in a moment', CLOSE.goingAway);
+    }
+  }
+
   private deliver(userId: string, message: ServerMessage): boolean {
     const session = this.sessions.get(userId);
     if (!session) return false;
@@ -225,10 +308,13 @@ export class Hub {
 
   /** Removed from the directory (revoked): calls end, the session closes, nobody follows them. */
   private cutOff(userId: string): void {
-    this.relay.userGone(userId, 'peer-revoked');
+    void this.relay.userGone(userId, 'peer-revoked');
     const session = this.sessions.get(userId);
     if (session) {
       this.sessions.delete(userId);
+      const token = this.tokens.get(userId);
+      this.tokens.delete(userId);
+      if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-revoked');
       this.presence.drop(session);
       session.end('revoked', 'your access has been revoked by an administrator', CLOSE.policy);
     }
@@ -242,6 +328,11 @@ export class Hub {
 
   private updatePresence(userId: string): void {
     if (!this.directory.has(userId)) return;
+    // In a cluster, presence is the mirror's, fed by every instance in the order changes happened.
+    if (this.cluster) {
+      this.presence.set(userId, this.cluster.presenceOf(userId));
+      return;
+    }
     this.presence.set(userId, !this.sessions.has(userId) ? 'offline' : this.relay.isBusy(userId) ? 'busy' : 'online');
   }
 

@@ -40,6 +40,23 @@ export class Company {
     throw new Error(`the server did not start in 3 attempts:\n${failures.join('\n')}`);
   }
 
+  /**
+   * A company whose server was started elsewhere (one instance of a cluster, see
+   * cluster-company.ts): invites go through its data directory, and close() stops it.
+   */
+  static adopt(harness: HarnessEnvironment, server: ServerProcess, storeArgs: readonly string[]): Company {
+    const company = new Company(server, [], harness);
+    company.storeArgs = storeArgs;
+    return company;
+  }
+
+  /** Where the admin CLI finds the company's data: the server's data directory, unless adopted with others. */
+  private storeArgs: readonly string[] | undefined;
+
+  private cliStoreArgs(): readonly string[] {
+    return this.storeArgs ?? ['--data-dir', this.server.dataDir];
+  }
+
   get server(): ServerProcess {
     return this.current;
   }
@@ -52,7 +69,7 @@ export class Company {
 
   /** `sealcall-server invite` as an admin runs it; returns the link it prints. */
   async inviteLink(userId: string, displayName: string, extra: readonly string[] = []): Promise<string> {
-    const result = await runCli(['invite', userId, '--name', displayName, '--data-dir', this.server.dataDir, ...extra]);
+    const result = await runCli(['invite', userId, '--name', displayName, ...this.cliStoreArgs(), ...extra]);
     const link = /sealcall:\/\/enroll\?\S+/.exec(result.stdout)?.[0];
     if (link === undefined) throw new Error(`sealcall-server invite printed no link: ${result.stdout} ${result.stderr}`);
     return link;
@@ -87,7 +104,7 @@ export class Company {
    * each of `colleagues` sees it online.
    */
   async newComputer(userId: string, displayName: string, ...colleagues: CompanyUser[]): Promise<CompanyUser> {
-    const revoked = await runCli(['revoke', userId, '--data-dir', this.server.dataDir]);
+    const revoked = await runCli(['revoke', userId, ...this.cliStoreArgs()]);
     if (revoked.code !== 0) throw new Error(`sealcall-server revoke ${userId} failed: ${revoked.stderr}`);
     const user = await this.enrolledUser(userId, displayName, { inviteArgs: ['--reinstate'] });
     await this.seeEachOther(...colleagues, user);

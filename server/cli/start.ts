@@ -166,6 +166,14 @@ const o = {
     placeholder: 'N',
     help: 'failed enrollments per hour from all addresses together, before all attempts are refused',
   },
+  instanceTtl: {
+    name: 'instance-ttl',
+    kind: 'duration',
+    env: 'SEALCALL_INSTANCE_TTL',
+    default: '2s',
+    placeholder: 'DUR',
+    help: 'with --redis: an instance silent this long is dead, and another takes over its users',
+  },
   logLevel: { name: 'log-level', kind: 'string', env: 'SEALCALL_LOG_LEVEL', default: 'info', placeholder: 'LEVEL', help: LOG_LEVELS.join(', ') },
 } satisfies Record<string, OptionSpec>;
 
@@ -187,7 +195,7 @@ const LIMIT_SPECS: OptionSpec[] = [
   o.callGrace,
   o.revocationPoll,
 ];
-const ALL_SPECS = [...SPECS, ...LIMIT_SPECS, o.logLevel, HELP_OPTION];
+const ALL_SPECS = [...SPECS, o.instanceTtl, ...LIMIT_SPECS, o.logLevel, HELP_OPTION];
 
 const USAGE = 'sealcall-server start [options]';
 
@@ -249,7 +257,14 @@ function readTurn(values: OptionValues): TurnConfig | undefined {
   return { urls, secret, ttlSeconds: Math.floor(ttlMs / 1000) };
 }
 
+/** With the Redis store, the instance also joins the cluster on the same Redis (docs/deployment.md). */
+function readCluster(values: OptionValues, redis: ServerConfig['redis']): ServerConfig['cluster'] {
+  const instanceTtlMs = required(durationOption(values, o.instanceTtl, 300, 60_000), '--instance-ttl');
+  return redis ? { redisUrl: redis.url, instanceTtlMs } : undefined;
+}
+
 export function readServerConfig(values: OptionValues): ServerConfig {
+  const redis = readRedisConfig(values);
   const logLevel = stringOption(values, o.logLevel) ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const publicUrl = stringOption(values, o.publicUrl);
@@ -264,12 +279,13 @@ export function readServerConfig(values: OptionValues): ServerConfig {
     host: stringOption(values, o.host) ?? '127.0.0.1',
     port: required(integerOption(values, o.port, 0, 65535), '--port'),
     dataDir: stringOption(values, DATA_DIR_OPTION) ?? './data',
-    redis: readRedisConfig(values),
+    redis,
     publicUrl,
     trustedProxies: readTrustedProxies(values),
     turn: readTurn(values),
     limits: readLimits(values),
     logLevel: logLevel as LogLevel,
+    cluster: readCluster(values, redis),
   };
 }
 

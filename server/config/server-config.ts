@@ -91,4 +91,6 @@ export interface ServerConfig {
   turn: TurnConfig | undefined;
   limits: Limits;
   logLevel: LogLevel;
+  /** Cluster mode: the Redis that instances share (docs/deployment.md); undefined runs one instance alone. */
+  cluster?: { redisUrl: string; instanceTtlMs: number };
 }

@@ -21,6 +21,9 @@ function reply(response: ServerResponse, status: number, contentType: string, bo
   response.end(head ? undefined : body);
 }
 
+/** How long /healthz waits for the store before it reports it unavailable. */
+const HEALTH_CHECK_MS = 1_000;
+
 /** GET /healthz and GET /metrics; the WebSocket upgrade on /ws is the gateway's. */
 export function handleHttp(ctx: HttpContext, request: IncomingMessage, response: ServerResponse): void {
   const path = (request.url ?? '/').split('?')[0];
@@ -31,7 +34,13 @@ export function handleHttp(ctx: HttpContext, request: IncomingMessage, response:
     return;
   }
   if (path === '/healthz') {
-    void ctx.store.health().then(
+    // A store that cannot answer (Redis unreachable: its client queues commands until it is back)
+    // must read as unavailable at once, or the balancer's check times out instead of failing fast.
+    let timer: NodeJS.Timeout | undefined;
+    const unanswered = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new Error('the store did not answer')); }, HEALTH_CHECK_MS);
+    });
+    void Promise.race([ctx.store.health(), unanswered]).finally(() => { clearTimeout(timer); }).then(
       (database) => {
         const healthy = database.ok && ctx.accepting();
         const body = {

@@ -1,4 +1,7 @@
-import { PROTOCOL_VERSION, relayedFrom, type OutgoingCallMessage, type ProtocolErrorCode, type ServerMessage } from '../../shared/protocol';
+import { PROTOCOL_VERSION, relayedFrom, type OutgoingCallMessage, type ServerMessage } from '../../shared/protocol';
+import { ENDS_CALL, MAX_HELD_SIGNALS, RELAY_RULES, RESUME_CLAIM_MS, type Relay, type RelayRefusal } from './relay';
+
+export type { RelayRefusal } from './relay';
 
 /** What the relay needs from the rest of the server. */
 export interface RelayPorts {
@@ -11,19 +14,19 @@ export interface RelayPorts {
   busyChanged(userId: string): void;
 }
 
-export interface RelayRefusal {
-  code: ProtocolErrorCode;
-  message: string;
-}
-
 interface Call {
   id: string;
   caller: string;
   callee: string;
   state: 'ringing' | 'active';
+  /** The unanswered invite's timeout. */
   timer: NodeJS.Timeout | undefined;
-  /** A party whose session dropped during an active call, with the grace timer running for it. */
-  absent: string | null;
+  /**
+   * Parties whose session dropped during the active call, each with its grace timer. Both may be
+   * away at once (both on a flaky network, or both on a server instance that died): each gets
+   * its own grace, and whichever runs out first ends the call.
+   */
+  absent: Map<string, NodeJS.Timeout>;
 }
 
 /** One side's claim to a call this server no longer knows (it restarted), waiting for the other side's. */
@@ -40,34 +43,12 @@ interface ResumeClaim {
 type ResumeMessage = Extract<OutgoingCallMessage, { type: 'call.resume' }>;
 type RelayedMessage = Exclude<OutgoingCallMessage, { type: 'call.resume' }>;
 
-type Role = 'caller' | 'callee' | 'either';
-
-/** Who may send each message, and in which state of the call. */
-const RULES: Record<Exclude<OutgoingCallMessage['type'], 'call.invite' | 'call.resume'>, { role: Role; states: readonly Call['state'][] }> = {
-  'call.ringing': { role: 'callee', states: ['ringing'] },
-  'call.accept': { role: 'callee', states: ['ringing'] },
-  'call.decline': { role: 'callee', states: ['ringing'] },
-  'call.busy': { role: 'callee', states: ['ringing'] },
-  'call.cancel': { role: 'caller', states: ['ringing'] },
-  'call.confirm': { role: 'caller', states: ['active'] },
-  'call.signal': { role: 'either', states: ['active'] },
-  'call.hangup': { role: 'either', states: ['ringing', 'active'] },
-};
-
-/** How long one side's resume claim waits for the other's: both reconnect within the backoff's reach of a restart. */
-const RESUME_CLAIM_MS = 60_000;
-
-/** What a claim holds back at most: an ICE restart's offer and its candidates fit many times over. */
-const MAX_HELD_SIGNALS = 64;
-
-const ENDS_CALL = new Set<OutgoingCallMessage['type']>(['call.decline', 'call.busy', 'call.cancel', 'call.hangup']);
-
 /**
  * Relays call set-up between two users. It knows who is in which call, so it can answer busy,
  * time out unanswered invites, and tell a party when the other one vanished; it never reads the
  * handshake fields it passes on. One call per user at a time.
  */
-export class CallRelay {
+export class CallRelay implements Relay {
   private readonly calls = new Map<string, Call>();
   private readonly callOf = new Map<string, Call>();
   private readonly claims = new Map<string, ResumeClaim>();
@@ -107,16 +88,12 @@ export class CallRelay {
     const role = call.caller === from ? 'caller' : 'callee';
     const peer = role === 'caller' ? call.callee : call.caller;
     if (message.to !== peer) return { code: 'not-in-call', message: `call ${message.callId} is with '${peer}', not '${message.to}'` };
-    const rule = RULES[message.type];
-    if ((rule.role !== 'either' && rule.role !== role) || !rule.states.includes(call.state)) {
+    const rule = RELAY_RULES[message.type];
+    if ((rule.role !== 'either' && rule.role !== role) || !(rule.states as readonly Call['state'][]).includes(call.state)) {
       return { code: 'not-in-call', message: `${message.type} is not valid from the ${role} of a ${call.state} call` };
     }
-    if (call.absent === from) {
-      // Back before the grace ran out, and already talking: as good as a resume.
-      clearTimeout(call.timer);
-      call.timer = undefined;
-      call.absent = null;
-    }
+    // Back before the grace ran out, and already talking: as good as a resume.
+    this.cameBack(call, from);
     if (message.type === 'call.accept') {
       call.state = 'active';
       clearTimeout(call.timer);
@@ -132,18 +109,20 @@ export class CallRelay {
     this.dropClaimsOf(userId);
     const call = this.callOf.get(userId);
     if (!call) return;
-    if (reason === 'peer-disconnected' && call.state === 'active' && call.absent === null) {
-      call.absent = userId;
-      call.timer = setTimeout(() => {
-        this.abandon(call, userId, reason);
-      }, this.graceMs);
+    if (reason === 'peer-disconnected' && call.state === 'active' && !call.absent.has(userId)) {
+      call.absent.set(
+        userId,
+        setTimeout(() => {
+          this.abandon(call, userId, reason);
+        }, this.graceMs),
+      );
       return;
     }
     this.abandon(call, userId, reason);
   }
 
   stop(): void {
-    for (const call of this.calls.values()) clearTimeout(call.timer);
+    for (const call of this.calls.values()) this.clearTimers(call);
     for (const claim of this.claims.values()) clearTimeout(claim.timer);
     this.calls.clear();
     this.callOf.clear();
@@ -156,11 +135,7 @@ export class CallRelay {
     if (known) {
       const claimed = role === 'caller' ? known.caller === from && known.callee === to : known.callee === from && known.caller === to;
       if (!claimed || known.state !== 'active') return { code: 'not-in-call', message: `you are not in an active call ${callId} with '${to}'` };
-      if (known.absent === from) {
-        clearTimeout(known.timer);
-        known.timer = undefined;
-        known.absent = null;
-      }
+      this.cameBack(known, from);
       return undefined;
     }
     if (to === from) return { code: 'bad-message', message: 'you cannot be in a call with yourself' };
@@ -181,7 +156,7 @@ export class CallRelay {
     }
     clearTimeout(theirs.timer);
     this.claims.delete(callId);
-    const call: Call = { id: callId, caller: role === 'caller' ? from : to, callee: role === 'caller' ? to : from, state: 'active', timer: undefined, absent: null };
+    const call: Call = { id: callId, caller: role === 'caller' ? from : to, callee: role === 'caller' ? to : from, state: 'active', timer: undefined, absent: new Map() };
     this.calls.set(callId, call);
     this.callOf.set(from, call);
     this.callOf.set(to, call);
@@ -216,7 +191,7 @@ export class CallRelay {
     }
     // Calling anew means the call this user dropped out of is over for them.
     const left = this.callOf.get(from);
-    if (left?.absent === from) this.abandon(left, from, 'peer-disconnected');
+    if (left?.absent.has(from)) this.abandon(left, from, 'peer-disconnected');
     this.dropClaimsOf(from);
     if (this.callOf.has(from)) return { code: 'bad-message', message: 'you are already in a call: end it before starting another' };
     if (!this.ports.isOnline(to)) return { code: 'user-offline', message: `'${to}' is offline` };
@@ -225,7 +200,7 @@ export class CallRelay {
       this.ports.deliver(from, { v: PROTOCOL_VERSION, type: 'call.busy', callId: message.callId, from: to });
       return undefined;
     }
-    const call: Call = { id: message.callId, caller: from, callee: to, state: 'ringing', timer: undefined, absent: null };
+    const call: Call = { id: message.callId, caller: from, callee: to, state: 'ringing', timer: undefined, absent: new Map() };
     call.timer = setTimeout(() => { this.timeOut(call); }, this.inviteTimeoutMs);
     this.calls.set(call.id, call);
     this.callOf.set(from, call);
@@ -244,8 +219,18 @@ export class CallRelay {
     }
   }
 
-  private end(call: Call): void {
+  private cameBack(call: Call, userId: string): void {
+    clearTimeout(call.absent.get(userId));
+    call.absent.delete(userId);
+  }
+
+  private clearTimers(call: Call): void {
     clearTimeout(call.timer);
+    for (const timer of call.absent.values()) clearTimeout(timer);
+  }
+
+  private end(call: Call): void {
+    this.clearTimers(call);
     this.calls.delete(call.id);
     if (this.callOf.get(call.caller) === call) this.callOf.delete(call.caller);
     if (this.callOf.get(call.callee) === call) this.callOf.delete(call.callee);

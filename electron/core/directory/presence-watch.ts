@@ -6,12 +6,15 @@ export interface PresenceWatchOptions {
   book: ContactBook;
   /** Peers of the call history, most recent first. */
   historyPeers: () => readonly string[];
+  /** The other side of the call under way, if any: the list is not on screen during a call. */
+  callPeer?: () => string | undefined;
   send: (message: ClientMessage) => boolean;
 }
 
 /**
- * Which colleagues' presence this device follows (presence.subscribe, docs/protocol.md): the ones
- * on screen, the verified ones, and the call history's, in that order, at most
+ * Which colleagues' presence this device follows (presence.subscribe, docs/protocol.md): the peer
+ * of the call under way, the ones on screen, the verified ones, and the call history's, in that
+ * order, at most
  * MAX_PRESENCE_SUBSCRIPTIONS. The server forgets a session's subscriptions with the session, so the
  * whole set goes again after every reconnect.
  */
@@ -68,7 +71,8 @@ export class PresenceWatch {
   private wanted(): Set<string> {
     const { book } = this.options;
     const wanted = new Set<string>();
-    for (const source of [this.onScreen, book.verifiedIds(), this.options.historyPeers()]) {
+    const peer = this.options.callPeer?.();
+    for (const source of [peer === undefined ? [] : [peer], this.onScreen, book.verifiedIds(), this.options.historyPeers()]) {
       for (const id of source) {
         if (wanted.size >= MAX_PRESENCE_SUBSCRIPTIONS) return wanted;
         if (book.has(id)) wanted.add(id);

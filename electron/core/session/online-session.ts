@@ -55,6 +55,7 @@ export class OnlineSession {
     this.presence = new PresenceWatch({
       book: this.contacts,
       historyPeers: options.historyPeers ?? (() => []),
+      callPeer: () => this.calls.current()?.peerId,
       send: (message) => this.connection.send(message),
     });
     this.calls = new CallManager({
@@ -66,6 +67,8 @@ export class OnlineSession {
       },
       send: (message) => this.connection.send(message),
       onChange: (view) => {
+        // The peer is followed while the call lasts (a presence change means an event only then).
+        if (this.presence.refresh()) events.contacts(this.contacts.list());
         events.call(view);
         if (view.state === 'incoming') events.incomingCall(view);
       },
