@@ -65,7 +65,7 @@ export const directoryRemovedSchema = z
 
 /**
  * Client → server: change the set of colleagues whose presence this session follows (the ones
- * on screen, favourites, recent calls). A session starts with none; `presence.snapshot` answers
+ * on screen, verified ones, recent calls). A session starts with none; `presence.snapshot` answers
  * with the current presence of those added.
  */
 export const presenceSubscribeSchema = z

@@ -1,5 +1,6 @@
 import { encodeFields, fromBase64Url, toBase64Url, utf8Bytes } from '../../../shared/crypto/bytes';
 import { loadSodium } from '../../../shared/crypto/sodium';
+import { fileMacKey } from '../storage/file-mac-key';
 import type { Pin } from './pinned-keys';
 
 /*
@@ -10,7 +11,6 @@ import type { Pin } from './pinned-keys';
  */
 
 const KDF_CONTEXT = 'scpinmac'; // libsodium wants exactly 8 bytes
-const KDF_SUBKEY_ID = 1;
 const LABEL = 'sealcall/v1/contacts-file-mac';
 
 /** What the MAC covers: the whole document but the MAC. */
@@ -21,14 +21,8 @@ export interface PinDocument {
 }
 
 /** The MAC key for this identity's contacts file. The caller wipes it when the session closes. */
-export async function pinMacKey(identitySecretKey: Uint8Array): Promise<Uint8Array> {
-  const sodium = await loadSodium();
-  const seed = sodium.crypto_sign_ed25519_sk_to_seed(identitySecretKey);
-  try {
-    return sodium.crypto_kdf_derive_from_key(sodium.crypto_auth_KEYBYTES, KDF_SUBKEY_ID, KDF_CONTEXT, seed);
-  } finally {
-    sodium.memzero(seed);
-  }
+export function pinMacKey(identitySecretKey: Uint8Array): Promise<Uint8Array> {
+  return fileMacKey(identitySecretKey, KDF_CONTEXT);
 }
 
 /** A fixed encoding: arrays in a fixed order, so the MAC never depends on how JSON orders keys. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { encodeFields, fromBase64Url, toBase64Url, utf8Bytes } from '../../../shared/crypto/bytes';
 import { loadSodium } from '../../../shared/crypto/sodium';
+import { fileMacKey } from '../storage/file-mac-key';
 import {
   directoryEntrySchema,
   directoryEpochSchema,
@@ -23,7 +24,6 @@ import { readJsonDocument, type JsonDocumentSpec } from '../storage/json-store';
 
 const FILE_VERSION = 1;
 const KDF_CONTEXT = 'scdirmac'; // libsodium wants exactly 8 bytes
-const KDF_SUBKEY_ID = 1;
 const LABEL = 'sealcall/v1/directory-copy-mac';
 /** A directory at its largest (MAX_DIRECTORY_USERS) is about 20 MB of JSON; more is damage. */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -43,14 +43,8 @@ const fileSchema = z.strictObject({
 });
 
 /** The MAC key for this identity's directory copy. The caller wipes it when the session closes. */
-export async function directoryMacKey(identitySecretKey: Uint8Array): Promise<Uint8Array> {
-  const sodium = await loadSodium();
-  const seed = sodium.crypto_sign_ed25519_sk_to_seed(identitySecretKey);
-  try {
-    return sodium.crypto_kdf_derive_from_key(sodium.crypto_auth_KEYBYTES, KDF_SUBKEY_ID, KDF_CONTEXT, seed);
-  } finally {
-    sodium.memzero(seed);
-  }
+export function directoryMacKey(identitySecretKey: Uint8Array): Promise<Uint8Array> {
+  return fileMacKey(identitySecretKey, KDF_CONTEXT);
 }
 
 /** A fixed encoding, so the MAC never depends on how JSON orders an object's keys. */
