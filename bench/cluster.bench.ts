@@ -25,7 +25,7 @@ import { startBenchServer, type BenchServer } from './bench-server';
 import { markdownTable, median, ms, verdict } from './bench-stats';
 import { measureRelay, type RelayResult } from './relay-load';
 import { benchKeys, benchUserId } from './server-bench-keys';
-import { TcpBalancer } from './tcp-balancer';
+import { TcpBalancer } from '../e2e/harness/tcp-balancer';
 
 const SEED = 'sealcall-cluster-bench';
 const PAIRS = 20;
@@ -138,7 +138,7 @@ async function failover(cluster: Cluster, repetition: number): Promise<{ online:
   const [first, second] = [await startInstance(cluster), await startInstance(cluster)];
   cluster.instances = [first, second];
   // Everyone lands on the first instance, so killing it takes both parties of the call.
-  cluster.balancer.backends = [first, second].map((instance) => ({ host: '127.0.0.1', port: instance.port }));
+  cluster.balancer.setBackends([first.port, second.port]);
   const callerIndex = FIRST_FAILOVER_USER + 2 * repetition;
   const caller = new Party(benchUserId(callerIndex), await benchKeys(SEED, callerIndex), cluster.publicUrl);
   const callee = new Party(benchUserId(callerIndex + 1), await benchKeys(SEED, callerIndex + 1), cluster.publicUrl);
@@ -194,8 +194,8 @@ function relayRow(label: string, traffic: 'setup' | 'in-call', result: RelayResu
 
 export async function runClusterBench(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<BenchSection> {
   const redis = await startRedis();
-  const balancer = new TcpBalancer('first-live');
-  const cluster: Cluster = { redis, balancer, publicUrl: `ws://127.0.0.1:${String(await balancer.listen())}/ws`, instances: [] };
+  const balancer = await TcpBalancer.start([], 0, 'first-live');
+  const cluster: Cluster = { redis, balancer, publicUrl: `ws://127.0.0.1:${String(balancer.port)}/ws`, instances: [] };
   const oneDir = mkdtempSync(path.join(tmpdir(), 'sealcall-cluster-one-'));
   try {
     await seedRedis(redis.url);
@@ -276,7 +276,7 @@ export async function runClusterBench(log: (line: string) => void = (line) => pr
       `Goal: p99 across instances ≤ 5 ms for calls in progress: ${verdict(relay('across', 'in-call').p99 <= 5)} (${relay('across', 'in-call').p99.toFixed(2)} ms; the one instance's ${relay('single', 'in-call').p99.toFixed(2)} ms). ` +
         `For set-up churn: ${verdict(relay('across', 'setup').p99 <= 5)} (${relay('across', 'setup').p99.toFixed(2)} ms; the one instance's ${relay('single', 'setup').p99.toFixed(2)} ms).`,
       '',
-      `Failover, ${String(FAILOVERS)} repetitions: both parties of a connected call sit on instance A (through a TCP balancer, \`bench/tcp-balancer.ts\`, that sends new connections to the first live backend, as IT's nginx or HAProxy would with A first); A is killed with SIGKILL. ` +
+      `Failover, ${String(FAILOVERS)} repetitions: both parties of a connected call sit on instance A (through a TCP balancer, \`e2e/harness/tcp-balancer.ts\`, that sends new connections to the first live backend, as IT's nginx or HAProxy would with A first); A is killed with SIGKILL. ` +
         "Each party is the app's own `ServerConnection` (electron/core/connection/server-connection.ts) with its real reconnect backoff (500 ms base, jittered between half and all of it, at most 2 s apart while in a call); " +
         'when it is online again it sends `call.resume`, and once both have, each sends one `call.signal`. "Call resumed" is when each side has received the other\'s signal through the survivor, which relays signals only in a call it took up again.',
       '',

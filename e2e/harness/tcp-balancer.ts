@@ -1,12 +1,15 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /*
- * A TCP load balancer for tests, standing in for IT's nginx or HAProxy (docs/deployment.md): it
- * spreads new connections over its backends in turn and skips one that refuses the connection
+ * A TCP load balancer for tests and benchmarks, standing in for IT's nginx or HAProxy
+ * (docs/deployment.md): it spreads new connections over its backends in turn (or sends each to the
+ * first that accepts, so a benchmark can put everyone on one instance) and skips one that refuses the connection
  * (a dead instance), so a client that reconnects after its instance died lands on a live one.
  * Bytes pass through untouched; when either side closes, so does the other, as a real balancer
  * does when a backend dies.
  */
+
+export type BalancerMode = 'round-robin' | 'first-live';
 
 export class TcpBalancer {
   private next = 0;
@@ -14,13 +17,14 @@ export class TcpBalancer {
 
   private constructor(
     private readonly server: Server,
-    private readonly backends: readonly number[],
+    private backends: readonly number[],
+    private readonly mode: BalancerMode,
   ) {}
 
   /** Listens on loopback at `port` (0 picks one) in front of the backends' ports. */
-  static async start(backends: readonly number[], port = 0): Promise<TcpBalancer> {
+  static async start(backends: readonly number[], port = 0, mode: BalancerMode = 'round-robin'): Promise<TcpBalancer> {
     const server = createServer();
-    const balancer = new TcpBalancer(server, backends);
+    const balancer = new TcpBalancer(server, backends, mode);
     server.on('connection', (client) => { balancer.route(client); });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -31,6 +35,11 @@ export class TcpBalancer {
 
   get port(): number {
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Where new connections go from now on; open ones stay where they are. */
+  setBackends(backends: readonly number[]): void {
+    this.backends = backends;
   }
 
   /** Connections open now through each backend (port → count). */
@@ -46,8 +55,8 @@ export class TcpBalancer {
   private route(client: Socket): void {
     client.pause();
     client.on('error', () => undefined);
-    const start = this.next;
-    this.next = (this.next + 1) % this.backends.length;
+    const start = this.mode === 'first-live' ? 0 : this.next;
+    this.next = (this.next + 1) % Math.max(1, this.backends.length);
     this.tryBackend(client, start, 0);
   }
 

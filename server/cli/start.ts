@@ -170,7 +170,7 @@ const o = {
     name: 'instance-ttl',
     kind: 'duration',
     env: 'SEALCALL_INSTANCE_TTL',
-    default: '2s',
+    default: '5s',
     placeholder: 'DUR',
     help: 'with --redis: an instance silent this long is dead, and another takes over its users',
   },
