@@ -63,6 +63,13 @@ test('a caller whose key changed cannot be answered without confirming; confirme
   await snapBothSchemes(bob.page, testInfo, 'incoming-key-changed');
   await expectAccessible(bob.page, 'the incoming call from a caller whose key changed');
 
+  // The pictures and the accessibility scan can outlast a ring (30 s): Alice gives up and calls
+  // again, and the second ring is gated just the same.
+  await hangUp(newAlice.page);
+  await waitForCallState(bob.page, 'ended');
+  await placeCall(newAlice.page, 'bob', { audio: true, video: true });
+  await expect(ringing).toContainText("Alice Archer's safety number has changed");
+  await expect(answerVideo).toBeDisabled();
   await ringing.getByRole('checkbox', { name: "Answer anyway: I know Alice's safety number changed" }).check();
   await expect(answerAudio).toBeEnabled();
   // With video, through the lobby: the confirmation goes along to the answer that joining sends.

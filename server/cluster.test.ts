@@ -32,7 +32,7 @@ let names = 0;
 function startInstance(): Promise<ServerProcess> {
   const dataDir = tempDataDir();
   dataDirs.push(dataDir);
-  return startServerProcess({ dataDir, args: ['--redis', redis.url, '--instance-ttl', '600ms'] });
+  return startServerProcess({ dataDir, args: ['--redis', redis.url, '--instance-ttl', '1500ms'] });
 }
 
 async function enrollUser(server: ServerProcess, userId: string): Promise<EnrolledUser> {
