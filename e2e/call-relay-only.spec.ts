@@ -13,7 +13,7 @@ import { expectAccessible, snapBothSchemes, WINDOW_SIZE } from './screens-suppor
  * secret from the server's: every allocation is refused, and the call cannot connect.
  */
 
-test.describe.configure({ timeout: 90_000 });
+test.describe.configure({ timeout: 180_000 });
 
 test.beforeEach(({ hostKind }, testInfo) => {
   testInfo.skip(hostKind === 'electron', 'needs the core in the test process (harness only)');

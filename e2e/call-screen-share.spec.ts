@@ -14,7 +14,7 @@ import { expectAccessible, snapBothSchemes, WINDOW_SIZE } from './screens-suppor
  */
 
 // Typically 25-60 s (axe and screenshots included); the headroom is for a loaded 2-core CI machine encoding two VP8 streams.
-test.describe.configure({ timeout: 180_000 });
+test.describe.configure({ timeout: 300_000 });
 
 type VideoReport = Awaited<ReturnType<SealcallDiagnostics['video']>>;
 
