@@ -6,7 +6,7 @@ import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './s
 test.beforeAll(warmHarness);
 // Each test runs axe and takes screenshots in both schemes on top of a call or a restart: 15-20 s
 // alone, and more than 30 s on a loaded 2-core machine running two workers.
-test.describe.configure({ timeout: 60_000 });
+test.describe.configure({ timeout: 120_000 });
 
 interface RingCount {
   opened: number;
