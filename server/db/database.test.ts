@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { removeDataDir, tempDataDir } from '../test-support/harness.fixture';
+import { describe, expect, it } from 'vitest';
+import { dataDirsPerTest } from '../test-support/harness.fixture';
 import { appendAudit, readAudit } from './audit';
 import { DATABASE_FILE, openDatabase } from './database';
 import { createInvite, inviteState, redeemInvite } from './invites';
@@ -9,15 +9,7 @@ import { SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 import { RevocationWatcher } from './revocation-watcher';
 import { revokeUser } from './revocations';
 
-const dirs: string[] = [];
-const fresh = () => {
-  const dir = tempDataDir();
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => {
-  for (const dir of dirs.splice(0)) removeDataDir(dir);
-});
+const fresh = dataDirsPerTest();
 
 const key = new Uint8Array(33).fill(1);
 

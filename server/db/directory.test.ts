@@ -1,22 +1,14 @@
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
-import { removeDataDir, tempDataDir } from '../test-support/harness.fixture';
+import { describe, expect, it } from 'vitest';
+import { dataDirsPerTest } from '../test-support/harness.fixture';
 import { DATABASE_FILE, openDatabase } from './database';
 import { directoryChangesAfter, directoryEpoch, directoryVersion } from './directory';
 import { createInvite, redeemInvite } from './invites';
 import { MIGRATIONS } from './migrations';
 import { revokeUser } from './revocations';
 
-const dirs: string[] = [];
-const fresh = () => {
-  const dir = tempDataDir();
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => {
-  for (const dir of dirs.splice(0)) removeDataDir(dir);
-});
+const fresh = dataDirsPerTest();
 
 let codes = 0;
 function enroll(db: ReturnType<typeof openDatabase>, userId: string, keyByte: number) {

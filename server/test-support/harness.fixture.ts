@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import { fromBase64Url, toBase64Url } from '../../shared/crypto/bytes';
 import { generateIdentityKeyPair, serializeIdentityKey, type IdentityKeyPair } from '../../shared/crypto/identity';
@@ -122,6 +122,19 @@ export async function startServerProcess(options: { dataDir?: string; args?: rea
 
 export function removeDataDir(dataDir: string): void {
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** A maker of empty data directories for one test file, each removed after the test that made it. */
+export function dataDirsPerTest(): () => string {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) removeDataDir(dir);
+  });
+  return () => {
+    const dir = tempDataDir();
+    dirs.push(dir);
+    return dir;
+  };
 }
 
 /** Creates an invite straight in the database, as the CLI does, but without spawning it. */
