@@ -7,8 +7,6 @@ import { acceptCall, configureEngine, connectCall, counters, hangUp, localTracks
  * and the legacy transform API (createEncodedStreams) encrypts just the same.
  */
 
-// Typically 12-16 s; the headroom is for a loaded 2-core CI machine encoding two VP8 streams.
-test.describe.configure({ timeout: 60_000 });
 
 async function decodedVideo(page: Parameters<typeof mediaStats>[0]): Promise<number> {
   return (await mediaStats(page)).framesDecoded;

@@ -10,8 +10,6 @@ import { connectCall, counters, hangUp, localTracks, mediaStats, snapshot, waitF
 
 const WINDOW_MS = 3500;
 
-// Typically 10-15 s; the headroom is for a loaded 2-core CI machine encoding two VP8 streams.
-test.describe.configure({ timeout: 60_000 });
 
 test('Alice calls Bob: both decode encrypted audio and video, same short code, clean hang-up', async ({ twoUsers }) => {
   const { alice, bob } = twoUsers;

@@ -12,7 +12,6 @@ import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './s
  */
 
 test.beforeAll(warmHarness);
-test.describe.configure({ timeout: 90_000 });
 
 async function currentCall(user: CompanyUser): Promise<CallView | null> {
   return unwrap<CallView | null>(await user.host.invoke('call.current', undefined));

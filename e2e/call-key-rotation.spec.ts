@@ -11,8 +11,6 @@ const RATCHET_MS = 1500;
 /** A frame or two reordered across a switch could fail; the pre-derived next key should make it 0. */
 const MAX_FAILURES = 5;
 
-// Typically 10-15 s; the headroom is for a loaded 2-core CI machine encoding two VP8 streams.
-test.describe.configure({ timeout: 60_000 });
 
 test('frames decode straight through key generation switches', async ({ twoUsers }) => {
   const { alice, bob } = twoUsers;

@@ -17,7 +17,6 @@ import { TamperingProxy, type RelayedSignal } from './harness/tampering-proxy';
  * attacker's peer gets nothing, not even an answer.
  */
 
-test.describe.configure({ timeout: 90_000 });
 
 test("a re-offer with another certificate after connect: Bob's core refuses it, the call ends as a man in the middle, the attacker decodes nothing", async ({ harness, hostKind }, testInfo) => {
   testInfo.skip(hostKind === 'electron', 'needs the core in the test process (harness only)');

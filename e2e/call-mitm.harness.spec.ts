@@ -14,7 +14,6 @@ import { TamperingProxy } from './harness/tampering-proxy';
  * sees why.
  */
 
-test.describe.configure({ timeout: 60_000 });
 
 interface SafetyNumber {
   digits: string;

@@ -8,7 +8,6 @@ import { Company, unwrap, type CompanyUser } from './harness/company';
  * reason, and read right in both users' history (missed only for the one who was rung).
  */
 
-test.describe.configure({ timeout: 60_000 });
 
 const media = { audio: true, video: false };
 

@@ -9,8 +9,6 @@ import { flipReceiveKeyBit } from './harness/wrong-key';
  * own frames still decrypt at Alice's, which shows the failure is the key and nothing else.
  */
 
-// Typically 10-15 s; the headroom is for a loaded 2-core CI machine encoding two VP8 streams.
-test.describe.configure({ timeout: 60_000 });
 
 test("a wrong key decodes nothing: Bob's frames fail, are dropped, and he sees can't-decrypt", async ({ company }) => {
   const alice = await company.enrolledUser('alice', 'Alice Archer');

@@ -11,7 +11,6 @@ import { expectAccessible, markVerifiedFromList, snapBothSchemes, warmHarness, W
  */
 
 test.beforeAll(warmHarness);
-test.describe.configure({ timeout: 90_000 });
 
 test('a contacts file changed outside Sealcall: a loud banner, "Verify again", the call gate, and verifying again clears it', async ({ twoUsers }, testInfo) => {
   const { alice, company } = twoUsers;

@@ -12,7 +12,6 @@ import { expectAccessible, warmHarness, WINDOW_SIZE } from './screens-support';
  */
 
 test.beforeAll(warmHarness);
-test.describe.configure({ timeout: 60_000 });
 
 function openLink(user: HarnessUser, link: string): void {
   user.host.handleDeepLink(parseSealcallLink(link));

@@ -24,8 +24,6 @@ const test = base.extend({
 });
 
 test.beforeAll(warmHarness);
-// Two calls' worth of VP8 on a shared 2-core machine.
-test.describe.configure({ timeout: 180_000 });
 /** A bound, not a measurement: under a loaded 2-core CI machine ICE has taken over 15 s here. */
 const CONNECT_MS = 30_000;
 

@@ -9,7 +9,6 @@ import { connectCall, expectDecoding, counters, hangUp, mediaStats, snapshot, wa
  * peer, but its signalling, presence and the next call go through the server: all must hold.
  */
 
-test.describe.configure({ timeout: 90_000 });
 
 /** The server's count of refused messages and sockets, all reasons together. */
 async function rejects(httpUrl: string): Promise<number> {

@@ -8,7 +8,6 @@ import { connectCall, expectDecoding, snapshot } from './harness/call-driver';
  * learn it from the media path itself, say so, go back to idle, and keep the call in history.
  */
 
-test.describe.configure({ timeout: 60_000 });
 
 test("Bob's app dies mid-call: Alice sees “connection lost” within 5 s, returns to idle, and the call is in history", async ({ twoUsers }, testInfo) => {
   test.skip(testInfo.project.name !== 'chromium', 'closing a browser context is the harness’s way to crash a renderer');

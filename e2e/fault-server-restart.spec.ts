@@ -8,7 +8,6 @@ import { connectionOf, expectCallLivedOn } from './harness/call-survives';
  * the call claimed again (presence busy), and the next call must work.
  */
 
-test.describe.configure({ timeout: 90_000 });
 
 test('the server dies mid-call: media keeps flowing, both reconnect within 3 s of its return, and a new call works', async ({ twoUsers, company }, testInfo) => {
   test.skip(testInfo.project.name !== 'chromium', 'the harness owns the server process');

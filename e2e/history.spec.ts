@@ -10,7 +10,6 @@ import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './s
  */
 
 test.beforeAll(warmHarness);
-test.describe.configure({ timeout: 90_000 });
 
 async function history(user: CompanyUser): Promise<HistoryView> {
   return unwrap<HistoryView>(await user.host.invoke('history.list', undefined));

@@ -9,7 +9,6 @@ import type { HarnessUser } from './harness/harness-user';
  * a call, a quit and a return; a row the screen no longer shows is no longer followed.
  */
 
-test.describe.configure({ timeout: 90_000 });
 
 const presenceOf = async (user: HarnessUser, id: string) =>
   unwrap<Contact[]>(await user.host.invoke('contacts.list', undefined)).find((contact) => contact.id === id)?.presence;

@@ -13,7 +13,6 @@ import { warmHarness, WINDOW_SIZE } from './screens-support';
  */
 
 test.beforeAll(warmHarness);
-test.describe.configure({ timeout: 60_000 });
 
 const docsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
 

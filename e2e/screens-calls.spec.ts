@@ -70,7 +70,7 @@ test('Bob declines Alice’s call from the incoming-call dialog; Alice sees why 
   await expect(alice.page.getByText('Bob declined')).toBeVisible();
   await snapBothSchemes(alice.page, testInfo, 'call-declined');
   // Shown briefly, then back to the contact list.
-  await expect(alice.page.getByRole('button', { name: 'Call Bob Baker' })).toBeVisible({ timeout: 8000 });
+  await expect(alice.page.getByRole('button', { name: 'Call Bob Baker' })).toBeVisible();
 
   const history = unwrap<{ items: { outcome: string; direction: string }[] }>(await alice.host.invoke('history.list', undefined));
   expect(history.items).toEqual([expect.objectContaining({ outcome: 'declined', direction: 'outgoing' })]);

@@ -4,9 +4,6 @@ import { TEST_PASSPHRASE } from './harness/company';
 import { expectAccessible, markVerifiedFromList, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
 
 test.beforeAll(warmHarness);
-// Each test runs axe and takes screenshots in both schemes on top of a call or a restart: 15-20 s
-// alone, and more than 30 s on a loaded 2-core machine running two workers.
-test.describe.configure({ timeout: 60_000 });
 
 /** The 60 digits as the safety-number screen shows them, read group by group. */
 async function shownSafetyNumber(page: Page, contactName: string): Promise<string> {

@@ -45,8 +45,6 @@ test('refused: a revoked computer is told why, and what to do', async ({ company
 });
 
 test('a server of another protocol version: "update Sealcall", and no retrying', async ({ twoUsers }, testInfo) => {
-  // Screenshots and an accessibility scan on top of two enrollments: slow on a loaded machine.
-  test.setTimeout(60_000);
   const { alice, bob, company } = twoUsers;
   const { page } = alice;
   await page.setViewportSize(WINDOW_SIZE);

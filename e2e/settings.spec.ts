@@ -7,8 +7,6 @@ import type { HarnessUser } from './harness/harness-user';
 import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
 
 test.beforeAll(warmHarness);
-// Two users, screenshots and axe in both schemes, and a restart: more than the default on a shared machine.
-test.describe.configure({ timeout: 60_000 });
 
 async function openSettings(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Settings', exact: true }).click();

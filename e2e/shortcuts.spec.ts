@@ -8,7 +8,6 @@ import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './s
  */
 
 test.beforeAll(warmHarness);
-test.describe.configure({ timeout: 60_000 });
 
 test('in a call: Ctrl+Shift+M mutes, Ctrl+Shift+O turns the camera off, Ctrl+Shift+H hangs up on both sides', async ({ twoUsers }) => {
   const { alice, bob } = twoUsers;

@@ -1,6 +1,6 @@
 import { removeDataDir, startServerProcess, tempDataDir, type ServerProcess } from '../../server/test-support/harness.fixture';
 import { startRedis, type RedisProcess } from '../../server/test-support/redis-server.fixture';
-import { Company } from './company';
+import { Company, RING_FOR } from './company';
 import { freeTcpPort } from './free-ports';
 import type { HarnessEnvironment } from './harness-environment';
 import { TcpBalancer } from './tcp-balancer';
@@ -42,7 +42,7 @@ export class ClusterCompany {
     try {
       const ports = [await freeTcpPort(), await freeTcpPort()];
       balancer = await TcpBalancer.start(ports, await freeTcpPort());
-      const args = ['--redis', redis.url, '--public-url', `ws://127.0.0.1:${balancer.port}/ws`, '--invite-timeout', '30s', ...serverArgs];
+      const args = ['--redis', redis.url, '--public-url', `ws://127.0.0.1:${balancer.port}/ws`, '--invite-timeout', RING_FOR, ...serverArgs];
       for (const [index, port] of ports.entries()) started.push(await startInstance(dataDirs[index] ?? tempDataDir(), [...args, '--port', String(port)]));
       const [first] = started;
       if (first === undefined) throw new Error('no instance started');

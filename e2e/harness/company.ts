@@ -6,6 +6,13 @@ import type { HarnessUser, HarnessUserOptions } from './harness-user';
 
 export const TEST_PASSPHRASE = 'correct horse battery staple';
 
+/**
+ * How long an unanswered call rings in the test company: the server's longest. Specs look at a
+ * ringing call (screenshots, axe scans) for as long as a busy machine makes that take, and must
+ * not see the call give up under them; a spec about the timeout sets its own (--invite-timeout).
+ */
+export const RING_FOR = '600s';
+
 /** A user of the company: the app (page + host) after enrollment through a real invite link. */
 export interface CompanyUser extends HarnessUser {
   readonly userId: string;
@@ -25,7 +32,7 @@ export class Company {
   ) {}
 
   static async open(harness: HarnessEnvironment, serverArgs: readonly string[] = []): Promise<Company> {
-    const args = ['--invite-timeout', '30s', ...serverArgs];
+    const args = ['--invite-timeout', RING_FOR, ...serverArgs];
     // A port of its own above the ephemeral range, not the one the server would pick with port 0:
     // a restart must find it again, and there another process's connect() could have taken it.
     // Another process can still bind it between the check and the server's own bind: try again.

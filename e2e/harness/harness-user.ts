@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { eventChannels, IpcError, isEventChannel, toErrorResult } from '../../shared/ipc';
 import { createHost, type Host, type HostOptions } from '../../electron/core/host';
 import { PWHASH_INTERACTIVE } from '../../electron/core/keystore/passphrase-sealer';
+import type { CoreTuning } from '../../electron/core/session/sealcall-core';
 import type { AppUnderTest } from './app-under-test';
 import { harnessCaptureSources } from './capture-sources';
 import { INVOKE_BINDING } from './page-globals';
@@ -40,6 +41,13 @@ export interface HarnessUser extends AppUnderTest {
  * the way the shell wires Electron (requests from the top frame only, events out to every page).
  * Two users are two calls, each with its own context, so they share nothing but the server.
  */
+/**
+ * The cheap Argon2id cost, and a caller who lets a call ring as long as the test company's server
+ * does (RING_FOR in company.ts): specs look at a ringing call for as long as a busy machine makes
+ * that take. Specs about the ring timeout use a server with a short --invite-timeout.
+ */
+export const HARNESS_TUNING: CoreTuning = { pwhash: PWHASH_INTERACTIVE, timeouts: { ringTimeoutMs: 600_000 } };
+
 export async function openHarnessUser(browser: Browser, options: HarnessUserOptions): Promise<HarnessUser> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'sealcall-harness-')));
   // No OS keychain in the harness: the passphrase sealer, as on a Linux desktop without one.
@@ -52,7 +60,7 @@ export async function openHarnessUser(browser: Browser, options: HarnessUserOpti
       enterpriseConfigPath: path.join(dataDir, 'no-enterprise-config.json'),
       captureSources: harnessCaptureSources,
     },
-    { tuning: { pwhash: PWHASH_INTERACTIVE }, ...options.hostOptions },
+    { tuning: HARNESS_TUNING, ...options.hostOptions },
   );
   const context = await browser.newContext();
 

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { expect, type TestInfo } from '@playwright/test';
-import { PWHASH_INTERACTIVE } from '../../electron/core/keystore/passphrase-sealer';
 import type { ResponseOf } from '../../shared/ipc';
 import { Company, unwrap, type CompanyUser } from './company';
 import { startCoturn, type Coturn } from './coturn';
 import type { HarnessEnvironment } from './harness-environment';
+import { HARNESS_TUNING } from './harness-user';
 
 /*
  * A company whose server hands out credentials for a real coturn on loopback, with Alice and Bob
@@ -34,7 +34,7 @@ export async function openRelayCompany(
   let company: Company | undefined;
   try {
     company = await Company.open(harness, ['--turn-url', coturn.url, '--turn-secret-file', secretFile]);
-    const hostOptions = connectTimeoutMs === undefined ? {} : { hostOptions: { tuning: { pwhash: PWHASH_INTERACTIVE, timeouts: { connectTimeoutMs } } } };
+    const hostOptions = connectTimeoutMs === undefined ? {} : { hostOptions: { tuning: { ...HARNESS_TUNING, timeouts: { ...HARNESS_TUNING.timeouts, connectTimeoutMs } } } };
     const alice = await company.enrolledUser('alice', 'Alice Archer', hostOptions);
     const bob = await company.enrolledUser('bob', 'Bob Baker', hostOptions);
     await company.seeEachOther(alice, bob);
