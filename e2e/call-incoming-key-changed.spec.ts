@@ -62,8 +62,7 @@ test('a caller whose key changed cannot be answered without confirming; confirme
   await snapBothSchemes(bob.page, testInfo, 'incoming-key-changed');
   await expectAccessible(bob.page, 'the incoming call from a caller whose key changed');
 
-  // The pictures and the accessibility scan can outlast a ring (30 s): Alice gives up and calls
-  // again, and the second ring is gated just the same.
+  // Alice gives up and calls again: the second ring is gated just the same.
   await hangUp(newAlice.page);
   await waitForCallState(bob.page, 'ended');
   await placeCall(newAlice.page, 'bob', { audio: true, video: true });
