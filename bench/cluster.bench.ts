@@ -8,7 +8,7 @@
  * Run alone: `npx tsx bench/run.ts cluster`. Needs Debian's redis-server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
@@ -226,6 +226,7 @@ export async function runClusterBench(log: (line: string) => void = (line) => pr
       log(`cluster relay ${where}, ${traffic}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, throughput ${result.throughput.toFixed(0)}/s, errors ${String(result.errors)}`);
     };
     const traffics = ['in-call', 'setup'] as const;
+    const loadBefore = loadavg()[0] ?? NaN;
 
     // 1. Two instances: callers on one, callees on the other (direct, not through the balancer);
     // then both parties on the same one. Fresh instances for each traffic, so no state carries over.
@@ -246,6 +247,8 @@ export async function runClusterBench(log: (line: string) => void = (line) => pr
       await one.stop();
     }
 
+    const loadAfter = loadavg()[0] ?? NaN;
+
     // 3. Failover.
     const runs: { online: number; resumed: number }[] = [];
     for (let repetition = 0; repetition < FAILOVERS; repetition += 1) {
@@ -260,7 +263,9 @@ export async function runClusterBench(log: (line: string) => void = (line) => pr
     const markdown = [
       `Redis (Debian's redis-server, appendonly with fsync on every write, as cluster mode requires) and server instances (\`sealcall-server start --redis\`, Node ${process.version}) as separate processes on loopback, all on the same 2 shared cores as the measuring client. ` +
         `Relay latency is from a message sent to the same message received, at a steady ${String(RATE)} relayed messages/s over ${String(PAIRS)} caller/callee pairs, after 2 s of warm-up, for ${String(RELAY_SECONDS)} s; ` +
-        `then max throughput with 8 messages in flight per pair for ${String(THROUGHPUT_SECONDS)} s. Every row is measured in this run. Across instances, every message goes caller → instance A → Redis → instance B → callee.`,
+        `then max throughput with 8 messages in flight per pair for ${String(THROUGHPUT_SECONDS)} s. Every row is measured in this run. Across instances, every message goes caller → instance A → Redis → instance B → callee, ` +
+        'with one Redis round trip for A: the relay script that checks the message also publishes it on B\'s channel, and B sends its text on as A serialised it. ' +
+        `Load average (1 min) on the machine: ${loadBefore.toFixed(1)} when the relay runs started, ${loadAfter.toFixed(1)} when they ended (other work shares the cores: the higher, the less the tails say about the relay).`,
       '',
       markdownTable(['relay', 'traffic', 'p50', 'p99', 'max', 'steady msgs relayed', 'max throughput', 'errors'], [
         ...traffics.flatMap((traffic) => [

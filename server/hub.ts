@@ -258,6 +258,11 @@ export class Hub implements LocalSessions {
     this.sessions.get(userId)?.send(message);
   }
 
+  /** Cluster: a message for this instance's session of a user, serialised by a server instance. */
+  deliverLocalText(userId: string, text: string): void {
+    this.sessions.get(userId)?.sendSerialized(text);
+  }
+
   /** Cluster: a newer session of this user started on another instance. */
   endReplaced(userId: string, token: string, enrolled: boolean): void {
     const session = this.sessions.get(userId);

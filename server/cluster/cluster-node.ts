@@ -9,12 +9,14 @@ import { LuaScripts, type Effect } from './lua-scripts';
 import { PresenceMirror } from './presence-mirror';
 import { Reaper } from './reaper';
 import { RedisCallRelay } from './redis-call-relay';
-import { parseDirectoryEvent, parseInstanceEvent, type InstanceEvent } from './cluster-events';
+import { cutDelivery, parseDirectoryEvent, parseInstanceEvent, type InstanceEvent } from './cluster-events';
 
 /** What the cluster needs from this instance's hub. */
 export interface LocalSessions {
   /** Sends to this instance's session of `userId`, if it has one. */
   deliverLocal(userId: string, message: ServerMessage): void;
+  /** The same, with the message already serialised by a server instance. */
+  deliverLocalText(userId: string, text: string): void;
   /** Ends this instance's session of `userId` if it is the one `token` names: a newer one took over elsewhere. */
   endReplaced(userId: string, token: string, enrolled: boolean): void;
   /** Someone's presence changed somewhere in the cluster. */
@@ -45,9 +47,9 @@ const LEAVE_WAIT_MS = 1_000;
  * session per user across the cluster), delivery to sessions on other instances over their
  * channel, the presence mirror, the Redis call relay, and reaping of dead instances.
  *
- * Order: every command goes out on one connection, and a delivery to another instance is a
- * PUBLISH on that same connection after the script that produced it, so messages one socket sends
- * reach their recipient in the order sent, wherever the recipient is.
+ * Order: every command goes out on one connection in the order sent, and a delivery to another
+ * instance is PUBLISHed by the relay script that produced it (relay-lua.ts), so messages one
+ * socket sends reach their recipient in the order sent, wherever the recipient is.
  */
 export class ClusterNode {
   readonly instanceId = randomBytes(9).toString('base64url');
@@ -67,12 +69,13 @@ export class ClusterNode {
   ) {
     const onError = (error: unknown) => { this.failed(error); };
     this.timing = { inviteTimeoutMs: options.inviteTimeoutMs, graceMs: options.graceMs };
-    this.scripts = new LuaScripts(redis);
+    this.scripts = new LuaScripts(redis, this.instanceId);
     this.presence = new PresenceMirror((userId) => this.local?.presenceChanged(userId));
     this.relay = new RedisCallRelay(
       this.scripts,
       {
-        deliver: (userId, token, message) => { this.deliver(userId, token, message); },
+        deliver: (userId, token, message) => { if (this.isHere(token)) this.local?.deliverLocal(userId, message); },
+        deliverText: (userId, token, text) => { if (this.isHere(token)) this.local?.deliverLocalText(userId, text); },
         isKnown: (userId) => this.local?.isKnown(userId) ?? false,
         isBusy: (userId) => this.presence.isBusy(userId),
         busyCount: () => this.presence.busyCount,
@@ -198,11 +201,9 @@ export class ClusterNode {
     this.reaper.start();
   }
 
-  private deliver(userId: string, token: string, message: ServerMessage): void {
-    if (token === '') return;
-    const where = instanceOf(token);
-    if (where === this.instanceId) this.local?.deliverLocal(userId, message);
-    else this.publish(CHANNEL.instance(where), { k: 'message', u: userId, m: message });
+  /** A session token names a session on this instance ('' names none). */
+  private isHere(token: string): boolean {
+    return token !== '' && instanceOf(token) === this.instanceId;
   }
 
   private publish(channel: string, event: InstanceEvent): void {
@@ -217,6 +218,11 @@ export class ClusterNode {
         const event = parseDirectoryEvent(text);
         if (event && event.from !== this.instanceId) this.local?.directoryMoved();
       } else {
+        const delivery = cutDelivery(text);
+        if (delivery) {
+          this.local?.deliverLocalText(delivery.u, delivery.text);
+          return;
+        }
         const event = parseInstanceEvent(text);
         if (event?.k === 'message') this.local?.deliverLocal(event.u, event.m);
         else if (event?.k === 'replace') this.local?.endReplaced(event.u, event.t, event.e);

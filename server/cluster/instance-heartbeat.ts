@@ -1,6 +1,22 @@
 import type { Redis } from 'ioredis';
 import { KEY } from './keys';
 
+/*
+ * KEYS: the instances set, this instance's heartbeat key; ARGV: instance id, TTL (ms). Returns 1
+ * when the id was not in the set. The heartbeat key is kept out of the append-only file and
+ * replicas (redis.set_repl): with appendfsync always, each write makes Redis wait for the disk,
+ * and every call message in flight waits with it; a beat every second or two made those waits the
+ * cross-instance relay's slowest messages. A key that lives a few seconds needs no disk. After a
+ * Redis restart or failover the keys are gone until each live instance beats again, which is why
+ * the reaper takes an instance for dead only at its second look (reaper.ts).
+ */
+const BEAT = `
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+redis.set_repl(redis.REPL_NONE)
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+return added
+`;
+
 /**
  * Keeps this instance's heartbeat key alive: it expires `ttlMs` after the last beat, which is how
  * the others learn an instance died without a goodbye (SIGKILL, a lost machine).
@@ -32,9 +48,8 @@ export class InstanceHeartbeat {
   }
 
   private async beat(): Promise<void> {
-    const replies = await this.redis.multi().set(KEY.heartbeat(this.instanceId), '1', 'PX', this.ttlMs).sadd(KEY.instances, this.instanceId).exec();
+    const added = await this.redis.eval(BEAT, 2, KEY.instances, KEY.heartbeat(this.instanceId), this.instanceId, String(this.ttlMs));
     // Back in the set means a reaper had taken it out: the registry no longer routes to our sessions.
-    const added = replies?.[1]?.[1];
     if (this.started && added === 1) this.onReaped();
   }
 }

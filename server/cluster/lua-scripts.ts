@@ -36,7 +36,11 @@ function toEffects(reply: unknown): Effect[] {
 export class LuaScripts {
   private readonly shas = new Map<RelayScriptName, string>();
 
-  constructor(private readonly redis: Redis) {
+  /** @param instanceId the calling instance: scripts publish deliveries for any other one themselves. */
+  constructor(
+    private readonly redis: Redis,
+    private readonly instanceId: string,
+  ) {
     for (const [name, source] of Object.entries(RELAY_LUA) as [RelayScriptName, string][]) {
       this.shas.set(name, createHash('sha1').update(source).digest('hex'));
     }
@@ -46,9 +50,9 @@ export class LuaScripts {
     await Promise.all(Object.values(RELAY_LUA).map((source) => this.redis.script('LOAD', source)));
   }
 
-  /** Runs a script with now, grace and invite timeout first, then `args`. */
+  /** Runs a script with now, grace, invite timeout and this instance's id first, then `args`. */
   async run(name: RelayScriptName, timing: { graceMs: number; inviteTimeoutMs: number }, args: readonly string[]): Promise<Effect[]> {
-    const argv = [String(Date.now()), String(timing.graceMs), String(timing.inviteTimeoutMs), ...args];
+    const argv = [String(Date.now()), String(timing.graceMs), String(timing.inviteTimeoutMs), this.instanceId, ...args];
     const sha = this.shas.get(name) ?? '';
     try {
       return toEffects(await this.redis.evalsha(sha, 0, ...argv));

@@ -3,8 +3,13 @@ import { ENDS_CALL, MAX_HELD_SIGNALS, RELAY_RULES, RESUME_CLAIM_MS, type Relay, 
 import type { Effect, LuaScripts } from './lua-scripts';
 
 export interface ClusterRelayPorts {
-  /** Sends to the session `token` names, on this instance or another; '' means no session. */
+  /**
+   * Sends to the session `token` names on this instance ('' means no session). The scripts
+   * publish deliveries to sessions on other instances themselves.
+   */
   deliver(userId: string, token: string, message: ServerMessage): void;
+  /** The same, with the message already serialised (by this or another instance). */
+  deliverText(userId: string, token: string, text: string): void;
   /** Enrolled and not revoked. */
   isKnown(userId: string): boolean;
   isBusy(userId: string): boolean;
@@ -52,14 +57,15 @@ export class RedisCallRelay implements Relay {
       // The directory check is local (every instance has the whole directory), as in CallRelay.
       if (message.to === from) return { code: 'bad-message', message: 'you cannot call yourself' };
       if (!this.ports.isKnown(message.to)) return { code: 'unknown-user', message: `no user '${message.to}' in the directory` };
-      return this.apply(await this.scripts.run('invite', this.timing, [message.callId, from, message.to]), relayedFrom(message, from));
+      const relayed = JSON.stringify(relayedFrom(message, from));
+      return this.apply(await this.scripts.run('invite', this.timing, [message.callId, from, message.to, relayed]), relayed);
     }
     if (message.type === 'call.resume') {
       return this.apply(await this.scripts.run('resume', this.timing, [message.callId, from, message.to, message.role, String(RESUME_CLAIM_MS)]));
     }
     const rule = RELAY_RULES[message.type];
-    const relayed = relayedFrom(message, from);
-    const args = [message.callId, from, message.to, message.type, rule.role, `,${rule.states.join(',')},`, ENDS_CALL.has(message.type) ? '1' : '0', JSON.stringify(relayed), String(MAX_HELD_SIGNALS)];
+    const relayed = JSON.stringify(relayedFrom(message, from));
+    const args = [message.callId, from, message.to, message.type, rule.role, `,${rule.states.join(',')},`, ENDS_CALL.has(message.type) ? '1' : '0', relayed, String(MAX_HELD_SIGNALS)];
     return this.apply(await this.scripts.run('handle', this.timing, args), relayed);
   }
 
@@ -69,10 +75,10 @@ export class RedisCallRelay implements Relay {
 
   /**
    * Carries out a script's effects in order; returns its refusal, if any. `relayed` is the
-   * message a `relay` effect passes on. Effects about sessions (replaced, reaped) are the
-   * caller's and are skipped here.
+   * serialised message a `relay` effect passes on. Effects about sessions (replaced, reaped) are
+   * the caller's and are skipped here.
    */
-  apply(effects: readonly Effect[], relayed?: ServerMessage): RelayRefusal | undefined {
+  apply(effects: readonly Effect[], relayed?: string): RelayRefusal | undefined {
     let refusal: RelayRefusal | undefined;
     for (const effect of effects) {
       switch (effect.kind) {
@@ -80,10 +86,10 @@ export class RedisCallRelay implements Relay {
           refusal = { code: effect.a as RelayRefusal['code'], message: effect.b };
           break;
         case 'relay':
-          if (relayed) this.ports.deliver(effect.to, effect.token, relayed);
+          if (relayed !== undefined) this.ports.deliverText(effect.to, effect.token, relayed);
           break;
         case 'held':
-          this.ports.deliver(effect.to, effect.token, JSON.parse(effect.a) as ServerMessage);
+          this.ports.deliverText(effect.to, effect.token, effect.a);
           break;
         case 'ended':
           this.ports.deliver(effect.to, effect.token, { v: PROTOCOL_VERSION, type: 'call.ended', callId: effect.a, reason: effect.b as 'timeout' | 'peer-disconnected' | 'peer-revoked' });

@@ -1,22 +1,48 @@
+import { PROTOCOL_VERSION } from '../../shared/protocol';
+
 /*
  * The call relay's state changes, as Lua scripts Redis runs atomically: the same rules as the
  * one-instance relay (server/relay/call-relay.ts), so that two instances handling the two sides
  * of a call can never both think they won a race. Each script returns a list of effects,
- * `{kind, to, token, a, b}`, that the calling instance carries out in order: deliveries name the
- * recipient's session token (read in the same script), so the caller knows where to send without
- * asking Redis again, and messages to one user keep their order.
+ * `{kind, to, token, a, b}`, that the calling instance carries out in order.
  *
- * Presence changes are PUBLISHed from inside the scripts, so every instance hears them in the
- * order they happened. ARGV[1..3] are always now (ms), the call grace (ms), the invite timeout (ms).
+ * Deliveries read the recipient's session token in the same script. One for a session on another
+ * instance is PUBLISHed by the script itself on that instance's channel, as the finished message
+ * text: the sender's instance waits for one round trip, not two, and everything one user is sent
+ * still goes out in the order the scripts ran. One for a session on the calling instance comes
+ * back as an effect.
+ *
+ * Presence changes are PUBLISHed from inside the scripts too, so every instance hears them in the
+ * order they happened. ARGV[1..4] are always now (ms), the call grace (ms), the invite timeout
+ * (ms), and the calling instance's id.
  */
 
 const PRELUDE = `
 local P = 'sealcall:'
-local now, grace, invite_ms = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local now, grace, invite_ms, here = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local out = {}
+-- What a 'relay' delivery passes on: the sender's instance serialised it after checking it.
+local relayed = ''
 local function emit(kind, to, token, a, b) out[#out + 1] = {kind, to, token, a or '', b or ''} end
 local function token_of(u) return redis.call('HGET', P .. 'sessions', u) or '' end
-local function deliver(kind, to, a, b) emit(kind, to, token_of(to), a, b) end
+local function text_of(kind, a, b)
+  if kind == 'relay' then return relayed end
+  if kind == 'held' then return a end
+  if kind == 'ended' then return '{"v":${PROTOCOL_VERSION},"type":"call.ended","callId":' .. cjson.encode(a) .. ',"reason":' .. cjson.encode(b) .. '}' end
+  return '{"v":${PROTOCOL_VERSION},"type":"call.busy","callId":' .. cjson.encode(a) .. ',"from":' .. cjson.encode(b) .. '}'
+end
+-- The envelope is cluster-events.ts's 'message' event, as JSON.stringify writes it, so every
+-- instance reads it; user ids hold no quote, so the receiver cuts the message text out of it
+-- without parsing it.
+local function deliver(kind, to, a, b)
+  local token = token_of(to)
+  local where = string.match(token, '^(.*):')
+  if where and where ~= here then
+    redis.call('PUBLISH', P .. 'to:' .. where, '{"k":"message","u":"' .. to .. '","m":' .. text_of(kind, a, b) .. '}')
+  else
+    emit(kind, to, token, a, b)
+  end
+end
 local function refuse(code, text) emit('refuse', '', '', code, text); return out end
 local function set_busy(u, busy)
   if busy then redis.call('SADD', P .. 'busy', u) else redis.call('SREM', P .. 'busy', u) end
@@ -85,9 +111,10 @@ local function came_back(c, u)
 end
 `;
 
-/** ARGV[4..]: callId, from, to, type, rule role, ',states,', ends call ('1'/'0'), relayed JSON to hold, max held. */
+/** ARGV[5..]: callId, from, to, type, rule role, ',states,', ends call ('1'/'0'), relayed JSON (to pass on or hold), max held. */
 const HANDLE = `
-local id, from, to, kind, rule_role, rule_states, ends, held_json, max_held = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], tonumber(ARGV[12])
+local id, from, to, kind, rule_role, rule_states, ends, held_json, max_held = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], tonumber(ARGV[13])
+relayed = held_json
 local c = get_call(id)
 if not c then
   local claim = redis.call('HMGET', P .. 'claim:' .. id, 'from', 'to')
@@ -114,9 +141,10 @@ if ends == '1' then end_call(c) end
 return out
 `;
 
-/** ARGV[4..]: callId, from, to. The caller has checked that `to` is someone else in the directory. */
+/** ARGV[5..]: callId, from, to, relayed JSON. The caller has checked that `to` is someone else in the directory. */
 const INVITE = `
-local id, from, to = ARGV[4], ARGV[5], ARGV[6]
+local id, from, to = ARGV[5], ARGV[6], ARGV[7]
+relayed = ARGV[8]
 if redis.call('EXISTS', P .. 'call:' .. id) == 1 or redis.call('EXISTS', P .. 'claim:' .. id) == 1 then
   return refuse('bad-message', 'that call id is already in use: pick a fresh random one')
 end
@@ -138,9 +166,9 @@ deliver('relay', to)
 return out
 `;
 
-/** ARGV[4..]: callId, from, to, role, claim lifetime (ms). */
+/** ARGV[5..]: callId, from, to, role, claim lifetime (ms). */
 const RESUME = `
-local id, from, to, role, claim_ms = ARGV[4], ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
+local id, from, to, role, claim_ms = ARGV[5], ARGV[6], ARGV[7], ARGV[8], tonumber(ARGV[9])
 local known = get_call(id)
 if known then
   local claimed
@@ -169,15 +197,15 @@ for _, json in ipairs(held) do deliver('held', from, json) end
 return out
 `;
 
-/** ARGV[4..]: user, reason ('peer-disconnected' | 'peer-revoked'). */
+/** ARGV[5..]: user, reason ('peer-disconnected' | 'peer-revoked'). */
 const USER_GONE = `
-user_gone(ARGV[4], ARGV[5])
+user_gone(ARGV[5], ARGV[6])
 return out
 `;
 
-/** ARGV[4..]: most deadlines to handle in one run. Ends rings that timed out and calls whose grace ran out. */
+/** ARGV[5..]: most deadlines to handle in one run. Ends rings that timed out and calls whose grace ran out. */
 const SWEEP = `
-local ids = redis.call('ZRANGEBYSCORE', P .. 'deadlines', '-inf', now, 'LIMIT', 0, tonumber(ARGV[4]))
+local ids = redis.call('ZRANGEBYSCORE', P .. 'deadlines', '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))
 for _, member in ipairs(ids) do
   redis.call('ZREM', P .. 'deadlines', member)
   local id, role = string.match(member, '^([^|]*)|(.*)$')
@@ -198,12 +226,12 @@ return out
 `;
 
 /**
- * ARGV[4..]: user, token. A session became the user's one session in the cluster; the one it
+ * ARGV[5..]: user, token. A session became the user's one session in the cluster; the one it
  * replaces (on this instance or another) is reported as `replaced` and leaves its call the way a
  * dropped connection does, in this same step: a resume sent on the new session cannot overtake it.
  */
 const SESSION_CLAIM = `
-local u, token = ARGV[4], ARGV[5]
+local u, token = ARGV[5], ARGV[6]
 local instance = string.match(token, '^(.*):')
 local previous = redis.call('HGET', P .. 'sessions', u)
 redis.call('HSET', P .. 'sessions', u, token)
@@ -219,9 +247,9 @@ end
 return out
 `;
 
-/** ARGV[4..]: user, token, reason. Only the session still registered may end itself. */
+/** ARGV[5..]: user, token, reason. Only the session still registered may end itself. */
 const SESSION_RELEASE = `
-local u, token, reason = ARGV[4], ARGV[5], ARGV[6]
+local u, token, reason = ARGV[5], ARGV[6], ARGV[7]
 if redis.call('HGET', P .. 'sessions', u) ~= token then return out end
 redis.call('HDEL', P .. 'sessions', u)
 redis.call('SREM', P .. 'users-of:' .. string.match(token, '^(.*):'), u)
@@ -231,12 +259,12 @@ return out
 `;
 
 /**
- * ARGV[4..]: instance id, force ('1' when an instance reaps itself at shutdown). Atomic with its
+ * ARGV[5..]: instance id, force ('1' when an instance reaps itself at shutdown). Atomic with its
  * own check that the heartbeat is gone, and it takes the instance out of the set: of several
  * survivors that notice at once, the first reaps and the others find nothing left to do.
  */
 const REAP = `
-local dead, force = ARGV[4], ARGV[5] == '1'
+local dead, force = ARGV[5], ARGV[6] == '1'
 if not force and redis.call('EXISTS', P .. 'instance:' .. dead) == 1 then return out end
 if redis.call('SREM', P .. 'instances', dead) == 0 and not force then return out end
 local prefix = dead .. ':'

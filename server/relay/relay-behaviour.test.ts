@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION, type OutgoingCallMessage, type ServerMessage } from '../../shared/protocol';
+import { parseServerMessage, PROTOCOL_VERSION, type OutgoingCallMessage, type ServerMessage } from '../../shared/protocol';
 import { ClusterNode } from '../cluster/cluster-node';
 import { silentLogger } from '../log/logger';
 import { redisMissingReason, startRedis, type RedisProcess } from '../test-support/redis-server.fixture';
@@ -74,6 +74,7 @@ async function redisSubject(): Promise<Subject> {
   const tokens = new Map<string, string>();
   node.attach({
     deliverLocal: (userId, message) => { if (tokens.has(userId)) delivered.push([userId, message]); },
+    deliverLocalText: (userId, text) => { if (tokens.has(userId)) delivered.push([userId, parseServerMessage(JSON.parse(text))]); },
     endReplaced: () => undefined,
     presenceChanged: () => undefined,
     directoryMoved: () => undefined,
