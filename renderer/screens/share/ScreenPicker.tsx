@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { CaptureSourceView, SealcallBridge } from '../../../shared/ipc';
 import type { CallEngine } from '../../call/call-engine-types';
 import { CloseIcon } from '../../components/Icons';
@@ -13,6 +13,9 @@ interface ScreenPickerProps {
   peerName: string;
   onClose: () => void;
 }
+
+/** Well inside the minute the core honours a listing for. */
+const RELIST_EVERY_MS = 20_000;
 
 type Listing = { state: 'loading' } | { state: 'ready'; sources: CaptureSourceView[] } | { state: 'failed'; message: string };
 
@@ -38,26 +41,38 @@ export function ScreenPicker({ bridge, engine, peerName, onClose }: ScreenPicker
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 
+  // The core honours a listing for a minute (SHARE_PICK_TIMEOUT_MS); listing again while the
+  // picker stays open keeps a slow pick valid and the windows current. Not while a pick is being
+  // shared: a fresh listing disarms it.
+  const sharing = useRef(false);
   useEffect(() => {
     let current = true;
-    bridge.invoke('screen.sources').then(
-      (sources) => {
-        if (!current) return;
-        setListing({ state: 'ready', sources });
-        setPicked(sources[0]?.id ?? null);
-      },
-      (error: unknown) => {
-        if (current) setListing({ state: 'failed', message: describeIpcError(error, "Sealcall couldn't list your screens and windows.").message });
-      },
-    );
+    const list = () => {
+      if (sharing.current) return;
+      bridge.invoke('screen.sources').then(
+        (sources) => {
+          if (!current) return;
+          setListing({ state: 'ready', sources });
+          setPicked((was) => (sources.some((source) => source.id === was) ? was : (sources[0]?.id ?? null)));
+        },
+        (error: unknown) => {
+          // A later listing that fails leaves the one shown; Share then says what is wrong.
+          if (current) setListing((shown) => (shown.state === 'ready' ? shown : { state: 'failed', message: describeIpcError(error, "Sealcall couldn't list your screens and windows.").message }));
+        },
+      );
+    };
+    list();
+    const timer = setInterval(list, RELIST_EVERY_MS);
     return () => {
       current = false;
+      clearInterval(timer);
     };
   }, [bridge]);
 
   const share = async () => {
     if (picked === null) return;
     setBusy(true);
+    sharing.current = true;
     setProblem(null);
     try {
       await bridge.invoke('screen.choose', { sourceId: picked });
@@ -65,6 +80,7 @@ export function ScreenPicker({ bridge, engine, peerName, onClose }: ScreenPicker
       onClose();
     } catch (error) {
       setProblem(describeIpcError(error, "Your screen couldn't be shared. Try again.").message);
+      sharing.current = false;
       setBusy(false);
     }
   };
