@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import type { UserSettings } from '../shared/settings-schema';
 import { expect, test as base } from './fixtures';
 import { mediaStats, snapshot, waitForCallState } from './harness/call-driver';
+import { withFakeDeviceOptions } from './harness/chromium-args';
 import { TEST_PASSPHRASE, unwrap, type CompanyUser } from './harness/company';
 import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './screens-support';
 
@@ -14,10 +15,7 @@ import { expectAccessible, snapBothSchemes, warmHarness, WINDOW_SIZE } from './s
 const test = base.extend({
   launchOptions: [
     async ({ launchOptions }, use) => {
-      const args = (launchOptions.args ?? []).map((arg) =>
-        arg === '--use-fake-device-for-media-stream' ? '--use-fake-device-for-media-stream=device-count=2' : arg,
-      );
-      await use({ ...launchOptions, args });
+      await use({ ...launchOptions, args: withFakeDeviceOptions(launchOptions.args ?? [], 'device-count=2') });
     },
     { scope: 'worker' },
   ],

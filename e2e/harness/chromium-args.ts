@@ -28,6 +28,10 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
  * check that video flows and what the screens show, not a frame rate; the benchmarks keep
  * CHROMIUM_ARGS, whose figures are for Chromium's default camera.
  */
-export const E2E_CHROMIUM_ARGS = CHROMIUM_ARGS.map((arg) =>
-  arg === '--use-fake-device-for-media-stream' ? '--use-fake-device-for-media-stream=fps=10' : arg,
-);
+export const E2E_CHROMIUM_ARGS = withFakeDeviceOptions(CHROMIUM_ARGS, 'fps=10');
+
+/** Adds options (comma-separated `key=value`, as Chromium parses them) to the fake-device flag. */
+export function withFakeDeviceOptions(args: readonly string[], options: string): string[] {
+  const flag = '--use-fake-device-for-media-stream';
+  return args.map((arg) => (arg === flag ? `${flag}=${options}` : arg.startsWith(`${flag}=`) ? `${arg},${options}` : arg));
+}
