@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import type { HostKind } from './e2e/fixtures';
-import { CHROMIUM_PATH, E2E_CHROMIUM_ARGS } from './e2e/harness/chromium-args';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/harness/chromium-args';
 
 /*
  * Two projects run the same specs:
@@ -38,7 +38,7 @@ export default defineConfig<{ hostKind: HostKind }>({
         hostKind: 'harness',
         browserName: 'chromium',
         headless: true,
-        launchOptions: { executablePath: CHROMIUM_PATH, args: E2E_CHROMIUM_ARGS },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
       },
     },
     {
