@@ -2,7 +2,7 @@ import type { IdentityStatus, IpcResult } from '../../shared/ipc';
 import { removeDataDir, runCli, startServerProcess, type ServerProcess } from '../../server/test-support/harness.fixture';
 import { freeTcpPort } from './free-ports';
 import type { HarnessEnvironment } from './harness-environment';
-import type { HarnessUser, HarnessUserOptions } from './harness-user';
+import { HARNESS_RING_MS, type HarnessUser, type HarnessUserOptions } from './harness-user';
 
 export const TEST_PASSPHRASE = 'correct horse battery staple';
 
@@ -11,7 +11,7 @@ export const TEST_PASSPHRASE = 'correct horse battery staple';
  * ringing call (screenshots, axe scans) for as long as a busy machine makes that take, and must
  * not see the call give up under them; a spec about the timeout sets its own (--invite-timeout).
  */
-export const RING_FOR = '600s';
+export const RING_FOR = `${HARNESS_RING_MS / 1000}s`;
 
 /** A user of the company: the app (page + host) after enrollment through a real invite link. */
 export interface CompanyUser extends HarnessUser {

@@ -46,7 +46,8 @@ export interface HarnessUser extends AppUnderTest {
  * does (RING_FOR in company.ts): specs look at a ringing call for as long as a busy machine makes
  * that take. Specs about the ring timeout use a server with a short --invite-timeout.
  */
-export const HARNESS_TUNING: CoreTuning = { pwhash: PWHASH_INTERACTIVE, timeouts: { ringTimeoutMs: 600_000 } };
+export const HARNESS_RING_MS = 600_000;
+export const HARNESS_TUNING: CoreTuning = { pwhash: PWHASH_INTERACTIVE, timeouts: { ringTimeoutMs: HARNESS_RING_MS } };
 
 export async function openHarnessUser(browser: Browser, options: HarnessUserOptions): Promise<HarnessUser> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'sealcall-harness-')));
