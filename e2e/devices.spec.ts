@@ -48,6 +48,8 @@ async function settingsOf(user: CompanyUser): Promise<UserSettings> {
 }
 
 test('the lobby shows the camera and a live mic meter, and the devices chosen there survive a restart', async ({ twoUsers }, testInfo) => {
+  // The app restarts mid-test, and the lobby is scanned and pictured in both schemes.
+  test.setTimeout(180_000);
   const { alice, company } = twoUsers;
   await alice.page.setViewportSize(WINDOW_SIZE);
   const captures = await watchCaptures(alice.page);
@@ -251,6 +253,8 @@ async function watchRinging(page: Page): Promise<() => Promise<number>> {
 }
 
 test('answering with video: the lobby keeps ringing until Join, and closes when the caller gives up', async ({ twoUsers }, testInfo) => {
+  // Two calls, and the lobby is scanned and pictured in both schemes.
+  test.setTimeout(180_000);
   const { alice, bob } = twoUsers;
   await bob.page.setViewportSize(WINDOW_SIZE);
   const ringing = await watchRinging(bob.page);
