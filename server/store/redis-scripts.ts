@@ -165,3 +165,45 @@ for _, userId in ipairs(redis.call('ZRANGEBYSCORE', P .. 'dir:changes', '(' .. A
 end
 return out
 `;
+
+/**
+ * Bulk invites, all in one script so that a list is written whole or not at all (see
+ * server/db/bulk-invites.ts for the outcomes). ARGV: now, renew ('1' or '0'), then per person:
+ * userId, displayName, codeHash (hex), expiresAt. Returns a JSON array of outcomes.
+ */
+export const BULK_INVITE = `${PRELUDE}
+local now, renew = ARGV[1], ARGV[2] == '1'
+-- Redis does not undo a script's writes when it fails half-way: everything that could fail is
+-- checked before the first write.
+local seen = {}
+for i = 5, #ARGV, 4 do
+  if seen[ARGV[i]] or redis.call('EXISTS', P .. 'invite:' .. ARGV[i]) == 1 then return redis.error_reply('an invite code is already stored') end
+  seen[ARGV[i]] = true
+end
+local outcomes = {}
+for i = 3, #ARGV, 4 do
+  local userId, name, hash, expiresAt = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local user = P .. 'user:' .. userId
+  local outcome
+  if redis.call('HEXISTS', user, 'revokedAt') == 1 then outcome = 'revoked'
+  elseif redis.call('HEXISTS', user, 'identityKey') == 1 then outcome = 'enrolled'
+  else
+    local pending = false
+    for _, old in ipairs(redis.call('SMEMBERS', P .. 'invites:' .. userId)) do
+      local row = redis.call('HMGET', P .. 'invite:' .. old, 'expiresAt', 'usedAt', 'cancelledAt')
+      if row[1] and not row[2] and not row[3] and tonumber(row[1]) > tonumber(now) then pending = true end
+    end
+    if pending and not renew then outcome = 'already-invited'
+    else
+      local cancelled = cancelPending(userId, now)
+      redis.call('HSET', P .. 'invite:' .. hash, 'userId', userId, 'displayName', name, 'createdAt', now, 'expiresAt', expiresAt)
+      redis.call('SADD', P .. 'invites:' .. userId, hash)
+      redis.call('SADD', P .. 'invites', hash)
+      audit(now, 'cli', 'invite.created', userId, '{"expiresAt":' .. expiresAt .. ',"cancelledOlder":' .. cancelled .. ',"bulk":1}')
+      if pending then outcome = 'renewed' else outcome = 'invited' end
+    end
+  end
+  outcomes[#outcomes + 1] = outcome
+end
+return cjson.encode(outcomes)
+`;

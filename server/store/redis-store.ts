@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { AuditAction, AuditActor, AuditEntry } from '../db/audit';
+import type { BulkInviteOutcome, BulkInviteRequest } from '../db/bulk-invites';
 import type { InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption } from '../db/invites';
 import type { RevokeOutcome } from '../db/revocations';
 import type { SettingName } from '../db/settings';
@@ -8,6 +9,7 @@ import type { UserRecord } from '../db/users';
 import { checkRedisUrl } from './redis-url';
 import {
   APPEND_AUDIT,
+  BULK_INVITE,
   CREATE_INVITE,
   DIRECTORY_CHANGES_AFTER,
   KEY_PREFIX,
@@ -188,6 +190,14 @@ export class RedisStore implements Store {
   async createInvite(request: InviteRequest, now: number = Date.now()): Promise<InviteOutcome> {
     const args = [request.userId, request.displayName, hex(request.codeHash), String(now), String(request.expiresAt), request.reinstate ? '1' : '0'];
     return parseJson(await this.redis.eval(CREATE_INVITE, 0, ...args)) as InviteOutcome;
+  }
+
+  async createBulkInvites(requests: readonly BulkInviteRequest[], renew: boolean, now: number = Date.now()): Promise<BulkInviteOutcome[]> {
+    // cjson writes an empty table as {}, not []: nothing to send anyway.
+    if (requests.length === 0) return [];
+    const args = [String(now), renew ? '1' : '0'];
+    for (const request of requests) args.push(request.userId, request.displayName, hex(request.codeHash), String(request.expiresAt));
+    return parseJson(await this.redis.eval(BULK_INVITE, 0, ...args)) as BulkInviteOutcome[];
   }
 
   async inviteState(codeHash: Uint8Array, now: number = Date.now()): Promise<InviteState> {

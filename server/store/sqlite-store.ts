@@ -3,6 +3,7 @@ import { appendAudit, readAudit } from '../db/audit';
 import { openDatabase } from '../db/database';
 import { directoryChangesAfter, directoryEpoch, directoryVersion } from '../db/directory';
 import { dumpDatabase } from '../db/dump';
+import { createBulkInvites } from '../db/bulk-invites';
 import { createInvite, inviteState, pendingInvites, redeemInvite } from '../db/invites';
 import { schemaVersion } from '../db/migrations';
 import { RevocationWatcher } from '../db/revocation-watcher';
@@ -41,6 +42,10 @@ export class SqliteStore implements Store {
 
   createInvite(...args: Parameters<Store['createInvite']>) {
     return this.run(() => createInvite(this.db, ...args));
+  }
+
+  createBulkInvites(...args: Parameters<Store['createBulkInvites']>) {
+    return this.run(() => createBulkInvites(this.db, ...args));
   }
 
   inviteState(...args: Parameters<Store['inviteState']>) {

@@ -224,6 +224,44 @@ describe.each(backends)('$name', (backend) => {
     expect(await store.findUser('alice')).toMatchObject({ revokedAt: null, identityKey: keyOf(3) });
   });
 
+  it('invites a list at once: only those who need a link get one, and a second run writes nothing', async () => {
+    const store = await fresh();
+    const enrolled = await invite(store, 'enrolled');
+    await store.redeemInvite(redemption(enrolled.codeHash, 1), NOW);
+    await invite(store, 'pending');
+    await invite(store, 'gone');
+    await store.revokeUser('gone', undefined, NOW);
+    const expired = await invite(store, 'expired', { expiresAt: NOW + 5 });
+    const person = (userId: string) => ({ userId, displayName: `${userId} name`, codeHash: hashInviteCode(newInviteCode()), expiresAt: NOW + HOUR });
+    const list = () => ['new', 'enrolled', 'pending', 'gone', 'expired'].map(person);
+
+    const first = list();
+    expect(await store.createBulkInvites(first, false, NOW + 10)).toEqual(['invited', 'enrolled', 'already-invited', 'revoked', 'invited']);
+    expect(await store.inviteState(first[0]?.codeHash ?? new Uint8Array(), NOW + 11)).toBe('valid');
+    expect(await store.inviteState(first[2]?.codeHash ?? new Uint8Array(), NOW + 11)).toBe('invite-invalid');
+    expect(await store.inviteState(expired.codeHash, NOW + 11)).toBe('invite-invalid');
+    expect((await store.pendingInvites(NOW + 11)).map((pending) => pending.userId)).toEqual(['expired', 'new', 'pending']);
+    const audited = (await store.readAudit()).length;
+
+    expect(await store.createBulkInvites(list(), false, NOW + 20)).toEqual(['already-invited', 'enrolled', 'already-invited', 'revoked', 'already-invited']);
+    expect((await store.readAudit()).length).toBe(audited);
+
+    const renewed = list();
+    expect(await store.createBulkInvites(renewed, true, NOW + 30)).toEqual(['renewed', 'enrolled', 'renewed', 'revoked', 'renewed']);
+    expect(await store.inviteState(first[0]?.codeHash ?? new Uint8Array(), NOW + 31)).toBe('invite-invalid');
+    expect(await store.inviteState(renewed[0]?.codeHash ?? new Uint8Array(), NOW + 31)).toBe('valid');
+    expect(await store.createBulkInvites([], false, NOW + 40)).toEqual([]);
+  });
+
+  it('writes nothing of a list it cannot write whole', async () => {
+    const store = await fresh();
+    const codeHash = hashInviteCode(newInviteCode());
+    const twice = ['ann', 'bob'].map((userId) => ({ userId, displayName: userId, codeHash, expiresAt: NOW + HOUR }));
+    await expect(store.createBulkInvites(twice, false, NOW)).rejects.toThrow();
+    expect(await store.pendingInvites(NOW)).toEqual([]);
+    expect(await store.readAudit()).toEqual([]);
+  });
+
   it('versions the directory: rows with their last change, tombstones, one epoch per store', async () => {
     const store = await fresh();
     const alice = await invite(store, 'alice');

@@ -1,10 +1,12 @@
 import type { AuditAction, AuditActor, AuditEntry } from '../db/audit';
 import type { DirectoryChanges, DirectoryRecord } from '../db/directory';
+import type { BulkInviteOutcome, BulkInviteRequest } from '../db/bulk-invites';
 import type { InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption } from '../db/invites';
 import type { RevokeOutcome } from '../db/revocations';
 import type { SettingName } from '../db/settings';
 import type { UserRecord } from '../db/users';
 
+export type { BulkInviteOutcome, BulkInviteRequest };
 export type { AuditAction, AuditActor, AuditEntry, DirectoryChanges, DirectoryRecord, InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption, RevokeOutcome, SettingName, UserRecord };
 
 /** A revocation as every server instance learns of it; its directory change is read with directoryChangesAfter. */
@@ -34,6 +36,8 @@ export interface Store {
   recordLastSeen(seen: ReadonlyMap<string, number>): Promise<void>;
 
   createInvite(request: InviteRequest, now?: number): Promise<InviteOutcome>;
+  /** A list at once (all written or none), one outcome per request in its order. */
+  createBulkInvites(requests: readonly BulkInviteRequest[], renew: boolean, now?: number): Promise<BulkInviteOutcome[]>;
   inviteState(codeHash: Uint8Array, now?: number): Promise<InviteState>;
   /** Spends the invite and registers the key in one step: of two racing redemptions, one wins. */
   redeemInvite(redemption: Redemption, now?: number): Promise<RedeemOutcome>;
