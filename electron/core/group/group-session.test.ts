@@ -173,6 +173,21 @@ describe('GroupSession (ts-mls, ciphersuite 0x0003)', () => {
     expect((await joined.epochKeys()).securityCode).toBe((await group.epochKeys()).securityCode);
   });
 
+  it('refuses a Welcome to a group with a member the joiner has no invite for', async () => {
+    const users = await makeUsers(['alice', 'frank', 'gina']);
+    const alice = user(users, 'alice');
+    const frank = user(users, 'frank');
+    const onlyFrank = await signedInvite(alice, GROUP, ['frank']);
+    const both = await signedInvite(alice, GROUP, ['frank', 'gina']);
+    const group = await GroupSession.create(options(alice), both);
+    await group.handleCommit((await group.commitAdd([fetchKeyPackage(user(users, 'gina'))])).commit);
+    const outgoing = await group.commitAdd([fetchKeyPackage(frank)]);
+    if (outgoing.welcome === undefined) throw new Error('an Add makes a Welcome');
+    await expectGroupError(GroupSession.join(options(frank), outgoing.welcome, frank.keyPackages, [onlyFrank]), 'not-invited');
+    const joined = await GroupSession.join(options(frank), outgoing.welcome, frank.keyPackages, [onlyFrank, both]);
+    expect(joined.members().map((member) => member.userId)).toEqual(['alice', 'gina', 'frank']);
+  });
+
   it('refuses a commit from outside the group, and a commit altered on the way', async () => {
     const call = await startCall(['alice', 'bob']);
     const mallory = (await makeUsers(['mallory'])).get('mallory');
