@@ -42,7 +42,9 @@ export function encodeGroupInvite(invite: GroupInvite): Uint8Array {
   if (new Set([owner, ...invitees]).size !== invitees.length + 1) {
     throw new CryptoError('invalid-input', 'a group invite names each member once, the owner not among the invitees');
   }
-  if (invite.media !== 'audio' && invite.media !== 'video') throw new CryptoError('invalid-input', 'a group invite is for audio or video');
+  // Typed, but it may come straight off the wire.
+  const media: unknown = invite.media;
+  if (media !== 'audio' && media !== 'video') throw new CryptoError('invalid-input', 'a group invite is for audio or video');
   if (!Number.isSafeInteger(invite.issuedAt) || invite.issuedAt < 0) {
     throw new CryptoError('invalid-input', "a group invite's issue time is a non-negative integer");
   }
@@ -50,7 +52,7 @@ export function encodeGroupInvite(invite: GroupInvite): Uint8Array {
     utf8Bytes(groupId),
     utf8Bytes(owner),
     encodeFields(invitees.map((id) => utf8Bytes(id))),
-    utf8Bytes(invite.media),
+    utf8Bytes(media),
     uintToBytes(BigInt(invite.issuedAt), 8),
   ]);
 }

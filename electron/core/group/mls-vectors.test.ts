@@ -4,13 +4,33 @@
  * secret and the epoch authenticator, and MLS-Exporter itself, which are exactly what group calls
  * take from MLS (the SFrame base key and the security code).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { mlsExporter } from 'ts-mls';
 import { decodeGroupContext } from 'ts-mls/groupContext.js';
 import { initializeEpoch } from 'ts-mls/keySchedule.js';
 import { fromHex, toHex } from '../../../shared/crypto/bytes';
-import vectors from './fixtures/mls-key-schedule-0x0003.json';
 import { groupCipherSuite } from './mls-suite';
+
+const hex = z.string().regex(/^([0-9a-f]{2})*$/);
+const KeyScheduleVectors = z.object({
+  cipher_suite: z.literal(3),
+  initial_init_secret: hex,
+  epochs: z.array(
+    z.object({
+      commit_secret: hex,
+      psk_secret: hex,
+      group_context: hex,
+      exporter_secret: hex,
+      epoch_authenticator: hex,
+      init_secret: hex,
+      exporter: z.object({ label: z.string(), context: hex, length: z.number().int().positive(), secret: hex }),
+    }),
+  ),
+});
+
+const vectors = KeyScheduleVectors.parse(JSON.parse(readFileSync(new URL('./fixtures/mls-key-schedule-0x0003.json', import.meta.url), 'utf8')));
 
 describe('ts-mls key schedule, RFC 9420 test vectors for 0x0003', () => {
   it('derives every epoch’s exporter secret, epoch authenticator and exporter output', async () => {
