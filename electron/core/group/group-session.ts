@@ -400,7 +400,10 @@ export class GroupSession {
   }
 
   #clientConfig(): typeof defaultClientConfig {
-    return { ...defaultClientConfig, authService: this.#authenticator };
+    // Group calls send no MLS application messages, so as few earlier epochs' receiving keys as
+    // ts-mls allows are kept: one (with 0, ts-mls 1.6.4 keeps them all: slice(-0) is the whole list).
+    const keyRetentionConfig = { ...defaultClientConfig.keyRetentionConfig, retainKeysForEpochs: 1 };
+    return { ...defaultClientConfig, keyRetentionConfig, authService: this.#authenticator };
   }
 
   /** Runs a ts-mls step; a leaf refused by the pins becomes its own error, anything else 'bad-message'. */
