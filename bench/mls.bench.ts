@@ -124,10 +124,9 @@ export async function runMlsBench(): Promise<BenchSection> {
   const rows: string[][] = [];
   for (const size of SIZES) rows.push(...(await groupRows(size)));
   const markdown = [
-    `_Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC._`,
-    '',
-    `ts-mls 1.6.4, ciphersuite 0x0003, one Node process, ${ROUNDS} rounds, medians (p90). Commits are`,
-    'encrypted (PrivateMessage) with the ratchet tree in the Welcome; "process" is one other member.',
+    `ts-mls 1.6.4, ciphersuite 0x0003, one Node process, ${ROUNDS} rounds after ${WARMUP} untimed ones, medians (p90).`,
+    'Commits are encrypted (PrivateMessage) with the ratchet tree in the Welcome; "process" is one other',
+    'member. An Add-only commit carries no update path (RFC 9420 §12.4), a Remove does: it costs more.',
     '',
     `KeyPackage generation: ${fmt(kp)} per package (batches of ${BATCH} + 1 last-resort).`,
     '',
