@@ -5,7 +5,7 @@ import { SFrameReceiver, SFrameSender } from '../../../shared/crypto/sframe';
 import { deriveGroupSenderSecret } from '../../../shared/crypto/sframe-mls';
 import { isGroupError, type GroupErrorCode } from './group-error';
 import { fanOut, fetchKeyPackage, makeUsers, signedInvite, user, type TestUser } from './group-session.fixture';
-import { GroupSession, type GroupEpochKeys } from './group-session';
+import { GroupSession, MAX_HANDSHAKE_BYTES, type GroupEpochKeys } from './group-session';
 import type { SignedGroupInvite } from './invite-book';
 
 const GROUP = 'group-call-1';
@@ -88,6 +88,21 @@ describe('GroupSession (ts-mls, ciphersuite 0x0003)', () => {
     const frame = new SFrameSender(await deriveGroupSenderSecret(bobKeys.baseKey, bobKeys.epoch, bobKeys.ownIndex)).encrypt(new Uint8Array(0), Uint8Array.of(9));
     const atCarol = new SFrameReceiver(await deriveGroupSenderSecret(carolKeys.baseKey, carolKeys.epoch, 1));
     expect([...atCarol.open(new Uint8Array(0), frame).plaintext]).toEqual([9]);
+  });
+
+  it("needs no pin for the device's own user", async () => {
+    const users = await makeUsers(['alice', 'bob']);
+    const alice = user(users, 'alice');
+    const bob = user(users, 'bob');
+    alice.pins.delete('alice');
+    bob.pins.delete('bob');
+    const invite = await signedInvite(alice, GROUP, ['bob']);
+    const group = await GroupSession.create(options(alice), invite);
+    const outgoing = await group.commitAdd([fetchKeyPackage(bob)]);
+    await group.handleCommit(outgoing.commit);
+    if (outgoing.welcome === undefined) throw new Error('an Add makes a Welcome');
+    const joined = await GroupSession.join(options(bob), outgoing.welcome, bob.keyPackages, [invite]);
+    expect((await joined.epochKeys()).securityCode).toBe((await group.epochKeys()).securityCode);
   });
 
   it('changes the security code with every epoch', async () => {
@@ -201,6 +216,8 @@ describe('GroupSession (ts-mls, ciphersuite 0x0003)', () => {
     const epoch = bob.epoch;
     await expectGroupError(bob.handleCommit(altered), 'bad-message');
     expect(bob.epoch).toBe(epoch);
+    await expectGroupError(bob.handleCommit(new Uint8Array(MAX_HANDSHAKE_BYTES + 1)), 'bad-message');
+    await expectGroupError(bob.handleCommit(outgoing.commit.subarray(0, 40)), 'bad-message');
     // Mallory's own group under the same id and epoch: its commit is not the group's.
     const own = { groupId: GROUP, owner: 'mallory', self: { userId: 'mallory', identity: mallory.identity }, pinnedKey: mallory.pinnedKey };
     const fake = await GroupSession.create(own, await signedInvite(mallory, GROUP, ['bob']));

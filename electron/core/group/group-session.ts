@@ -232,7 +232,12 @@ export class GroupSession {
     credentialFor(options.self.userId);
     credentialFor(options.owner);
     if (typeof options.groupId !== 'string' || options.groupId.length === 0) throw new GroupError('invalid-input', 'a group id is a non-empty string');
-    return new GroupSession(options, new LeafAuthenticator(options.pinnedKey), new InviteBook(options.groupId, options.owner, options.pinnedKey));
+    // This device's own leaf is checked like every other, against its own identity key: the
+    // contacts store need not list its own user.
+    const ownKey = Uint8Array.from(options.self.identity.publicKey);
+    const pinnedKey: PinnedKeyLookup = (userId) => (userId === options.self.userId ? ownKey : options.pinnedKey(userId));
+    const withSelf = { ...options, pinnedKey };
+    return new GroupSession(withSelf, new LeafAuthenticator(pinnedKey), new InviteBook(options.groupId, options.owner, pinnedKey));
   }
 
   get epoch(): bigint {
