@@ -1,3 +1,4 @@
+import { createCommit, createGroup, defaultCapabilities, defaultLifetime, encodeMlsMessage, generateKeyPackageWithKey } from 'ts-mls';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../shared/crypto/bytes';
 import { signGroupInvite } from '../../../shared/crypto/group-invite';
@@ -7,6 +8,9 @@ import { isGroupError, type GroupErrorCode } from './group-error';
 import { fanOut, fetchKeyPackage, makeUsers, signedInvite, user, type TestUser } from './group-session.fixture';
 import { GroupSession, MAX_HANDSHAKE_BYTES, type GroupEpochKeys } from './group-session';
 import type { SignedGroupInvite } from './invite-book';
+import { openFetchedKeyPackage } from './key-packages';
+import { credentialFor, signatureKeyPair } from './member-binding';
+import { groupCipherSuite } from './mls-suite';
 
 const GROUP = 'group-call-1';
 
@@ -265,6 +269,30 @@ describe('GroupSession (ts-mls, ciphersuite 0x0003)', () => {
     expect(await session(call, 'bob').handleCommit(outgoing.commit)).toMatchObject({ kind: 'epoch', own: false });
     // And an Add for an uninvited user is not even made.
     await expectGroupError(alice.commitAdd([{ userId: 'zoe', keyPackage: new Uint8Array(10) }]), 'not-invited');
+  });
+
+  it('refuses a commit with a proposal a group call never makes', async () => {
+    // A member whose app is not Sealcall's: ts-mls driven directly, under Alice's real key.
+    const users = await makeUsers(['alice', 'bob']);
+    const alice = user(users, 'alice');
+    const bob = user(users, 'bob');
+    const cs = await groupCipherSuite();
+    const own = await generateKeyPackageWithKey(credentialFor('alice'), defaultCapabilities(), defaultLifetime, [], signatureKeyPair(alice.identity), cs);
+    let raw = await createGroup(new TextEncoder().encode(GROUP), own.publicPackage, own.privatePackage, [], cs);
+    const bobPackage = await openFetchedKeyPackage(fetchKeyPackage(bob).keyPackage, 'bob', bob.pinnedKey);
+    const added = await createCommit({ state: raw, cipherSuite: cs }, { extraProposals: [{ proposalType: 'add', add: { keyPackage: bobPackage } }], ratchetTreeExtension: true });
+    raw = added.newState;
+    if (added.welcome === undefined) throw new Error('an Add makes a Welcome');
+    const welcome = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: added.welcome });
+    const invite = await signedInvite(alice, GROUP, ['bob']);
+    const joined = await GroupSession.join(options(bob), welcome, bob.keyPackages, [invite]);
+    const odd = await createCommit({ state: raw, cipherSuite: cs }, { extraProposals: [{ proposalType: 'group_context_extensions', groupContextExtensions: { extensions: [] } }] });
+    const epoch = joined.epoch;
+    await expectGroupError(joined.handleCommit(encodeMlsMessage(odd.commit)), 'unsupported-proposal');
+    expect(joined.epoch).toBe(epoch);
+    // An empty commit from the same member (a fresh update path, nothing else) is accepted.
+    const empty = await createCommit({ state: raw, cipherSuite: cs }, {});
+    expect(await joined.handleCommit(encodeMlsMessage(empty.commit))).toMatchObject({ kind: 'epoch', own: false });
   });
 
   it('orders two commits for one epoch: the second is stale and is retried on the new epoch', async () => {
