@@ -72,9 +72,12 @@ describe('GroupKeyRing', () => {
     await carol.install(material(1n, 2));
     const old = [send(bob, 1), send(bob, 2)];
     expect(open(carol, old[0] ?? new Uint8Array(0))).toEqual(opusFrame(1));
+    const oldSender = bob.sender;
     await bob.install(material(2n, 1));
     await carol.install(material(2n, 2));
     expect(bob.sendEpoch).toBe(2n);
+    // Bob's epoch-1 sending key is gone at once.
+    expectThrows(() => oldSender?.encrypt(new Uint8Array(0), opusFrame(9)), 'invalid-key');
     expect(carol.heldEpochs).toEqual([1n, 2n]);
     expect(grace.pending).toEqual([]);
     const fresh = send(bob, 3);

@@ -115,6 +115,9 @@ export class GroupKeyRing {
       return;
     }
     this.#epochs.set(epoch, held);
+    // The previous epoch's own key only ever sent: nothing opens with it, so it goes now.
+    const previousSend = this.#sendEpoch === undefined ? undefined : this.#epochs.get(this.#sendEpoch);
+    if (previousSend !== undefined) wipeSFrameSecret(previousSend.own);
     this.#sender = new SFrameSender(held.own);
     this.#sendEpoch = epoch;
     // Hold at most this epoch and the one before it.
