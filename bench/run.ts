@@ -17,6 +17,7 @@ import { runCallSetupBench } from './call-setup.bench';
 import { runClusterBench } from './cluster.bench';
 import { runCompanyScaleBench } from './company-scale.bench';
 import { runE2eeCpuBench } from './e2ee-cpu.bench';
+import { runMlsBench } from './mls.bench';
 import { runRendererBench } from './renderer.bench';
 import { runServerBench } from './server.bench';
 import { runSFrameBench } from './sframe.bench';
@@ -32,6 +33,7 @@ const benches: [name: string, title: string, run: () => Promise<BenchSection>][]
   ['worker-crypto', 'Crypto in the worker', runWorkerCryptoBench],
   ['e2ee-cpu', 'CPU cost of E2EE', runE2eeCpuBench],
   ['renderer', 'Renderer start', runRendererBench],
+  ['mls', 'MLS key layer (group calls)', runMlsBench],
 ];
 
 const only = process.argv.slice(2);

@@ -1,0 +1,196 @@
+import { wipeSFrameSecret, SFrameReceiver, SFrameSender, type SFrameSecret } from '../../shared/crypto/sframe';
+import { deriveGroupSenderSecret, kidMatchesEpoch, parseGroupKid } from '../../shared/crypto/sframe-mls';
+import { CryptoError } from '../../shared/crypto/errors';
+import type { Scheduler } from './key-ring';
+
+/*
+ * The media keys of one group call, by (MLS epoch, sender index), for the frame-crypto worker
+ * (docs/group-calls.md). The core hands over each epoch's base key and member list; every sender's
+ * secret is derived from them at once (RFC 9605 §5.2, at most 8 senders in a mesh), and the base
+ * key is then zeroed. Frames are matched to keys by KID: the sender index and the epoch's low bits.
+ */
+
+/**
+ * How long the previous epoch still opens frames once the new one has authenticated a frame: a
+ * member that processed the commit a little later still sends under the previous epoch meanwhile.
+ * Epochs older than the previous are wiped at once.
+ */
+export const PREVIOUS_EPOCH_GRACE_MS = 2000;
+
+/** What the core sends the worker for one epoch (GroupEpochKeys without the security code). */
+export interface GroupEpochMaterial {
+  readonly epoch: bigint;
+  readonly ownIndex: number;
+  /** RFC 9605 §5.2 base_key of the epoch; the ring takes it and zeroes it. */
+  readonly baseKey: Uint8Array;
+  readonly senders: readonly { readonly index: number }[];
+}
+
+interface HeldEpoch {
+  readonly epoch: bigint;
+  readonly receivers: Map<number, SFrameReceiver>;
+  readonly own: SFrameSecret;
+}
+
+const timerScheduler: Scheduler = (task, ms) => {
+  const timer = setTimeout(task, ms);
+  return () => {
+    clearTimeout(timer);
+  };
+};
+
+export interface GroupKeyRingOptions {
+  /** When the previous epoch's grace ends; setTimeout unless a test drives it. */
+  readonly schedule?: Scheduler;
+}
+
+function wipeEpoch(held: HeldEpoch): void {
+  wipeSFrameSecret(held.own);
+  for (const receiver of held.receivers.values()) wipeSFrameSecret(receiver.secret);
+  held.receivers.clear();
+}
+
+export class GroupKeyRing {
+  readonly #schedule: Scheduler;
+  readonly #epochs = new Map<bigint, HeldEpoch>();
+  readonly #retirements = new Set<() => void>();
+  #sender: SFrameSender | undefined;
+  #sendEpoch: bigint | undefined;
+  /** The newest epoch a received frame has authenticated under. */
+  #confirmed: bigint | undefined;
+  /** The highest epoch asked for, so a late install of an older one is refused. */
+  #highest: bigint | undefined;
+  #installing: Promise<void> = Promise.resolve();
+  #wiped = false;
+
+  constructor(options: GroupKeyRingOptions = {}) {
+    this.#schedule = options.schedule ?? timerScheduler;
+  }
+
+  /** The sender of the newest installed epoch, shared by audio and video so counters never repeat. */
+  get sender(): SFrameSender | undefined {
+    return this.#sender;
+  }
+
+  get sendEpoch(): bigint | undefined {
+    return this.#sendEpoch;
+  }
+
+  /** The epochs whose keys are held now, oldest first (for the tests). */
+  get heldEpochs(): bigint[] {
+    return [...this.#epochs.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /**
+   * Takes a new epoch's keys (and ownership of its base key). Sending moves to it at once; the
+   * epoch before stays for receiving, anything older is wiped. Epochs only move forward: an
+   * epoch at or below one already given is refused, and its base key zeroed.
+   */
+  install(material: GroupEpochMaterial): Promise<void> {
+    const { epoch, baseKey } = material;
+    if (this.#wiped || (this.#highest !== undefined && epoch <= this.#highest)) {
+      baseKey.fill(0);
+      return Promise.reject(new CryptoError('invalid-input', `epoch ${epoch} is not newer than the keys the ring already has`));
+    }
+    this.#highest = epoch;
+    const step = this.#installing.then(() => this.#install(material));
+    this.#installing = step.catch(() => undefined);
+    return step;
+  }
+
+  async #install(material: GroupEpochMaterial): Promise<void> {
+    const { epoch, ownIndex, baseKey, senders } = material;
+    let held: HeldEpoch;
+    try {
+      const receivers = new Map<number, SFrameReceiver>();
+      for (const { index } of senders) {
+        if (index !== ownIndex && !receivers.has(index)) receivers.set(index, new SFrameReceiver(await deriveGroupSenderSecret(baseKey, epoch, index)));
+      }
+      held = { epoch, receivers, own: await deriveGroupSenderSecret(baseKey, epoch, ownIndex) };
+    } finally {
+      baseKey.fill(0);
+    }
+    if (this.#isWiped()) {
+      wipeEpoch(held);
+      return;
+    }
+    this.#epochs.set(epoch, held);
+    // The previous epoch's own key only ever sent: nothing opens with it, so it goes now.
+    const previousSend = this.#sendEpoch === undefined ? undefined : this.#epochs.get(this.#sendEpoch);
+    if (previousSend !== undefined) wipeSFrameSecret(previousSend.own);
+    this.#sender = new SFrameSender(held.own);
+    this.#sendEpoch = epoch;
+    // Hold at most this epoch and the one before it.
+    for (const other of [...this.#epochs.keys()]) if (other < epoch - 1n) this.#retire(other);
+  }
+
+  /** Resolves once every install asked for so far has finished (or failed). */
+  async installed(): Promise<void> {
+    await this.#installing;
+  }
+
+  /** The receiver for a frame's KID, if its (epoch, sender) is held. */
+  receiverFor(kid: bigint): SFrameReceiver | undefined {
+    let parts;
+    try {
+      parts = parseGroupKid(kid);
+    } catch {
+      return undefined;
+    }
+    for (const held of this.#epochs.values()) {
+      if (kidMatchesEpoch(parts, held.epoch)) return held.receivers.get(parts.senderIndex);
+    }
+    return undefined;
+  }
+
+  /**
+   * A frame under `kid` authenticated. The first under a newer epoch makes it the confirmed one:
+   * the epoch just before it stays for PREVIOUS_EPOCH_GRACE_MS, anything older goes at once.
+   */
+  confirm(kid: bigint): void {
+    let parts;
+    try {
+      parts = parseGroupKid(kid);
+    } catch {
+      return;
+    }
+    const held = [...this.#epochs.values()].find((candidate) => kidMatchesEpoch(parts, candidate.epoch));
+    if (held === undefined || (this.#confirmed !== undefined && held.epoch <= this.#confirmed)) return;
+    this.#confirmed = held.epoch;
+    const previous = held.epoch - 1n;
+    for (const other of [...this.#epochs.keys()]) if (other < previous) this.#retire(other);
+    if (this.#epochs.has(previous)) {
+      const cancel = this.#schedule(() => {
+        this.#retirements.delete(cancel);
+        this.#retire(previous);
+      }, PREVIOUS_EPOCH_GRACE_MS);
+      this.#retirements.add(cancel);
+    }
+  }
+
+  /** Zeroes every key; the ring takes none afterwards. */
+  wipe(): void {
+    this.#wiped = true;
+    for (const cancel of this.#retirements) cancel();
+    this.#retirements.clear();
+    for (const epoch of [...this.#epochs.keys()]) this.#retire(epoch);
+    this.#sender = undefined;
+    this.#sendEpoch = undefined;
+  }
+
+  #retire(epoch: bigint): void {
+    const held = this.#epochs.get(epoch);
+    if (held === undefined) return;
+    wipeEpoch(held);
+    this.#epochs.delete(epoch);
+    if (this.#sendEpoch === epoch) {
+      this.#sender = undefined;
+      this.#sendEpoch = undefined;
+    }
+  }
+
+  // A method, not the field: it changes across awaits, which narrowing would not see.
+  #isWiped(): boolean {
+    return this.#wiped;
+  }
+}
