@@ -42,7 +42,8 @@ export const groupClientExamples: Record<string, Record<string, unknown>> = {
 
 export const groupServerExamples: Record<string, Record<string, unknown>> = {
   'keys.packages': { v, type: 'keys.packages', groupId, packages: [{ userId: 'bob', package: b64(400) }], missing: ['carol'] },
-  'group.created': { v, type: 'group.created', groupId, epoch: 0, rung: ['bob'], unavailable: ['carol'] },
+  'keys.published': { v, type: 'keys.published', oneTime: 2 },
+  'group.rung': { v, type: 'group.rung', groupId, epoch: 0, rung: ['bob'], unavailable: ['carol'] },
   'group.invite': { v, type: 'group.invite', groupId, from: 'alice', media: { audio: true, video: false }, invitees: ['bob', 'carol'], members: ['alice'], ...signedInvite },
   'group.invited': { v, type: 'group.invited', groupId, invitees: ['bob', 'carol', 'dave'], ...signedInvite },
   'group.joined': { v, type: 'group.joined', groupId, userId: 'bob', members: ['alice', 'bob'], epoch: 0 },

@@ -119,10 +119,16 @@ export const keysPackagesSchema = z
   })
   .strict();
 
-export const groupCreatedSchema = z
+/** The answer to keys.publish: the set is stored, and this session can be rung for group calls. */
+export const keysPublishedSchema = z
+  .object({ v: versionField, type: z.literal('keys.published'), oneTime: z.number().int().min(0).max(MAX_KEY_PACKAGES) })
+  .strict();
+
+/** The answer to group.create and to the owner's group.invite: whom the server rang. */
+export const groupRungSchema = z
   .object({
     v: versionField,
-    type: z.literal('group.created'),
+    type: z.literal('group.rung'),
     groupId: groupIdSchema,
     epoch: epochSchema,
     /** Invitees whose app was told; the others were offline or run an app without group calls. */
@@ -200,7 +206,8 @@ export const outgoingGroupSchemas = [
 /** Server → client group and key-package messages. */
 export const incomingGroupSchemas = [
   keysPackagesSchema,
-  groupCreatedSchema,
+  groupRungSchema,
+  keysPublishedSchema,
   groupInviteInSchema,
   groupInvitedSchema,
   groupJoinedSchema,
