@@ -24,7 +24,10 @@ export class GroupDesk {
 
   constructor(store: KeyPackageStore, ports: GroupDeskPorts, graceMs: number) {
     this.keys = new KeyPackageDesk(store, (userId, message) => { ports.deliver(userId, message); });
-    this.relay = new GroupRelay({ deliver: ports.deliver, isKnown: ports.isKnown, canRing: (userId) => this.keys.canRing(userId) }, graceMs);
+    this.relay = new GroupRelay(
+      { deliver: (userId, message) => ports.deliver(userId, message), isKnown: (userId) => ports.isKnown(userId), canRing: (userId) => this.keys.canRing(userId) },
+      graceMs,
+    );
   }
 
   handle(from: string, message: OutgoingGroupMessage): GroupRefusal | undefined | Promise<GroupRefusal | undefined> {
