@@ -30,7 +30,7 @@ export interface GroupRefusal extends RelayRefusal {
  * What a dropped member misses while it is away, delivered when it comes back: commits, welcomes
  * and membership changes. Beyond this it could not catch up anyway, and is dropped from the group.
  */
-export const MAX_MISSED_MESSAGES = 64;
+export const MAX_MISSED_MESSAGES = 32;
 
 interface Absence {
   timer: NodeJS.Timeout;

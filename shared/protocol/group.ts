@@ -222,3 +222,10 @@ export const incomingGroupSchemas = [
 export type OutgoingGroupMessage = z.infer<(typeof outgoingGroupSchemas)[number]>;
 export type IncomingGroupMessage = z.infer<(typeof incomingGroupSchemas)[number]>;
 export type GroupCommit = z.infer<typeof groupCommitSchema>;
+
+const incomingGroupTypes: ReadonlySet<string> = new Set(incomingGroupSchemas.map((schema) => schema.shape.type.value));
+
+/** Whether a server message is one of the group-call or key-package ones. */
+export function isIncomingGroupMessage<T extends { type: string }>(message: T): message is Extract<T, IncomingGroupMessage> {
+  return incomingGroupTypes.has(message.type);
+}
