@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../shared/crypto/bytes';
 import { PROTOCOL_VERSION } from '../shared/protocol';
-import { enrollUser, randomCallId, removeDataDir, signIn, startServerProcess, type EnrolledUser, type ServerProcess, type TestClient } from './test-support/harness.fixture';
+import { enrollUser, randomCallId, removeDataDir, runCli, signIn, startServerProcess, type EnrolledUser, type ServerProcess, type TestClient } from './test-support/harness.fixture';
 
 /*
  * Group calls through the real server on loopback: raw WebSocket clients that speak the protocol
@@ -223,7 +223,7 @@ describe('group calls', () => {
     await bob.client.next('group.ended', (m) => m.groupId === groupId);
   });
 
-  it('rings only apps that published KeyPackages, and refuses a group beyond 8 or a second group', async () => {
+  it('rings only apps that published KeyPackages, and refuses a second group, a reused id or a bad invite list', async () => {
     // A session that has not published (an app without group calls) is not rung.
     dave.client.close();
     await dave.client.closed;
@@ -274,5 +274,18 @@ describe('group calls', () => {
     await fresh(bob, 90);
     alice.client.send({ v, type: 'group.end', groupId });
     await alice.client.next('group.ended', (m) => m.groupId === groupId);
+  });
+  it('takes a revoked member out at once, and it cannot be invited again', async () => {
+    const frank = await enrollUser(server, 'frank');
+    await publish(frank, 110);
+    const groupId = await groupOf([bob, frank]);
+    const revoked = await runCli(['revoke', 'frank', '--data-dir', server.dataDir]);
+    expect(revoked.code).toBe(0);
+    for (const member of [alice, bob]) expect(await member.client.next('group.left', (m) => m.userId === 'frank')).toMatchObject({ reason: 'revoked', members: ['alice', 'bob'] });
+    // Out of the directory, so out of any new invite list (its KeyPackages went with its device: key-packages.test.ts).
+    alice.client.send({ v, type: 'group.invite', groupId, invitees: ['bob', 'frank'], ...signed, id: 'again' });
+    expect(await alice.client.error('unknown-user')).toMatchObject({ ref: 'again' });
+    alice.client.send({ v, type: 'group.end', groupId });
+    await bob.client.next('group.ended', (m) => m.groupId === groupId);
   });
 });
