@@ -245,7 +245,9 @@ describe('group calls', () => {
     await alice.client.next('group.joined', (m) => m.userId === 'bob');
     alice.client.send({ v, type: 'group.invite', groupId, invitees: ['carol'], ...signed, id: 'drop-bob' });
     expect((await alice.client.error('bad-message')).message).toMatch(/bob/);
+    // Once its app publishes, the invitation waiting for it rings.
     await publish(dave, 80);
+    expect(await dave.client.next('group.invite', (m) => m.groupId === groupId)).toMatchObject({ from: 'alice', members: ['alice', 'bob'] });
     alice.client.send({ v, type: 'group.invite', groupId, invitees: ['bob', 'carol'], ...signed });
     expect(await dave.client.next('group.ended', (m) => m.groupId === groupId)).toMatchObject({ reason: 'uninvited' });
     expect(await bob.client.next('group.invited')).toMatchObject({ groupId, invitees: ['bob', 'carol'] });

@@ -23,7 +23,11 @@ export class GroupDesk {
   private readonly keys: KeyPackageDesk;
 
   constructor(store: KeyPackageStore, ports: GroupDeskPorts, graceMs: number) {
-    this.keys = new KeyPackageDesk(store, (userId, message) => { ports.deliver(userId, message); });
+    this.keys = new KeyPackageDesk(
+      store,
+      (userId, message) => { ports.deliver(userId, message); },
+      (userId) => { this.relay.ringPending(userId); },
+    );
     this.relay = new GroupRelay(
       { deliver: (userId, message) => ports.deliver(userId, message), isKnown: (userId) => ports.isKnown(userId), canRing: (userId) => this.keys.canRing(userId) },
       graceMs,

@@ -179,15 +179,24 @@ export class GroupRelay {
     const listed = new Set(message.invitees);
     const dropped = [...group.members.keys()].find((member) => member !== group.owner && !listed.has(member));
     if (dropped !== undefined) return { code: 'bad-message', message: `the new invite list leaves out '${dropped}', who is in the group: remove them instead` };
-    const fresh = message.invitees.filter((user) => !group.invited.has(user) && !group.members.has(user));
+    // Everyone listed and not yet in is rung: again, for one who was offline the first time.
+    const pending = message.invitees.filter((user) => !group.members.has(user));
     for (const user of group.invited) {
       if (!listed.has(user) && !group.members.has(user)) this.ports.deliver(user, { v, type: 'group.ended', groupId: group.id, reason: 'uninvited' });
     }
     group.signed = { invitees: message.invitees, invite: message.invite, signature: message.signature };
     group.invited = listed;
     this.toMembers(group, { v, type: 'group.invited', groupId: group.id, ...group.signed }, from);
-    this.ring(group, fresh);
+    this.ring(group, pending);
     return undefined;
+  }
+
+  /** A session that just became able to take group calls is rung for the groups waiting for it. */
+  ringPending(userId: string): void {
+    for (const group of this.groups.values()) {
+      if (!group.invited.has(userId) || group.members.has(userId)) continue;
+      this.ports.deliver(userId, { v, type: 'group.invite', groupId: group.id, from: group.owner, media: group.media, members: [...group.members.keys()], ...group.signed });
+    }
   }
 
   private join(from: string, groupId: string): GroupRefusal | undefined {

@@ -25,6 +25,8 @@ export class KeyPackageDesk {
   constructor(
     private readonly store: KeyPackageStore,
     private readonly deliver: (userId: string, message: ServerMessage) => void,
+    /** Told when a session first becomes one that can be rung. */
+    private readonly nowRingable: (userId: string) => void,
   ) {}
 
   canRing(userId: string): boolean {
@@ -40,13 +42,13 @@ export class KeyPackageDesk {
     if (!budget.take()) {
       // The set stored before stays, and this session still speaks group calls: a client that
       // reconnects often is still rung, it just cannot rewrite its set each time.
-      this.published.add(from);
+      this.becameRingable(from);
       return { code: 'rate-limited', message: 'KeyPackages are published at login; at most one batch every 10 s after the first few: the previous batch stays' };
     }
     const outcome = await this.store.publish(from, message.packages.map(fromBase64Url), fromBase64Url(message.lastResort));
     if (outcome === 'no-device') return { code: 'revoked', message: 'you have no enrolled device' };
-    this.published.add(from);
     this.deliver(from, { v: PROTOCOL_VERSION, type: 'keys.published', oneTime: message.packages.length });
+    this.becameRingable(from);
     return undefined;
   }
 
@@ -65,6 +67,12 @@ export class KeyPackageDesk {
       missing: asked.filter((userId) => !found.has(userId)),
     });
     return undefined;
+  }
+
+  private becameRingable(userId: string): void {
+    if (this.published.has(userId)) return;
+    this.published.add(userId);
+    this.nowRingable(userId);
   }
 
   /** The user's session is gone: the next one is rung only once it publishes again. */
