@@ -290,4 +290,13 @@ describe('group calls', () => {
     alice.client.send({ v, type: 'group.end', groupId });
     await bob.client.next('group.ended', (m) => m.groupId === groupId);
   });
+  it('shows members as busy while they are in a group', async () => {
+    await eve.client.subscribe(['bob']);
+    const groupId = await groupOf([bob]);
+    await eve.client.next('presence', (m) => m.userId === 'bob' && m.presence === 'busy');
+    bob.client.send({ v, type: 'group.leave', groupId });
+    await eve.client.next('presence', (m) => m.userId === 'bob' && m.presence === 'online');
+    alice.client.send({ v, type: 'group.end', groupId });
+    await alice.client.next('group.ended', (m) => m.groupId === groupId);
+  });
 });

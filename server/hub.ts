@@ -72,7 +72,7 @@ export class Hub implements LocalSessions {
     const keyPackages = options.store.keyPackages;
     this.groups = this.cluster || !keyPackages ? undefined : new GroupDesk(
       keyPackages,
-      { deliver: (userId, message) => this.deliver(userId, message), isKnown: (userId) => this.directory.has(userId) },
+      { deliver: (userId, message) => this.deliver(userId, message), isKnown: (userId) => this.directory.has(userId), busyChanged: (userId) => { this.updatePresence(userId); } },
       options.callGraceMs ?? DEFAULT_GROUP_GRACE_MS,
     );
     this.cluster?.attach(this);
@@ -382,7 +382,8 @@ export class Hub implements LocalSessions {
       this.presence.set(userId, this.cluster.presenceOf(userId));
       return;
     }
-    this.presence.set(userId, !this.sessions.has(userId) ? 'offline' : this.relay.isBusy(userId) ? 'busy' : 'online');
+    const busy = this.relay.isBusy(userId) || this.groups?.relay.isInGroup(userId) === true;
+    this.presence.set(userId, !this.sessions.has(userId) ? 'offline' : busy ? 'busy' : 'online');
   }
 
   /**

@@ -12,6 +12,7 @@ export function isGroupMessage(message: ClientMessage): message is OutgoingGroup
 export interface GroupDeskPorts {
   deliver(userId: string, message: ServerMessage): boolean;
   isKnown(userId: string): boolean;
+  busyChanged(userId: string): void;
 }
 
 /**
@@ -29,7 +30,7 @@ export class GroupDesk {
       (userId) => { this.relay.ringPending(userId); },
     );
     this.relay = new GroupRelay(
-      { deliver: (userId, message) => ports.deliver(userId, message), isKnown: (userId) => ports.isKnown(userId), canRing: (userId) => this.keys.canRing(userId) },
+      { deliver: (userId, message) => ports.deliver(userId, message), isKnown: (userId) => ports.isKnown(userId), canRing: (userId) => this.keys.canRing(userId), busyChanged: (userId) => { ports.busyChanged(userId); } },
       graceMs,
     );
   }

@@ -19,6 +19,8 @@ export interface GroupPorts {
   isKnown(userId: string): boolean;
   /** Connected with an app that published KeyPackages on this session: it speaks group calls. */
   canRing(userId: string): boolean;
+  /** A user entered or left a group: their presence (busy) may have changed. */
+  busyChanged(userId: string): void;
 }
 
 export interface GroupRefusal extends RelayRefusal {
@@ -167,6 +169,7 @@ export class GroupRelay {
     };
     this.groups.set(groupId, group);
     this.groupOf.set(from, group);
+    this.ports.busyChanged(from);
     this.ring(group, message.invitees);
     return undefined;
   }
@@ -215,6 +218,7 @@ export class GroupRelay {
     if (group.members.size >= MAX_GROUP_MEMBERS) return { code: 'group-full', message: `group ${groupId} has ${MAX_GROUP_MEMBERS} members` };
     group.members.set(from, undefined);
     this.groupOf.set(from, group);
+    this.ports.busyChanged(from);
     this.toMembers(group, { v, type: 'group.joined', groupId, userId: from, members: [...group.members.keys()], epoch: group.epoch });
     return undefined;
   }
@@ -293,6 +297,7 @@ export class GroupRelay {
     if (absence) clearTimeout(absence.timer);
     if (!group.members.delete(userId)) return;
     if (this.groupOf.get(userId) === group) this.groupOf.delete(userId);
+    this.ports.busyChanged(userId);
     if (reason === 'removed') this.ports.deliver(userId, { v, type: 'group.ended', groupId: group.id, reason: 'removed' });
     if (group.members.size === 0) {
       this.end(group, 'empty');
@@ -309,6 +314,7 @@ export class GroupRelay {
     for (const [member, absence] of group.members) {
       if (absence) clearTimeout(absence.timer);
       if (this.groupOf.get(member) === group) this.groupOf.delete(member);
+      this.ports.busyChanged(member);
       this.ports.deliver(member, message);
     }
     for (const user of group.invited) if (!group.members.has(user)) this.ports.deliver(user, message);
