@@ -131,6 +131,12 @@ describe('group calls', () => {
     bob.client.send({ v, type: 'group.leave', groupId });
     for (const member of [alice, carol]) expect(await member.client.next('group.left')).toMatchObject({ userId: 'bob', reason: 'left', members: ['alice', 'carol'] });
 
+    // The owner may leave, and come back.
+    alice.client.send({ v, type: 'group.leave', groupId });
+    expect(await carol.client.next('group.left')).toMatchObject({ userId: 'alice', reason: 'left', members: ['carol'] });
+    alice.client.send({ v, type: 'group.join', groupId });
+    for (const member of [alice, carol]) expect(await member.client.next('group.joined', (m) => m.userId === 'alice')).toMatchObject({ members: ['carol', 'alice'], epoch: 2 });
+
     alice.client.send({ v, type: 'group.end', groupId });
     for (const member of [alice, carol]) expect(await member.client.next('group.ended')).toMatchObject({ groupId, reason: 'ended' });
     carol.client.send({ v, type: 'group.signal', groupId, to: 'alice', data: { renegotiate: true } });

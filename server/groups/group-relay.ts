@@ -211,7 +211,8 @@ export class GroupRelay {
       this.ports.deliver(from, { v, type: 'group.joined', groupId, userId: from, members: [...group.members.keys()], epoch: group.epoch });
       return undefined;
     }
-    if (!group.invited.has(from)) return { code: 'not-invited', message: `you are not invited to group ${groupId}` };
+    // The owner may come back after leaving: its own invite names it as the owner.
+    if (!group.invited.has(from) && from !== group.owner) return { code: 'not-invited', message: `you are not invited to group ${groupId}` };
     const current = this.groupOf.get(from);
     if (current && current.members.get(from) !== undefined) this.removeMember(current, from, 'disconnected');
     if (this.groupOf.has(from)) return { code: 'bad-message', message: 'you are already in a group call: leave it before joining another' };
