@@ -119,8 +119,11 @@ describe('group calls', () => {
     expect(await alice.client.nothing('group.welcome', 100)).toBe(true);
 
     // Pairwise signalling, stamped with the sender, to the one member named.
-    alice.client.send({ v, type: 'group.signal', groupId, to: 'carol', data: { type: 'offer', sdp: 'v=0\r\n' } });
-    expect(await carol.client.next('group.signal')).toEqual({ v, type: 'group.signal', groupId, from: 'alice', data: { type: 'offer', sdp: 'v=0\r\n' } });
+    const dtls = { fingerprint: `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`, signature: bytes(64, 3) };
+    alice.client.send({ v, type: 'group.signal', groupId, to: 'carol', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls });
+    expect(await carol.client.next('group.signal')).toEqual({ v, type: 'group.signal', groupId, from: 'alice', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls });
+    alice.client.send({ v, type: 'group.signal', groupId, to: 'carol', data: { type: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } } });
+    expect(await carol.client.next('group.signal')).not.toHaveProperty('dtls');
     expect(await bob.client.nothing('group.signal', 100)).toBe(true);
 
     dave.client.send({ v, type: 'group.decline', groupId });

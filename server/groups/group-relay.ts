@@ -269,7 +269,7 @@ export class GroupRelay {
   private signal(from: string, group: Group, message: Message<'group.signal'>): GroupRefusal | undefined {
     if (message.to === from || !group.members.has(message.to)) return { code: 'not-a-member', message: `'${message.to}' is not in group ${group.id}` };
     // Not held for an absent member: its connections restart when it is back.
-    if (group.members.get(message.to) === undefined) this.ports.deliver(message.to, { v, type: 'group.signal', groupId: group.id, from, data: message.data });
+    if (group.members.get(message.to) === undefined) this.ports.deliver(message.to, { v, type: 'group.signal', groupId: group.id, from, data: message.data, ...(message.dtls === undefined ? {} : { dtls: message.dtls }) });
     return undefined;
   }
 

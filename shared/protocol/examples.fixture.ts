@@ -37,7 +37,7 @@ export const groupClientExamples: Record<string, Record<string, unknown>> = {
   'group.end': { v, type: 'group.end', groupId },
   'group.remove': { v, type: 'group.remove', groupId, userId: 'carol' },
   'group.commit': { v, type: 'group.commit', id: 'c1', groupId, epoch: 3, commit: b64(900), welcome: b64(2000), welcomeTo: 'dave' },
-  'group.signal': { v, type: 'group.signal', groupId, to: 'bob', data: { type: 'offer', sdp: 'v=0\r\n' } },
+  'group.signal': { v, type: 'group.signal', groupId, to: 'bob', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls: { fingerprint, signature: b64(64) } },
 };
 
 export const groupServerExamples: Record<string, Record<string, unknown>> = {
@@ -51,7 +51,7 @@ export const groupServerExamples: Record<string, Record<string, unknown>> = {
   'group.declined': { v, type: 'group.declined', groupId, userId: 'carol' },
   'group.committed': { v, type: 'group.committed', groupId, epoch: 3, from: 'alice', commit: b64(900) },
   'group.welcome': { v, type: 'group.welcome', groupId, epoch: 3, from: 'alice', welcome: b64(2000) },
-  'group.signal': { v, type: 'group.signal', groupId, from: 'alice', data: { type: 'offer', sdp: 'v=0\r\n' } },
+  'group.signal': { v, type: 'group.signal', groupId, from: 'alice', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls: { fingerprint, signature: b64(64) } },
   'group.ended': { v, type: 'group.ended', groupId, reason: 'ended' },
 };
 

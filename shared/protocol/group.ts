@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fromBase64Url } from '../crypto/bytes';
 import { SIGNATURE_BYTES } from '../crypto/identity';
-import { signalDataSchema, callMediaSchema } from './call';
+import { callMediaSchema, fingerprintSchema, signalDataSchema } from './call';
 import { base64UrlBytes, callIdSchema, requestIdSchema, userIdSchema, versionField } from './fields';
 
 /*
@@ -58,6 +58,13 @@ const signedInviteFields = { invite: base64UrlBlob(MAX_SIGNED_INVITE_BYTES), sig
 
 const request = { v: versionField, id: requestIdSchema.optional() };
 
+/**
+ * A member's DTLS fingerprint for one pair, signed with its identity key over the group id, the
+ * peer's user id and the fingerprint (domain 'group-dtls'), so the peer can hold every SDP of the
+ * pair to it. Relayed as received; the server checks only its shape.
+ */
+export const groupDtlsSchema = z.object({ fingerprint: fingerprintSchema, signature: base64UrlBytes(SIGNATURE_BYTES) }).strict();
+
 // Client → server.
 
 export const keysPublishSchema = z
@@ -103,7 +110,7 @@ export const groupCommitSchema = z
   });
 
 export const groupSignalOutSchema = z
-  .object({ ...request, type: z.literal('group.signal'), groupId: groupIdSchema, to: userIdSchema, data: signalDataSchema })
+  .object({ ...request, type: z.literal('group.signal'), groupId: groupIdSchema, to: userIdSchema, data: signalDataSchema, dtls: groupDtlsSchema.optional() })
   .strict();
 
 // Server → client.
@@ -181,7 +188,7 @@ export const groupWelcomeSchema = z
   .strict();
 
 export const groupSignalInSchema = z
-  .object({ v: versionField, type: z.literal('group.signal'), groupId: groupIdSchema, from: userIdSchema, data: signalDataSchema })
+  .object({ v: versionField, type: z.literal('group.signal'), groupId: groupIdSchema, from: userIdSchema, data: signalDataSchema, dtls: groupDtlsSchema.optional() })
   .strict();
 
 export const groupEndedSchema = z
