@@ -1,8 +1,9 @@
-import { PROTOCOL_VERSION, type ClientMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
+import { PROTOCOL_VERSION, type ClientMessage, type OutgoingGroupMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
 import type { AuthenticatedUser } from './auth/authenticate';
 import type { TurnConfig } from './config/server-config';
 import type { ClusterNode, LocalSessions } from './cluster/cluster-node';
 import { Directory, type DirectoryEvent, type DirectorySnapshot } from './directory/directory';
+import { GroupDesk, groupError, isGroupMessage } from './groups/group-desk';
 import { errorOrigin } from './log/error-origin';
 import type { Logger } from './log/logger';
 import type { ServerMetrics } from './metrics/server-metrics';
@@ -30,6 +31,9 @@ export interface HubOptions {
   cluster?: ClusterNode;
 }
 
+/** As a 1:1 call's (--call-grace): a member whose socket dropped stays this long. */
+const DEFAULT_GROUP_GRACE_MS = 20_000;
+
 export type Admission = { ok: true } | { ok: false; code: ProtocolErrorCode; message: string };
 
 /**
@@ -41,6 +45,8 @@ export class Hub implements LocalSessions {
   readonly directory = new Directory();
   readonly presence: PresenceBoard;
   readonly relay: Relay;
+  /** Group calls: one instance with the SQLite store only (docs/protocol.md, "Group calls"). */
+  readonly groups: GroupDesk | undefined;
   private readonly sessions = new Map<string, Session>();
   /** Cluster mode: the registry token of each local session. */
   private readonly tokens = new Map<string, string>();
@@ -62,6 +68,12 @@ export class Hub implements LocalSessions {
       },
       options.inviteTimeoutMs,
       options.callGraceMs,
+    );
+    const keyPackages = options.store.keyPackages;
+    this.groups = this.cluster || !keyPackages ? undefined : new GroupDesk(
+      keyPackages,
+      { deliver: (userId, message) => this.deliver(userId, message), isKnown: (userId) => this.directory.has(userId), busyChanged: (userId) => { this.updatePresence(userId); } },
+      options.callGraceMs ?? DEFAULT_GROUP_GRACE_MS,
     );
     this.cluster?.attach(this);
   }
@@ -127,6 +139,7 @@ export class Hub implements LocalSessions {
       this.presence.drop(previous);
       // In a cluster, the registry's claim below ends the old session's call state atomically.
       if (!this.cluster) void this.relay.userGone(userId, 'peer-disconnected');
+      this.groups?.userGone(userId, 'peer-disconnected');
       previous.end(
         'session-replaced',
         user.enrolled ? 'a new device enrolled for this user; this one is no longer valid' : 'you connected again from another socket',
@@ -157,11 +170,16 @@ export class Hub implements LocalSessions {
     this.tokens.delete(userId);
     if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-disconnected');
     else void this.relay.userGone(userId, 'peer-disconnected');
+    this.groups?.userGone(userId, 'peer-disconnected');
     this.updatePresence(userId);
   }
 
   /** Handles an authenticated client's message; `receivedAt` is performance.now() on arrival. */
   handle(session: Session, message: ClientMessage, receivedAt: number): void {
+    if (isGroupMessage(message)) {
+      this.handleGroup(session, message);
+      return;
+    }
     switch (message.type) {
       case 'directory.sync': {
         const answer = this.directory.answer(message.since);
@@ -204,6 +222,30 @@ export class Hub implements LocalSessions {
         );
       }
     }
+  }
+
+  private handleGroup(session: Session, message: OutgoingGroupMessage): void {
+    const groups = this.groups;
+    if (!groups) {
+      this.options.metrics?.rejects.inc({ reason: 'unsupported' });
+      session.send(groupError(message, { code: 'unsupported', message: 'this server runs as several instances (Redis), which do not offer group calls yet' }));
+      return;
+    }
+    const refused = (refusal: { code: ProtocolErrorCode; message: string; epoch?: number } | undefined) => {
+      if (!refusal) return;
+      this.options.metrics?.rejects.inc({ reason: refusal.code });
+      session.send(groupError(message, refusal));
+    };
+    const answer = groups.handle(session.userId, message);
+    if (!(answer instanceof Promise)) {
+      refused(answer);
+      return;
+    }
+    answer.then(refused, (error: unknown) => {
+      // The store failed: this request is lost, not the socket.
+      this.options.logger.error('a group-call request failed', errorOrigin(error));
+      refused({ code: 'internal', message: 'the server could not handle this request; try again' });
+    });
   }
 
   private relayAnswered(session: Session, message: Extract<ClientMessage, { callId: string }>, refusal: RelayRefusal | undefined, receivedAt: number): void {
@@ -251,6 +293,7 @@ export class Hub implements LocalSessions {
     this.presence.stop();
     this.sessions.clear();
     this.relay.stop();
+    this.groups?.stop();
   }
 
   /** Cluster: a message for this instance's session of a user. */
@@ -314,6 +357,7 @@ export class Hub implements LocalSessions {
   /** Removed from the directory (revoked): calls end, the session closes, nobody follows them. */
   private cutOff(userId: string): void {
     void this.relay.userGone(userId, 'peer-revoked');
+    this.groups?.userGone(userId, 'peer-revoked');
     const session = this.sessions.get(userId);
     if (session) {
       this.sessions.delete(userId);
@@ -338,7 +382,8 @@ export class Hub implements LocalSessions {
       this.presence.set(userId, this.cluster.presenceOf(userId));
       return;
     }
-    this.presence.set(userId, !this.sessions.has(userId) ? 'offline' : this.relay.isBusy(userId) ? 'busy' : 'online');
+    const busy = this.relay.isBusy(userId) || this.groups?.relay.isInGroup(userId) === true;
+    this.presence.set(userId, !this.sessions.has(userId) ? 'offline' : busy ? 'busy' : 'online');
   }
 
   /**

@@ -164,4 +164,15 @@ describe('migrate-to-redis', () => {
   it('needs --redis', async () => {
     expect(await runCli(['migrate-to-redis', '--data-dir', tempDataDir()])).toMatchObject({ code: 2, stderr: expect.stringMatching(/needs --redis URL/) as unknown });
   });
+  it('refuses group calls and KeyPackages with unsupported, keeping the socket', async () => {
+    const server = await redisServer();
+    const { client } = await enrollThrough(server, await inviteByCli('alice'));
+    const v = PROTOCOL_VERSION;
+    client.send({ v, type: 'keys.publish', packages: [], lastResort: 'AAAA', id: 'k' });
+    expect(await client.error('unsupported')).toMatchObject({ ref: 'k' });
+    client.send({ v, type: 'group.join', groupId: 'GGGGGGGGGGGGGGGGGGGGGG', id: 'j' });
+    expect(await client.error('unsupported')).toMatchObject({ ref: 'j', groupId: 'GGGGGGGGGGGGGGGGGGGGGG' });
+    client.send({ v, type: 'turn.request' });
+    await client.next('turn.credentials');
+  });
 });

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { appendAudit } from './audit';
+import { deleteKeyPackages } from './key-packages';
 import { stampDirectoryChange } from './directory';
 import { findUser } from './users';
 
@@ -94,6 +95,7 @@ export function redeemInvite(db: Database, redemption: Redemption, now: number =
       if (user) {
         db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(row.display_name, row.user_id);
         db.prepare('UPDATE devices SET retired_at = ? WHERE user_id = ? AND retired_at IS NULL').run(now, row.user_id);
+        deleteKeyPackages(db, row.user_id);
       } else {
         db.prepare('INSERT INTO users (id, display_name, created_at) VALUES (?, ?, ?)').run(row.user_id, row.display_name, now);
       }

@@ -95,6 +95,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX users_by_dir_version ON users(dir_version) WHERE dir_version > 0;
     `,
   },
+  {
+    // Group calls' MLS KeyPackages (docs/protocol.md, "Key packages"): public, published by each
+    // user's live device, consumed one per fetch. Tied to the device, so that a re-enrolment or a
+    // revocation deletes them with the key that signed them.
+    version: 3,
+    sql: `
+      CREATE TABLE key_packages (
+        id           INTEGER PRIMARY KEY,
+        user_id      TEXT NOT NULL,
+        device_id    INTEGER NOT NULL REFERENCES devices(id),
+        last_resort  INTEGER NOT NULL CHECK (last_resort IN (0, 1)),
+        package      BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX key_packages_by_user ON key_packages(user_id, last_resort, id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { appendAudit } from './audit';
+import { deleteKeyPackages } from './key-packages';
 import { stampDirectoryChange } from './directory';
 import { findUser } from './users';
 
@@ -28,6 +29,7 @@ export function revokeUser(db: Database, userId: string, reason: string | undefi
       }
       db.prepare('UPDATE users SET revoked_at = ? WHERE id = ?').run(now, userId);
       db.prepare('UPDATE devices SET retired_at = ? WHERE user_id = ? AND retired_at IS NULL').run(now, userId);
+      deleteKeyPackages(db, userId);
       db.prepare('INSERT INTO revocations (user_id, revoked_at, reason) VALUES (?, ?, ?)').run(userId, now, reason ?? null);
       stampDirectoryChange(db, userId);
       appendAudit(db, 'cli', 'user.revoked', userId, reason ? { reason, cancelledInvites: pending } : { cancelledInvites: pending }, now);

@@ -4,13 +4,14 @@ import { openDatabase } from '../db/database';
 import { directoryChangesAfter, directoryEpoch, directoryVersion } from '../db/directory';
 import { dumpDatabase } from '../db/dump';
 import { createBulkInvites } from '../db/bulk-invites';
+import { oneTimeKeyPackageCount, publishKeyPackages, takeKeyPackages } from '../db/key-packages';
 import { createInvite, inviteState, pendingInvites, redeemInvite } from '../db/invites';
 import { schemaVersion } from '../db/migrations';
 import { RevocationWatcher } from '../db/revocation-watcher';
 import { revokeUser } from '../db/revocations';
 import { readSetting, writeSetting } from '../db/settings';
 import { allUsers, findUser, recordLastSeen } from '../db/users';
-import type { Store, StoreHealth } from './store';
+import type { KeyPackageStore, Store, StoreHealth } from './store';
 import type { StoreDump } from './store-dump';
 
 /**
@@ -21,6 +22,11 @@ import type { StoreDump } from './store-dump';
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private closed = false;
+  readonly keyPackages: KeyPackageStore = {
+    publish: (userId, packages, lastResort) => this.run(() => publishKeyPackages(this.db, userId, packages, lastResort)),
+    take: (userIds) => this.run(() => takeKeyPackages(this.db, userIds)),
+    oneTimeCount: (userId) => this.run(() => oneTimeKeyPackageCount(this.db, userId)),
+  };
 
   private constructor(private readonly db: Database) {}
 

@@ -14,6 +14,19 @@ export interface RevocationEvent {
   userId: string;
 }
 
+/**
+ * Group calls' KeyPackages (server/db/key-packages.ts). Only the SQLite store has them: a
+ * deployment of several instances (Redis) does not offer group calls yet, and says so.
+ */
+export interface KeyPackageStore {
+  /** Replaces the user's set; 'no-device' if they have no live device (revoked meanwhile). */
+  publish(userId: string, packages: readonly Uint8Array[], lastResort: Uint8Array): Promise<'published' | 'no-device'>;
+  /** One package per user, one-time ones consumed first, then the last-resort one (kept). */
+  take(userIds: readonly string[]): Promise<Map<string, Uint8Array>>;
+  /** One-time packages left, for tests and the operator. */
+  oneTimeCount(userId: string): Promise<number>;
+}
+
 export type StoreHealth = { ok: true; schemaVersion: number } | { ok: false };
 
 /** Stops a revocation watch. */
@@ -28,6 +41,8 @@ export type StopWatching = () => void;
 export interface Store {
   /** What backs it, for logs and /healthz: never a URL or a password. */
   readonly kind: 'sqlite' | 'redis';
+  /** Absent where group calls are not offered (the Redis store). */
+  readonly keyPackages?: KeyPackageStore;
 
   findUser(id: string): Promise<UserRecord | undefined>;
   /** Every user, revoked and not-yet-enrolled ones included, by id. */

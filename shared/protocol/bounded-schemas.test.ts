@@ -15,7 +15,7 @@ const typeOf = (schema: z.ZodType) => (defOf(schema).shape?.['type'] as unknown 
 /** Every variant of a valid message: each example, and each call.signal with each kind of data. */
 function variants(examples: Record<string, Record<string, unknown>>): [string, Record<string, unknown>][] {
   return Object.entries(examples).flatMap(([type, example]): [string, Record<string, unknown>][] =>
-    type === 'call.signal' ? signalDataExamples.map((data) => [type, { ...example, data }]) : [[type, example]],
+    type === 'call.signal' || type === 'group.signal' ? signalDataExamples.map((data) => [type, { ...example, data }]) : [[type, example]],
   );
 }
 

@@ -7,7 +7,7 @@ import { base64UrlBytes, callIdSchema, requestIdSchema, userIdSchema, versionFie
  * by itself (a client cannot speak for anyone else) and never reads or keeps the handshake fields.
  */
 
-const fingerprintSchema = z.string().max(200).regex(/^sha-(256|384|512) [0-9A-Fa-f:]+$/, 'a DTLS fingerprint');
+export const fingerprintSchema = z.string().max(200).regex(/^sha-(256|384|512) [0-9A-Fa-f:]+$/, 'a DTLS fingerprint');
 
 export const inviteAkeSchema = z.object({ commitment: base64UrlBytes(32), signature: base64UrlBytes(SIGNATURE_BYTES) }).strict();
 

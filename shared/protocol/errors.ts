@@ -24,6 +24,16 @@ export const protocolErrorCodeSchema = z.enum([
   /** A newer connection authenticated as the same user; this one is closed. Don't reconnect in a loop. */
   'session-replaced',
   'internal',
+  /** Group calls: a commit for an epoch that is no longer current; the error carries the current one. */
+  'stale-epoch',
+  /** Group calls: no such group, or you are not (or no longer) a member of it. */
+  'not-a-member',
+  /** Group calls: you (or the user named) are not on the group's signed invite list. */
+  'not-invited',
+  /** Group calls: the group would have more than 8 members, or you are already in another group. */
+  'group-full',
+  /** This server cannot do what was asked (group calls on a deployment of several instances). */
+  'unsupported',
 ]);
 export type ProtocolErrorCode = z.infer<typeof protocolErrorCodeSchema>;
 

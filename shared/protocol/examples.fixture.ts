@@ -22,6 +22,39 @@ export const callBodies: Record<string, Record<string, unknown>> = {
   'call.hangup': { reason: 'hangup' },
 };
 
+export const groupId = 'GGGGGGGGGGGGGGGGGGGGGG';
+const signedInvite = { invite: b64(300), signature: b64(64) };
+
+/** The group and key-package messages a client sends. */
+export const groupClientExamples: Record<string, Record<string, unknown>> = {
+  'keys.publish': { v, type: 'keys.publish', id: 'k1', packages: [b64(400, 1), b64(400, 2)], lastResort: b64(400, 3) },
+  'keys.fetch': { v, type: 'keys.fetch', groupId, users: ['bob', 'carol'] },
+  'group.create': { v, type: 'group.create', id: 'g1', groupId, media: { audio: true, video: true }, invitees: ['bob', 'carol'], ...signedInvite },
+  'group.invite': { v, type: 'group.invite', groupId, invitees: ['bob', 'carol', 'dave'], ...signedInvite },
+  'group.join': { v, type: 'group.join', groupId },
+  'group.decline': { v, type: 'group.decline', groupId },
+  'group.leave': { v, type: 'group.leave', groupId },
+  'group.end': { v, type: 'group.end', groupId },
+  'group.remove': { v, type: 'group.remove', groupId, userId: 'carol' },
+  'group.commit': { v, type: 'group.commit', id: 'c1', groupId, epoch: 3, commit: b64(900), welcome: b64(2000), welcomeTo: 'dave' },
+  'group.signal': { v, type: 'group.signal', groupId, to: 'bob', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls: { fingerprint, signature: b64(64) } },
+};
+
+export const groupServerExamples: Record<string, Record<string, unknown>> = {
+  'keys.packages': { v, type: 'keys.packages', groupId, packages: [{ userId: 'bob', package: b64(400) }], missing: ['carol'] },
+  'keys.published': { v, type: 'keys.published', oneTime: 2 },
+  'group.rung': { v, type: 'group.rung', groupId, epoch: 0, rung: ['bob'], unavailable: ['carol'] },
+  'group.invite': { v, type: 'group.invite', groupId, from: 'alice', media: { audio: true, video: false }, invitees: ['bob', 'carol'], members: ['alice'], ...signedInvite },
+  'group.invited': { v, type: 'group.invited', groupId, invitees: ['bob', 'carol', 'dave'], ...signedInvite },
+  'group.joined': { v, type: 'group.joined', groupId, userId: 'bob', members: ['alice', 'bob'], epoch: 0 },
+  'group.left': { v, type: 'group.left', groupId, userId: 'bob', reason: 'disconnected', members: ['alice'] },
+  'group.declined': { v, type: 'group.declined', groupId, userId: 'carol' },
+  'group.committed': { v, type: 'group.committed', groupId, epoch: 3, from: 'alice', commit: b64(900) },
+  'group.welcome': { v, type: 'group.welcome', groupId, epoch: 3, from: 'alice', welcome: b64(2000) },
+  'group.signal': { v, type: 'group.signal', groupId, from: 'alice', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls: { fingerprint, signature: b64(64) } },
+  'group.ended': { v, type: 'group.ended', groupId, reason: 'ended' },
+};
+
 export const clientExamples: Record<string, Record<string, unknown>> = {
   auth: { v, type: 'auth', userId: 'alice@example.com', signature: b64(64) },
   enroll: { v, type: 'enroll', id: 'r1', code: b64(16), identityKey: key, deviceName: 'Alice’s laptop', signature: b64(64) },
@@ -29,6 +62,7 @@ export const clientExamples: Record<string, Record<string, unknown>> = {
   'presence.subscribe': { v, type: 'presence.subscribe', add: ['bob', 'carol'], remove: ['dave'] },
   'turn.request': { v, type: 'turn.request', id: 'r2' },
   'call.resume': { v, type: 'call.resume', callId, to: 'bob', role: 'caller' },
+  ...groupClientExamples,
   ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, to: 'bob', ...body }])),
 };
 
@@ -48,7 +82,8 @@ export const serverExamples: Record<string, Record<string, unknown>> = {
     expiresAt: 1_700_000_000_000,
   },
   'call.ended': { v, type: 'call.ended', callId, reason: 'timeout' },
-  error: { v, type: 'error', code: 'rate-limited', message: 'slow down', ref: 'r1' },
+  error: { v, type: 'error', code: 'stale-epoch', message: 'slow down', ref: 'r1', groupId, epoch: 4 },
+  ...groupServerExamples,
   ...Object.fromEntries(Object.entries(callBodies).map(([type, body]) => [type, { v, type, callId, from: 'alice', ...body }])),
 };
 

@@ -4,6 +4,7 @@ export * from './depth';
 export * from './directory';
 export * from './errors';
 export * from './fields';
+export * from './group';
 export * from './messages';
 export * from './turn';
 export * from './version';

@@ -13,6 +13,7 @@ import {
 } from './directory';
 import { ProtocolError, protocolErrorCodeSchema } from './errors';
 import { callIdSchema, requestIdSchema, versionField } from './fields';
+import { epochSchema, groupIdSchema, incomingGroupSchemas, outgoingGroupSchemas } from './group';
 import { turnCredentialsSchema, turnRequestSchema } from './turn';
 import { PROTOCOL_VERSION } from './version';
 
@@ -25,10 +26,13 @@ export const errorMessageSchema = z
     message: z.string().max(500),
     ref: requestIdSchema.optional(),
     callId: callIdSchema.optional(),
+    groupId: groupIdSchema.optional(),
+    /** With `stale-epoch`: the group's current epoch, for the committer to catch up to. */
+    epoch: epochSchema.optional(),
   })
   .strict();
 
-const clientSchemas = [authSchema, enrollSchema, directorySyncSchema, presenceSubscribeSchema, turnRequestSchema] as const;
+const clientSchemas = [authSchema, enrollSchema, directorySyncSchema, presenceSubscribeSchema, turnRequestSchema, ...outgoingGroupSchemas] as const;
 const serverSchemas = [
   helloSchema,
   welcomeSchema,
@@ -40,6 +44,7 @@ const serverSchemas = [
   turnCredentialsSchema,
   callEndedSchema,
   errorMessageSchema,
+  ...incomingGroupSchemas,
 ] as const;
 
 export const clientMessageSchema = z.union([z.discriminatedUnion('type', clientSchemas), outgoingCallSchema]);

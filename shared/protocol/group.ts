@@ -1,0 +1,238 @@
+import { z } from 'zod';
+import { fromBase64Url } from '../crypto/bytes';
+import { SIGNATURE_BYTES } from '../crypto/identity';
+import { callMediaSchema, fingerprintSchema, signalDataSchema } from './call';
+import { base64UrlBytes, callIdSchema, requestIdSchema, userIdSchema, versionField } from './fields';
+
+/*
+ * Group calls (docs/protocol.md, "Group calls"). The server relays and orders; it never reads a
+ * KeyPackage, a commit, a welcome or the owner's signed invite, which travel as opaque bytes and
+ * are checked only by the apps.
+ */
+
+/** At most 8 people in a group call: the owner and 7 others. */
+export const MAX_GROUP_MEMBERS = 8;
+export const MAX_GROUP_INVITEES = MAX_GROUP_MEMBERS - 1;
+
+/** One-time KeyPackages a user may publish at once, beside the one last-resort package. */
+export const MAX_KEY_PACKAGES = 20;
+/** A KeyPackage with an Ed25519 BasicCredential is a few hundred bytes; room for extensions. */
+export const MAX_KEY_PACKAGE_BYTES = 2048;
+/** The owner's signed invite: group id, owner, up to 7 invitees (64 characters each), media, time. */
+export const MAX_SIGNED_INVITE_BYTES = 2048;
+/** An MLS commit with an UpdatePath over 8 leaves stays far below this. */
+export const MAX_COMMIT_BYTES = 16_384;
+/** A Welcome carrying the ratchet tree of 8 members (credentials, keys, signatures). */
+export const MAX_WELCOME_BYTES = 24_576;
+
+/** Opaque bytes as URL-safe base64 without padding, 1 to `max` bytes once decoded. */
+export function base64UrlBlob(max: number) {
+  return z
+    .string()
+    .min(2)
+    .max(Math.ceil((max * 4) / 3))
+    .regex(/^[A-Za-z0-9_-]+$/, 'URL-safe base64 without padding')
+    .refine((text) => decodesToAtMost(text, max), { message: `expected at most ${max} bytes as URL-safe base64` });
+}
+
+function decodesToAtMost(text: string, max: number): boolean {
+  try {
+    const length = fromBase64Url(text).length;
+    return length > 0 && length <= max;
+  } catch {
+    return false;
+  }
+}
+
+/** Group ids are minted by the owner's app like call ids: 128 random bits or more. */
+export const groupIdSchema = callIdSchema;
+
+export const keyPackageSchema = base64UrlBlob(MAX_KEY_PACKAGE_BYTES);
+/** An MLS epoch as the server counts it: commits accepted since the group was created. */
+export const epochSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+const inviteesSchema = z.array(userIdSchema).min(1).max(MAX_GROUP_INVITEES);
+const membersSchema = z.array(userIdSchema).max(MAX_GROUP_MEMBERS);
+/** The owner's signature over its invite, with its identity key, in the 'group-invite' domain. */
+const signedInviteFields = { invite: base64UrlBlob(MAX_SIGNED_INVITE_BYTES), signature: base64UrlBytes(SIGNATURE_BYTES) };
+
+const request = { v: versionField, id: requestIdSchema.optional() };
+
+/**
+ * A member's DTLS fingerprint for one pair, signed with its identity key over the group id, the
+ * peer's user id and the fingerprint (domain 'group-dtls'), so the peer can hold every SDP of the
+ * pair to it. Relayed as received; the server checks only its shape.
+ */
+export const groupDtlsSchema = z.object({ fingerprint: fingerprintSchema, signature: base64UrlBytes(SIGNATURE_BYTES) }).strict();
+
+// Client → server.
+
+export const keysPublishSchema = z
+  .object({ ...request, type: z.literal('keys.publish'), packages: z.array(keyPackageSchema).max(MAX_KEY_PACKAGES), lastResort: keyPackageSchema })
+  .strict();
+
+export const keysFetchSchema = z
+  .object({ ...request, type: z.literal('keys.fetch'), groupId: groupIdSchema, users: z.array(userIdSchema).min(1).max(MAX_GROUP_INVITEES) })
+  .strict();
+
+export const groupCreateSchema = z
+  .object({ ...request, type: z.literal('group.create'), groupId: groupIdSchema, media: callMediaSchema, invitees: inviteesSchema, ...signedInviteFields })
+  .strict();
+
+/** The owner signs a new, longer invite list to add someone to a running group. */
+export const groupExtendSchema = z
+  .object({ ...request, type: z.literal('group.invite'), groupId: groupIdSchema, invitees: inviteesSchema, ...signedInviteFields })
+  .strict();
+
+const groupOnly = <T extends string>(type: T) => z.object({ ...request, type: z.literal(type), groupId: groupIdSchema }).strict();
+
+export const groupJoinSchema = groupOnly('group.join');
+export const groupDeclineSchema = groupOnly('group.decline');
+export const groupLeaveSchema = groupOnly('group.leave');
+export const groupEndSchema = groupOnly('group.end');
+
+export const groupRemoveSchema = z.object({ ...request, type: z.literal('group.remove'), groupId: groupIdSchema, userId: userIdSchema }).strict();
+
+export const groupCommitSchema = z
+  .object({
+    ...request,
+    type: z.literal('group.commit'),
+    groupId: groupIdSchema,
+    epoch: epochSchema,
+    commit: base64UrlBlob(MAX_COMMIT_BYTES),
+    welcome: base64UrlBlob(MAX_WELCOME_BYTES).optional(),
+    welcomeTo: userIdSchema.optional(),
+  })
+  .strict()
+  .refine((message) => (message.welcome === undefined) === (message.welcomeTo === undefined), {
+    message: 'welcome and welcomeTo go together',
+    path: ['welcomeTo'],
+  });
+
+export const groupSignalOutSchema = z
+  .object({ ...request, type: z.literal('group.signal'), groupId: groupIdSchema, to: userIdSchema, data: signalDataSchema, dtls: groupDtlsSchema.optional() })
+  .strict();
+
+// Server → client.
+
+export const keysPackagesSchema = z
+  .object({
+    v: versionField,
+    type: z.literal('keys.packages'),
+    groupId: groupIdSchema,
+    packages: z.array(z.object({ userId: userIdSchema, package: keyPackageSchema }).strict()).max(MAX_GROUP_INVITEES),
+    /** Asked-for users who have published nothing (or not since they enrolled this device). */
+    missing: z.array(userIdSchema).max(MAX_GROUP_INVITEES),
+  })
+  .strict();
+
+/** The answer to keys.publish: the set is stored, and this session can be rung for group calls. */
+export const keysPublishedSchema = z
+  .object({ v: versionField, type: z.literal('keys.published'), oneTime: z.number().int().min(0).max(MAX_KEY_PACKAGES) })
+  .strict();
+
+/** The answer to group.create and to the owner's group.invite: whom the server rang. */
+export const groupRungSchema = z
+  .object({
+    v: versionField,
+    type: z.literal('group.rung'),
+    groupId: groupIdSchema,
+    epoch: epochSchema,
+    /** Invitees whose app was told; the others were offline or run an app without group calls. */
+    rung: z.array(userIdSchema).max(MAX_GROUP_INVITEES),
+    unavailable: z.array(userIdSchema).max(MAX_GROUP_INVITEES),
+  })
+  .strict();
+
+export const groupInviteInSchema = z
+  .object({
+    v: versionField,
+    type: z.literal('group.invite'),
+    groupId: groupIdSchema,
+    from: userIdSchema,
+    media: callMediaSchema,
+    invitees: inviteesSchema,
+    members: membersSchema,
+    ...signedInviteFields,
+  })
+  .strict();
+
+/** To the members: the owner signed a new invite list (their apps accept Adds only for users on it). */
+export const groupInvitedSchema = z
+  .object({ v: versionField, type: z.literal('group.invited'), groupId: groupIdSchema, invitees: inviteesSchema, ...signedInviteFields })
+  .strict();
+
+export const groupJoinedSchema = z
+  .object({ v: versionField, type: z.literal('group.joined'), groupId: groupIdSchema, userId: userIdSchema, members: membersSchema, epoch: epochSchema })
+  .strict();
+
+export const groupLeftSchema = z
+  .object({
+    v: versionField,
+    type: z.literal('group.left'),
+    groupId: groupIdSchema,
+    userId: userIdSchema,
+    reason: z.enum(['left', 'removed', 'disconnected', 'revoked']),
+    members: membersSchema,
+  })
+  .strict();
+
+export const groupDeclinedSchema = z.object({ v: versionField, type: z.literal('group.declined'), groupId: groupIdSchema, userId: userIdSchema }).strict();
+
+export const groupCommittedSchema = z
+  .object({ v: versionField, type: z.literal('group.committed'), groupId: groupIdSchema, epoch: epochSchema, from: userIdSchema, commit: base64UrlBlob(MAX_COMMIT_BYTES) })
+  .strict();
+
+export const groupWelcomeSchema = z
+  .object({ v: versionField, type: z.literal('group.welcome'), groupId: groupIdSchema, epoch: epochSchema, from: userIdSchema, welcome: base64UrlBlob(MAX_WELCOME_BYTES) })
+  .strict();
+
+export const groupSignalInSchema = z
+  .object({ v: versionField, type: z.literal('group.signal'), groupId: groupIdSchema, from: userIdSchema, data: signalDataSchema, dtls: groupDtlsSchema.optional() })
+  .strict();
+
+export const groupEndedSchema = z
+  .object({ v: versionField, type: z.literal('group.ended'), groupId: groupIdSchema, reason: z.enum(['ended', 'removed', 'empty', 'uninvited']) })
+  .strict();
+
+/** Client → server group and key-package messages. */
+export const outgoingGroupSchemas = [
+  keysPublishSchema,
+  keysFetchSchema,
+  groupCreateSchema,
+  groupExtendSchema,
+  groupJoinSchema,
+  groupDeclineSchema,
+  groupLeaveSchema,
+  groupEndSchema,
+  groupRemoveSchema,
+  groupCommitSchema,
+  groupSignalOutSchema,
+] as const;
+
+/** Server → client group and key-package messages. */
+export const incomingGroupSchemas = [
+  keysPackagesSchema,
+  groupRungSchema,
+  keysPublishedSchema,
+  groupInviteInSchema,
+  groupInvitedSchema,
+  groupJoinedSchema,
+  groupLeftSchema,
+  groupDeclinedSchema,
+  groupCommittedSchema,
+  groupWelcomeSchema,
+  groupSignalInSchema,
+  groupEndedSchema,
+] as const;
+
+export type OutgoingGroupMessage = z.infer<(typeof outgoingGroupSchemas)[number]>;
+export type IncomingGroupMessage = z.infer<(typeof incomingGroupSchemas)[number]>;
+export type GroupCommit = z.infer<typeof groupCommitSchema>;
+
+const incomingGroupTypes: ReadonlySet<string> = new Set(incomingGroupSchemas.map((schema) => schema.shape.type.value));
+
+/** Whether a server message is one of the group-call or key-package ones. */
+export function isIncomingGroupMessage<T extends { type: string }>(message: T): message is Extract<T, IncomingGroupMessage> {
+  return incomingGroupTypes.has(message.type);
+}
