@@ -139,7 +139,7 @@ function startApp(): void {
       running.start().then(
         // The update feed comes from the enterprise config, which the core has read by now.
         () => {
-          startUpdates(updateFeedFor({ updateUrl: hooks.updateFeedUrl?.(), isPackaged: app.isPackaged }));
+          startUpdates(updateFeedFor({ updateUrl: hooks.updateFeedUrl?.(), updatePublicKey: hooks.updatePublicKey?.(), isPackaged: app.isPackaged }));
         },
         (error: unknown) => {
           logger.error(`the Sealcall core failed to start: ${reason(error)}`);
