@@ -29,7 +29,13 @@ export function startUpdates(feed: UpdateFeed): void {
   logger.info(`updates: checking ${feed.url}, releases signed by the key in the enterprise config only`);
 
   let verified: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  const check = (): void => {
+    autoUpdater.checkForUpdates().catch((error: unknown) => {
+      logger.warn(`update check failed: ${reason(error)}`);
+    });
+  };
+  const timer = setInterval(check, CHECK_EVERY_MS);
+  timer.unref();
 
   autoUpdater.on('update-available', (info) => {
     if (verified !== undefined) return;
@@ -47,7 +53,7 @@ export function startUpdates(feed: UpdateFeed): void {
       verified = event.downloadedFile;
       // One verified update waits for the next quit; looking for others meanwhile would only
       // swap the file under it.
-      if (timer) clearInterval(timer);
+      clearInterval(timer);
       if (process.platform === 'darwin') {
         // Squirrel.Mac installs only what electron-updater hands it, which it does on a download
         // finished with autoInstallOnAppQuit on: the same (cached, just verified) file again.
@@ -69,12 +75,5 @@ export function startUpdates(feed: UpdateFeed): void {
     autoUpdater.quitAndInstall(true, false);
   });
 
-  const check = (): void => {
-    autoUpdater.checkForUpdates().catch((error: unknown) => {
-      logger.warn(`update check failed: ${reason(error)}`);
-    });
-  };
   check();
-  timer = setInterval(check, CHECK_EVERY_MS);
-  timer.unref();
 }

@@ -50,7 +50,7 @@ function inRange(value: number, [min, max]: readonly [number, number]): boolean 
 
 function checkPassphrase(passphrase: string): Uint8Array {
   const normalized = passphrase.normalize('NFC');
-  if ([...normalized].length < MIN_SIGNING_PASSPHRASE_LENGTH || normalized.trim() === '') {
+  if (Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(normalized)).length < MIN_SIGNING_PASSPHRASE_LENGTH || normalized.trim() === '') {
     throw new SigningKeyError(`the passphrase must have at least ${MIN_SIGNING_PASSPHRASE_LENGTH} characters`);
   }
   return new TextEncoder().encode(normalized);

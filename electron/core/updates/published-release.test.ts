@@ -39,16 +39,26 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     const name = path.basename(new URL(request.url ?? '/', 'http://feed').pathname);
     readFile(path.join(release, name)).then(
-      (body) => response.writeHead(200).end(body),
-      () => response.writeHead(404).end(),
+      (body) => {
+        response.writeHead(200).end(body);
+      },
+      () => {
+        response.writeHead(404).end();
+      },
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
   feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/updates/`;
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -49,14 +49,15 @@ async function fetchBounded(url: URL, what: string): Promise<Uint8Array> {
   const reader = response.body?.getReader();
   if (reader) {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
+      const read: { done: boolean; value?: unknown } = await reader.read();
+      if (read.done) break;
+      if (!(read.value instanceof Uint8Array)) break;
+      total += read.value.length;
       if (total > MAX_MANIFEST_BYTES) {
         await reader.cancel();
         throw new UpdateRefusal('malformed', `the ${what} ${url.href} is larger than ${MAX_MANIFEST_BYTES} bytes`);
       }
-      chunks.push(value);
+      chunks.push(read.value);
     }
   }
   const bytes = new Uint8Array(total);

@@ -73,12 +73,18 @@ beforeAll(async () => {
     }
     response.writeHead(200, { 'content-length': body.length }).end(body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
   feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sealcall/`;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
 });
 
 beforeEach(async () => {
@@ -183,7 +189,7 @@ describe('the update gate, against a feed on loopback', () => {
 
   it.each([
     ['a signature that is not base64', () => feed.set(UPDATE_SIGNATURE_FILE, utf8Bytes('not a signature')), `${UPDATE_SIGNATURE_FILE} is not an Ed25519 signature in base64`],
-    ['a manifest too large to be one', () => feed.set(UPDATE_MANIFEST_FILE, new Uint8Array(70 * 1024)), `the signed manifest ${'FEED'}${UPDATE_MANIFEST_FILE} is larger than 65536 bytes`],
+    ['a manifest too large to be one', () => feed.set(UPDATE_MANIFEST_FILE, new Uint8Array(70 * 1024)), `the signed manifest FEED${UPDATE_MANIFEST_FILE} is larger than 65536 bytes`],
   ])('refuses %s', async (_name, spoil, message) => {
     await publish(manifestFor('1.1.0'));
     spoil();
