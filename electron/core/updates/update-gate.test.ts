@@ -27,6 +27,8 @@ let server: Server;
 let feedUrl: string;
 let dir: string;
 const feed = new Map<string, Uint8Array>();
+/** Files served chunked, with no length header: the reader's own bound must hold. */
+const unmeasured = new Set<string>();
 let lines: string[];
 
 const installerBytes = utf8Bytes('#!/bin/sh\necho "Sealcall 1.1.0"\n'.repeat(100));
@@ -71,6 +73,12 @@ beforeAll(async () => {
       response.writeHead(404).end();
       return;
     }
+    if (unmeasured.has(name)) {
+      response.writeHead(200);
+      for (let offset = 0; offset < body.length; offset += 4096) response.write(body.subarray(offset, offset + 4096));
+      response.end();
+      return;
+    }
     response.writeHead(200, { 'content-length': body.length }).end(body);
   });
   await new Promise<void>((resolve) => {
@@ -89,6 +97,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   feed.clear();
+  unmeasured.clear();
   lines = [];
   if (dir) await rm(dir, { recursive: true, force: true });
   dir = await mkdtemp(path.join(tmpdir(), 'sealcall-update-'));
@@ -190,6 +199,14 @@ describe('the update gate, against a feed on loopback', () => {
   it.each([
     ['a signature that is not base64', () => feed.set(UPDATE_SIGNATURE_FILE, utf8Bytes('not a signature')), `${UPDATE_SIGNATURE_FILE} is not an Ed25519 signature in base64`],
     ['a manifest too large to be one', () => feed.set(UPDATE_MANIFEST_FILE, new Uint8Array(70 * 1024)), `the signed manifest FEED${UPDATE_MANIFEST_FILE} is larger than 65536 bytes`],
+    [
+      'a manifest too large to be one, sent without a length',
+      () => {
+        feed.set(UPDATE_MANIFEST_FILE, new Uint8Array(70 * 1024));
+        unmeasured.add(UPDATE_MANIFEST_FILE);
+      },
+      `the signed manifest FEED${UPDATE_MANIFEST_FILE} is larger than 65536 bytes`,
+    ],
   ])('refuses %s', async (_name, spoil, message) => {
     await publish(manifestFor('1.1.0'));
     spoil();
