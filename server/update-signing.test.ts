@@ -102,6 +102,18 @@ describe('sealcall-server update-key', () => {
   });
 });
 
+describe('the signing verbs in the CLI', () => {
+  it('are listed, each with its --help', async () => {
+    const overview = await run(['--help']);
+    for (const verb of ['update-key', 'publish-update']) {
+      expect(overview.out).toContain(`  ${verb}`);
+      const help = await run([verb, '--help']);
+      expect(help.code, verb).toBe(0);
+      expect(help.out, verb).toMatch(new RegExp(`^Usage: sealcall-server ${verb} [\\s\\S]*--passphrase-file FILE[\\s\\S]*SEALCALL_UPDATE_KEY_PASSPHRASE_FILE`));
+    }
+  });
+});
+
 describe('sealcall-server publish-update', () => {
   it('signs the manifest of every file the latest*.yml files name, verifiable with the printed key', async () => {
     const files = { 'Sealcall-1.2.0.AppImage': 'appimage bytes', 'sealcall_1.2.0_amd64.deb': 'deb bytes', 'Sealcall-Setup-1.2.0.exe': 'exe bytes', 'Sealcall-Setup-1.2.0.exe.blockmap': 'not named' };
