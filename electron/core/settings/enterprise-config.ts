@@ -19,7 +19,7 @@ export const LOCKABLE_KEYS = ['serverUrl', ...MANAGED_SETTING_KEYS] as const;
 export type LockableKey = (typeof LOCKABLE_KEYS)[number];
 
 /** Good values, quoted in every refusal of a field so that the admin sees what to write. */
-export const CONFIG_EXAMPLES = {
+const CONFIG_EXAMPLES = {
   serverUrl: 'wss://sealcall.corp.example/ws',
   updateUrl: 'https://updates.corp.example/sealcall/',
   updatePublicKey: 'voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj8=',
