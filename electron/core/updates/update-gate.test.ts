@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -133,6 +133,17 @@ describe('the update gate, against a feed on loopback', () => {
     expect(lines.at(-1)).toBe(`warn update refused (file-mismatch): the downloaded ${INSTALLER} is ${installerBytes.length - 1} bytes, the signed manifest says ${installerBytes.length}: it was altered or truncated`);
     expect(await updates.approveDownload(await downloaded(installerBytes, 'Other-1.1.0.AppImage'))).toBe(false);
     expect(lines.at(-1)).toBe('warn update refused (file-not-listed): the downloaded Other-1.1.0.AppImage is not in the signed manifest of 1.1.0');
+  });
+
+  it('refuses a download that is not a file', async () => {
+    await publish(manifestFor('1.1.0'));
+    const updates = gate();
+    expect(await updates.approveRelease('1.1.0')).toBe(true);
+    // A folder where the installer should be: stat says it is no file.
+    const folder = path.join(dir, INSTALLER);
+    await mkdir(folder);
+    expect(await updates.approveDownload(folder)).toBe(false);
+    expect(lines.at(-1)).toBe(`warn update refused (file-mismatch): the downloaded ${INSTALLER} is missing`);
   });
 
   it('installs nothing when no manifest was approved first', async () => {

@@ -22,9 +22,10 @@ export interface UpdateGate {
 export function createUpdateGate(request: SignedReleaseRequest, log: UpdateLog): UpdateGate {
   let approved: UpdateManifest | undefined;
 
+  // Fails closed: an error nobody foresaw (a file that cannot be read mid-hash) refuses too.
   function refuse(error: unknown): false {
-    if (!(error instanceof UpdateRefusal)) throw error;
-    log.warn(`update refused (${error.code}): ${error.message}`);
+    if (error instanceof UpdateRefusal) log.warn(`update refused (${error.code}): ${error.message}`);
+    else log.warn(`update refused (error): ${error instanceof Error ? error.message : 'unknown error'}`);
     return false;
   }
 
