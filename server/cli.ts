@@ -5,11 +5,13 @@ import { CommandError, UsageError, type CliIo } from './cli/io';
 import { inviteCommand } from './cli/invite';
 import { listCommand } from './cli/list';
 import { migrateToRedisCommand } from './cli/migrate-to-redis';
+import { publishUpdateCommand } from './cli/publish-update';
 import { revokeCommand } from './cli/revoke';
 import { startCommand } from './cli/start';
+import { updateKeyCommand } from './cli/update-key';
 import { SERVER_VERSION } from './version';
 
-const COMMANDS: readonly Command[] = [startCommand, inviteCommand, revokeCommand, listCommand, migrateToRedisCommand];
+const COMMANDS: readonly Command[] = [startCommand, inviteCommand, revokeCommand, listCommand, migrateToRedisCommand, updateKeyCommand, publishUpdateCommand];
 
 function overview(): string {
   return [
@@ -20,9 +22,9 @@ function overview(): string {
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(18)}${command.summary}`),
     '',
-    "Run 'sealcall-server <command> --help' for a command's options. Every command takes --data-dir",
-    '(or SEALCALL_DATA_DIR), or --redis URL for several instances; the server and the admin commands',
-    'must use the same one.',
+    "Run 'sealcall-server <command> --help' for a command's options. The server and the user commands",
+    'take --data-dir (or SEALCALL_DATA_DIR), or --redis URL for several instances, and must use the same',
+    'one. update-key and publish-update touch no server data: run them on the offline signing machine.',
   ].join('\n');
 }
 

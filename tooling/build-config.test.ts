@@ -129,9 +129,13 @@ describe('build/enterprise-config.example.json', () => {
     expect(enterpriseConfigSchema.safeParse(example).success).toBe(true);
   });
 
-  it('holds a server URL and an update URL the app accepts', () => {
+  it('holds a server URL, an update URL and an update key the app accepts', () => {
     expect(checkServerUrl(String(example['serverUrl']))).toBe(example['serverUrl']);
-    expect(updateFeedFor({ updateUrl: String(example['updateUrl']), isPackaged: true })).toEqual({ kind: 'generic', url: example['updateUrl'] });
+    expect(updateFeedFor({ updateUrl: String(example['updateUrl']), updatePublicKey: String(example['updatePublicKey']), isPackaged: true })).toEqual({
+      kind: 'signed',
+      url: example['updateUrl'],
+      publicKey: example['updatePublicKey'],
+    });
     expect(example['relayOnly']).toBe(true);
   });
 

@@ -34,6 +34,8 @@ export interface Host {
   acceptFromNotification(callId: string): void;
   /** The organization's update feed; undefined until the core has loaded, or when none is set. */
   updateFeedUrl(): string | undefined;
+  /** The key every release on that feed must be signed with; undefined until loaded, or when none is set. */
+  updatePublicKey(): string | undefined;
   /** The computer woke from sleep. */
   reconnectNow(): void;
   /**
@@ -130,6 +132,10 @@ export function createHost(ports: HostPorts, options: HostOptions = {}): Host {
 
     updateFeedUrl() {
       return loaded?.updateUrl;
+    },
+
+    updatePublicKey() {
+      return loaded?.updatePublicKey;
     },
 
     reconnectNow() {

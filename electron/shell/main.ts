@@ -1,5 +1,5 @@
 import { app, powerMonitor, session, type BrowserWindow } from 'electron';
-import type { IpcResult } from '../../shared/ipc';
+import { identityStatusSchema, type IpcResult } from '../../shared/ipc';
 import { describeLinkForLog, type SealcallLink } from '../core/deep-link';
 import { createHost, type Host } from '../core/host';
 import { APP_ID } from '../core/shell-policy/app-identity';
@@ -137,9 +137,16 @@ function startApp(): void {
       hooks = shellHooksOf(running);
       // The core runs from launch, window or not, so the server connection is up and calls ring.
       running.start().then(
-        // The update feed comes from the enterprise config, which the core has read by now.
-        () => {
-          startUpdates(updateFeedFor({ updateUrl: hooks.updateFeedUrl?.(), isPackaged: app.isPackaged }));
+        // The update feed comes from the enterprise config, which the core has read by now. A
+        // refused config also goes to the log, where the admin who wrote it will look.
+        async () => {
+          const result = await running.invoke('identity.status', undefined);
+          const status = result.ok ? identityStatusSchema.safeParse(result.value) : undefined;
+          if (status?.data?.state === 'error' && status.data.code === 'config-invalid') {
+            logger.error(`the enterprise config is refused, so Sealcall will not start (updates included): ${status.data.message}`);
+            return;
+          }
+          startUpdates(updateFeedFor({ updateUrl: hooks.updateFeedUrl?.(), updatePublicKey: hooks.updatePublicKey?.(), isPackaged: app.isPackaged }));
         },
         (error: unknown) => {
           logger.error(`the Sealcall core failed to start: ${reason(error)}`);

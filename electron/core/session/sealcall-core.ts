@@ -42,6 +42,8 @@ export class SealcallCore {
     private readonly tuning: CoreTuning,
     /** The organization's update feed, if its config names one. */
     readonly updateUrl: string | undefined,
+    /** The key releases on that feed must be signed with (docs/deployment.md, "Signed updates"). */
+    readonly updatePublicKey: string | undefined,
   ) {
   }
 
@@ -65,7 +67,7 @@ export class SealcallCore {
       ...(locked?.locked ? { lockedServerUrl: locked.url } : {}),
       ...(tuning.pwhash ? { pwhash: tuning.pwhash } : {}),
     });
-    const core = new SealcallCore(ports, emit, identity, settings, history, configProblem, tuning, enterprise.updateUrl);
+    const core = new SealcallCore(ports, emit, identity, settings, history, configProblem, tuning, enterprise.updateUrl, enterprise.updatePublicKey);
     if (configProblem === undefined) {
       const opened = await identity.openWithKeychain().catch(() => undefined);
       if (opened) await core.goOnline(opened);

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, enterpriseConfigPath, enterpriseServerUrl, isLocked, loadEnterpriseConfig } from './enterprise-config';
 
 const posix = process.platform !== 'win32';
+const GOOD_KEY = 'voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj8=';
+const KEY_ADVICE = `must be the 44-character key 'sealcall-server update-key' printed, copied whole (for example "${GOOD_KEY}")`;
 let dir: string;
 let file: string;
 
@@ -51,6 +53,7 @@ describe('loading the enterprise config', () => {
       JSON.stringify({
         serverUrl: 'https://sealcall.corp.example/ws',
         updateUrl: 'https://updates.corp.example/sealcall/',
+        updatePublicKey: GOOD_KEY,
         relayOnly: true,
         theme: 'dark',
         ringtone: false,
@@ -58,7 +61,7 @@ describe('loading the enterprise config', () => {
       }),
     );
     const config = await loadEnterpriseConfig(file);
-    expect(config).toMatchObject({ serverUrl: 'wss://sealcall.corp.example/ws', relayOnly: true, theme: 'dark', ringtone: false });
+    expect(config).toMatchObject({ serverUrl: 'wss://sealcall.corp.example/ws', updatePublicKey: GOOD_KEY, relayOnly: true, theme: 'dark', ringtone: false });
     expect(isLocked(config, 'relayOnly')).toBe(true);
     expect(isLocked(config, 'theme')).toBe(false);
     expect(enterpriseServerUrl(config)).toEqual({ url: 'wss://sealcall.corp.example/ws', locked: true });
@@ -73,13 +76,19 @@ describe('loading the enterprise config', () => {
     ['{"relayOnly": "yes"}', 'relayOnly', 'must be true or false'],
     ['{"relayonly": true}', 'relayonly', 'is not a known field (check its spelling)'],
     ['{"theme": "blue"}', 'theme', 'must be one of "system", "light", "dark"'],
-    ['{"serverUrl": "ws://sealcall.corp.example/ws"}', 'serverUrl', 'must use wss:// or https://: unencrypted addresses are allowed only on this computer (localhost)'],
-    ['{"serverUrl": "http://sealcall.corp.example/ws"}', 'serverUrl', 'must use wss:// or https://: unencrypted addresses are allowed only on this computer (localhost)'],
-    ['{"serverUrl": "ftp://sealcall.corp.example/"}', 'serverUrl', 'must start with wss:// or https://'],
-    ['{"serverUrl": "wss://admin:pw@sealcall.corp.example/"}', 'serverUrl', 'may not contain a user name or password'],
-    ['{"serverUrl": "sealcall.corp.example"}', 'serverUrl', 'is not a URL'],
-    ['{"updateUrl": "https://updates.corp.example/?channel=beta"}', 'updateUrl', 'may not contain a query (?…) or a fragment (#…)'],
-    ['{"updateUrl": "http://updates.corp.example/"}', 'updateUrl', 'must use https://: plain http:// is allowed only on this computer (localhost)'],
+    ['{"serverUrl": "ws://sealcall.corp.example/ws"}', 'serverUrl', 'must use wss:// or https://: unencrypted addresses are allowed only on this computer (localhost) (for example "wss://sealcall.corp.example/ws")'],
+    ['{"serverUrl": "http://sealcall.corp.example/ws"}', 'serverUrl', 'must use wss:// or https://: unencrypted addresses are allowed only on this computer (localhost) (for example "wss://sealcall.corp.example/ws")'],
+    ['{"serverUrl": "ftp://sealcall.corp.example/"}', 'serverUrl', 'must start with wss:// or https:// (for example "wss://sealcall.corp.example/ws")'],
+    ['{"serverUrl": "wss://admin:pw@sealcall.corp.example/"}', 'serverUrl', 'may not contain a user name or password (for example "wss://sealcall.corp.example/ws")'],
+    ['{"serverUrl": "sealcall.corp.example"}', 'serverUrl', 'is not a URL (for example "wss://sealcall.corp.example/ws")'],
+    ['{"updateUrl": "https://updates.corp.example/?channel=beta"}', 'updateUrl', 'may not contain a query (?…) or a fragment (#…) (for example "https://updates.corp.example/sealcall/")'],
+    ['{"updateUrl": "http://updates.corp.example/"}', 'updateUrl', 'must use https://: plain http:// is allowed only on this computer (localhost) (for example "https://updates.corp.example/sealcall/")'],
+    ['{"updatePublicKey": "voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj8"}', 'updatePublicKey', KEY_ADVICE],
+    ['{"updatePublicKey": "voA2r31PHZrHIN3lzivyX-ZEngLE954ZEVTEl30oXj8="}', 'updatePublicKey', KEY_ADVICE],
+    ['{"updatePublicKey": "voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj8=\\n"}', 'updatePublicKey', KEY_ADVICE],
+    ['{"updatePublicKey": "voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj9="}', 'updatePublicKey', KEY_ADVICE],
+    ['{"updatePublicKey": 42}', 'updatePublicKey', 'must be a string'],
+    ['{"updatePublicKey": ""}', 'updatePublicKey', KEY_ADVICE],
     ['{"locked": ["relayOnly", "updateUrl"], "relayOnly": true}', 'locked[1]', 'must be one of "serverUrl", "relayOnly", "ringtone", "theme", "startMuted", "startCameraOff"'],
     ['{"locked": "relayOnly", "relayOnly": true}', 'locked', 'must be a list'],
     ['{"relayOnly": false, "locked": ["relayOnly", "serverUrl"]}', 'locked[1]', 'locks "serverUrl", but the file does not set "serverUrl"'],
@@ -88,6 +97,16 @@ describe('loading the enterprise config', () => {
     const error = await configError(content);
     expect(error).toMatchObject({ code: 'invalid', file, field });
     expect(error.message).toBe(`${file}: "${field}" ${problem}`);
+  });
+
+  it.each([
+    ['all zeros', 'A'.repeat(43) + '='],
+    ['a small-order point', 'AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='],
+    ['not on the curve', 'AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='],
+  ])('refuses an updatePublicKey of the right shape that is no Ed25519 key: %s', async (_name, key) => {
+    const error = await configError(JSON.stringify({ updatePublicKey: key }));
+    expect(error).toMatchObject({ code: 'invalid', file, field: 'updatePublicKey' });
+    expect(error.message).toBe(`${file}: "updatePublicKey" is not an Ed25519 public key: it ${KEY_ADVICE}`);
   });
 
   it('reports broken JSON with the file name', async () => {

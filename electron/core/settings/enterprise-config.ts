@@ -5,6 +5,8 @@ import { StoreError, type StoreErrorCode } from '../storage/store-error';
 import { enterpriseConfigPath } from './enterprise-config-path';
 import { parseServerUrlField, parseUpdateUrlField, UrlFieldError } from './service-url';
 import { themeSchema, type SettingKey } from '../../../shared/settings-schema';
+import { loadSodium } from '../../../shared/crypto/sodium';
+import { UPDATE_PUBLIC_KEY_PATTERN } from '../../../shared/update/update-signature';
 
 export { enterpriseConfigPath } from './enterprise-config-path';
 
@@ -16,7 +18,18 @@ export type ManagedSettingKey = (typeof MANAGED_SETTING_KEYS)[number];
 export const LOCKABLE_KEYS = ['serverUrl', ...MANAGED_SETTING_KEYS] as const;
 export type LockableKey = (typeof LOCKABLE_KEYS)[number];
 
-function urlField(parseField: (text: string) => string) {
+/** Good values, quoted in every refusal of a field so that the admin sees what to write. */
+const CONFIG_EXAMPLES = {
+  serverUrl: 'wss://sealcall.corp.example/ws',
+  updateUrl: 'https://updates.corp.example/sealcall/',
+  updatePublicKey: 'voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj8=',
+} as const;
+
+function forExample(field: keyof typeof CONFIG_EXAMPLES): string {
+  return ` (for example "${CONFIG_EXAMPLES[field]}")`;
+}
+
+function urlField(field: 'serverUrl' | 'updateUrl', parseField: (text: string) => string) {
   return z
     .string()
     .max(2048)
@@ -25,10 +38,28 @@ function urlField(parseField: (text: string) => string) {
         return parseField(text);
       } catch (error) {
         if (!(error instanceof UrlFieldError)) throw error;
-        ctx.addIssue({ code: 'custom', message: error.message });
+        ctx.addIssue({ code: 'custom', message: `${error.message}${forExample(field)}` });
         return z.NEVER;
       }
     });
+}
+
+const KEY_ADVICE = `must be the 44-character key 'sealcall-server update-key' printed, copied whole${forExample('updatePublicKey')}`;
+
+/** The company's update-signing key (docs/deployment.md, "Signed updates"): its shape here, its curve point on load. */
+const updatePublicKeyField = z.string().max(64, KEY_ADVICE).regex(UPDATE_PUBLIC_KEY_PATTERN, KEY_ADVICE);
+
+/**
+ * A key of the right shape can still be no Ed25519 key (mangled in copying, or a small-order
+ * point): it would load, then refuse every release with a signature error that points at the feed
+ * rather than at this file.
+ */
+async function refuseInvalidUpdateKey(file: string, config: EnterpriseConfig): Promise<void> {
+  if (config.updatePublicKey === undefined) return;
+  const sodium = await loadSodium();
+  if (!sodium.crypto_core_ed25519_is_valid_point(sodium.from_base64(config.updatePublicKey, sodium.base64_variants.ORIGINAL))) {
+    throw new ConfigError('invalid', file, 'updatePublicKey', `${file}: "updatePublicKey" is not an Ed25519 public key: it ${KEY_ADVICE}`);
+  }
 }
 
 /**
@@ -36,14 +67,16 @@ function urlField(parseField: (text: string) => string) {
  * setting, because an admin who locks "relayonly" believes relay-only is enforced.
  *
  *   { "serverUrl": "wss://sealcall.corp.example/ws", "relayOnly": true, "theme": "dark",
- *     "updateUrl": "https://updates.corp.example/sealcall/", "locked": ["serverUrl", "relayOnly"] }
+ *     "updateUrl": "https://updates.corp.example/sealcall/",
+ *     "updatePublicKey": "voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj8=", "locked": ["serverUrl", "relayOnly"] }
  *
  * Every setting present is a default the user may change, unless `locked` names it.
  */
 export const enterpriseConfigSchema = z
   .strictObject({
-    serverUrl: urlField(parseServerUrlField).optional(),
-    updateUrl: urlField(parseUpdateUrlField).optional(),
+    serverUrl: urlField('serverUrl', parseServerUrlField).optional(),
+    updateUrl: urlField('updateUrl', parseUpdateUrlField).optional(),
+    updatePublicKey: updatePublicKeyField.optional(),
     relayOnly: z.boolean().optional(),
     ringtone: z.boolean().optional(),
     theme: themeSchema.optional(),
@@ -96,12 +129,15 @@ async function refuseWorldWritable(file: string): Promise<void> {
  */
 export async function loadEnterpriseConfig(file: string = enterpriseConfigPath()): Promise<EnterpriseConfig> {
   await refuseWorldWritable(file);
+  let config: EnterpriseConfig;
   try {
-    return (await readJsonDocument({ path: file, schema: enterpriseConfigSchema, maxBytes: 64 * 1024 })) ?? EMPTY_ENTERPRISE_CONFIG;
+    config = (await readJsonDocument({ path: file, schema: enterpriseConfigSchema, maxBytes: 64 * 1024 })) ?? EMPTY_ENTERPRISE_CONFIG;
   } catch (error) {
     if (!(error instanceof StoreError) || error.code === 'unsupported-version') throw error;
     throw new ConfigError(error.code, error.file, error.field, error.message, { cause: error });
   }
+  await refuseInvalidUpdateKey(file, config);
+  return config;
 }
 
 export function isLocked(config: EnterpriseConfig, key: LockableKey): boolean {

@@ -18,6 +18,7 @@ describe('shellHooksOf', () => {
         seen.push(callId);
       },
       updateFeedUrl: () => 'https://sealcall.example.com/updates/',
+      updatePublicKey: () => 'voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj8=',
       reconnectNow: () => seen.push('reconnect'),
     };
     const hooks = shellHooksOf(host);
@@ -26,11 +27,13 @@ describe('shellHooksOf', () => {
     hooks.reconnectNow?.();
     expect(seen).toEqual(['host:call', 'c4ll1d-0123456789abcdefghij', 'reconnect']);
     expect(hooks.updateFeedUrl?.()).toBe('https://sealcall.example.com/updates/');
+    expect(hooks.updatePublicKey?.()).toBe('voA2r31PHZrHIN3lzivyX+ZEngLE954ZEVTEl30oXj8=');
   });
 
   it('ignores properties that are not functions and answers of the wrong type', () => {
-    const hooks = shellHooksOf({ handleDeepLink: 'nope', updateFeedUrl: () => ({ url: 'x' }) });
+    const hooks = shellHooksOf({ handleDeepLink: 'nope', updateFeedUrl: () => ({ url: 'x' }), updatePublicKey: () => 42 });
     expect(hooks.handleDeepLink).toBeUndefined();
     expect(hooks.updateFeedUrl?.()).toBeUndefined();
+    expect(hooks.updatePublicKey?.()).toBeUndefined();
   });
 });

@@ -11,6 +11,8 @@ export interface ShellHooks {
   readonly acceptFromNotification?: (callId: string) => void;
   /** The update feed URL from the enterprise config, if the admin set one. */
   readonly updateFeedUrl?: () => string | undefined;
+  /** The update-signing public key from the enterprise config, if the admin set one. */
+  readonly updatePublicKey?: () => string | undefined;
   /** The computer woke from sleep: reconnect to the server now rather than when the backoff says. */
   readonly reconnectNow?: () => void;
 }
@@ -28,6 +30,7 @@ export function shellHooksOf(host: object): ShellHooks {
   const handleDeepLink = method('handleDeepLink');
   const acceptFromNotification = method('acceptFromNotification');
   const updateFeedUrl = method('updateFeedUrl');
+  const updatePublicKey = method('updatePublicKey');
   const reconnectNow = method('reconnectNow');
   return {
     ...(handleDeepLink && { handleDeepLink: (link: SealcallLink) => void handleDeepLink(link) }),
@@ -36,6 +39,12 @@ export function shellHooksOf(host: object): ShellHooks {
       updateFeedUrl: () => {
         const url = updateFeedUrl();
         return typeof url === 'string' ? url : undefined;
+      },
+    }),
+    ...(updatePublicKey && {
+      updatePublicKey: () => {
+        const key = updatePublicKey();
+        return typeof key === 'string' ? key : undefined;
       },
     }),
     ...(reconnectNow && { reconnectNow: () => void reconnectNow() }),
