@@ -25,12 +25,14 @@ export interface GroupMember {
   keyChanged: boolean;
 }
 
-export interface OrderedMember extends GroupMember {
+export interface MemberLabels {
   /** Null for yourself: there is no one to compare with. */
   verification: Verification | null;
   /** The shortest name that tells this member apart from the others in the call (see shortNames). */
   shortName: string;
 }
+
+export type OrderedMember<Member extends GroupMember = GroupMember> = Member & MemberLabels;
 
 /** A changed key outranks an old verification, as everywhere else in the app. */
 export function verificationOf(member: Pick<GroupMember, 'self' | 'verified' | 'keyChanged'>): Verification | null {
@@ -77,7 +79,7 @@ export function shortNames(members: readonly Pick<GroupMember, 'userId' | 'displ
  * The members in list order. A user id listed twice is shown once (the first): the call has one
  * leaf per user, so a second entry can only be a mistake upstream.
  */
-export function orderParticipants(members: readonly GroupMember[]): OrderedMember[] {
+export function orderParticipants<Member extends GroupMember>(members: readonly Member[]): OrderedMember<Member>[] {
   const seen = new Set<string>();
   const unique = members.filter((member) => {
     if (seen.has(member.userId)) return false;
@@ -96,6 +98,6 @@ export function orderParticipants(members: readonly GroupMember[]): OrderedMembe
 }
 
 /** How many members are not verified (unverified or key-changed), for the Participants button. */
-export function unverifiedCount(members: readonly OrderedMember[]): number {
+export function unverifiedCount(members: readonly MemberLabels[]): number {
   return members.filter((member) => member.verification !== null && member.verification !== 'verified').length;
 }
