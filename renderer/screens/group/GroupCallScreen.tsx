@@ -226,6 +226,7 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
                     sharing={member.sharing}
                     speaking={member.userId === activeSpeaker}
                     connection={member.connection}
+                    keyChanged={member.verification === 'key-changed'}
                   />
                 ))}
               </div>

@@ -14,6 +14,8 @@ export interface ParticipantTileProps {
   sharing: boolean;
   speaking: boolean;
   connection: TileConnection;
+  /** Their key changed since it was pinned and was not compared again: marked on the tile too. */
+  keyChanged: boolean;
 }
 
 /**
@@ -21,7 +23,8 @@ export interface ParticipantTileProps {
  * with their name and what they have turned off. The picture is decorative for a screen reader;
  * the caption says the rest.
  */
-export function ParticipantTile({ userId, displayName, self, stream, muted, cameraOff, sharing, speaking, connection }: ParticipantTileProps) {
+export function ParticipantTile(props: ParticipantTileProps) {
+  const { userId, displayName, self, stream, muted, cameraOff, sharing, speaking, connection, keyChanged } = props;
   const live = useLiveVideo(stream);
   const showVideo = stream !== null && live && (sharing || !cameraOff) && connection !== 'connecting';
   const stateText = tileStateText(connection);
@@ -54,7 +57,8 @@ export function ParticipantTile({ userId, displayName, self, stream, muted, came
         </p>
       )}
       <p className="group-tile-caption">
-        <span className="visually-hidden">{tileSummary(displayName, self, muted, cameraOff)}</span>
+        <span className="visually-hidden">{tileSummary(displayName, self, muted, cameraOff, keyChanged)}</span>
+        {keyChanged && <WarningIcon className="icon-small group-tile-warning" />}
         <span className="group-tile-name" aria-hidden="true">
           {self ? `${displayName} (you)` : displayName}
         </span>

@@ -24,6 +24,8 @@ describe('tileSummary', () => {
     expect(tileSummary('Dana Scully', false, false, false)).toBe('Dana Scully');
     expect(tileSummary('Dana Scully', true, true, true)).toBe('Dana Scully (you), microphone off, camera off');
     expect(tileSummary('Bob', false, false, true)).toBe('Bob, camera off');
+    expect(tileSummary('Bob', false, true, false, true)).toBe('Bob, safety number changed, microphone off');
+    expect(tileSummary('Me', true, false, false, true)).toBe('Me (you)');
   });
 });
 

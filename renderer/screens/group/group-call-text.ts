@@ -38,9 +38,10 @@ export function tileStateText(connection: TileConnection): string | null {
   }
 }
 
-/** What a screen reader hears for a tile's name: whose it is and what is off. */
-export function tileSummary(name: string, self: boolean, muted: boolean, cameraOff: boolean): string {
+/** What a screen reader hears for a tile's name: whose it is, a changed key, and what is off. */
+export function tileSummary(name: string, self: boolean, muted: boolean, cameraOff: boolean, keyChanged = false): string {
   const parts = [self ? `${name} (you)` : name];
+  if (keyChanged && !self) parts.push('safety number changed');
   if (muted) parts.push('microphone off');
   if (cameraOff) parts.push('camera off');
   return parts.join(', ');
