@@ -2,10 +2,11 @@
  * The order of a group call's members in the participant list and the grid, each with how far its
  * identity key is trusted.
  *
- * You come first, then the owner, then everyone else by name. Zoom's participants panel and
- * Microsoft Teams' people pane both list "You" first and the host next; Sealcall does the same so
- * the list reads the same way: your own row (and your own tile, top left) never moves as people
- * join and leave, and the one person who can end the call for everyone is always found second.
+ * You come first, then the owner, then everyone else by name, as Zoom's participants panel does
+ * ("You", then the host): your own row (and your own tile, top left) never moves as people join
+ * and leave, and the one person who can end the call for everyone is always found second. Zoom
+ * also sorts the unmuted before the muted; Sealcall does not, so nobody's row jumps when they
+ * unmute.
  */
 import { firstName } from '../../components/sentence';
 
