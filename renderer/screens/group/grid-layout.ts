@@ -32,9 +32,9 @@ function tileSize(columns: number, rows: number, width: number, height: number, 
 }
 
 /**
- * The grid for `count` tiles (1 to 8) in a `width` × `height` container. Of the layouts with
- * tiles of equal largest size, the one with fewer empty cells wins, then the one with fewer rows
- * (a row reads left to right).
+ * The grid for `count` tiles (1 to 8) in a `width` × `height` container. Of two layouts with
+ * tiles of the same size, the one with fewer rows wins (a row reads left to right); for a given
+ * number of columns, rows are as few as the tiles allow.
  */
 export function gridLayout(count: number, width: number, height: number, options: GridOptions = {}): GridLayout {
   const aspect = options.aspect ?? DEFAULT_ASPECT;
@@ -52,7 +52,7 @@ export function gridLayout(count: number, width: number, height: number, options
     const rows = Math.ceil(count / columns);
     const size = tileSize(columns, rows, usableWidth, usableHeight, aspect, gap);
     const candidate: GridLayout = { columns, rows, ...size };
-    if (best === null || isBetter(candidate, best, count)) best = candidate;
+    if (best === null || isBetter(candidate, best)) best = candidate;
   }
   if (best === null) throw new Error('unreachable: one column always fits');
   return width > 0 && height > 0 ? best : { ...best, tileWidth: 0, tileHeight: 0 };
@@ -61,12 +61,9 @@ export function gridLayout(count: number, width: number, height: number, options
 /** Sizes within a hundredth of a unit count as equal, so rounding never decides. */
 const SAME_SIZE = 0.01;
 
-function isBetter(candidate: GridLayout, best: GridLayout, count: number): boolean {
+function isBetter(candidate: GridLayout, best: GridLayout): boolean {
   if (candidate.tileWidth > best.tileWidth + SAME_SIZE) return true;
   if (candidate.tileWidth < best.tileWidth - SAME_SIZE) return false;
-  const emptyCandidate = candidate.columns * candidate.rows - count;
-  const emptyBest = best.columns * best.rows - count;
-  if (emptyCandidate !== emptyBest) return emptyCandidate < emptyBest;
   return candidate.rows < best.rows;
 }
 
