@@ -1,0 +1,320 @@
+import { useId, useMemo, useRef, useState } from 'react';
+import { HangUpIcon, LockIcon, MicIcon, MicOffIcon, PeopleIcon, VideoIcon, VideoOffIcon, WarningIcon } from '../../components/Icons';
+import { Modal } from '../../components/Modal';
+import { RemoteAudio } from '../../components/StreamMedia';
+import { useNow } from '../../hooks/use-now';
+import { shortcutHint } from '../../shortcuts/shortcuts';
+import { formatElapsed } from '../call-status-text';
+import { ScreenShareIcon } from '../share/ScreenShareIcon';
+import { gridLayout, MAX_TILES, rowSizes } from './grid-layout';
+import { peopleCount, type GroupNotice, type TileConnection } from './group-call-text';
+import { GroupSecurityCode } from './GroupSecurityCode';
+import { JoinLeaveNotice } from './JoinLeaveNotice';
+import { ParticipantList } from './ParticipantList';
+import { ParticipantTile } from './ParticipantTile';
+import { orderParticipants, unverifiedCount, type GroupMember } from './participant-order';
+import { useElementSize } from './use-element-size';
+import './group-call.css';
+
+/** One member as the engine sees them; `self: true` is you, with your own camera and mute state. */
+export interface GroupCallParticipant extends GroupMember {
+  /** Their camera (or screen, while they share it) and sound; yours is your camera. */
+  stream: MediaStream | null;
+  muted: boolean;
+  cameraOff: boolean;
+  sharing: boolean;
+  connection: TileConnection;
+}
+
+/** Whether media is flowing under the group's keys, as the 1:1 encryption panel says it. */
+export type GroupEncryption = 'setting-up' | 'encrypted' | 'cant-decrypt';
+
+export interface GroupCallScreenProps {
+  /** The call's name at the top: "Design review", or the owner's "Alice's call". */
+  title: string;
+  /** When the call connected, for the timer; null while joining. */
+  connectedAt: number | null;
+  /** Everyone in the call, yourself included, in any order (the screen orders them). At most 8. */
+  participants: readonly GroupCallParticipant[];
+  /** The active speaker's user id (active-speaker.ts), or null when nobody speaks. */
+  activeSpeaker: string | null;
+  /** The current epoch's group security code (shared/crypto/group-security-code.ts), or null. */
+  securityCode: string | null;
+  encryption: GroupEncryption;
+  /** Joins and leaves, oldest first; each new one is announced. */
+  notices: readonly GroupNotice[];
+  /** The engine's last error for this call, shown as an alert, or null. */
+  error: string | null;
+  /** The chosen speaker ('' for the system default). */
+  audioOutputId: string;
+  /** False until the engine can act on the controls. */
+  controlsEnabled: boolean;
+  onMuted: (muted: boolean) => void;
+  onCameraOff: (off: boolean) => void;
+  /** Opens the screen picker, or stops sharing while you share. */
+  onShareScreen: () => void;
+  onLeave: () => void;
+  /** Shown only to the owner, behind a confirmation. */
+  onEndForEveryone: () => void;
+  onShowSafetyNumber: (userId: string) => void;
+}
+
+/** Space between tiles, in CSS pixels; group-call.css uses the same. */
+const TILE_GAP = 8;
+
+function EncryptionLine({ encryption }: { encryption: GroupEncryption }) {
+  switch (encryption) {
+    case 'cant-decrypt':
+      return (
+        <div className="enc-state enc-state-danger" role="alert">
+          <WarningIcon />
+          <span>Can't decrypt someone's media — the call may be tampered with or keys are out of sync</span>
+        </div>
+      );
+    case 'encrypted':
+      return (
+        <div className="enc-state enc-state-ok" role="status">
+          <LockIcon />
+          <span>End-to-end encrypted</span>
+        </div>
+      );
+    case 'setting-up':
+      return (
+        <div className="enc-state" role="status">
+          <LockIcon />
+          <span>Setting up encryption…</span>
+        </div>
+      );
+  }
+}
+
+function EndForEveryone({ onConfirm, disabled }: { onConfirm: () => void; disabled: boolean }) {
+  const ids = useId();
+  const [confirming, setConfirming] = useState(false);
+  const cancel = useRef<HTMLButtonElement>(null);
+  return (
+    <>
+      <button
+        type="button"
+        className="control group-control-end"
+        disabled={disabled}
+        onClick={() => {
+          setConfirming(true);
+        }}
+      >
+        End for everyone
+      </button>
+      {confirming && (
+        <Modal
+          labelledBy={`${ids}-title`}
+          describedBy={`${ids}-text`}
+          initialFocus={cancel}
+          onDismiss={() => {
+            setConfirming(false);
+          }}
+        >
+          <h2 id={`${ids}-title`} className="modal-title">
+            End the call for everyone?
+          </h2>
+          <p id={`${ids}-text`} className="modal-text">
+            Everyone is disconnected, not only you. To leave and let the others carry on, use Leave instead.
+          </p>
+          <div className="modal-actions">
+            <button
+              ref={cancel}
+              type="button"
+              className="button button-secondary"
+              onClick={() => {
+                setConfirming(false);
+              }}
+            >
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button group-button-danger"
+              onClick={() => {
+                setConfirming(false);
+                onConfirm();
+              }}
+            >
+              End for everyone
+            </button>
+          </div>
+        </Modal>
+      )}
+    </>
+  );
+}
+
+/**
+ * The group call: a grid of tiles that keeps them as large as the stage allows, the toolbar of the
+ * 1:1 call plus Participants, and the side panel with the group security code and who is in the
+ * call. It takes everything as props and calls back for every action; it knows nothing of the
+ * engine or of IPC.
+ */
+export function GroupCallScreen(props: GroupCallScreenProps) {
+  const { title, connectedAt, participants, activeSpeaker, securityCode, encryption, notices, error, audioOutputId, controlsEnabled } = props;
+  const ids = useId();
+  const [listOpen, setListOpen] = useState(true);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const size = useElementSize(gridRef);
+  const now = useNow(connectedAt !== null);
+
+  const ordered = useMemo(() => orderParticipants(participants), [participants]);
+  // The server admits 8; a ninth from a confused engine is left out of the grid, never a crash.
+  const tiles = ordered.slice(0, MAX_TILES);
+  const layout = tiles.length === 0 ? null : gridLayout(tiles.length, size.width, size.height, { gap: TILE_GAP });
+  const rows: (typeof tiles)[] = [];
+  if (layout !== null) {
+    let start = 0;
+    for (const count of rowSizes(tiles.length, layout.columns)) {
+      rows.push(tiles.slice(start, start + count));
+      start += count;
+    }
+  }
+
+  const self = ordered.find((member) => member.self);
+  const muted = self?.muted ?? false;
+  const cameraOff = self?.cameraOff ?? true;
+  const sharing = self?.sharing ?? false;
+  const enabled = controlsEnabled && self !== undefined;
+  const isOwner = self?.owner ?? false;
+  const notVerified = unverifiedCount(ordered);
+  const shareLabel = sharing ? 'Stop sharing your screen' : 'Share screen';
+
+  return (
+    <section className="call group-call" aria-labelledby={`${ids}-title`}>
+      <div className="group-stage">
+        <div className="group-top">
+          <div>
+            <h2 id={`${ids}-title`} className="call-name">
+              {title}
+            </h2>
+            <p className="call-status">
+              {connectedAt === null ? 'Joining…' : formatElapsed(now - connectedAt)} · {peopleCount(ordered.length)}
+            </p>
+          </div>
+        </div>
+        <JoinLeaveNotice notices={notices} />
+        {error !== null && (
+          <div className="group-alert call-alert" role="alert">
+            <WarningIcon />
+            <span>{error}</span>
+          </div>
+        )}
+        <div className="group-grid-area">
+          <div
+            ref={gridRef}
+            className="group-grid"
+            role="list"
+            aria-label="People in the call"
+            data-columns={layout?.columns ?? 1}
+            data-rows={layout?.rows ?? 1}
+          >
+            {rows.map((row, index) => (
+              <div key={index} className="group-row">
+                {row.map((member) => (
+                  <ParticipantTile
+                    key={member.userId}
+                    userId={member.userId}
+                    displayName={member.displayName}
+                    self={member.self}
+                    stream={member.stream}
+                    muted={member.muted}
+                    cameraOff={member.cameraOff}
+                    sharing={member.sharing}
+                    speaking={member.userId === activeSpeaker}
+                    connection={member.connection}
+                    keyChanged={member.verification === 'key-changed'}
+                  />
+                ))}
+              </div>
+            ))}
+          </div>
+        </div>
+        <div className="group-controls" role="toolbar" aria-label="Call controls">
+          <button
+            type="button"
+            className={muted ? 'control control-off' : 'control'}
+            aria-pressed={muted}
+            aria-label={muted ? 'Unmute' : 'Mute'}
+            title={`${muted ? 'Unmute' : 'Mute'} (${shortcutHint('toggleMute').title})`}
+            aria-keyshortcuts={shortcutHint('toggleMute').aria}
+            disabled={!enabled}
+            onClick={() => {
+              props.onMuted(!muted);
+            }}
+          >
+            {muted ? <MicOffIcon /> : <MicIcon />}
+          </button>
+          <button
+            type="button"
+            className={cameraOff ? 'control control-off' : 'control'}
+            aria-pressed={cameraOff}
+            aria-label={cameraOff ? 'Turn camera on' : 'Turn camera off'}
+            title={`${cameraOff ? 'Turn camera on' : 'Turn camera off'} (${shortcutHint('toggleCamera').title})`}
+            aria-keyshortcuts={shortcutHint('toggleCamera').aria}
+            disabled={!enabled}
+            onClick={() => {
+              props.onCameraOff(!cameraOff);
+            }}
+          >
+            {cameraOff ? <VideoOffIcon /> : <VideoIcon />}
+          </button>
+          <button
+            type="button"
+            className={sharing ? 'control control-sharing' : 'control'}
+            aria-pressed={sharing}
+            aria-label={shareLabel}
+            title={shareLabel}
+            disabled={!enabled || connectedAt === null}
+            onClick={props.onShareScreen}
+          >
+            <ScreenShareIcon />
+          </button>
+          <button
+            type="button"
+            className={listOpen ? 'control group-control-people group-control-open' : 'control group-control-people'}
+            aria-expanded={listOpen}
+            aria-controls={`${ids}-people`}
+            aria-label={`Participants, ${peopleCount(ordered.length)}${notVerified === 0 ? '' : `, ${notVerified} not verified`}`}
+            title="Participants"
+            onClick={() => {
+              setListOpen(!listOpen);
+            }}
+          >
+            <PeopleIcon />
+            <span className="group-control-count" aria-hidden="true">
+              {ordered.length}
+            </span>
+          </button>
+          <button
+            type="button"
+            className="control control-hangup"
+            aria-label="Leave call"
+            title={`Leave call (${shortcutHint('hangUp').title})`}
+            aria-keyshortcuts={shortcutHint('hangUp').aria}
+            onClick={props.onLeave}
+          >
+            <HangUpIcon />
+          </button>
+          {isOwner && <EndForEveryone onConfirm={props.onEndForEveryone} disabled={!enabled} />}
+        </div>
+      </div>
+      <aside className="call-side" aria-labelledby={`${ids}-side`}>
+        <h3 id={`${ids}-side`} className="call-side-title">
+          Encryption
+        </h3>
+        <EncryptionLine encryption={encryption} />
+        <GroupSecurityCode code={securityCode} />
+        {listOpen && <ParticipantList id={`${ids}-people`} members={ordered} onShowSafetyNumber={props.onShowSafetyNumber} />}
+      </aside>
+      {ordered
+        .filter((member) => !member.self)
+        .map((member) => (
+          <RemoteAudio key={member.userId} stream={member.stream} sinkId={audioOutputId} />
+        ))}
+    </section>
+  );
+}
