@@ -1,4 +1,5 @@
 import type { CallKeys } from '../../shared/ipc';
+import type { CallMediaSession, MediaSessionEvents } from './call-controller';
 import type { SignalData } from '../../shared/protocol/call';
 import { encodePeerMessage, parsePeerMessage } from '../../shared/protocol/peer';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
@@ -26,17 +27,9 @@ export interface SessionSettings {
   frameTimings?: boolean;
 }
 
-export interface SessionEvents {
-  /** This side's signalling for the other side, to go through the core and the server. */
-  signal(data: SignalData): void;
+export interface SessionEvents extends MediaSessionEvents {
   /** Local or remote media, counters or quality changed. */
   changed(): void;
-  /** The peer connection is up: the engine reports it to the core, which checks the fingerprint. */
-  connected(remoteSdp: string): void;
-  /** The connection failed or closed on its own. */
-  lost(reason: string): void;
-  /** The call cannot go on here (the camera or microphone failed after the call was placed): say why and hang up. */
-  failed(message: string): void;
   problem(message: string): void;
 }
 
@@ -44,8 +37,8 @@ export interface SessionEvents {
  * Everything one call holds in the page: its DTLS certificate, camera and microphone, the
  * frame-crypto worker with the call's keys, and the peer. close() undoes all of it.
  */
-export class CallSession {
-  callId: string | null;
+export class CallSession implements CallMediaSession {
+  readonly callId: string;
   readonly direction: 'outgoing' | 'incoming';
   readonly peerId: string;
   readonly crypto: FrameCryptoClient;
@@ -71,9 +64,18 @@ export class CallSession {
   #connected = false;
   readonly #iceRecovery: IceRecovery;
   readonly #settings: SessionSettings;
+  readonly #prerequisites: CallPrerequisites;
   readonly #events: SessionEvents;
 
-  constructor(init: { direction: 'outgoing' | 'incoming'; peerId: string; callId: string | null; settings: SessionSettings; events: SessionEvents }) {
+  constructor(init: {
+    direction: 'outgoing' | 'incoming';
+    peerId: string;
+    callId: string;
+    prerequisites: CallPrerequisites;
+    settings: SessionSettings;
+    events: SessionEvents;
+  }) {
+    this.#prerequisites = init.prerequisites;
     this.direction = init.direction;
     this.peerId = init.peerId;
     this.callId = init.callId;
@@ -131,7 +133,8 @@ export class CallSession {
    * Certificate, camera and microphone, and ICE servers, before the core hears of the call. The
    * lobby's `start` choice is for this call only, so it wins over the settings' defaults.
    */
-  async prepare(prerequisites: CallPrerequisites, media: Media, start?: StartChoice): Promise<void> {
+  async prepare(media: Media, start?: StartChoice): Promise<void> {
+    const prerequisites = this.#prerequisites;
     const certificate = takeDtlsCertificate();
     const iceServers = prerequisites.iceServers();
     iceServers.catch(() => undefined);
