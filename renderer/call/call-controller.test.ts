@@ -5,7 +5,7 @@ import {
   createEventFanout,
   IpcError,
   parseEvent,
-  type CallEvent,
+  type CallEventBody,
   type CallKeys,
   type CallView,
   type IpcResult,
@@ -151,7 +151,7 @@ function world(options: { holdPrepare?: boolean; current?: CallView | null } = {
   }
 
   /** What the core pushes: numbered per call, checked against the contract as the host's hub does. */
-  const push = (callId: string, body: Omit<CallEvent, 'callId' | 'seq'>, seq?: number): void => {
+  const push = (callId: string, body: CallEventBody, seq?: number): void => {
     const next = seq ?? (seqs.get(callId) ?? 0) + 1;
     seqs.set(callId, Math.max(next, seqs.get(callId) ?? 0));
     fanout.dispatch('call.event', parseEvent('call.event', { ...body, callId, seq: next }));
