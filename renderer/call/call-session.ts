@@ -15,10 +15,8 @@ import { LocalMediaControls } from './local-media-controls';
 import { openPeerSession, type PeerSession } from './peer-session';
 import { ScreenShare } from './screen-share';
 import { emptyProgress, qualityBetween, sampleMedia, type MediaProgress } from './stats';
+import { SignalQueue } from './signal-queue';
 import { chooseTransformApi, type TransformApi } from './transforms';
-
-/** More than an offer and its candidates ever need; past it, a runaway is cut off, not stored. */
-const MAX_HELD_OUTGOING = 256;
 
 export interface SessionSettings {
   ratchetIntervalMs: number;
@@ -56,9 +54,9 @@ export class CallSession implements CallMediaSession {
   #capture: Promise<LocalMediaControls> | null = null;
   #ice: { iceServers: RTCIceServer[]; relayOnly: boolean } = { iceServers: [], relayOnly: false };
   /** Signals from the other side that came before the peer existed. */
-  #pendingSignals: SignalData[] = [];
+  readonly #untilPeer = new SignalQueue();
   /** This side's signals from before the keys came: the core relays none until the handshake is done. */
-  #heldOutgoing: SignalData[] = [];
+  readonly #untilKeys = new SignalQueue();
   #closed: Promise<CryptoReport> | undefined;
   #keysLoaded = false;
   #connected = false;
@@ -209,7 +207,7 @@ export class CallSession implements CallMediaSession {
     if (keys.initiator !== this.#initiator) throw new Error('the call keys name the wrong side as the one that offers');
     this.crypto.loadKeys(keys, this.#settings.ratchetIntervalMs);
     this.#keysLoaded = true;
-    for (const data of this.#heldOutgoing.splice(0)) this.#events.signal(data);
+    for (const data of this.#untilKeys.take()) this.#events.signal(data);
   }
 
   /** The caller offers; the callee answers (the core hands out keys with the same roles). */
@@ -229,7 +227,7 @@ export class CallSession implements CallMediaSession {
       transformApi: this.transformApi,
       onSignal: (data) => {
         if (this.#keysLoaded) this.#events.signal(data);
-        else if (this.#heldOutgoing.length < MAX_HELD_OUTGOING) this.#heldOutgoing.push(data);
+        else this.#untilKeys.push(data);
       },
       onConnect: () => {
         const sdp = this.peer?.pc.remoteDescription?.sdp;
@@ -258,8 +256,7 @@ export class CallSession implements CallMediaSession {
       },
     });
     media.bindSenders(this.peer.senders);
-    for (const data of this.#pendingSignals) this.peer.signal(data);
-    this.#pendingSignals = [];
+    for (const data of this.#untilPeer.take()) this.peer.signal(data);
     this.#events.changed();
   }
 
@@ -300,7 +297,7 @@ export class CallSession implements CallMediaSession {
 
   receiveSignal(data: SignalData): void {
     if (this.isClosed()) return;
-    if (this.peer === null) this.#pendingSignals.push(data);
+    if (this.peer === null) this.#untilPeer.push(data);
     else this.peer.signal(data);
   }
 
@@ -324,8 +321,8 @@ export class CallSession implements CallMediaSession {
       this.media?.stopAll();
       this.#share?.dispose();
       this.peer?.destroy();
-      this.#pendingSignals = [];
-      this.#heldOutgoing = [];
+      this.#untilPeer.clear();
+      this.#untilKeys.clear();
       const report = await this.crypto.wipe();
       this.#events.changed();
       return report;
