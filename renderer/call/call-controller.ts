@@ -200,6 +200,11 @@ export class CallController<S extends CallMediaSession> {
     await ended;
   }
 
+  /** A problem with this call's media the user must see (the error is the controller's, so that it is one). */
+  showError(message: string): void {
+    this.#update({ error: message });
+  }
+
   dispose(): void {
     this.#disposed = true;
     this.#unsubscribe();

@@ -198,7 +198,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       active()
         ?.media?.setMuted(muted)
         .catch((error: unknown) => {
-          update({ error: messageOf(error, 'The microphone could not be started.') });
+          controller.showError(messageOf(error, 'The microphone could not be started.'));
         });
     },
 
@@ -223,7 +223,8 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
       active()
         ?.media?.setCameraOff(off)
         .catch((error: unknown) => {
-          update({ error: messageOf(error, 'The camera could not be started.'), cameraOff: true });
+          update({ cameraOff: true });
+          controller.showError(messageOf(error, 'The camera could not be started.'));
         });
     },
 
