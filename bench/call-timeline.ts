@@ -172,8 +172,8 @@ export function armSealcallPage(role: 'caller' | 'callee'): void {
     }
   });
   // Only the moment is noted: the keys themselves are neither kept nor read.
-  const unsubscribeKeys = bridge.on('call.keys', () => {
-    state.mark('keys');
+  const unsubscribeKeys = bridge.on('call.event', (event) => {
+    if (event.kind === 'keys') state.mark('keys');
   });
   state.disarm = () => {
     unsubscribeEngine();

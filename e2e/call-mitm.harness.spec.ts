@@ -45,8 +45,10 @@ test("a server that swaps Bob's key: Alice is warned, and calling anyway fails t
     const keysSeen: { who: string; keys: CallKeys }[] = [];
     const statesSeen: Record<string, CallView['state'][]> = { alice: [], bob: [] };
     for (const [who, user] of [['alice', alice], ['bob', bob]] as const) {
-      user.host.on('call.keys', (keys) => keysSeen.push({ who, keys }));
-      user.host.on('call.changed', (view) => statesSeen[who]?.push(view.state));
+      user.host.on('call.event', (event) => {
+        if (event.kind === 'keys') keysSeen.push({ who, keys: event.keys });
+        if (event.kind === 'view') statesSeen[who]?.push(event.view.state);
+      });
     }
 
     // 2. The server turns: Bob's key, as Alice will see it, is now the attacker's. Dropping Alice's

@@ -128,6 +128,36 @@ describe('IPC contract', () => {
     expect(got).toEqual([{ at: 5 }]);
   });
 
+  it('call.start names a well-formed call id; call.event carries exactly one of a view, keys or a signal, numbered from 1', () => {
+    const start = { userId: 'bob', media: { audio: true, video: false }, fingerprint: 'sha-256 AA', confirmKeyChange: false };
+    expect(parseRequest('call.start', { ...start, callId: 'A'.repeat(22) })).toMatchObject({ callId: 'A'.repeat(22) });
+    expect(() => parseRequest('call.start', start)).toThrow(/callId/);
+    expect(() => parseRequest('call.start', { ...start, callId: 'short' })).toThrow(/callId/);
+    expect(() => parseRequest('call.start', { ...start, callId: `${'A'.repeat(21)}/` })).toThrow(/callId/);
+    expect(() => parseRequest('call.start', { ...start, callId: 'A'.repeat(65) })).toThrow(/callId/);
+
+    const host = fakeHost(() => undefined);
+    const got: unknown[] = [];
+    createBridge(host.transport).on('call.event', (event) => got.push(event));
+    const callId = 'A'.repeat(22);
+    const keys = { sendKey: 'A'.repeat(43), receiveKey: 'A'.repeat(43), initiator: true };
+    const signal = { callId, seq: 2, kind: 'signal', data: { renegotiate: true } };
+    host.emit('call.event', { callId, seq: 1, kind: 'keys', keys });
+    host.emit('call.event', signal);
+    // Off the contract, each dropped: no seq, seq 0, a fractional seq, an unknown kind, a kind without
+    // its body or with another's, keys with an extra field (the short code goes in the view), a bad id.
+    host.emit('call.event', { callId, kind: 'signal', data: { renegotiate: true } });
+    host.emit('call.event', { ...signal, seq: 0 });
+    host.emit('call.event', { ...signal, seq: 2.5 });
+    host.emit('call.event', { ...signal, kind: 'secret' });
+    host.emit('call.event', { callId, seq: 3, kind: 'keys' });
+    host.emit('call.event', { callId, seq: 3, kind: 'keys', data: { renegotiate: true } });
+    host.emit('call.event', { callId, seq: 3, kind: 'keys', keys: { ...keys, shortCode: '123456789012' } });
+    host.emit('call.event', { ...signal, callId: 'short' });
+    host.emit('call.event', { ...signal, extra: 1 });
+    expect(got).toEqual([{ callId, seq: 1, kind: 'keys', keys }, signal]);
+  });
+
   it('never leaks the message of an unexpected error', () => {
     expect(toErrorResult(new Error('secret path /home/alice/.key'))).toEqual({
       ok: false,

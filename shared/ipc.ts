@@ -184,20 +184,40 @@ export const callViewSchema = z
   .strict();
 export type CallView = z.infer<typeof callViewSchema>;
 
-/** The only secrets that ever reach the renderer: this call's two SFrame base keys. */
+/** The only secrets that ever reach the renderer: this call's two SFrame base keys (shared/protocol/call-codec.ts). */
 export const callKeysSchema = z
   .object({
-    callId: callIdSchema,
     sendKey: base64UrlBytes(32),
     receiveKey: base64UrlBytes(32),
-    shortCode: shortCodeSchema,
-    /** The peer's signed DTLS fingerprint: the remote SDP must carry exactly this one. */
-    remoteFingerprint: fingerprintSchema,
     /** True for the side that makes the WebRTC offer. */
     initiator: z.boolean(),
   })
   .strict();
 export type CallKeys = z.infer<typeof callKeysSchema>;
+
+/** Far more events than a call ever has; the bound only keeps the number a plain integer. */
+const MAX_CALL_EVENT_SEQ = 2 ** 31;
+
+const callEventFields = {
+  callId: callIdSchema,
+  /** 1, 2, 3… per call, in the order the core emitted them: the renderer drops any it has passed. */
+  seq: z.number().int().min(1).max(MAX_CALL_EVENT_SEQ),
+};
+
+/**
+ * Everything the core tells the renderer about a call, as one ordered stream (docs/protocol.md,
+ * "The call events"): where the call stands (`view`), its keys once the handshake is done (`keys`),
+ * and the peer's signalling (`signal`), in exactly the order the core produced them.
+ */
+export const callEventSchema = z.discriminatedUnion('kind', [
+  z.object({ ...callEventFields, kind: z.literal('view'), view: callViewSchema }).strict(),
+  z.object({ ...callEventFields, kind: z.literal('keys'), keys: callKeysSchema }).strict(),
+  z.object({ ...callEventFields, kind: z.literal('signal'), data: signalDataSchema }).strict(),
+]);
+export type CallEvent = z.infer<typeof callEventSchema>;
+/** A call event before the core numbers it. */
+type WithoutNumbering<E> = E extends CallEvent ? Omit<E, 'callId' | 'seq'> : never;
+export type CallEventBody = WithoutNumbering<CallEvent>;
 
 const callIdRequest = z.object({ callId: callIdSchema }).strict();
 
@@ -330,6 +350,11 @@ export const invokeChannels = {
   'call.start': {
     request: z
       .object({
+        /**
+         * Chosen by the renderer (shared/protocol/call-codec.ts newCallId), so every event of the
+         * call is known for its own from the first; the core refuses one it has seen before.
+         */
+        callId: callIdSchema,
         userId: userIdSchema,
         media: mediaSchema,
         /** This call's DTLS certificate fingerprint, signed into the handshake. */
@@ -384,9 +409,7 @@ export const eventChannels = {
   'identity.changed': identityStatusSchema,
   'connection.changed': connectionStateSchema,
   'contacts.changed': contactListSchema,
-  'call.changed': callViewSchema,
-  'call.keys': callKeysSchema,
-  'call.signal': z.object({ callId: callIdSchema, data: signalDataSchema }).strict(),
+  'call.event': callEventSchema,
   'settings.changed': settingsViewSchema,
   /** A sealcall:// link the OS handed the app; the renderer shows enrollment or starts the call. */
   'app.deepLink': z.object({ link: z.string().max(2048) }).strict(),

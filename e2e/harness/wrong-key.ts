@@ -6,10 +6,10 @@ import { fromBase64Url, toBase64Url } from '../../shared/crypto/bytes';
  * core and the other side are untouched.
  */
 export function flipReceiveKeyBit(event: string, payload: unknown): unknown {
-  if (event !== 'call.keys' || typeof payload !== 'object' || payload === null) return payload;
-  const keys = payload as { receiveKey?: unknown };
-  if (typeof keys.receiveKey !== 'string') return payload;
+  if (event !== 'call.event' || typeof payload !== 'object' || payload === null) return payload;
+  const { kind, keys } = payload as { kind?: unknown; keys?: { receiveKey?: unknown } };
+  if (kind !== 'keys' || typeof keys?.receiveKey !== 'string') return payload;
   const bytes = fromBase64Url(keys.receiveKey);
   bytes[0] = (bytes[0] ?? 0) ^ 0x01;
-  return { ...payload, receiveKey: toBase64Url(bytes) };
+  return { ...payload, keys: { ...keys, receiveKey: toBase64Url(bytes) } };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallView, Contact, IdentityStatus } from '../../shared/ipc';
+import { newCallId } from '../../shared/protocol';
 import { removeDataDir, runCli, startServerProcess, type ServerProcess } from '../../server/test-support/harness.fixture';
 import { PASSPHRASE, UserHost } from './test-support/user-host.fixture';
 
@@ -62,8 +63,8 @@ describe('presence by subscription, against a real server', () => {
     expect(presenceIn(await contactsOf(alice), 'carol')).toBe('offline');
 
     // Bob's presence follows him: busy in a call, offline when he quits, online when he is back.
-    const call = (await carol.call('call.start', { userId: 'bob', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;
-    await bob.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'incoming');
+    const call = (await carol.call('call.start', { callId: newCallId(), userId: 'bob', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;
+    await bob.waitForView((view) => view.callId === call.callId && view.state === 'incoming');
     await bob.call('call.accept', { callId: call.callId, media, fingerprint: FP('BB') });
     await sees(alice, 'bob', 'busy');
     await carol.call('call.hangup', { callId: call.callId });
@@ -90,8 +91,8 @@ describe('presence by subscription, against a real server', () => {
 
   it('follows the peer of the call under way, which the screen does not show then', async () => {
     alice.forget();
-    const call = (await alice.call('call.start', { userId: 'carol', media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
-    await carol.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'incoming');
+    const call = (await alice.call('call.start', { callId: newCallId(), userId: 'carol', media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
+    await carol.waitForView((view) => view.callId === call.callId && view.state === 'incoming');
     await carol.call('call.accept', { callId: call.callId, media, fingerprint: FP('CC') });
     await sees(alice, 'carol', 'busy');
     await alice.call('call.hangup', { callId: call.callId });
@@ -108,8 +109,8 @@ describe('presence by subscription, against a real server', () => {
     await listed(alice, 'dave');
     expect(presenceIn(await contactsOf(alice), 'dave')).toBe('offline');
     alice.forget();
-    const call = (await alice.call('call.start', { userId: 'dave', media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
-    await dave.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'incoming');
+    const call = (await alice.call('call.start', { callId: newCallId(), userId: 'dave', media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
+    await dave.waitForView((view) => view.callId === call.callId && view.state === 'incoming');
     await dave.call('call.decline', { callId: call.callId });
     await alice.waitFor('history.changed', (view) => view.items.some((item) => item.peerId === 'dave'));
     await sees(alice, 'dave', 'online');
@@ -153,7 +154,7 @@ describe('presence by subscription, against a real server', () => {
     const after = await alice.waitFor('contacts.changed', (contacts) => contacts.some((contact) => contact.id === 'erin') && !contacts.some((contact) => contact.id === 'bob'));
     expect(after.map((contact) => contact.id)).toEqual(['carol', 'dave', 'erin']);
     expect(after.find((contact) => contact.id === 'carol')).toMatchObject({ keyChanged: true, verified: false });
-    await expect(alice.call('call.start', { userId: 'carol', media, fingerprint: FP('AA'), confirmKeyChange: false })).rejects.toMatchObject({ code: 'key-changed' });
+    await expect(alice.call('call.start', { callId: newCallId(), userId: 'carol', media, fingerprint: FP('AA'), confirmKeyChange: false })).rejects.toMatchObject({ code: 'key-changed' });
     await alice.close(false);
     const rewritten = JSON.parse(readFileSync(path.join(alice.dataDir, 'directory.json'), 'utf8')) as { directoryVersion: number };
     expect(rewritten.directoryVersion).toBeGreaterThan(stored.directoryVersion);

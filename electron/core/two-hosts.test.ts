@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallKeys, CallView, Contact, IdentityStatus } from '../../shared/ipc';
+import { newCallId } from '../../shared/protocol';
 import { removeDataDir, runCli, startServerProcess, type ServerProcess } from '../../server/test-support/harness.fixture';
 import { PASSPHRASE, UserHost } from './test-support/user-host.fixture';
 
@@ -59,33 +60,37 @@ afterAll(async () => {
 async function placeCall(caller: UserHost, callee: UserHost, calleeId: string): Promise<CallView> {
   caller.forget();
   callee.forget();
-  const call = (await caller.call('call.start', { userId: calleeId, media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
-  await callee.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'incoming');
+  const call = (await caller.call('call.start', { callId: newCallId(), userId: calleeId, media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
+  await callee.waitForView((view) => view.callId === call.callId && view.state === 'incoming');
   return call;
 }
 
 const endedWith = (user: UserHost, callId: string) =>
-  user.waitFor('call.changed', (view) => view.callId === callId && view.state === 'ended').then((view) => view.endReason);
+  user.waitForView((view) => view.callId === callId && view.state === 'ended').then((view) => view.endReason);
 
 describe('two hosts against a real server', () => {
   it('invite, ring, accept: both derive the same base keys and short code, and connect', async () => {
     const call = await placeCall(alice, bob, 'bob');
-    await alice.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'ringing');
+    await alice.waitForView((view) => view.callId === call.callId && view.state === 'ringing');
     expect(bob.notifications.at(-1)).toMatchObject({ kind: 'incoming-call', fromId: 'alice', video: true });
 
     await bob.call('call.accept', { callId: call.callId, media, fingerprint: FP('BB') });
-    const [aliceKeys, bobKeys]: [CallKeys, CallKeys] = await Promise.all([alice.waitFor('call.keys'), bob.waitFor('call.keys')]);
+    const [aliceKeys, bobKeys]: [CallKeys, CallKeys] = await Promise.all([alice.waitForKeys(call.callId), bob.waitForKeys(call.callId)]);
     expect(aliceKeys.sendKey).toBe(bobKeys.receiveKey);
     expect(aliceKeys.receiveKey).toBe(bobKeys.sendKey);
     expect(aliceKeys.sendKey).not.toBe(aliceKeys.receiveKey);
-    expect(aliceKeys.shortCode).toMatch(/^\d{12}$/);
-    expect(aliceKeys.shortCode).toBe(bobKeys.shortCode);
-    expect(aliceKeys).toMatchObject({ initiator: true, remoteFingerprint: FP('BB') });
-    expect(bobKeys).toMatchObject({ initiator: false, remoteFingerprint: FP('AA') });
+    expect(aliceKeys.initiator).toBe(true);
+    expect(bobKeys.initiator).toBe(false);
+    const [aliceView, bobView] = await Promise.all([
+      alice.waitForView((view) => view.callId === call.callId && view.shortCode !== null),
+      bob.waitForView((view) => view.callId === call.callId && view.shortCode !== null),
+    ]);
+    expect(aliceView.shortCode).toMatch(/^\d{12}$/);
+    expect(aliceView.shortCode).toBe(bobView.shortCode);
 
     // Signalling flows through the server once keys exist.
     await alice.call('call.signal', { callId: call.callId, data: { type: 'offer', sdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` } });
-    const signal = await bob.waitFor('call.signal');
+    const signal = await bob.waitForSignal();
     expect(signal).toEqual({ callId: call.callId, data: { type: 'offer', sdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` } });
 
     const connected = (await alice.call('call.connected', { callId: call.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('BB')}\r\n` })) as { fingerprintOk: boolean };
@@ -96,12 +101,19 @@ describe('two hosts against a real server', () => {
     expect(await endedWith(bob, call.callId)).toBe('remote-hangup');
     const history = await alice.waitFor('history.changed', (view) => view.items.some((item) => item.callId === call.callId));
     expect(history.items[0]).toMatchObject({ callId: call.callId, outcome: 'completed', peerId: 'bob', direction: 'outgoing' });
+
+    // The page names its calls, and the core holds it to a new, well-formed id every time.
+    const again = { userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false };
+    await expect(alice.call('call.start', { ...again, callId: call.callId })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(alice.call('call.start', { ...again, callId: 'short' })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(alice.call('call.start', { ...again, callId: `${'A'.repeat(21)}/` })).rejects.toMatchObject({ code: 'bad-request' });
+    expect(await alice.call('call.current')).toBeNull();
   });
 
   it("a crashed renderer hangs its call up as connection lost, and the other side is told so at once", async () => {
     const call = await placeCall(alice, bob, 'bob');
     await bob.call('call.accept', { callId: call.callId, media, fingerprint: FP('BB') });
-    await Promise.all([alice.waitFor('call.keys'), bob.waitFor('call.keys')]);
+    await Promise.all([alice.waitForKeys(call.callId), bob.waitForKeys(call.callId)]);
     await alice.call('call.connected', { callId: call.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('BB')}\r\n` });
     await bob.call('call.connected', { callId: call.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` });
     bob.host.rendererGone();
@@ -124,7 +136,7 @@ describe('two hosts against a real server', () => {
   it('a third caller gets busy while a call rings', async () => {
     const call = await placeCall(alice, bob, 'bob');
     carol.forget();
-    const second = (await carol.call('call.start', { userId: 'bob', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;
+    const second = (await carol.call('call.start', { callId: newCallId(), userId: 'bob', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;
     expect(await endedWith(carol, second.callId)).toBe('busy');
     await alice.call('call.hangup', { callId: call.callId });
     expect(await endedWith(bob, call.callId)).toBe('cancelled');
@@ -149,11 +161,11 @@ describe('two hosts against a real server', () => {
     const flagged = await alice.waitFor('contacts.changed', (contacts) => contacts.some((c) => c.id === 'dave' && c.keyChanged && c.presence === 'online'));
     expect(flagged.find((c) => c.id === 'dave')).toMatchObject({ keyChanged: true, verified: false });
 
-    const gated = alice.call('call.start', { userId: 'dave', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const gated = alice.call('call.start', { callId: newCallId(), userId: 'dave', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await expect(gated).rejects.toMatchObject({ code: 'key-changed' });
     daveAgain.forget();
-    const call = (await alice.call('call.start', { userId: 'dave', media, fingerprint: FP('AA'), confirmKeyChange: true })) as CallView;
-    await daveAgain.waitFor('call.changed', (view) => view.callId === call.callId && view.state === 'incoming');
+    const call = (await alice.call('call.start', { callId: newCallId(), userId: 'dave', media, fingerprint: FP('AA'), confirmKeyChange: true })) as CallView;
+    await daveAgain.waitForView((view) => view.callId === call.callId && view.state === 'incoming');
     await alice.call('call.hangup', { callId: call.callId });
   }, 30_000);
 
@@ -205,7 +217,7 @@ describe('two hosts against a real server', () => {
       expect(contacts.find((c) => c.id === id)).toMatchObject({ verified: false, keyChanged: true, pinLost: true });
     }
     await expect(
-      alice.call('call.start', { userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }),
+      alice.call('call.start', { callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }),
     ).rejects.toMatchObject({ code: 'key-changed' });
     expect(readdirSync(alice.dataDir).some((name) => name.startsWith('contacts.json.tampered-'))).toBe(true);
     // Comparing again settles it (and leaves Alice as the later tests expect her).
@@ -223,7 +235,7 @@ describe('two hosts against a real server', () => {
     await erin.close();
     await sees(alice, 'erin', 'offline');
     alice.forget();
-    const call = (await alice.call('call.start', { userId: 'erin', media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
+    const call = (await alice.call('call.start', { callId: newCallId(), userId: 'erin', media, fingerprint: FP('AA'), confirmKeyChange: false })) as CallView;
     expect(await endedWith(alice, call.callId)).toBe('unavailable');
   });
 
@@ -248,7 +260,7 @@ describe('two hosts against a real server', () => {
     // it back from both sides' claims: signalling (an ICE restart's offer) works again.
     const ongoing = await placeCall(alice, bob, 'bob');
     await bob.call('call.accept', { callId: ongoing.callId, media, fingerprint: FP('BB') });
-    await Promise.all([alice.waitFor('call.keys'), bob.waitFor('call.keys')]);
+    await Promise.all([alice.waitForKeys(ongoing.callId), bob.waitForKeys(ongoing.callId)]);
     await alice.call('call.connected', { callId: ongoing.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('BB')}\r\n` });
     await bob.call('call.connected', { callId: ongoing.callId, remoteSdp: `v=0\r\na=fingerprint:${FP('AA')}\r\n` });
     bob.forget();
@@ -263,10 +275,10 @@ describe('two hosts against a real server', () => {
     await alice.waitFor('connection.changed', (state) => state.state === 'online', 10_000);
     expect(((await alice.call('call.current')) as CallView | null)?.state).toBe('connected');
     await alice.call('call.signal', { callId: ongoing.callId, data: { type: 'offer', sdp: `v=0\r\ns=restart\r\na=fingerprint:${FP('AA')}\r\n` } });
-    expect(await bob.waitFor('call.signal', undefined, 10_000)).toEqual({ callId: ongoing.callId, data: { type: 'offer', sdp: `v=0\r\ns=restart\r\na=fingerprint:${FP('AA')}\r\n` } });
+    expect(await bob.waitForSignal((data) => 'sdp' in data && data.sdp.includes('restart'), 10_000)).toEqual({ callId: ongoing.callId, data: { type: 'offer', sdp: `v=0\r\ns=restart\r\na=fingerprint:${FP('AA')}\r\n` } });
     // The server knows them as busy again: a third caller gets busy.
     await sees(carolNow, 'alice', 'busy');
-    const third = (await carolNow.call('call.start', { userId: 'alice', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;
+    const third = (await carolNow.call('call.start', { callId: newCallId(), userId: 'alice', media, fingerprint: FP('CC'), confirmKeyChange: false })) as CallView;
     expect(await endedWith(carolNow, third.callId)).toBe('busy');
     await alice.call('call.hangup', { callId: ongoing.callId });
     expect(await endedWith(bob, ongoing.callId)).toBe('remote-hangup');

@@ -179,8 +179,9 @@ function startApp(): void {
       });
       refreshTray();
 
-      running.on('call.changed', (view) => {
-        activity = callActivity(view);
+      running.on('call.event', (event) => {
+        if (event.kind !== 'view') return;
+        activity = callActivity(event.view);
         display.set(activity.keepDisplayAwake);
         refreshTray();
       });

@@ -46,8 +46,10 @@ export interface ConnectionQuality {
 }
 
 export interface CallEngineState {
-  /** The core's view of the call (null when idle). */
+  /** The core's view of the call followed (null before any); see CallController. */
   call: CallView | null;
+  /** A call placed here that the core has not shown yet ("Calling…"), under the id this page chose. */
+  placing: { callId: string; peerId: string; media: Media } | null;
   localStream: MediaStream | null;
   remoteStream: MediaStream | null;
   muted: boolean;

@@ -1,4 +1,5 @@
 import type { CallKeys } from '../../shared/ipc';
+import type { CallMediaSession, MediaSessionEvents } from './call-controller';
 import type { SignalData } from '../../shared/protocol/call';
 import { encodePeerMessage, parsePeerMessage } from '../../shared/protocol/peer';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';
@@ -14,10 +15,8 @@ import { LocalMediaControls } from './local-media-controls';
 import { openPeerSession, type PeerSession } from './peer-session';
 import { ScreenShare } from './screen-share';
 import { emptyProgress, qualityBetween, sampleMedia, type MediaProgress } from './stats';
+import { SignalQueue } from './signal-queue';
 import { chooseTransformApi, type TransformApi } from './transforms';
-
-/** More than an offer and its candidates ever need; past it, a runaway is cut off, not stored. */
-const MAX_HELD_OUTGOING = 256;
 
 export interface SessionSettings {
   ratchetIntervalMs: number;
@@ -26,17 +25,9 @@ export interface SessionSettings {
   frameTimings?: boolean;
 }
 
-export interface SessionEvents {
-  /** This side's signalling for the other side, to go through the core and the server. */
-  signal(data: SignalData): void;
+export interface SessionEvents extends MediaSessionEvents {
   /** Local or remote media, counters or quality changed. */
   changed(): void;
-  /** The peer connection is up: the engine reports it to the core, which checks the fingerprint. */
-  connected(remoteSdp: string): void;
-  /** The connection failed or closed on its own. */
-  lost(reason: string): void;
-  /** The call cannot go on here (the camera or microphone failed after the call was placed): say why and hang up. */
-  failed(message: string): void;
   problem(message: string): void;
 }
 
@@ -44,8 +35,8 @@ export interface SessionEvents {
  * Everything one call holds in the page: its DTLS certificate, camera and microphone, the
  * frame-crypto worker with the call's keys, and the peer. close() undoes all of it.
  */
-export class CallSession {
-  callId: string | null;
+export class CallSession implements CallMediaSession {
+  readonly callId: string;
   readonly direction: 'outgoing' | 'incoming';
   readonly peerId: string;
   readonly crypto: FrameCryptoClient;
@@ -63,17 +54,26 @@ export class CallSession {
   #capture: Promise<LocalMediaControls> | null = null;
   #ice: { iceServers: RTCIceServer[]; relayOnly: boolean } = { iceServers: [], relayOnly: false };
   /** Signals from the other side that came before the peer existed. */
-  #pendingSignals: SignalData[] = [];
+  readonly #untilPeer = new SignalQueue();
   /** This side's signals from before the keys came: the core relays none until the handshake is done. */
-  #heldOutgoing: SignalData[] = [];
+  readonly #untilKeys = new SignalQueue();
   #closed: Promise<CryptoReport> | undefined;
   #keysLoaded = false;
   #connected = false;
   readonly #iceRecovery: IceRecovery;
   readonly #settings: SessionSettings;
+  readonly #prerequisites: CallPrerequisites;
   readonly #events: SessionEvents;
 
-  constructor(init: { direction: 'outgoing' | 'incoming'; peerId: string; callId: string | null; settings: SessionSettings; events: SessionEvents }) {
+  constructor(init: {
+    direction: 'outgoing' | 'incoming';
+    peerId: string;
+    callId: string;
+    prerequisites: CallPrerequisites;
+    settings: SessionSettings;
+    events: SessionEvents;
+  }) {
+    this.#prerequisites = init.prerequisites;
     this.direction = init.direction;
     this.peerId = init.peerId;
     this.callId = init.callId;
@@ -131,7 +131,8 @@ export class CallSession {
    * Certificate, camera and microphone, and ICE servers, before the core hears of the call. The
    * lobby's `start` choice is for this call only, so it wins over the settings' defaults.
    */
-  async prepare(prerequisites: CallPrerequisites, media: Media, start?: StartChoice): Promise<void> {
+  async prepare(media: Media, start?: StartChoice): Promise<void> {
+    const prerequisites = this.#prerequisites;
     const certificate = takeDtlsCertificate();
     const iceServers = prerequisites.iceServers();
     iceServers.catch(() => undefined);
@@ -206,7 +207,7 @@ export class CallSession {
     if (keys.initiator !== this.#initiator) throw new Error('the call keys name the wrong side as the one that offers');
     this.crypto.loadKeys(keys, this.#settings.ratchetIntervalMs);
     this.#keysLoaded = true;
-    for (const data of this.#heldOutgoing.splice(0)) this.#events.signal(data);
+    for (const data of this.#untilKeys.take()) this.#events.signal(data);
   }
 
   /** The caller offers; the callee answers (the core hands out keys with the same roles). */
@@ -226,7 +227,7 @@ export class CallSession {
       transformApi: this.transformApi,
       onSignal: (data) => {
         if (this.#keysLoaded) this.#events.signal(data);
-        else if (this.#heldOutgoing.length < MAX_HELD_OUTGOING) this.#heldOutgoing.push(data);
+        else this.#untilKeys.push(data);
       },
       onConnect: () => {
         const sdp = this.peer?.pc.remoteDescription?.sdp;
@@ -255,8 +256,7 @@ export class CallSession {
       },
     });
     media.bindSenders(this.peer.senders);
-    for (const data of this.#pendingSignals) this.peer.signal(data);
-    this.#pendingSignals = [];
+    for (const data of this.#untilPeer.take()) this.peer.signal(data);
     this.#events.changed();
   }
 
@@ -297,7 +297,7 @@ export class CallSession {
 
   receiveSignal(data: SignalData): void {
     if (this.isClosed()) return;
-    if (this.peer === null) this.#pendingSignals.push(data);
+    if (this.peer === null) this.#untilPeer.push(data);
     else this.peer.signal(data);
   }
 
@@ -321,8 +321,8 @@ export class CallSession {
       this.media?.stopAll();
       this.#share?.dispose();
       this.peer?.destroy();
-      this.#pendingSignals = [];
-      this.#heldOutgoing = [];
+      this.#untilPeer.clear();
+      this.#untilKeys.clear();
       const report = await this.crypto.wipe();
       this.#events.changed();
       return report;

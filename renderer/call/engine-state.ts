@@ -12,6 +12,7 @@ export function countersOf(report: CryptoReport): FrameCounters {
 export function idleState(): CallEngineState {
   return {
     call: null,
+    placing: null,
     localStream: null,
     remoteStream: null,
     muted: false,

@@ -1,4 +1,4 @@
-import { fromBase64Url } from '../../shared/crypto/bytes';
+import { decodeCallKey } from '../../shared/protocol/call-codec';
 import type { CallKeys } from '../../shared/ipc';
 import { emptyReport, type CryptoReport, type PageToWorker, type WorkerToPage } from '../workers/frame-crypto-messages';
 import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-timings';
@@ -7,14 +7,6 @@ import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-ti
 const WIPE_TIMEOUT_MS = 1000;
 /** How long a benchmark's read of the frame timings waits for the worker. */
 const TIMINGS_TIMEOUT_MS = 2000;
-
-/** The key's bytes in a buffer of their own, to transfer; the decoder's copy is zeroed. */
-function keyBytes(text: string): Uint8Array<ArrayBuffer> {
-  const decoded = fromBase64Url(text);
-  const bytes = new Uint8Array(decoded);
-  decoded.fill(0);
-  return bytes;
-}
 
 function startWorker(): Worker {
   // Vite bundles the worker from this literal URL into a file of its own, served from 'self'.
@@ -81,8 +73,8 @@ export class FrameCryptoClient {
 
   /** Hands the two base keys to the worker; their bytes are transferred, not copied. */
   loadKeys(keys: Pick<CallKeys, 'sendKey' | 'receiveKey'>, ratchetIntervalMs: number): void {
-    const sendKey = keyBytes(keys.sendKey);
-    const receiveKey = keyBytes(keys.receiveKey);
+    const sendKey = decodeCallKey(keys.sendKey);
+    const receiveKey = decodeCallKey(keys.receiveKey);
     this.#post({ type: 'keys', sendKey, receiveKey, ratchetIntervalMs }, [sendKey.buffer, receiveKey.buffer]);
   }
 

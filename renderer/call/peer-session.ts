@@ -4,7 +4,7 @@ import { preferEncryptableCodecs } from './codec-preferences';
 import type { FrameCryptoClient } from './frame-crypto-client';
 import { placeholderTrack, type PlaceholderTrack } from './placeholder-tracks';
 import { SimplePeer } from './simple-peer-loader';
-import { toWireSignal } from './signal-codec';
+import { toWireSignal } from '../../shared/protocol/call-codec';
 import { attachFrameTransforms, type TransformApi } from './transforms';
 
 export interface PeerSessionOptions {

@@ -1,4 +1,4 @@
-import type { CallView, ConnectionState, Contact, IdentityStatus, SealcallBridge, SettingsView } from '../../shared/ipc';
+import type { CallEvent, CallView, ConnectionState, Contact, IdentityStatus, SealcallBridge, SettingsView } from '../../shared/ipc';
 import { useHostValue, type HostValue } from './use-host-value';
 
 const same = <T>(payload: T): T => payload;
@@ -19,9 +19,16 @@ export function useSettings(bridge: SealcallBridge): HostValue<SettingsView> {
   return useHostValue(bridge, 'settings.changed', loadSettings, same);
 }
 
-/** The core's view of the current call, including the last one's end (state 'ended'). */
+/**
+ * The core's view of the current call, including the last one's end (state 'ended'), for a page
+ * without a call engine; with one, the engine's CallController follows the calls.
+ */
 export function useCallView(bridge: SealcallBridge): HostValue<CallView | null> {
-  return useHostValue(bridge, 'call.changed', loadCall, same);
+  return useHostValue(bridge, 'call.event', loadCall, viewOf);
+}
+
+function viewOf(event: CallEvent): CallView | undefined {
+  return event.kind === 'view' ? event.view : undefined;
 }
 
 function loadIdentity(bridge: SealcallBridge) {

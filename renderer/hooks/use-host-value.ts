@@ -10,20 +10,23 @@ export type HostValue<T> =
 /**
  * A value the host owns: asked for once, then kept current by its change event. An event that
  * arrives while the first answer is still on its way wins, since it is the newer of the two.
+ * `fromEvent` returns undefined for an event that does not change this value.
  */
 export function useHostValue<E extends EventChannel, T>(
   bridge: SealcallBridge,
   event: E,
   load: (bridge: SealcallBridge) => Promise<T>,
-  fromEvent: (payload: EventOf<E>) => T,
+  fromEvent: (payload: EventOf<E>) => T | undefined,
 ): HostValue<T> {
   const [state, setState] = useState<HostValue<T>>({ status: 'loading' });
   useEffect(() => {
     let live = true;
     let heardEvent = false;
     const unsubscribe = bridge.on(event, (payload) => {
+      const value = fromEvent(payload);
+      if (value === undefined) return;
       heardEvent = true;
-      if (live) setState({ status: 'ready', value: fromEvent(payload) });
+      if (live) setState({ status: 'ready', value });
     });
     load(bridge).then(
       (value) => {

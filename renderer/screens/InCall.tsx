@@ -21,7 +21,7 @@ import { shortcutHint } from '../shortcuts/shortcuts';
 export type ShownCall = Pick<
   CallView,
   'peerId' | 'peerName' | 'direction' | 'media' | 'remoteMedia' | 'connectedAt' | 'endReason' | 'shortCode' | 'peerVerified' | 'peerKeyChanged'
-> & { state: CallView['state'] | 'starting'; callId: string | null };
+> & { state: CallView['state'] | 'starting'; callId: string };
 
 interface InCallProps {
   bridge: SealcallBridge;
@@ -73,7 +73,7 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
   // A call placed with "Call anyway" keeps saying so, even once the core counts the change as seen.
   const keyChanged = (contact?.keyChanged ?? false) || call.peerKeyChanged;
   // The engine keeps its last error until the next call; only this call's is shown.
-  const engineError = engine !== null && (call.callId === null || engine.call?.callId === call.callId) ? engine.error : null;
+  const engineError = engine !== null && (engine.call?.callId === call.callId || engine.placing?.callId === call.callId) ? engine.error : null;
 
   return (
     <section className="call" aria-labelledby={`${ids}-name`}>

@@ -37,7 +37,9 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
   const contactsValue = useContacts(bridge);
   const callValue = useCallView(bridge);
   const settings = useSettings(bridge);
-  const flow = useCallFlow(bridge, engine, callValue.status === 'ready' ? callValue.value : null, engineState?.answering === true);
+  // With an engine, its CallController follows the calls; the core's view alone serves a page without one.
+  const call = engineState !== null ? engineState.call : callValue.status === 'ready' ? callValue.value : null;
+  const flow = useCallFlow(bridge, engine, call, engineState?.answering === true, engineState?.placing ?? null);
 
   const [query, setQuery] = useState('');
   const [selection, setSelection] = useState<{ id: string; view: 'detail' | 'safety' } | null>(null);

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { CallView, Contact, SealcallBridge } from '../../shared/ipc';
-import type { CallEngine, Media, StartChoice } from '../call/call-engine-types';
+import type { CallEngine, CallEngineState, Media, StartChoice } from '../call/call-engine-types';
 import { firstName, sentence } from '../components/sentence';
 import { describeIpcError } from '../hooks/ipc-error';
 import { useBridgeEvent } from '../hooks/use-bridge-event';
@@ -48,16 +48,22 @@ function isLive(call: CallView | null): call is LiveCall {
 }
 
 /**
- * The call lifecycle as the screens see it. The core's CallView (call.changed) is the truth about
- * where a call stands; the engine does what needs media (placing, answering, muting). Between the
- * click and the core's first word, the call being placed is shown as "Calling…"; between an answer
- * and the core's "connecting", the call being answered is shown as "Connecting…" (`answering`, from
- * the engine), not the ringing dialog.
+ * The call lifecycle as the screens see it. The core's CallView (the call events, as the engine's
+ * CallController follows them) is the truth about where a call stands; the engine does what needs
+ * media (placing, answering, muting). Between the click and the core's first word, the call being
+ * placed (`placing`, under the id the page chose for it) is shown as "Calling…"; between an answer
+ * and the core's "connecting", the call being answered is shown as "Connecting…" (`answering`),
+ * not the ringing dialog.
  */
-export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, call: CallView | null, answering: boolean): CallFlow {
-  // `after`: the call the core last showed when this one was placed, so that its end (with the same
-  // person, often) is not taken for the new call's start.
-  const [placing, setPlacing] = useState<{ contact: Contact; media: Media; after: string | null } | null>(null);
+export function useCallFlow(
+  bridge: SealcallBridge,
+  engine: CallEngine | null,
+  call: CallView | null,
+  answering: boolean,
+  placing: CallEngineState['placing'],
+): CallFlow {
+  // Who the call being placed is to, as the list showed them when the user clicked.
+  const [placedTo, setPlacedTo] = useState<Contact | null>(null);
   const [gate, setGate] = useState<{ contact: Contact; media: Media } | null>(null);
   const [lobbyFor, setLobby] = useState<LobbyFor | null>(null);
   const [notice, setNotice] = useState<CallFlow['notice']>(null);
@@ -72,11 +78,6 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
   const beingAnswered = call?.state === 'incoming' && answering && lobbyFor === null ? call : null;
   if (isLive(call)) onScreen.current.add(call.callId);
   if (beingAnswered !== null) onScreen.current.add(beingAnswered.callId);
-
-  // The core has taken over the call being placed, in whatever state.
-  useEffect(() => {
-    if (call !== null && placing !== null && call.callId !== placing.after && call.peerId === placing.contact.id) setPlacing(null);
-  }, [call, placing]);
 
   const endedOnScreen = call?.state === 'ended' && closedCallId !== call.callId && (call.direction === 'outgoing' || onScreen.current.has(call.callId));
 
@@ -109,14 +110,13 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
       return;
     }
     setNotice(null);
-    setPlacing({ contact, media, after: call?.callId ?? null });
+    setPlacedTo(contact);
     try {
       await engine.call(contact.id, media, { ...(confirmKeyChange ? { confirmKeyChange: true } : {}), ...(start === undefined ? {} : { start }) });
     } catch (error) {
       const { code, message } = describeIpcError(error, 'The call could not be placed.');
       if (code === 'key-changed') setGate({ contact, media });
       else setNotice({ text: `Couldn't call ${firstName(contact.displayName)}. ${sentence(message)}`, tone: 'danger' });
-      setPlacing(null);
     }
   };
 
@@ -158,11 +158,11 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
     ? call
     : beingAnswered !== null
       ? beingAnswered
-      : placing !== null
+      : placing !== null && placedTo?.id === placing.peerId
         ? {
-            callId: null,
-            peerId: placing.contact.id,
-            peerName: placing.contact.displayName,
+            callId: placing.callId,
+            peerId: placedTo.id,
+            peerName: placedTo.displayName,
             direction: 'outgoing',
             state: 'starting',
             media: placing.media,
@@ -170,8 +170,8 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
             connectedAt: null,
             endReason: null,
             shortCode: null,
-            peerVerified: placing.contact.verified,
-            peerKeyChanged: placing.contact.keyChanged,
+            peerVerified: placedTo.verified,
+            peerKeyChanged: placedTo.keyChanged,
           }
         : null;
 
@@ -219,8 +219,6 @@ export function useCallFlow(bridge: SealcallBridge, engine: CallEngine | null, c
       void declined.catch(report("Couldn't decline the call."));
     },
     hangUp: () => {
-      // Hung up before the core placed the call: nothing will arrive to replace "Calling…".
-      if (placing !== null && !isLive(call)) setPlacing(null);
       if (engine !== null) {
         void engine.hangup().catch(report("Couldn't hang up."));
       } else if (isLive(call)) {

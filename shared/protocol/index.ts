@@ -9,3 +9,4 @@ export * from './messages';
 export * from './turn';
 export * from './version';
 export * from './server-url';
+export * from './call-codec';

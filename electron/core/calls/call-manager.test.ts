@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentityKeyPair } from '../../../shared/crypto/identity';
-import type { CallKeys, CallView } from '../../../shared/ipc';
+import type { CallEvent, CallKeys, CallView } from '../../../shared/ipc';
 import { IpcError } from '../../../shared/ipc';
-import { relayedFrom, type ClientMessage, type IncomingCallMessage, type OutgoingCallMessage } from '../../../shared/protocol';
+import { newCallId, relayedFrom, type ClientMessage, type IncomingCallMessage, type OutgoingCallMessage } from '../../../shared/protocol';
 import { CallManager, type CallManagerDeps, type CallPeer } from './call-manager';
 
 const FP = (byte: string) => `sha-256 ${Array.from({ length: 32 }, () => byte).join(':')}`;
@@ -15,6 +15,7 @@ interface Side {
   ended: CallView[];
   keys: CallKeys[];
   signals: unknown[];
+  events: CallEvent[];
   sent: ClientMessage[];
   peers: Map<string, CallPeer>;
   acknowledged: string[];
@@ -40,7 +41,7 @@ function network(timeouts: Pick<CallManagerDeps, 'ringTimeoutMs' | 'connectTimeo
     queue = queue.then(() => target.manager.receive(relayed));
   };
   const add = (id: string, online = true): Side => {
-    const side: Side = { id, views: [], ended: [], keys: [], signals: [], sent: [], peers: new Map(), acknowledged: [], online, manager: undefined as unknown as CallManager };
+    const side: Side = { id, views: [], ended: [], keys: [], signals: [], events: [], sent: [], peers: new Map(), acknowledged: [], online, manager: undefined as unknown as CallManager };
     side.manager = new CallManager({
       self: { id, identity: ids[id] as Identity },
       peer: (userId) => side.peers.get(userId),
@@ -55,9 +56,12 @@ function network(timeouts: Pick<CallManagerDeps, 'ringTimeoutMs' | 'connectTimeo
         if (side.online) deliver(id, message);
         return side.online;
       },
-      onChange: (view) => side.views.push(view),
-      onKeys: (keys) => side.keys.push(keys),
-      onSignal: (_callId, data) => side.signals.push(data),
+      emit: (event) => {
+        side.events.push(event);
+        if (event.kind === 'view') side.views.push(event.view);
+        else if (event.kind === 'keys') side.keys.push(event.keys);
+        else side.signals.push(event.data);
+      },
       onEnded: (view) => side.ended.push(view),
       ...timeouts,
     });
@@ -92,9 +96,59 @@ async function codeOf(promise: Promise<unknown> | (() => unknown)): Promise<stri
 }
 
 describe('call manager', () => {
+  it('places the call under the id the page chose, and refuses that id ever again', async () => {
+    const { net, alice, bob } = pair();
+    const callId = newCallId();
+    const call = await alice.manager.start({ callId, userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    expect(call.callId).toBe(callId);
+    expect(alice.sent[0]).toMatchObject({ type: 'call.invite', callId });
+    await net.settle();
+    expect(bob.manager.current()?.callId).toBe(callId);
+    alice.manager.hangup(callId);
+    await net.settle();
+    const again = await codeOf(alice.manager.start({ callId, userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }));
+    expect(again).toBe('bad-request');
+    // Nothing went out for the refused one.
+    expect(alice.sent.filter((message) => message.type === 'call.invite')).toHaveLength(1);
+    // Nor may the callee reuse the id of the call it was rung with.
+    expect(await codeOf(bob.manager.start({ callId, userId: 'alice', media, fingerprint: FP('BB'), confirmKeyChange: false }))).toBe('bad-request');
+  });
+
+  it('refuses a call id the call history already holds', async () => {
+    const net = network({ inHistory: (callId) => callId === 'historic-call-id-000000' });
+    const alice = net.add('alice');
+    net.add('bob');
+    net.know(alice, 'bob');
+    const refused = await codeOf(alice.manager.start({ callId: 'historic-call-id-000000', userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }));
+    expect(refused).toBe('bad-request');
+    expect(alice.sent).toEqual([]);
+  });
+
+  it('numbers each call\'s events 1, 2, 3… in the order they are emitted: views, then keys before the keyed view, then signals', async () => {
+    const { net, alice, bob } = pair();
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await net.settle();
+    await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
+    await net.settle();
+    alice.manager.signal(call.callId, { type: 'offer', sdp: sdpWith(FP('AA')) });
+    await net.settle();
+    bob.manager.hangup(call.callId);
+    await net.settle();
+    for (const side of [alice, bob]) {
+      expect(side.events.map((event) => event.seq)).toEqual(side.events.map((_, index) => index + 1));
+      expect(new Set(side.events.map((event) => event.callId))).toEqual(new Set([call.callId]));
+    }
+    const kinds = (side: Side) => side.events.map((event) => (event.kind === 'view' ? `view:${event.view.state}` : event.kind));
+    expect(kinds(alice)).toEqual(['view:outgoing', 'view:ringing', 'keys', 'view:connecting', 'view:ended']);
+    expect(kinds(bob)).toEqual(['view:incoming', 'view:connecting', 'keys', 'view:connecting', 'signal', 'view:ended']);
+    // A second call starts its own count.
+    const next = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    expect(alice.events.at(-1)).toMatchObject({ callId: next.callId, seq: 1, kind: 'view' });
+  });
+
   it('invite, ring, accept, confirm: both sides get matching keys and short code, then connect', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     expect(state(alice)).toBe('ringing');
     expect(state(bob)).toBe('incoming');
@@ -108,10 +162,11 @@ describe('call manager', () => {
     const [bobKeys] = bob.keys;
     expect(aliceKeys?.sendKey).toBe(bobKeys?.receiveKey);
     expect(aliceKeys?.receiveKey).toBe(bobKeys?.sendKey);
-    expect(aliceKeys?.shortCode).toBe(bobKeys?.shortCode);
-    expect(aliceKeys).toMatchObject({ initiator: true, remoteFingerprint: FP('BB') });
-    expect(bobKeys).toMatchObject({ initiator: false, remoteFingerprint: FP('AA') });
-    expect(alice.manager.current()?.shortCode).toBe(aliceKeys?.shortCode);
+    expect(Object.keys(aliceKeys ?? {}).sort()).toEqual(['initiator', 'receiveKey', 'sendKey']);
+    expect(aliceKeys?.initiator).toBe(true);
+    expect(bobKeys?.initiator).toBe(false);
+    expect(alice.manager.current()?.shortCode).toMatch(/^\d{12}$/);
+    expect(alice.manager.current()?.shortCode).toBe(bob.manager.current()?.shortCode);
 
     const offer = { type: 'offer', sdp: sdpWith(FP('AA')) } as const;
     alice.manager.signal(call.callId, offer);
@@ -132,7 +187,7 @@ describe('call manager', () => {
 
   it('ends with a man-in-the-middle warning when the remote SDP carries another certificate', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
     await net.settle();
@@ -147,7 +202,7 @@ describe('call manager', () => {
     /** Alice calls Bob (Alice offers with FP AA, Bob answers with FP BB); both have keys. */
     async function keyed() {
       const { net, alice, bob } = pair();
-      const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+      const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
       await net.settle();
       await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
       await net.settle();
@@ -216,7 +271,7 @@ describe('call manager', () => {
 
     it('incoming, before the keys: a signal is dropped, not kept to be passed on later', async () => {
       const { net, alice, bob } = pair();
-      const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+      const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
       await net.settle();
       await bob.manager.receive({ v: 2, type: 'call.signal', callId: call.callId, from: 'alice', data: { type: 'offer', sdp: sdpWith(FP('CC')) } });
       await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
@@ -272,7 +327,7 @@ describe('call manager', () => {
 
   it('decline ends both sides as declined', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     bob.manager.decline(call.callId);
     await net.settle();
@@ -289,9 +344,9 @@ describe('call manager', () => {
     net.know(bob, 'alice');
     net.know(bob, 'carol');
     net.know(carol, 'bob');
-    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
-    await carol.manager.start({ userId: 'bob', media, fingerprint: FP('CC'), confirmKeyChange: false });
+    await carol.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('CC'), confirmKeyChange: false });
     await net.settle();
     expect(carol.ended[0]?.endReason).toBe('busy');
     expect(state(bob)).toBe('incoming');
@@ -300,7 +355,7 @@ describe('call manager', () => {
 
   it('cancelling before the answer ends the callee’s ringing as cancelled', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     alice.manager.hangup(call.callId);
     await net.settle();
@@ -310,7 +365,7 @@ describe('call manager', () => {
 
   it('an unanswered call times out on both sides', async () => {
     const { net, alice, bob } = pair({ ringTimeoutMs: 150 });
-    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     await new Promise((resolve) => setTimeout(resolve, 400));
     await net.settle();
@@ -321,16 +376,16 @@ describe('call manager', () => {
   it('gates a call to a key-changed contact until the user confirms', async () => {
     const { net, alice } = pair();
     net.know(alice, 'bob', { keyChanged: true });
-    expect(await codeOf(alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('key-changed');
+    expect(await codeOf(alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('key-changed');
     expect(alice.sent).toEqual([]);
-    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: true });
+    await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: true });
     expect(alice.acknowledged).toEqual(['bob']);
   });
 
   it('rings for a key-changed caller, but answering needs the confirm, and a decline says key-changed', async () => {
     const { net, alice, bob } = pair();
     net.know(bob, 'alice', { keyChanged: true });
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     expect(bob.manager.current()).toMatchObject({ state: 'incoming', peerKeyChanged: true });
     expect(await codeOf(bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') }))).toBe('key-changed');
@@ -347,19 +402,19 @@ describe('call manager', () => {
   it('answers a key-changed caller once confirmed, settling the change for that key only', async () => {
     const { net, alice, bob } = pair();
     net.know(bob, 'alice', { keyChanged: true });
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB'), confirmKeyChange: true });
     await net.settle();
     expect(bob.acknowledged).toEqual(['alice']);
     expect(bob.peers.get('alice')?.keyChanged).toBe(false);
     expect(bob.keys).toHaveLength(1);
-    expect(alice.keys[0]?.shortCode).toBe(bob.keys[0]?.shortCode);
+    expect(alice.keys[0]?.sendKey).toBe(bob.keys[0]?.receiveKey);
   });
 
   it('refuses to answer when another key was pinned while the call rang, and declines it', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     expect(state(bob)).toBe('incoming');
     net.know(bob, 'alice', { identityKey: (ids.carol as Identity).publicKey, keyChanged: true });
@@ -372,7 +427,7 @@ describe('call manager', () => {
   it('a key change settled while the call rings (verified elsewhere) opens the gate', async () => {
     const { net, alice, bob } = pair();
     net.know(bob, 'alice', { keyChanged: true });
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     net.know(bob, 'alice', { verified: true });
     await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
@@ -381,7 +436,7 @@ describe('call manager', () => {
 
   it('never rings for an invite whose media flags the server changed', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     bob.manager.hangup(call.callId);
     await net.settle();
@@ -402,7 +457,7 @@ describe('call manager', () => {
   it('never rings for an invite signed by a key other than the pinned one', async () => {
     const { net, alice, bob } = pair();
     net.know(bob, 'alice', { identityKey: (ids.carol as Identity).publicKey });
-    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     expect(state(bob)).toBe('idle');
     expect(bob.views).toEqual([]);
@@ -411,7 +466,7 @@ describe('call manager', () => {
 
   it('never rings again for a replayed invite of a finished call, in this run or one in the history', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     bob.manager.decline(call.callId);
     await net.settle();
@@ -438,7 +493,7 @@ describe('call manager', () => {
 
   it('ignores call messages from anyone but the call’s peer', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     await alice.manager.receive({ v: 2, type: 'call.decline', callId: call.callId, from: 'carol', reason: 'declined' });
     expect(state(alice)).toBe('ringing');
@@ -449,17 +504,17 @@ describe('call manager', () => {
     const net = network();
     const offline = net.add('alice', false);
     net.know(offline, 'bob');
-    expect(await codeOf(offline.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('not-connected');
-    expect(await codeOf(offline.manager.start({ userId: 'zed', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('no-such-contact');
+    expect(await codeOf(offline.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('not-connected');
+    expect(await codeOf(offline.manager.start({ callId: newCallId(), userId: 'zed', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('no-such-contact');
     const { alice } = pair();
-    await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
-    expect(await codeOf(alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('in-call');
+    await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    expect(await codeOf(alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false }))).toBe('in-call');
     expect(await codeOf(() => alice.manager.hangup('AAAAAAAAAAAAAAAAAAAAAA'))).toBe('no-such-call');
   });
 
   it('the server ending the call (peer vanished) ends it here', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     await alice.manager.receive({ v: 2, type: 'call.ended', callId: call.callId, reason: 'peer-disconnected' });
     expect(alice.ended[0]?.endReason).toBe('peer-disconnected');
@@ -468,7 +523,7 @@ describe('call manager', () => {
 
   it('a connected call outlives the server link: signals wait for it, and the call is claimed again when it is back', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
     await net.settle();
@@ -496,7 +551,7 @@ describe('call manager', () => {
 
   it('a call still being set up cannot wait for the server: it ends, and its signals are refused', async () => {
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });
     await net.settle();
@@ -514,7 +569,7 @@ describe('call manager', () => {
     // What the server does: relay each message as it comes, without waiting for the last one to
     // be handled. The callee's key derivation on the confirm is async; the offer must wait for it.
     const { net, alice, bob } = pair();
-    const call = await alice.manager.start({ userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
+    const call = await alice.manager.start({ callId: newCallId(), userId: 'bob', media, fingerprint: FP('AA'), confirmKeyChange: false });
     await net.settle();
     alice.online = false;
     await bob.manager.accept({ callId: call.callId, media, fingerprint: FP('BB') });

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { constantTimeEqual, fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
+import { constantTimeEqual } from '../../../shared/crypto/bytes';
 import { isCryptoError } from '../../../shared/crypto/errors';
 import {
   answerCall,
@@ -9,18 +8,21 @@ import {
   startCall,
   type CalleePending,
   type CallerPending,
-  type ConfirmAke,
   type CallKeys as HandshakeKeys,
   type InviteAke,
   type LocalParty,
 } from '../../../shared/crypto/handshake';
-import { IpcError, type CallKeys, type CallView } from '../../../shared/ipc';
+import { IpcError, type CallEvent, type CallEventBody, type CallView } from '../../../shared/ipc';
 import {
+  encodeCallKeys,
+  inviteAkeFromWire,
+  inviteAkeToWire,
   PROTOCOL_VERSION,
+  revealAkeFromWire,
+  revealAkeToWire,
   type CallEnded,
   type ClientMessage,
   type IncomingCallMessage,
-  type RevealAkeWire,
   type SignalData,
 } from '../../../shared/protocol';
 import { EndedCalls } from './ended-calls';
@@ -29,8 +31,9 @@ import { sdpKeepsCertificate, signalKeepsCertificate } from './signal-fingerprin
 /*
  * One call at a time, as a state machine: outgoing → ringing → connecting → connected → ended for
  * the caller, incoming → connecting → connected → ended for the callee. It runs the handshake
- * from shared/crypto, and hands the renderer only the two per-call base keys and the short code.
- * Every message must come from the call's peer and name the call's id; anything else is ignored.
+ * from shared/crypto, and hands the renderer only the two per-call base keys (the short code is in
+ * the view). Every message must come from the call's peer and name the call's id; anything else is
+ * ignored. What the renderer hears goes out as one numbered stream per call (`emit`), in order.
  */
 
 type EndReason = NonNullable<CallView['endReason']>;
@@ -56,9 +59,8 @@ export interface CallManagerDeps {
   acknowledgeKeyChange(userId: string, identityKey: Uint8Array): void;
   /** Sends through the server; false when offline. */
   send(message: ClientMessage): boolean;
-  onChange(view: CallView): void;
-  onKeys(keys: CallKeys): void;
-  onSignal(callId: string, data: SignalData): void;
+  /** The call's events for the renderer (the IPC event `call.event`), numbered per call. */
+  emit(event: CallEvent): void;
   /** Once per call, with its final view: history and notifications hang off this. */
   onEnded(view: CallView): void;
   now?: () => number;
@@ -82,6 +84,8 @@ interface ActiveCall {
   timer?: NodeJS.Timeout;
   /** Signals from while the server link was down, sent once it is back. */
   held?: ClientMessage[];
+  /** The seq of the call's last event. */
+  seq: number;
 }
 
 const MAX_HELD_SIGNALS = 64;
@@ -100,15 +104,19 @@ export class CallManager {
     return this.active ? { ...this.active.view } : null;
   }
 
-  async start(request: { userId: string; media: Media; fingerprint: string; confirmKeyChange: boolean }): Promise<CallView> {
+  async start(request: { callId: string; userId: string; media: Media; fingerprint: string; confirmKeyChange: boolean }): Promise<CallView> {
     if (this.active) throw new IpcError('in-call', 'you are already in a call: hang up first');
+    const { callId } = request;
+    // The renderer names the call: an id already used here would mix two calls' events and history.
+    if (this.ended.has(callId) || this.deps.inHistory?.(callId) === true) {
+      throw new IpcError('bad-request', 'this call id was used before: every call needs a new one');
+    }
     const peer = this.deps.peer(request.userId);
     if (!peer) throw new IpcError('no-such-contact', `no contact '${request.userId}' in the directory`);
     if (request.userId === this.deps.self.id) throw new IpcError('bad-request', 'you cannot call yourself');
     if (peer.keyChanged && !request.confirmKeyChange) {
       throw new IpcError('key-changed', `${peer.displayName}'s safety number has changed: confirm before calling`);
     }
-    const callId = toBase64Url(randomBytes(16));
     let started;
     try {
       started = await startCall({
@@ -123,17 +131,19 @@ export class CallManager {
     }
     // Another call may have arrived while the handshake was being signed.
     if (this.inCall()) throw new IpcError('in-call', 'another call started meanwhile');
+    // The same id placed twice at once: the second waited on its signature while the first ended.
+    if (this.ended.has(callId)) throw new IpcError('bad-request', 'this call id was used before: every call needs a new one');
     const sent = this.deps.send({
       v: PROTOCOL_VERSION,
       type: 'call.invite',
       callId,
       to: peer.id,
       media: request.media,
-      ake: { commitment: toBase64Url(started.invite.commitment), signature: toBase64Url(started.invite.signature) },
+      ake: inviteAkeToWire(started.invite),
     });
     if (!sent) throw new IpcError('not-connected', 'not connected to the Sealcall server; the call was not placed');
     if (peer.keyChanged) this.deps.acknowledgeKeyChange(peer.id, peer.identityKey);
-    this.active = { view: this.newView(callId, peer, 'outgoing', request.media, null), peer, caller: started.state };
+    this.active = { view: this.newView(callId, peer, 'outgoing', request.media, null), peer, caller: started.state, seq: 0 };
     this.arm(this.deps.ringTimeoutMs ?? 35_000, 'timeout');
     this.changed();
     return this.viewOf(callId);
@@ -176,7 +186,7 @@ export class CallManager {
       callId: call.view.callId,
       to: call.peer.id,
       media: request.media,
-      ake: { ephemeralKey: toBase64Url(accept.ephemeralKey), fingerprint: accept.fingerprint, signature: toBase64Url(accept.signature) },
+      ake: revealAkeToWire(accept),
     });
     if (!sent) throw new IpcError('not-connected', 'not connected to the Sealcall server; try again in a moment');
     if (gate === 'unconfirmed') this.deps.acknowledgeKeyChange(call.peer.id, call.peer.identityKey);
@@ -336,7 +346,7 @@ export class CallManager {
       this.endAsMitm(call);
       return;
     }
-    this.deps.onSignal(call.view.callId, data);
+    this.emit(call, { kind: 'signal', data });
   }
 
   /** A certificate other than the signed one: the peer is told why, and the user is warned. */
@@ -358,7 +368,7 @@ export class CallManager {
       this.deps.send({ ...busyReply, type: 'call.decline', reason: 'unsupported' });
       return;
     }
-    const invite = { media: message.media, commitment: fromBase64Url(message.ake.commitment), signature: fromBase64Url(message.ake.signature) };
+    const invite = { media: message.media, ...inviteAkeFromWire(message.ake) };
     try {
       await checkInvite({
         callId: message.callId,
@@ -375,7 +385,7 @@ export class CallManager {
       this.deps.send({ ...busyReply, type: 'call.busy' });
       return;
     }
-    this.active = { view: this.newView(message.callId, peer, 'incoming', { audio: true, video: false }, message.media), peer, invite };
+    this.active = { view: this.newView(message.callId, peer, 'incoming', { audio: true, video: false }, message.media), peer, invite, seq: 0 };
     this.deps.send({ ...busyReply, type: 'call.ringing' });
     this.arm(this.deps.ringTimeoutMs ?? 35_000, 'timeout');
     this.changed();
@@ -387,7 +397,7 @@ export class CallManager {
     call.caller = undefined;
     let finished;
     try {
-      finished = await finishAsCaller(pending, { media: message.media, ...revealFromWire(message.ake) });
+      finished = await finishAsCaller(pending, { media: message.media, ...revealAkeFromWire(message.ake) });
     } catch {
       this.failHandshake(call);
       return;
@@ -399,7 +409,7 @@ export class CallManager {
       type: 'call.confirm',
       callId: call.view.callId,
       to: call.peer.id,
-      ake: { ephemeralKey: toBase64Url(confirm.ephemeralKey), fingerprint: confirm.fingerprint, signature: toBase64Url(confirm.signature) },
+      ake: revealAkeToWire(confirm),
     });
     call.view = { ...call.view, state: 'connecting', remoteMedia: message.media };
     this.established(call, keys, true, pending.fingerprint);
@@ -411,7 +421,7 @@ export class CallManager {
     call.callee = undefined;
     let keys;
     try {
-      keys = await finishAsCallee(pending, revealFromWire(message.ake));
+      keys = await finishAsCallee(pending, revealAkeFromWire(message.ake));
     } catch {
       this.failHandshake(call);
       return;
@@ -425,14 +435,8 @@ export class CallManager {
     call.localFingerprint = localFingerprint;
     call.view = { ...call.view, shortCode: keys.shortCode };
     this.arm(this.deps.connectTimeoutMs ?? 30_000, 'connection-lost');
-    this.deps.onKeys({
-      callId: call.view.callId,
-      sendKey: toBase64Url(keys.sendKey),
-      receiveKey: toBase64Url(keys.receiveKey),
-      shortCode: keys.shortCode,
-      remoteFingerprint: keys.remoteFingerprint,
-      initiator,
-    });
+    // Keys before the view that shows the short code: the page has them when it learns the call is keyed.
+    this.emit(call, { kind: 'keys', keys: encodeCallKeys({ sendKey: keys.sendKey, receiveKey: keys.receiveKey, initiator }) });
     this.changed();
   }
 
@@ -489,7 +493,7 @@ export class CallManager {
     const view = { ...call.view };
     this.ended.add(view.callId);
     if (this.active === call) this.active = undefined;
-    this.deps.onChange(view);
+    this.emit(call, { kind: 'view', view: { ...view } });
     this.deps.onEnded(view);
     return view;
   }
@@ -521,11 +525,12 @@ export class CallManager {
   }
 
   private changed(): void {
-    if (this.active) this.deps.onChange({ ...this.active.view });
+    if (this.active) this.emit(this.active, { kind: 'view', view: { ...this.active.view } });
   }
-}
 
-/** The accept's and the confirm's revealed handshake fields, from their wire form. */
-function revealFromWire(ake: RevealAkeWire): ConfirmAke {
-  return { ephemeralKey: fromBase64Url(ake.ephemeralKey), fingerprint: ake.fingerprint, signature: fromBase64Url(ake.signature) };
+  /** Numbers the call's next event and hands it on: one counter per call, so the page can check the order. */
+  private emit(call: ActiveCall, body: CallEventBody): void {
+    call.seq += 1;
+    this.deps.emit({ ...body, callId: call.view.callId, seq: call.seq });
+  }
 }

@@ -1,6 +1,6 @@
 import { serializeIdentityKey } from '../../../shared/crypto/identity';
-import type { CallKeys, CallView, ConnectionState, Contact } from '../../../shared/ipc';
-import { PROTOCOL_VERSION, isIncomingGroupMessage, type IceServer, type Presence, type ServerMessage, type SignalData } from '../../../shared/protocol';
+import type { CallEvent, CallView, ConnectionState, Contact } from '../../../shared/ipc';
+import { PROTOCOL_VERSION, isIncomingGroupMessage, type IceServer, type Presence, type ServerMessage } from '../../../shared/protocol';
 import { CallManager } from '../calls/call-manager';
 import { ServerConnection, type ConnectionStatus } from '../connection/server-connection';
 import { ContactBook } from '../contacts/contact-book';
@@ -13,9 +13,8 @@ import type { OpenIdentity } from './identity-manager';
 export interface OnlineSessionEvents {
   connection(state: ConnectionState): void;
   contacts(contacts: Contact[]): void;
-  call(view: CallView): void;
-  keys(keys: CallKeys): void;
-  signal(callId: string, data: SignalData): void;
+  /** The call manager's events, as they are: the IPC event of the same name carries them on. */
+  'call.event'(event: CallEvent): void;
   callEnded(view: CallView): void;
   incomingCall(view: CallView): void;
 }
@@ -66,17 +65,11 @@ export class OnlineSession {
         this.contactsChanged();
       },
       send: (message) => this.connection.send(message),
-      onChange: (view) => {
+      emit: (event) => {
         // The peer is followed while the call lasts (a presence change means an event only then).
-        if (this.presence.refresh()) events.contacts(this.contacts.list());
-        events.call(view);
-        if (view.state === 'incoming') events.incomingCall(view);
-      },
-      onKeys: (keys) => {
-        events.keys(keys);
-      },
-      onSignal: (callId, data) => {
-        events.signal(callId, data);
+        if (event.kind === 'view' && this.presence.refresh()) events.contacts(this.contacts.list());
+        events['call.event'](event);
+        if (event.kind === 'view' && event.view.state === 'incoming') events.incomingCall(event.view);
       },
       onEnded: (view) => {
         events.callEnded(view);

@@ -1,5 +1,5 @@
 import { loadSodium } from '../../../shared/crypto/sodium';
-import { IpcError, type EventChannel, type EventOf, type HistoryView, type IdentityStatus, type SettingsView } from '../../../shared/ipc';
+import { IpcError, type CallView, type EventChannel, type EventOf, type HistoryView, type IdentityStatus, type SettingsView } from '../../../shared/ipc';
 import type { SettingsPatch } from '../../../shared/settings-schema';
 import { pinMacKey } from '../contacts/pin-mac';
 import { PinStore } from '../contacts/pin-store';
@@ -212,14 +212,8 @@ export class SealcallCore {
         contacts: (contacts) => {
           this.emit('contacts.changed', contacts);
         },
-        call: (view) => {
-          this.emit('call.changed', view);
-        },
-        keys: (keys) => {
-          this.emit('call.keys', keys);
-        },
-        signal: (callId, data) => {
-          this.emit('call.signal', { callId, data });
+        'call.event': (event) => {
+          this.emit('call.event', event);
         },
         incomingCall: (view) => {
           notify?.show({ kind: 'incoming-call', callId: view.callId, fromId: view.peerId, fromName: view.peerName, video: view.remoteMedia?.video ?? false, keyChanged: view.peerKeyChanged });
@@ -231,7 +225,7 @@ export class SealcallCore {
     });
   }
 
-  private async recordEnded(view: EventOf<'call.changed'>): Promise<void> {
+  private async recordEnded(view: CallView): Promise<void> {
     const entry = historyEntryFor(view);
     try {
       await this.history.record(entry);

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MAX_WATCHED_CONTACTS, type EventChannel, type EventOf, type IpcResult } from '../../../shared/ipc';
+import { MAX_WATCHED_CONTACTS, type CallKeys, type CallView, type EventChannel, type EventOf, type IpcResult } from '../../../shared/ipc';
+import type { SignalData } from '../../../shared/protocol';
 import { createHost, type Host } from '../host';
 import { PWHASH_INTERACTIVE } from '../keystore/passphrase-sealer';
 import type { Notification, NotifySink } from '../ports';
@@ -36,7 +37,7 @@ export class UserHost {
       presence: () => undefined,
     };
     this.host = createHost({ kind: 'harness', version: '0.0.0-test', dataDir, osSealer: null, notify, enterpriseConfigPath: path.join(dataDir, 'no-enterprise-config.json') }, { tuning: FAST_TUNING });
-    const channels: EventChannel[] = ['identity.changed', 'connection.changed', 'contacts.changed', 'call.changed', 'call.keys', 'call.signal', 'history.changed'];
+    const channels: EventChannel[] = ['identity.changed', 'connection.changed', 'contacts.changed', 'call.event', 'history.changed'];
     for (const channel of channels) {
       this.host.on(channel, (payload) => {
         if (channel === 'contacts.changed') this.watchShown(payload as EventOf<'contacts.changed'>);
@@ -73,6 +74,27 @@ export class UserHost {
         },
       });
     });
+  }
+
+  /** The first call view (already seen or future) that passes `test`. */
+  async waitForView(test: (view: CallView) => boolean, timeoutMs?: number): Promise<CallView> {
+    const event = await this.waitFor('call.event', (candidate) => candidate.kind === 'view' && test(candidate.view), timeoutMs);
+    if (event.kind !== 'view') throw new Error('not a view');
+    return event.view;
+  }
+
+  /** The keys of call `callId` (already seen or future). */
+  async waitForKeys(callId: string, timeoutMs?: number): Promise<CallKeys> {
+    const event = await this.waitFor('call.event', (candidate) => candidate.kind === 'keys' && candidate.callId === callId, timeoutMs);
+    if (event.kind !== 'keys') throw new Error('not keys');
+    return event.keys;
+  }
+
+  /** The first relayed signal (already seen or future) that passes `test`. */
+  async waitForSignal(test: (data: SignalData) => boolean = () => true, timeoutMs?: number): Promise<{ callId: string; data: SignalData }> {
+    const event = await this.waitFor('call.event', (candidate) => candidate.kind === 'signal' && test(candidate.data), timeoutMs);
+    if (event.kind !== 'signal') throw new Error('not a signal');
+    return { callId: event.callId, data: event.data };
   }
 
   /** What a renderer does with the rows it shows (contacts.watch). */
