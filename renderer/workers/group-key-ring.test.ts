@@ -1,34 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { manualScheduler } from './manual-scheduler.fixture';
 import { decryptMediaFrame, encryptMediaFrame } from '../../shared/crypto/media-frame';
 import { decodeSFrameHeader } from '../../shared/crypto/sframe';
 import { groupKid } from '../../shared/crypto/sframe-mls';
 import { expectRejects, expectThrows } from '../../shared/crypto/expect-rejects.fixture';
 import { GroupKeyRing, PREVIOUS_EPOCH_GRACE_MS, type GroupEpochMaterial } from './group-key-ring';
-import type { Scheduler } from './key-ring';
 
 const base = (epoch: bigint) => Uint8Array.from({ length: 32 }, (_, index) => (index + Number(epoch) * 31) & 0xff);
 const senders = (count: number) => Array.from({ length: count }, (_, index) => ({ index }));
 const material = (epoch: bigint, ownIndex: number, count = 4): GroupEpochMaterial => ({ epoch, ownIndex, baseKey: base(epoch), senders: senders(count) });
 const opusFrame = (fill: number) => Uint8Array.from({ length: 40 }, () => fill);
-
-function manualScheduler(): { schedule: Scheduler; readonly pending: number[]; runAll: () => void } {
-  const tasks: { task: () => void; ms: number; cancelled: boolean }[] = [];
-  return {
-    schedule: (task, ms) => {
-      const entry = { task, ms, cancelled: false };
-      tasks.push(entry);
-      return () => {
-        entry.cancelled = true;
-      };
-    },
-    get pending() {
-      return tasks.filter((entry) => !entry.cancelled).map((entry) => entry.ms);
-    },
-    runAll: () => {
-      for (const entry of tasks.splice(0)) if (!entry.cancelled) entry.task();
-    },
-  };
-}
 
 function send(ring: GroupKeyRing, fill: number): Uint8Array {
   const sender = ring.sender;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { manualScheduler } from './manual-scheduler.fixture';
 import { decryptMediaFrame, encryptMediaFrame } from '../../shared/crypto/media-frame';
 import { decodeSFrameHeader } from '../../shared/crypto/sframe';
 import { expectThrows } from '../../shared/crypto/expect-rejects.fixture';
-import { PREVIOUS_GENERATION_GRACE_MS, ReceiveKeys, SendKeys, type Scheduler } from './key-ring';
+import { PREVIOUS_GENERATION_GRACE_MS, ReceiveKeys, SendKeys } from './key-ring';
 import { ratchetBaseKey } from './ratchet';
 
 const baseKey = () => Uint8Array.from({ length: 32 }, (_, index) => index + 1);
@@ -26,26 +27,6 @@ function open(keys: ReceiveKeys, frame: Uint8Array): Uint8Array {
   );
   if (kid !== undefined) keys.confirm(kid);
   return plain;
-}
-
-/** Holds the grace timers of ReceiveKeys until the test runs them. */
-function manualScheduler(): { schedule: Scheduler; readonly pending: number[]; runAll: () => void } {
-  const tasks: { task: () => void; ms: number; cancelled: boolean }[] = [];
-  return {
-    schedule: (task, ms) => {
-      const entry = { task, ms, cancelled: false };
-      tasks.push(entry);
-      return () => {
-        entry.cancelled = true;
-      };
-    },
-    get pending() {
-      return tasks.filter((entry) => !entry.cancelled).map((entry) => entry.ms);
-    },
-    runAll: () => {
-      for (const entry of tasks.splice(0)) if (!entry.cancelled) entry.task();
-    },
-  };
 }
 
 async function hmacSha256(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
