@@ -3,7 +3,8 @@ import type { CallView, Contact, SealcallBridge } from '../../shared/ipc';
 import type { CallEngineState } from '../call/call-engine-types';
 import { Avatar } from '../components/Avatar';
 import { EncryptionPanel } from '../components/EncryptionPanel';
-import { CloseIcon, HangUpIcon, MicIcon, MicOffIcon, VideoIcon, VideoOffIcon, WarningIcon } from '../components/Icons';
+import { CloseIcon, HangUpIcon, WarningIcon } from '../components/Icons';
+import { CameraToggle, MuteToggle } from '../components/MediaToggles';
 import { Modal } from '../components/Modal';
 import { QualityIndicator } from '../components/QualityIndicator';
 import { firstName } from '../components/sentence';
@@ -126,34 +127,8 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
           </div>
         ) : (
           <div className="call-controls" role="toolbar" aria-label="Call controls">
-            <button
-              type="button"
-              className={muted ? 'control control-off' : 'control'}
-              aria-pressed={muted}
-              aria-label={muted ? 'Unmute' : 'Mute'}
-              title={`${muted ? 'Unmute' : 'Mute'} (${shortcutHint('toggleMute').title})`}
-              aria-keyshortcuts={shortcutHint('toggleMute').aria}
-              disabled={engine === null}
-              onClick={() => {
-                onMuted(!muted);
-              }}
-            >
-              {muted ? <MicOffIcon /> : <MicIcon />}
-            </button>
-            <button
-              type="button"
-              className={cameraOff ? 'control control-off' : 'control'}
-              aria-pressed={cameraOff}
-              aria-label={cameraOff ? 'Turn camera on' : 'Turn camera off'}
-              title={`${cameraOff ? 'Turn camera on' : 'Turn camera off'} (${shortcutHint('toggleCamera').title})`}
-              aria-keyshortcuts={shortcutHint('toggleCamera').aria}
-              disabled={engine === null}
-              onClick={() => {
-                onCameraOff(!cameraOff);
-              }}
-            >
-              {cameraOff ? <VideoOffIcon /> : <VideoIcon />}
-            </button>
+            <MuteToggle off={muted} disabled={engine === null} onToggle={onMuted} />
+            <CameraToggle off={cameraOff} disabled={engine === null} onToggle={onCameraOff} />
             <ShareScreenControl bridge={bridge} peerName={call.peerName} sharing={sharing} connected={call.state === 'connected'} />
             <button
               type="button"

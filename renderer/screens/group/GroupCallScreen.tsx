@@ -1,5 +1,6 @@
 import { useId, useMemo, useRef, useState } from 'react';
-import { HangUpIcon, LockIcon, MicIcon, MicOffIcon, PeopleIcon, VideoIcon, VideoOffIcon, WarningIcon } from '../../components/Icons';
+import { HangUpIcon, LockIcon, PeopleIcon, WarningIcon } from '../../components/Icons';
+import { CameraToggle, MuteToggle } from '../../components/MediaToggles';
 import { Modal } from '../../components/Modal';
 import { RemoteAudio } from '../../components/StreamMedia';
 import { useNow } from '../../hooks/use-now';
@@ -234,34 +235,8 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
           </div>
         </div>
         <div className="group-controls" role="toolbar" aria-label="Call controls">
-          <button
-            type="button"
-            className={muted ? 'control control-off' : 'control'}
-            aria-pressed={muted}
-            aria-label={muted ? 'Unmute' : 'Mute'}
-            title={`${muted ? 'Unmute' : 'Mute'} (${shortcutHint('toggleMute').title})`}
-            aria-keyshortcuts={shortcutHint('toggleMute').aria}
-            disabled={!enabled}
-            onClick={() => {
-              props.onMuted(!muted);
-            }}
-          >
-            {muted ? <MicOffIcon /> : <MicIcon />}
-          </button>
-          <button
-            type="button"
-            className={cameraOff ? 'control control-off' : 'control'}
-            aria-pressed={cameraOff}
-            aria-label={cameraOff ? 'Turn camera on' : 'Turn camera off'}
-            title={`${cameraOff ? 'Turn camera on' : 'Turn camera off'} (${shortcutHint('toggleCamera').title})`}
-            aria-keyshortcuts={shortcutHint('toggleCamera').aria}
-            disabled={!enabled}
-            onClick={() => {
-              props.onCameraOff(!cameraOff);
-            }}
-          >
-            {cameraOff ? <VideoOffIcon /> : <VideoIcon />}
-          </button>
+          <MuteToggle off={muted} disabled={!enabled} onToggle={props.onMuted} />
+          <CameraToggle off={cameraOff} disabled={!enabled} onToggle={props.onCameraOff} />
           <button
             type="button"
             className={sharing ? 'control control-sharing' : 'control'}
