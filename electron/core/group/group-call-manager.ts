@@ -25,14 +25,19 @@ export interface GroupCallManagerOptions {
   readonly pinnedKey: PinnedKeyLookup;
   send(message: ClientMessage): boolean;
   emit(event: GroupCallEvent): void;
-  readonly fallbackMs?: number;
+  /** Read at each use, so a test may change it between steps. */
+  readonly tuning?: GroupCallTuning;
+}
+
+export interface GroupCallTuning {
+  fallbackMs?: number;
   /**
    * Awaited after a commit is made and before it is sent: lets a test hold every member's commit
    * until all are made, so that they really race at the server.
    */
-  readonly beforeCommitSent?: (groupId: string, epoch: number) => Promise<void>;
+  beforeCommitSent?: (groupId: string, epoch: number) => Promise<void>;
   /** Every present member commits a needed change at once instead of the lowest leaf first (tests). */
-  readonly everyoneCommits?: boolean;
+  everyoneCommits?: boolean;
 }
 
 interface InFlight {
@@ -77,6 +82,8 @@ export class GroupCallManager {
   readonly #calls = new Map<string, GroupCall>();
   #refs = 0;
   #closed = false;
+  #published = false;
+  #publishWaiters: (() => void)[] = [];
   /** Every server message, handled one at a time in arrival order. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -94,6 +101,7 @@ export class GroupCallManager {
    * private halves stay in memory. Then back into a call that was running when the link dropped.
    */
   async connected(): Promise<void> {
+    this.#published = false;
     const batch = await this.#keyPackages.generateBatch(DEFAULT_KEY_PACKAGE_BATCH);
     if (this.#closed) return;
     this.#options.send({ v, type: 'keys.publish', packages: batch.oneTime.map(toBase64Url), lastResort: toBase64Url(batch.lastResort) });
@@ -102,8 +110,15 @@ export class GroupCallManager {
     }
   }
 
+  /** Resolves once the server has stored this connection's KeyPackages (it rings only then). */
+  published(): Promise<void> {
+    if (this.#published) return Promise.resolve();
+    return new Promise((resolve) => this.#publishWaiters.push(resolve));
+  }
+
   /** The link dropped: a KeyPackage being fetched will not come. */
   disconnected(): void {
+    this.#published = false;
     for (const call of this.#calls.values()) this.#settleFetch(call, null);
   }
 
@@ -183,8 +198,14 @@ export class GroupCallManager {
   receive(message: IncomingGroupMessage): void {
     if (this.#closed) return;
     switch (message.type) {
-      case 'keys.published':
+      case 'keys.published': {
+        // From now on the server rings this session for group calls.
+        this.#published = true;
+        const waiters = this.#publishWaiters;
+        this.#publishWaiters = [];
+        for (const waiter of waiters) waiter();
         return;
+      }
       case 'keys.packages': {
         // Answered at once: a commit being made waits for it, outside the message queue.
         const call = this.#calls.get(message.groupId);
@@ -429,9 +450,9 @@ export class GroupCallManager {
     }
     const committers = leaves.filter((leaf) => present.has(leaf.userId)).sort((a, b) => a.index - b.index);
     const rank = Math.max(0, committers.findIndex((leaf) => leaf.userId === this.#self));
-    if (!force && rank > 0 && this.#options.everyoneCommits !== true) {
+    if (!force && rank > 0 && this.#options.tuning?.everyoneCommits !== true) {
       if (call.fallback === undefined) {
-        const fallbackMs = this.#options.fallbackMs ?? DEFAULT_COMMIT_FALLBACK_MS;
+        const fallbackMs = this.#options.tuning?.fallbackMs ?? DEFAULT_COMMIT_FALLBACK_MS;
         call.fallback = setTimeout(() => {
           call.fallback = undefined;
           this.#serial(() => { this.#reconcile(call, true); });
@@ -479,7 +500,7 @@ export class GroupCallManager {
     } else {
       return;
     }
-    await this.#options.beforeCommitSent?.(call.groupId, Number(outgoing.epoch));
+    await this.#options.tuning?.beforeCommitSent?.(call.groupId, Number(outgoing.epoch));
     if (call.inFlight !== inFlight || call.state !== 'active') return;
     const welcomeTo = outgoing.welcomeTo[0];
     this.#options.send({

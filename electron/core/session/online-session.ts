@@ -5,7 +5,7 @@ import { CallManager } from '../calls/call-manager';
 import { ServerConnection, type ConnectionStatus } from '../connection/server-connection';
 import { ContactBook } from '../contacts/contact-book';
 import type { GroupCallEvent } from '../group/group-call-events';
-import { GroupCallManager, type GroupCallManagerOptions } from '../group/group-call-manager';
+import { GroupCallManager, type GroupCallTuning } from '../group/group-call-manager';
 import type { PinDocument } from '../contacts/pin-mac';
 import type { DirectoryCopy, DirectoryCopyStore } from '../directory/directory-copy';
 import { DirectorySync } from '../directory/directory-sync';
@@ -35,7 +35,7 @@ export interface OnlineSessionOptions {
   /** Whether a call id is already in the call history (a replayed invite for it must not ring). */
   inHistory?: (callId: string) => boolean;
   /** Tests shorten the committer fallback or make commits race. */
-  groups?: Pick<GroupCallManagerOptions, 'fallbackMs' | 'beforeCommitSent' | 'everyoneCommits'>;
+  groups?: GroupCallTuning;
   timeouts?: { ringTimeoutMs?: number; connectTimeoutMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; maxMs: number } };
 }
 
@@ -93,7 +93,7 @@ export class OnlineSession {
       },
       send: (message) => this.connection.send(message),
       emit: (event) => events['group.event']?.(event),
-      ...options.groups,
+      ...(options.groups ? { tuning: options.groups } : {}),
     });
     this.connection = new ServerConnection({
       serverUrl: identity.serverUrl,
