@@ -226,6 +226,17 @@ describe('group calls between real cores', () => {
     await endGroup(groupId, [alice, bob, carol, dave]);
   }, 60_000);
 
+  it('the owner invites someone mid-call: the members accept the Add under the new signed list', async () => {
+    const groupId = await startGroup([bob], [bob]);
+    await converged(groupId, [alice, bob], 1);
+    await alice.groups.invite(groupId, ['carol']);
+    await bob.view(groupId, (view) => view.invitees.includes('carol'), 'carol invited');
+    await carol.view(groupId, (view) => view.state === 'incoming', 'incoming');
+    carol.groups.accept(groupId);
+    await converged(groupId, [alice, bob, carol], 2);
+    await endGroup(groupId, [alice, bob, carol]);
+  }, 60_000);
+
   it('two members committing at once: one wins, the other catches up and retries, and all converge', async () => {
     const groupId = await startGroup([bob, carol, dave], [bob, carol]);
     await converged(groupId, [alice, bob, carol], 2);

@@ -144,6 +144,7 @@ export class GroupCallManager {
     call.state = 'active';
     call.present = [this.#self];
     call.entryRef = this.#ref('group-create');
+    this.#forgetEnded();
     this.#calls.set(groupId, call);
     this.#options.send({
       v,
@@ -156,6 +157,26 @@ export class GroupCallManager {
       signature: toBase64Url(signature),
     });
     await this.#epochChanged(call);
+    return this.#view(call);
+  }
+
+  /** The owner invites more people mid-call: a new signed list naming everyone invited so far and them. */
+  async invite(groupId: string, more: readonly string[]): Promise<GroupCallView> {
+    const call = this.#live(groupId);
+    const session = call.session;
+    if (call.owner !== this.#self || session === undefined) throw new GroupError('invalid-input', 'only the owner invites, once in the call');
+    for (const userId of more) {
+      if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
+    }
+    const invitees = [...new Set([...call.allowed, ...more])].filter((userId) => userId !== this.#self);
+    const invite: GroupInvite = { groupId, owner: this.#self, invitees, media: call.media, issuedAt: Date.now() };
+    const signature = await signGroupInvite(this.#options.self.identity.secretKey, invite);
+    const signed: SignedGroupInvite = { invite, signature };
+    await session.acceptInvite(signed);
+    call.invites.push(signed);
+    for (const userId of invitees) call.allowed.add(userId);
+    this.#options.send({ v, type: 'group.invite', groupId, invitees, invite: encodeInviteField(invite), signature: toBase64Url(signature) });
+    this.#emitView(call);
     return this.#view(call);
   }
 
@@ -323,6 +344,7 @@ export class GroupCallManager {
     if (this.#calls.has(message.groupId)) return;
     const call = this.#newCall(message.groupId, message.from, signed.invite.media, signed);
     call.present = [...message.members];
+    this.#forgetEnded();
     this.#calls.set(call.groupId, call);
     this.#emitView(call);
   }
@@ -557,6 +579,11 @@ export class GroupCallManager {
     call.early = [];
     call.securityCode = null;
     if (emit) this.#emitView(call);
+  }
+
+  /** Ended calls are kept (their views stay readable) only until the next call begins. */
+  #forgetEnded(): void {
+    for (const [groupId, call] of this.#calls) if (call.state === 'ended') this.#calls.delete(groupId);
   }
 
   #clearFallback(call: GroupCall): void {
