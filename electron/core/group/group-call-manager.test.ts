@@ -279,6 +279,24 @@ describe('group calls between real cores', () => {
     await endGroup(groupId, [alice, bob, dave]);
   }, 60_000);
 
+  it('a forged Welcome is dropped and the real one still opens the group; a commit nobody can verify makes the member leave', async () => {
+    const groupId = await startGroup([bob, carol], [bob]);
+    await converged(groupId, [alice, bob], 1);
+    await carol.view(groupId, (view) => view.state === 'incoming', 'incoming');
+    carol.groups.accept(groupId);
+    // What a hostile server could slip in ahead of the real Welcome.
+    carol.groups.receive({ v, type: 'group.welcome', groupId, epoch: 1, from: 'alice', welcome: toBase64Url(new Uint8Array(300).fill(3)) });
+    await converged(groupId, [alice, bob, carol], 2);
+    // A commit for the current epoch that does not verify: the member cannot follow the group any more.
+    bob.groups.receive({ v, type: 'group.committed', groupId, epoch: 2, from: 'alice', commit: toBase64Url(new Uint8Array(200).fill(5)) });
+    const gone = await bob.view(groupId, (view) => view.state === 'ended', 'ended');
+    expect(gone).toMatchObject({ endReason: 'member-refused', epoch: null, securityCode: null });
+    expect(bob.refusals(groupId)).toMatchObject([{ code: 'bad-message' }]);
+    // The others remove Bob and go on.
+    await converged(groupId, [alice, carol], 3);
+    await endGroup(groupId, [alice, carol]);
+  }, 60_000);
+
   it('a ring whose invite is not signed by the pinned key of its owner is refused and declined', async () => {
     const forger = await generateIdentityKeyPair();
     const asMallory = async (invite: GroupInvite, signWith: Uint8Array) => {
