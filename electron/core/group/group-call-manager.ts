@@ -47,7 +47,8 @@ interface InFlight {
 interface Fetch {
   readonly userId: string;
   readonly ref: string;
-  resolve(keyPackage: Uint8Array | null): void;
+  /** null: the server has none for the user; 'lost': no answer will come (the link dropped, the call ended). */
+  resolve(keyPackage: Uint8Array | null | 'lost'): void;
 }
 
 interface GroupCall {
@@ -119,7 +120,7 @@ export class GroupCallManager {
   /** The link dropped: a KeyPackage being fetched will not come. */
   disconnected(): void {
     this.#published = false;
-    for (const call of this.#calls.values()) this.#settleFetch(call, null);
+    for (const call of this.#calls.values()) this.#settleFetch(call, 'lost');
   }
 
   view(groupId: string): GroupCallView | undefined {
@@ -509,6 +510,8 @@ export class GroupCallManager {
       outgoing = await session.commitRemove(removals);
     } else if (addition !== undefined) {
       const keyPackage = await this.#fetchKeyPackage(call, addition);
+      // Tried again once the link is back (the server's group.joined after the reconnect).
+      if (keyPackage === 'lost') throw new GroupError('invalid-input', `no KeyPackage for ${addition} came before the link dropped`);
       if (keyPackage === null) {
         call.unaddable.add(addition);
         throw new GroupError('no-key-package', `the server had no KeyPackage for ${addition}`);
@@ -536,16 +539,16 @@ export class GroupCallManager {
     });
   }
 
-  #fetchKeyPackage(call: GroupCall, userId: string): Promise<Uint8Array | null> {
-    this.#settleFetch(call, null);
+  #fetchKeyPackage(call: GroupCall, userId: string): Promise<Uint8Array | null | 'lost'> {
+    this.#settleFetch(call, 'lost');
     return new Promise((resolve) => {
       const ref = this.#ref('keys-fetch');
       call.fetch = { userId, ref, resolve };
-      if (!this.#options.send({ v, type: 'keys.fetch', id: ref, groupId: call.groupId, users: [userId] })) this.#settleFetch(call, null);
+      if (!this.#options.send({ v, type: 'keys.fetch', id: ref, groupId: call.groupId, users: [userId] })) this.#settleFetch(call, 'lost');
     });
   }
 
-  #settleFetch(call: GroupCall, keyPackage: Uint8Array | null): void {
+  #settleFetch(call: GroupCall, keyPackage: Uint8Array | null | 'lost'): void {
     const fetch = call.fetch;
     call.fetch = undefined;
     fetch?.resolve(keyPackage);
@@ -572,7 +575,7 @@ export class GroupCallManager {
     call.state = 'ended';
     call.endReason = reason;
     this.#clearFallback(call);
-    this.#settleFetch(call, null);
+    this.#settleFetch(call, 'lost');
     call.inFlight = undefined;
     call.session?.wipe();
     call.session = undefined;
