@@ -28,6 +28,21 @@ const common: BuildOptions = {
  */
 const OPTIONAL_NATIVE_ADDONS = ['bufferutil', 'utf-8-validate'];
 
+/**
+ * ts-mls's peers for ciphersuites group calls never use (X448, ML-KEM, X-Wing, the NIST and
+ * Ed448 curves, ML-DSA): it imports them inside try and only for those suites, and 0x0003 runs on
+ * WebCrypto and the pinned ChaCha20-Poly1305 peers (docs/group-calls.md, "MLS library").
+ */
+const UNUSED_MLS_PEERS = [
+  '@hpke/dhkem-x448',
+  '@hpke/ml-kem',
+  '@hpke/hybridkem-x-wing',
+  '@noble/curves/ed25519.js',
+  '@noble/curves/ed448.js',
+  '@noble/curves/nist.js',
+  '@noble/post-quantum/ml-dsa.js',
+];
+
 /** External imports left in a bundle, e.g. ['electron', 'node:path']. */
 function externalImports(metafile: Metafile | undefined): Set<string> {
   if (metafile === undefined) throw new Error('esbuild returned no metafile');
@@ -65,7 +80,7 @@ async function main(): Promise<void> {
   }
   // Bundled packages (electron-log, electron-updater) name Node built-ins without the node: prefix.
   const mainExternals = [...externalImports(mainResult.metafile)].filter(
-    (name) => name !== 'electron' && !isBuiltin(name) && !OPTIONAL_NATIVE_ADDONS.includes(name),
+    (name) => name !== 'electron' && !isBuiltin(name) && !OPTIONAL_NATIVE_ADDONS.includes(name) && !UNUSED_MLS_PEERS.includes(name),
   );
   if (mainExternals.length > 0) {
     throw new Error(`the main bundle must be self-contained, but leaves out: ${mainExternals.join(', ')}`);

@@ -4,6 +4,8 @@ import { PROTOCOL_VERSION, isIncomingGroupMessage, type IceServer, type Presence
 import { CallManager } from '../calls/call-manager';
 import { ServerConnection, type ConnectionStatus } from '../connection/server-connection';
 import { ContactBook } from '../contacts/contact-book';
+import type { GroupCallEvent } from '../group/group-call-events';
+import { GroupCallManager, type GroupCallTuning } from '../group/group-call-manager';
 import type { PinDocument } from '../contacts/pin-mac';
 import type { DirectoryCopy, DirectoryCopyStore } from '../directory/directory-copy';
 import { DirectorySync } from '../directory/directory-sync';
@@ -17,6 +19,8 @@ export interface OnlineSessionEvents {
   'call.event'(event: CallEvent): void;
   callEnded(view: CallView): void;
   incomingCall(view: CallView): void;
+  /** The group-call manager's events, one ordered stream per group (no IPC channel yet). */
+  'group.event'?(event: GroupCallEvent): void;
 }
 
 export interface OnlineSessionOptions {
@@ -30,6 +34,8 @@ export interface OnlineSessionOptions {
   historyPeers?: () => readonly string[];
   /** Whether a call id is already in the call history (a replayed invite for it must not ring). */
   inHistory?: (callId: string) => boolean;
+  /** Tests shorten the committer fallback or make commits race. */
+  groups?: GroupCallTuning;
   timeouts?: { ringTimeoutMs?: number; connectTimeoutMs?: number; deadAfterMs?: number; backoff?: { baseMs: number; maxMs: number } };
 }
 
@@ -40,6 +46,7 @@ export interface OnlineSessionOptions {
 export class OnlineSession {
   readonly contacts: ContactBook;
   readonly calls: CallManager;
+  readonly groups: GroupCallManager;
   private readonly connection: ServerConnection;
   private readonly directory: DirectorySync;
   private readonly presence: PresenceWatch;
@@ -76,6 +83,17 @@ export class OnlineSession {
       },
       ...(options.inHistory ? { inHistory: options.inHistory } : {}),
       ...options.timeouts,
+    });
+    this.groups = new GroupCallManager({
+      self: { userId: identity.userId, identity: identity.keyPair },
+      // A changed key is usable only once the user confirmed it (the key-change gate).
+      pinnedKey: (userId) => {
+        const peer = this.contacts.peer(userId);
+        return peer === undefined || peer.keyChanged ? null : peer.identityKey;
+      },
+      send: (message) => this.connection.send(message),
+      emit: (event) => events['group.event']?.(event),
+      ...(options.groups ? { tuning: options.groups } : {}),
     });
     this.connection = new ServerConnection({
       serverUrl: identity.serverUrl,
@@ -126,6 +144,7 @@ export class OnlineSession {
 
   /** Closes the link; the returned promise settles once the directory copy is written. */
   close(): Promise<void> {
+    this.groups.close();
     this.connection.close();
     return this.directory.flush();
   }
@@ -138,7 +157,10 @@ export class OnlineSession {
           ? { state: 'offline', ...(status.retryInMs === undefined ? {} : { retryInMs: status.retryInMs }) }
           : { state: status.state };
     this.connectionState = state;
-    if (status.state !== 'online') this.presence.disconnected();
+    if (status.state !== 'online') {
+      this.presence.disconnected();
+      this.groups.disconnected();
+    }
     if (status.state !== 'online' && status.state !== 'connecting') {
       this.calls.serverLost();
       this.contacts.markAllOffline();
@@ -148,6 +170,10 @@ export class OnlineSession {
       this.connection.send(this.directory.request());
       this.presence.connected();
       this.calls.resumeAfterReconnect();
+      // Every login publishes a fresh batch of KeyPackages: their private halves live only in memory.
+      this.groups.connected().catch((error: unknown) => {
+        console.error('sealcall: the KeyPackages could not be published', error);
+      });
     }
     this.options.events.connection(state);
   }
@@ -189,14 +215,16 @@ export class OnlineSession {
       }
       case 'error':
         if (message.callId !== undefined) this.calls.refused(message.callId);
+        if (message.groupId !== undefined) this.groups.refused(message);
         return;
       case 'hello':
       case 'welcome':
         return;
       default:
-        // Group calls are not wired into the app yet: it publishes no KeyPackages, so the server
-        // never rings it, and anything group-related is ignored.
-        if (isIncomingGroupMessage(message)) return;
+        if (isIncomingGroupMessage(message)) {
+          this.groups.receive(message);
+          return;
+        }
         void this.calls.receive(message);
     }
   }

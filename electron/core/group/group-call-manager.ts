@@ -1,0 +1,628 @@
+/**
+ * The core's group calls (docs/group-calls.md, docs/protocol.md "Group calls"): KeyPackages
+ * published at every login, the owner's signed invite, rings checked against the pinned keys, the
+ * join from a Welcome, the committer rule, every commit in the server's order, and each epoch's
+ * media keys out to the app. The server relays and orders; everything it relays is checked here.
+ */
+import { toBase64Url, fromBase64Url } from '../../../shared/crypto/bytes';
+import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../../shared/crypto/group-invite';
+import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage } from '../../../shared/protocol';
+import type { GroupCallEvent, GroupCallView, GroupEndReason } from './group-call-events';
+import { GroupError, isGroupError, type GroupErrorCode } from './group-error';
+import { GroupSession, type OutgoingCommit } from './group-session';
+import { InviteBook, type SignedGroupInvite } from './invite-book';
+import { decodeSignedInvite, encodeInviteField, relayedMatchesSigned } from './invite-wire';
+import { KeyPackageStore, DEFAULT_KEY_PACKAGE_BATCH } from './key-packages';
+import type { LocalMember, PinnedKeyLookup } from './member-binding';
+
+const v = PROTOCOL_VERSION;
+
+/** How long the lowest-index member has to commit a needed change before the next one tries. */
+export const DEFAULT_COMMIT_FALLBACK_MS = 3_000;
+
+export interface GroupCallManagerOptions {
+  readonly self: LocalMember;
+  readonly pinnedKey: PinnedKeyLookup;
+  send(message: ClientMessage): boolean;
+  emit(event: GroupCallEvent): void;
+  /** Read at each use, so a test may change it between steps. */
+  readonly tuning?: GroupCallTuning;
+}
+
+export interface GroupCallTuning {
+  fallbackMs?: number;
+  /**
+   * Awaited after a commit is made and before it is sent: lets a test hold every member's commit
+   * until all are made, so that they really race at the server.
+   */
+  beforeCommitSent?: (groupId: string, epoch: number) => Promise<void>;
+  /** Every present member commits a needed change at once instead of the lowest leaf first (tests). */
+  everyoneCommits?: boolean;
+}
+
+interface InFlight {
+  readonly ref: string;
+}
+
+interface Fetch {
+  readonly userId: string;
+  readonly ref: string;
+  /** null: the server has none for the user; 'lost': no answer will come (the link dropped, the call ended). */
+  resolve(keyPackage: Uint8Array | null | 'lost'): void;
+}
+
+interface GroupCall {
+  readonly groupId: string;
+  readonly owner: string;
+  readonly media: GroupMedia;
+  state: GroupCallView['state'];
+  endReason: GroupEndReason | null;
+  readonly invites: SignedGroupInvite[];
+  readonly allowed: Set<string>;
+  session: GroupSession | undefined;
+  /** The members as the server last listed them. */
+  present: string[];
+  unavailable: string[];
+  declined: Set<string>;
+  securityCode: string | null;
+  seq: number;
+  /** Commits that reached a joiner before its Welcome. */
+  early: { epoch: number; commit: Uint8Array }[];
+  inFlight: InFlight | undefined;
+  fetch: Fetch | undefined;
+  fallback: NodeJS.Timeout | undefined;
+  /** Users whose KeyPackage was refused (or missing): not added again until they join anew. */
+  readonly unaddable: Set<string>;
+  /** The id of this device's group.create or group.join: a refusal of it ends the call. */
+  entryRef: string | undefined;
+}
+
+export class GroupCallManager {
+  readonly #options: GroupCallManagerOptions;
+  readonly #keyPackages: KeyPackageStore;
+  readonly #calls = new Map<string, GroupCall>();
+  #refs = 0;
+  #closed = false;
+  #published = false;
+  #publishWaiters: (() => void)[] = [];
+  /** Every server message, handled one at a time in arrival order. */
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(options: GroupCallManagerOptions) {
+    this.#options = options;
+    this.#keyPackages = new KeyPackageStore(options.self);
+  }
+
+  get #self(): string {
+    return this.#options.self.userId;
+  }
+
+  /**
+   * A fresh batch of KeyPackages for this connection (the server replaces the user's set); their
+   * private halves stay in memory. Then back into a call that was running when the link dropped.
+   */
+  async connected(): Promise<void> {
+    this.#published = false;
+    const batch = await this.#keyPackages.generateBatch(DEFAULT_KEY_PACKAGE_BATCH);
+    if (this.#closed) return;
+    this.#options.send({ v, type: 'keys.publish', packages: batch.oneTime.map(toBase64Url), lastResort: toBase64Url(batch.lastResort) });
+    for (const call of this.#calls.values()) {
+      if (call.state === 'active' || call.state === 'joining') this.#options.send({ v, type: 'group.join', groupId: call.groupId });
+    }
+  }
+
+  /** Resolves once the server has stored this connection's KeyPackages (it rings only then). */
+  published(): Promise<void> {
+    if (this.#published) return Promise.resolve();
+    return new Promise((resolve) => this.#publishWaiters.push(resolve));
+  }
+
+  /** The link dropped: a KeyPackage being fetched will not come. */
+  disconnected(): void {
+    this.#published = false;
+    for (const call of this.#calls.values()) this.#settleFetch(call, 'lost');
+  }
+
+  view(groupId: string): GroupCallView | undefined {
+    const call = this.#calls.get(groupId);
+    return call === undefined ? undefined : this.#view(call);
+  }
+
+  /** The owner starts a group call: signs who may be in it, creates the MLS group, asks the server to ring. */
+  async create(request: { groupId: string; invitees: readonly string[]; media: GroupMedia }): Promise<GroupCallView> {
+    const { groupId, media } = request;
+    const invitees = [...request.invitees];
+    if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
+    for (const userId of invitees) {
+      if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
+    }
+    const invite: GroupInvite = { groupId, owner: this.#self, invitees, media, issuedAt: Date.now() };
+    const signature = await signGroupInvite(this.#options.self.identity.secretKey, invite);
+    const signed: SignedGroupInvite = { invite, signature };
+    const session = await GroupSession.create({ groupId, owner: this.#self, self: this.#options.self, pinnedKey: this.#options.pinnedKey }, signed);
+    const call = this.#newCall(groupId, this.#self, media, signed);
+    call.session = session;
+    call.state = 'active';
+    call.present = [this.#self];
+    call.entryRef = this.#ref('group-create');
+    this.#forgetEnded();
+    this.#calls.set(groupId, call);
+    this.#options.send({
+      v,
+      type: 'group.create',
+      id: call.entryRef,
+      groupId,
+      media: { audio: true, video: media === 'video' },
+      invitees,
+      invite: encodeInviteField(invite),
+      signature: toBase64Url(signature),
+    });
+    await this.#epochChanged(call);
+    return this.#view(call);
+  }
+
+  /** The owner invites more people mid-call: a new signed list naming everyone invited so far and them. */
+  async invite(groupId: string, more: readonly string[]): Promise<GroupCallView> {
+    const call = this.#live(groupId);
+    const session = call.session;
+    if (call.owner !== this.#self || session === undefined) throw new GroupError('invalid-input', 'only the owner invites, once in the call');
+    for (const userId of more) {
+      if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
+    }
+    const invitees = [...new Set([...call.allowed, ...more])].filter((userId) => userId !== this.#self);
+    const invite: GroupInvite = { groupId, owner: this.#self, invitees, media: call.media, issuedAt: Date.now() };
+    const signature = await signGroupInvite(this.#options.self.identity.secretKey, invite);
+    const signed: SignedGroupInvite = { invite, signature };
+    await session.acceptInvite(signed);
+    call.invites.push(signed);
+    for (const userId of invitees) call.allowed.add(userId);
+    this.#options.send({ v, type: 'group.invite', groupId, invitees, invite: encodeInviteField(invite), signature: toBase64Url(signature) });
+    this.#emitView(call);
+    return this.#view(call);
+  }
+
+  accept(groupId: string): GroupCallView {
+    const call = this.#incoming(groupId);
+    call.state = 'joining';
+    call.entryRef = this.#ref('group-join');
+    this.#options.send({ v, type: 'group.join', id: call.entryRef, groupId });
+    this.#emitView(call);
+    return this.#view(call);
+  }
+
+  decline(groupId: string): void {
+    const call = this.#incoming(groupId);
+    this.#options.send({ v, type: 'group.decline', groupId });
+    this.#end(call, 'left');
+  }
+
+  leave(groupId: string): void {
+    const call = this.#live(groupId);
+    this.#options.send({ v, type: 'group.leave', groupId });
+    this.#end(call, 'left');
+  }
+
+  /** The owner takes someone out; the commit that removes their leaf follows the server's group.left. */
+  remove(groupId: string, userId: string): void {
+    const call = this.#live(groupId);
+    if (call.owner !== this.#self) throw new GroupError('invalid-input', 'only the owner removes members');
+    this.#options.send({ v, type: 'group.remove', groupId, userId });
+  }
+
+  end(groupId: string): void {
+    const call = this.#live(groupId);
+    if (call.owner !== this.#self) throw new GroupError('invalid-input', 'only the owner ends the call for everyone');
+    this.#options.send({ v, type: 'group.end', groupId });
+    this.#end(call, 'ended');
+  }
+
+  /** Every group and key-package message from the server. */
+  receive(message: IncomingGroupMessage): void {
+    if (this.#closed) return;
+    switch (message.type) {
+      case 'keys.published': {
+        // From now on the server rings this session for group calls.
+        this.#published = true;
+        const waiters = this.#publishWaiters;
+        this.#publishWaiters = [];
+        for (const waiter of waiters) waiter();
+        return;
+      }
+      case 'keys.packages': {
+        // Answered at once: a commit being made waits for it, outside the message queue.
+        const call = this.#calls.get(message.groupId);
+        if (call?.fetch === undefined) return;
+        const found = message.packages.find((entry) => entry.userId === call.fetch?.userId);
+        this.#settleFetch(call, found === undefined ? null : fromBase64Url(found.package));
+        return;
+      }
+      case 'group.invite':
+        this.#serial(() => this.#ring(message));
+        return;
+      default:
+        this.#serial(async () => {
+          const call = this.#calls.get(message.groupId);
+          if (call !== undefined && call.state !== 'ended') await this.#handle(call, message);
+        });
+    }
+  }
+
+  /** An `error` that names a group: a refused commit, fetch, join or create. */
+  refused(error: ErrorMessage): void {
+    const { groupId } = error;
+    if (groupId === undefined) return;
+    const call = this.#calls.get(groupId);
+    if (call === undefined || call.state === 'ended') return;
+    if (error.ref === undefined) return;
+    if (call.inFlight?.ref === error.ref) {
+      // A lost race ('stale-epoch'): the winning commit came first, and the change is re-checked.
+      call.inFlight = undefined;
+      this.#serial(() => { this.#reconcile(call); });
+    } else if (call.fetch?.ref === error.ref) {
+      this.#settleFetch(call, null);
+    } else if (call.entryRef === error.ref) {
+      this.#end(call, 'refused');
+    }
+  }
+
+  /** Wipes every group's keys and this device's KeyPackages. */
+  close(): void {
+    this.#closed = true;
+    for (const call of this.#calls.values()) this.#end(call, 'left', false);
+    this.#keyPackages.wipe();
+  }
+
+  #newCall(groupId: string, owner: string, media: GroupMedia, signed: SignedGroupInvite): GroupCall {
+    return {
+      groupId,
+      owner,
+      media,
+      state: 'incoming',
+      endReason: null,
+      invites: [signed],
+      allowed: new Set([owner, ...signed.invite.invitees]),
+      session: undefined,
+      present: [],
+      unavailable: [],
+      declined: new Set(),
+      securityCode: null,
+      seq: 0,
+      early: [],
+      inFlight: undefined,
+      fetch: undefined,
+      fallback: undefined,
+      unaddable: new Set(),
+      entryRef: undefined,
+    };
+  }
+
+  #incoming(groupId: string): GroupCall {
+    const call = this.#calls.get(groupId);
+    if (call?.state !== 'incoming') throw new GroupError('invalid-input', 'no group call is ringing with that id');
+    return call;
+  }
+
+  #live(groupId: string): GroupCall {
+    const call = this.#calls.get(groupId);
+    if (call === undefined || call.state === 'ended' || call.state === 'incoming') throw new GroupError('invalid-input', 'not in a group call with that id');
+    return call;
+  }
+
+  #ref(kind: string): string {
+    this.#refs += 1;
+    return `${kind}-${this.#refs}`;
+  }
+
+  /** Runs `task` after every earlier message; a message this device cannot act on is dropped, and the group goes on. */
+  #serial(task: () => Promise<void> | void): void {
+    this.#queue = this.#queue
+      .then(async () => {
+        if (!this.#closed) await task();
+      })
+      .catch((error: unknown) => {
+        if (!isGroupError(error)) console.error('sealcall: a group-call message failed', error);
+      });
+  }
+
+  async #ring(message: Extract<IncomingGroupMessage, { type: 'group.invite' }>): Promise<void> {
+    if (this.#calls.has(message.groupId)) return;
+    let signed: SignedGroupInvite;
+    try {
+      signed = decodeSignedInvite(message.invite, message.signature);
+      if (!relayedMatchesSigned(signed, { groupId: message.groupId, owner: message.from, invitees: message.invitees, media: message.media })) {
+        throw new GroupError('bad-invite', 'the ring does not match the invite the owner signed');
+      }
+      if (!signed.invite.invitees.includes(this.#self)) throw new GroupError('not-invited', 'the signed invite does not name this user');
+      // The same check the MLS layer makes on every Add: the owner's pinned key must have signed it.
+      await new InviteBook(message.groupId, message.from, this.#options.pinnedKey).accept(signed);
+    } catch (error) {
+      if (!isGroupError(error)) throw error;
+      // A ring that does not verify is never shown; the server stops ringing.
+      this.#options.emit({ kind: 'refused', groupId: message.groupId, seq: 0, code: error.code, message: error.message, userId: message.from });
+      this.#options.send({ v, type: 'group.decline', groupId: message.groupId });
+      return;
+    }
+    if (this.#calls.has(message.groupId)) return;
+    const call = this.#newCall(message.groupId, message.from, signed.invite.media, signed);
+    call.present = [...message.members];
+    this.#forgetEnded();
+    this.#calls.set(call.groupId, call);
+    this.#emitView(call);
+  }
+
+  async #handle(call: GroupCall, message: Exclude<IncomingGroupMessage, { type: 'group.invite' | 'keys.packages' | 'keys.published' }>): Promise<void> {
+    switch (message.type) {
+      case 'group.rung':
+        call.unavailable = [...message.unavailable];
+        this.#emitView(call);
+        return;
+      case 'group.invited': {
+        const signed = decodeSignedInvite(message.invite, message.signature);
+        if (!relayedMatchesSigned(signed, { groupId: call.groupId, owner: call.owner, invitees: message.invitees })) return;
+        if (call.session !== undefined) await call.session.acceptInvite(signed);
+        else await new InviteBook(call.groupId, call.owner, this.#options.pinnedKey).accept(signed);
+        call.invites.push(signed);
+        for (const userId of signed.invite.invitees) call.allowed.add(userId);
+        this.#emitView(call);
+        this.#reconcile(call);
+        return;
+      }
+      case 'group.joined':
+        call.present = [...message.members];
+        call.unaddable.delete(message.userId);
+        call.declined.delete(message.userId);
+        this.#emitView(call);
+        this.#reconcile(call);
+        return;
+      case 'group.left':
+        call.present = [...message.members];
+        this.#emitView(call);
+        this.#reconcile(call);
+        return;
+      case 'group.declined':
+        call.declined.add(message.userId);
+        this.#emitView(call);
+        return;
+      case 'group.ended':
+        this.#end(call, message.reason);
+        return;
+      case 'group.welcome':
+        await this.#welcome(call, message.epoch, fromBase64Url(message.welcome));
+        return;
+      case 'group.committed': {
+        const commit = fromBase64Url(message.commit);
+        if (call.session === undefined) {
+          if (call.state === 'joining') call.early.push({ epoch: message.epoch, commit });
+          return;
+        }
+        await this.#commit(call, commit);
+        return;
+      }
+      case 'group.signal':
+        // Media signalling is wired with the call engine, which checks each pair's signed DTLS
+        // fingerprint (docs/group-calls.md); until then it is not passed on unchecked.
+        return;
+    }
+  }
+
+  async #welcome(call: GroupCall, epoch: number, welcome: Uint8Array): Promise<void> {
+    if (call.state !== 'joining' || call.session !== undefined) return;
+    try {
+      call.session = await GroupSession.join(
+        { groupId: call.groupId, owner: call.owner, self: this.#options.self, pinnedKey: this.#options.pinnedKey },
+        welcome,
+        this.#keyPackages,
+        call.invites,
+      );
+    } catch (error) {
+      if (!isGroupError(error)) throw error;
+      if (error.code === 'no-key-package' || error.code === 'bad-message') throw error;
+      this.#refuse(call, error);
+      return;
+    }
+    call.state = 'active';
+    // The commit that added us (and any before it) is already in the Welcome.
+    const later = call.early.filter((entry) => entry.epoch > epoch);
+    call.early = [];
+    await this.#epochChanged(call);
+    for (const entry of later) await this.#commit(call, entry.commit);
+    this.#reconcile(call);
+  }
+
+  async #commit(call: GroupCall, commit: Uint8Array): Promise<void> {
+    const session = call.session;
+    if (session === undefined) return;
+    let outcome: Awaited<ReturnType<GroupSession['handleCommit']>>;
+    try {
+      outcome = await session.handleCommit(commit);
+    } catch (error) {
+      if (!isGroupError(error)) throw error;
+      // One this device already has (in its Welcome) or that lost: nothing changes.
+      if (error.code === 'stale-epoch') return;
+      // The server accepted it, so everyone else moved on with it: a device that cannot follow
+      // must not stay on keys nobody else uses.
+      this.#refuse(call, error);
+      return;
+    }
+    if (outcome.kind === 'removed') {
+      this.#end(call, 'removed');
+      return;
+    }
+    if (outcome.own || outcome.superseded) call.inFlight = undefined;
+    await this.#epochChanged(call);
+    this.#reconcile(call);
+  }
+
+  /**
+   * The committer rule: when the server's member list and the MLS group differ, the present member
+   * with the lowest leaf index commits (removals first, then one Add per commit); if the change is
+   * still needed after the fallback time, the next lowest tries, and so on. The server's order makes
+   * a duplicate harmless: the second commit for an epoch is refused.
+   */
+  #reconcile(call: GroupCall, force = false): void {
+    const session = call.session;
+    if (session === undefined || call.state !== 'active' || call.inFlight !== undefined || this.#closed) return;
+    const leaves = session.members();
+    const inTree = new Set(leaves.map((leaf) => leaf.userId));
+    const present = new Set(call.present);
+    const removals = leaves.filter((leaf) => leaf.userId !== this.#self && !present.has(leaf.userId)).map((leaf) => leaf.userId);
+    const additions = call.present.filter((userId) => userId !== this.#self && !inTree.has(userId) && call.allowed.has(userId) && !call.unaddable.has(userId));
+    if (removals.length === 0 && additions.length === 0) {
+      this.#clearFallback(call);
+      return;
+    }
+    const committers = leaves.filter((leaf) => present.has(leaf.userId)).sort((a, b) => a.index - b.index);
+    const rank = Math.max(0, committers.findIndex((leaf) => leaf.userId === this.#self));
+    if (!force && rank > 0 && this.#options.tuning?.everyoneCommits !== true) {
+      if (call.fallback === undefined) {
+        const fallbackMs = this.#options.tuning?.fallbackMs ?? DEFAULT_COMMIT_FALLBACK_MS;
+        call.fallback = setTimeout(() => {
+          call.fallback = undefined;
+          this.#serial(() => { this.#reconcile(call, true); });
+        }, rank * fallbackMs);
+        call.fallback.unref();
+      }
+      return;
+    }
+    this.#clearFallback(call);
+    const inFlight: InFlight = { ref: this.#ref('group-commit') };
+    call.inFlight = inFlight;
+    const startedAt = session.epoch;
+    // Outside the message queue: the KeyPackage answer and the winning commit must get in.
+    void this.#makeCommit(call, session, inFlight, removals, additions[0]).catch((error: unknown) => {
+      if (call.inFlight === inFlight) call.inFlight = undefined;
+      if (!isGroupError(error)) {
+        console.error('sealcall: a group commit could not be made', error);
+        return;
+      }
+      const addition = additions[0];
+      if (removals.length === 0 && addition !== undefined && call.unaddable.has(addition)) {
+        this.#emit(call, { kind: 'refused', code: error.code, message: error.message, userId: addition });
+      }
+      // Someone else's commit moved the group on meanwhile: what is needed now may differ.
+      if (session.active && session.epoch !== startedAt) this.#serial(() => { this.#reconcile(call); });
+    });
+  }
+
+  async #makeCommit(call: GroupCall, session: GroupSession, inFlight: InFlight, removals: string[], addition: string | undefined): Promise<void> {
+    let outgoing: OutgoingCommit;
+    if (removals.length > 0) {
+      outgoing = await session.commitRemove(removals);
+    } else if (addition !== undefined) {
+      const keyPackage = await this.#fetchKeyPackage(call, addition);
+      // Tried again once the link is back (the server's group.joined after the reconnect).
+      if (keyPackage === 'lost') throw new GroupError('invalid-input', `no KeyPackage for ${addition} came before the link dropped`);
+      if (keyPackage === null) {
+        call.unaddable.add(addition);
+        throw new GroupError('no-key-package', `the server had no KeyPackage for ${addition}`);
+      }
+      try {
+        outgoing = await session.commitAdd([{ userId: addition, keyPackage }]);
+      } catch (error) {
+        if (isGroupError(error) && (error.code === 'member-key-mismatch' || error.code === 'unknown-member' || error.code === 'bad-message')) call.unaddable.add(addition);
+        throw error;
+      }
+    } else {
+      return;
+    }
+    await this.#options.tuning?.beforeCommitSent?.(call.groupId, Number(outgoing.epoch));
+    if (call.inFlight !== inFlight || call.state !== 'active') return;
+    const welcomeTo = outgoing.welcomeTo[0];
+    this.#options.send({
+      v,
+      type: 'group.commit',
+      id: inFlight.ref,
+      groupId: call.groupId,
+      epoch: Number(outgoing.epoch),
+      commit: toBase64Url(outgoing.commit),
+      ...(outgoing.welcome !== undefined && welcomeTo !== undefined ? { welcome: toBase64Url(outgoing.welcome), welcomeTo } : {}),
+    });
+  }
+
+  #fetchKeyPackage(call: GroupCall, userId: string): Promise<Uint8Array | null | 'lost'> {
+    this.#settleFetch(call, 'lost');
+    return new Promise((resolve) => {
+      const ref = this.#ref('keys-fetch');
+      call.fetch = { userId, ref, resolve };
+      if (!this.#options.send({ v, type: 'keys.fetch', id: ref, groupId: call.groupId, users: [userId] })) this.#settleFetch(call, 'lost');
+    });
+  }
+
+  #settleFetch(call: GroupCall, keyPackage: Uint8Array | null | 'lost'): void {
+    const fetch = call.fetch;
+    call.fetch = undefined;
+    fetch?.resolve(keyPackage);
+  }
+
+  async #epochChanged(call: GroupCall): Promise<void> {
+    const session = call.session;
+    if (session === undefined) return;
+    const keys = await session.epochKeys();
+    call.securityCode = keys.securityCode;
+    this.#emit(call, { kind: 'keys', keys: { epoch: Number(keys.epoch), ownIndex: keys.ownIndex, baseKey: keys.baseKey, senders: keys.senders } });
+    this.#emitView(call);
+  }
+
+  /** A member or commit the pins or invites refuse: this device leaves and says why. */
+  #refuse(call: GroupCall, error: GroupError): void {
+    this.#emit(call, { kind: 'refused', code: error.code, message: error.message });
+    this.#options.send({ v, type: 'group.leave', groupId: call.groupId });
+    this.#end(call, 'member-refused');
+  }
+
+  #end(call: GroupCall, reason: GroupEndReason, emit = true): void {
+    if (call.state === 'ended') return;
+    call.state = 'ended';
+    call.endReason = reason;
+    this.#clearFallback(call);
+    this.#settleFetch(call, 'lost');
+    call.inFlight = undefined;
+    call.session?.wipe();
+    call.session = undefined;
+    call.early = [];
+    call.securityCode = null;
+    if (emit) this.#emitView(call);
+  }
+
+  /** Ended calls are kept (their views stay readable) only until the next call begins. */
+  #forgetEnded(): void {
+    for (const [groupId, call] of this.#calls) if (call.state === 'ended') this.#calls.delete(groupId);
+  }
+
+  #clearFallback(call: GroupCall): void {
+    if (call.fallback !== undefined) clearTimeout(call.fallback);
+    call.fallback = undefined;
+  }
+
+  #emitView(call: GroupCall): void {
+    this.#emit(call, { kind: 'view', view: this.#view(call) });
+  }
+
+  #emit(call: GroupCall, event: DistributiveOmit<GroupCallEvent, 'groupId' | 'seq'>): void {
+    call.seq += 1;
+    this.#options.emit({ ...event, groupId: call.groupId, seq: call.seq });
+  }
+
+  #view(call: GroupCall): GroupCallView {
+    const leaves = call.session?.active === true ? call.session.members() : [];
+    const indexOf = new Map(leaves.map((leaf) => [leaf.userId, leaf.index]));
+    return {
+      groupId: call.groupId,
+      owner: call.owner,
+      outgoing: call.owner === this.#self,
+      media: call.media,
+      state: call.state,
+      invitees: [...call.allowed].filter((userId) => userId !== call.owner),
+      members: call.present.map((userId) => ({ userId, index: indexOf.get(userId) ?? null })),
+      unavailable: [...call.unavailable],
+      declined: [...call.declined],
+      epoch: call.session?.active === true ? Number(call.session.epoch) : null,
+      securityCode: call.securityCode,
+      endReason: call.endReason,
+    };
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export type { GroupErrorCode };
