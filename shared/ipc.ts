@@ -33,6 +33,9 @@ export const ipcErrorCodeSchema = z.enum([
   'not-connected',
   'no-such-contact',
   'no-such-call',
+  'no-such-group',
+  /** A group-call step the MLS layer or the pinned keys refused; the message says which. */
+  'group-refused',
   'key-changed',
   'in-call',
   'handshake-failed',
@@ -221,6 +224,84 @@ export type CallEventBody = WithoutNumbering<CallEvent>;
 
 const callIdRequest = z.object({ callId: callIdSchema }).strict();
 
+/*
+ * Group calls (docs/group-calls.md): the core runs MLS and the server's group protocol; the
+ * renderer gets the call as a view, each epoch's SFrame base key (the only group secret that
+ * reaches it) and the members' pairwise signalling, as one ordered stream per group.
+ */
+export const MAX_GROUP_MEMBERS = 8;
+const groupInviteesSchema = z.array(userIdSchema).min(1).max(MAX_GROUP_MEMBERS - 1);
+const groupUserListSchema = z.array(userIdSchema).max(MAX_GROUP_MEMBERS * 4);
+export const groupMediaSchema = z.enum(['audio', 'video']);
+export const groupCallStateSchema = z.enum(['incoming', 'joining', 'active', 'ended']);
+export const groupEndReasonSchema = z.enum(['left', 'ended', 'removed', 'uninvited', 'empty', 'refused', 'member-refused', 'timeout']);
+/** An MLS leaf index, which is also the member's SFrame sender index (at most 65535 senders). */
+const leafIndexSchema = z.number().int().min(0).max(65_535);
+const epochNumberSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Four groups of five digits (shared/crypto/group-security-code.ts). */
+export const groupSecurityCodeSchema = z.string().max(23).regex(/^\d{5} \d{5} \d{5} \d{5}$/);
+
+export const groupViewSchema = z
+  .object({
+    groupId: callIdSchema,
+    owner: userIdSchema,
+    /** True on the owner's device. */
+    outgoing: z.boolean(),
+    media: groupMediaSchema,
+    state: groupCallStateSchema,
+    /** Everyone the owner's signed invites name, the owner excluded. */
+    invitees: groupUserListSchema,
+    /** Who is in the call as the server says; `index` is null until the MLS group has them. */
+    members: z.array(z.object({ userId: userIdSchema, index: leafIndexSchema.nullable() }).strict()).max(MAX_GROUP_MEMBERS),
+    unavailable: groupUserListSchema,
+    declined: groupUserListSchema,
+    epoch: epochNumberSchema.nullable(),
+    securityCode: groupSecurityCodeSchema.nullable(),
+    endReason: groupEndReasonSchema.nullable(),
+  })
+  .strict();
+export type GroupView = z.infer<typeof groupViewSchema>;
+
+/** One epoch's media keys for the frame-crypto worker, which owns and zeroes `baseKey`. */
+export const groupKeysSchema = z
+  .object({
+    epoch: epochNumberSchema,
+    ownIndex: leafIndexSchema,
+    baseKey: base64UrlBytes(32),
+    senders: z.array(z.object({ index: leafIndexSchema, userId: userIdSchema }).strict()).max(MAX_GROUP_MEMBERS),
+  })
+  .strict();
+export type GroupKeys = z.infer<typeof groupKeysSchema>;
+
+const groupEventFields = {
+  groupId: callIdSchema,
+  /** 1, 2, 3… per group, in the order the core emitted them. */
+  seq: z.number().int().min(1).max(MAX_CALL_EVENT_SEQ),
+};
+
+/**
+ * Everything the core tells the renderer about a group call, in order: the call (`view`), each
+ * epoch's keys (`keys`), something of the group refused here (`refused`), and a member's pairwise
+ * signalling (`signal`, only after the core held its SDP to that member's signed DTLS fingerprint).
+ */
+export const groupEventSchema = z.discriminatedUnion('kind', [
+  z.object({ ...groupEventFields, kind: z.literal('view'), view: groupViewSchema }).strict(),
+  z.object({ ...groupEventFields, kind: z.literal('keys'), keys: groupKeysSchema }).strict(),
+  z
+    .object({
+      ...groupEventFields,
+      kind: z.literal('refused'),
+      code: z.string().max(40),
+      message: z.string().max(500),
+      userId: userIdSchema.optional(),
+    })
+    .strict(),
+  z.object({ ...groupEventFields, kind: z.literal('signal'), from: userIdSchema, data: signalDataSchema }).strict(),
+]);
+export type GroupEvent = z.infer<typeof groupEventSchema>;
+
+const groupIdRequest = z.object({ groupId: callIdSchema }).strict();
+
 const settingKeySchema = z.enum(Object.keys(userSettingsSchema.shape) as [keyof typeof userSettingsSchema.shape, ...(keyof typeof userSettingsSchema.shape)[]]);
 
 export const settingsViewSchema = z
@@ -389,6 +470,37 @@ export const invokeChannels = {
     response: z.object({ fingerprintOk: z.boolean(), call: callViewSchema }).strict(),
   },
   'call.current': { request: noPayload, response: callViewSchema.nullable() },
+  /** The owner starts a group call; `groupId` is minted by the renderer like a call id. */
+  'group.start': {
+    request: z
+      .object({
+        groupId: callIdSchema,
+        invitees: groupInviteesSchema,
+        media: groupMediaSchema,
+        /** This call's DTLS certificate fingerprint, signed for each pair by the core. */
+        fingerprint: fingerprintSchema,
+        /** The user saw that someone's safety number changed and chose to call anyway. */
+        confirmKeyChange: z.boolean(),
+      })
+      .strict(),
+    response: groupViewSchema,
+  },
+  /** The owner invites more people into a running group call. */
+  'group.invite': { request: z.object({ groupId: callIdSchema, userIds: groupInviteesSchema }).strict(), response: groupViewSchema },
+  'group.accept': {
+    request: z.object({ groupId: callIdSchema, fingerprint: fingerprintSchema, confirmKeyChange: z.boolean().optional() }).strict(),
+    response: groupViewSchema,
+  },
+  'group.decline': { request: groupIdRequest, response: z.null() },
+  'group.leave': { request: groupIdRequest, response: z.null() },
+  /** The owner ends the call for everyone. */
+  'group.end': { request: groupIdRequest, response: z.null() },
+  /** The owner takes a member out; the group rekeys without them. */
+  'group.remove': { request: z.object({ groupId: callIdSchema, userId: userIdSchema }).strict(), response: z.null() },
+  /** Pairwise signalling to one member; the core signs the pair's DTLS binding and checks every SDP. */
+  'group.signal': { request: z.object({ groupId: callIdSchema, to: userIdSchema, data: signalDataSchema }).strict(), response: z.null() },
+  /** The group call this device is in or being rung for (after a reload). */
+  'group.current': { request: noPayload, response: groupViewSchema.nullable() },
   'settings.get': { request: noPayload, response: settingsViewSchema },
   'settings.set': { request: settingsPatchSchema, response: settingsViewSchema },
   'history.list': { request: noPayload, response: historyViewSchema },
@@ -410,6 +522,7 @@ export const eventChannels = {
   'connection.changed': connectionStateSchema,
   'contacts.changed': contactListSchema,
   'call.event': callEventSchema,
+  'group.event': groupEventSchema,
   'settings.changed': settingsViewSchema,
   /** A sealcall:// link the OS handed the app; the renderer shows enrollment or starts the call. */
   'app.deepLink': z.object({ link: z.string().max(2048) }).strict(),

@@ -123,6 +123,13 @@ export class GroupCallManager {
     for (const call of this.#calls.values()) this.#settleFetch(call, 'lost');
   }
 
+  /** The group call this device is in, joining or being rung for; the newest if several ring. */
+  current(): GroupCallView | undefined {
+    let found: GroupCall | undefined;
+    for (const call of this.#calls.values()) if (call.state !== 'ended') found = call;
+    return found === undefined ? undefined : this.#view(found);
+  }
+
   view(groupId: string): GroupCallView | undefined {
     const call = this.#calls.get(groupId);
     return call === undefined ? undefined : this.#view(call);
@@ -298,13 +305,13 @@ export class GroupCallManager {
 
   #incoming(groupId: string): GroupCall {
     const call = this.#calls.get(groupId);
-    if (call?.state !== 'incoming') throw new GroupError('invalid-input', 'no group call is ringing with that id');
+    if (call?.state !== 'incoming') throw new GroupError('no-such-group', 'no group call is ringing with that id');
     return call;
   }
 
   #live(groupId: string): GroupCall {
     const call = this.#calls.get(groupId);
-    if (call === undefined || call.state === 'ended' || call.state === 'incoming') throw new GroupError('invalid-input', 'not in a group call with that id');
+    if (call === undefined || call.state === 'ended' || call.state === 'incoming') throw new GroupError('no-such-group', 'not in a group call with that id');
     return call;
   }
 

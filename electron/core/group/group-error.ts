@@ -22,6 +22,8 @@ export type GroupErrorCode =
   | 'wrong-group'
   /** This member was removed, or the session was wiped: it holds no key any more. */
   | 'not-member'
+  /** No group call with that id is live (or ringing) on this device. */
+  | 'no-such-group'
   | 'invalid-input';
 
 export class GroupError extends Error {

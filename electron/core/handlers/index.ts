@@ -1,6 +1,7 @@
 import { appInfo } from './app-info';
 import { callAccept, callConnected, callCurrent, callDecline, callHangup, callSignal, callStart, turnIceServers } from './calls';
 import { contactsCompareScanned, contactsList, contactsSafetyNumber, contactsSetVerified, contactsWatch } from './contacts';
+import { groupAccept, groupCurrent, groupDecline, groupEnd, groupInvite, groupLeave, groupRemove, groupSignal, groupStart } from './groups';
 import type { HandlerTable } from './handler';
 import { connectionReconnect, connectionStatus, identityEnroll, identityFingerprint, identityStatus, identityUnlock } from './identity';
 import { historyList, historyMarkSeen, settingsGet, settingsSet } from './settings-history';
@@ -26,6 +27,15 @@ export const defaultHandlers: HandlerTable = {
   'call.signal': callSignal,
   'call.connected': callConnected,
   'call.current': callCurrent,
+  'group.start': groupStart,
+  'group.invite': groupInvite,
+  'group.accept': groupAccept,
+  'group.decline': groupDecline,
+  'group.leave': groupLeave,
+  'group.end': groupEnd,
+  'group.remove': groupRemove,
+  'group.signal': groupSignal,
+  'group.current': groupCurrent,
   'settings.get': settingsGet,
   'settings.set': settingsSet,
   'history.list': historyList,

@@ -2,6 +2,7 @@ import { loadSodium } from '../../../shared/crypto/sodium';
 import { IpcError, type CallView, type EventChannel, type EventOf, type HistoryView, type IdentityStatus, type SettingsView } from '../../../shared/ipc';
 import type { SettingsPatch } from '../../../shared/settings-schema';
 import { pinMacKey } from '../contacts/pin-mac';
+import { groupEventToWire } from '../group/group-event-wire';
 import { PinStore } from '../contacts/pin-store';
 import { DirectoryCopyStore, directoryMacKey } from '../directory/directory-copy';
 import { openCallHistory, type CallHistory } from '../history/call-history';
@@ -214,6 +215,9 @@ export class SealcallCore {
         },
         'call.event': (event) => {
           this.emit('call.event', event);
+        },
+        'group.event': (event) => {
+          this.emit('group.event', groupEventToWire(event));
         },
         incomingCall: (view) => {
           notify?.show({ kind: 'incoming-call', callId: view.callId, fromId: view.peerId, fromName: view.peerName, video: view.remoteMedia?.video ?? false, keyChanged: view.peerKeyChanged });

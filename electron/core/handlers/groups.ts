@@ -1,0 +1,74 @@
+import { IpcError, type RequestOf, type ResponseOf } from '../../../shared/ipc';
+import { isGroupError } from '../group/group-error';
+import { groupViewToWire } from '../group/group-event-wire';
+import type { HandlerContext } from './handler';
+
+/*
+ * The group-call channels (docs/group-calls.md). The core's GroupCallManager does the work; a
+ * refusal of the MLS layer or the pinned keys reaches the renderer as `group-refused` with its
+ * reason, and a group this device is not in as `no-such-group`.
+ */
+
+async function groups(context: HandlerContext) {
+  return (await context.core()).session().groups;
+}
+
+async function refusalsAsIpc<T>(step: () => T | Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (isGroupError(error, 'no-such-group')) throw new IpcError('no-such-group', error.message);
+    if (isGroupError(error)) throw new IpcError('group-refused', `${error.code}: ${error.message}`);
+    throw error;
+  }
+}
+
+export async function groupStart(request: RequestOf<'group.start'>, context: HandlerContext): Promise<ResponseOf<'group.start'>> {
+  const manager = await groups(context);
+  return groupViewToWire(await refusalsAsIpc(() => manager.create({ groupId: request.groupId, invitees: request.invitees, media: request.media })));
+}
+
+export async function groupInvite(request: RequestOf<'group.invite'>, context: HandlerContext): Promise<ResponseOf<'group.invite'>> {
+  const manager = await groups(context);
+  return groupViewToWire(await refusalsAsIpc(() => manager.invite(request.groupId, request.userIds)));
+}
+
+export async function groupAccept(request: RequestOf<'group.accept'>, context: HandlerContext): Promise<ResponseOf<'group.accept'>> {
+  const manager = await groups(context);
+  return groupViewToWire(await refusalsAsIpc(() => manager.accept(request.groupId)));
+}
+
+export async function groupDecline(request: RequestOf<'group.decline'>, context: HandlerContext): Promise<ResponseOf<'group.decline'>> {
+  const manager = await groups(context);
+  await refusalsAsIpc(() => { manager.decline(request.groupId); });
+  return null;
+}
+
+export async function groupLeave(request: RequestOf<'group.leave'>, context: HandlerContext): Promise<ResponseOf<'group.leave'>> {
+  const manager = await groups(context);
+  await refusalsAsIpc(() => { manager.leave(request.groupId); });
+  return null;
+}
+
+export async function groupEnd(request: RequestOf<'group.end'>, context: HandlerContext): Promise<ResponseOf<'group.end'>> {
+  const manager = await groups(context);
+  await refusalsAsIpc(() => { manager.end(request.groupId); });
+  return null;
+}
+
+export async function groupRemove(request: RequestOf<'group.remove'>, context: HandlerContext): Promise<ResponseOf<'group.remove'>> {
+  const manager = await groups(context);
+  await refusalsAsIpc(() => { manager.remove(request.groupId, request.userId); });
+  return null;
+}
+
+export function groupSignal(_request: RequestOf<'group.signal'>): ResponseOf<'group.signal'> {
+  // The pairwise DTLS binding (signed per pair, every SDP held to it) is not built yet; until it
+  // is, nothing is relayed rather than something unchecked.
+  throw new IpcError('group-refused', 'group signalling is not available in this build yet');
+}
+
+export async function groupCurrent(_request: undefined, context: HandlerContext): Promise<ResponseOf<'group.current'>> {
+  const view = (await groups(context)).current();
+  return view === undefined ? null : groupViewToWire(view);
+}
