@@ -70,7 +70,7 @@ export class Hub implements LocalSessions {
       options.callGraceMs,
     );
     const keyPackages = options.store.keyPackages;
-    this.groups = this.cluster || !keyPackages ? undefined : new GroupDesk(
+    this.groups = this.cluster ? undefined : new GroupDesk(
       keyPackages,
       { deliver: (userId, message) => this.deliver(userId, message), isKnown: (userId) => this.directory.has(userId), busyChanged: (userId) => { this.updatePresence(userId); } },
       options.callGraceMs ?? DEFAULT_GROUP_GRACE_MS,
