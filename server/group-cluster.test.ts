@@ -1,0 +1,337 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64Url } from '../shared/crypto/bytes';
+import { generateIdentityKeyPair } from '../shared/crypto/identity';
+import { PROTOCOL_VERSION } from '../shared/protocol';
+import { hashInviteCode, newInviteCode } from './auth/invite-code';
+import { RedisStore } from './store/redis-store';
+import { TestClient, randomCallId, removeDataDir, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
+import { redisMissingReason, startRedis, type RedisProcess } from './test-support/redis-server.fixture';
+
+/*
+ * Group calls across two real server processes in cluster mode over a real redis-server: the
+ * members of one group are spread over both instances, and the group behaves as on one server
+ * (server/group.test.ts), down to a member whose instance dies coming back on the other.
+ * Instance A holds alice and carol, B holds bob, dave and eve (who is never invited).
+ */
+
+const v = PROTOCOL_VERSION;
+const bytes = (length: number, fill: number) => toBase64Url(new Uint8Array(length).fill(fill));
+const signed = { invite: bytes(200, 1), signature: bytes(64, 2) };
+const media = { audio: true, video: true };
+
+const missing = redisMissingReason();
+let redis: RedisProcess;
+let store: RedisStore;
+const dataDirs: string[] = [];
+let a: ServerProcess;
+let b: ServerProcess;
+let alice: EnrolledUser;
+let bob: EnrolledUser;
+let carol: EnrolledUser;
+let dave: EnrolledUser;
+let eve: EnrolledUser;
+let seeds = 0;
+
+function startInstance(): Promise<ServerProcess> {
+  const dataDir = tempDataDir();
+  dataDirs.push(dataDir);
+  return startServerProcess({ dataDir, args: ['--redis', redis.url, '--instance-ttl', '1500ms', '--call-grace', '6s'] });
+}
+
+async function enrollUser(server: ServerProcess, userId: string): Promise<EnrolledUser> {
+  const code = newInviteCode();
+  const invited = await store.createInvite({ userId, displayName: userId, codeHash: hashInviteCode(code), expiresAt: Date.now() + 3_600_000, reinstate: false });
+  if (!invited.ok) throw new Error(`could not invite ${userId}`);
+  const keys = await generateIdentityKeyPair();
+  const client = await TestClient.connect(server.wsUrl);
+  await client.enroll(code, keys);
+  await client.next('welcome');
+  return { userId, keys, client };
+}
+
+/** Publishes two one-time KeyPackages and a last-resort one, all filled with bytes from a fresh seed. */
+async function publish(user: EnrolledUser): Promise<number> {
+  seeds += 10;
+  const seed = seeds;
+  user.client.send({ v, type: 'keys.publish', packages: [bytes(300, seed), bytes(300, seed + 1)], lastResort: bytes(300, seed + 9) });
+  await user.client.next('keys.published');
+  return seed;
+}
+
+async function fresh(user: EnrolledUser, server: ServerProcess): Promise<TestClient> {
+  user.client = await signIn(server, user.userId, user.keys);
+  await publish(user);
+  return user.client;
+}
+
+/** Alice creates a group with `invitees`, each of whom joins; resolves once everyone has seen every join. */
+async function groupOf(invitees: EnrolledUser[]): Promise<string> {
+  const groupId = randomCallId();
+  alice.client.send({ v, type: 'group.create', groupId, media, invitees: invitees.map((user) => user.userId), ...signed });
+  expect(await alice.client.next('group.rung', (m) => m.groupId === groupId)).toMatchObject({ rung: invitees.map((user) => user.userId), unavailable: [] });
+  const members = [alice];
+  for (const invitee of invitees) {
+    await invitee.client.next('group.invite', (m) => m.groupId === groupId);
+    invitee.client.send({ v, type: 'group.join', groupId });
+    members.push(invitee);
+    for (const member of members) await member.client.next('group.joined', (m) => m.groupId === groupId && m.userId === invitee.userId);
+  }
+  return groupId;
+}
+
+async function commitAll(groupId: string, epoch: number, members: EnrolledUser[]): Promise<void> {
+  alice.client.send({ v, type: 'group.commit', groupId, epoch, commit: bytes(100, epoch + 1) });
+  for (const member of members) await member.client.next('group.committed', (m) => m.groupId === groupId && m.epoch === epoch);
+}
+
+async function endGroup(groupId: string, others: EnrolledUser[]): Promise<void> {
+  alice.client.send({ v, type: 'group.end', groupId });
+  for (const member of [alice, ...others]) await member.client.next('group.ended', (m) => m.groupId === groupId);
+}
+
+beforeAll(async () => {
+  if (missing !== undefined) return;
+  redis = await startRedis();
+  store = await RedisStore.open(redis.url);
+  a = await startInstance();
+  b = await startInstance();
+  const users: EnrolledUser[] = [];
+  for (const [name, server] of [['alice', a], ['bob', b], ['carol', a], ['dave', b], ['eve', b]] as const) {
+    const user = await enrollUser(server, name);
+    // Everyone already in hears of the newcomer: both instances list them before anyone invites them.
+    for (const earlier of users) await earlier.client.next('directory.user', (m) => m.user.id === name);
+    users.push(user);
+  }
+  [alice, bob, carol, dave, eve] = users as [EnrolledUser, EnrolledUser, EnrolledUser, EnrolledUser, EnrolledUser];
+  for (const user of users) await publish(user);
+}, 90_000);
+
+afterAll(async () => {
+  if (missing !== undefined) return;
+  for (const instance of [a as ServerProcess | undefined, b as ServerProcess | undefined]) await instance?.stop();
+  await (store as RedisStore | undefined)?.close();
+  await (redis as RedisProcess | undefined)?.stop();
+  for (const dataDir of dataDirs) removeDataDir(dataDir);
+}, 60_000);
+
+// A test that failed half-way leaves its group behind: fresh sessions on the same instances leave
+// it for the next test (creating or joining takes a dropped member out of its old group).
+afterEach(async (context) => {
+  if (context.task.result?.state !== 'fail') return;
+  for (const [user, server] of [[alice, a], [bob, b], [carol, a], [dave, b], [eve, b]] as const) {
+    user.client.close();
+    await fresh(user, server);
+  }
+});
+
+describe.skipIf(missing !== undefined)('group calls across two instances', () => {
+  it('runs a whole group call with members on both instances: ring, join, KeyPackages, commits in one order, welcomes, signals, leave, end', async () => {
+    const groupId = randomCallId();
+    alice.client.send({ v, type: 'group.create', id: 'g1', groupId, media, invitees: ['bob', 'carol', 'dave'], ...signed });
+    expect(await alice.client.next('group.rung')).toMatchObject({ groupId, epoch: 0, rung: ['bob', 'carol', 'dave'], unavailable: [] });
+    for (const invitee of [bob, carol, dave]) {
+      expect(await invitee.client.next('group.invite')).toEqual({ v, type: 'group.invite', groupId, from: 'alice', media, invitees: ['bob', 'carol', 'dave'], members: ['alice'], ...signed });
+    }
+    expect(await eve.client.nothing('group.invite', 100)).toBe(true);
+
+    // Bob (on B) joins alice's group (made on A).
+    bob.client.send({ v, type: 'group.join', groupId });
+    for (const member of [alice, bob]) expect(await member.client.next('group.joined')).toMatchObject({ groupId, userId: 'bob', members: ['alice', 'bob'], epoch: 0 });
+
+    // KeyPackages from the shared store: one-time ones in order, consumed, then the last-resort one.
+    alice.client.send({ v, type: 'keys.fetch', groupId, users: ['bob'] });
+    const first = await alice.client.next('keys.packages');
+    expect(first).toMatchObject({ groupId, missing: [] });
+    alice.client.send({ v, type: 'keys.fetch', groupId, users: ['bob'] });
+    const second = await alice.client.next('keys.packages');
+    alice.client.send({ v, type: 'keys.fetch', groupId, users: ['bob'] });
+    const last = await alice.client.next('keys.packages');
+    alice.client.send({ v, type: 'keys.fetch', groupId, users: ['bob'] });
+    expect(await alice.client.next('keys.packages')).toEqual(last);
+    expect(new Set([first, second, last].map((answer) => answer.packages[0]?.package)).size).toBe(3);
+
+    // Alice adds Bob: the commit to both (her too, as confirmation), the welcome to Bob only, across instances.
+    alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(500, 3), welcome: bytes(800, 4), welcomeTo: 'bob' });
+    for (const member of [alice, bob]) expect(await member.client.next('group.committed')).toEqual({ v, type: 'group.committed', groupId, epoch: 0, from: 'alice', commit: bytes(500, 3) });
+    expect(await bob.client.next('group.welcome')).toEqual({ v, type: 'group.welcome', groupId, epoch: 0, from: 'alice', welcome: bytes(800, 4) });
+
+    carol.client.send({ v, type: 'group.join', groupId });
+    for (const member of [alice, bob, carol]) await member.client.next('group.joined', (m) => m.userId === 'carol');
+    dave.client.send({ v, type: 'group.join', groupId });
+    for (const member of [alice, bob, carol, dave]) await member.client.next('group.joined', (m) => m.userId === 'dave');
+    // Bob (B) adds Carol (A); then a burst of commits from both instances, one epoch after another:
+    // every member sees all of them, in the same order.
+    bob.client.send({ v, type: 'group.commit', groupId, epoch: 1, commit: bytes(500, 5), welcome: bytes(800, 6), welcomeTo: 'carol' });
+    expect(await carol.client.next('group.welcome')).toMatchObject({ epoch: 1, from: 'bob' });
+    for (let epoch = 2; epoch < 12; epoch += 1) {
+      const committer = epoch % 2 === 0 ? dave : alice;
+      committer.client.send({ v, type: 'group.commit', groupId, epoch, commit: bytes(50, epoch) });
+      await committer.client.next('group.committed', (m) => m.epoch === epoch);
+    }
+    for (const member of [bob, carol, dave]) await member.client.next('group.committed', (m) => m.groupId === groupId && m.epoch === 11);
+    // Each member's deliveries arrive in order: with epoch 11 in, every earlier one is too.
+    const seen = [alice, bob, carol, dave].map((member) =>
+      member.client.received.flatMap((m) => (m.type === 'group.committed' && m.groupId === groupId && m.epoch >= 1 ? [`${m.epoch}:${m.from}`] : [])),
+    );
+    expect(seen[0]).toEqual(['1:bob', ...Array.from({ length: 10 }, (_, n) => `${n + 2}:${n % 2 === 0 ? 'dave' : 'alice'}`)]);
+    for (const other of seen.slice(1)) expect(other).toEqual(seen[0]);
+    expect(await alice.client.nothing('group.welcome', 100)).toBe(true);
+
+    // Pairwise signalling across instances, stamped with the sender, to the one member named.
+    const dtls = { fingerprint: `sha-256 ${Array.from({ length: 32 }, () => 'AB').join(':')}`, signature: bytes(64, 3) };
+    alice.client.send({ v, type: 'group.signal', groupId, to: 'bob', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls });
+    expect(await bob.client.next('group.signal')).toEqual({ v, type: 'group.signal', groupId, from: 'alice', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls });
+    bob.client.send({ v, type: 'group.signal', groupId, to: 'carol', data: { renegotiate: true } });
+    expect(await carol.client.next('group.signal')).toEqual({ v, type: 'group.signal', groupId, from: 'bob', data: { renegotiate: true } });
+    expect(await dave.client.nothing('group.signal', 100)).toBe(true);
+
+    dave.client.send({ v, type: 'group.leave', groupId });
+    for (const member of [alice, bob, carol]) expect(await member.client.next('group.left')).toMatchObject({ userId: 'dave', reason: 'left', members: ['alice', 'bob', 'carol'] });
+
+    // The owner may leave, and come back.
+    alice.client.send({ v, type: 'group.leave', groupId });
+    for (const member of [bob, carol]) expect(await member.client.next('group.left', (m) => m.userId === 'alice')).toMatchObject({ reason: 'left', members: ['bob', 'carol'] });
+    alice.client.send({ v, type: 'group.join', groupId });
+    for (const member of [alice, bob, carol]) expect(await member.client.next('group.joined', (m) => m.userId === 'alice')).toMatchObject({ members: ['bob', 'carol', 'alice'], epoch: 12 });
+
+    await endGroup(groupId, [bob, carol]);
+    bob.client.send({ v, type: 'group.signal', groupId, to: 'alice', data: { renegotiate: true }, id: 'after' });
+    expect(await bob.client.error('not-a-member')).toMatchObject({ ref: 'after', groupId });
+  });
+
+  it('rings an invitee on the other instance only once its app has published, and lets it decline', async () => {
+    dave.client.close();
+    await dave.client.closed;
+    dave.client = await signIn(b, 'dave', dave.keys);
+    const groupId = randomCallId();
+    alice.client.send({ v, type: 'group.create', groupId, media, invitees: ['bob', 'dave'], ...signed });
+    expect(await alice.client.next('group.rung', (m) => m.groupId === groupId)).toMatchObject({ rung: ['bob'], unavailable: ['dave'] });
+    expect(await dave.client.nothing('group.invite', 200)).toBe(true);
+    await publish(dave);
+    expect(await dave.client.next('group.invite', (m) => m.groupId === groupId)).toMatchObject({ from: 'alice', members: ['alice'] });
+    dave.client.send({ v, type: 'group.decline', groupId });
+    expect(await alice.client.next('group.declined')).toMatchObject({ groupId, userId: 'dave' });
+    dave.client.send({ v, type: 'group.join', groupId, id: 'late' });
+    expect(await dave.client.error('not-invited')).toMatchObject({ ref: 'late', groupId });
+    await endGroup(groupId, []);
+    expect(await bob.client.next('group.ended', (m) => m.groupId === groupId)).toMatchObject({ reason: 'ended' });
+  });
+
+  it('fans out exactly one of two commits for one epoch sent from members on different instances; the other gets stale-epoch', async () => {
+    const groupId = await groupOf([bob, carol]);
+    for (let epoch = 0; epoch < 5; epoch += 1) {
+      alice.client.send({ v, type: 'group.commit', groupId, epoch, commit: bytes(60, 7), id: `a${epoch}` });
+      bob.client.send({ v, type: 'group.commit', groupId, epoch, commit: bytes(60, 8), id: `b${epoch}` });
+      const winner = await carol.client.next('group.committed', (m) => m.groupId === groupId && m.epoch === epoch);
+      const loser = winner.from === 'alice' ? bob : alice;
+      expect(await loser.client.error('stale-epoch')).toMatchObject({ groupId, epoch: epoch + 1, ref: `${loser === alice ? 'a' : 'b'}${epoch}` });
+      for (const member of [alice, bob]) expect(await member.client.next('group.committed', (m) => m.groupId === groupId && m.epoch === epoch)).toEqual(winner);
+    }
+    // A last commit everyone gets: nothing else came before it.
+    await commitAll(groupId, 5, [alice, bob, carol]);
+    for (const member of [alice, bob, carol]) {
+      const epochs = member.client.received.flatMap((m) => (m.type === 'group.committed' && m.groupId === groupId ? [m.epoch] : []));
+      expect(epochs).toEqual([0, 1, 2, 3, 4, 5]);
+    }
+    await endGroup(groupId, [bob, carol]);
+  });
+
+  it('gives an outsider on the other instance nothing: no join, signal, commit, KeyPackage or welcome', async () => {
+    const groupId = await groupOf([bob]);
+    const before = eve.client.received.length;
+    eve.client.send({ v, type: 'group.join', groupId, id: 'j' });
+    expect(await eve.client.error('not-invited')).toMatchObject({ ref: 'j', groupId });
+    eve.client.send({ v, type: 'group.signal', groupId, to: 'alice', data: { renegotiate: true }, id: 's' });
+    expect(await eve.client.error('not-a-member')).toMatchObject({ ref: 's' });
+    eve.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(50, 1), id: 'c' });
+    expect(await eve.client.error('not-a-member')).toMatchObject({ ref: 'c' });
+    eve.client.send({ v, type: 'keys.fetch', groupId, users: ['bob'], id: 'f' });
+    expect(await eve.client.error('not-a-member')).toMatchObject({ ref: 'f' });
+    for (const type of ['group.leave', 'group.end', 'group.decline', 'group.invite'] as const) {
+      eve.client.send(type === 'group.invite' ? { v, type, groupId, invitees: ['eve'], ...signed, id: type } : { v, type, groupId, id: type });
+      expect((await eve.client.error()).ref).toBe(type);
+    }
+    // A member cannot hand her a welcome, nor fetch her KeyPackages: she is not in the group.
+    alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(50, 1), welcome: bytes(50, 2), welcomeTo: 'eve', id: 'w' });
+    expect(await alice.client.error('not-a-member')).toMatchObject({ ref: 'w', groupId });
+    bob.client.send({ v, type: 'keys.fetch', groupId, users: ['eve'], id: 'k' });
+    expect(await bob.client.error('not-invited')).toMatchObject({ ref: 'k' });
+    // The group is untouched: its epoch is still 0, and its members are alice and bob.
+    await commitAll(groupId, 0, [alice, bob]);
+    expect(eve.client.received.slice(before).filter((m) => m.type !== 'error')).toEqual([]);
+    await endGroup(groupId, [bob]);
+  });
+
+  it('takes a removed member on the other instance out, and gives it nothing after', async () => {
+    const groupId = await groupOf([bob, carol]);
+    alice.client.send({ v, type: 'group.remove', groupId, userId: 'bob' });
+    expect(await bob.client.next('group.ended', (m) => m.groupId === groupId)).toMatchObject({ reason: 'removed' });
+    for (const member of [alice, carol]) expect(await member.client.next('group.left', (m) => m.userId === 'bob')).toMatchObject({ reason: 'removed', members: ['alice', 'carol'] });
+    const before = bob.client.received.length;
+    await commitAll(groupId, 0, [alice, carol]);
+    bob.client.send({ v, type: 'group.join', groupId, id: 'back' });
+    expect(await bob.client.error('not-invited')).toMatchObject({ ref: 'back' });
+    bob.client.send({ v, type: 'group.signal', groupId, to: 'alice', data: { renegotiate: true }, id: 'sig' });
+    expect(await bob.client.error('not-a-member')).toMatchObject({ ref: 'sig' });
+    expect(bob.client.received.slice(before).filter((m) => m.type !== 'error')).toEqual([]);
+    await endGroup(groupId, [carol]);
+  });
+
+  it('keeps a member whose socket dropped for the grace, and hands it what it missed when it is back on the other instance', async () => {
+    const groupId = await groupOf([bob, carol]);
+    bob.client.close();
+    await bob.client.closed;
+    await alice.client.subscribe(['bob']);
+    await alice.client.next('presence', (m) => m.userId === 'bob' && m.presence === 'offline');
+    await commitAll(groupId, 0, [alice, carol]);
+    // Bob was on B; he comes back on A.
+    await fresh(bob, a);
+    bob.client.send({ v, type: 'group.join', groupId });
+    expect(await bob.client.next('group.committed')).toMatchObject({ groupId, epoch: 0, from: 'alice' });
+    expect(await bob.client.next('group.joined')).toMatchObject({ groupId, userId: 'bob', members: ['alice', 'bob', 'carol'], epoch: 1 });
+    await commitAll(groupId, 1, [alice, bob, carol]);
+    // Carol (A) goes and does not come back: any instance ends her grace.
+    carol.client.close();
+    await carol.client.closed;
+    for (const member of [alice, bob]) expect(await member.client.next('group.left', (m) => m.userId === 'carol', 15_000)).toMatchObject({ reason: 'disconnected', members: ['alice', 'bob'] });
+    await fresh(carol, a);
+    await endGroup(groupId, [bob]);
+    // Back where the other tests expect him.
+    bob.client.close();
+    await fresh(bob, b);
+  });
+});
+
+describe.skipIf(missing !== undefined)('a member whose instance dies', () => {
+  it('is away once the dead instance is reaped, and on the other instance gets every commit it missed', async () => {
+    // Alice (A) is the member on the instance that dies; bob and dave are on B.
+    bob.client.send({ v, type: 'group.create', groupId: randomCallId(), media, invitees: ['alice'], ...signed });
+    const { groupId } = await bob.client.next('group.rung');
+    await alice.client.next('group.invite', (m) => m.groupId === groupId);
+    alice.client.send({ v, type: 'group.join', groupId });
+    await bob.client.next('group.joined', (m) => m.userId === 'alice');
+    await bob.client.subscribe(['alice']);
+    await a.stop('SIGKILL');
+    try {
+      // The survivor reaps A: alice shows offline, and the group keeps what it says for her.
+      expect(await bob.client.next('presence', (m) => m.userId === 'alice' && m.presence === 'offline', 10_000)).toBeDefined();
+      bob.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(70, 1) });
+      await bob.client.next('group.committed', (m) => m.groupId === groupId && m.epoch === 0);
+      bob.client.send({ v, type: 'group.commit', groupId, epoch: 1, commit: bytes(70, 2) });
+      await bob.client.next('group.committed', (m) => m.groupId === groupId && m.epoch === 1);
+      await fresh(alice, b);
+      alice.client.send({ v, type: 'group.join', groupId });
+      expect(await alice.client.next('group.committed')).toMatchObject({ groupId, epoch: 0, from: 'bob', commit: bytes(70, 1) });
+      expect(await alice.client.next('group.committed')).toMatchObject({ groupId, epoch: 1, from: 'bob', commit: bytes(70, 2) });
+      expect(await alice.client.next('group.joined')).toMatchObject({ groupId, userId: 'alice', members: ['bob', 'alice'], epoch: 2 });
+      expect(bob.client.received.some((m) => m.type === 'group.left' && m.groupId === groupId)).toBe(false);
+      // And she is a member in full again: her commit reaches bob.
+      alice.client.send({ v, type: 'group.commit', groupId, epoch: 2, commit: bytes(70, 3) });
+      expect(await bob.client.next('group.committed', (m) => m.groupId === groupId && m.epoch === 2)).toMatchObject({ from: 'alice' });
+      bob.client.send({ v, type: 'group.end', groupId });
+      await alice.client.next('group.ended', (m) => m.groupId === groupId);
+    } finally {
+      a = await startInstance();
+    }
+  });
+});
