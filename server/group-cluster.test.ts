@@ -302,6 +302,46 @@ describe.skipIf(missing !== undefined)('group calls across two instances', () =>
   });
 });
 
+describe.skipIf(missing !== undefined)('group calls across two instances, continued', () => {
+  it('takes one user\'s requests in the order sent, though each waits for Redis', async () => {
+    const groupId = randomCallId();
+    const before = alice.client.received.length;
+    // No waiting between them: the commits must not overtake the create they depend on.
+    alice.client.send({ v, type: 'group.create', groupId, media, invitees: ['bob'], ...signed });
+    alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(40, 1) });
+    alice.client.send({ v, type: 'group.commit', groupId, epoch: 1, commit: bytes(40, 2) });
+    alice.client.send({ v, type: 'group.end', groupId });
+    await alice.client.next('group.ended', (m) => m.groupId === groupId);
+    const answers = alice.client.received.slice(before).filter((m) => 'groupId' in m && m.groupId === groupId);
+    expect(answers.map((m) => (m.type === 'group.committed' ? `committed ${m.epoch}` : m.type))).toEqual(['group.rung', 'committed 0', 'committed 1', 'group.ended']);
+    await bob.client.next('group.ended', (m) => m.groupId === groupId);
+  });
+
+  it('shows members as busy on both instances while they are in a group', async () => {
+    await eve.client.subscribe(['alice', 'bob']);
+    const groupId = await groupOf([bob]);
+    for (const userId of ['alice', 'bob']) await eve.client.next('presence', (m) => m.userId === userId && m.presence === 'busy');
+    bob.client.send({ v, type: 'group.leave', groupId });
+    await eve.client.next('presence', (m) => m.userId === 'bob' && m.presence === 'online');
+    await endGroup(groupId, []);
+    await eve.client.next('presence', (m) => m.userId === 'alice' && m.presence === 'online');
+  });
+
+  it('takes a revoked member out at once, whichever instance it was on', async () => {
+    const frank = await enrollUser(a, 'frank');
+    for (const user of [alice, bob]) await user.client.next('directory.user', (m) => m.user.id === 'frank');
+    await publish(frank);
+    const groupId = await groupOf([bob, frank]);
+    expect(await store.revokeUser('frank', 'left', Date.now())).toBe('revoked');
+    for (const member of [alice, bob]) expect(await member.client.next('group.left', (m) => m.userId === 'frank')).toMatchObject({ reason: 'revoked', members: ['alice', 'bob'] });
+    // Its KeyPackages went with its device.
+    expect((await store.keyPackages.take(['frank'])).size).toBe(0);
+    await endGroup(groupId, [bob]);
+    // Every instance cut it; each one's removal found it gone already: one group.left only.
+    expect(bob.client.received.filter((m) => m.type === 'group.left' && m.userId === 'frank')).toHaveLength(1);
+  });
+});
+
 describe.skipIf(missing !== undefined)('a member whose instance dies', () => {
   it('is away once the dead instance is reaped, and on the other instance gets every commit it missed', async () => {
     // Alice (A) is the member on the instance that dies; bob and dave are on B.
