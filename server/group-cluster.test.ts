@@ -213,8 +213,24 @@ describe.skipIf(missing !== undefined)('group calls across two instances', () =>
     expect(await alice.client.next('group.declined')).toMatchObject({ groupId, userId: 'dave' });
     dave.client.send({ v, type: 'group.join', groupId, id: 'late' });
     expect(await dave.client.error('not-invited')).toMatchObject({ ref: 'late', groupId });
-    await endGroup(groupId, []);
-    expect(await bob.client.next('group.ended', (m) => m.groupId === groupId)).toMatchObject({ reason: 'ended' });
+    // The owner, its only member, leaves: the group is empty and over for bob, still being rung.
+    alice.client.send({ v, type: 'group.leave', groupId });
+    expect(await bob.client.next('group.ended', (m) => m.groupId === groupId)).toMatchObject({ reason: 'empty' });
+    alice.client.send({ v, type: 'group.join', groupId, id: 'gone' });
+    expect(await alice.client.error('not-a-member')).toMatchObject({ ref: 'gone', groupId });
+  });
+
+  it('lets three invitees on both instances join at once: each join is kept, in one order for all', async () => {
+    const groupId = randomCallId();
+    alice.client.send({ v, type: 'group.create', groupId, media, invitees: ['bob', 'carol', 'dave'], ...signed });
+    await alice.client.next('group.rung', (m) => m.groupId === groupId);
+    for (const invitee of [bob, carol, dave]) await invitee.client.next('group.invite', (m) => m.groupId === groupId);
+    for (const invitee of [bob, carol, dave]) invitee.client.send({ v, type: 'group.join', groupId });
+    const joins = [];
+    for (let n = 0; n < 3; n += 1) joins.push(await alice.client.next('group.joined', (m) => m.groupId === groupId));
+    expect(joins.map((m) => m.members.length)).toEqual([2, 3, 4]);
+    expect(new Set(joins.map((m) => m.userId))).toEqual(new Set(['bob', 'carol', 'dave']));
+    await endGroup(groupId, [bob, carol, dave]);
   });
 
   it('fans out exactly one of two commits for one epoch sent from members on different instances; the other gets stale-epoch', async () => {
@@ -273,6 +289,9 @@ describe.skipIf(missing !== undefined)('group calls across two instances', () =>
     expect(await bob.client.error('not-invited')).toMatchObject({ ref: 'back' });
     bob.client.send({ v, type: 'group.signal', groupId, to: 'alice', data: { renegotiate: true }, id: 'sig' });
     expect(await bob.client.error('not-a-member')).toMatchObject({ ref: 'sig' });
+    // Nor may a member signal to it.
+    carol.client.send({ v, type: 'group.signal', groupId, to: 'bob', data: { renegotiate: true }, id: 'to-bob' });
+    expect(await carol.client.error('not-a-member')).toMatchObject({ ref: 'to-bob' });
     expect(bob.client.received.slice(before).filter((m) => m.type !== 'error')).toEqual([]);
     await endGroup(groupId, [carol]);
   });
