@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../shared/crypto/bytes';
 import { generateIdentityKeyPair } from '../shared/crypto/identity';
@@ -325,11 +326,15 @@ describe.skipIf(missing !== undefined)('group calls across two instances, contin
   it('takes one user\'s requests in the order sent, though each waits for Redis', async () => {
     const groupId = randomCallId();
     const before = alice.client.received.length;
-    // No waiting between them: the commits must not overtake the create they depend on.
+    // In one TCP segment, so the server reads all four at once: the commits must not overtake
+    // the create they depend on, though the create waits for Redis twice and a commit once.
+    const socket = (alice.client.ws as unknown as { _socket: Socket })._socket;
+    socket.cork();
     alice.client.send({ v, type: 'group.create', groupId, media, invitees: ['bob'], ...signed });
     alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(40, 1) });
     alice.client.send({ v, type: 'group.commit', groupId, epoch: 1, commit: bytes(40, 2) });
     alice.client.send({ v, type: 'group.end', groupId });
+    socket.uncork();
     await alice.client.next('group.ended', (m) => m.groupId === groupId);
     const answers = alice.client.received.slice(before).filter((m) => 'groupId' in m && m.groupId === groupId);
     expect(answers.map((m) => (m.type === 'group.committed' ? `committed ${m.epoch}` : m.type))).toEqual(['group.rung', 'committed 0', 'committed 1', 'group.ended']);
@@ -358,6 +363,51 @@ describe.skipIf(missing !== undefined)('group calls across two instances, contin
     await endGroup(groupId, [bob]);
     // Every instance cut it; each one's removal found it gone already: one group.left only.
     expect(bob.client.received.filter((m) => m.type === 'group.left' && m.userId === 'frank')).toHaveLength(1);
+  });
+});
+
+describe.skipIf(missing !== undefined)('away members across instances', () => {
+  it('keeps at most 32 messages for an away member: one more takes it out of the group', async () => {
+    const groupId = await groupOf([bob, carol]);
+    bob.client.close();
+    await bob.client.closed;
+    for (let epoch = 0; epoch < 32; epoch += 1) await commitAll(groupId, epoch, [alice, carol]);
+    await fresh(bob, b);
+    bob.client.send({ v, type: 'group.join', groupId });
+    await bob.client.next('group.joined', (m) => m.groupId === groupId && m.userId === 'bob');
+    const missed = bob.client.received.flatMap((m) => (m.type === 'group.committed' ? [m.epoch] : []));
+    expect(missed).toEqual(Array.from({ length: 32 }, (_, n) => n));
+
+    bob.client.close();
+    await bob.client.closed;
+    for (let epoch = 32; epoch < 65; epoch += 1) await commitAll(groupId, epoch, [alice, carol]);
+    // The 33rd message it would have missed: out, well before its grace would end.
+    expect(await alice.client.next('group.left', (m) => m.groupId === groupId && m.userId === 'bob')).toMatchObject({ reason: 'disconnected', members: ['alice', 'carol'] });
+    // Back, it is a newcomer (still invited), handed none of the commits it missed.
+    await fresh(bob, b);
+    bob.client.send({ v, type: 'group.join', groupId });
+    expect(await bob.client.next('group.joined', (m) => m.groupId === groupId)).toMatchObject({ userId: 'bob', members: ['alice', 'carol', 'bob'], epoch: 65 });
+    expect(bob.client.received.some((m) => m.type === 'group.committed')).toBe(false);
+    await endGroup(groupId, [bob, carol]);
+  });
+
+  it('takes a member that dropped out of its group out of it when it creates a new one on the other instance', async () => {
+    const groupId = await groupOf([bob, carol]);
+    bob.client.close();
+    await bob.client.closed;
+    await fresh(bob, a);
+    const second = randomCallId();
+    bob.client.send({ v, type: 'group.create', groupId: second, media, invitees: ['dave'], ...signed });
+    expect(await bob.client.next('group.rung', (m) => m.groupId === second)).toMatchObject({ rung: ['dave'] });
+    for (const member of [alice, carol]) expect(await member.client.next('group.left', (m) => m.groupId === groupId && m.userId === 'bob')).toMatchObject({ reason: 'disconnected', members: ['alice', 'carol'] });
+    // A member that is there (not dropped) may not start another.
+    carol.client.send({ v, type: 'group.create', groupId: randomCallId(), media, invitees: ['eve'], ...signed, id: 'second' });
+    expect(await carol.client.error('bad-message')).toMatchObject({ ref: 'second' });
+    bob.client.send({ v, type: 'group.end', groupId: second });
+    await dave.client.next('group.ended', (m) => m.groupId === second);
+    await endGroup(groupId, [carol]);
+    bob.client.close();
+    await fresh(bob, b);
   });
 });
 

@@ -45,9 +45,10 @@ local function send(u, text)
   end
   return true
 end
--- To a member: now, or kept while it is away in its grace.
+-- To a member: now, or kept while it is away in its grace. One with no session at all is away
+-- too: its instance has released the session but not yet started the grace (the next step).
 local function to_member(g, u, text)
-  if g and type(g.away) == 'table' and g.away[u] then
+  if (g and type(g.away) == 'table' and g.away[u]) or redis.call('HEXISTS', P .. 'sessions', u) == 0 then
     local list = missed_key(u)
     if redis.call('LLEN', list) < max_missed then
       redis.call('RPUSH', list, text)
