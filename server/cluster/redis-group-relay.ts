@@ -134,8 +134,9 @@ export class RedisGroupRelay implements GroupRegistry {
     guard?: { user: string; token: string },
   ): Promise<GroupRefusal | undefined> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const [docText, heldId] = await this.redis.mget(KEY.group(groupId), KEY.groupOf(from ?? ''));
-      const doc = docText === null || docText === undefined ? undefined : parseGroupDoc(docText);
+      // The group and, for a request, the group its sender is in, read at one moment.
+      const [docText, heldId] = from === undefined ? [await this.redis.get(KEY.group(groupId)), null] : await this.redis.mget(KEY.group(groupId), KEY.groupOf(from));
+      const doc = typeof docText === 'string' ? parseGroupDoc(docText) : undefined;
       const context: Context = { now: Date.now(), graceMs: this.timing.graceMs, isKnown: (userId) => this.ports.isKnown(userId), groupOfSender: undefined };
       if (from !== undefined && typeof heldId === 'string') context.groupOfSender = await this.heldBy(from, heldId, groupId, doc);
       const decision = decide(doc, context);
