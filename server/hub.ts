@@ -45,8 +45,8 @@ export class Hub implements LocalSessions {
   readonly directory = new Directory();
   readonly presence: PresenceBoard;
   readonly relay: Relay;
-  /** Group calls: one instance with the SQLite store only (docs/protocol.md, "Group calls"). */
-  readonly groups: GroupDesk | undefined;
+  /** Group calls (docs/protocol.md, "Group calls"): in memory on one instance, in Redis across several. */
+  readonly groups: GroupDesk;
   private readonly sessions = new Map<string, Session>();
   /** Cluster mode: the registry token of each local session. */
   private readonly tokens = new Map<string, string>();
@@ -69,11 +69,11 @@ export class Hub implements LocalSessions {
       options.inviteTimeoutMs,
       options.callGraceMs,
     );
-    const keyPackages = options.store.keyPackages;
-    this.groups = this.cluster || !keyPackages ? undefined : new GroupDesk(
-      keyPackages,
+    this.groups = new GroupDesk(
+      options.store.keyPackages,
       { deliver: (userId, message) => this.deliver(userId, message), isKnown: (userId) => this.directory.has(userId), busyChanged: (userId) => { this.updatePresence(userId); } },
       options.callGraceMs ?? DEFAULT_GROUP_GRACE_MS,
+      this.cluster?.groups,
     );
     this.cluster?.attach(this);
   }
@@ -138,8 +138,10 @@ export class Hub implements LocalSessions {
       this.sessions.delete(userId);
       this.presence.drop(previous);
       // In a cluster, the registry's claim below ends the old session's call state atomically.
-      if (!this.cluster) void this.relay.userGone(userId, 'peer-disconnected');
-      this.groups?.userGone(userId, 'peer-disconnected');
+      if (!this.cluster) {
+        void this.relay.userGone(userId, 'peer-disconnected');
+        this.groups.userGone(userId, 'peer-disconnected');
+      }
       previous.end(
         'session-replaced',
         user.enrolled ? 'a new device enrolled for this user; this one is no longer valid' : 'you connected again from another socket',
@@ -151,6 +153,9 @@ export class Hub implements LocalSessions {
       const token = this.cluster.newToken();
       this.tokens.set(userId, token);
       void this.cluster.sessionStarted(userId, token, user.enrolled);
+      // Wherever the user's previous session was (replaced, or on an instance that died unnoticed),
+      // a member is away from now until this session speaks: what the group says meanwhile is kept.
+      this.groups.userGone(userId, 'peer-disconnected', token);
     }
     this.seen.set(userId, Date.now());
     session.send({ v: PROTOCOL_VERSION, type: 'welcome', userId, displayName: user.displayName });
@@ -170,7 +175,7 @@ export class Hub implements LocalSessions {
     this.tokens.delete(userId);
     if (this.cluster && token !== undefined) void this.cluster.sessionEnded(userId, token, 'peer-disconnected');
     else void this.relay.userGone(userId, 'peer-disconnected');
-    this.groups?.userGone(userId, 'peer-disconnected');
+    this.groups.userGone(userId, 'peer-disconnected', token);
     this.updatePresence(userId);
   }
 
@@ -226,11 +231,6 @@ export class Hub implements LocalSessions {
 
   private handleGroup(session: Session, message: OutgoingGroupMessage): void {
     const groups = this.groups;
-    if (!groups) {
-      this.options.metrics?.rejects.inc({ reason: 'unsupported' });
-      session.send(groupError(message, { code: 'unsupported', message: 'this server runs as several instances (Redis), which do not offer group calls yet' }));
-      return;
-    }
     const refused = (refusal: { code: ProtocolErrorCode; message: string; epoch?: number } | undefined) => {
       if (!refusal) return;
       this.options.metrics?.rejects.inc({ reason: refusal.code });
@@ -293,7 +293,7 @@ export class Hub implements LocalSessions {
     this.presence.stop();
     this.sessions.clear();
     this.relay.stop();
-    this.groups?.stop();
+    this.groups.stop();
   }
 
   /** Cluster: a message for this instance's session of a user. */
@@ -337,6 +337,11 @@ export class Hub implements LocalSessions {
     return this.directory.has(userId);
   }
 
+  /** Cluster: the registry token of this instance's session of a user. */
+  tokenOf(userId: string): string | undefined {
+    return this.tokens.get(userId);
+  }
+
   /** Cluster: this instance was reaped while running; every client reconnects and registers anew. */
   dropAll(): void {
     for (const [userId, session] of [...this.sessions]) {
@@ -357,7 +362,7 @@ export class Hub implements LocalSessions {
   /** Removed from the directory (revoked): calls end, the session closes, nobody follows them. */
   private cutOff(userId: string): void {
     void this.relay.userGone(userId, 'peer-revoked');
-    this.groups?.userGone(userId, 'peer-revoked');
+    this.groups.userGone(userId, 'peer-revoked');
     const session = this.sessions.get(userId);
     if (session) {
       this.sessions.delete(userId);
@@ -382,7 +387,7 @@ export class Hub implements LocalSessions {
       this.presence.set(userId, this.cluster.presenceOf(userId));
       return;
     }
-    const busy = this.relay.isBusy(userId) || this.groups?.relay.isInGroup(userId) === true;
+    const busy = this.relay.isBusy(userId) || this.groups.local?.isInGroup(userId) === true;
     this.presence.set(userId, !this.sessions.has(userId) ? 'offline' : busy ? 'busy' : 'online');
   }
 

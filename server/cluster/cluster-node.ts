@@ -4,11 +4,13 @@ import type { ServerMessage } from '../../shared/protocol';
 import type { Logger } from '../log/logger';
 import { errorOrigin } from '../log/error-origin';
 import { InstanceHeartbeat } from './instance-heartbeat';
+import { GroupScripts } from './group-scripts';
 import { CHANNEL, KEY } from './keys';
 import { LuaScripts, type Effect } from './lua-scripts';
 import { PresenceMirror } from './presence-mirror';
 import { Reaper } from './reaper';
 import { RedisCallRelay } from './redis-call-relay';
+import { RedisGroupRelay } from './redis-group-relay';
 import { cutDelivery, parseDirectoryEvent, parseInstanceEvent, type InstanceEvent } from './cluster-events';
 
 /** What the cluster needs from this instance's hub. */
@@ -26,6 +28,8 @@ export interface LocalSessions {
   /** The cluster reaped this instance while it ran: its sessions are routed nowhere and must reconnect. */
   dropAll(): void;
   isKnown(userId: string): boolean;
+  /** The token of this instance's session of `userId`, if it holds one. */
+  tokenOf(userId: string): string | undefined;
 }
 
 export interface ClusterOptions {
@@ -55,9 +59,12 @@ export class ClusterNode {
   readonly instanceId = randomBytes(9).toString('base64url');
   readonly presence: PresenceMirror;
   readonly relay: RedisCallRelay;
+  /** Group calls, their state in Redis (docs/deployment.md). */
+  readonly groups: RedisGroupRelay;
   private local: LocalSessions | undefined;
   private sequence = 0;
   private readonly scripts: LuaScripts;
+  private readonly groupScripts: GroupScripts;
   private readonly heartbeat: InstanceHeartbeat;
   private readonly reaper: Reaper;
   private readonly timing: { inviteTimeoutMs: number; graceMs: number };
@@ -81,6 +88,18 @@ export class ClusterNode {
         busyCount: () => this.presence.busyCount,
       },
       this.timing,
+      onError,
+    );
+    this.groupScripts = new GroupScripts(redis, this.instanceId);
+    this.groups = new RedisGroupRelay(
+      redis,
+      this.groupScripts,
+      {
+        deliverText: (userId, token, text) => { if (this.isHere(token)) this.local?.deliverLocalText(userId, text); },
+        isKnown: (userId) => this.local?.isKnown(userId) ?? false,
+        tokenOf: (userId) => this.local?.tokenOf(userId),
+      },
+      options.graceMs,
       onError,
     );
     this.heartbeat = new InstanceHeartbeat(
@@ -166,12 +185,15 @@ export class ClusterNode {
     const reaped = effects.filter((effect) => effect.kind === 'reaped').length;
     if (reaped > 0 || !force) this.options.logger.info('reaped an instance', { instanceId, users: reaped });
     this.relay.apply(effects);
+    // Members of a group call whose session was there are away from now: their grace starts.
+    for (const effect of effects) if (effect.kind === 'reaped') this.groups.userGone(effect.to, 'peer-disconnected', effect.token);
   }
 
   /** Leaves the cluster: this instance's users go offline now (their calls get the grace), then the connections close. */
   async leave(): Promise<void> {
     this.reaper.stop();
     this.relay.stop();
+    this.groups.stop();
     const goodbye = (async () => {
       await this.heartbeat.stop();
       await this.reap(this.instanceId, true);
@@ -197,6 +219,7 @@ export class ClusterNode {
     // Events published while the subscriber was reconnecting are lost: read the whole state again.
     this.subscriber.on('ready', () => { this.presence.load(this.redis).catch((error: unknown) => { this.failed(error); }); });
     await this.scripts.load();
+    await this.groupScripts.load();
     await this.heartbeat.start();
     this.reaper.start();
   }

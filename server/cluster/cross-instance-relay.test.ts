@@ -39,6 +39,7 @@ async function instance(url: string): Promise<Instance> {
     directoryMoved: () => undefined,
     dropAll: () => undefined,
     isKnown: (userId) => ['alice', 'bob'].includes(userId),
+    tokenOf: (userId) => tokens.get(userId),
   });
   return { node, sent, tokens };
 }

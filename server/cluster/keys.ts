@@ -17,6 +17,18 @@ export const KEY = {
   usersOf: (instanceId: string) => `${PREFIX}users-of:${instanceId}`,
   /** Sorted set callId → time (ms) at which its invite times out or its grace runs out. */
   deadlines: `${PREFIX}deadlines`,
+  /** A group call's JSON document (group-doc.ts), changed only by the scripts in group-lua.ts. */
+  group: (groupId: string) => `${PREFIX}group:${groupId}`,
+  /** String: the one group a user is a member of. */
+  groupOf: (userId: string) => `${PREFIX}group-of:${userId}`,
+  /** Set of the groups a user is invited to, to ring them once their app can answer. */
+  groupInvited: (userId: string) => `${PREFIX}group-invited:${userId}`,
+  /** List of the messages an away member missed, `group-missed:<groupId>:<userId>`. */
+  groupMissed: (groupId: string, userId: string) => `${PREFIX}group-missed:${groupId}:${userId}`,
+  /** Sorted set `groupId|userId` → time (ms) at which an away member's grace runs out. */
+  groupDeadlines: `${PREFIX}group-deadlines`,
+  /** Hash userId → token of the session that published KeyPackages: only such a session is rung. */
+  ringable: `${PREFIX}ringable`,
 } as const;
 
 export const CHANNEL = {

@@ -64,7 +64,8 @@ end
 local function release_call_of(u, id)
   if redis.call('GET', P .. 'callof:' .. u) == id then
     redis.call('DEL', P .. 'callof:' .. u)
-    set_busy(u, false)
+    -- A member of a group call stays busy (group-lua.ts frees it when it leaves the group).
+    if redis.call('EXISTS', P .. 'group-of:' .. u) == 0 then set_busy(u, false) end
   end
 end
 local function end_call(c)

@@ -1,6 +1,6 @@
 import { PROTOCOL_VERSION, outgoingGroupSchemas, type ClientMessage, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
 import type { KeyPackageStore } from '../store/store';
-import { GroupRelay, type GroupRefusal } from './group-relay';
+import { GroupRelay, type GroupMessage, type GroupRefusal } from './group-relay';
 import { KeyPackageDesk } from './key-package-desk';
 
 const GROUP_TYPES: ReadonlySet<string> = new Set(outgoingGroupSchemas.map((schema) => schema.shape.type.value));
@@ -15,44 +15,74 @@ export interface GroupDeskPorts {
   busyChanged(userId: string): void;
 }
 
+type Answer = GroupRefusal | undefined | Promise<GroupRefusal | undefined>;
+
 /**
- * The hub's door to group calls: KeyPackages and the group relay together, because a fetch is
+ * Who owns, is invited to and is in each group, and the order of commits: GroupRelay on one
+ * instance, RedisGroupRelay (server/cluster/redis-group-relay.ts) across several.
+ */
+export interface GroupRegistry {
+  /** Refused unless `from` is a member and every user asked for is a member or an invitee. */
+  mayFetch(from: string, groupId: string, users: readonly string[]): Answer;
+  handle(from: string, message: Exclude<GroupMessage, { type: 'keys.fetch' }>): Answer;
+  /** With `token` (several instances): only if that session is still the user's, or none is. */
+  userGone(userId: string, reason: 'peer-disconnected' | 'peer-revoked', token?: string): void;
+  /** The user's session became one that can be rung: ring it for the groups waiting for it. */
+  ringPending(userId: string): void;
+  stop(): void;
+}
+
+/**
+ * The hub's door to group calls: KeyPackages and the group registry together, because a fetch is
  * allowed only within a group, and a session is rung only once it has published.
  */
 export class GroupDesk {
-  readonly relay: GroupRelay;
+  /** One instance: the in-memory registry (the hub asks it who is busy). */
+  readonly local: GroupRelay | undefined;
+  private readonly registry: GroupRegistry;
   private readonly keys: KeyPackageDesk;
 
-  constructor(store: KeyPackageStore, ports: GroupDeskPorts, graceMs: number) {
+  /** @param cluster several instances: the registry in Redis, which decides itself who can be rung. */
+  constructor(store: KeyPackageStore, ports: GroupDeskPorts, graceMs: number, cluster?: GroupRegistry) {
     this.keys = new KeyPackageDesk(
       store,
       (userId, message) => { ports.deliver(userId, message); },
-      (userId) => { this.relay.ringPending(userId); },
+      (userId) => { this.registry.ringPending(userId); },
     );
-    this.relay = new GroupRelay(
+    if (cluster) {
+      this.local = undefined;
+      this.registry = cluster;
+      return;
+    }
+    const local = new GroupRelay(
       { deliver: (userId, message) => ports.deliver(userId, message), isKnown: (userId) => ports.isKnown(userId), canRing: (userId) => this.keys.canRing(userId), busyChanged: (userId) => { ports.busyChanged(userId); } },
       graceMs,
     );
+    this.local = local;
+    this.registry = local;
   }
 
-  handle(from: string, message: OutgoingGroupMessage): GroupRefusal | undefined | Promise<GroupRefusal | undefined> {
+  handle(from: string, message: OutgoingGroupMessage): Answer {
     switch (message.type) {
       case 'keys.publish':
         return this.keys.publish(from, message);
-      case 'keys.fetch':
-        return this.relay.mayFetch(from, message.groupId, message.users) ?? this.keys.fetch(from, message);
+      case 'keys.fetch': {
+        const allowed = this.registry.mayFetch(from, message.groupId, message.users);
+        if (allowed instanceof Promise) return allowed.then((refusal) => refusal ?? this.keys.fetch(from, message));
+        return allowed ?? this.keys.fetch(from, message);
+      }
       default:
-        return this.relay.handle(from, message);
+        return this.registry.handle(from, message);
     }
   }
 
-  userGone(userId: string, reason: 'peer-disconnected' | 'peer-revoked'): void {
+  userGone(userId: string, reason: 'peer-disconnected' | 'peer-revoked', token?: string): void {
     this.keys.sessionGone(userId);
-    this.relay.userGone(userId, reason);
+    this.registry.userGone(userId, reason, token);
   }
 
   stop(): void {
-    this.relay.stop();
+    this.registry.stop();
   }
 }
 

@@ -5,6 +5,7 @@ import {
   type ServerMessage,
 } from '../../shared/protocol';
 import type { RelayRefusal } from '../relay/relay';
+import type { GroupRegistry } from './group-desk';
 
 /*
  * Group calls on one server instance (docs/protocol.md, "Group calls"): who owns, who is invited,
@@ -63,7 +64,7 @@ export type GroupMessage = Exclude<OutgoingGroupMessage, { type: 'keys.publish' 
 
 const v = PROTOCOL_VERSION;
 
-export class GroupRelay {
+export class GroupRelay implements GroupRegistry {
   private readonly groups = new Map<string, Group>();
   /** The one group each user is a member of. */
   private readonly groupOf = new Map<string, Group>();

@@ -80,6 +80,7 @@ async function redisSubject(): Promise<Subject> {
     directoryMoved: () => undefined,
     dropAll: () => undefined,
     isKnown: (userId) => KNOWN.includes(userId),
+    tokenOf: (userId) => tokens.get(userId),
   });
   return {
     relay: node.relay,

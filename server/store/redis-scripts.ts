@@ -42,6 +42,8 @@ local function retire(userId, now)
       identityKey = device[1], deviceName = device[2], enrolledAt = device[3], retiredAt = now }))
     redis.call('HDEL', user, 'identityKey', 'deviceName', 'enrolledAt')
   end
+  -- A retired device's KeyPackages name its key: nobody may be handed one any more.
+  redis.call('DEL', P .. 'key-packages:' .. userId, P .. 'key-package-last:' .. userId)
 end
 `;
 
@@ -206,4 +208,41 @@ for i = 3, #ARGV, 4 do
   outcomes[#outcomes + 1] = outcome
 end
 return cjson.encode(outcomes)
+`;
+
+/**
+ * ARGV: userId, last-resort package, then the one-time packages (base64url, in order). Replaces
+ * the user's whole set, bound to their live device; 'no-device' if they have none (revoked, or
+ * never enrolled), as server/db/key-packages.ts.
+ */
+export const PUBLISH_KEY_PACKAGES = `
+local P = '${KEY_PREFIX}'
+local userId = ARGV[1]
+local user = P .. 'user:' .. userId
+if redis.call('HEXISTS', user, 'identityKey') == 0 or redis.call('HEXISTS', user, 'revokedAt') == 1 then return 'no-device' end
+local list = P .. 'key-packages:' .. userId
+redis.call('DEL', list)
+for index = 3, #ARGV do redis.call('RPUSH', list, ARGV[index]) end
+redis.call('SET', P .. 'key-package-last:' .. userId, ARGV[2])
+return 'published'
+`;
+
+/**
+ * ARGV: user ids (distinct). For each, the oldest one-time package, removed as it is handed out,
+ * or else the last-resort one, which stays; users with neither (or no live device) are left out.
+ * Returns userId, package pairs.
+ */
+export const TAKE_KEY_PACKAGES = `
+local P = '${KEY_PREFIX}'
+local found = {}
+for _, userId in ipairs(ARGV) do
+  if redis.call('HEXISTS', P .. 'user:' .. userId, 'identityKey') == 1 then
+    local bytes = redis.call('LPOP', P .. 'key-packages:' .. userId) or redis.call('GET', P .. 'key-package-last:' .. userId)
+    if bytes then
+      found[#found + 1] = userId
+      found[#found + 1] = bytes
+    end
+  end
+end
+return found
 `;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { fromBase64Url, toBase64Url } from '../../shared/crypto/bytes';
 import type { AuditAction, AuditActor, AuditEntry } from '../db/audit';
 import type { BulkInviteOutcome, BulkInviteRequest } from '../db/bulk-invites';
 import type { InviteOutcome, InviteRequest, InviteState, PendingInvite, RedeemOutcome, Redemption } from '../db/invites';
@@ -13,12 +14,14 @@ import {
   CREATE_INVITE,
   DIRECTORY_CHANGES_AFTER,
   KEY_PREFIX,
+  PUBLISH_KEY_PACKAGES,
   RECORD_LAST_SEEN,
   REDEEM_INVITE,
   REVOCATION_CHANNEL,
   REVOKE_USER,
+  TAKE_KEY_PACKAGES,
 } from './redis-scripts';
-import type { DirectoryChanges, RevocationEvent, StopWatching, Store, StoreHealth } from './store';
+import type { DirectoryChanges, KeyPackageStore, RevocationEvent, StopWatching, Store, StoreHealth } from './store';
 
 /** The layout of the keys under `sealcall:`; a newer layout is refused rather than guessed at. */
 export const REDIS_SCHEMA_VERSION = 1;
@@ -36,6 +39,7 @@ const key = {
   audit: `${KEY_PREFIX}audit`,
   auditSeq: `${KEY_PREFIX}audit:seq`,
   dirVersion: `${KEY_PREFIX}dir:version`,
+  keyPackages: (id: string) => `${KEY_PREFIX}key-packages:${id}`,
 };
 
 export interface RedisStoreOptions {
@@ -84,6 +88,28 @@ function parseJson(reply: unknown): unknown {
  */
 export class RedisStore implements Store {
   readonly kind = 'redis';
+  /** Group calls' KeyPackages: the same behaviour as SQLite's (store.test.ts runs both), each step one script. */
+  readonly keyPackages: KeyPackageStore = {
+    publish: async (userId, packages, lastResort) => {
+      const outcome = await this.redis.eval(PUBLISH_KEY_PACKAGES, 0, userId, toBase64Url(lastResort), ...packages.map(toBase64Url));
+      if (outcome !== 'published' && outcome !== 'no-device') throw new Error('Redis answered a KeyPackage publish with something unexpected');
+      return outcome;
+    },
+    take: async (userIds) => {
+      const asked = [...new Set(userIds)];
+      const found = new Map<string, Uint8Array>();
+      if (asked.length === 0) return found;
+      const reply = await this.redis.eval(TAKE_KEY_PACKAGES, 0, ...asked);
+      if (!Array.isArray(reply)) throw new Error('Redis answered a KeyPackage fetch with something other than a list');
+      for (let index = 0; index + 1 < reply.length; index += 2) {
+        const [userId, bytes] = [reply[index] as unknown, reply[index + 1] as unknown];
+        if (typeof userId !== 'string' || typeof bytes !== 'string') throw new Error('Redis answered a KeyPackage fetch with a malformed pair');
+        found.set(userId, fromBase64Url(bytes));
+      }
+      return found;
+    },
+    oneTimeCount: (userId) => this.redis.llen(key.keyPackages(userId)),
+  };
   private readonly subscribers = new Set<Redis>();
   private closing: Promise<void> | undefined;
 

@@ -342,4 +342,65 @@ describe.each(backends)('$name', (backend) => {
     expect(await (await open()).readSetting('public_url')).toBe('wss://calls.example.com/ws');
     expect(await store.health()).toMatchObject({ ok: true });
   });
+
+  describe('KeyPackages', () => {
+    const pkg = (fill: number) => new Uint8Array(10).fill(fill);
+    const firstByte = (found: Map<string, Uint8Array>, userId: string) => found.get(userId)?.[0];
+    async function enrolled(store: Store, userId: string, n: number): Promise<void> {
+      const { codeHash } = await invite(store, userId, { reinstate: true });
+      expect(await store.redeemInvite(redemption(codeHash, n), NOW)).toMatchObject({ ok: true });
+    }
+
+    it('hands out one-time packages once each, oldest first, then the last-resort one, which stays', async () => {
+      const store = await fresh();
+      await enrolled(store, 'alice', 1);
+      await enrolled(store, 'bob', 2);
+      expect(await store.keyPackages.publish('bob', [pkg(1), pkg(2)], pkg(9))).toBe('published');
+      expect(await store.keyPackages.oneTimeCount('bob')).toBe(2);
+      const first = await store.keyPackages.take(['bob', 'alice', 'bob']);
+      expect(firstByte(first, 'bob')).toBe(1);
+      expect(first.has('alice')).toBe(false);
+      expect(firstByte(await store.keyPackages.take(['bob']), 'bob')).toBe(2);
+      expect(await store.keyPackages.oneTimeCount('bob')).toBe(0);
+      expect(firstByte(await store.keyPackages.take(['bob']), 'bob')).toBe(9);
+      expect(firstByte(await store.keyPackages.take(['bob']), 'bob')).toBe(9);
+    });
+
+    it('replaces the whole set on publish', async () => {
+      const store = await fresh();
+      await enrolled(store, 'bob', 2);
+      await store.keyPackages.publish('bob', [pkg(1), pkg(2)], pkg(9));
+      await store.keyPackages.publish('bob', [pkg(5)], pkg(8));
+      expect(await store.keyPackages.oneTimeCount('bob')).toBe(1);
+      expect(firstByte(await store.keyPackages.take(['bob']), 'bob')).toBe(5);
+      expect(firstByte(await store.keyPackages.take(['bob']), 'bob')).toBe(8);
+    });
+
+    it('gives each of many racing fetchers from another process a different one-time package', async () => {
+      const store = await fresh();
+      await enrolled(store, 'bob', 2);
+      await store.keyPackages.publish('bob', Array.from({ length: 20 }, (_, n) => pkg(n + 1)), pkg(99));
+      const other = await open();
+      const taken = await Promise.all(Array.from({ length: 24 }, (_, n) => (n % 2 === 0 ? store : other).keyPackages.take(['bob'])));
+      const firsts = taken.map((found) => firstByte(found, 'bob'));
+      expect(new Set(firsts.filter((byte) => byte !== 99)).size).toBe(20);
+      expect(firsts.filter((byte) => byte === 99)).toHaveLength(4);
+    });
+
+    it('deletes a device’s packages when a new enrolment replaces it or it is revoked, and a revoked user cannot publish', async () => {
+      const store = await fresh();
+      await enrolled(store, 'bob', 2);
+      await enrolled(store, 'carol', 3);
+      await store.keyPackages.publish('bob', [pkg(1)], pkg(9));
+      await store.keyPackages.publish('carol', [pkg(1)], pkg(9));
+      await enrolled(store, 'bob', 4);
+      expect((await store.keyPackages.take(['bob'])).size).toBe(0);
+      expect(await store.keyPackages.oneTimeCount('bob')).toBe(0);
+      expect(await store.revokeUser('carol', undefined, NOW + 1)).toBe('revoked');
+      expect((await store.keyPackages.take(['carol'])).size).toBe(0);
+      expect(await store.keyPackages.oneTimeCount('carol')).toBe(0);
+      expect(await store.keyPackages.publish('carol', [pkg(1)], pkg(9))).toBe('no-device');
+      expect(await store.keyPackages.publish('nobody', [pkg(1)], pkg(9))).toBe('no-device');
+    });
+  });
 });

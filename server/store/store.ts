@@ -15,8 +15,8 @@ export interface RevocationEvent {
 }
 
 /**
- * Group calls' KeyPackages (server/db/key-packages.ts). Only the SQLite store has them: a
- * deployment of several instances (Redis) does not offer group calls yet, and says so.
+ * Group calls' KeyPackages: server/db/key-packages.ts for SQLite, one Lua script per step for
+ * Redis (redis-scripts.ts); store.test.ts runs one contract on both.
  */
 export interface KeyPackageStore {
   /** Replaces the user's set; 'no-device' if they have no live device (revoked meanwhile). */
@@ -41,8 +41,7 @@ export type StopWatching = () => void;
 export interface Store {
   /** What backs it, for logs and /healthz: never a URL or a password. */
   readonly kind: 'sqlite' | 'redis';
-  /** Absent where group calls are not offered (the Redis store). */
-  readonly keyPackages?: KeyPackageStore;
+  readonly keyPackages: KeyPackageStore;
 
   findUser(id: string): Promise<UserRecord | undefined>;
   /** Every user, revoked and not-yet-enrolled ones included, by id. */

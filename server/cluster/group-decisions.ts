@@ -1,0 +1,260 @@
+import { MAX_GROUP_MEMBERS, PROTOCOL_VERSION, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
+import type { GroupRefusal } from '../groups/group-relay';
+import { copyDoc, type GroupDoc } from './group-doc';
+
+/*
+ * The rules of group calls (docs/protocol.md, "Group calls"), decided on a group as Redis held it
+ * when it was read: the same rules as the one-instance GroupRelay (server/groups/group-relay.ts),
+ * written as functions from a document to its next state and the deliveries that follow. The
+ * apply script (group-lua.ts) writes the change only over the revision it was decided on, and
+ * makes the deliveries in that same step; commits have a script of their own.
+ */
+
+/** One delivery, as the apply script takes it (group-lua.ts: modes d, m, f, r, R). */
+export interface Send {
+  mode: 'd' | 'm' | 'f' | 'r' | 'R';
+  to: string;
+  text: string;
+}
+
+export interface Decision {
+  refusal?: GroupRefusal;
+  /** The new document; null deletes the group; undefined leaves it as read. */
+  next?: GroupDoc | null;
+  sends: Send[];
+  /** The sender must first leave the group it was dropped from (it is away there): then decide again. */
+  leaveFirst?: string;
+}
+
+type Message<T extends OutgoingGroupMessage['type']> = Extract<OutgoingGroupMessage, { type: T }>;
+
+/** What a decision needs to know beyond the group's document. */
+export interface Context {
+  now: number;
+  graceMs: number;
+  isKnown(userId: string): boolean;
+  /** The group the sender is a member of, if any, and whether it is away there. */
+  groupOfSender: { groupId: string; away: boolean } | undefined;
+}
+
+const v = PROTOCOL_VERSION;
+const text = (message: ServerMessage) => JSON.stringify(message);
+
+export function notMember(groupId: string): GroupRefusal {
+  return { code: 'not-a-member', message: `you are not a member of group ${groupId}` };
+}
+
+const refuse = (refusal: GroupRefusal): Decision => ({ refusal, sends: [] });
+
+export function create(from: string, message: Message<'group.create'>, doc: GroupDoc | undefined, context: Context): Decision {
+  const { groupId } = message;
+  if (doc) return refuse({ code: 'bad-message', message: 'that group id is already in use: pick a fresh random one' });
+  const problem = checkInvitees(from, message.invitees, context);
+  if (problem) return refuse(problem);
+  const held = context.groupOfSender;
+  // Creating anew means the group this user dropped out of is over for them.
+  if (held?.away === true) return { sends: [], leaveFirst: held.groupId };
+  if (held) return refuse({ code: 'bad-message', message: 'you are already in a group call: leave it before starting another' });
+  const next: GroupDoc = {
+    owner: from,
+    media: message.media,
+    invitees: message.invitees,
+    invite: message.invite,
+    signature: message.signature,
+    invited: [...message.invitees],
+    members: [from],
+    away: {},
+    epoch: 0,
+    rev: 0,
+  };
+  return { next, sends: ring(groupId, next, message.invitees) };
+}
+
+export function join(from: string, groupId: string, doc: GroupDoc | undefined, context: Context): Decision {
+  if (!doc) return refuse(notMember(groupId));
+  if (doc.members.includes(from)) {
+    // A member back after its socket dropped: what it missed, then who is in.
+    const back = cameBack(doc, from);
+    return { next: back.next, sends: [...back.sends, { mode: 'd', to: from, text: text({ v, type: 'group.joined', groupId, userId: from, members: doc.members, epoch: doc.epoch }) }] };
+  }
+  // The owner may come back after leaving: its own invite names it as the owner.
+  if (!doc.invited.includes(from) && from !== doc.owner) return refuse({ code: 'not-invited', message: `you are not invited to group ${groupId}` });
+  const held = context.groupOfSender;
+  if (held?.away === true && held.groupId !== groupId) return { sends: [], leaveFirst: held.groupId };
+  if (held) return refuse({ code: 'bad-message', message: 'you are already in a group call: leave it before joining another' });
+  if (doc.members.length >= MAX_GROUP_MEMBERS) return refuse({ code: 'group-full', message: `group ${groupId} has ${MAX_GROUP_MEMBERS} members` });
+  const next = copyDoc(doc);
+  next.members.push(from);
+  return { next, sends: toMembers(next, { v, type: 'group.joined', groupId, userId: from, members: next.members, epoch: next.epoch }) };
+}
+
+export function decline(from: string, groupId: string, doc: GroupDoc | undefined): Decision {
+  if (!doc || doc.members.includes(from) || !doc.invited.includes(from)) return refuse({ code: 'not-invited', message: `you have no pending invitation to group ${groupId}` });
+  const next = copyDoc(doc);
+  next.invited = next.invited.filter((user) => user !== from);
+  return { next, sends: toMembers(next, { v, type: 'group.declined', groupId, userId: from }) };
+}
+
+/** Every request of a member (not create, join, decline, nor commit, which has its own script). */
+export function memberRequest(
+  from: string,
+  message: Message<'group.invite' | 'group.leave' | 'group.remove' | 'group.end' | 'group.signal'>,
+  doc: GroupDoc | undefined,
+  context: Context,
+): Decision {
+  const { groupId } = message;
+  if (!doc?.members.includes(from)) return refuse(notMember(groupId));
+  const back = cameBack(doc, from);
+  const base = back.next ?? doc;
+  const then = (decision: Decision): Decision => ({
+    ...decision,
+    next: decision.next === undefined ? back.next : decision.next,
+    sends: [...back.sends, ...decision.sends],
+  });
+  switch (message.type) {
+    case 'group.invite':
+      return then(extend(from, groupId, base, message, context));
+    case 'group.leave':
+      return then(removeMember(groupId, base, from, 'left'));
+    case 'group.remove':
+      return then(remove(from, groupId, base, message.userId));
+    case 'group.end':
+      if (from !== base.owner) return then(refuse({ code: 'not-a-member', message: `only the owner ends group ${groupId}` }));
+      return then(end(groupId, base, 'ended'));
+    case 'group.signal': {
+      if (message.to === from || !base.members.includes(message.to)) return then(refuse({ code: 'not-a-member', message: `'${message.to}' is not in group ${groupId}` }));
+      // Not held for an absent member: its connections restart when it is back.
+      if (base.away[message.to] !== undefined) return then({ sends: [] });
+      const signal: ServerMessage = { v, type: 'group.signal', groupId, from, data: message.data, ...(message.dtls === undefined ? {} : { dtls: message.dtls }) };
+      return then({ sends: [{ mode: 'd', to: message.to, text: text(signal) }] });
+    }
+  }
+}
+
+/** Members and invitees of the sender's group may fetch each other's KeyPackages. */
+export function mayFetch(from: string, groupId: string, users: readonly string[], doc: GroupDoc | undefined): Decision {
+  if (!doc?.members.includes(from)) return refuse(notMember(groupId));
+  const stranger = users.find((user) => user === from || (!doc.members.includes(user) && !doc.invited.includes(user)));
+  if (stranger !== undefined) return refuse({ code: 'not-invited', message: `'${stranger}' is neither invited to nor a member of group ${groupId}` });
+  return cameBack(doc, from);
+}
+
+/** A member's session dropped: it stays for the grace, its messages kept. Revoked: out at once. */
+export function userGone(groupId: string, userId: string, reason: 'peer-disconnected' | 'peer-revoked', doc: GroupDoc | undefined, context: Context): Decision {
+  if (!doc?.members.includes(userId)) return { sends: [] };
+  if (reason === 'peer-revoked') return removeMember(groupId, doc, userId, 'revoked');
+  if (doc.away[userId] !== undefined) return { sends: [] };
+  const next = copyDoc(doc);
+  next.away[userId] = context.now + context.graceMs;
+  return { next, sends: [] };
+}
+
+/** The grace of an away member ran out (any instance may notice), or it missed too much. */
+export function dropAway(groupId: string, userId: string, doc: GroupDoc | undefined, now: number | undefined): Decision {
+  const until = doc?.away[userId];
+  if (!doc || until === undefined || (now !== undefined && until > now)) return { sends: [] };
+  return removeMember(groupId, doc, userId, 'disconnected');
+}
+
+/** A session that just published KeyPackages is rung for a group waiting for it. */
+export function ringPending(userId: string, groupId: string, doc: GroupDoc | undefined): Decision {
+  if (!doc?.invited.includes(userId) || doc.members.includes(userId)) return { sends: [] };
+  return { sends: [{ mode: 'd', to: userId, text: text(inviteMessage(groupId, doc)) }] };
+}
+
+/** The owner signed a new list: it must keep everyone in the group, and rings those new to it. */
+function extend(from: string, groupId: string, doc: GroupDoc, message: Message<'group.invite'>, context: Context): Decision {
+  if (from !== doc.owner) return refuse({ code: 'not-a-member', message: `only the owner invites to group ${groupId}` });
+  const problem = checkInvitees(from, message.invitees, context);
+  if (problem) return refuse(problem);
+  const listed = new Set(message.invitees);
+  const dropped = doc.members.find((member) => member !== doc.owner && !listed.has(member));
+  if (dropped !== undefined) return refuse({ code: 'bad-message', message: `the new invite list leaves out '${dropped}', who is in the group: remove them instead` });
+  const sends: Send[] = [];
+  // Everyone listed and not yet in is rung: again, for one who was offline the first time.
+  const pending = message.invitees.filter((user) => !doc.members.includes(user));
+  for (const user of doc.invited) {
+    if (!listed.has(user) && !doc.members.includes(user)) sends.push({ mode: 'd', to: user, text: text({ v, type: 'group.ended', groupId, reason: 'uninvited' }) });
+  }
+  const next = copyDoc(doc);
+  next.invitees = message.invitees;
+  next.invite = message.invite;
+  next.signature = message.signature;
+  next.invited = [...message.invitees];
+  sends.push(...toMembers(next, { v, type: 'group.invited', groupId, invitees: next.invitees, invite: next.invite, signature: next.signature }, from));
+  sends.push(...ring(groupId, next, pending));
+  return { next, sends };
+}
+
+function remove(from: string, groupId: string, doc: GroupDoc, userId: string): Decision {
+  if (from !== doc.owner) return refuse({ code: 'not-a-member', message: `only the owner removes members of group ${groupId}` });
+  if (userId === from) return refuse({ code: 'bad-message', message: 'the owner leaves with group.leave or ends with group.end' });
+  const uninvited = copyDoc(doc);
+  uninvited.invited = uninvited.invited.filter((user) => user !== userId);
+  if (doc.members.includes(userId)) return removeMember(groupId, uninvited, userId, 'removed');
+  if (!doc.invited.includes(userId)) return refuse({ code: 'not-a-member', message: `'${userId}' is not in group ${groupId}` });
+  // Invited, not yet in: the ring is cancelled, and a join refused from now on.
+  return { next: uninvited, sends: [{ mode: 'd', to: userId, text: text({ v, type: 'group.ended', groupId, reason: 'removed' }) }] };
+}
+
+function removeMember(groupId: string, doc: GroupDoc, userId: string, reason: 'left' | 'removed' | 'disconnected' | 'revoked'): Decision {
+  if (!doc.members.includes(userId)) return { sends: [] };
+  const next = copyDoc(doc);
+  next.members = next.members.filter((member) => member !== userId);
+  next.away = without(next.away, userId);
+  const sends: Send[] = [];
+  if (reason === 'removed') sends.push({ mode: 'd', to: userId, text: text({ v, type: 'group.ended', groupId, reason: 'removed' }) });
+  if (next.members.length === 0) {
+    const ended = end(groupId, next, 'empty');
+    return { next: null, sends: [...sends, ...ended.sends] };
+  }
+  sends.push(...toMembers(next, { v, type: 'group.left', groupId, userId, reason, members: next.members }));
+  return { next, sends };
+}
+
+/** Ends the group for its members and for invitees still being rung. */
+function end(groupId: string, doc: GroupDoc, reason: 'ended' | 'empty'): Decision {
+  const ended = text({ v, type: 'group.ended', groupId, reason });
+  const sends: Send[] = doc.members.map((member) => ({ mode: 'd', to: member, text: ended }));
+  for (const user of doc.invited) if (!doc.members.includes(user)) sends.push({ mode: 'd', to: user, text: ended });
+  return { next: null, sends };
+}
+
+/** A member that was away is back (it sent something): what it missed, in order. */
+function cameBack(doc: GroupDoc, userId: string): Decision {
+  if (doc.away[userId] === undefined) return { sends: [] };
+  const next = copyDoc(doc);
+  next.away = without(next.away, userId);
+  return { next, sends: [{ mode: 'f', to: userId, text: '' }] };
+}
+
+function without(away: Readonly<Record<string, number>>, userId: string): Record<string, number> {
+  return Object.fromEntries(Object.entries(away).filter(([user]) => user !== userId));
+}
+
+function checkInvitees(from: string, invitees: readonly string[], context: Context): GroupRefusal | undefined {
+  if (new Set(invitees).size !== invitees.length) return { code: 'bad-message', message: 'the invite list names someone twice' };
+  if (invitees.includes(from)) return { code: 'bad-message', message: 'the owner is not one of the invitees' };
+  const unknown = invitees.find((user) => !context.isKnown(user));
+  if (unknown !== undefined) return { code: 'unknown-user', message: `no user '${unknown}' in the directory` };
+  return undefined;
+}
+
+function inviteMessage(groupId: string, doc: GroupDoc): ServerMessage {
+  return { v, type: 'group.invite', groupId, from: doc.owner, media: doc.media, invitees: doc.invitees, members: doc.members, invite: doc.invite, signature: doc.signature };
+}
+
+/** Rings the invitees whose app can answer (the script knows which), then tells the owner whom. */
+function ring(groupId: string, doc: GroupDoc, invitees: readonly string[]): Send[] {
+  const invite = text(inviteMessage(groupId, doc));
+  const sends: Send[] = invitees.map((user) => ({ mode: 'r', to: user, text: invite }));
+  // The script appends the two lists and the closing brace.
+  const head = text({ v, type: 'group.rung', groupId, epoch: doc.epoch, rung: [], unavailable: [] }).replace(/"rung":\[\],"unavailable":\[\]\}$/, '');
+  sends.push({ mode: 'R', to: doc.owner, text: head });
+  return sends;
+}
+
+function toMembers(doc: GroupDoc, message: ServerMessage, except?: string): Send[] {
+  const encoded = text(message);
+  return doc.members.filter((member) => member !== except).map((member) => ({ mode: 'm', to: member, text: encoded }));
+}
