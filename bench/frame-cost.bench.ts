@@ -27,7 +27,7 @@ const BASELINE = process.env['BENCH_BASELINE'];
 /** The mean frame sizes of the call in the worker-crypto section (960×540 VP8, Opus). */
 const SIZES = { video: 1904, audio: 79 } as const;
 const ROUNDS = QUICK ? 300 : 3000;
-const PACED_ROUNDS = QUICK ? 100 : 600;
+const PACED_ROUNDS = QUICK ? 50 : 300;
 const PACE_MS = 5;
 const GOAL_RATIO = 2;
 
@@ -160,8 +160,8 @@ export async function runFrameCostBench(): Promise<BenchSection> {
         `encrypt or decrypt through libsodium's wrapper) on a frame of the same size, in the same worker of a Chromium ` +
         `page with COOP/COEP (\`crossOriginIsolated\`: ${String(isolated)}). Every operation is timed on its own, as the ` +
         `worker times frames in a call; ${String(ROUNDS)} rounds back to back and ${String(PACED_ROUNDS)} paced one every ` +
-        `${String(PACE_MS)} ms, when caches have gone cold as between a call's frames; each round runs the raw cipher and ` +
-        `the path, in turn first. Chromium clamps the timer to 5 µs with jitter, so a single reading is coarse but the ` +
+        `${String(PACE_MS)} ms (each operation waits alone, so it finds the caches gone cold as between a call's frames); ` +
+        `each round runs the raw cipher and the path, in turn first. Chromium clamps the timer to 5 µs with jitter, so a single reading is coarse but the ` +
         `mean is not biased: the figures and ratios are means of the middle 80 % of the samples (medians are shown in ` +
         `5 µs steps). The goal is the path ≤ ${String(GOAL_RATIO)}× the raw cipher.` +
         (BASELINE === undefined ? '' : ` The "before" rows are the same path from commit ${BASELINE}, in the same worker and run.`),

@@ -2,7 +2,7 @@
  * The frame-cost benchmark's worker (bundled by bench/frame-cost.bench.ts, started from a blob in a
  * cross-origin isolated page): the worker's per-frame SFrame path against the raw cipher on a frame
  * of the same size, in the same worker, each operation timed on its own as the worker times frames
- * in a call. Rounds alternate which goes first, so neither always finds the caches warmed by the other.
+ * in a call. Rounds rotate which goes first, so none always finds the caches warmed by another.
  */
 import sodium from 'libsodium-wrappers-sumo';
 import { framePaths, type Variant } from './frame-cost-variants';
@@ -45,22 +45,28 @@ addEventListener('message', (event: Event) => {
     };
     const nonce = new Uint8Array(12);
     for (let round = 0; round < rounds; round++) {
-      if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
       const plain = new Uint8Array(frame(kind, bytes, round).data);
       new DataView(nonce.buffer).setUint32(8, round);
-      const raw = () => {
-        let sealed: Uint8Array = new Uint8Array(0);
-        time('raw encrypt', () => (sealed = sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plain, null, null, nonce, key)));
-        time('raw decrypt', () => sodium.crypto_aead_chacha20poly1305_ietf_decrypt(null, sealed, null, nonce, key));
-      };
-      const paths = variants.map(({ name, path }) => () => {
-        const sent = frame(kind, bytes, round);
-        time(`${name} encrypt`, () => path.encrypt(kind, sent));
-        time(`${name} decrypt`, () => path.decrypt(kind, sent));
-      });
-      const order = [raw, ...paths];
-      // Rotate who goes first each round.
-      for (let i = 0; i < order.length; i++) order[(round + i) % order.length]?.();
+      // Each operation's input is made first, untimed, so no timed operation runs right after
+      // the same code warmed the caches for it.
+      const sealed = sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plain, null, null, nonce, key);
+      const ops: [string, () => unknown][] = [
+        ['raw encrypt', () => sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plain, null, null, nonce, key)],
+        ['raw decrypt', () => sodium.crypto_aead_chacha20poly1305_ietf_decrypt(null, sealed, null, nonce, key)],
+      ];
+      for (const { name, path } of variants) {
+        const toSend = frame(kind, bytes, round);
+        const received = frame(kind, bytes, round);
+        if (!path.encrypt(kind, received)) throw new Error(`${name} dropped a frame it should encrypt`);
+        ops.push([`${name} encrypt`, () => path.encrypt(kind, toSend)], [`${name} decrypt`, () => path.decrypt(kind, received)]);
+      }
+      // Rotate which goes first each round; paced, each one waits alone, as a call's frames do.
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[(round + i) % ops.length];
+        if (op === undefined) continue;
+        if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
+        time(op[0], op[1]);
+      }
     }
     postMessage(samples);
   })();
