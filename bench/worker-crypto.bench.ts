@@ -3,6 +3,7 @@
  * ChaCha20-Poly1305 on frames of the call's own sizes in a worker of the same page. Run directly:
  * `npx tsx bench/worker-crypto.bench.ts` (BENCH_QUICK=1 for a short call).
  */
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
@@ -130,7 +131,8 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
     for (const page of [alice.page, bob.page]) await page.evaluate(() => window.sealcallDiagnostics?.configure({ frameTimings: false }));
 
     // Both sides' samples together: each frame is timed once where it is encrypted and once where it is decrypted.
-    const series = (key: keyof FrameTimingSamples) => [...aliceTimings[key], ...bobTimings[key]];
+    // `?? []`: a renderer built before the parts were timed (SEALCALL_RENDERER_DIR of an older build) has none.
+    const series = (key: keyof FrameTimingSamples) => [...(aliceTimings[key] as number[] | undefined ?? []), ...(bobTimings[key] as number[] | undefined ?? [])];
     const rows: string[][] = [];
     const missed: string[] = [];
     const ratioMissed: string[] = [];
@@ -166,8 +168,10 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
       const write = trimmedMean(series(`${key}:write`));
       partRows.push([label, us(mean), us(read), us(mean - read - write), us(write)]);
     }
+    const load = `${(loadavg()[0] ?? Number.NaN).toFixed(1)} on ${String(availableParallelism())} cores`;
     const markdown = [
-      `A real call between Alice and Bob (${CALL_SECONDS} s after the first frame), the page served with COOP/COEP ` +
+      `Load average at the end of the run: ${load} (other work on the machine slows the cold, paced figures most). ` +
+        `A real call between Alice and Bob (${CALL_SECONDS} s after the first frame), the page served with COOP/COEP ` +
         `(\`crossOriginIsolated\`: ${String(isolated)}, so \`performance.now()\` is fine-grained in the worker). The worker ` +
         `times each frame only while the benchmark's \`frameTimings\` diagnostics option is on: reading the frame's ` +
         `bytes, SFrame (synchronous, on the worker's own thread) and writing the bytes back into the frame; not the ` +
