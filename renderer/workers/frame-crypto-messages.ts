@@ -30,6 +30,8 @@ export interface SenderReport {
   decrypted: PerKind;
   /** Frames whose KID names this sender but that did not open: a key this worker lacks, or tampering. */
   failed: PerKind;
+  /** The newest epoch a frame of this sender opened under; null before the first. */
+  lastEpoch: number | null;
 }
 
 /** Which keys the worker serves: fixed by the first keys message it takes. */

@@ -134,7 +134,10 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
       ring.confirm(kid);
       const index = senderIndexOf(kid);
       const entry = index === undefined ? undefined : senders.entry(index);
-      if (entry !== undefined) entry.decrypted[kind]++;
+      if (entry !== undefined) {
+        entry.decrypted[kind]++;
+        if (epoch !== undefined && (entry.lastEpoch === null || epoch > BigInt(entry.lastEpoch))) entry.lastEpoch = Number(epoch);
+      }
       if (epoch !== undefined) {
         if (lastEpoch !== undefined && epoch > lastEpoch) hooks.onNewGeneration?.();
         if (lastEpoch === undefined || epoch > lastEpoch) lastEpoch = epoch;

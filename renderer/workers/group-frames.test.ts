@@ -84,7 +84,7 @@ describe('the frame pipeline in a group call', () => {
         expect(state.report.senders).toEqual(
           members
             .filter((index) => index !== own)
-            .map((index) => ({ index, userId: USERS[index], decrypted: { audio: 1, video: 1 }, failed: { audio: 0, video: 0 } })),
+            .map((index) => ({ index, userId: USERS[index], decrypted: { audio: 1, video: 1 }, failed: { audio: 0, video: 0 }, lastEpoch: 3 })),
         );
       }
     } finally {
@@ -97,6 +97,10 @@ describe('the frame pipeline in a group call', () => {
     const bob = await member(1, 1, [0, 1, 2]);
     const carol = await member(1, 2, [0, 1, 2]);
     try {
+      // Before the removal everyone opens Alice's epoch-1 frames.
+      const before = sent(alice, 'audio', 0);
+      expect(frameProcessor(carol, 'audio', 'receive')(copy(before))).toBe(true);
+      expect(frameProcessor(bob, 'audio', 'receive')(copy(before))).toBe(true);
       // Carol is removed: Alice and Bob move to epoch 2 without her.
       const hooks = recorder();
       await loadGroupKeys(alice, message(2, 0, [0, 1]), hooks);
@@ -110,10 +114,16 @@ describe('the frame pipeline in a group call', () => {
         expect(new Uint8Array(atCarol.data)).toEqual(new Uint8Array(frame.data));
         expect(frameProcessor(bob, kind, 'receive')(copy(frame))).toBe(true);
       }
-      expect(carol.report.decrypted).toEqual({ audio: 0, video: 0 });
+      expect(carol.report.decrypted).toEqual({ audio: 1, video: 0 });
       expect(carol.report.failed).toEqual({ audio: 1, video: 2 });
-      expect(carol.report.senders.find((entry) => entry.index === 0)).toMatchObject({ decrypted: { audio: 0, video: 0 }, failed: { audio: 1, video: 2 } });
-      expect(bob.report.senders.find((entry) => entry.index === 0)).toEqual({ index: 0, userId: 'alice', decrypted: { audio: 1, video: 2 }, failed: { audio: 0, video: 0 } });
+      expect(carol.report.senders.find((entry) => entry.index === 0)).toMatchObject({ decrypted: { audio: 1, video: 0 }, failed: { audio: 1, video: 2 }, lastEpoch: 1 });
+      expect(bob.report.senders.find((entry) => entry.index === 0)).toEqual({
+        index: 0,
+        userId: 'alice',
+        decrypted: { audio: 2, video: 2 },
+        failed: { audio: 0, video: 0 },
+        lastEpoch: 2,
+      });
       syncGroupReport(bob);
       expect(bob.report.sendEpoch).toBe(2);
       expect(bob.report.epochsHeld).toEqual([1, 2]);
@@ -134,7 +144,7 @@ describe('the frame pipeline in a group call', () => {
       expect(alice.report.failed.audio).toBe(1);
       expect(alice.report.decrypted.audio).toBe(0);
       // Not listed, so counted only in the totals.
-      expect(alice.report.senders).toEqual([{ index: 1, userId: 'bob', decrypted: { audio: 0, video: 0 }, failed: { audio: 0, video: 0 } }]);
+      expect(alice.report.senders).toEqual([{ index: 1, userId: 'bob', decrypted: { audio: 0, video: 0 }, failed: { audio: 0, video: 0 }, lastEpoch: null }]);
     } finally {
       wipeCallKeys(alice);
       wipeCallKeys(outsider);
@@ -270,7 +280,13 @@ describe('group keys in the worker', () => {
       reused.senders[1] = { index: 9, userId: 'mallory' };
       await loadGroupKeys(state, reused, recorder());
       expect(state.report.senders.length).toBeLessThanOrEqual(8);
-      expect(state.report.senders.find((sender) => sender.index === 9)).toEqual({ index: 9, userId: 'mallory', decrypted: { audio: 0, video: 0 }, failed: { audio: 0, video: 0 } });
+      expect(state.report.senders.find((sender) => sender.index === 9)).toEqual({
+        index: 9,
+        userId: 'mallory',
+        decrypted: { audio: 0, video: 0 },
+        failed: { audio: 0, video: 0 },
+        lastEpoch: null,
+      });
     } finally {
       wipeCallKeys(state);
     }

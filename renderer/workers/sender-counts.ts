@@ -19,7 +19,7 @@ export class SenderCounts {
       current.add(index);
       const known = this.#byIndex.get(index);
       if (known !== undefined && known.userId === userId) continue;
-      this.#byIndex.set(index, { index, userId, decrypted: { audio: 0, video: 0 }, failed: { audio: 0, video: 0 } });
+      this.#byIndex.set(index, { index, userId, decrypted: { audio: 0, video: 0 }, failed: { audio: 0, video: 0 }, lastEpoch: null });
     }
     for (const index of [...this.#byIndex.keys()]) {
       if (this.#byIndex.size <= MAX_GROUP_SENDERS) break;
