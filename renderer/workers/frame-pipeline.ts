@@ -1,6 +1,7 @@
 import { isCryptoError } from '../../shared/crypto/errors';
 import { decryptMediaFrame, encryptMediaFrame, type MediaKind as CodecKind } from '../../shared/crypto/media-frame';
-import type { CryptoState } from './crypto-state';
+import { parseGroupKid } from '../../shared/crypto/sframe-mls';
+import type { CryptoState, GroupState } from './crypto-state';
 import type { MediaKind, TransformDirection } from './frame-crypto-messages';
 
 /** The only codecs negotiated while encryption is on (codec-preferences.ts on the page). */
@@ -13,10 +14,6 @@ export interface PipelineHooks {
   onNewGeneration?: () => void;
 }
 
-function isEncodedFrame(chunk: unknown): chunk is EncodedFrame {
-  return typeof chunk === 'object' && chunk !== null && (chunk as { data?: unknown }).data instanceof ArrayBuffer;
-}
-
 /** The bytes as an ArrayBuffer of exactly their length, which is what an encoded frame's data must be. */
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   if (bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer;
@@ -26,55 +23,70 @@ function exactBuffer(bytes: Uint8Array): ArrayBuffer {
 /** Handles one chunk from the transform's readable; true when it goes on to the writable as it now is. */
 export type FrameProcessor = (chunk: unknown) => boolean;
 
+/** The sender index a frame's KID names, if the KID is a group member's. */
+function senderIndexOf(kid: bigint | undefined): number | undefined {
+  if (kid === undefined) return undefined;
+  try {
+    return parseGroupKid(kid).senderIndex;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One sender's or receiver's frames through SFrame, each changed in place. A frame that cannot be
  * encrypted is dropped (never sent in the clear); one that does not authenticate is dropped (never
  * decoded) and counted as failed; one whose counter was already used is dropped and counted apart.
+ * In a group call every send transform encrypts with the one sender of the current epoch (so
+ * counters never repeat under a key, however many peer connections there are), and a received
+ * frame is opened by its KID: sender index and epoch.
  */
 export function frameProcessor(state: CryptoState, kind: MediaKind, direction: TransformDirection, hooks: PipelineHooks = {}): FrameProcessor {
   const codec = CODEC[kind];
   let lastKid: bigint | undefined;
+  let lastEpoch: bigint | undefined;
 
-  /** Encrypts the frame in place; false when it must be dropped. */
-  const encrypt = (frame: EncodedFrame): boolean => {
-    const sender = state.sendKeys?.sender;
+  /** The frame's bytes encrypted; undefined when the frame must be dropped. */
+  const encrypt = (bytes: Uint8Array): Uint8Array | undefined => {
+    const sender = state.group === undefined ? state.sendKeys?.sender : state.group.ring.sender;
     if (sender === undefined) {
       state.report.unkeyed[kind]++;
-      return false;
+      return undefined;
     }
+    let sealed: Uint8Array;
     try {
-      frame.data = exactBuffer(encryptMediaFrame(sender, codec, new Uint8Array(frame.data)));
+      sealed = encryptMediaFrame(sender, codec, bytes);
     } catch {
       // A truncated frame or exhausted counters: drop rather than send anything unencrypted.
       state.report.unkeyed[kind]++;
-      return false;
+      return undefined;
     }
     state.report.encrypted[kind]++;
-    return true;
+    return sealed;
   };
 
-  /** Decrypts the frame in place; false when it must be dropped. */
-  const decrypt = (frame: EncodedFrame): boolean => {
+  /** A 1:1 call's frame decrypted; undefined when it must be dropped. */
+  const decryptPair = (bytes: Uint8Array): Uint8Array | undefined => {
     const keys = state.receiveKeys;
     if (keys === undefined) {
       state.report.unkeyed[kind]++;
-      return false;
+      return undefined;
     }
     let kid: bigint | undefined;
+    let plain: Uint8Array;
     try {
-      const plain = decryptMediaFrame(
+      plain = decryptMediaFrame(
         (frameKid) => {
           kid = frameKid;
           return keys.receiverFor(frameKid);
         },
         codec,
-        new Uint8Array(frame.data),
+        bytes,
       );
-      frame.data = exactBuffer(plain);
     } catch (error) {
       if (isCryptoError(error, 'sframe-replayed')) state.report.replayed[kind]++;
       else state.report.failed[kind]++;
-      return false;
+      return undefined;
     }
     if (kid !== undefined) {
       keys.confirm(kid);
@@ -83,20 +95,83 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
       if (lastKid === undefined || kid > lastKid) lastKid = kid;
     }
     state.report.decrypted[kind]++;
-    return true;
+    return plain;
   };
+
+  /** A group call's frame decrypted, counted under its sender; undefined when it must be dropped. */
+  const decryptGroup = (bytes: Uint8Array, group: GroupState): Uint8Array | undefined => {
+    const { ring, senders } = group;
+    if (ring.sendEpoch === undefined) {
+      state.report.unkeyed[kind]++;
+      return undefined;
+    }
+    let kid: bigint | undefined;
+    let plain: Uint8Array;
+    try {
+      plain = decryptMediaFrame(
+        (frameKid) => {
+          kid = frameKid;
+          return ring.receiverFor(frameKid);
+        },
+        codec,
+        bytes,
+      );
+    } catch (error) {
+      if (isCryptoError(error, 'sframe-replayed')) {
+        state.report.replayed[kind]++;
+        return undefined;
+      }
+      state.report.failed[kind]++;
+      const index = senderIndexOf(kid);
+      if (index !== undefined) {
+        const entry = senders.entry(index);
+        if (entry !== undefined) entry.failed[kind]++;
+      }
+      return undefined;
+    }
+    if (kid !== undefined) {
+      const epoch = ring.epochFor(kid);
+      ring.confirm(kid);
+      const index = senderIndexOf(kid);
+      const entry = index === undefined ? undefined : senders.entry(index);
+      if (entry !== undefined) {
+        entry.decrypted[kind]++;
+        if (epoch !== undefined && (entry.lastEpoch === null || epoch > BigInt(entry.lastEpoch))) entry.lastEpoch = Number(epoch);
+      }
+      if (epoch !== undefined) {
+        if (lastEpoch !== undefined && epoch > lastEpoch) hooks.onNewGeneration?.();
+        if (lastEpoch === undefined || epoch > lastEpoch) lastEpoch = epoch;
+      }
+    }
+    state.report.decrypted[kind]++;
+    return plain;
+  };
+
+  const transform =
+    direction === 'send' ? encrypt : (bytes: Uint8Array) => (state.group === undefined ? decryptPair(bytes) : decryptGroup(bytes, state.group));
 
   const { timings } = state;
   return (chunk) => {
-    if (!isEncodedFrame(chunk)) return false;
-    // Empty frames carry nothing to protect, and the other side passes them on untouched too.
-    if (chunk.data.byteLength === 0) return true;
+    if (typeof chunk !== 'object' || chunk === null) return false;
     const started = timings.enabled ? performance.now() : 0;
-    const pass = direction === 'send' ? encrypt(chunk) : decrypt(chunk);
+    // The frame's data is read once: in Chromium each read of an encoded frame's `data` is a
+    // call into the browser.
+    const data: unknown = (chunk as { data?: unknown }).data;
+    if (!(data instanceof ArrayBuffer)) return false;
+    // Empty frames carry nothing to protect, and the other side passes them on untouched too.
+    if (data.byteLength === 0) return true;
+    const bytes = new Uint8Array(data);
+    const read = timings.enabled ? performance.now() : 0;
+    const result = transform(bytes);
+    const transformed = timings.enabled ? performance.now() : 0;
+    if (result !== undefined) (chunk as EncodedFrame).data = exactBuffer(result);
     // Timed: reading the frame's bytes, SFrame, writing them back. Passing the frame on is the
     // stream's own cost, which a transform without any crypto pays as well.
-    if (timings.enabled) timings.record(direction, kind, (performance.now() - started) * 1000);
-    return pass;
+    if (timings.enabled) {
+      const ended = performance.now();
+      timings.record(direction, kind, (ended - started) * 1000, { read: (read - started) * 1000, write: (ended - transformed) * 1000 });
+    }
+    return result !== undefined;
   };
 }
 
