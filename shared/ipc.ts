@@ -492,7 +492,10 @@ export const invokeChannels = {
     response: groupViewSchema,
   },
   /** The owner invites more people into a running group call. */
-  'group.invite': { request: z.object({ groupId: callIdSchema, userIds: groupInviteesSchema }).strict(), response: groupViewSchema },
+  'group.invite': {
+    request: z.object({ groupId: callIdSchema, userIds: groupInviteesSchema, confirmKeyChange: z.boolean().optional() }).strict(),
+    response: groupViewSchema,
+  },
   'group.accept': {
     request: z.object({ groupId: callIdSchema, fingerprint: fingerprintSchema, confirmKeyChange: z.boolean().optional() }).strict(),
     response: groupViewSchema,

@@ -23,7 +23,9 @@ export type GroupEndReason =
   /** The server refused a step (create, join) for good. */
   | 'refused'
   /** The group showed a member or commit the pins or the invites do not allow: this device left. */
-  | 'member-refused';
+  | 'member-refused'
+  /** Joined, but nobody added this device to the MLS group in time: it left. */
+  | 'timeout';
 
 export interface GroupCallMember {
   readonly userId: string;

@@ -4,7 +4,7 @@
  * join from a Welcome, the committer rule, every commit in the server's order, and each epoch's
  * media keys out to the app. The server relays and orders; everything it relays is checked here.
  */
-import { toBase64Url, fromBase64Url } from '../../../shared/crypto/bytes';
+import { constantTimeEqual, toBase64Url, fromBase64Url } from '../../../shared/crypto/bytes';
 import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../../shared/crypto/group-invite';
 import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage, type SignalData } from '../../../shared/protocol';
 import type { GroupCallEvent, GroupCallView, GroupEndReason } from './group-call-events';
@@ -20,12 +20,31 @@ const v = PROTOCOL_VERSION;
 
 /** How long the lowest-index member has to commit a needed change before the next one tries. */
 export const DEFAULT_COMMIT_FALLBACK_MS = 3_000;
+/**
+ * How long a joiner waits for its Welcome before it leaves (`timeout`). Above the committer
+ * fallback of the last of 8 members (7 × 3 s) and a KeyPackage fetch.
+ */
+export const DEFAULT_JOIN_TIMEOUT_MS = 30_000;
+
+/** A user's pinned key as the contact book holds it, with whether its change is still unconfirmed. */
+export interface PinnedPeer {
+  readonly identityKey: Uint8Array;
+  readonly keyChanged: boolean;
+}
 
 export interface GroupCallManagerOptions {
   readonly self: LocalMember;
   readonly pinnedKey: PinnedKeyLookup;
-  /** Whether the user's key changed and the change is not confirmed here (the view marks them). */
-  readonly keyChanged?: (userId: string) => boolean;
+  /**
+   * The key pinned for a user even when its change is not confirmed yet (undefined: a stranger):
+   * a ring is checked under it, and the key-change gate reads it. Without it, rings need a
+   * confirmed key and nobody counts as key-changed.
+   */
+  readonly peerKey?: (userId: string) => PinnedPeer | undefined;
+  /** The user confirmed a changed key (start or accept with `confirmKeyChange`): settles exactly that key. */
+  readonly acknowledgeKeyChange?: (userId: string, identityKey: Uint8Array) => void;
+  /** Whether this device is in a 1:1 call: a group call is then refused as `in-call`. */
+  readonly inOtherCall?: () => boolean;
   send(message: ClientMessage): boolean;
   emit(event: GroupCallEvent): void;
   /** Read at each use, so a test may change it between steps. */
@@ -41,6 +60,8 @@ export interface GroupCallTuning {
   beforeCommitSent?: (groupId: string, epoch: number) => Promise<void>;
   /** Every present member commits a needed change at once instead of the lowest leaf first (tests). */
   everyoneCommits?: boolean;
+  /** How long a joiner waits for its Welcome (DEFAULT_JOIN_TIMEOUT_MS). */
+  joinTimeoutMs?: number;
 }
 
 interface InFlight {
@@ -80,6 +101,12 @@ interface GroupCall {
   entryRef: string | undefined;
   /** This device's DTLS binding with each member; from create or accept on. */
   pairs: PairBindings | undefined;
+  /** The owner's key that verified the ring: accepting needs it to be the one pinned still. */
+  ringKey: Uint8Array | undefined;
+  /** Ends a join nobody completes. */
+  joinTimer: NodeJS.Timeout | undefined;
+  /** The key-changed users the last view named: a change of the pins re-sends the view. */
+  shownKeyChanged: string;
 }
 
 export class GroupCallManager {
@@ -108,7 +135,9 @@ export class GroupCallManager {
    */
   async connected(): Promise<void> {
     this.#published = false;
-    const batch = await this.#keyPackages.generateBatch(DEFAULT_KEY_PACKAGE_BATCH);
+    // A Welcome on its way to a join in progress may be for a KeyPackage of the batch this one replaces.
+    const joining = [...this.#calls.values()].some((call) => call.state === 'joining');
+    const batch = await this.#keyPackages.generateBatch(DEFAULT_KEY_PACKAGE_BATCH, joining);
     if (this.#closed) return;
     this.#options.send({ v, type: 'keys.publish', packages: batch.oneTime.map(toBase64Url), lastResort: toBase64Url(batch.lastResort) });
     for (const call of this.#calls.values()) {
@@ -135,21 +164,51 @@ export class GroupCallManager {
     return found === undefined ? undefined : this.#view(found);
   }
 
+  /** Whether this device is joining or in a group call (a 1:1 call is then refused as busy). */
+  inCall(): boolean {
+    for (const call of this.#calls.values()) if (call.state === 'joining' || call.state === 'active') return true;
+    return false;
+  }
+
+  /**
+   * The page that held the call's WebRTC and its DTLS certificate is gone (reloaded, crashed): a
+   * new page runs another certificate, which this call's bindings refuse, so the call is left. A
+   * ringing call stays, as a 1:1 ring does.
+   */
+  rendererGone(): void {
+    for (const call of this.#calls.values()) {
+      if (call.state === 'joining' || call.state === 'active') this.leave(call.groupId);
+    }
+  }
+
+  /** The contact book's pins changed (a directory update): views whose key-changed users differ are sent again. */
+  pinsChanged(): void {
+    for (const call of this.#calls.values()) {
+      if (call.state !== 'ended' && this.#keyChangedIn(call).join('\n') !== call.shownKeyChanged) this.#emitView(call);
+    }
+  }
+
   view(groupId: string): GroupCallView | undefined {
     const call = this.#calls.get(groupId);
     return call === undefined ? undefined : this.#view(call);
   }
 
   /** The owner starts a group call: signs who may be in it, creates the MLS group, asks the server to ring. */
-  async create(request: { groupId: string; invitees: readonly string[]; media: GroupMedia; fingerprint: string }): Promise<GroupCallView> {
+  async create(request: { groupId: string; invitees: readonly string[]; media: GroupMedia; fingerprint: string; confirmKeyChange?: boolean }): Promise<GroupCallView> {
     const { groupId, media } = request;
     const invitees = [...request.invitees];
     if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
     if (invitees.includes(this.#self)) throw new GroupError('invalid-input', 'the owner is in the call already; invite others');
+    if (new Set(invitees).size !== invitees.length) throw new GroupError('invalid-input', 'each invitee is named once');
+    this.#refuseIfBusy();
     const pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, request.fingerprint);
+    this.#keyChangeGate(invitees, request.confirmKeyChange === true, 'calling');
     for (const userId of invitees) {
       if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
     }
+    // Another call may have begun while the keys were read.
+    this.#refuseIfBusy();
+    if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
     const invite: GroupInvite = { groupId, owner: this.#self, invitees, media, issuedAt: Date.now() };
     const signature = await signGroupInvite(this.#options.self.identity.secretKey, invite);
     const signed: SignedGroupInvite = { invite, signature };
@@ -177,10 +236,12 @@ export class GroupCallManager {
   }
 
   /** The owner invites more people mid-call: a new signed list naming everyone invited so far and them. */
-  async invite(groupId: string, more: readonly string[]): Promise<GroupCallView> {
+  async invite(groupId: string, more: readonly string[], confirmKeyChange = false): Promise<GroupCallView> {
     const call = this.#live(groupId);
     const session = call.session;
     if (call.owner !== this.#self || session === undefined) throw new GroupError('invalid-input', 'only the owner invites, once in the call');
+    if (more.includes(this.#self)) throw new GroupError('invalid-input', 'the owner is in the call already; invite others');
+    this.#keyChangeGate(more, confirmKeyChange, 'inviting');
     for (const userId of more) {
       if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
     }
@@ -197,14 +258,60 @@ export class GroupCallManager {
   }
 
   /** Joins a ringing call; `fingerprint` is the page's DTLS certificate for all its pairs in it. */
-  accept(groupId: string, fingerprint: string): GroupCallView {
+  accept(groupId: string, fingerprint: string, confirmKeyChange = false): GroupCallView {
     const call = this.#incoming(groupId);
-    call.pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, fingerprint);
+    this.#refuseIfBusy();
+    const pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, fingerprint);
+    const ownerNow = this.#options.peerKey?.(call.owner);
+    if (call.ringKey !== undefined && (ownerNow === undefined || !constantTimeEqual(ownerNow.identityKey, call.ringKey))) {
+      // The ring was checked under a key that is no longer the pinned one: what the user could
+      // review is not this call's owner any more, so it cannot be joined knowingly.
+      this.#options.send({ v, type: 'group.decline', groupId });
+      this.#end(call, 'refused');
+      throw new GroupError('key-changed', `the key that signed this call is no longer the one pinned for ${call.owner}; the call was declined`);
+    }
+    this.#keyChangeGate(this.#keyChangedIn(call), confirmKeyChange, 'joining');
+    call.pairs = pairs;
     call.state = 'joining';
     call.entryRef = this.#ref('group-join');
     this.#options.send({ v, type: 'group.join', id: call.entryRef, groupId });
+    this.#armJoinTimeout(call);
     this.#emitView(call);
     return this.#view(call);
+  }
+
+  /**
+   * The key-change gate, as for 1:1 calls: someone whose safety number changed is refused
+   * (`key-changed`) unless the user confirmed; confirming settles exactly the key pinned now.
+   */
+  #keyChangeGate(userIds: readonly string[], confirmed: boolean, doing: string): void {
+    const changed = userIds.flatMap((userId) => {
+      const peer = this.#options.peerKey?.(userId);
+      return peer?.keyChanged === true ? [{ userId, identityKey: peer.identityKey }] : [];
+    });
+    if (changed.length === 0) return;
+    if (!confirmed) {
+      throw new GroupError('key-changed', `the safety number of ${changed.map((peer) => peer.userId).join(', ')} has changed: confirm before ${doing}`);
+    }
+    for (const peer of changed) this.#options.acknowledgeKeyChange?.(peer.userId, peer.identityKey);
+  }
+
+  #refuseIfBusy(): void {
+    if (this.inCall() || this.#options.inOtherCall?.() === true) throw new GroupError('in-call', 'you are already in a call: hang up first');
+  }
+
+  /** A joiner nobody adds (every member refused its KeyPackage, or none came) leaves after a bounded wait. */
+  #armJoinTimeout(call: GroupCall): void {
+    const ms = this.#options.tuning?.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
+    call.joinTimer = setTimeout(() => {
+      call.joinTimer = undefined;
+      this.#serial(() => {
+        if (call.state !== 'joining') return;
+        this.#options.send({ v, type: 'group.leave', groupId: call.groupId });
+        this.#end(call, 'timeout');
+      });
+    }, ms);
+    call.joinTimer.unref();
   }
 
   decline(groupId: string): void {
@@ -340,6 +447,9 @@ export class GroupCallManager {
       unaddable: new Set(),
       entryRef: undefined,
       pairs: undefined,
+      ringKey: undefined,
+      joinTimer: undefined,
+      shownKeyChanged: '',
     };
   }
 
@@ -381,7 +491,8 @@ export class GroupCallManager {
       }
       if (!signed.invite.invitees.includes(this.#self)) throw new GroupError('not-invited', 'the signed invite does not name this user');
       // The same check the MLS layer makes on every Add: the owner's pinned key must have signed it.
-      await new InviteBook(message.groupId, message.from, this.#options.pinnedKey).accept(signed);
+      // A changed key not yet confirmed still verifies the ring; accepting it needs the confirmation.
+      await new InviteBook(message.groupId, message.from, this.#ringKeyLookup).accept(signed);
     } catch (error) {
       if (!isGroupError(error)) throw error;
       // A ring that does not verify is never shown; the server stops ringing.
@@ -392,6 +503,9 @@ export class GroupCallManager {
     if (this.#calls.has(message.groupId)) return;
     const call = this.#newCall(message.groupId, message.from, signed.invite.media, signed);
     call.present = [...message.members];
+    const ringKey = await this.#ringKeyLookup(message.from);
+    if (ringKey === null || this.#calls.has(message.groupId)) return;
+    call.ringKey = ringKey.slice();
     this.#forgetEnded();
     this.#calls.set(call.groupId, call);
     this.#emitView(call);
@@ -407,7 +521,7 @@ export class GroupCallManager {
         const signed = decodeSignedInvite(message.invite, message.signature);
         if (!relayedMatchesSigned(signed, { groupId: call.groupId, owner: call.owner, invitees: message.invitees })) return;
         if (call.session !== undefined) await call.session.acceptInvite(signed);
-        else await new InviteBook(call.groupId, call.owner, this.#options.pinnedKey).accept(signed);
+        else await new InviteBook(call.groupId, call.owner, call.state === 'incoming' ? this.#ringKeyLookup : this.#options.pinnedKey).accept(signed);
         call.invites.push(signed);
         for (const userId of signed.invite.invitees) call.allowed.add(userId);
         this.#emitView(call);
@@ -495,6 +609,7 @@ export class GroupCallManager {
       return;
     }
     call.state = 'active';
+    this.#joinSettled(call);
     // The commit that added us (and any before it) is already in the Welcome.
     const later = call.early.filter((entry) => entry.epoch > epoch);
     call.early = [];
@@ -646,8 +761,10 @@ export class GroupCallManager {
 
   #end(call: GroupCall, reason: GroupEndReason, emit = true): void {
     if (call.state === 'ended') return;
+    const wasJoining = call.state === 'joining';
     call.state = 'ended';
     call.endReason = reason;
+    if (wasJoining) this.#joinSettled(call);
     this.#clearFallback(call);
     this.#settleFetch(call, 'lost');
     call.inFlight = undefined;
@@ -658,6 +775,20 @@ export class GroupCallManager {
     call.securityCode = null;
     if (emit) this.#emitView(call);
   }
+
+  /** A join ended, with a Welcome or without: the KeyPackage batches kept for it go, unless another join still waits. */
+  #joinSettled(call: GroupCall): void {
+    if (call.joinTimer !== undefined) clearTimeout(call.joinTimer);
+    call.joinTimer = undefined;
+    if (![...this.#calls.values()].some((other) => other.state === 'joining')) this.#keyPackages.dropKept();
+  }
+
+  /** The key a ring is checked under: the pinned one, even while its change is unconfirmed. */
+  readonly #ringKeyLookup = async (userId: string): Promise<Uint8Array | null> => {
+    const peerKey = this.#options.peerKey;
+    if (peerKey === undefined) return this.#options.pinnedKey(userId);
+    return peerKey(userId)?.identityKey ?? null;
+  };
 
   /** Ended calls are kept (their views stay readable) only until the next call begins. */
   #forgetEnded(): void {
@@ -670,7 +801,9 @@ export class GroupCallManager {
   }
 
   #emitView(call: GroupCall): void {
-    this.#emit(call, { kind: 'view', view: this.#view(call) });
+    const view = this.#view(call);
+    call.shownKeyChanged = view.keyChanged.join('\n');
+    this.#emit(call, { kind: 'view', view });
   }
 
   #emit(call: GroupCall, event: DistributiveOmit<GroupCallEvent, 'groupId' | 'seq'>): void {
@@ -679,11 +812,11 @@ export class GroupCallManager {
   }
 
   #keyChangedIn(call: GroupCall): string[] {
-    const keyChanged = this.#options.keyChanged;
-    if (keyChanged === undefined) return [];
+    const peerKey = this.#options.peerKey;
+    if (peerKey === undefined) return [];
     const everyone = new Set([call.owner, ...call.allowed, ...call.present]);
     everyone.delete(this.#self);
-    return [...everyone].filter((userId) => keyChanged(userId));
+    return [...everyone].filter((userId) => peerKey(userId)?.keyChanged === true);
   }
 
   #view(call: GroupCall): GroupCallView {

@@ -31,6 +31,10 @@ export type GroupErrorCode =
   | 'mitm-detected'
   /** Signalling from or to someone the server does not list in the call. */
   | 'not-present'
+  /** Someone's safety number changed and the user has not confirmed it (the key-change gate). */
+  | 'key-changed'
+  /** This device is in another call (1:1 or group) already. */
+  | 'in-call'
   | 'invalid-input';
 
 export class GroupError extends Error {

@@ -19,6 +19,8 @@ async function refusalsAsIpc<T>(step: () => T | Promise<T>): Promise<T> {
   } catch (error) {
     if (isGroupError(error, 'no-such-group')) throw new IpcError('no-such-group', error.message);
     if (isGroupError(error, 'invalid-input')) throw new IpcError('bad-request', error.message);
+    if (isGroupError(error, 'key-changed')) throw new IpcError('key-changed', error.message);
+    if (isGroupError(error, 'in-call')) throw new IpcError('in-call', error.message);
     if (isGroupError(error)) throw new IpcError('group-refused', `${error.code}: ${error.message}`);
     throw error;
   }
@@ -27,18 +29,24 @@ async function refusalsAsIpc<T>(step: () => T | Promise<T>): Promise<T> {
 export async function groupStart(request: RequestOf<'group.start'>, context: HandlerContext): Promise<ResponseOf<'group.start'>> {
   const manager = await groups(context);
   return groupViewToWire(
-    await refusalsAsIpc(() => manager.create({ groupId: request.groupId, invitees: request.invitees, media: request.media, fingerprint: request.fingerprint })),
+    await refusalsAsIpc(() => manager.create({
+        groupId: request.groupId,
+        invitees: request.invitees,
+        media: request.media,
+        fingerprint: request.fingerprint,
+        confirmKeyChange: request.confirmKeyChange,
+      })),
   );
 }
 
 export async function groupInvite(request: RequestOf<'group.invite'>, context: HandlerContext): Promise<ResponseOf<'group.invite'>> {
   const manager = await groups(context);
-  return groupViewToWire(await refusalsAsIpc(() => manager.invite(request.groupId, request.userIds)));
+  return groupViewToWire(await refusalsAsIpc(() => manager.invite(request.groupId, request.userIds, request.confirmKeyChange === true)));
 }
 
 export async function groupAccept(request: RequestOf<'group.accept'>, context: HandlerContext): Promise<ResponseOf<'group.accept'>> {
   const manager = await groups(context);
-  return groupViewToWire(await refusalsAsIpc(() => manager.accept(request.groupId, request.fingerprint)));
+  return groupViewToWire(await refusalsAsIpc(() => manager.accept(request.groupId, request.fingerprint, request.confirmKeyChange === true)));
 }
 
 export async function groupDecline(request: RequestOf<'group.decline'>, context: HandlerContext): Promise<ResponseOf<'group.decline'>> {
