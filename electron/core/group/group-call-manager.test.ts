@@ -382,6 +382,36 @@ describe('group calls between real cores', () => {
   }, 60_000);
 });
 
+describe('the loose ends of joining', () => {
+  it('a reconnect while joining keeps the KeyPackage a Welcome on its way is for', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let made: () => void = () => undefined;
+    const commitMade = new Promise<void>((resolve) => (made = resolve));
+    alice.tuning.beforeCommitSent = async () => {
+      made();
+      await held;
+    };
+    try {
+      const groupId = randomCallId();
+      await alice.groups.create({ groupId, invitees: ['bob'], media: 'audio', fingerprint: alice.fingerprint });
+      await bob.view(groupId, (view) => view.state === 'incoming', 'incoming');
+      bob.groups.accept(groupId, bob.fingerprint);
+      // Alice has fetched Bob's KeyPackage and made the Welcome for it; then Bob's link comes back
+      // and he publishes a new batch, as after every login.
+      await commitMade;
+      await bob.groups.connected();
+      await bob.groups.published();
+      release();
+      await converged(groupId, [alice, bob], 1);
+      await endGroup(groupId, [alice, bob]);
+    } finally {
+      release();
+      delete alice.tuning.beforeCommitSent;
+    }
+  }, 60_000);
+});
+
 describe('signalling between members, held to each pair\'s signed DTLS binding', () => {
   /** What a hostile server could hand Bob as a signal from `from`: relayed as if from a member. */
   const asRelayed = (groupId: string, from: string, data: SignalData, dtls?: { fingerprint: string; signature: string }) => {

@@ -262,8 +262,9 @@ export class GroupCallManager {
     const call = this.#incoming(groupId);
     this.#refuseIfBusy();
     const pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, fingerprint);
-    const ownerNow = this.#options.peerKey?.(call.owner);
-    if (call.ringKey !== undefined && (ownerNow === undefined || !constantTimeEqual(ownerNow.identityKey, call.ringKey))) {
+    const peerKey = this.#options.peerKey;
+    const ownerNow = peerKey?.(call.owner);
+    if (peerKey !== undefined && call.ringKey !== undefined && (ownerNow === undefined || !constantTimeEqual(ownerNow.identityKey, call.ringKey))) {
       // The ring was checked under a key that is no longer the pinned one: what the user could
       // review is not this call's owner any more, so it cannot be joined knowingly.
       this.#options.send({ v, type: 'group.decline', groupId });
