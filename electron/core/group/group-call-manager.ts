@@ -206,13 +206,16 @@ export class GroupCallManager {
     for (const userId of invitees) {
       if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
     }
-    // Another call may have begun while the keys were read.
-    this.#refuseIfBusy();
-    if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
     const invite: GroupInvite = { groupId, owner: this.#self, invitees, media, issuedAt: Date.now() };
     const signature = await signGroupInvite(this.#options.self.identity.secretKey, invite);
     const signed: SignedGroupInvite = { invite, signature };
     const session = await GroupSession.create({ groupId, owner: this.#self, self: this.#options.self, pinnedKey: this.#options.pinnedKey }, signed);
+    // Another call (or this id) may have begun while the keys were read and the group made.
+    if (this.#calls.has(groupId) || this.inCall() || this.#options.inOtherCall?.() === true) {
+      session.wipe();
+      if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
+      throw new GroupError('in-call', 'another call started meanwhile');
+    }
     const call = this.#newCall(groupId, this.#self, media, signed);
     call.session = session;
     call.pairs = pairs;
