@@ -255,6 +255,12 @@ export const groupViewSchema = z
     members: z.array(z.object({ userId: userIdSchema, index: leafIndexSchema.nullable() }).strict()).max(MAX_GROUP_MEMBERS),
     unavailable: groupUserListSchema,
     declined: groupUserListSchema,
+    /**
+     * The owner, invitees and members whose safety number changed and is not confirmed here: the
+     * screen marks them. Accepting a ring that names one needs `confirmKeyChange`; a member whose
+     * key changes mid-call can no longer be followed by MLS here.
+     */
+    keyChanged: groupUserListSchema,
     epoch: epochNumberSchema.nullable(),
     securityCode: groupSecurityCodeSchema.nullable(),
     endReason: groupEndReasonSchema.nullable(),
@@ -486,7 +492,10 @@ export const invokeChannels = {
     response: groupViewSchema,
   },
   /** The owner invites more people into a running group call. */
-  'group.invite': { request: z.object({ groupId: callIdSchema, userIds: groupInviteesSchema }).strict(), response: groupViewSchema },
+  'group.invite': {
+    request: z.object({ groupId: callIdSchema, userIds: groupInviteesSchema, confirmKeyChange: z.boolean().optional() }).strict(),
+    response: groupViewSchema,
+  },
   'group.accept': {
     request: z.object({ groupId: callIdSchema, fingerprint: fingerprintSchema, confirmKeyChange: z.boolean().optional() }).strict(),
     response: groupViewSchema,

@@ -70,6 +70,8 @@ export interface CallManagerDeps {
   connectTimeoutMs?: number;
   /** Whether a call id is already in the call history: a replayed invite for it must not ring. */
   inHistory?: (callId: string) => boolean;
+  /** Whether this device is in a group call: a 1:1 call is then busy, as with another 1:1 call. */
+  busyElsewhere?: () => boolean;
 }
 
 interface ActiveCall {
@@ -105,7 +107,7 @@ export class CallManager {
   }
 
   async start(request: { callId: string; userId: string; media: Media; fingerprint: string; confirmKeyChange: boolean }): Promise<CallView> {
-    if (this.active) throw new IpcError('in-call', 'you are already in a call: hang up first');
+    if (this.inCall()) throw new IpcError('in-call', 'you are already in a call: hang up first');
     const { callId } = request;
     // The renderer names the call: an id already used here would mix two calls' events and history.
     if (this.ended.has(callId) || this.deps.inHistory?.(callId) === true) {
@@ -154,6 +156,7 @@ export class CallManager {
     if (call.view.state !== 'incoming' || call.invite === undefined) {
       throw new IpcError('bad-request', `the call is ${call.view.state}; only a ringing incoming call can be accepted`);
     }
+    if (this.deps.busyElsewhere?.() === true) throw new IpcError('in-call', 'you are in a group call: leave it first');
     const gate = this.incomingGate(call);
     if (gate === 'repinned') {
       // The invite was checked against a key that is no longer the pinned one, so the number the
@@ -357,6 +360,10 @@ export class CallManager {
 
   private async receiveInvite(message: Extract<IncomingCallMessage, { type: 'call.invite' }>): Promise<void> {
     const busyReply = { v: PROTOCOL_VERSION, callId: message.callId, to: message.from } as const;
+    if (this.deps.busyElsewhere?.() === true) {
+      this.deps.send({ ...busyReply, type: 'call.busy' });
+      return;
+    }
     if (this.active) {
       if (this.active.view.callId !== message.callId) this.deps.send({ ...busyReply, type: 'call.busy' });
       return;
@@ -511,7 +518,7 @@ export class CallManager {
 
   /** Re-read after an await: the state may have moved while the handshake ran. */
   private inCall(): boolean {
-    return this.active !== undefined;
+    return this.active !== undefined || this.deps.busyElsewhere?.() === true;
   }
 
   private require(callId: string): ActiveCall {

@@ -4,9 +4,9 @@
  * join from a Welcome, the committer rule, every commit in the server's order, and each epoch's
  * media keys out to the app. The server relays and orders; everything it relays is checked here.
  */
-import { toBase64Url, fromBase64Url } from '../../../shared/crypto/bytes';
+import { constantTimeEqual, toBase64Url, fromBase64Url } from '../../../shared/crypto/bytes';
 import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../../shared/crypto/group-invite';
-import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage } from '../../../shared/protocol';
+import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage, type SignalData } from '../../../shared/protocol';
 import type { GroupCallEvent, GroupCallView, GroupEndReason } from './group-call-events';
 import { GroupError, isGroupError, type GroupErrorCode } from './group-error';
 import { GroupSession, type OutgoingCommit } from './group-session';
@@ -14,15 +14,37 @@ import { InviteBook, type SignedGroupInvite } from './invite-book';
 import { decodeSignedInvite, encodeInviteField, relayedMatchesSigned } from './invite-wire';
 import { KeyPackageStore, DEFAULT_KEY_PACKAGE_BATCH } from './key-packages';
 import type { LocalMember, PinnedKeyLookup } from './member-binding';
+import { PairBindings } from './pair-bindings';
 
 const v = PROTOCOL_VERSION;
 
 /** How long the lowest-index member has to commit a needed change before the next one tries. */
 export const DEFAULT_COMMIT_FALLBACK_MS = 3_000;
+/**
+ * How long a joiner waits for its Welcome before it leaves (`timeout`). Above the committer
+ * fallback of the last of 8 members (7 × 3 s) and a KeyPackage fetch.
+ */
+export const DEFAULT_JOIN_TIMEOUT_MS = 30_000;
+
+/** A user's pinned key as the contact book holds it, with whether its change is still unconfirmed. */
+export interface PinnedPeer {
+  readonly identityKey: Uint8Array;
+  readonly keyChanged: boolean;
+}
 
 export interface GroupCallManagerOptions {
   readonly self: LocalMember;
   readonly pinnedKey: PinnedKeyLookup;
+  /**
+   * The key pinned for a user even when its change is not confirmed yet (undefined: a stranger):
+   * a ring is checked under it, and the key-change gate reads it. Without it, rings need a
+   * confirmed key and nobody counts as key-changed.
+   */
+  readonly peerKey?: (userId: string) => PinnedPeer | undefined;
+  /** The user confirmed a changed key (start or accept with `confirmKeyChange`): settles exactly that key. */
+  readonly acknowledgeKeyChange?: (userId: string, identityKey: Uint8Array) => void;
+  /** Whether this device is in a 1:1 call: a group call is then refused as `in-call`. */
+  readonly inOtherCall?: () => boolean;
   send(message: ClientMessage): boolean;
   emit(event: GroupCallEvent): void;
   /** Read at each use, so a test may change it between steps. */
@@ -38,6 +60,8 @@ export interface GroupCallTuning {
   beforeCommitSent?: (groupId: string, epoch: number) => Promise<void>;
   /** Every present member commits a needed change at once instead of the lowest leaf first (tests). */
   everyoneCommits?: boolean;
+  /** How long a joiner waits for its Welcome (DEFAULT_JOIN_TIMEOUT_MS). */
+  joinTimeoutMs?: number;
 }
 
 interface InFlight {
@@ -75,6 +99,14 @@ interface GroupCall {
   readonly unaddable: Set<string>;
   /** The id of this device's group.create or group.join: a refusal of it ends the call. */
   entryRef: string | undefined;
+  /** This device's DTLS binding with each member; from create or accept on. */
+  pairs: PairBindings | undefined;
+  /** The owner's key that verified the ring: accepting needs it to be the one pinned still. */
+  ringKey: Uint8Array | undefined;
+  /** Ends a join nobody completes. */
+  joinTimer: NodeJS.Timeout | undefined;
+  /** The key-changed users the last view named: a change of the pins re-sends the view. */
+  shownKeyChanged: string;
 }
 
 export class GroupCallManager {
@@ -103,7 +135,9 @@ export class GroupCallManager {
    */
   async connected(): Promise<void> {
     this.#published = false;
-    const batch = await this.#keyPackages.generateBatch(DEFAULT_KEY_PACKAGE_BATCH);
+    // A Welcome on its way to a join in progress may be for a KeyPackage of the batch this one replaces.
+    const joining = [...this.#calls.values()].some((call) => call.state === 'joining');
+    const batch = await this.#keyPackages.generateBatch(DEFAULT_KEY_PACKAGE_BATCH, joining);
     if (this.#closed) return;
     this.#options.send({ v, type: 'keys.publish', packages: batch.oneTime.map(toBase64Url), lastResort: toBase64Url(batch.lastResort) });
     for (const call of this.#calls.values()) {
@@ -130,16 +164,45 @@ export class GroupCallManager {
     return found === undefined ? undefined : this.#view(found);
   }
 
+  /** Whether this device is joining or in a group call (a 1:1 call is then refused as busy). */
+  inCall(): boolean {
+    for (const call of this.#calls.values()) if (call.state === 'joining' || call.state === 'active') return true;
+    return false;
+  }
+
+  /**
+   * The page that held the call's WebRTC and its DTLS certificate is gone (reloaded, crashed): a
+   * new page runs another certificate, which this call's bindings refuse, so the call is left. A
+   * ringing call stays, as a 1:1 ring does.
+   */
+  rendererGone(): void {
+    for (const call of this.#calls.values()) {
+      if (call.state === 'joining' || call.state === 'active') this.leave(call.groupId);
+    }
+  }
+
+  /** The contact book's pins changed (a directory update): views whose key-changed users differ are sent again. */
+  pinsChanged(): void {
+    for (const call of this.#calls.values()) {
+      if (call.state !== 'ended' && this.#keyChangedIn(call).join('\n') !== call.shownKeyChanged) this.#emitView(call);
+    }
+  }
+
   view(groupId: string): GroupCallView | undefined {
     const call = this.#calls.get(groupId);
     return call === undefined ? undefined : this.#view(call);
   }
 
   /** The owner starts a group call: signs who may be in it, creates the MLS group, asks the server to ring. */
-  async create(request: { groupId: string; invitees: readonly string[]; media: GroupMedia }): Promise<GroupCallView> {
+  async create(request: { groupId: string; invitees: readonly string[]; media: GroupMedia; fingerprint: string; confirmKeyChange?: boolean }): Promise<GroupCallView> {
     const { groupId, media } = request;
     const invitees = [...request.invitees];
     if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
+    if (invitees.includes(this.#self)) throw new GroupError('invalid-input', 'the owner is in the call already; invite others');
+    if (new Set(invitees).size !== invitees.length) throw new GroupError('invalid-input', 'each invitee is named once');
+    this.#refuseIfBusy();
+    const pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, request.fingerprint);
+    this.#keyChangeGate(invitees, request.confirmKeyChange === true, 'calling');
     for (const userId of invitees) {
       if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
     }
@@ -147,8 +210,15 @@ export class GroupCallManager {
     const signature = await signGroupInvite(this.#options.self.identity.secretKey, invite);
     const signed: SignedGroupInvite = { invite, signature };
     const session = await GroupSession.create({ groupId, owner: this.#self, self: this.#options.self, pinnedKey: this.#options.pinnedKey }, signed);
+    // Another call (or this id) may have begun while the keys were read and the group made.
+    if (this.#calls.has(groupId) || this.inCall() || this.#options.inOtherCall?.() === true) {
+      session.wipe();
+      if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
+      throw new GroupError('in-call', 'another call started meanwhile');
+    }
     const call = this.#newCall(groupId, this.#self, media, signed);
     call.session = session;
+    call.pairs = pairs;
     call.state = 'active';
     call.present = [this.#self];
     call.entryRef = this.#ref('group-create');
@@ -169,10 +239,12 @@ export class GroupCallManager {
   }
 
   /** The owner invites more people mid-call: a new signed list naming everyone invited so far and them. */
-  async invite(groupId: string, more: readonly string[]): Promise<GroupCallView> {
+  async invite(groupId: string, more: readonly string[], confirmKeyChange = false): Promise<GroupCallView> {
     const call = this.#live(groupId);
     const session = call.session;
     if (call.owner !== this.#self || session === undefined) throw new GroupError('invalid-input', 'only the owner invites, once in the call');
+    if (more.includes(this.#self)) throw new GroupError('invalid-input', 'the owner is in the call already; invite others');
+    this.#keyChangeGate(more, confirmKeyChange, 'inviting');
     for (const userId of more) {
       if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
     }
@@ -188,13 +260,62 @@ export class GroupCallManager {
     return this.#view(call);
   }
 
-  accept(groupId: string): GroupCallView {
+  /** Joins a ringing call; `fingerprint` is the page's DTLS certificate for all its pairs in it. */
+  accept(groupId: string, fingerprint: string, confirmKeyChange = false): GroupCallView {
     const call = this.#incoming(groupId);
+    this.#refuseIfBusy();
+    const pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, fingerprint);
+    const peerKey = this.#options.peerKey;
+    const ownerNow = peerKey?.(call.owner);
+    if (peerKey !== undefined && call.ringKey !== undefined && (ownerNow === undefined || !constantTimeEqual(ownerNow.identityKey, call.ringKey))) {
+      // The ring was checked under a key that is no longer the pinned one: what the user could
+      // review is not this call's owner any more, so it cannot be joined knowingly.
+      this.#options.send({ v, type: 'group.decline', groupId });
+      this.#end(call, 'refused');
+      throw new GroupError('key-changed', `the key that signed this call is no longer the one pinned for ${call.owner}; the call was declined`);
+    }
+    this.#keyChangeGate(this.#keyChangedIn(call), confirmKeyChange, 'joining');
+    call.pairs = pairs;
     call.state = 'joining';
     call.entryRef = this.#ref('group-join');
     this.#options.send({ v, type: 'group.join', id: call.entryRef, groupId });
+    this.#armJoinTimeout(call);
     this.#emitView(call);
     return this.#view(call);
+  }
+
+  /**
+   * The key-change gate, as for 1:1 calls: someone whose safety number changed is refused
+   * (`key-changed`) unless the user confirmed; confirming settles exactly the key pinned now.
+   */
+  #keyChangeGate(userIds: readonly string[], confirmed: boolean, doing: string): void {
+    const changed = userIds.flatMap((userId) => {
+      const peer = this.#options.peerKey?.(userId);
+      return peer?.keyChanged === true ? [{ userId, identityKey: peer.identityKey }] : [];
+    });
+    if (changed.length === 0) return;
+    if (!confirmed) {
+      throw new GroupError('key-changed', `the safety number of ${changed.map((peer) => peer.userId).join(', ')} has changed: confirm before ${doing}`);
+    }
+    for (const peer of changed) this.#options.acknowledgeKeyChange?.(peer.userId, peer.identityKey);
+  }
+
+  #refuseIfBusy(): void {
+    if (this.inCall() || this.#options.inOtherCall?.() === true) throw new GroupError('in-call', 'you are already in a call: hang up first');
+  }
+
+  /** A joiner nobody adds (every member refused its KeyPackage, or none came) leaves after a bounded wait. */
+  #armJoinTimeout(call: GroupCall): void {
+    const ms = this.#options.tuning?.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
+    call.joinTimer = setTimeout(() => {
+      call.joinTimer = undefined;
+      this.#serial(() => {
+        if (call.state !== 'joining') return;
+        this.#options.send({ v, type: 'group.leave', groupId: call.groupId });
+        this.#end(call, 'timeout');
+      });
+    }, ms);
+    call.joinTimer.unref();
   }
 
   decline(groupId: string): void {
@@ -221,6 +342,35 @@ export class GroupCallManager {
     if (call.owner !== this.#self) throw new GroupError('invalid-input', 'only the owner ends the call for everyone');
     this.#options.send({ v, type: 'group.end', groupId });
     this.#end(call, 'ended');
+  }
+
+  /**
+   * Our page's signalling to one member: only to someone the server lists in the call, any SDP
+   * with exactly the certificate this device gave for the call, with the pair's signed binding.
+   * False: the server link is down, and nothing was sent.
+   */
+  async signal(groupId: string, to: string, data: SignalData): Promise<boolean> {
+    const call = this.#live(groupId);
+    const pairs = call.pairs;
+    if (pairs === undefined) throw new GroupError('no-such-group', 'not in a group call with that id');
+    if (to === this.#self || !call.present.includes(to)) throw new GroupError('not-present', `${to} is not in this group call`);
+    let dtls;
+    try {
+      dtls = pairs.outgoing(to, data);
+    } catch (error) {
+      // Our own page offering another certificate than the one it gave would have the peer run
+      // DTLS with a stranger: the pair is refused, as a 1:1 call ends.
+      if (isGroupError(error, 'mitm-detected') && !pairs.isRefused(to)) {
+        pairs.refuse(to);
+        this.#emit(call, { kind: 'refused', code: 'mitm-detected', message: error.message, userId: to });
+        console.warn(`sealcall: group signalling to ${to} refused: our page's SDP does not carry its certificate`);
+      }
+      throw error;
+    }
+    const binding = await dtls;
+    // The call may have ended, or the pair been refused, while the binding was signed.
+    if (call.state === 'ended' || pairs.isRefused(to) || !call.present.includes(to)) throw new GroupError('not-present', `${to} is not in this group call any more`);
+    return this.#options.send({ v, type: 'group.signal', groupId, to, data, dtls: binding });
   }
 
   /** Every group and key-package message from the server. */
@@ -300,6 +450,10 @@ export class GroupCallManager {
       fallback: undefined,
       unaddable: new Set(),
       entryRef: undefined,
+      pairs: undefined,
+      ringKey: undefined,
+      joinTimer: undefined,
+      shownKeyChanged: '',
     };
   }
 
@@ -341,7 +495,8 @@ export class GroupCallManager {
       }
       if (!signed.invite.invitees.includes(this.#self)) throw new GroupError('not-invited', 'the signed invite does not name this user');
       // The same check the MLS layer makes on every Add: the owner's pinned key must have signed it.
-      await new InviteBook(message.groupId, message.from, this.#options.pinnedKey).accept(signed);
+      // A changed key not yet confirmed still verifies the ring; accepting it needs the confirmation.
+      await new InviteBook(message.groupId, message.from, this.#ringKeyLookup).accept(signed);
     } catch (error) {
       if (!isGroupError(error)) throw error;
       // A ring that does not verify is never shown; the server stops ringing.
@@ -352,6 +507,9 @@ export class GroupCallManager {
     if (this.#calls.has(message.groupId)) return;
     const call = this.#newCall(message.groupId, message.from, signed.invite.media, signed);
     call.present = [...message.members];
+    const ringKey = await this.#ringKeyLookup(message.from);
+    if (ringKey === null || this.#calls.has(message.groupId)) return;
+    call.ringKey = ringKey.slice();
     this.#forgetEnded();
     this.#calls.set(call.groupId, call);
     this.#emitView(call);
@@ -367,7 +525,7 @@ export class GroupCallManager {
         const signed = decodeSignedInvite(message.invite, message.signature);
         if (!relayedMatchesSigned(signed, { groupId: call.groupId, owner: call.owner, invitees: message.invitees })) return;
         if (call.session !== undefined) await call.session.acceptInvite(signed);
-        else await new InviteBook(call.groupId, call.owner, this.#options.pinnedKey).accept(signed);
+        else await new InviteBook(call.groupId, call.owner, call.state === 'incoming' ? this.#ringKeyLookup : this.#options.pinnedKey).accept(signed);
         call.invites.push(signed);
         for (const userId of signed.invite.invitees) call.allowed.add(userId);
         this.#emitView(call);
@@ -383,6 +541,8 @@ export class GroupCallManager {
         return;
       case 'group.left':
         call.present = [...message.members];
+        // A page that comes back may run another certificate: its pair binds anew.
+        call.pairs?.forget(message.userId);
         this.#emitView(call);
         this.#reconcile(call);
         return;
@@ -406,10 +566,35 @@ export class GroupCallManager {
         return;
       }
       case 'group.signal':
-        // Media signalling is wired with the call engine, which checks each pair's signed DTLS
-        // fingerprint (docs/group-calls.md); until then it is not passed on unchecked.
+        await this.#signalIn(call, message);
         return;
     }
+  }
+
+  /**
+   * A member's signalling on its way to our page: from someone the server lists in the call, held
+   * to the pair's signed binding (pair-bindings.ts). Anything else is dropped, the user is told
+   * once, and that pair is refused for the rest of the call.
+   */
+  async #signalIn(call: GroupCall, message: Extract<IncomingGroupMessage, { type: 'group.signal' }>): Promise<void> {
+    const pairs = call.pairs;
+    const from = message.from;
+    if (pairs === undefined || call.state === 'incoming' || pairs.isRefused(from)) return;
+    let refusal: { code: GroupErrorCode; message: string } | null;
+    if (from === this.#self || !call.present.includes(from)) {
+      refusal = { code: 'not-present', message: `signalling from ${from}, who is not in this group call` };
+      pairs.refuse(from);
+    } else {
+      refusal = await pairs.incoming(from, message.data, message.dtls);
+    }
+    if (call.state === 'ended') return;
+    if (refusal === null) {
+      this.#emit(call, { kind: 'signal', from, data: message.data });
+      return;
+    }
+    // Who and why, never the SDP or the signature.
+    console.warn(`sealcall: group signalling from ${from} refused (${refusal.code})`);
+    this.#emit(call, { kind: 'refused', code: refusal.code, message: refusal.message, userId: from });
   }
 
   async #welcome(call: GroupCall, epoch: number, welcome: Uint8Array): Promise<void> {
@@ -428,6 +613,7 @@ export class GroupCallManager {
       return;
     }
     call.state = 'active';
+    this.#joinSettled(call);
     // The commit that added us (and any before it) is already in the Welcome.
     const later = call.early.filter((entry) => entry.epoch > epoch);
     call.early = [];
@@ -579,17 +765,34 @@ export class GroupCallManager {
 
   #end(call: GroupCall, reason: GroupEndReason, emit = true): void {
     if (call.state === 'ended') return;
+    const wasJoining = call.state === 'joining';
     call.state = 'ended';
     call.endReason = reason;
+    if (wasJoining) this.#joinSettled(call);
     this.#clearFallback(call);
     this.#settleFetch(call, 'lost');
     call.inFlight = undefined;
     call.session?.wipe();
     call.session = undefined;
+    call.pairs?.wipe();
     call.early = [];
     call.securityCode = null;
     if (emit) this.#emitView(call);
   }
+
+  /** A join ended, with a Welcome or without: the KeyPackage batches kept for it go, unless another join still waits. */
+  #joinSettled(call: GroupCall): void {
+    if (call.joinTimer !== undefined) clearTimeout(call.joinTimer);
+    call.joinTimer = undefined;
+    if (![...this.#calls.values()].some((other) => other.state === 'joining')) this.#keyPackages.dropKept();
+  }
+
+  /** The key a ring is checked under: the pinned one, even while its change is unconfirmed. */
+  readonly #ringKeyLookup = async (userId: string): Promise<Uint8Array | null> => {
+    const peerKey = this.#options.peerKey;
+    if (peerKey === undefined) return this.#options.pinnedKey(userId);
+    return peerKey(userId)?.identityKey ?? null;
+  };
 
   /** Ended calls are kept (their views stay readable) only until the next call begins. */
   #forgetEnded(): void {
@@ -602,12 +805,22 @@ export class GroupCallManager {
   }
 
   #emitView(call: GroupCall): void {
-    this.#emit(call, { kind: 'view', view: this.#view(call) });
+    const view = this.#view(call);
+    call.shownKeyChanged = view.keyChanged.join('\n');
+    this.#emit(call, { kind: 'view', view });
   }
 
   #emit(call: GroupCall, event: DistributiveOmit<GroupCallEvent, 'groupId' | 'seq'>): void {
     call.seq += 1;
     this.#options.emit({ ...event, groupId: call.groupId, seq: call.seq });
+  }
+
+  #keyChangedIn(call: GroupCall): string[] {
+    const peerKey = this.#options.peerKey;
+    if (peerKey === undefined) return [];
+    const everyone = new Set([call.owner, ...call.allowed, ...call.present]);
+    everyone.delete(this.#self);
+    return [...everyone].filter((userId) => peerKey(userId)?.keyChanged === true);
   }
 
   #view(call: GroupCall): GroupCallView {
@@ -623,6 +836,7 @@ export class GroupCallManager {
       members: call.present.map((userId) => ({ userId, index: indexOf.get(userId) ?? null })),
       unavailable: [...call.unavailable],
       declined: [...call.declined],
+      keyChanged: this.#keyChangedIn(call),
       epoch: call.session?.active === true ? Number(call.session.epoch) : null,
       securityCode: call.securityCode,
       endReason: call.endReason,

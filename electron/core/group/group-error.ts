@@ -24,6 +24,17 @@ export type GroupErrorCode =
   | 'not-member'
   /** No group call with that id is live (or ringing) on this device. */
   | 'no-such-group'
+  /**
+   * A pair's signalling broke its DTLS binding (a forged or changed binding, an SDP with another
+   * certificate, or none bound yet): that pair is refused for the rest of the call.
+   */
+  | 'mitm-detected'
+  /** Signalling from or to someone the server does not list in the call. */
+  | 'not-present'
+  /** Someone's safety number changed and the user has not confirmed it (the key-change gate). */
+  | 'key-changed'
+  /** This device is in another call (1:1 or group) already. */
+  | 'in-call'
   | 'invalid-input';
 
 export class GroupError extends Error {

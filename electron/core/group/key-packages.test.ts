@@ -79,5 +79,16 @@ describe('KeyPackages', () => {
     const pendingWelcome = await welcomeFor(batch.lastResort);
     await store.generateBatch(1);
     await expectGroupError(GroupSession.join(bobOptions, pendingWelcome, store, [invite]), 'no-key-package');
+
+    // A reconnect while a join is pending keeps the batch before: its Welcome still opens, until the join settles.
+    const kept = await store.generateBatch(1);
+    const onItsWay = await welcomeFor(kept.oneTime[0] ?? new Uint8Array(0));
+    const forLater = await welcomeFor(kept.lastResort);
+    await store.generateBatch(1, true);
+    expect(store.keptBatches).toBe(1);
+    await GroupSession.join(bobOptions, onItsWay, store, [invite]);
+    store.dropKept();
+    expect(store.keptBatches).toBe(0);
+    await expectGroupError(GroupSession.join(bobOptions, forLater, store, [invite]), 'no-key-package');
   });
 });

@@ -25,6 +25,8 @@ export const DEFAULT_KEY_PACKAGE_BATCH = 10;
 const MAX_KEY_PACKAGE_BATCH = 100;
 /** Far above a real KeyPackage (about 300 bytes), so a hostile one cannot make us parse megabytes. */
 export const MAX_KEY_PACKAGE_BYTES = 4096;
+/** Earlier batches kept for a join in progress; a link that flaps more often than this loses the oldest. */
+const MAX_KEPT_BATCHES = 3;
 
 interface HeldPackage {
   readonly publicPackage: KeyPackage;
@@ -52,9 +54,18 @@ function wipePrivate(privatePackage: PrivateKeyPackage): void {
   zeroOutUint8Array(privatePackage.signaturePrivateKey);
 }
 
+function wipeBatch(batch: readonly HeldPackage[]): void {
+  for (const held of batch) wipePrivate(held.privatePackage);
+}
+
 export class KeyPackageStore {
   readonly #self: LocalMember;
   #held: HeldPackage[] = [];
+  /**
+   * Batches replaced while a join was in progress, newest first: a Welcome on its way may be for
+   * one of them (the committer fetched it before the reconnect).
+   */
+  #kept: HeldPackage[][] = [];
 
   constructor(self: LocalMember) {
     credentialFor(self.userId);
@@ -70,14 +81,23 @@ export class KeyPackageStore {
     return this.#held.filter((held) => !held.lastResort).length;
   }
 
-  /** Makes a new set, replacing (and zeroing) every package held before: publish the result. */
-  async generateBatch(count: number = DEFAULT_KEY_PACKAGE_BATCH): Promise<PublishedKeyPackages> {
+  /**
+   * Makes a new set, replacing every package held before: publish the result. The old ones are
+   * zeroed, unless `keepPrevious` (a join is in progress): then they still open a Welcome until
+   * `dropKept`.
+   */
+  async generateBatch(count: number = DEFAULT_KEY_PACKAGE_BATCH, keepPrevious = false): Promise<PublishedKeyPackages> {
     if (!Number.isSafeInteger(count) || count < 1 || count > MAX_KEY_PACKAGE_BATCH) {
       throw new GroupError('invalid-input', `a KeyPackage batch has 1 to ${MAX_KEY_PACKAGE_BATCH} packages`);
     }
     const fresh: HeldPackage[] = [];
     for (let i = 0; i <= count; i++) fresh.push(await this.#make(i === count));
-    this.wipe();
+    if (keepPrevious) {
+      this.#kept.unshift(this.#held);
+      for (const batch of this.#kept.splice(MAX_KEPT_BATCHES)) wipeBatch(batch);
+    } else {
+      this.wipe();
+    }
     this.#held = fresh;
     const encode = (held: HeldPackage) => encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: held.publicPackage });
     const lastResort = fresh[count];
@@ -87,7 +107,7 @@ export class KeyPackageStore {
 
   /** The held package a Welcome is addressed to, or a 'no-key-package' error. */
   find(welcome: Welcome): HeldKeyPackage {
-    for (const held of this.#held) {
+    for (const held of [...this.#held, ...this.#kept.flat()]) {
       if (welcome.secrets.some((secret) => secret.newMember.length === held.ref.length && constantTimeEqual(secret.newMember, held.ref))) {
         return {
           publicPackage: held.publicPackage,
@@ -96,6 +116,7 @@ export class KeyPackageStore {
           consume: () => {
             if (held.lastResort) return;
             this.#held = this.#held.filter((other) => other !== held);
+            this.#kept = this.#kept.map((batch) => batch.filter((other) => other !== held));
             zeroOutUint8Array(held.privatePackage.initPrivateKey);
           },
         };
@@ -104,9 +125,21 @@ export class KeyPackageStore {
     throw new GroupError('no-key-package', 'the Welcome is for none of the KeyPackages this device published');
   }
 
+  /** Earlier batches kept: how many (for the tests). */
+  get keptBatches(): number {
+    return this.#kept.length;
+  }
+
+  /** The join they were kept for settled: the earlier batches' private halves are zeroed. */
+  dropKept(): void {
+    for (const batch of this.#kept) wipeBatch(batch);
+    this.#kept = [];
+  }
+
   wipe(): void {
-    for (const held of this.#held) wipePrivate(held.privatePackage);
+    wipeBatch(this.#held);
     this.#held = [];
+    this.dropKept();
   }
 
   async #make(lastResort: boolean): Promise<HeldPackage> {

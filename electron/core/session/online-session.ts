@@ -82,6 +82,7 @@ export class OnlineSession {
         events.callEnded(view);
       },
       ...(options.inHistory ? { inHistory: options.inHistory } : {}),
+      busyElsewhere: () => this.groups.inCall(),
       ...options.timeouts,
     });
     this.groups = new GroupCallManager({
@@ -90,6 +91,16 @@ export class OnlineSession {
       pinnedKey: (userId) => {
         const peer = this.contacts.peer(userId);
         return peer === undefined || peer.keyChanged ? null : peer.identityKey;
+      },
+      peerKey: (userId) => this.contacts.peer(userId),
+      acknowledgeKeyChange: (userId, identityKey) => {
+        this.contacts.acknowledgeKeyChange(userId, identityKey);
+        this.contactsChanged();
+      },
+      // A 1:1 call only ringing here is not one the user is in.
+      inOtherCall: () => {
+        const state = this.calls.current()?.state;
+        return state !== undefined && state !== 'incoming' && state !== 'ended';
       },
       send: (message) => this.connection.send(message),
       emit: (event) => events['group.event']?.(event),
@@ -138,6 +149,7 @@ export class OnlineSession {
 
   /** Something the followed set depends on changed (call history, verified marks). */
   contactsChanged(): void {
+    this.groups.pinsChanged();
     this.presence.refresh();
     this.options.events.contacts(this.contacts.list());
   }

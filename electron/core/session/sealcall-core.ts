@@ -18,6 +18,8 @@ export interface CoreTuning {
   /** Tests lower Argon2id's cost; production keeps the sealer's default. */
   pwhash?: PwhashParams;
   timeouts?: OnlineSessionOptions['timeouts'];
+  /** Tests shorten the group-call waits (read at each use, so a test may change it between steps). */
+  groups?: OnlineSessionOptions['groups'];
 }
 
 type Emit = <E extends EventChannel>(event: E, payload: EventOf<E>) => void;
@@ -150,6 +152,7 @@ export class SealcallCore {
 
   /** See Host.rendererGone. A call still ringing here stays: a reloaded renderer can answer it. */
   rendererGone(): void {
+    this.online?.groups.rendererGone();
     const calls = this.online?.calls;
     const current = calls?.current();
     if (calls === undefined || current == null || current.state === 'ended' || current.state === 'incoming') return;
@@ -204,6 +207,7 @@ export class SealcallCore {
         pinStore.save(next, () => undefined);
       },
       ...(this.tuning.timeouts ? { timeouts: this.tuning.timeouts } : {}),
+      ...(this.tuning.groups ? { groups: this.tuning.groups } : {}),
       inHistory: (callId) => this.history.has(callId),
       events: {
         connection: (state) => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MAX_WATCHED_CONTACTS, type CallKeys, type CallView, type EventChannel, type EventOf, type IpcResult } from '../../../shared/ipc';
 import type { SignalData } from '../../../shared/protocol';
+import type { GroupCallTuning } from '../group/group-call-manager';
 import { createHost, type Host } from '../host';
 import { PWHASH_INTERACTIVE } from '../keystore/passphrase-sealer';
 import type { Notification, NotifySink } from '../ports';
@@ -31,13 +32,15 @@ export class UserHost {
     readonly dataDir: string = mkdtempSync(path.join(tmpdir(), `sealcall-host-${name}-`)),
     /** Like a renderer showing every row: follow the presence of the first contacts listed. False: show none. */
     private readonly watchAll = true,
+    /** The group-call manager's tuning; the test may change it between steps. */
+    readonly groupTuning: GroupCallTuning = {},
   ) {
     const notify: NotifySink = {
       show: (notification) => this.notifications.push(notification),
       presence: () => undefined,
     };
-    this.host = createHost({ kind: 'harness', version: '0.0.0-test', dataDir, osSealer: null, notify, enterpriseConfigPath: path.join(dataDir, 'no-enterprise-config.json') }, { tuning: FAST_TUNING });
-    const channels: EventChannel[] = ['identity.changed', 'connection.changed', 'contacts.changed', 'call.event', 'history.changed'];
+    this.host = createHost({ kind: 'harness', version: '0.0.0-test', dataDir, osSealer: null, notify, enterpriseConfigPath: path.join(dataDir, 'no-enterprise-config.json') }, { tuning: { ...FAST_TUNING, groups: groupTuning } });
+    const channels: EventChannel[] = ['identity.changed', 'connection.changed', 'contacts.changed', 'call.event', 'group.event', 'history.changed'];
     for (const channel of channels) {
       this.host.on(channel, (payload) => {
         if (channel === 'contacts.changed') this.watchShown(payload as EventOf<'contacts.changed'>);
@@ -74,6 +77,11 @@ export class UserHost {
         },
       });
     });
+  }
+
+  /** Every `event` recorded so far, in order. */
+  seen<E extends EventChannel>(event: E): EventOf<E>[] {
+    return this.events.filter((entry) => entry.event === event).map((entry) => entry.payload as EventOf<E>);
   }
 
   /** The first call view (already seen or future) that passes `test`. */
