@@ -48,8 +48,6 @@ export interface GroupMemberStats {
 export interface GroupEngineOptions {
   /** The legacy createEncodedStreams path rather than RTCRtpScriptTransform. */
   preferLegacyTransforms?: boolean;
-  /** How often each pair's stats are sampled (audio levels, quality); at least 100 ms. */
-  statsIntervalMs?: number;
 }
 
 export interface SealcallGroupDiagnostics {
@@ -96,7 +94,7 @@ export function installGroupDiagnostics(engine: InspectableGroupEngine): void {
     },
     stats: () => engine.inspect().stats(),
     configure: (options) => {
-      engine.configure({ preferLegacyTransforms: options.preferLegacyTransforms, statsIntervalMs: options.statsIntervalMs });
+      engine.configure({ preferLegacyTransforms: options.preferLegacyTransforms });
     },
   };
   Object.defineProperty(window, 'sealcallGroupDiagnostics', { value: Object.freeze(diagnostics), configurable: false, writable: false });

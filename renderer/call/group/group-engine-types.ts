@@ -21,8 +21,6 @@ export interface GroupRemoteMember {
   muted: boolean;
   cameraOff: boolean;
   sharing: boolean;
-  /** Their microphone's level (0 to 1) from the latest stats sample, for the active speaker. */
-  audioLevel: number;
 }
 
 export interface GroupEngineState {
@@ -73,4 +71,6 @@ export interface GroupCallEngine {
   stopScreenShare(): Promise<void>;
   /** Clears the error shown. */
   dismissError(): void;
+  /** Every connected member's microphone level now (0 to 1), for the active speaker. */
+  audioLevels(): ReadonlyMap<string, number>;
 }
