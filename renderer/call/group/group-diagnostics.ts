@@ -1,5 +1,5 @@
 import type { GroupView } from '../../../shared/ipc';
-import type { CryptoReport, PerKind } from '../../workers/frame-crypto-messages';
+import type { CryptoReport, SenderReport } from '../../workers/frame-crypto-messages';
 import type { TrackState } from '../local-media-controls';
 import type { TransformApi } from '../transforms';
 import type { GroupCallEngine } from './group-engine-types';
@@ -10,17 +10,11 @@ import type { GroupCallEngine } from './group-engine-types';
  * material is reachable here.
  */
 
-/** One sender's frames as the worker counts them. */
-export interface GroupSenderCounts {
-  /** The sender's MLS leaf index. */
-  index: number;
-  userId: string;
-  decrypted: PerKind;
-  failed: PerKind;
-}
+/** One sender's frames as the worker counts them: `{index, userId, decrypted, failed}`. */
+export type GroupSenderCounts = SenderReport;
 
-/** The worker's report with its per-sender counts (empty before the first keys). */
-export type GroupCryptoReport = CryptoReport & { senders: GroupSenderCounts[] };
+/** The worker's report, with its per-sender counts in `senders` (empty before the first keys). */
+export type GroupCryptoReport = CryptoReport;
 
 export interface GroupPeerState {
   userId: string;

@@ -5,7 +5,6 @@ import { GroupCallController } from './group-call-controller';
 import type { GroupEngineOptions, InspectableGroupEngine } from './group-diagnostics';
 import type { GroupEngineState, GroupRemoteMember } from './group-engine-types';
 import { GroupMesh } from './group-mesh';
-import { reportWithSenders } from './group-keys';
 import { emptyReport } from '../../workers/frame-crypto-messages';
 
 function messageOf(error: unknown, fallback: string): string {
@@ -182,7 +181,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
             ? []
             : [...mesh.pairs.values()].map((pair) => ({ userId: pair.userId, connected: pair.connected, iceState: pair.isClosed() ? null : pair.iceState })),
         localTracks: mesh?.media?.trackStates() ?? [],
-        crypto: mesh?.report ?? reportWithSenders(emptyReport()),
+        crypto: mesh?.report ?? emptyReport(),
         transformApi: mesh?.transformApi ?? null,
         stats: () => (mesh === null || mesh.isClosed() ? Promise.resolve([]) : mesh.memberStats()),
       };

@@ -14,7 +14,6 @@ import { FanOutSender } from './fan-out-sender';
 import type { GroupMediaSession, GroupSessionEvents } from './group-call-controller';
 import type { GroupCryptoReport, GroupMemberStats } from './group-diagnostics';
 import type { GroupMedia } from './group-engine-types';
-import { loadGroupKeys, reportWithSenders } from './group-keys';
 import { GroupPair, type MemberMediaState } from './group-pair';
 
 export interface GroupMeshSettings {
@@ -89,7 +88,7 @@ export class GroupMesh implements GroupMediaSession {
   }
 
   get report(): GroupCryptoReport {
-    return reportWithSenders(this.crypto.report);
+    return this.crypto.report;
   }
 
   /** Certificate, camera and microphone, ICE servers: all before the core hears of the call. */
@@ -122,7 +121,7 @@ export class GroupMesh implements GroupMediaSession {
 
   loadKeys(keys: GroupKeys): void {
     if (this.isClosed()) return;
-    loadGroupKeys(this.crypto, keys);
+    this.crypto.loadGroupKeys(keys);
     this.#keysLoaded = true;
     this.#events.changed();
   }
@@ -230,7 +229,7 @@ export class GroupMesh implements GroupMediaSession {
       this.#share?.dispose();
       for (const pair of this.pairs.values()) pair.close();
       this.#untilPair.clear();
-      const report = reportWithSenders(await this.crypto.wipe());
+      const report = await this.crypto.wipe();
       this.#events.changed();
       return report;
     })();
