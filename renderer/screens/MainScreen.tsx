@@ -93,8 +93,11 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
     }),
     ...(groupRinging &&
       groupEngine !== null && {
-        acceptVideo: () => void group.accept('video'),
-        acceptAudio: () => void group.accept('audio'),
+        // A call naming a changed safety number is joined only from the dialog, once ticked.
+        ...(group.incoming?.keyChanged.length === 0 && {
+          acceptVideo: () => void group.accept('video'),
+          acceptAudio: () => void group.accept('audio'),
+        }),
         decline: group.decline,
       }),
     ...(live && {
@@ -285,7 +288,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
           contacts={contacts}
           ringtone={ringtone}
           cannotAnswerBecause={groupEngine === null ? "Group calls aren't available: Sealcall's call engine did not start." : undefined}
-          onAccept={(media) => group.accept(media)}
+          onAccept={group.accept}
           onDecline={group.decline}
         />
       )}

@@ -57,6 +57,10 @@ class RecordedMesh implements GroupMediaSession {
     this.views.push(view);
   }
 
+  refusePair(userId: string): void {
+    this.log.push(`refuse ${userId}`);
+  }
+
   receiveSignal(from: string, data: SignalData): void {
     this.log.push(`signal ${from}`);
     this.signals.push({ from, data });
@@ -84,6 +88,7 @@ function view(patch: Partial<GroupView> = {}): GroupView {
     members: [{ userId: 'alice', index: 0 }],
     unavailable: [],
     declined: [],
+    keyChanged: [],
     epoch: 0,
     securityCode: null,
     endReason: null,
@@ -312,6 +317,15 @@ describe('GroupCallController', () => {
     await settle();
     expect(session.isClosed()).toBe(true);
     expect(sent('group.leave')).toEqual([{ groupId: GROUP }]);
+  });
+
+  it("closes a pair the core refused as intercepted, and says so", async () => {
+    const { push, session, controller } = await started();
+    push({ kind: 'refused', code: 'mitm-detected', message: 'the SDP does not carry the bound fingerprint', userId: 'bob' });
+    expect(session.log.at(-1)).toBe('refuse bob');
+    expect(controller.state.error).toContain('bob');
+    expect(controller.state.error).toContain('intercept');
+    expect(session.isClosed()).toBe(false);
   });
 
   it('refuses a second call while one goes on', async () => {

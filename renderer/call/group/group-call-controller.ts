@@ -25,6 +25,8 @@ export interface GroupMediaSession {
   loadKeys(keys: GroupKeys): void;
   /** Who is in the call now: pairs open for members in the MLS group and close for those gone. */
   updateMembers(view: GroupView): void;
+  /** The core refused this member's pair for the rest of the call: close it, open none again. */
+  refusePair(userId: string): void;
   /** A member's signalling for its pair; held until that pair's peer exists. */
   receiveSignal(from: string, data: SignalData): void;
   isClosed(): boolean;
@@ -77,6 +79,11 @@ function messageOf(error: unknown, fallback: string): string {
 function refusalText(code: string, message: string, userId: string | undefined): string {
   const who = userId === undefined ? '' : ` (${userId})`;
   return `Part of the group call was refused${who}: ${code === message ? code : message}`;
+}
+
+/** The connection to one member did not come from the device that signed for it. */
+export function interceptedText(userId: string): string {
+  return `The connection to ${userId} was stopped: it did not come from the device that signed for it. Someone may be intercepting calls. Compare safety numbers with ${userId} in person.`;
 }
 
 export class GroupCallController<S extends GroupMediaSession> {
@@ -263,7 +270,10 @@ export class GroupCallController<S extends GroupMediaSession> {
         ours?.receiveSignal(event.from, event.data);
         return;
       case 'refused':
-        this.#update({ error: refusalText(event.code, event.message, event.userId) });
+        if (event.code === 'mitm-detected' && event.userId !== undefined) {
+          ours?.refusePair(event.userId);
+          this.#update({ error: interceptedText(event.userId) });
+        } else this.#update({ error: refusalText(event.code, event.message, event.userId) });
         return;
     }
   }

@@ -50,6 +50,8 @@ export class GroupMesh implements GroupMediaSession {
   #view: GroupView | null = null;
   #keysLoaded = false;
   readonly #untilPair = new Map<string, SignalQueue>();
+  /** Members whose pair the core refused (a DTLS binding broken): never opened again in this call. */
+  readonly #refused = new Set<string>();
   #senders: { audio: FanOutSender; video: FanOutSender } | null = null;
   #share: ScreenShare | null = null;
   #closed: Promise<GroupCryptoReport> | undefined;
@@ -132,8 +134,19 @@ export class GroupMesh implements GroupMediaSession {
     this.#reconcile();
   }
 
+  refusePair(userId: string): void {
+    this.#refused.add(userId);
+    this.#untilPair.delete(userId);
+    const pair = this.pairs.get(userId);
+    if (pair !== undefined) {
+      pair.close();
+      this.#forget(userId, pair);
+    }
+    this.#events.changed();
+  }
+
   receiveSignal(from: string, data: SignalData): void {
-    if (this.isClosed() || from === this.selfId) return;
+    if (this.isClosed() || from === this.selfId || this.#refused.has(from)) return;
     const pair = this.pairs.get(from);
     if (pair !== undefined && !pair.isClosed()) {
       pair.signal(data);
@@ -255,7 +268,7 @@ export class GroupMesh implements GroupMediaSession {
     for (const userId of this.#untilPair.keys()) if (!this.#named(userId)) this.#untilPair.delete(userId);
     if (!inGroup.has(this.selfId) || view.state === 'ended') return;
     for (const userId of inGroup) {
-      if (userId === this.selfId || this.pairs.has(userId)) continue;
+      if (userId === this.selfId || this.pairs.has(userId) || this.#refused.has(userId)) continue;
       this.#open(userId);
     }
     this.#events.changed();

@@ -82,7 +82,7 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
         self: false,
         owner: view.owner === member.userId,
         verified: contact?.verified ?? false,
-        keyChanged: (contact?.keyChanged ?? false) || (contact?.pinLost ?? false),
+        keyChanged: view.keyChanged.includes(member.userId) || (contact?.keyChanged ?? false) || (contact?.pinLost ?? false),
         stream: remote?.stream ?? null,
         muted: remote?.muted ?? false,
         cameraOff: remote?.cameraOff ?? true,

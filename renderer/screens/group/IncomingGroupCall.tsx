@@ -2,7 +2,8 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { Contact, GroupView } from '../../../shared/ipc';
 import type { GroupMedia } from '../../call/group/group-engine-types';
 import { Avatar } from '../../components/Avatar';
-import { HangUpIcon, PhoneIcon, VideoIcon } from '../../components/Icons';
+import { Checkbox } from '../../components/Checkbox';
+import { HangUpIcon, PhoneIcon, VideoIcon, WarningIcon } from '../../components/Icons';
 import { Modal } from '../../components/Modal';
 import { useRingtone } from '../../hooks/use-ringtone';
 import { shortcutHint } from '../../shortcuts/shortcuts';
@@ -13,8 +14,11 @@ interface IncomingGroupCallProps {
   ringtone: boolean;
   /** Set when answering is impossible (no call engine); declining still works. */
   cannotAnswerBecause: string | undefined;
-  /** Resolves false when joining failed (the parent says why), so the buttons come back. */
-  onAccept: (media: GroupMedia) => Promise<boolean>;
+  /**
+   * Resolves false when joining failed (the parent says why), so the buttons come back.
+   * `confirmKeyChange`: the user ticked "join anyway" for a call naming someone whose safety number changed.
+   */
+  onAccept: (media: GroupMedia, confirmKeyChange: boolean) => Promise<boolean>;
   onDecline: () => void;
 }
 
@@ -29,6 +33,9 @@ function nameOf(contacts: readonly Contact[], userId: string): string {
 export function IncomingGroupCall({ call, contacts, ringtone, cannotAnswerBecause, onAccept, onDecline }: IncomingGroupCallProps) {
   const ids = useId();
   const [answering, setAnswering] = useState(false);
+  const [keyChangeConfirmed, setKeyChangeConfirmed] = useState(false);
+  const changed = call.keyChanged.map((userId) => nameOf(contacts, userId));
+  const gated = changed.length > 0 && !keyChangeConfirmed;
   const [announcement, setAnnouncement] = useState('');
   const focusRef = useRef<HTMLDivElement>(null);
   const owner = nameOf(contacts, call.owner);
@@ -47,8 +54,9 @@ export function IncomingGroupCall({ call, contacts, ringtone, cannotAnswerBecaus
   }, [owner, others.length, kind]);
 
   const accept = (media: GroupMedia) => {
+    if (gated) return;
     setAnswering(true);
-    void onAccept(media).then((ok) => {
+    void onAccept(media, keyChangeConfirmed).then((ok) => {
       if (!ok) setAnswering(false);
     });
   };
@@ -69,6 +77,17 @@ export function IncomingGroupCall({ call, contacts, ringtone, cannotAnswerBecaus
           {call.media === 'video' ? <VideoIcon className="icon-small" /> : <PhoneIcon className="icon-small" />} Incoming {kind}
         </p>
         <p className="incoming-trust trust-none">Invited: {others.join(', ')}</p>
+        {changed.length > 0 && (
+          <div className="incoming-key-change">
+            <p className="incoming-trust trust-warning">
+              <WarningIcon className="icon-small" /> Safety number changed: {changed.join(', ')}
+            </p>
+            <p className="muted">
+              They probably set up Sealcall again. It could also mean someone is trying to intercept the call: compare safety numbers before you discuss anything sensitive.
+            </p>
+            <Checkbox label="Join anyway" checked={keyChangeConfirmed} onChange={setKeyChangeConfirmed} disabled={answering} />
+          </div>
+        )}
         {cannotAnswerBecause !== undefined && <p className="field-error">{cannotAnswerBecause}</p>}
         <div className="incoming-actions">
           <button
@@ -90,7 +109,7 @@ export function IncomingGroupCall({ call, contacts, ringtone, cannotAnswerBecaus
             onClick={() => {
               accept('audio');
             }}
-            disabled={answering || cannotAnswerBecause !== undefined}
+            disabled={answering || gated || cannotAnswerBecause !== undefined}
           >
             <PhoneIcon />
             <span className="round-button-label">Accept audio only</span>
@@ -103,7 +122,7 @@ export function IncomingGroupCall({ call, contacts, ringtone, cannotAnswerBecaus
             onClick={() => {
               accept('video');
             }}
-            disabled={answering || cannotAnswerBecause !== undefined}
+            disabled={answering || gated || cannotAnswerBecause !== undefined}
           >
             <VideoIcon />
             <span className="round-button-label">Accept with video</span>
