@@ -1,0 +1,130 @@
+/**
+ * Real cores for the group benchmarks: an OnlineSession each (server link, contact book pinned
+ * from the directory, group-call manager with ts-mls) in this process, against a real server
+ * process. Every group event is kept with the time it was emitted, so one clock times a commit
+ * from the committer's send to the last member's keys.
+ */
+import { performance } from 'node:perf_hooks';
+import type { EnrolledUser } from '../server/test-support/harness.fixture';
+import type { GroupCallEvent, GroupCallView } from '../electron/core/group/group-call-events';
+import type { GroupCallTuning } from '../electron/core/group/group-call-manager';
+import { OnlineSession } from '../electron/core/session/online-session';
+
+/** Only bounds a step that never happens (a bug), so the bench fails instead of hanging. */
+const STEP_LIMIT_MS = 60_000;
+
+export interface TimedEvent {
+  readonly at: number;
+  readonly event: GroupCallEvent;
+}
+
+export class BenchGroupCore {
+  readonly events: TimedEvent[] = [];
+  readonly tuning: GroupCallTuning = {};
+  readonly session: OnlineSession;
+  /** When a group.welcome reached this core's manager (performance.now()), per group. */
+  readonly welcomeAt = new Map<string, number>();
+  readonly online: Promise<void>;
+  #waiters: { test: (event: GroupCallEvent) => boolean; resolve: (timed: TimedEvent) => void }[] = [];
+  #contactWaiters: { ids: readonly string[]; resolve: () => void }[] = [];
+
+  constructor(
+    readonly user: EnrolledUser,
+    serverUrl: string,
+  ) {
+    let online: () => void = () => undefined;
+    this.online = new Promise((resolve) => (online = resolve));
+    this.session = new OnlineSession({
+      identity: { userId: user.userId, displayName: user.userId, serverUrl, keyPair: user.keys, sealer: 'passphrase' },
+      pins: { lostAt: null, pins: [] },
+      savePins: () => undefined,
+      groups: this.tuning,
+      events: {
+        connection: (state) => {
+          if (state.state === 'online') online();
+        },
+        contacts: (contacts) => {
+          const ids = new Set(contacts.map((contact) => contact.id));
+          this.#contactWaiters = this.#contactWaiters.filter((waiter) => {
+            if (!waiter.ids.every((id) => ids.has(id))) return true;
+            waiter.resolve();
+            return false;
+          });
+        },
+        'call.event': () => undefined,
+        callEnded: () => undefined,
+        incomingCall: () => undefined,
+        'group.event': (event) => {
+          const timed = { at: performance.now(), event };
+          this.events.push(timed);
+          this.#waiters = this.#waiters.filter((waiter) => {
+            if (!waiter.test(event)) return true;
+            waiter.resolve(timed);
+            return false;
+          });
+        },
+      },
+    });
+    // Observes (and passes on unchanged) what the server sends the manager: the Welcome's arrival
+    // starts the joiner's Welcome-processing time.
+    const manager = this.session.groups;
+    const receive = manager.receive.bind(manager);
+    manager.receive = (message) => {
+      if (message.type === 'group.welcome') this.welcomeAt.set(message.groupId, performance.now());
+      receive(message);
+    };
+  }
+
+  get id(): string {
+    return this.user.userId;
+  }
+
+  get groups() {
+    return this.session.groups;
+  }
+
+  knows(ids: readonly string[]): Promise<void> {
+    if (ids.every((id) => this.session.contacts.peer(id) !== undefined)) return Promise.resolve();
+    return new Promise((resolve) => this.#contactWaiters.push({ ids, resolve }));
+  }
+
+  /** The first event (already seen or still to come) that passes `test`, with when it came. */
+  waitFor(test: (event: GroupCallEvent) => boolean, what: string): Promise<TimedEvent> {
+    const seen = this.events.find((timed) => test(timed.event));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`${this.id}: no ${what} within ${STEP_LIMIT_MS / 1000} s`));
+      }, STEP_LIMIT_MS);
+      this.#waiters.push({
+        test,
+        resolve: (timed) => {
+          clearTimeout(timer);
+          resolve(timed);
+        },
+      });
+    });
+  }
+
+  async view(groupId: string, test: (view: GroupCallView) => boolean, what: string): Promise<GroupCallView> {
+    const { event } = await this.waitFor((e) => e.kind === 'view' && e.groupId === groupId && test(e.view), `${what} view`);
+    if (event.kind !== 'view') throw new Error('not a view');
+    return event.view;
+  }
+
+  /** When this core's keys for `epoch` came out; the base key is zeroed (nothing here uses it). */
+  async keysAt(groupId: string, epoch: number): Promise<number> {
+    const timed = await this.waitFor((e) => e.kind === 'keys' && e.groupId === groupId && e.keys.epoch === epoch, `keys of epoch ${epoch}`);
+    if (timed.event.kind === 'keys') timed.event.keys.baseKey.fill(0);
+    return timed.at;
+  }
+
+  /** Forgets the events so far: a long run keeps only what it still waits for. */
+  forget(): void {
+    this.events.length = 0;
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+}
