@@ -18,7 +18,7 @@ import { enrollUser, randomCallId, removeDataDir, startServerProcess, type Enrol
 import { printWhenRunDirectly, type BenchSection } from './bench-section';
 import { QUICK } from './bench-browser';
 import { markdownTable, median, ms, percentile, verdict } from './bench-stats';
-import { BenchGroupCore } from './group-cores';
+import { NodeGroupCore } from '../e2e/harness/group-cores';
 
 const ROUNDS = Number(process.env['GROUP_ROUNDS'] ?? (QUICK ? 5 : 100));
 /** Untimed rounds first: the JIT, ts-mls's lazy imports and the server's statements warm up. */
@@ -49,7 +49,7 @@ async function keyPackageSamples(): Promise<number[]> {
 }
 
 /** The committer's send time for the commit that makes `epoch`, whoever commits. */
-function commitSentAt(cores: readonly BenchGroupCore[]): { at: (epoch: number) => Promise<number>; stop: () => void } {
+function commitSentAt(cores: readonly NodeGroupCore[]): { at: (epoch: number) => Promise<number>; stop: () => void } {
   const sent = new Map<number, number>();
   const waiting = new Map<number, (at: number) => void>();
   for (const core of cores) {
@@ -89,7 +89,7 @@ function push(samples: BySize, size: number, value: number): void {
 
 async function groupSamples(server: ServerProcess, users: readonly EnrolledUser[]): Promise<Samples> {
   const ids = users.map((user) => user.userId);
-  const cores = users.map((user) => new BenchGroupCore(user, server.wsUrl));
+  const cores = users.map((user) => new NodeGroupCore(user, server.wsUrl));
   const [owner, ...rest] = cores;
   if (owner === undefined || rest.length === 0) throw new Error('a group needs an owner and an invitee');
   await Promise.all(cores.map((core) => core.online));

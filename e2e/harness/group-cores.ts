@@ -1,14 +1,14 @@
 /**
- * Real cores for the group benchmarks: an OnlineSession each (server link, contact book pinned
- * from the directory, group-call manager with ts-mls) in this process, against a real server
- * process. Every group event is kept with the time it was emitted, so one clock times a commit
- * from the committer's send to the last member's keys.
+ * Real cores in Node for the group benchmarks and the hostile-server tests: an OnlineSession each
+ * (server link, contact book pinned from the directory, group-call manager with ts-mls) in this
+ * process, against a real server process. Every group event is kept with the time it was emitted,
+ * so one clock times a commit from the committer's send to the last member's keys.
  */
 import { performance } from 'node:perf_hooks';
-import type { EnrolledUser } from '../server/test-support/harness.fixture';
-import type { GroupCallEvent, GroupCallView } from '../electron/core/group/group-call-events';
-import type { GroupCallTuning } from '../electron/core/group/group-call-manager';
-import { OnlineSession } from '../electron/core/session/online-session';
+import type { EnrolledUser } from '../../server/test-support/harness.fixture';
+import type { GroupCallEvent, GroupCallView, GroupMediaKeys } from '../../electron/core/group/group-call-events';
+import type { GroupCallTuning } from '../../electron/core/group/group-call-manager';
+import { OnlineSession } from '../../electron/core/session/online-session';
 
 /** Only bounds a step that never happens (a bug), so the bench fails instead of hanging. */
 const STEP_LIMIT_MS = 60_000;
@@ -18,7 +18,7 @@ export interface TimedEvent {
   readonly event: GroupCallEvent;
 }
 
-export class BenchGroupCore {
+export class NodeGroupCore {
   readonly events: TimedEvent[] = [];
   readonly tuning: GroupCallTuning = {};
   readonly session: OnlineSession;
@@ -117,6 +117,25 @@ export class BenchGroupCore {
     const timed = await this.waitFor((e) => e.kind === 'keys' && e.groupId === groupId && e.keys.epoch === epoch, `keys of epoch ${epoch}`);
     if (timed.event.kind === 'keys') timed.event.keys.baseKey.fill(0);
     return timed.at;
+  }
+
+  async keys(groupId: string, epoch: number): Promise<GroupMediaKeys> {
+    const { event } = await this.waitFor((e) => e.kind === 'keys' && e.groupId === groupId && e.keys.epoch === epoch, `keys of epoch ${epoch}`);
+    if (event.kind !== 'keys') throw new Error('not keys');
+    return event.keys;
+  }
+
+  /** Every epoch's keys this core was given for the group, in order. */
+  keysOf(groupId: string): GroupMediaKeys[] {
+    return this.events.flatMap(({ event }) => (event.kind === 'keys' && event.groupId === groupId ? [event.keys] : []));
+  }
+
+  viewsOf(groupId: string): GroupCallView[] {
+    return this.events.flatMap(({ event }) => (event.kind === 'view' && event.groupId === groupId ? [event.view] : []));
+  }
+
+  refusals(groupId: string): Extract<GroupCallEvent, { kind: 'refused' }>[] {
+    return this.events.flatMap(({ event }) => (event.kind === 'refused' && event.groupId === groupId ? [event] : []));
   }
 
   /** Forgets the events so far: a long run keeps only what it still waits for. */
