@@ -5,6 +5,7 @@
  * so one clock times a commit from the committer's send to the last member's keys.
  */
 import { performance } from 'node:perf_hooks';
+import type { Contact } from '../../shared/ipc';
 import type { EnrolledUser } from '../../server/test-support/harness.fixture';
 import type { GroupCallEvent, GroupCallView, GroupMediaKeys } from '../../electron/core/group/group-call-events';
 import type { GroupCallTuning } from '../../electron/core/group/group-call-manager';
@@ -26,7 +27,7 @@ export class NodeGroupCore {
   readonly welcomeAt = new Map<string, number>();
   readonly online: Promise<void>;
   #waiters: { test: (event: GroupCallEvent) => boolean; resolve: (timed: TimedEvent) => void }[] = [];
-  #contactWaiters: { ids: readonly string[]; resolve: () => void }[] = [];
+  #contactWaiters: { test: (contacts: readonly Contact[]) => boolean; resolve: () => void }[] = [];
 
   constructor(
     readonly user: EnrolledUser,
@@ -44,9 +45,8 @@ export class NodeGroupCore {
           if (state.state === 'online') online();
         },
         contacts: (contacts) => {
-          const ids = new Set(contacts.map((contact) => contact.id));
           this.#contactWaiters = this.#contactWaiters.filter((waiter) => {
-            if (!waiter.ids.every((id) => ids.has(id))) return true;
+            if (!waiter.test(contacts)) return true;
             waiter.resolve();
             return false;
           });
@@ -85,7 +85,23 @@ export class NodeGroupCore {
 
   knows(ids: readonly string[]): Promise<void> {
     if (ids.every((id) => this.session.contacts.peer(id) !== undefined)) return Promise.resolve();
-    return new Promise((resolve) => this.#contactWaiters.push({ ids, resolve }));
+    return this.contactWhere((contacts) => ids.every((id) => contacts.some((contact) => contact.id === id)), `contacts ${ids.join(', ')}`);
+  }
+
+  /** Resolves at the first contact list (from now on) that passes `test`. */
+  contactWhere(test: (contacts: readonly Contact[]) => boolean, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`${this.id}: no ${what} within ${STEP_LIMIT_MS / 1000} s`));
+      }, STEP_LIMIT_MS);
+      this.#contactWaiters.push({
+        test,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
   }
 
   /** The first event (already seen or still to come) that passes `test`, with when it came. */

@@ -110,12 +110,12 @@ export function answerFetches(proxy: TamperingProxy, victim: string, packages: R
  * so that its commit claims the victims' current epoch.
  */
 export class RogueGroup {
-  readonly #pins = new Map<string, Uint8Array>();
   #fillers = 0;
 
   private constructor(
     readonly session: GroupSession,
-    readonly invitees: readonly string[],
+    /** The throwaway members' keys, which its own checks look up. */
+    private readonly pins: Map<string, Uint8Array>,
   ) {}
 
   /** `pins`: the real keys of the real users it will add (the server's directory has them). */
@@ -123,13 +123,9 @@ export class RogueGroup {
     const fillers = Array.from({ length: 7 - invitees.length }, (_, i) => `filler-${i + 1}`);
     const invite: GroupInvite = { groupId, owner: owner.userId, invitees: [...invitees, ...fillers], media: 'audio', issuedAt: Date.now() };
     const signed = { invite, signature: await signGroupInvite(owner.identity.secretKey, invite) };
-    let group: RogueGroup | undefined;
-    const session = await GroupSession.create(
-      { groupId, owner: owner.userId, self: owner, pinnedKey: (userId) => (userId === owner.userId ? owner.identity.publicKey : (group?.#pins.get(userId) ?? pins.get(userId) ?? null)) },
-      signed,
-    );
-    group = new RogueGroup(session, invitees);
-    return group;
+    const known = new Map([...pins, [owner.userId, owner.identity.publicKey]]);
+    const session = await GroupSession.create({ groupId, owner: owner.userId, self: owner, pinnedKey: (userId) => known.get(userId) ?? null }, signed);
+    return new RogueGroup(session, known);
   }
 
   /** Adds throwaway members until the group is at `epoch`. */
@@ -138,7 +134,7 @@ export class RogueGroup {
       this.#fillers += 1;
       const userId = `filler-${this.#fillers}`;
       const identity = await generateIdentityKeyPair();
-      this.#pins.set(userId, identity.publicKey);
+      this.pins.set(userId, identity.publicKey);
       await this.commit(await this.session.commitAdd([{ userId, keyPackage: await keyPackageUnder(userId, identity) }]));
     }
   }
