@@ -17,6 +17,7 @@ import { runCallSetupBench } from './call-setup.bench';
 import { runClusterBench } from './cluster.bench';
 import { runCompanyScaleBench } from './company-scale.bench';
 import { runE2eeCpuBench } from './e2ee-cpu.bench';
+import { runFrameCostBench } from './frame-cost.bench';
 import { runGroupsBench } from './groups.bench';
 import { runMlsBench } from './mls.bench';
 import { runRendererBench } from './renderer.bench';
@@ -32,6 +33,7 @@ const benches: [name: string, title: string, run: () => Promise<BenchSection>][]
   ['cluster', 'Cluster: two instances over Redis', () => runClusterBench()],
   ['call-setup', 'Call set-up', runCallSetupBench],
   ['worker-crypto', 'Crypto in the worker', runWorkerCryptoBench],
+  ['frame-cost', 'Per-frame cost in the worker', runFrameCostBench],
   ['e2ee-cpu', 'CPU cost of E2EE', runE2eeCpuBench],
   ['renderer', 'Renderer start', runRendererBench],
   ['mls', 'MLS key layer (group calls)', runMlsBench],

@@ -255,6 +255,12 @@ export const groupViewSchema = z
     members: z.array(z.object({ userId: userIdSchema, index: leafIndexSchema.nullable() }).strict()).max(MAX_GROUP_MEMBERS),
     unavailable: groupUserListSchema,
     declined: groupUserListSchema,
+    /**
+     * The owner, invitees and members whose safety number changed and is not confirmed here: the
+     * screen marks them. Accepting a ring that names one needs `confirmKeyChange`; a member whose
+     * key changes mid-call can no longer be followed by MLS here.
+     */
+    keyChanged: groupUserListSchema,
     epoch: epochNumberSchema.nullable(),
     securityCode: groupSecurityCodeSchema.nullable(),
     endReason: groupEndReasonSchema.nullable(),

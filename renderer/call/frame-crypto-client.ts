@@ -1,7 +1,15 @@
 import { decodeCallKey } from '../../shared/protocol/call-codec';
 import type { CallKeys } from '../../shared/ipc';
-import { emptyReport, type CryptoReport, type PageToWorker, type WorkerToPage } from '../workers/frame-crypto-messages';
+import { emptyReport, type CryptoReport, type GroupSender, type PageToWorker, type WorkerToPage } from '../workers/frame-crypto-messages';
 import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-timings';
+
+/** One epoch's media keys as the core sends them over IPC (docs/group-calls.md), the base key in URL-safe base64. */
+export interface GroupKeysFromCore {
+  readonly epoch: number;
+  readonly ownIndex: number;
+  readonly baseKey: string;
+  readonly senders: readonly GroupSender[];
+}
 
 /** How long hang-up waits for the worker to confirm the wipe before terminating it anyway. */
 const WIPE_TIMEOUT_MS = 1000;
@@ -35,8 +43,8 @@ export function makeSpareFrameCryptoWorkerWhenIdle(): void {
 }
 
 /**
- * The page's handle on one call's frame-crypto worker. Started at the beginning of a call so it
- * has loaded by the time the transforms arrive; wiped and terminated when the call ends.
+ * The page's handle on one call's frame-crypto worker, 1:1 or group. Started at the beginning of a
+ * call so it has loaded by the time the transforms arrive; wiped and terminated when the call ends.
  */
 export class FrameCryptoClient {
   readonly worker: Worker;
@@ -76,6 +84,17 @@ export class FrameCryptoClient {
     const sendKey = decodeCallKey(keys.sendKey);
     const receiveKey = decodeCallKey(keys.receiveKey);
     this.#post({ type: 'keys', sendKey, receiveKey, ratchetIntervalMs }, [sendKey.buffer, receiveKey.buffer]);
+  }
+
+  /**
+   * Hands one epoch of a group call to the worker, as the keys arrive from the core; the base
+   * key's bytes are transferred, not copied. The first call fixes the worker to group mode: it
+   * then refuses 1:1 keys, and a 1:1 worker refuses these.
+   */
+  loadGroupKeys(keys: GroupKeysFromCore): void {
+    const baseKey = decodeCallKey(keys.baseKey);
+    const senders = keys.senders.map(({ index, userId }) => ({ index, userId }));
+    this.#post({ type: 'group-keys', epoch: keys.epoch, ownIndex: keys.ownIndex, baseKey, senders }, [baseKey.buffer]);
   }
 
   /** The legacy path's streams of one sender or receiver. */

@@ -1,6 +1,12 @@
 import type { MediaKind } from '../workers/frame-crypto-messages';
 import { captureMedia, type DeviceChoice } from './local-media';
 
+/**
+ * What the controls need of a sender: a 1:1 call's RTCRtpSender, or a group call's fan-out to
+ * the same kind's sender of every pair.
+ */
+export type TrackSender = Pick<RTCRtpSender, 'replaceTrack' | 'track'>;
+
 export interface TrackState {
   kind: string;
   readyState: MediaStreamTrackState;
@@ -20,7 +26,7 @@ export class LocalMediaControls {
   readonly #tracks: Partial<Record<MediaKind, MediaStreamTrack>> = {};
   /** Every track this call ever opened, so diagnostics can show that all of them ended. */
   readonly #opened: MediaStreamTrack[] = [];
-  #senders: Partial<Record<MediaKind, RTCRtpSender>> = {};
+  #senders: Partial<Record<MediaKind, TrackSender>> = {};
   #muted: boolean;
   #cameraOff: boolean;
   #stream: MediaStream;
@@ -70,7 +76,7 @@ export class LocalMediaControls {
     return this.#tracks[kind];
   }
 
-  bindSenders(senders: Partial<Record<MediaKind, RTCRtpSender>>): void {
+  bindSenders(senders: Partial<Record<MediaKind, TrackSender>>): void {
     this.#senders = senders;
   }
 

@@ -1,5 +1,5 @@
 import type { MediaKind } from '../workers/frame-crypto-messages';
-import type { LocalMediaControls } from './local-media-controls';
+import type { LocalMediaControls, TrackSender } from './local-media-controls';
 
 /**
  * A screen share in a call. The display track goes into the call's one video sender with
@@ -9,7 +9,7 @@ import type { LocalMediaControls } from './local-media-controls';
  * (the Stop button, or the OS ending the capture) puts the camera back, or nothing if it is off.
  */
 export class ScreenShare {
-  readonly #senders: Record<MediaKind, RTCRtpSender>;
+  readonly #senders: Record<MediaKind, TrackSender>;
   readonly #media: LocalMediaControls;
   readonly #onChange: (sharing: boolean) => void;
   #track: MediaStreamTrack | null = null;
@@ -17,7 +17,7 @@ export class ScreenShare {
   #last: MediaStreamTrack | null = null;
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(senders: Record<MediaKind, RTCRtpSender>, media: LocalMediaControls, onChange: (sharing: boolean) => void) {
+  constructor(senders: Record<MediaKind, TrackSender>, media: LocalMediaControls, onChange: (sharing: boolean) => void) {
     this.#senders = senders;
     this.#media = media;
     this.#onChange = onChange;

@@ -26,7 +26,13 @@ export function chooseTransformApi(preferLegacy: boolean): TransformApi {
   throw new Error('this version of Sealcall cannot encrypt call media here, so it will not place the call');
 }
 
-function attachOne(target: RTCRtpSender | RTCRtpReceiver, kind: MediaKind, direction: TransformDirection, crypto: FrameCryptoClient, api: TransformApi): void {
+/**
+ * Attaches the frame-crypto transform of one sender or receiver. A group call attaches one per
+ * RTCRtpSender and RTCRtpReceiver of each pairwise connection, all to the call's one worker: the
+ * worker's mode (set by its keys) decides how frames are keyed, so the attach is the same as in a
+ * 1:1 call. The same timing rule holds as for attachFrameTransforms below.
+ */
+export function attachFrameTransform(target: RTCRtpSender | RTCRtpReceiver, kind: MediaKind, direction: TransformDirection, crypto: FrameCryptoClient, api: TransformApi): void {
   if (api === 'script') {
     const options: TransformOptions = { kind, direction };
     // A new transform object every time: one is never moved to another sender or receiver.
@@ -46,6 +52,6 @@ function attachOne(target: RTCRtpSender | RTCRtpReceiver, kind: MediaKind, direc
  * applied. So the caller creates the transceivers and calls this in the same synchronous run.
  */
 export function attachFrameTransforms(transceiver: RTCRtpTransceiver, kind: MediaKind, crypto: FrameCryptoClient, api: TransformApi): void {
-  attachOne(transceiver.sender, kind, 'send', crypto, api);
-  attachOne(transceiver.receiver, kind, 'receive', crypto, api);
+  attachFrameTransform(transceiver.sender, kind, 'send', crypto, api);
+  attachFrameTransform(transceiver.receiver, kind, 'receive', crypto, api);
 }

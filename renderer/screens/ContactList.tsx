@@ -1,10 +1,13 @@
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { Contact } from '../../shared/ipc';
 import { Avatar } from '../components/Avatar';
 import { PeopleIcon, PhoneIcon, SearchIcon, VideoIcon } from '../components/Icons';
 import { Presence } from '../components/Presence';
 import { TrustBadge } from '../components/TrustBadges';
 import type { Media } from '../call/call-engine-types';
+import type { GroupMedia } from '../call/group/group-engine-types';
+import { GroupSelectBar } from './group/GroupSelectBar';
+import { MAX_GROUP_INVITEES } from './group/use-group-flow';
 import { filterContacts } from './contact-search';
 import { useVisibleRows } from './use-visible-rows';
 
@@ -23,10 +26,19 @@ interface ContactListProps {
   availability: CallAvailability;
   /** The rows in view, whenever they change: their presence is followed. */
   onVisibleRows?: (ids: readonly string[]) => void;
+  /** Group calls: the list gets a "New group call" mode where several contacts are picked. */
+  group?: {
+    /** Why a group call cannot start now; undefined when it can. */
+    blockedBecause: string | undefined;
+    onStart: (contacts: Contact[], media: GroupMedia) => void;
+  };
 }
 
-export function ContactList({ contacts, query, onQueryChange, selectedId, onSelect, onCall, availability, onVisibleRows }: ContactListProps) {
+export function ContactList({ contacts, query, onQueryChange, selectedId, onSelect, onCall, availability, onVisibleRows, group }: ContactListProps) {
   const ids = useId();
+  // Picking people for a group call, in list order of picking; null outside that mode.
+  const [picking, setPicking] = useState<readonly string[] | null>(null);
+  const picked = picking === null ? [] : contacts.filter((contact) => picking.includes(contact.id));
   const shown = filterContacts(contacts, query);
   const listRef = useRef<HTMLUListElement>(null);
   const visible = useVisibleRows(listRef, shown.map((contact) => contact.id).join('\n'));
@@ -36,9 +48,23 @@ export function ContactList({ contacts, query, onQueryChange, selectedId, onSele
   return (
     <section className="sidebar" aria-labelledby={`${ids}-heading`}>
       <div className="sidebar-head">
-        <h2 id={`${ids}-heading`} className="sidebar-title">
-          Contacts
-        </h2>
+        <div className="sidebar-title-row">
+          <h2 id={`${ids}-heading`} className="sidebar-title">
+            Contacts
+          </h2>
+          {group !== undefined && (
+            <button
+              type="button"
+              className="link-button group-pick-toggle"
+              aria-pressed={picking !== null}
+              onClick={() => {
+                setPicking(picking === null ? [] : null);
+              }}
+            >
+              {picking === null ? 'New group call' : 'Cancel group call'}
+            </button>
+          )}
+        </div>
         <div className="search">
           <SearchIcon className="search-icon" />
           <input
@@ -70,6 +96,19 @@ export function ContactList({ contacts, query, onQueryChange, selectedId, onSele
             const blocked = availability.blockedBecause(contact);
             return (
               <li key={contact.id} data-contact-id={contact.id} className={contact.id === selectedId ? 'contact-row contact-row-selected' : 'contact-row'}>
+                {picking !== null && (
+                  <input
+                    type="checkbox"
+                    className="group-pick"
+                    aria-label={`Add ${contact.displayName} to the group call`}
+                    checked={picking.includes(contact.id)}
+                    disabled={!picking.includes(contact.id) && picking.length >= MAX_GROUP_INVITEES}
+                    onChange={(event) => {
+                      const on = event.currentTarget.checked;
+                      setPicking(on ? [...picking, contact.id] : picking.filter((id) => id !== contact.id));
+                    }}
+                  />
+                )}
                 <button
                   type="button"
                   className="contact-main"
@@ -120,6 +159,16 @@ export function ContactList({ contacts, query, onQueryChange, selectedId, onSele
             );
           })}
         </ul>
+      )}
+      {group !== undefined && picking !== null && (
+        <GroupSelectBar
+          picked={picked}
+          blockedBecause={group.blockedBecause}
+          onStart={(media) => {
+            setPicking(null);
+            group.onStart(picked, media);
+          }}
+        />
       )}
     </section>
   );

@@ -26,6 +26,10 @@ import { useWatchContacts } from './use-watch-contacts';
 import { ShortcutsDialog } from '../shortcuts/ShortcutsDialog';
 import { currentPlatform, showShortcutsCombos } from '../shortcuts/shortcuts';
 import { useShortcuts } from '../shortcuts/use-shortcuts';
+import { GroupCall } from './group/GroupCall';
+import { useGroupEngine, useGroupEngineState } from './group/group-engine-context';
+import { IncomingGroupCall } from './group/IncomingGroupCall';
+import { useGroupFlow } from './group/use-group-flow';
 
 type ReadyIdentity = Extract<IdentityStatus, { state: 'ready' }>;
 
@@ -40,6 +44,9 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
   // With an engine, its CallController follows the calls; the core's view alone serves a page without one.
   const call = engineState !== null ? engineState.call : callValue.status === 'ready' ? callValue.value : null;
   const flow = useCallFlow(bridge, engine, call, engineState?.answering === true, engineState?.placing ?? null);
+  const groupEngine = useGroupEngine();
+  const groupState = useGroupEngineState(groupEngine);
+  const group = useGroupFlow(groupEngine, groupState);
 
   const [query, setQuery] = useState('');
   const [selection, setSelection] = useState<{ id: string; view: 'detail' | 'safety' } | null>(null);
@@ -59,17 +66,40 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
   const blockedBecause = (): string | undefined => {
     if (flow.noEngineReason !== undefined) return flow.noEngineReason;
     if (!online) return "You're offline: calls can be placed once Sealcall reconnects.";
-    if (flow.inCall) return "You're already in a call.";
+    if (flow.inCall || group.busy) return "You're already in a call.";
     return undefined;
   };
+  const groupBlockedBecause = (): string | undefined => (groupEngine === null ? "Group calls aren't available: Sealcall's call engine did not start." : blockedBecause());
 
   // Shortcuts act on what is on screen: the call controls while in a call, the answer while it rings.
   const live = flow.shown !== null && flow.shown.state !== 'ended' && engine !== null;
   const ringing = flow.incoming !== null && flow.lobby === null;
+  const groupView = group.live;
+  const groupLive = groupView !== null && groupEngine !== null && groupState !== null;
+  // A group call rings only while no 1:1 call is going on here (the core lets it time out otherwise).
+  const groupRinging = group.incoming !== null && !flow.inCall;
   useShortcuts({
     showShortcuts: () => {
       setShowShortcuts(true);
     },
+    ...(groupLive && {
+      toggleMute: () => {
+        groupEngine.setMuted(!groupEngine.getState().muted);
+      },
+      toggleCamera: () => {
+        groupEngine.setCameraOff(!groupEngine.getState().cameraOff);
+      },
+      hangUp: group.leave,
+    }),
+    ...(groupRinging &&
+      groupEngine !== null && {
+        // A call naming a changed safety number is joined only from the dialog, once ticked.
+        ...(group.incoming?.keyChanged.length === 0 && {
+          acceptVideo: () => void group.accept('video'),
+          acceptAudio: () => void group.accept('audio'),
+        }),
+        decline: group.decline,
+      }),
     ...(live && {
       toggleMute: () => {
         engine.setMuted(!engine.getState().muted);
@@ -92,7 +122,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
   }, []);
 
   const linkNotice = links.notice ?? historyError;
-  const notice = flow.notice ?? (linkNotice === null ? null : { text: linkNotice, tone: 'info' as const });
+  const notice = flow.notice ?? group.notice ?? (linkNotice === null ? null : { text: linkNotice, tone: 'info' as const });
 
   return (
     <div className="shell">
@@ -113,12 +143,36 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
           tone={notice.tone}
           onDismiss={() => {
             flow.dismissNotice();
+            group.dismissNotice();
             links.dismissNotice();
             setHistoryError(null);
           }}
         />
       )}
-      {flow.shown !== null ? (
+      {groupView !== null && groupEngine !== null && groupState !== null ? (
+        <main className="workspace workspace-call">
+          <GroupCall
+            bridge={bridge}
+            engine={groupEngine}
+            state={groupState}
+            view={groupView}
+            self={{ userId: identity.userId, displayName: identity.displayName }}
+            contacts={contacts}
+            audioOutputId={settings.status === 'ready' ? (settings.value.values.audioOutputId ?? '') : ''}
+            onLeave={group.leave}
+            onEndForEveryone={group.endForEveryone}
+            onInvite={group.invite}
+          />
+        </main>
+      ) : group.starting !== null ? (
+        <main className="workspace workspace-call">
+          <section className="call group-call group-starting" aria-label="Group call">
+            <p className="call-status" role="status">
+              Starting the group call…
+            </p>
+          </section>
+        </main>
+      ) : flow.shown !== null ? (
         <main className="workspace workspace-call">
           <InCall
             bridge={bridge}
@@ -174,6 +228,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
                 onCall={flow.call}
                 availability={{ blockedBecause }}
                 onVisibleRows={setVisibleRows}
+                group={{ blockedBecause: groupBlockedBecause(), onStart: group.start }}
               />
               <div className="pane">
                 {contactsValue.status === 'failed' ? (
@@ -216,6 +271,25 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
           contact={contacts.find((contact) => contact.id === flow.gate?.contact.id) ?? flow.gate.contact}
           onCancel={flow.cancelGate}
           onCallAnyway={flow.callAnyway}
+        />
+      )}
+      {group.gate?.contacts[0] !== undefined && (
+        <KeyChangedGate
+          bridge={bridge}
+          contact={contacts.find((contact) => contact.id === group.gate?.contacts[0]?.id) ?? group.gate.contacts[0]}
+          onCancel={group.cancelGate}
+          onCallAnyway={group.startAnyway}
+        />
+      )}
+      {groupRinging && group.incoming !== null && (
+        <IncomingGroupCall
+          key={group.incoming.groupId}
+          call={group.incoming}
+          contacts={contacts}
+          ringtone={ringtone}
+          cannotAnswerBecause={groupEngine === null ? "Group calls aren't available: Sealcall's call engine did not start." : undefined}
+          onAccept={group.accept}
+          onDecline={group.decline}
         />
       )}
       {flow.lobby !== null && (

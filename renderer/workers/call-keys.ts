@@ -22,10 +22,13 @@ export async function loadCallKeys(state: CryptoState, sendKey: Uint8Array, rece
   if (state.keysClaimed || state.report.keysWiped) {
     sendKey.fill(0);
     receiveKey.fill(0);
-    hooks.post({ type: 'problem', message: 'keys arrived twice, or after the wipe; they were dropped' });
+    const message =
+      state.report.mode === 'group' ? '1:1 keys arrived at a worker that serves a group call; they were dropped' : 'keys arrived twice, or after the wipe; they were dropped';
+    hooks.post({ type: 'problem', message });
     return;
   }
   state.keysClaimed = true;
+  state.report.mode = 'pair';
   const [sendKeys, receiveKeys] = await Promise.all([SendKeys.create(sendKey), ReceiveKeys.create(receiveKey)]);
   // Read afresh: a wipe may have come while the keys were derived.
   if (isWiped(state)) {
@@ -47,7 +50,7 @@ export async function loadCallKeys(state: CryptoState, sendKey: Uint8Array, rece
   }, Math.max(MIN_RATCHET_MS, ratchetIntervalMs));
 }
 
-/** Zeroes and drops every key of the call and stops the ratchet; no key is taken afterwards. */
+/** Zeroes and drops every key of the call, 1:1 or group, and stops the ratchet; no key is taken afterwards. */
 export function wipeCallKeys(state: CryptoState): void {
   clearInterval(state.ratchetTimer);
   state.ratchetTimer = undefined;
@@ -55,6 +58,9 @@ export function wipeCallKeys(state: CryptoState): void {
   state.receiveKeys?.wipe();
   state.sendKeys = undefined;
   state.receiveKeys = undefined;
+  state.group?.ring.wipe();
+  state.report.sendEpoch = null;
+  state.report.epochsHeld = [];
   state.report.keysWiped = true;
 }
 

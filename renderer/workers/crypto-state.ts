@@ -1,8 +1,16 @@
 import { emptyReport, type CryptoReport } from './frame-crypto-messages';
 import { FrameTimings } from './frame-timings';
+import type { GroupKeyRing } from './group-key-ring';
 import type { ReceiveKeys, SendKeys } from './key-ring';
+import type { SenderCounts } from './sender-counts';
 
-/** Everything the worker holds for the current call. */
+/** A group call's keys and what the worker has seen of each sender. */
+export interface GroupState {
+  readonly ring: GroupKeyRing;
+  readonly senders: SenderCounts;
+}
+
+/** Everything the worker holds for the current call: a 1:1 call's keys or a group call's, never both. */
 export interface CryptoState {
   sendKeys: SendKeys | undefined;
   receiveKeys: ReceiveKeys | undefined;
@@ -10,11 +18,21 @@ export interface CryptoState {
   keysClaimed: boolean;
   /** Moves the sender to its next generation. */
   ratchetTimer: ReturnType<typeof setInterval> | undefined;
+  /** Set by the first 'group-keys' message; a worker in this mode never takes 1:1 keys. */
+  group: GroupState | undefined;
   report: CryptoReport;
   /** Per-frame costs, sampled only while a benchmark asks for them. */
   timings: FrameTimings;
 }
 
 export function newCryptoState(): CryptoState {
-  return { sendKeys: undefined, receiveKeys: undefined, keysClaimed: false, ratchetTimer: undefined, report: emptyReport(), timings: new FrameTimings() };
+  return {
+    sendKeys: undefined,
+    receiveKeys: undefined,
+    keysClaimed: false,
+    ratchetTimer: undefined,
+    group: undefined,
+    report: emptyReport(),
+    timings: new FrameTimings(),
+  };
 }

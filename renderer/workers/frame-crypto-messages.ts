@@ -19,8 +19,25 @@ export interface PerKind {
   video: number;
 }
 
+/** The most group senders a report lists: a mesh group call has at most 8 members. */
+export const MAX_GROUP_SENDERS = 8;
+
+/** One other member of a group call, as the worker has seen its frames. */
+export interface SenderReport {
+  /** The member's MLS leaf index: the sender index in its frames' KIDs. */
+  index: number;
+  userId: string;
+  decrypted: PerKind;
+  /** Frames whose KID names this sender but that did not open: a key this worker lacks, or tampering. */
+  failed: PerKind;
+}
+
+/** Which keys the worker serves: fixed by the first keys message it takes. */
+export type CryptoMode = 'none' | 'pair' | 'group';
+
 /** What the worker reports about itself: counts and generations, never key material. */
 export interface CryptoReport {
+  mode: CryptoMode;
   encrypted: PerKind;
   decrypted: PerKind;
   /** Frames dropped because they did not authenticate (wrong key, unknown generation, tampering). */
@@ -41,6 +58,18 @@ export interface CryptoReport {
   transforms: string[];
   keysLoaded: boolean;
   keysWiped: boolean;
+  /** Group calls: the other members of the newest epoch (and earlier ones while room is left), at most MAX_GROUP_SENDERS. */
+  senders: SenderReport[];
+  /** Group calls: the MLS epoch this worker sends under; null before the first epoch and after the wipe. */
+  sendEpoch: number | null;
+  /** Group calls: the epochs whose keys the worker holds, oldest first. */
+  epochsHeld: number[];
+}
+
+/** One sender of a group epoch as the page hands it over. */
+export interface GroupSender {
+  index: number;
+  userId: string;
 }
 
 export type PageToWorker =
@@ -51,6 +80,17 @@ export type PageToWorker =
       receiveKey: Uint8Array<ArrayBuffer>;
       /** How often the sender ratchets to the next key generation. */
       ratchetIntervalMs: number;
+    }
+  | {
+      /** One MLS epoch of a group call (docs/group-calls.md, "The worker's key ring"). */
+      type: 'group-keys';
+      epoch: number;
+      /** This member's leaf index: what it sends under. */
+      ownIndex: number;
+      /** The epoch's 32-byte SFrame base key; its buffer is transferred, and the worker zeroes it once derived. */
+      baseKey: Uint8Array<ArrayBuffer>;
+      /** Every member of the epoch (this one may be among them), at most MAX_GROUP_SENDERS. */
+      senders: GroupSender[];
     }
   | {
       /** The legacy createEncodedStreams path: the streams of one sender or receiver. */
@@ -74,6 +114,7 @@ export type WorkerToPage =
 
 export function emptyReport(): CryptoReport {
   return {
+    mode: 'none',
     encrypted: { audio: 0, video: 0 },
     decrypted: { audio: 0, video: 0 },
     failed: { audio: 0, video: 0 },
@@ -84,6 +125,9 @@ export function emptyReport(): CryptoReport {
     transforms: [],
     keysLoaded: false,
     keysWiped: false,
+    senders: [],
+    sendEpoch: null,
+    epochsHeld: [],
   };
 }
 

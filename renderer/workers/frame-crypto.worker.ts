@@ -2,12 +2,14 @@
 import { newCryptoState } from './crypto-state';
 import { frameProcessor, pumpFrames, type PipelineHooks } from './frame-pipeline';
 import { isTransformOptions, type MediaKind, type PageToWorker, type TransformDirection, type WorkerToPage } from './frame-crypto-messages';
-import { loadCallKeys, wipeCallKeys } from './call-keys';
+import { loadCallKeys, wipeCallKeys, type CallKeyHooks } from './call-keys';
+import { loadGroupKeys, syncGroupReport } from './group-call-keys';
 import { loadSodium } from '../../shared/crypto/sodium';
 
 /*
- * The frame-crypto worker: SFrame on every encoded audio and video frame of one call. One worker
- * per call; the page terminates it after 'wipe'. The cipher is libsodium's ChaCha20-Poly1305,
+ * The frame-crypto worker: SFrame on every encoded audio and video frame of one call, 1:1 or group
+ * (the first keys message fixes which). One worker per call, however many peer connections it
+ * has; the page terminates it after 'wipe'. The cipher is libsodium's ChaCha20-Poly1305,
  * synchronous on this thread; WebCrypto's HKDF derives the keys. Nothing random per frame (the
  * nonce is salt XOR counter).
  */
@@ -28,9 +30,9 @@ function post(message: WorkerToPage): void {
   self.postMessage(message);
 }
 
-function run(readable: ReadableStream<unknown>, writable: WritableStream<unknown>, kind: MediaKind, direction: TransformDirection, hooks?: PipelineHooks): void {
+function run(readable: ReadableStream<unknown>, writable: WritableStream<unknown>, kind: MediaKind, direction: TransformDirection, hooks?: PipelineHooks): Promise<void> {
   state.report.transforms.push(`${direction}-${kind}`);
-  void pumpFrames(readable, writable, frameProcessor(state, kind, direction, hooks));
+  return pumpFrames(readable, writable, frameProcessor(state, kind, direction, hooks));
 }
 
 /** Chromium 156 has no RTCRtpScriptTransformer.generateKeyFrame; where it exists, the sender asks its own encoder. */
@@ -56,8 +58,11 @@ self.addEventListener('rtctransform', (event: RTCTransformEvent) => {
     const request = (transformer as Partial<Pick<RTCRtpScriptTransformer, 'sendKeyFrameRequest'>>).sendKeyFrameRequest;
     if (typeof request === 'function') hooks.onNewGeneration = () => void request.call(transformer).catch(() => undefined);
   }
-  run(transformer.readable, transformer.writable, options.kind, options.direction, hooks);
+  // A group call's peer connections come and go: a closed one's transformer is let go.
+  void run(transformer.readable, transformer.writable, options.kind, options.direction, hooks).finally(() => videoSenders.delete(transformer));
 });
+
+const keyHooks: CallKeyHooks = { post, onSendGeneration: requestKeyFrames };
 
 function wipe(): void {
   wipeCallKeys(state);
@@ -68,12 +73,17 @@ self.addEventListener('message', (event: MessageEvent<PageToWorker>) => {
   const message = event.data;
   switch (message.type) {
     case 'keys':
-      loadCallKeys(state, message.sendKey, message.receiveKey, message.ratchetIntervalMs, { post, onSendGeneration: requestKeyFrames }).catch(() => {
+      loadCallKeys(state, message.sendKey, message.receiveKey, message.ratchetIntervalMs, keyHooks).catch(() => {
         post({ type: 'problem', message: 'the call keys could not be loaded' });
       });
       return;
+    case 'group-keys':
+      loadGroupKeys(state, message, keyHooks).catch(() => {
+        post({ type: 'problem', message: 'the group keys could not be loaded' });
+      });
+      return;
     case 'streams':
-      run(message.readable, message.writable, message.kind, message.direction);
+      void run(message.readable, message.writable, message.kind, message.direction);
       return;
     case 'wipe':
       wipe();
@@ -86,5 +96,6 @@ self.addEventListener('message', (event: MessageEvent<PageToWorker>) => {
 });
 
 setInterval(() => {
+  syncGroupReport(state);
   post({ type: 'report', report: state.report });
 }, REPORT_EVERY_MS);

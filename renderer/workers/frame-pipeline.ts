@@ -1,6 +1,7 @@
 import { isCryptoError } from '../../shared/crypto/errors';
 import { decryptMediaFrame, encryptMediaFrame, type MediaKind as CodecKind } from '../../shared/crypto/media-frame';
-import type { CryptoState } from './crypto-state';
+import { parseGroupKid } from '../../shared/crypto/sframe-mls';
+import type { CryptoState, GroupState } from './crypto-state';
 import type { MediaKind, TransformDirection } from './frame-crypto-messages';
 
 /** The only codecs negotiated while encryption is on (codec-preferences.ts on the page). */
@@ -26,18 +27,32 @@ function exactBuffer(bytes: Uint8Array): ArrayBuffer {
 /** Handles one chunk from the transform's readable; true when it goes on to the writable as it now is. */
 export type FrameProcessor = (chunk: unknown) => boolean;
 
+/** The sender index a frame's KID names, if the KID is a group member's. */
+function senderIndexOf(kid: bigint | undefined): number | undefined {
+  if (kid === undefined) return undefined;
+  try {
+    return parseGroupKid(kid).senderIndex;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One sender's or receiver's frames through SFrame, each changed in place. A frame that cannot be
  * encrypted is dropped (never sent in the clear); one that does not authenticate is dropped (never
  * decoded) and counted as failed; one whose counter was already used is dropped and counted apart.
+ * In a group call every send transform encrypts with the one sender of the current epoch (so
+ * counters never repeat under a key, however many peer connections there are), and a received
+ * frame is opened by its KID: sender index and epoch.
  */
 export function frameProcessor(state: CryptoState, kind: MediaKind, direction: TransformDirection, hooks: PipelineHooks = {}): FrameProcessor {
   const codec = CODEC[kind];
   let lastKid: bigint | undefined;
+  let lastEpoch: bigint | undefined;
 
   /** Encrypts the frame in place; false when it must be dropped. */
   const encrypt = (frame: EncodedFrame): boolean => {
-    const sender = state.sendKeys?.sender;
+    const sender = state.group === undefined ? state.sendKeys?.sender : state.group.ring.sender;
     if (sender === undefined) {
       state.report.unkeyed[kind]++;
       return false;
@@ -53,8 +68,8 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
     return true;
   };
 
-  /** Decrypts the frame in place; false when it must be dropped. */
-  const decrypt = (frame: EncodedFrame): boolean => {
+  /** Decrypts a 1:1 call's frame in place; false when it must be dropped. */
+  const decryptPair = (frame: EncodedFrame): boolean => {
     const keys = state.receiveKeys;
     if (keys === undefined) {
       state.report.unkeyed[kind]++;
@@ -85,6 +100,54 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
     state.report.decrypted[kind]++;
     return true;
   };
+
+  /** Decrypts a group call's frame in place, counted under its sender; false when it must be dropped. */
+  const decryptGroup = (frame: EncodedFrame, group: GroupState): boolean => {
+    const { ring, senders } = group;
+    if (ring.sendEpoch === undefined) {
+      state.report.unkeyed[kind]++;
+      return false;
+    }
+    let kid: bigint | undefined;
+    try {
+      const plain = decryptMediaFrame(
+        (frameKid) => {
+          kid = frameKid;
+          return ring.receiverFor(frameKid);
+        },
+        codec,
+        new Uint8Array(frame.data),
+      );
+      frame.data = exactBuffer(plain);
+    } catch (error) {
+      if (isCryptoError(error, 'sframe-replayed')) {
+        state.report.replayed[kind]++;
+        return false;
+      }
+      state.report.failed[kind]++;
+      const index = senderIndexOf(kid);
+      if (index !== undefined) {
+        const entry = senders.entry(index);
+        if (entry !== undefined) entry.failed[kind]++;
+      }
+      return false;
+    }
+    if (kid !== undefined) {
+      const epoch = ring.epochFor(kid);
+      ring.confirm(kid);
+      const index = senderIndexOf(kid);
+      const entry = index === undefined ? undefined : senders.entry(index);
+      if (entry !== undefined) entry.decrypted[kind]++;
+      if (epoch !== undefined) {
+        if (lastEpoch !== undefined && epoch > lastEpoch) hooks.onNewGeneration?.();
+        if (lastEpoch === undefined || epoch > lastEpoch) lastEpoch = epoch;
+      }
+    }
+    state.report.decrypted[kind]++;
+    return true;
+  };
+
+  const decrypt = (frame: EncodedFrame): boolean => (state.group === undefined ? decryptPair(frame) : decryptGroup(frame, state.group));
 
   const { timings } = state;
   return (chunk) => {

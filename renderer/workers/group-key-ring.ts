@@ -131,6 +131,16 @@ export class GroupKeyRing {
 
   /** The receiver for a frame's KID, if its (epoch, sender) is held. */
   receiverFor(kid: bigint): SFrameReceiver | undefined {
+    const held = this.#heldFor(kid);
+    return held?.epoch.receivers.get(held.senderIndex);
+  }
+
+  /** The held epoch a KID's low bits name, if any: which epoch a frame that opened was sent under. */
+  epochFor(kid: bigint): bigint | undefined {
+    return this.#heldFor(kid)?.epoch.epoch;
+  }
+
+  #heldFor(kid: bigint): { epoch: HeldEpoch; senderIndex: number } | undefined {
     let parts;
     try {
       parts = parseGroupKid(kid);
@@ -138,7 +148,7 @@ export class GroupKeyRing {
       return undefined;
     }
     for (const held of this.#epochs.values()) {
-      if (kidMatchesEpoch(parts, held.epoch)) return held.receivers.get(parts.senderIndex);
+      if (kidMatchesEpoch(parts, held.epoch)) return { epoch: held, senderIndex: parts.senderIndex };
     }
     return undefined;
   }

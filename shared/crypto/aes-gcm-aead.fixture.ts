@@ -27,6 +27,12 @@ export function nodeAesGcm(key: Uint8Array): Aead {
         return false;
       }
     },
+    openInto(nonce, aad, sealed, out, offset) {
+      const plain = this.open(nonce, aad, sealed);
+      if (plain === false) return false;
+      out.set(plain, offset);
+      return true;
+    },
     wipe() {
       held.fill(0);
     },

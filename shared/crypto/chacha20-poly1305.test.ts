@@ -26,6 +26,20 @@ describe('ChaCha20-Poly1305 on libsodium\'s heap', () => {
     expect(opened === false ? 'refused' : toHex(opened)).toBe(toHex(PLAINTEXT));
   });
 
+  it('opens into a caller\'s buffer at an offset, and leaves it untouched when the tag does not verify', async () => {
+    const aead = chacha20Poly1305(await loadSodium(), KEY);
+    const out = new Uint8Array(2 + PLAINTEXT.length).fill(0xee);
+    expect(aead.openInto(NONCE, [AAD], fromHex(SEALED), out, 2)).toBe(true);
+    expect(toHex(out.subarray(0, 2))).toBe('eeee');
+    expect(toHex(out.subarray(2))).toBe(toHex(PLAINTEXT));
+    const tampered = fromHex(SEALED);
+    tampered[0] = (tampered[0] ?? 0) ^ 1;
+    const untouched = new Uint8Array(PLAINTEXT.length).fill(0xee);
+    expect(aead.openInto(NONCE, [AAD], tampered, untouched, 0)).toBe(false);
+    expect(untouched.every((byte) => byte === 0xee)).toBe(true);
+    expectThrows(() => aead.openInto(NONCE, [AAD], fromHex(SEALED), new Uint8Array(PLAINTEXT.length), 1), 'invalid-input');
+  });
+
   it('refuses a flipped bit anywhere, another AAD, another nonce and another key', async () => {
     const sodium = await loadSodium();
     const aead = chacha20Poly1305(sodium, KEY);

@@ -114,6 +114,12 @@ export interface Aead {
   seal(nonce: Uint8Array, aad: readonly Uint8Array[], plaintext: Uint8Array, out: Uint8Array, offset: number): void;
   /** The plaintext in a fresh buffer, or false when the tag does not verify. */
   open(nonce: Uint8Array, aad: readonly Uint8Array[], sealed: Uint8Array): Uint8Array | false;
+  /**
+   * Writes the plaintext (sealed.length - 16 bytes) into `out` at `offset`, so a caller that frames
+   * it (a media frame's clear prefix before it) needs no second buffer; false, with `out` left
+   * untouched, when the tag does not verify.
+   */
+  openInto(nonce: Uint8Array, aad: readonly Uint8Array[], sealed: Uint8Array, out: Uint8Array, offset: number): boolean;
   /** Zeroes the key and the frame bytes left in the heap; the AEAD refuses to work afterwards. */
   wipe(): void;
 }
@@ -149,15 +155,26 @@ export function chacha20Poly1305(sodium: Sodium, key: Uint8Array): Aead {
     },
 
     open(nonce, aad, sealed) {
+      if (sealed.length < TAG_BYTES) {
+        checkNonce(nonce);
+        return false;
+      }
+      const out = new Uint8Array(sealed.length - TAG_BYTES);
+      return this.openInto(nonce, aad, sealed, out, 0) ? out : false;
+    },
+
+    openInto(nonce, aad, sealed, out, offset) {
       checkNonce(nonce);
       if (sealed.length < TAG_BYTES) return false;
       const plainLength = sealed.length - TAG_BYTES;
+      if (offset < 0 || out.length - offset < plainLength) throw new CryptoError('invalid-input', 'the output has no room for the plaintext');
       const at = stage(heap, scratch, nonce, aad, sealed, plainLength);
       const status = heap._crypto_aead_chacha20poly1305_ietf_decrypt(
         at.outputAt, 0, 0, at.inputAt, sealed.length, 0, at.aadAt, at.aadLength, 0, at.nonceAt, keyPointer,
       );
       if (status !== 0) return false;
-      return heap.HEAPU8.slice(at.outputAt, at.outputAt + plainLength);
+      out.set(heap.HEAPU8.subarray(at.outputAt, at.outputAt + plainLength), offset);
+      return true;
     },
 
     wipe() {

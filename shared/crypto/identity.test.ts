@@ -56,7 +56,7 @@ describe('identity keys', () => {
   it('separates domains: a signature for one purpose fails for every other', async () => {
     const message = utf8Bytes('same bytes');
     const signature = await signAs(alice.secretKey, 'server-auth', message);
-    for (const domain of ['call-invite', 'call-accept', 'call-confirm'] as const) {
+    for (const domain of ['call-invite', 'call-accept', 'call-confirm', 'group-invite', 'group-dtls'] as const) {
       expect(await verifyAs(alice.publicKey, domain, message, signature)).toBe(false);
     }
   });

@@ -23,7 +23,7 @@ export interface IdentityKeyPair {
  * Every signature an identity key makes names what it is for. A signature made for one purpose can
  * then never be replayed as another (an auth answer as a call invite, an invite as an accept).
  */
-export type SignatureDomain = 'server-auth' | 'call-invite' | 'call-accept' | 'call-confirm' | 'group-invite';
+export type SignatureDomain = 'server-auth' | 'call-invite' | 'call-accept' | 'call-confirm' | 'group-invite' | 'group-dtls';
 
 const DOMAIN_PREFIX = 'sealcall/v1/signature/';
 

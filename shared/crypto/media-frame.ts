@@ -5,7 +5,6 @@
  * know from the transform and so never send: audio and video share one key and one counter
  * sequence per generation, and a frame moved from one stream to the other must not open there.
  */
-import { concatBytes } from './bytes';
 import { CryptoError } from './errors';
 import { decodeSFrameHeader, type SFrameReceiver, type SFrameSender } from './sframe';
 
@@ -89,6 +88,5 @@ export function decryptMediaFrame(receivers: SFrameReceiver | SFrameReceiverLook
   } else {
     receiver = receivers;
   }
-  const { plaintext } = receiver.open(prefix, body, { context: KIND_CONTEXT[kind] });
-  return concatBytes(prefix, plaintext);
+  return receiver.open(prefix, body, { context: KIND_CONTEXT[kind], metadataFirst: true }).plaintext;
 }

@@ -286,6 +286,7 @@ export function sframeEncrypt(secret: SFrameSecret, kid: bigint, ctr: bigint, me
 export interface SFrameOpened {
   readonly kid: bigint;
   readonly ctr: bigint;
+  /** The plaintext; metadata || plaintext when opened with `metadataFirst`. */
   readonly plaintext: Uint8Array;
 }
 
@@ -302,12 +303,17 @@ function headerFor(secret: SFrameSecret, data: Uint8Array): SFrameHeader {
   return header;
 }
 
-function open(secret: SFrameSecret, header: SFrameHeader, context: Uint8Array, metadata: Uint8Array, data: Uint8Array): Uint8Array {
+/** The plaintext, or with `metadataFirst` metadata || plaintext in one buffer (see SFrameOpenOptions). */
+function open(secret: SFrameSecret, header: SFrameHeader, context: Uint8Array, metadata: Uint8Array, data: Uint8Array, metadataFirst: boolean): Uint8Array {
   const { ctr, length } = header;
   const aad = [data.subarray(0, length), context, metadata];
-  const plaintext = secret.aead.open(nonceFor(secret.salt, high32(ctr), low32(ctr)), aad, data.subarray(length));
-  if (plaintext === false) throw new CryptoError('sframe-auth-failed', 'SFrame authentication failed');
-  return plaintext;
+  const lead = metadataFirst ? metadata.length : 0;
+  const out = new Uint8Array(lead + data.length - length - TAG_BYTES);
+  if (!secret.aead.openInto(nonceFor(secret.salt, high32(ctr), low32(ctr)), aad, data.subarray(length), out, lead)) {
+    throw new CryptoError('sframe-auth-failed', 'SFrame authentication failed');
+  }
+  if (metadataFirst) out.set(metadata);
+  return out;
 }
 
 /**
@@ -316,12 +322,17 @@ function open(secret: SFrameSecret, header: SFrameHeader, context: Uint8Array, m
  */
 export function sframeDecrypt(secret: SFrameSecret, metadata: Uint8Array, data: Uint8Array): SFrameOpened {
   const header = headerFor(secret, data);
-  return { kid: header.kid, ctr: header.ctr, plaintext: open(secret, header, NO_CONTEXT, metadata, data) };
+  return { kid: header.kid, ctr: header.ctr, plaintext: open(secret, header, NO_CONTEXT, metadata, data, false) };
 }
 
 export interface SFrameOpenOptions {
   /** Metadata both ends know and so never send; authenticated ahead of `metadata` (see SFrameSender.encrypt). */
   readonly context?: Uint8Array;
+  /**
+   * Return metadata || plaintext in one buffer: the layout of a media frame, whose clear prefix is
+   * the metadata, without a second allocation and copy of the frame.
+   */
+  readonly metadataFirst?: boolean;
 }
 
 /**
@@ -344,7 +355,7 @@ export class SFrameReceiver {
     if (!this.#window.allows(header.ctr)) {
       throw new CryptoError('sframe-replayed', `SFrame counter ${header.ctr} of KID ${header.kid} was already used or is too old`);
     }
-    const plaintext = open(this.secret, header, options?.context ?? NO_CONTEXT, metadata, data);
+    const plaintext = open(this.secret, header, options?.context ?? NO_CONTEXT, metadata, data, options?.metadataFirst ?? false);
     // Synchronous from the check to here: no other frame can record this counter in between.
     this.#window.record(header.ctr);
     return { kid: header.kid, ctr: header.ctr, plaintext };

@@ -25,4 +25,15 @@ describe('peer data-channel messages', () => {
     ];
     for (const raw of junk) expect(parsePeerMessage(raw)).toBeNull();
   });
+
+  it("round-trips a group member's state and refuses a malformed one", () => {
+    const state = { v: PROTOCOL_VERSION, type: 'member-state', muted: true, cameraOff: false, sharing: false } as const;
+    expect(parsePeerMessage(encodePeerMessage(state))).toEqual(state);
+    const bad: unknown[] = [
+      `{"v":${PROTOCOL_VERSION},"type":"member-state","muted":true,"cameraOff":false}`,
+      `{"v":${PROTOCOL_VERSION},"type":"member-state","muted":1,"cameraOff":false,"sharing":false}`,
+      `{"v":${PROTOCOL_VERSION},"type":"member-state","muted":true,"cameraOff":false,"sharing":false,"userId":"mallory"}`,
+    ];
+    for (const raw of bad) expect(parsePeerMessage(raw)).toBeNull();
+  });
 });

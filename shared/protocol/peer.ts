@@ -4,7 +4,9 @@ import { PROTOCOL_VERSION } from './version';
 /*
  * Messages between the two apps in a call, over simple-peer's data channel: peer to peer and
  * DTLS-encrypted, never through the server. Only call-control facts travel here (a screen share
- * started or stopped); anything else, or anything malformed, is ignored by the receiver.
+ * started or stopped; in a group call, each member's microphone, camera and share state, sent to
+ * every other member over their pair's channel); anything else, or anything malformed, is ignored
+ * by the receiver.
  */
 
 /** No message comes near this; a bigger one is dropped unparsed. */
@@ -12,6 +14,9 @@ export const MAX_PEER_MESSAGE_CHARS = 1024;
 
 export const peerMessageSchema = z.discriminatedUnion('type', [
   z.object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('screen-share'), sharing: z.boolean() }).strict(),
+  z
+    .object({ v: z.literal(PROTOCOL_VERSION), type: z.literal('member-state'), muted: z.boolean(), cameraOff: z.boolean(), sharing: z.boolean() })
+    .strict(),
 ]);
 export type PeerMessage = z.infer<typeof peerMessageSchema>;
 

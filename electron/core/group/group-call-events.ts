@@ -1,9 +1,10 @@
 /**
  * What the group-call manager tells the app, one ordered stream per group (`seq` counts from 1 per
  * group, like the 1:1 `call.event`): the call as the screen shows it, each epoch's media keys, and
- * refusals. Media keys only, nothing of MLS itself (docs/group-calls.md).
+ * refusals, and the members' checked signalling. Media keys only, nothing of MLS itself (docs/group-calls.md).
  */
 import type { GroupMedia } from '../../../shared/crypto/group-invite';
+import type { SignalData } from '../../../shared/protocol';
 import type { GroupErrorCode } from './group-error';
 
 export type GroupCallState = 'incoming' | 'joining' | 'active' | 'ended';
@@ -44,6 +45,8 @@ export interface GroupCallView {
   /** Invitees the server could not ring (offline, or an app without group calls). */
   readonly unavailable: readonly string[];
   readonly declined: readonly string[];
+  /** The owner, invitees and members whose key changed and is not confirmed on this device. */
+  readonly keyChanged: readonly string[];
   /** The MLS epoch this device is at; null before it has one. */
   readonly epoch: number | null;
   /** The epoch's group security code (four groups of five digits); null before the first epoch. */
@@ -74,4 +77,6 @@ export type GroupCallEvent =
       readonly code: GroupErrorCode;
       readonly message: string;
       readonly userId?: string;
-    };
+    }
+  /** A member's pairwise signalling for our page, after its SDP was held to the pair's binding. */
+  | { readonly kind: 'signal'; readonly groupId: string; readonly seq: number; readonly from: string; readonly data: SignalData };

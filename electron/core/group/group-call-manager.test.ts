@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../../../shared/crypto/bytes';
+import { signGroupDtls } from '../../../shared/crypto/group-dtls';
 import { signGroupInvite, type GroupInvite } from '../../../shared/crypto/group-invite';
 import { generateIdentityKeyPair } from '../../../shared/crypto/identity';
-import { PROTOCOL_VERSION } from '../../../shared/protocol';
+import { PROTOCOL_VERSION, type SignalData } from '../../../shared/protocol';
 import { enrollUser, randomCallId, removeDataDir, signIn, startServerProcess, type EnrolledUser, type ServerProcess } from '../../../server/test-support/harness.fixture';
 import { OnlineSession } from '../session/online-session';
 import type { GroupCallEvent, GroupCallView, GroupMediaKeys } from './group-call-events';
@@ -20,6 +21,8 @@ const v = PROTOCOL_VERSION;
 const WAIT_MS = 20_000;
 
 let server: ServerProcess;
+
+const fingerprintOf = (userId: string) => `sha-256 ${Array.from({ length: 32 }, (_, i) => ((userId.charCodeAt(0) * 7 + i) % 256).toString(16).padStart(2, '0').toUpperCase()).join(':')}`;
 
 class Core {
   readonly events: GroupCallEvent[] = [];
@@ -68,6 +71,11 @@ class Core {
     return this.user.userId;
   }
 
+  /** The DTLS certificate fingerprint this core's page would run (a different one per user). */
+  get fingerprint(): string {
+    return fingerprintOf(this.id);
+  }
+
   get groups() {
     return this.session.groups;
   }
@@ -113,7 +121,22 @@ class Core {
   refusals(groupId: string) {
     return this.events.flatMap((e) => (e.kind === 'refused' && e.groupId === groupId ? [e] : []));
   }
+
+  signalsFrom(groupId: string, from: string): SignalData[] {
+    return this.events.flatMap((e) => (e.kind === 'signal' && e.groupId === groupId && e.from === from ? [e.data] : []));
+  }
+
+  /** Waits for a relayed signal from `from` whose candidate or SDP contains `mark`. */
+  async signal(groupId: string, from: string, mark: string): Promise<SignalData> {
+    const event = await this.waitFor((e) => e.kind === 'signal' && e.groupId === groupId && e.from === from && JSON.stringify(e.data).includes(mark), `signal ${mark} from ${from}`);
+    if (event.kind !== 'signal') throw new Error('not a signal');
+    return event.data;
+  }
 }
+
+const offer = (fingerprint: string, mark: string): SignalData => ({ type: 'offer', sdp: `v=0\r\no=- ${mark} 2 IN IP4 127.0.0.1\r\na=fingerprint:${fingerprint}\r\n` });
+const answer = (fingerprint: string, mark: string): SignalData => ({ type: 'answer', sdp: `v=0\r\no=- ${mark} 2 IN IP4 127.0.0.1\r\na=fingerprint:${fingerprint}\r\n` });
+const candidate = (mark: string): SignalData => ({ type: 'candidate', candidate: { candidate: `candidate:${mark} 1 udp 1 127.0.0.1 9 typ host`, sdpMid: '0' } });
 
 let alice: Core;
 let bob: Core;
@@ -152,10 +175,10 @@ afterAll(async () => {
 /** Alice creates a group with `invitees`; each of `joiners` accepts once rung. */
 async function startGroup(invitees: Core[], joiners: Core[]): Promise<string> {
   const groupId = randomCallId();
-  await alice.groups.create({ groupId, invitees: invitees.map((core) => core.id), media: 'video' });
+  await alice.groups.create({ groupId, invitees: invitees.map((core) => core.id), media: 'video', fingerprint: alice.fingerprint });
   for (const joiner of joiners) {
     await joiner.view(groupId, (view) => view.state === 'incoming', 'incoming');
-    joiner.groups.accept(groupId);
+    joiner.groups.accept(groupId, joiner.fingerprint);
   }
   return groupId;
 }
@@ -216,7 +239,7 @@ describe('group calls between real cores', () => {
   it('a member who joins later gets nothing of the epochs before it', async () => {
     const groupId = await startGroup([bob, carol, dave], [bob, carol]);
     const before = await converged(groupId, [alice, bob, carol], 2);
-    dave.groups.accept(groupId);
+    dave.groups.accept(groupId, dave.fingerprint);
     await converged(groupId, [alice, bob, carol, dave], 3);
     const daves = dave.keysOf(groupId);
     expect(daves.map((keys) => keys.epoch)).toEqual([3]);
@@ -232,7 +255,7 @@ describe('group calls between real cores', () => {
     await alice.groups.invite(groupId, ['carol']);
     await bob.view(groupId, (view) => view.invitees.includes('carol'), 'carol invited');
     await carol.view(groupId, (view) => view.state === 'incoming', 'incoming');
-    carol.groups.accept(groupId);
+    carol.groups.accept(groupId, carol.fingerprint);
     await converged(groupId, [alice, bob, carol], 2);
     await endGroup(groupId, [alice, bob, carol]);
   }, 60_000);
@@ -263,7 +286,7 @@ describe('group calls between real cores', () => {
       // Carol leaves (everyone removes her at epoch 2), then Dave joins (everyone adds him at 3).
       carol.groups.leave(groupId);
       await alice.view(groupId, (view) => !view.members.some((member) => member.userId === 'carol'), 'carol gone');
-      dave.groups.accept(groupId);
+      dave.groups.accept(groupId, dave.fingerprint);
       await converged(groupId, [alice, bob, dave], 4);
     } finally {
       for (const core of [alice, bob]) {
@@ -283,7 +306,7 @@ describe('group calls between real cores', () => {
     const groupId = await startGroup([bob, carol], [bob]);
     await converged(groupId, [alice, bob], 1);
     await carol.view(groupId, (view) => view.state === 'incoming', 'incoming');
-    carol.groups.accept(groupId);
+    carol.groups.accept(groupId, carol.fingerprint);
     // What a hostile server could slip in ahead of the real Welcome.
     carol.groups.receive({ v, type: 'group.welcome', groupId, epoch: 1, from: 'alice', welcome: toBase64Url(new Uint8Array(300).fill(3)) });
     await converged(groupId, [alice, bob, carol], 2);
@@ -336,9 +359,9 @@ describe('group calls between real cores', () => {
     bob.tuning.fallbackMs = 200;
     try {
       const groupId = randomCallId();
-      await alice.groups.create({ groupId, invitees: ['bob', 'mallory'], media: 'audio' });
+      await alice.groups.create({ groupId, invitees: ['bob', 'mallory'], media: 'audio', fingerprint: alice.fingerprint });
       await bob.view(groupId, (view) => view.state === 'incoming', 'incoming');
-      bob.groups.accept(groupId);
+      bob.groups.accept(groupId, bob.fingerprint);
       await converged(groupId, [alice, bob], 1);
       await mallory.client.next('group.invite', (m) => m.groupId === groupId);
       mallory.client.send({ v, type: 'group.join', groupId });
@@ -356,6 +379,111 @@ describe('group calls between real cores', () => {
       delete alice.tuning.fallbackMs;
       delete bob.tuning.fallbackMs;
     }
+  }, 60_000);
+});
+
+describe('signalling between members, held to each pair\'s signed DTLS binding', () => {
+  /** What a hostile server could hand Bob as a signal from `from`: relayed as if from a member. */
+  const asRelayed = (groupId: string, from: string, data: SignalData, dtls?: { fingerprint: string; signature: string }) => {
+    bob.groups.receive({ v, type: 'group.signal', groupId, from, data, ...(dtls === undefined ? {} : { dtls }) });
+  };
+  /** Carol's candidate injected last: once Bob's page has it, everything injected before it was handled. */
+  const settled = async (groupId: string, mark: string) => {
+    asRelayed(groupId, 'carol', candidate(mark));
+    await bob.signal(groupId, 'carol', mark);
+  };
+  const signedBy = async (secretKey: Uint8Array, groupId: string, fingerprint: string) => ({
+    fingerprint,
+    signature: toBase64Url(await signGroupDtls(secretKey, { groupId, peer: 'bob', fingerprint })),
+  });
+
+  it('offers, answers, candidates and re-offers flow both ways once each pair is bound', async () => {
+    const groupId = await startGroup([bob, carol], [bob, carol]);
+    await converged(groupId, [alice, bob, carol], 2);
+    expect(await alice.groups.signal(groupId, 'bob', offer(alice.fingerprint, 'first-offer'))).toBe(true);
+    expect(await bob.signal(groupId, 'alice', 'first-offer')).toEqual(offer(alice.fingerprint, 'first-offer'));
+    expect(await bob.groups.signal(groupId, 'alice', answer(bob.fingerprint, 'first-answer'))).toBe(true);
+    await alice.signal(groupId, 'bob', 'first-answer');
+    await alice.groups.signal(groupId, 'bob', candidate('alice-candidate'));
+    await bob.signal(groupId, 'alice', 'alice-candidate');
+    // An ICE restart's offer, with the same certificate in another spelling: still the bound one.
+    await alice.groups.signal(groupId, 'bob', offer(alice.fingerprint.toLowerCase(), 're-offer'));
+    await bob.signal(groupId, 'alice', 're-offer');
+    expect(bob.refusals(groupId)).toEqual([]);
+    expect(alice.refusals(groupId)).toEqual([]);
+    // Signalling only to someone the server lists in the call.
+    await expect(alice.groups.signal(groupId, 'dave', candidate('x'))).rejects.toMatchObject({ code: 'not-present' });
+    await expect(alice.groups.signal(groupId, 'alice', candidate('x'))).rejects.toMatchObject({ code: 'not-present' });
+    await expect(dave.groups.signal(groupId, 'alice', candidate('x'))).rejects.toMatchObject({ code: 'no-such-group' });
+    await endGroup(groupId, [alice, bob, carol]);
+  }, 60_000);
+
+  it('a binding not signed by the pinned key is refused, and that pair stays refused', async () => {
+    const groupId = await startGroup([bob, carol], [bob, carol]);
+    await converged(groupId, [alice, bob, carol], 2);
+    const forger = await generateIdentityKeyPair();
+    const forgedFingerprint = fingerprintOf('m');
+    asRelayed(groupId, 'alice', offer(forgedFingerprint, 'forged'), await signedBy(forger.secretKey, groupId, forgedFingerprint));
+    // Then Alice's real offer with her real binding: the pair is refused already.
+    await alice.groups.signal(groupId, 'bob', offer(alice.fingerprint, 'genuine-after'));
+    asRelayed(groupId, 'alice', offer(alice.fingerprint, 'genuine-injected'), await signedBy(alice.user.keys.secretKey, groupId, alice.fingerprint));
+    await settled(groupId, 'marker-1');
+    expect(bob.refusals(groupId)).toMatchObject([{ code: 'mitm-detected', userId: 'alice' }]);
+    expect(bob.signalsFrom(groupId, 'alice')).toEqual([]);
+    // Bob's page cannot signal Alice either.
+    await expect(bob.groups.signal(groupId, 'alice', answer(bob.fingerprint, 'a'))).rejects.toMatchObject({ code: 'mitm-detected' });
+    // Carol's pair is untouched.
+    await carol.groups.signal(groupId, 'bob', offer(carol.fingerprint, 'carol-offer'));
+    await bob.signal(groupId, 'carol', 'carol-offer');
+    await endGroup(groupId, [alice, bob, carol]);
+  }, 60_000);
+
+  it('an SDP with another certificate is refused on a later re-offer, not only the first, and in both directions', async () => {
+    const groupId = await startGroup([bob, carol], [bob, carol]);
+    await converged(groupId, [alice, bob, carol], 2);
+    await alice.groups.signal(groupId, 'bob', offer(alice.fingerprint, 'bound'));
+    await bob.signal(groupId, 'alice', 'bound');
+    // A re-offer naming another certificate, relayed without a binding, then one with Alice's own
+    // (valid) signature over another fingerprint: both break the pair.
+    asRelayed(groupId, 'alice', offer(fingerprintOf('m'), 'swapped'));
+    await settled(groupId, 'marker-2');
+    expect(bob.refusals(groupId)).toMatchObject([{ code: 'mitm-detected', userId: 'alice' }]);
+    await alice.groups.signal(groupId, 'bob', offer(alice.fingerprint, 'after'));
+    await settled(groupId, 'marker-3');
+    expect(bob.signalsFrom(groupId, 'alice').map((data) => JSON.stringify(data))).toEqual([JSON.stringify(offer(alice.fingerprint, 'bound'))]);
+    expect(bob.refusals(groupId)).toHaveLength(1);
+
+    // A changed binding, even one Carol really signed, once another is bound.
+    await carol.groups.signal(groupId, 'bob', offer(carol.fingerprint, 'carol-bound'));
+    await bob.signal(groupId, 'carol', 'carol-bound');
+    const other = fingerprintOf('n');
+    asRelayed(groupId, 'carol', offer(other, 'carol-changed'), await signedBy(carol.user.keys.secretKey, groupId, other));
+    await bob.waitFor((e) => e.kind === 'refused' && e.groupId === groupId && e.userId === 'carol', 'carol refused');
+    expect(bob.signalsFrom(groupId, 'carol').filter((data) => 'sdp' in data)).toHaveLength(1);
+
+    // Our own page: an SDP without the certificate it gave is not sent, and the pair is refused.
+    await expect(alice.groups.signal(groupId, 'carol', offer(fingerprintOf('m'), 'own-swapped'))).rejects.toMatchObject({ code: 'mitm-detected' });
+    expect(alice.refusals(groupId)).toMatchObject([{ code: 'mitm-detected', userId: 'carol' }]);
+    await expect(alice.groups.signal(groupId, 'carol', offer(alice.fingerprint, 'own-after'))).rejects.toMatchObject({ code: 'mitm-detected' });
+    // Alice's good first offer to Carol is fine later too: only that pair was refused.
+    await endGroup(groupId, [alice, bob, carol]);
+  }, 60_000);
+
+  it('an SDP before any binding, and any signal from someone not in the call, are refused', async () => {
+    const groupId = await startGroup([bob, carol], [bob, carol]);
+    await converged(groupId, [alice, bob, carol], 2);
+    asRelayed(groupId, 'alice', offer(alice.fingerprint, 'unbound'));
+    asRelayed(groupId, 'dave', candidate('from-dave'));
+    asRelayed(groupId, 'bob', candidate('from-self'));
+    await settled(groupId, 'marker-4');
+    expect(bob.refusals(groupId)).toMatchObject([
+      { code: 'mitm-detected', userId: 'alice' },
+      { code: 'not-present', userId: 'dave' },
+      { code: 'not-present', userId: 'bob' },
+    ]);
+    expect(bob.signalsFrom(groupId, 'alice')).toEqual([]);
+    expect(bob.signalsFrom(groupId, 'dave')).toEqual([]);
+    await endGroup(groupId, [alice, bob, carol]);
   }, 60_000);
 });
 

@@ -6,7 +6,7 @@
  */
 import { toBase64Url, fromBase64Url } from '../../../shared/crypto/bytes';
 import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../../shared/crypto/group-invite';
-import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage } from '../../../shared/protocol';
+import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage, type SignalData } from '../../../shared/protocol';
 import type { GroupCallEvent, GroupCallView, GroupEndReason } from './group-call-events';
 import { GroupError, isGroupError, type GroupErrorCode } from './group-error';
 import { GroupSession, type OutgoingCommit } from './group-session';
@@ -14,6 +14,7 @@ import { InviteBook, type SignedGroupInvite } from './invite-book';
 import { decodeSignedInvite, encodeInviteField, relayedMatchesSigned } from './invite-wire';
 import { KeyPackageStore, DEFAULT_KEY_PACKAGE_BATCH } from './key-packages';
 import type { LocalMember, PinnedKeyLookup } from './member-binding';
+import { PairBindings } from './pair-bindings';
 
 const v = PROTOCOL_VERSION;
 
@@ -23,6 +24,8 @@ export const DEFAULT_COMMIT_FALLBACK_MS = 3_000;
 export interface GroupCallManagerOptions {
   readonly self: LocalMember;
   readonly pinnedKey: PinnedKeyLookup;
+  /** Whether the user's key changed and the change is not confirmed here (the view marks them). */
+  readonly keyChanged?: (userId: string) => boolean;
   send(message: ClientMessage): boolean;
   emit(event: GroupCallEvent): void;
   /** Read at each use, so a test may change it between steps. */
@@ -75,6 +78,8 @@ interface GroupCall {
   readonly unaddable: Set<string>;
   /** The id of this device's group.create or group.join: a refusal of it ends the call. */
   entryRef: string | undefined;
+  /** This device's DTLS binding with each member; from create or accept on. */
+  pairs: PairBindings | undefined;
 }
 
 export class GroupCallManager {
@@ -136,10 +141,12 @@ export class GroupCallManager {
   }
 
   /** The owner starts a group call: signs who may be in it, creates the MLS group, asks the server to ring. */
-  async create(request: { groupId: string; invitees: readonly string[]; media: GroupMedia }): Promise<GroupCallView> {
+  async create(request: { groupId: string; invitees: readonly string[]; media: GroupMedia; fingerprint: string }): Promise<GroupCallView> {
     const { groupId, media } = request;
     const invitees = [...request.invitees];
     if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
+    if (invitees.includes(this.#self)) throw new GroupError('invalid-input', 'the owner is in the call already; invite others');
+    const pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, request.fingerprint);
     for (const userId of invitees) {
       if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
     }
@@ -149,6 +156,7 @@ export class GroupCallManager {
     const session = await GroupSession.create({ groupId, owner: this.#self, self: this.#options.self, pinnedKey: this.#options.pinnedKey }, signed);
     const call = this.#newCall(groupId, this.#self, media, signed);
     call.session = session;
+    call.pairs = pairs;
     call.state = 'active';
     call.present = [this.#self];
     call.entryRef = this.#ref('group-create');
@@ -188,8 +196,10 @@ export class GroupCallManager {
     return this.#view(call);
   }
 
-  accept(groupId: string): GroupCallView {
+  /** Joins a ringing call; `fingerprint` is the page's DTLS certificate for all its pairs in it. */
+  accept(groupId: string, fingerprint: string): GroupCallView {
     const call = this.#incoming(groupId);
+    call.pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, fingerprint);
     call.state = 'joining';
     call.entryRef = this.#ref('group-join');
     this.#options.send({ v, type: 'group.join', id: call.entryRef, groupId });
@@ -221,6 +231,35 @@ export class GroupCallManager {
     if (call.owner !== this.#self) throw new GroupError('invalid-input', 'only the owner ends the call for everyone');
     this.#options.send({ v, type: 'group.end', groupId });
     this.#end(call, 'ended');
+  }
+
+  /**
+   * Our page's signalling to one member: only to someone the server lists in the call, any SDP
+   * with exactly the certificate this device gave for the call, with the pair's signed binding.
+   * False: the server link is down, and nothing was sent.
+   */
+  async signal(groupId: string, to: string, data: SignalData): Promise<boolean> {
+    const call = this.#live(groupId);
+    const pairs = call.pairs;
+    if (pairs === undefined) throw new GroupError('no-such-group', 'not in a group call with that id');
+    if (to === this.#self || !call.present.includes(to)) throw new GroupError('not-present', `${to} is not in this group call`);
+    let dtls;
+    try {
+      dtls = pairs.outgoing(to, data);
+    } catch (error) {
+      // Our own page offering another certificate than the one it gave would have the peer run
+      // DTLS with a stranger: the pair is refused, as a 1:1 call ends.
+      if (isGroupError(error, 'mitm-detected') && !pairs.isRefused(to)) {
+        pairs.refuse(to);
+        this.#emit(call, { kind: 'refused', code: 'mitm-detected', message: error.message, userId: to });
+        console.warn(`sealcall: group signalling to ${to} refused: our page's SDP does not carry its certificate`);
+      }
+      throw error;
+    }
+    const binding = await dtls;
+    // The call may have ended, or the pair been refused, while the binding was signed.
+    if (call.state === 'ended' || pairs.isRefused(to) || !call.present.includes(to)) throw new GroupError('not-present', `${to} is not in this group call any more`);
+    return this.#options.send({ v, type: 'group.signal', groupId, to, data, dtls: binding });
   }
 
   /** Every group and key-package message from the server. */
@@ -300,6 +339,7 @@ export class GroupCallManager {
       fallback: undefined,
       unaddable: new Set(),
       entryRef: undefined,
+      pairs: undefined,
     };
   }
 
@@ -383,6 +423,8 @@ export class GroupCallManager {
         return;
       case 'group.left':
         call.present = [...message.members];
+        // A page that comes back may run another certificate: its pair binds anew.
+        call.pairs?.forget(message.userId);
         this.#emitView(call);
         this.#reconcile(call);
         return;
@@ -406,10 +448,35 @@ export class GroupCallManager {
         return;
       }
       case 'group.signal':
-        // Media signalling is wired with the call engine, which checks each pair's signed DTLS
-        // fingerprint (docs/group-calls.md); until then it is not passed on unchecked.
+        await this.#signalIn(call, message);
         return;
     }
+  }
+
+  /**
+   * A member's signalling on its way to our page: from someone the server lists in the call, held
+   * to the pair's signed binding (pair-bindings.ts). Anything else is dropped, the user is told
+   * once, and that pair is refused for the rest of the call.
+   */
+  async #signalIn(call: GroupCall, message: Extract<IncomingGroupMessage, { type: 'group.signal' }>): Promise<void> {
+    const pairs = call.pairs;
+    const from = message.from;
+    if (pairs === undefined || call.state === 'incoming' || pairs.isRefused(from)) return;
+    let refusal: { code: GroupErrorCode; message: string } | null;
+    if (from === this.#self || !call.present.includes(from)) {
+      refusal = { code: 'not-present', message: `signalling from ${from}, who is not in this group call` };
+      pairs.refuse(from);
+    } else {
+      refusal = await pairs.incoming(from, message.data, message.dtls);
+    }
+    if (call.state === 'ended') return;
+    if (refusal === null) {
+      this.#emit(call, { kind: 'signal', from, data: message.data });
+      return;
+    }
+    // Who and why, never the SDP or the signature.
+    console.warn(`sealcall: group signalling from ${from} refused (${refusal.code})`);
+    this.#emit(call, { kind: 'refused', code: refusal.code, message: refusal.message, userId: from });
   }
 
   async #welcome(call: GroupCall, epoch: number, welcome: Uint8Array): Promise<void> {
@@ -586,6 +653,7 @@ export class GroupCallManager {
     call.inFlight = undefined;
     call.session?.wipe();
     call.session = undefined;
+    call.pairs?.wipe();
     call.early = [];
     call.securityCode = null;
     if (emit) this.#emitView(call);
@@ -610,6 +678,14 @@ export class GroupCallManager {
     this.#options.emit({ ...event, groupId: call.groupId, seq: call.seq });
   }
 
+  #keyChangedIn(call: GroupCall): string[] {
+    const keyChanged = this.#options.keyChanged;
+    if (keyChanged === undefined) return [];
+    const everyone = new Set([call.owner, ...call.allowed, ...call.present]);
+    everyone.delete(this.#self);
+    return [...everyone].filter((userId) => keyChanged(userId));
+  }
+
   #view(call: GroupCall): GroupCallView {
     const leaves = call.session?.active === true ? call.session.members() : [];
     const indexOf = new Map(leaves.map((leaf) => [leaf.userId, leaf.index]));
@@ -623,6 +699,7 @@ export class GroupCallManager {
       members: call.present.map((userId) => ({ userId, index: indexOf.get(userId) ?? null })),
       unavailable: [...call.unavailable],
       declined: [...call.declined],
+      keyChanged: this.#keyChangedIn(call),
       epoch: call.session?.active === true ? Number(call.session.epoch) : null,
       securityCode: call.securityCode,
       endReason: call.endReason,

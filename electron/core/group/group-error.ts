@@ -24,6 +24,13 @@ export type GroupErrorCode =
   | 'not-member'
   /** No group call with that id is live (or ringing) on this device. */
   | 'no-such-group'
+  /**
+   * A pair's signalling broke its DTLS binding (a forged or changed binding, an SDP with another
+   * certificate, or none bound yet): that pair is refused for the rest of the call.
+   */
+  | 'mitm-detected'
+  /** Signalling from or to someone the server does not list in the call. */
+  | 'not-present'
   | 'invalid-input';
 
 export class GroupError extends Error {

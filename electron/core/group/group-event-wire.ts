@@ -4,7 +4,7 @@ import type { GroupCallEvent, GroupCallView } from './group-call-events';
 
 /** The view as the IPC contract types it (plain arrays). */
 export function groupViewToWire(view: GroupCallView): GroupView {
-  return { ...view, invitees: [...view.invitees], members: view.members.map((member) => ({ ...member })), unavailable: [...view.unavailable], declined: [...view.declined] };
+  return { ...view, invitees: [...view.invitees], members: view.members.map((member) => ({ ...member })), unavailable: [...view.unavailable], declined: [...view.declined], keyChanged: [...view.keyChanged] };
 }
 
 /**
@@ -30,5 +30,7 @@ export function groupEventToWire(event: GroupCallEvent): GroupEvent {
         message: event.message.slice(0, 500),
         ...(event.userId === undefined ? {} : { userId: event.userId }),
       };
+    case 'signal':
+      return { kind: 'signal', groupId: event.groupId, seq: event.seq, from: event.from, data: event.data };
   }
 }

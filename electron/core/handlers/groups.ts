@@ -18,6 +18,7 @@ async function refusalsAsIpc<T>(step: () => T | Promise<T>): Promise<T> {
     return await step();
   } catch (error) {
     if (isGroupError(error, 'no-such-group')) throw new IpcError('no-such-group', error.message);
+    if (isGroupError(error, 'invalid-input')) throw new IpcError('bad-request', error.message);
     if (isGroupError(error)) throw new IpcError('group-refused', `${error.code}: ${error.message}`);
     throw error;
   }
@@ -25,7 +26,9 @@ async function refusalsAsIpc<T>(step: () => T | Promise<T>): Promise<T> {
 
 export async function groupStart(request: RequestOf<'group.start'>, context: HandlerContext): Promise<ResponseOf<'group.start'>> {
   const manager = await groups(context);
-  return groupViewToWire(await refusalsAsIpc(() => manager.create({ groupId: request.groupId, invitees: request.invitees, media: request.media })));
+  return groupViewToWire(
+    await refusalsAsIpc(() => manager.create({ groupId: request.groupId, invitees: request.invitees, media: request.media, fingerprint: request.fingerprint })),
+  );
 }
 
 export async function groupInvite(request: RequestOf<'group.invite'>, context: HandlerContext): Promise<ResponseOf<'group.invite'>> {
@@ -35,7 +38,7 @@ export async function groupInvite(request: RequestOf<'group.invite'>, context: H
 
 export async function groupAccept(request: RequestOf<'group.accept'>, context: HandlerContext): Promise<ResponseOf<'group.accept'>> {
   const manager = await groups(context);
-  return groupViewToWire(await refusalsAsIpc(() => manager.accept(request.groupId)));
+  return groupViewToWire(await refusalsAsIpc(() => manager.accept(request.groupId, request.fingerprint)));
 }
 
 export async function groupDecline(request: RequestOf<'group.decline'>, context: HandlerContext): Promise<ResponseOf<'group.decline'>> {
@@ -62,10 +65,11 @@ export async function groupRemove(request: RequestOf<'group.remove'>, context: H
   return null;
 }
 
-export function groupSignal(_request: RequestOf<'group.signal'>): ResponseOf<'group.signal'> {
-  // The pairwise DTLS binding (signed per pair, every SDP held to it) is not built yet; until it
-  // is, nothing is relayed rather than something unchecked.
-  throw new IpcError('group-refused', 'group signalling is not available in this build yet');
+export async function groupSignal(request: RequestOf<'group.signal'>, context: HandlerContext): Promise<ResponseOf<'group.signal'>> {
+  const manager = await groups(context);
+  const sent = await refusalsAsIpc(() => manager.signal(request.groupId, request.to, request.data));
+  if (!sent) throw new IpcError('not-connected', 'not connected to the Sealcall server; the signal was not sent');
+  return null;
 }
 
 export async function groupCurrent(_request: undefined, context: HandlerContext): Promise<ResponseOf<'group.current'>> {

@@ -91,6 +91,7 @@ export class OnlineSession {
         const peer = this.contacts.peer(userId);
         return peer === undefined || peer.keyChanged ? null : peer.identityKey;
       },
+      keyChanged: (userId) => this.contacts.peer(userId)?.keyChanged === true,
       send: (message) => this.connection.send(message),
       emit: (event) => events['group.event']?.(event),
       ...(options.groups ? { tuning: options.groups } : {}),

@@ -57,6 +57,8 @@ export interface GroupCallScreenProps {
   onLeave: () => void;
   /** Shown only to the owner, behind a confirmation. */
   onEndForEveryone: () => void;
+  /** The owner adds people to the running call; the button shows only with this. */
+  onAddPeople?: () => void;
   onShowSafetyNumber: (userId: string) => void;
 }
 
@@ -274,6 +276,11 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
           >
             <HangUpIcon />
           </button>
+          {isOwner && props.onAddPeople !== undefined && (
+            <button type="button" className="control group-control-add" disabled={!enabled || connectedAt === null} onClick={props.onAddPeople}>
+              Add people
+            </button>
+          )}
           {isOwner && <EndForEveryone onConfirm={props.onEndForEveryone} disabled={!enabled} />}
         </div>
       </div>

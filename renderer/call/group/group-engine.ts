@@ -1,0 +1,193 @@
+import type { SealcallBridge } from '../../../shared/ipc';
+import { CallPrerequisites } from '../call-prerequisites';
+import { captureDisplay } from '../display-capture';
+import { GroupCallController } from './group-call-controller';
+import type { GroupEngineOptions, InspectableGroupEngine } from './group-diagnostics';
+import type { GroupEngineState, GroupRemoteMember } from './group-engine-types';
+import { GroupMesh } from './group-mesh';
+import { emptyReport } from '../../workers/frame-crypto-messages';
+
+function messageOf(error: unknown, fallback: string): string {
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    return (error as { message: string }).message;
+  }
+  return fallback;
+}
+
+function idleGroupState(): GroupEngineState {
+  return {
+    view: null,
+    starting: null,
+    answering: false,
+    localStream: null,
+    muted: false,
+    cameraOff: false,
+    sharing: false,
+    remote: [],
+    encryption: 'idle',
+    error: null,
+  };
+}
+
+/**
+ * The group call engine: the GroupCallController (which group, in what order, when the mesh opens
+ * and closes) wired to the real mesh (GroupMesh: camera, one peer per member, the frame-crypto
+ * worker), plus what only media has: the state the screens render, mute, camera and screen share.
+ */
+export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = new CallPrerequisites(bridge)): InspectableGroupEngine {
+  const options: Required<GroupEngineOptions> = { preferLegacyTransforms: false };
+  let state = idleGroupState();
+  const listeners = new Set<(state: GroupEngineState) => void>();
+  let selfId: Promise<string> | null = null;
+
+  const emit = () => {
+    for (const listener of [...listeners]) listener(state);
+  };
+  const update = (patch: Partial<GroupEngineState>) => {
+    state = { ...state, ...patch };
+    emit();
+  };
+
+  const remoteOf = (mesh: GroupMesh): GroupRemoteMember[] =>
+    [...mesh.pairs.values()].map((pair) => ({
+      userId: pair.userId,
+      stream: pair.isClosed() ? null : pair.peer.remoteStream,
+      connected: pair.connected,
+      reconnecting: pair.reconnecting,
+      muted: pair.remote.muted,
+      cameraOff: pair.remote.cameraOff,
+      sharing: pair.remote.sharing,
+    }));
+
+  const refresh = (mesh: GroupMesh) => {
+    if (mesh !== controller.session) return;
+    const live = !mesh.isClosed();
+    const report = mesh.crypto.report;
+    update({
+      localStream: live ? (mesh.media?.stream ?? null) : null,
+      muted: mesh.media?.muted ?? state.muted,
+      cameraOff: mesh.media?.cameraOff ?? state.cameraOff,
+      sharing: live && mesh.sharing,
+      remote: live ? remoteOf(mesh) : [],
+      encryption: live && mesh.keysLoaded && report.keysLoaded && !report.keysWiped ? (mesh.health.failing() ? 'cant-decrypt' : 'encrypted') : 'idle',
+    });
+  };
+
+  const controller: GroupCallController<GroupMesh> = new GroupCallController<GroupMesh>({
+    bridge,
+    selfId: () => {
+      selfId ??= bridge.invoke('identity.status').then((status) => {
+        if (status.state !== 'ready') throw new Error('Unlock Sealcall before joining a group call.');
+        return status.userId;
+      });
+      selfId.catch(() => {
+        selfId = null;
+      });
+      return selfId;
+    },
+    openSession: (init, events) => {
+      const mesh: GroupMesh = new GroupMesh({
+        ...init,
+        prerequisites,
+        settings: { preferLegacyTransforms: options.preferLegacyTransforms },
+        events: {
+          ...events,
+          changed: () => {
+            refresh(mesh);
+          },
+          problem: (message) => {
+            console.error(`frame crypto: ${message}`);
+          },
+          notice: (message) => {
+            controller.showError(message);
+          },
+        },
+      });
+      state = { ...idleGroupState(), view: state.view, starting: state.starting, answering: state.answering };
+      return mesh;
+    },
+    changed: (controllerState) => {
+      update({ ...controllerState });
+    },
+    closed: (mesh) => {
+      refresh(mesh);
+      prerequisites.permissions.warm();
+    },
+    ringing: () => {
+      prerequisites.warm();
+    },
+  });
+  const active = (): GroupMesh | null => controller.liveSession();
+
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    start: (invitees, media, startOptions) => controller.start(invitees, media, startOptions),
+    accept: (media, acceptOptions) => controller.accept(media, acceptOptions),
+    decline: () => controller.decline(),
+    leave: () => controller.leave(),
+    endForEveryone: () => controller.end(),
+    invite: (userIds) => controller.invite(userIds),
+    remove: (userId) => controller.remove(userId),
+    setMuted(muted) {
+      update({ muted });
+      active()
+        ?.setMuted(muted)
+        .catch((error: unknown) => {
+          controller.showError(messageOf(error, 'The microphone could not be started.'));
+        });
+    },
+    setCameraOff(off) {
+      update({ cameraOff: off });
+      active()
+        ?.setCameraOff(off)
+        .catch((error: unknown) => {
+          update({ cameraOff: true });
+          controller.showError(messageOf(error, 'The camera could not be started.'));
+        });
+    },
+    async shareScreen() {
+      const mesh = active();
+      if (mesh === null) throw new Error('There is no call to share your screen in.');
+      if (mesh.remoteSharer() !== null) throw new Error('Someone else is sharing their screen. Only one person can share at a time.');
+      const track = await captureDisplay();
+      if (mesh !== active()) {
+        // Left while the capture was starting: the OS's sharing indicator must not stay on.
+        track.stop();
+        return;
+      }
+      await mesh.startScreenShare(track);
+    },
+    async stopScreenShare() {
+      await active()?.stopScreenShare();
+    },
+    dismissError() {
+      controller.showError(null);
+    },
+    audioLevels() {
+      return active()?.audioLevels() ?? new Map<string, number>();
+    },
+    inspect() {
+      const mesh = controller.session;
+      return {
+        view: controller.state.view,
+        peers:
+          mesh === null || mesh.isClosed()
+            ? []
+            : [...mesh.pairs.values()].map((pair) => ({ userId: pair.userId, connected: pair.connected, iceState: pair.isClosed() ? null : pair.iceState })),
+        localTracks: mesh?.media?.trackStates() ?? [],
+        crypto: mesh?.report ?? emptyReport(),
+        transformApi: mesh?.transformApi ?? null,
+        stats: () => (mesh === null || mesh.isClosed() ? Promise.resolve([]) : mesh.memberStats()),
+      };
+    },
+    configure(next) {
+      if (next.preferLegacyTransforms !== undefined) options.preferLegacyTransforms = next.preferLegacyTransforms;
+    },
+  };
+}

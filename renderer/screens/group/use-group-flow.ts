@@ -1,0 +1,163 @@
+import { useState } from 'react';
+import { MAX_GROUP_MEMBERS, type Contact, type GroupView } from '../../../shared/ipc';
+import type { GroupCallEngine, GroupEngineState, GroupMedia } from '../../call/group/group-engine-types';
+import { sentence } from '../../components/sentence';
+import { describeIpcError } from '../../hooks/ipc-error';
+
+/** A group call starts with 2 to 7 others (one other is a 1:1 call). */
+export const MIN_GROUP_INVITEES = 2;
+export const MAX_GROUP_INVITEES = MAX_GROUP_MEMBERS - 1;
+
+const NO_ENGINE = "Group calls aren't available: Sealcall's call engine did not start. Restart Sealcall; if that doesn't help, contact IT.";
+
+export interface GroupFlow {
+  /** The group call on screen (being started, joining, active), or null. */
+  live: GroupView | null;
+  starting: GroupEngineState['starting'];
+  /** A ringing group call, for the dialog. */
+  incoming: GroupView | null;
+  /** Key-changed contacts still to confirm before the call starts, the first one shown. */
+  gate: { contacts: Contact[]; invitees: Contact[]; media: GroupMedia } | null;
+  notice: { text: string; tone: 'info' | 'danger' } | null;
+  /** A group call is ringing, starting or going on here. */
+  busy: boolean;
+  start: (invitees: readonly Contact[], media: GroupMedia) => void;
+  startAnyway: () => void;
+  cancelGate: () => void;
+  accept: (media: GroupMedia, confirmKeyChange?: boolean) => Promise<boolean>;
+  decline: () => void;
+  leave: () => void;
+  endForEveryone: () => void;
+  invite: (userIds: string[]) => Promise<boolean>;
+  dismissNotice: () => void;
+}
+
+function endText(view: GroupView): string | null {
+  switch (view.endReason) {
+    case 'ended':
+      return view.outgoing ? null : 'The group call was ended by the person who started it.';
+    case 'removed':
+      return 'You were removed from the group call.';
+    case 'empty':
+      return 'The group call ended: everyone else left.';
+    case 'member-refused':
+      return 'You left the group call: a change to the group could not be checked against the safety numbers you hold.';
+    case 'refused':
+      return 'The group call was refused.';
+    case 'timeout':
+      return 'Nobody joined the group call.';
+    default:
+      return null;
+  }
+}
+
+/**
+ * The group call's lifecycle as the screens see it: the engine's view (the core's, followed in
+ * order by the GroupCallController) says where the call stands; this adds what only the screens
+ * hold (the key-change gate, the notice after an end).
+ */
+export function useGroupFlow(engine: GroupCallEngine | null, state: GroupEngineState | null): GroupFlow {
+  const [gate, setGate] = useState<GroupFlow['gate']>(null);
+  const [notice, setNotice] = useState<GroupFlow['notice']>(null);
+  const [endedShown, setEndedShown] = useState<string | null>(null);
+  const view = state?.view ?? null;
+
+  if (view?.state === 'ended' && endedShown !== view.groupId) {
+    setEndedShown(view.groupId);
+    const text = endText(view);
+    if (text !== null) setNotice({ text, tone: view.endReason === 'member-refused' || view.endReason === 'removed' ? 'danger' : 'info' });
+  }
+
+  const report = (what: string) => (error: unknown) => {
+    setNotice({ text: `${what} ${sentence(describeIpcError(error, 'It failed.').message)}`, tone: 'danger' });
+  };
+
+  const begin = async (invitees: readonly Contact[], media: GroupMedia, confirmKeyChange: boolean) => {
+    if (engine === null) {
+      setNotice({ text: NO_ENGINE, tone: 'danger' });
+      return;
+    }
+    setNotice(null);
+    try {
+      await engine.start(
+        invitees.map((contact) => contact.id),
+        media,
+        confirmKeyChange ? { confirmKeyChange: true } : undefined,
+      );
+    } catch (error) {
+      const { code, message } = describeIpcError(error, 'The group call could not be started.');
+      const changed = invitees.filter((contact) => contact.keyChanged || contact.pinLost);
+      if (code === 'key-changed' && changed.length > 0) setGate({ contacts: changed, invitees: [...invitees], media });
+      else setNotice({ text: `Couldn't start the group call. ${sentence(message)}`, tone: 'danger' });
+    }
+  };
+
+  const live = view !== null && (view.state === 'joining' || view.state === 'active') ? view : null;
+  const incoming = view?.state === 'incoming' && state?.answering !== true ? view : null;
+
+  return {
+    live,
+    starting: state?.starting ?? null,
+    incoming,
+    gate,
+    notice,
+    busy: live !== null || incoming !== null || (state?.starting ?? null) !== null || state?.answering === true,
+    start(invitees, media) {
+      if (invitees.length < MIN_GROUP_INVITEES || invitees.length > MAX_GROUP_INVITEES) {
+        setNotice({ text: `A group call is for ${MIN_GROUP_INVITEES} to ${MAX_GROUP_INVITEES} people besides you.`, tone: 'danger' });
+        return;
+      }
+      const changed = invitees.filter((contact) => contact.keyChanged || contact.pinLost);
+      if (changed.length > 0) setGate({ contacts: changed, invitees: [...invitees], media });
+      else void begin(invitees, media, false);
+    },
+    startAnyway() {
+      if (gate === null) return;
+      const [, ...rest] = gate.contacts;
+      if (rest.length > 0) {
+        setGate({ ...gate, contacts: rest });
+        return;
+      }
+      setGate(null);
+      void begin(gate.invitees, gate.media, true);
+    },
+    cancelGate() {
+      setGate(null);
+    },
+    async accept(media, confirmKeyChange = false) {
+      if (engine === null) {
+        setNotice({ text: NO_ENGINE, tone: 'danger' });
+        return false;
+      }
+      try {
+        await engine.accept(media, confirmKeyChange ? { confirmKeyChange: true } : undefined);
+        return true;
+      } catch (error) {
+        setNotice({ text: `Couldn't join the group call. ${sentence(describeIpcError(error, 'Joining failed.').message)}`, tone: 'danger' });
+        return false;
+      }
+    },
+    decline() {
+      void engine?.decline().catch(report("Couldn't decline the group call."));
+    },
+    leave() {
+      void engine?.leave().catch(report("Couldn't leave the group call."));
+    },
+    endForEveryone() {
+      void engine?.endForEveryone().catch(report("Couldn't end the group call."));
+    },
+    async invite(userIds) {
+      if (engine === null) return false;
+      try {
+        await engine.invite(userIds);
+        return true;
+      } catch (error) {
+        report("Couldn't add them to the call.")(error);
+        return false;
+      }
+    },
+    dismissNotice() {
+      setNotice(null);
+    },
+  };
+}
