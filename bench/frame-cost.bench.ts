@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+import os, { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -154,8 +154,10 @@ export async function runFrameCostBench(): Promise<BenchSection> {
         }
       }
     }
+    const load = `${(loadavg()[0] ?? Number.NaN).toFixed(1)} on ${String(availableParallelism())} cores`;
     const markdown = [
-      `Each frame's SFrame path in the worker as a call runs it (\`frameProcessor\`: read the frame's bytes, SFrame, ` +
+      `Load average at the end of the run: ${load}. ` +
+        `Each frame's SFrame path in the worker as a call runs it (\`frameProcessor\`: read the frame's bytes, SFrame, ` +
         `write them back) on frame-like objects of the call's mean sizes, against the raw cipher (one ChaCha20-Poly1305 ` +
         `encrypt or decrypt through libsodium's wrapper) on a frame of the same size, in the same worker of a Chromium ` +
         `page with COOP/COEP (\`crossOriginIsolated\`: ${String(isolated)}). Every operation is timed on its own, as the ` +

@@ -3,6 +3,7 @@
  * ChaCha20-Poly1305 on frames of the call's own sizes in a worker of the same page. Run directly:
  * `npx tsx bench/worker-crypto.bench.ts` (BENCH_QUICK=1 for a short call).
  */
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
@@ -16,14 +17,21 @@ import { bundleBrowserScript } from '../e2e/harness/browser-script';
 
 const CALL_SECONDS = QUICK ? 8 : 20;
 const GOAL_US = 40;
+/** docs/benchmarks.md's goal: the worker's per-frame time at most this many times the raw cipher's. */
+const GOAL_RATIO = 2;
 const FLOOR_ROUNDS = QUICK ? 200 : 1000;
 /** The paced floor: one operation every few ms, as frames arrive, so each one finds the threads idle. */
 const PACED_ROUNDS = QUICK ? 100 : 300;
 const PACE_MS = 5;
 
+interface FloorFigure {
+  median: number;
+  mean: number;
+}
+
 interface FloorCost {
-  encrypt: number;
-  decrypt: number;
+  encrypt: FloorFigure;
+  decrypt: FloorFigure;
 }
 
 /** Mean payload bytes per frame the page's newest connection sends, by kind. */
@@ -60,8 +68,8 @@ async function floorCost(page: Page, source: string, bytes: number, rounds: numb
       const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
       const worker = new Worker(url);
       try {
-        return await new Promise<{ encrypt: number; decrypt: number }>((resolve, reject) => {
-          worker.onmessage = (event: MessageEvent<{ encrypt: number; decrypt: number }>) => {
+        return await new Promise<FloorCost>((resolve, reject) => {
+          worker.onmessage = (event: MessageEvent<FloorCost>) => {
             resolve(event.data);
           };
           worker.onerror = () => {
@@ -80,6 +88,14 @@ async function floorCost(page: Page, source: string, bytes: number, rounds: numb
 
 function us(value: number): string {
   return Number.isFinite(value) ? value.toFixed(1) : 'n/a';
+}
+
+/** The mean of the middle 80 %: the clamped timer is jittered, so a mean is unbiased where a 5 µs-step median is not. */
+function trimmedMean(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length / 10);
+  const kept = sorted.slice(cut, sorted.length - cut);
+  return kept.length === 0 ? Number.NaN : kept.reduce((sum, value) => sum + value, 0) / kept.length;
 }
 
 export async function runWorkerCryptoBench(): Promise<BenchSection> {
@@ -115,9 +131,12 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
     for (const page of [alice.page, bob.page]) await page.evaluate(() => window.sealcallDiagnostics?.configure({ frameTimings: false }));
 
     // Both sides' samples together: each frame is timed once where it is encrypted and once where it is decrypted.
-    const series = (key: keyof FrameTimingSamples) => [...aliceTimings[key], ...bobTimings[key]];
+    // `?? []`: a renderer built before the parts were timed (SEALCALL_RENDERER_DIR of an older build) has none.
+    const series = (key: keyof FrameTimingSamples) => [...(aliceTimings[key] as number[] | undefined ?? []), ...(bobTimings[key] as number[] | undefined ?? [])];
     const rows: string[][] = [];
     const missed: string[] = [];
+    const ratioMissed: string[] = [];
+    const partRows: string[][] = [];
     for (const [label, key, kind, op] of [
       ['encrypt video', 'send-video', 'video', 'encrypt'],
       ['decrypt video', 'receive-video', 'video', 'decrypt'],
@@ -126,25 +145,33 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
     ] as const) {
       const samples = series(key);
       const mid = median(samples);
+      const mean = trimmedMean(samples);
       const floor = floors[kind][op];
       const pacedFloor = paced[kind][op];
       const met = mid <= GOAL_US;
       if (!met) missed.push(label);
+      if (!(mean <= GOAL_RATIO * pacedFloor.mean)) ratioMissed.push(label);
       rows.push([
         label,
         String(samples.length),
         us(mid),
+        us(mean),
         us(percentile(samples, 90)),
-        us(floor),
-        formatRatio(mid, floor),
-        us(pacedFloor),
-        formatRatio(mid, pacedFloor),
-        `≤ ${GOAL_US} µs`,
-        verdict(met),
+        `${us(floor.median)} / ${us(floor.mean)}`,
+        formatRatio(mean, floor.mean),
+        `${us(pacedFloor.median)} / ${us(pacedFloor.mean)}`,
+        formatRatio(mean, pacedFloor.mean),
+        `≤ ${GOAL_US} µs, ≤ ${String(GOAL_RATIO)}× paced`,
+        verdict(met && mean <= GOAL_RATIO * pacedFloor.mean),
       ]);
+      const read = trimmedMean(series(`${key}:read`));
+      const write = trimmedMean(series(`${key}:write`));
+      partRows.push([label, us(mean), us(read), us(mean - read - write), us(write)]);
     }
+    const load = `${(loadavg()[0] ?? Number.NaN).toFixed(1)} on ${String(availableParallelism())} cores`;
     const markdown = [
-      `A real call between Alice and Bob (${CALL_SECONDS} s after the first frame), the page served with COOP/COEP ` +
+      `Load average at the end of the run: ${load} (other work on the machine slows the cold, paced figures most). ` +
+        `A real call between Alice and Bob (${CALL_SECONDS} s after the first frame), the page served with COOP/COEP ` +
         `(\`crossOriginIsolated\`: ${String(isolated)}, so \`performance.now()\` is fine-grained in the worker). The worker ` +
         `times each frame only while the benchmark's \`frameTimings\` diagnostics option is on: reading the frame's ` +
         `bytes, SFrame (synchronous, on the worker's own thread) and writing the bytes back into the frame; not the ` +
@@ -154,15 +181,26 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
         `${sent === null ? 'an unknown size' : `${String(sent.width)}×${String(sent.height)}`} (getStats: WebRTC scales ` +
         `down while its bandwidth estimate ramps up or when the CPU is overused), mean frame ${String(bytes.video)} B video, ${String(bytes.audio)} B audio. ` +
         `The floor is one raw ChaCha20-Poly1305 encrypt or decrypt (libsodium's wrapper) of a frame of that mean size, ` +
-        `one at a time, in a worker of the same page while the call still runs, so both see the same machine load (median of ` +
-        `${String(FLOOR_ROUNDS)} back to back, and of ${String(PACED_ROUNDS)} paced one every ${String(PACE_MS)} ms as frames ` +
-        `are, when caches have gone cold). Until this was measured the worker used WebCrypto's AES-GCM: each frame then ` +
+        `one at a time, in a worker of the same page while the call still runs, so both see the same machine load (` +
+        `${String(FLOOR_ROUNDS)} back to back, and ${String(PACED_ROUNDS)} paced, each encrypt and each decrypt alone after ` +
+        `${String(PACE_MS)} ms as frames are, when caches have gone cold). Until this was measured the worker used WebCrypto's AES-GCM: each frame then ` +
         `waited for a hop to WebCrypto's thread and back, 105–170 µs per frame in the same call (see the SFrame section ` +
         `for the two ciphers side by side).`,
       '',
-      markdownTable(['per frame (µs)', 'frames', 'median', 'p90', 'floor back to back', 'ratio', `floor every ${String(PACE_MS)} ms`, 'ratio', 'goal', ''], rows),
-      ...(missed.length > 0
-        ? ['', `Missed: ${missed.join(', ')}. The floors are the same cipher with no SFrame and no transform around it; ` +
+      markdownTable(
+        ['per frame (µs)', 'frames', 'median', 'mean', 'p90', 'floor back to back, median / mean', 'ratio (means)', `floor every ${String(PACE_MS)} ms, median / mean`, 'ratio (means)', 'goal', ''],
+        rows,
+      ),
+      '',
+      `Chromium clamps \`performance.now()\` to 5 µs with jitter even when cross-origin isolated: a median moves in 5 µs ` +
+        `steps, and a floor of a few µs has a median of 0 or 5. The mean of the middle 80 % of the samples is not biased by ` +
+        `the clamp, so the ratios are of means. The frames of a call come one at a time, each finding the worker's caches ` +
+        `cold, so the paced floor is the one to compare with; the back-to-back floor is the cipher at its warmest. ` +
+        `Where a frame's time goes (means, µs): reading the frame's \`data\` and viewing its bytes, SFrame, setting \`data\`:`,
+      '',
+      markdownTable(['per frame (µs, means)', 'all', 'read data', 'SFrame', 'write data'], partRows),
+      ...(missed.length > 0 || ratioMissed.length > 0
+        ? ['', `Missed: ${[...new Set([...missed, ...ratioMissed])].join(', ')}. The floors are the same cipher with no SFrame and no transform around it; ` +
             `where the figure is far above both, the frame waited in the worker behind other frames (four transforms share it).`]
         : []),
     ].join('\n');

@@ -54,6 +54,41 @@ describe('frameProcessor', () => {
     }
   });
 
+  it("reads a frame's data once and sets it once, and times the read, SFrame and the write when asked", async () => {
+    const alice = await side(1, 2);
+    try {
+      /** An encoded frame whose `data` is an accessor, as in Chromium, counting its calls. */
+      let stored = opusFrame().data;
+      const calls = { get: 0, set: 0 };
+      const frame = {
+        get data() {
+          calls.get++;
+          return stored;
+        },
+        set data(value: ArrayBuffer) {
+          calls.set++;
+          stored = value;
+        },
+      };
+      alice.timings.start();
+      expect(frameProcessor(alice, 'audio', 'send')(frame)).toBe(true);
+      expect(calls).toEqual({ get: 1, set: 1 });
+      expect(stored.byteLength).toBeGreaterThan(opusFrame().data.byteLength);
+      const samples = alice.timings.read();
+      expect(samples['send-audio']).toHaveLength(1);
+      expect(samples['send-audio:read']).toHaveLength(1);
+      expect(samples['send-audio:write']).toHaveLength(1);
+      const [total = -1] = samples['send-audio'];
+      const [read = -1] = samples['send-audio:read'];
+      const [write = -1] = samples['send-audio:write'];
+      expect(read).toBeGreaterThanOrEqual(0);
+      expect(write).toBeGreaterThanOrEqual(0);
+      expect(read + write).toBeLessThanOrEqual(total);
+    } finally {
+      wipeCallKeys(alice);
+    }
+  });
+
   it('drops a replayed frame and counts it apart from failures', async () => {
     const alice = await side(1, 2);
     const bob = await side(2, 1);

@@ -6,9 +6,10 @@ describe('FrameTimings', () => {
     const timings = new FrameTimings();
     expect(timings.enabled).toBe(false);
     timings.start();
-    timings.record('send', 'video', 12.5);
+    timings.record('send', 'video', 12.5, { read: 1, write: 2 });
     timings.record('receive', 'audio', 3);
-    expect(timings.read()).toEqual({ 'send-audio': [], 'send-video': [12.5], 'receive-audio': [3], 'receive-video': [] });
+    expect(timings.read()).toMatchObject({ 'send-audio': [], 'send-video': [12.5], 'receive-audio': [3], 'receive-video': [] });
+    expect(timings.read()).toMatchObject({ 'send-video:read': [1], 'send-video:write': [2], 'receive-audio:read': [0], 'receive-video:read': [] });
     timings.start();
     expect(timings.read()['send-video']).toEqual([]);
   });
