@@ -103,14 +103,14 @@ async function groupSamples(server: ServerProcess, users: readonly EnrolledUser[
     if (round % 10 === 0) progress(`round ${round} of ${ROUNDS + WARMUP}`);
     for (const core of cores) core.forget();
     const groupId = randomCallId();
-    await owner.groups.create({ groupId, invitees: rest.map((core) => core.id), media: 'video' });
+    await owner.groups.create({ groupId, invitees: rest.map((core) => core.id), media: 'video', fingerprint: owner.fingerprint });
     let epoch = 0;
     const members = [owner];
     // Joins one at a time: each accept is one Add commit by the lowest leaf.
     for (const joiner of rest) {
       await joiner.view(groupId, (view) => view.state === 'incoming', 'incoming');
       const commits = commitSentAt(members);
-      joiner.groups.accept(groupId);
+      joiner.groups.accept(groupId, joiner.fingerprint);
       members.push(joiner);
       epoch += 1;
       const keys = await Promise.all(members.map((core) => core.keysAt(groupId, epoch)));

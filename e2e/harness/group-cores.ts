@@ -83,6 +83,15 @@ export class NodeGroupCore {
     return this.session.groups;
   }
 
+  /**
+   * The DTLS certificate fingerprint this core's page would run (one per user): group.create and
+   * accept bind it for the pairs; no media runs here, so it only has to be well formed.
+   */
+  get fingerprint(): string {
+    const bytes = Array.from({ length: 32 }, (_, i) => ((this.id.length * 31 + this.id.charCodeAt(i % this.id.length) + i) % 256).toString(16).padStart(2, '0').toUpperCase());
+    return `sha-256 ${bytes.join(':')}`;
+  }
+
   knows(ids: readonly string[]): Promise<void> {
     if (ids.every((id) => this.session.contacts.peer(id) !== undefined)) return Promise.resolve();
     return this.contactWhere((contacts) => ids.every((id) => contacts.some((contact) => contact.id === id)), `contacts ${ids.join(', ')}`);

@@ -72,11 +72,11 @@ afterAll(async () => {
 /** Alice's group call with these invitees, joined by `joiners` one by one; returns its id at the epoch they reach. */
 async function startGroup(invitees: readonly string[], joiners: readonly string[]): Promise<{ groupId: string; epoch: number }> {
   const groupId = randomCallId();
-  await core('alice').groups.create({ groupId, invitees: [...invitees], media: 'audio' });
+  await core('alice').groups.create({ groupId, invitees: [...invitees], media: 'audio', fingerprint: core('alice').fingerprint });
   let epoch = 0;
   for (const id of joiners) {
     await core(id).view(groupId, (view) => view.state === 'incoming', 'incoming');
-    core(id).groups.accept(groupId);
+    core(id).groups.accept(groupId, core(id).fingerprint);
     epoch += 1;
     await Promise.all(['alice', ...joiners.slice(0, epoch)].map((member) => core(member).keys(groupId, epoch)));
   }
@@ -154,7 +154,7 @@ describe('a hostile server cannot put anyone in a group call', () => {
     proxy.divertFrom('carol', ['group.join'], (message) => held.push(message));
     try {
       const keyPackage = storedKeyPackage(server.dataDir, 'carol');
-      core('carol').groups.accept(groupId);
+      core('carol').groups.accept(groupId, core('carol').fingerprint);
       const mallory = enrolled.get('mallory') as EnrolledUser;
       const rogue = await RogueGroup.start(groupId, { userId: 'mallory', identity: mallory.keys }, ['carol'], new Map([['carol', keysOf('carol')]]));
       const add = await rogue.add('carol', keyPackage);
@@ -226,11 +226,11 @@ describe('a hostile server cannot put anyone in a group call', () => {
       await core('alice').contactWhere((contacts) => contacts.some((contact) => contact.id === 'dave' && contact.keyChanged), 'dave key-changed');
       expect(core('alice').session.contacts.peer('dave')?.keyChanged).toBe(true);
       // The gate: nobody can be invited under a key the user has not seen and confirmed.
-      const refusedCreate = await core('alice').groups.create({ groupId: randomCallId(), invitees: ['dave'], media: 'audio' }).catch((error: unknown) => error);
+      const refusedCreate = await core('alice').groups.create({ groupId: randomCallId(), invitees: ['dave'], media: 'audio', fingerprint: core('alice').fingerprint }).catch((error: unknown) => error);
       expect(isGroupError(refusedCreate) && refusedCreate.code).toBe('unknown-member');
 
       await core('dave').view(groupId, (view) => view.state === 'incoming', 'incoming');
-      core('dave').groups.accept(groupId);
+      core('dave').groups.accept(groupId, core('dave').fingerprint);
       // Alice (no usable key for Dave) and then Bob (Dave's pinned key is not the one it is under) refuse.
       const byAlice = await core('alice').waitFor((e) => e.kind === 'refused' && e.groupId === groupId, 'refused KeyPackage');
       const byBob = await core('bob').waitFor((e) => e.kind === 'refused' && e.groupId === groupId, 'refused KeyPackage');
