@@ -18,6 +18,7 @@ import { runClusterBench } from './cluster.bench';
 import { runCompanyScaleBench } from './company-scale.bench';
 import { runE2eeCpuBench } from './e2ee-cpu.bench';
 import { runFrameCostBench } from './frame-cost.bench';
+import { runGroupsBench } from './groups.bench';
 import { runMlsBench } from './mls.bench';
 import { runRendererBench } from './renderer.bench';
 import { runServerBench } from './server.bench';
@@ -36,6 +37,7 @@ const benches: [name: string, title: string, run: () => Promise<BenchSection>][]
   ['e2ee-cpu', 'CPU cost of E2EE', runE2eeCpuBench],
   ['renderer', 'Renderer start', runRendererBench],
   ['mls', 'MLS key layer (group calls)', runMlsBench],
+  ['groups', 'Group calls: rekey on loopback', runGroupsBench],
 ];
 
 const only = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import { decodeCallKey } from '../../shared/protocol/call-codec';
 import type { CallKeys } from '../../shared/ipc';
-import { emptyReport, type CryptoReport, type GroupSender, type PageToWorker, type WorkerToPage } from '../workers/frame-crypto-messages';
+import { emptyReport, type CryptoReport, type GroupSender, type PageToWorker, type RecordedFrame, type WorkerToPage } from '../workers/frame-crypto-messages';
 import { emptyTimingSamples, type FrameTimingSamples } from '../workers/frame-timings';
 
 /** One epoch's media keys as the core sends them over IPC (docs/group-calls.md), the base key in URL-safe base64. */
@@ -65,8 +65,8 @@ export class FrameCryptoClient {
         this.#onProblem(message.message);
         return;
       }
-      // Answers a readTimings(), which listens for it itself.
-      if (message.type === 'timings') return;
+      // Answers to readTimings() and the frame probe, which listen for them themselves.
+      if (message.type === 'timings' || message.type === 'recorded' || message.type === 'tried') return;
       this.#report = message.report;
       this.#onReport(message.report);
     });
@@ -124,6 +124,45 @@ export class FrameCryptoClient {
       }, TIMINGS_TIMEOUT_MS);
       this.worker.addEventListener('message', onMessage);
       this.#post({ type: 'timings', action: 'read' });
+    });
+  }
+
+  /** E2e tests only: the worker keeps a copy of the next `count` frames it receives, as they arrived. */
+  recordReceived(count: number): void {
+    this.#post({ type: 'record', action: 'start', count });
+  }
+
+  /** E2e tests only: the frames recorded so far (none once the worker has ended). */
+  readRecorded(): Promise<RecordedFrame[]> {
+    return this.#ask({ type: 'record', action: 'read' }, (message) => (message.type === 'recorded' ? message.frames : undefined), []);
+  }
+
+  /** E2e tests only: how many of these frames the worker's keys open now; nothing is passed on. */
+  tryDecrypt(frames: RecordedFrame[]): Promise<{ decrypted: number; failed: number }> {
+    return this.#ask({ type: 'try-decrypt', frames }, (message) => (message.type === 'tried' ? { decrypted: message.decrypted, failed: message.failed } : undefined), {
+      decrypted: 0,
+      failed: frames.length,
+    });
+  }
+
+  /** Posts `message` and resolves with the worker's answer, or `otherwise` once the worker has ended or after a while. */
+  #ask<T>(message: PageToWorker, answer: (reply: WorkerToPage) => T | undefined, otherwise: T): Promise<T> {
+    if (this.#terminated) return Promise.resolve(otherwise);
+    return new Promise((resolve) => {
+      const finish = (value: T) => {
+        clearTimeout(timer);
+        this.worker.removeEventListener('message', onMessage);
+        resolve(value);
+      };
+      const onMessage = (event: MessageEvent<WorkerToPage>) => {
+        const value = answer(event.data);
+        if (value !== undefined) finish(value);
+      };
+      const timer = setTimeout(() => {
+        finish(otherwise);
+      }, TIMINGS_TIMEOUT_MS);
+      this.worker.addEventListener('message', onMessage);
+      this.#post(message);
     });
   }
 

@@ -74,6 +74,14 @@ export interface GroupSender {
   userId: string;
 }
 
+/** A received frame as it arrived (e2e tests only): ciphertext, which the network sees anyway. */
+export interface RecordedFrame {
+  kind: MediaKind;
+  /** The SFrame KID in its header; null when the header does not parse. */
+  kid: number | null;
+  bytes: Uint8Array;
+}
+
 export type PageToWorker =
   | {
       type: 'keys';
@@ -104,7 +112,12 @@ export type PageToWorker =
     }
   | { type: 'wipe' }
   /** Benchmarks only: 'start' switches per-frame timing on, 'read' asks for the samples. */
-  | { type: 'timings'; action: 'start' | 'read' };
+  | { type: 'timings'; action: 'start' | 'read' }
+  /** E2e tests only: keep a copy of the next `count` received frames; 'read' hands them over. */
+  | { type: 'record'; action: 'start'; count: number }
+  | { type: 'record'; action: 'read' }
+  /** E2e tests only: how many of these frames open with the keys held now (nothing is passed on). */
+  | { type: 'try-decrypt'; frames: RecordedFrame[] };
 
 export type WorkerToPage =
   | { type: 'report'; report: CryptoReport }
@@ -112,7 +125,11 @@ export type WorkerToPage =
   | { type: 'wiped'; report: CryptoReport }
   | { type: 'problem'; message: string }
   /** The answer to a 'timings' read. */
-  | { type: 'timings'; samples: FrameTimingSamples };
+  | { type: 'timings'; samples: FrameTimingSamples }
+  /** The answer to a 'record' read. */
+  | { type: 'recorded'; frames: RecordedFrame[] }
+  /** The answer to 'try-decrypt'. */
+  | { type: 'tried'; decrypted: number; failed: number };
 
 export function emptyReport(): CryptoReport {
   return {

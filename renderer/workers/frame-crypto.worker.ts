@@ -5,6 +5,7 @@ import { isTransformOptions, type MediaKind, type PageToWorker, type TransformDi
 import { loadCallKeys, wipeCallKeys, type CallKeyHooks } from './call-keys';
 import { loadGroupKeys, syncGroupReport } from './group-call-keys';
 import { loadSodium } from '../../shared/crypto/sodium';
+import { FrameRecorder, tryDecryptFrames } from './frame-recorder';
 
 /*
  * The frame-crypto worker: SFrame on every encoded audio and video frame of one call, 1:1 or group
@@ -19,6 +20,7 @@ declare const self: DedicatedWorkerGlobalScope;
 const REPORT_EVERY_MS = 500;
 
 const state = newCryptoState();
+const recorder = new FrameRecorder();
 // Compiled now, while the worker waits as the next call's spare, not when the call's keys arrive.
 loadSodium().catch(() => {
   post({ type: 'problem', message: 'libsodium could not be loaded: frames cannot be encrypted' });
@@ -30,9 +32,10 @@ function post(message: WorkerToPage): void {
   self.postMessage(message);
 }
 
-function run(readable: ReadableStream<unknown>, writable: WritableStream<unknown>, kind: MediaKind, direction: TransformDirection, hooks?: PipelineHooks): Promise<void> {
+function run(readable: ReadableStream<unknown>, writable: WritableStream<unknown>, kind: MediaKind, direction: TransformDirection, hooks: PipelineHooks = {}): Promise<void> {
   state.report.transforms.push(`${direction}-${kind}`);
-  return pumpFrames(readable, writable, frameProcessor(state, kind, direction, hooks));
+  const recording: PipelineHooks = { ...hooks, onReceived: (frameKind, bytes) => { recorder.see(frameKind, bytes); } };
+  return pumpFrames(readable, writable, frameProcessor(state, kind, direction, recording));
 }
 
 /** Chromium 156 has no RTCRtpScriptTransformer.generateKeyFrame; where it exists, the sender asks its own encoder. */
@@ -91,6 +94,13 @@ self.addEventListener('message', (event: MessageEvent<PageToWorker>) => {
     case 'timings':
       if (message.action === 'start') state.timings.start();
       else post({ type: 'timings', samples: state.timings.read() });
+      return;
+    case 'record':
+      if (message.action === 'start') recorder.start(message.count);
+      else post({ type: 'recorded', frames: recorder.take() });
+      return;
+    case 'try-decrypt':
+      post({ type: 'tried', ...tryDecryptFrames(state, Array.isArray(message.frames) ? message.frames : []) });
       return;
   }
 });

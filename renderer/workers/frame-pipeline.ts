@@ -5,13 +5,15 @@ import type { CryptoState, GroupState } from './crypto-state';
 import type { MediaKind, TransformDirection } from './frame-crypto-messages';
 
 /** The only codecs negotiated while encryption is on (codec-preferences.ts on the page). */
-const CODEC: Record<MediaKind, CodecKind> = { audio: 'opus', video: 'vp8' };
+export const FRAME_CODEC: Record<MediaKind, CodecKind> = { audio: 'opus', video: 'vp8' };
 
 type EncodedFrame = RTCEncodedAudioFrame | RTCEncodedVideoFrame;
 
 export interface PipelineHooks {
   /** A received video frame under a newer generation than the last one seen: the switch wants a key frame. */
   onNewGeneration?: () => void;
+  /** Each received frame as it arrived, before it is opened (the e2e tests' frame recorder). */
+  onReceived?: (kind: MediaKind, bytes: Uint8Array) => void;
 }
 
 /** The bytes as an ArrayBuffer of exactly their length, which is what an encoded frame's data must be. */
@@ -42,7 +44,7 @@ function senderIndexOf(kid: bigint | undefined): number | undefined {
  * frame is opened by its KID: sender index and epoch.
  */
 export function frameProcessor(state: CryptoState, kind: MediaKind, direction: TransformDirection, hooks: PipelineHooks = {}): FrameProcessor {
-  const codec = CODEC[kind];
+  const codec = FRAME_CODEC[kind];
   let lastKid: bigint | undefined;
   let lastEpoch: bigint | undefined;
 
@@ -148,7 +150,12 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
   };
 
   const transform =
-    direction === 'send' ? encrypt : (bytes: Uint8Array) => (state.group === undefined ? decryptPair(bytes) : decryptGroup(bytes, state.group));
+    direction === 'send'
+      ? encrypt
+      : (bytes: Uint8Array) => {
+          hooks.onReceived?.(kind, bytes);
+          return state.group === undefined ? decryptPair(bytes) : decryptGroup(bytes, state.group);
+        };
 
   const { timings } = state;
   return (chunk) => {

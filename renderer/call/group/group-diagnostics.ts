@@ -1,5 +1,7 @@
+import { fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
 import type { GroupView } from '../../../shared/ipc';
-import type { CryptoReport, SenderReport } from '../../workers/frame-crypto-messages';
+import type { CryptoReport, RecordedFrame, SenderReport } from '../../workers/frame-crypto-messages';
+import type { FrameCryptoClient } from '../frame-crypto-client';
 import type { TrackState } from '../local-media-controls';
 import type { TransformApi } from '../transforms';
 import type { GroupCallEngine } from './group-engine-types';
@@ -42,6 +44,27 @@ export interface GroupMemberStats {
 export interface GroupEngineOptions {
   /** The legacy createEncodedStreams path rather than RTCRtpScriptTransform. */
   preferLegacyTransforms?: boolean;
+  /** E2e tests only: leaving keeps the call's worker with its last keys, for `frames.tryDecrypt`. */
+  keepWorkerAfterLeave?: boolean;
+}
+
+/**
+ * E2e tests only: the current (or last, if kept) call's worker records received frames as they
+ * arrived and tries recorded frames against the keys it holds now. Frames carry their bytes in
+ * URL-safe base64 so that they cross page.evaluate; they are ciphertext, never keys.
+ */
+export interface GroupFrameProbe {
+  record(count: number): void;
+  recorded(): Promise<ProbeFrame[]>;
+  tryDecrypt(frames: ProbeFrame[]): Promise<{ decrypted: number; failed: number }>;
+  /** Wipes and ends a worker kept after leaving. */
+  release(): Promise<void>;
+}
+
+export interface ProbeFrame {
+  kind: RecordedFrame['kind'];
+  kid: number | null;
+  bytes: string;
 }
 
 export interface SealcallGroupDiagnostics {
@@ -52,6 +75,7 @@ export interface SealcallGroupDiagnostics {
   stats(): Promise<GroupMemberStats[]>;
   /** Options for the next group call. */
   configure(options: GroupEngineOptions): void;
+  readonly frames: GroupFrameProbe;
 }
 
 /** What the engine gives the diagnostics beyond its public face. */
@@ -62,6 +86,8 @@ export interface GroupEngineInspection {
   crypto: GroupCryptoReport;
   transformApi: TransformApi | null;
   stats(): Promise<GroupMemberStats[]>;
+  /** The call's frame-crypto worker (kept after leaving only when configured so). */
+  worker: FrameCryptoClient | null;
 }
 
 export interface InspectableGroupEngine extends GroupCallEngine {
@@ -88,7 +114,19 @@ export function installGroupDiagnostics(engine: InspectableGroupEngine): void {
     },
     stats: () => engine.inspect().stats(),
     configure: (options) => {
-      engine.configure({ preferLegacyTransforms: options.preferLegacyTransforms });
+      engine.configure({ preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave });
+    },
+    frames: {
+      record: (count) => engine.inspect().worker?.recordReceived(count),
+      recorded: async () => (await (engine.inspect().worker?.readRecorded() ?? Promise.resolve([]))).map((frame) => ({ kind: frame.kind, kid: frame.kid, bytes: toBase64Url(frame.bytes) })),
+      tryDecrypt: (frames) => {
+        const worker = engine.inspect().worker;
+        const recorded = frames.map((frame) => ({ kind: frame.kind, kid: frame.kid, bytes: fromBase64Url(frame.bytes) }));
+        return worker === null ? Promise.resolve({ decrypted: 0, failed: frames.length }) : worker.tryDecrypt(recorded);
+      },
+      release: async () => {
+        await engine.inspect().worker?.wipe();
+      },
     },
   };
   Object.defineProperty(window, 'sealcallGroupDiagnostics', { value: Object.freeze(diagnostics), configurable: false, writable: false });

@@ -35,7 +35,7 @@ function idleGroupState(): GroupEngineState {
  * worker), plus what only media has: the state the screens render, mute, camera and screen share.
  */
 export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = new CallPrerequisites(bridge)): InspectableGroupEngine {
-  const options: Required<GroupEngineOptions> = { preferLegacyTransforms: false };
+  const options: Required<GroupEngineOptions> = { preferLegacyTransforms: false, keepWorkerAfterLeave: false };
   let state = idleGroupState();
   const listeners = new Set<(state: GroupEngineState) => void>();
   let selfId: Promise<string> | null = null;
@@ -89,7 +89,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       const mesh: GroupMesh = new GroupMesh({
         ...init,
         prerequisites,
-        settings: { preferLegacyTransforms: options.preferLegacyTransforms },
+        settings: { preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave },
         events: {
           ...events,
           changed: () => {
@@ -183,11 +183,13 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         localTracks: mesh?.media?.trackStates() ?? [],
         crypto: mesh?.report ?? emptyReport(),
         transformApi: mesh?.transformApi ?? null,
+        worker: mesh?.crypto ?? null,
         stats: () => (mesh === null || mesh.isClosed() ? Promise.resolve([]) : mesh.memberStats()),
       };
     },
     configure(next) {
       if (next.preferLegacyTransforms !== undefined) options.preferLegacyTransforms = next.preferLegacyTransforms;
+      if (next.keepWorkerAfterLeave !== undefined) options.keepWorkerAfterLeave = next.keepWorkerAfterLeave;
     },
   };
 }

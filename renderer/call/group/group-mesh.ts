@@ -18,6 +18,8 @@ import { GroupPair, type MemberMediaState } from './group-pair';
 
 export interface GroupMeshSettings {
   preferLegacyTransforms: boolean;
+  /** E2e tests only: closing keeps the worker and its last keys (for the frame probe) instead of wiping it. */
+  keepWorkerAfterLeave?: boolean;
 }
 
 export interface GroupMeshEvents extends GroupSessionEvents {
@@ -56,6 +58,7 @@ export class GroupMesh implements GroupMediaSession {
   #share: ScreenShare | null = null;
   #closed: Promise<GroupCryptoReport> | undefined;
   readonly #prerequisites: CallPrerequisites;
+  readonly #keepWorker: boolean;
   readonly #events: GroupMeshEvents;
 
   constructor(init: { groupId: string; selfId: string; prerequisites: CallPrerequisites; settings: GroupMeshSettings; events: GroupMeshEvents }) {
@@ -65,6 +68,7 @@ export class GroupMesh implements GroupMediaSession {
     this.#events = init.events;
     // Refuses the call up front where media could not be encrypted.
     this.transformApi = chooseTransformApi(init.settings.preferLegacyTransforms);
+    this.#keepWorker = init.settings.keepWorkerAfterLeave === true;
     this.crypto = new FrameCryptoClient(
       (report) => {
         this.health.observe(report, performance.now());
@@ -242,7 +246,7 @@ export class GroupMesh implements GroupMediaSession {
       this.#share?.dispose();
       for (const pair of this.pairs.values()) pair.close();
       this.#untilPair.clear();
-      const report = await this.crypto.wipe();
+      const report = this.#keepWorker ? this.crypto.report : await this.crypto.wipe();
       this.#events.changed();
       return report;
     })();
