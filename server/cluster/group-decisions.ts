@@ -73,9 +73,12 @@ export function create(from: string, message: Message<'group.create'>, doc: Grou
 export function join(from: string, groupId: string, doc: GroupDoc | undefined, context: Context): Decision {
   if (!doc) return refuse(notMember(groupId));
   if (doc.members.includes(from)) {
-    // A member back after its socket dropped: what it missed, then who is in.
+    // A member back after its socket dropped: what it missed, then who is in. What it missed is
+    // handed over even if its grace had not started: the group keeps a member's messages from the
+    // moment it has no session (group-lua.ts).
     const back = cameBack(doc, from);
-    return { next: back.next, sends: [...back.sends, { mode: 'd', to: from, text: text({ v, type: 'group.joined', groupId, userId: from, members: doc.members, epoch: doc.epoch }) }] };
+    const joined = text({ v, type: 'group.joined', groupId, userId: from, members: doc.members, epoch: doc.epoch });
+    return { next: back.next, sends: [{ mode: 'f', to: from, text: '' }, { mode: 'd', to: from, text: joined }] };
   }
   // The owner may come back after leaving: its own invite names it as the owner.
   if (!doc.invited.includes(from) && from !== doc.owner) return refuse({ code: 'not-invited', message: `you are not invited to group ${groupId}` });
