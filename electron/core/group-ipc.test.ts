@@ -30,6 +30,8 @@ let bob: UserHost;
 let carol: UserHost;
 let dave: UserHost;
 let mallory: EnrolledUser;
+/** Raw clients to close, whatever beforeAll got to. */
+const raw: EnrolledUser[] = [];
 
 async function enrolledUser(userId: string, extra: string[] = []): Promise<UserHost> {
   const result = await runCli(['invite', userId, '--name', userId, '--data-dir', server.dataDir, ...extra]);
@@ -98,15 +100,16 @@ beforeAll(async () => {
   carol = await enrolledUser('carol');
   dave = await enrolledUser('dave');
   mallory = await enrollUser(server, 'mallory');
+  raw.push(mallory);
   // Mallory publishes honest KeyPackages: she is rung, and the owner adds her like anyone.
   const batch = await new KeyPackageStore({ userId: 'mallory', identity: mallory.keys }).generateBatch(4);
   mallory.client.send({ v, type: 'keys.publish', packages: batch.oneTime.map(toBase64Url), lastResort: toBase64Url(batch.lastResort) });
   await mallory.client.next('keys.published');
   for (const user of [alice, bob, carol, dave]) await knows(user, ['alice', 'bob', 'carol', 'dave', 'mallory'].filter((id) => id !== user.name));
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
-  mallory.client.close();
+  for (const user of raw) user.client.close();
   await Promise.all(hosts.map((user) => user.close()));
   await server.stop();
   removeDataDir(server.dataDir);
@@ -301,6 +304,25 @@ describe('group calls over IPC', () => {
     }
   }, 30_000);
 
+  it('a ring not signed by the owner\'s pinned key reaches the page only as a refusal, and is declined', async () => {
+    const invite: GroupInvite = { groupId: newCallId(), owner: 'mallory', invitees: ['bob'], media: 'audio', issuedAt: Date.now() };
+    const forger = await generateIdentityKeyPair();
+    mallory.client.send({
+      v,
+      type: 'group.create',
+      groupId: invite.groupId,
+      media: { audio: true, video: false },
+      invitees: ['bob'],
+      invite: encodeInviteField(invite),
+      signature: toBase64Url(await signGroupInvite(forger.secretKey, invite)),
+    });
+    expect(await refusedAbout(bob, invite.groupId, 'mallory')).toMatchObject({ seq: 1, code: 'bad-invite' });
+    await mallory.client.next('group.declined', (m) => m.groupId === invite.groupId && m.userId === 'bob');
+    expect(eventsOf(bob, invite.groupId).filter((event) => event.kind === 'view')).toEqual([]);
+    expect(await bob.call('group.current')).toBeNull();
+    mallory.client.send({ v, type: 'group.end', groupId: invite.groupId });
+  }, 30_000);
+
   it('the key-change gate: starting, and joining a ring whose owner or a member changed key, needs the confirmation; a change mid-call shows who', async () => {
     // IT revokes Dave and enrolls him again: his new key reaches the others through the directory.
     await runCli(['revoke', 'dave', '--data-dir', server.dataDir]);
@@ -334,10 +356,23 @@ describe('group calls over IPC', () => {
     await bob.call('group.accept', { groupId: second, fingerprint: FP('B2'), confirmKeyChange: true });
     await converged(second, [daveAgain, bob], 1);
 
-    // Mid-call, Dave's key changes again: Bob's view names him.
+    // Mid-call, Dave's key changes again: Bob's view names him, sent before (or with) the contact
+    // list that flags him, whether the directory's news comes before or after Dave's old device leaves.
+    const before = bob.timeline().length;
+    const oldLists = new Set(bob.seen('contacts.changed'));
     await runCli(['revoke', 'dave', '--data-dir', server.dataDir]);
     const daveThird = await enrolledUser('dave', ['--reinstate']);
-    expect(await viewOf(bob, second, (view) => view.keyChanged.includes('dave'), 'dave flagged mid-call')).toBeDefined();
+    await bob.waitFor('contacts.changed', (contacts) => !oldLists.has(contacts) && contacts.some((c) => c.id === 'dave' && c.keyChanged), WAIT_MS);
+    await viewOf(bob, second, (view) => view.keyChanged.includes('dave'), 'dave flagged mid-call');
+    const since = bob.timeline().slice(before);
+    const flaggedAt = since.findIndex((entry) => entry.event === 'contacts.changed' && (entry.payload as Contact[]).some((c) => c.id === 'dave' && c.keyChanged));
+    const namedAt = since.findIndex((entry) => {
+      const event = entry.payload as GroupEvent;
+      return entry.event === 'group.event' && event.groupId === second && event.kind === 'view' && event.view.keyChanged.includes('dave');
+    });
+    expect(flaggedAt).toBeGreaterThanOrEqual(0);
+    expect(namedAt).toBeGreaterThanOrEqual(0);
+    expect(namedAt).toBeLessThan(flaggedAt);
     await daveThird.close();
     await bob.call('group.leave', { groupId: second });
   }, 90_000);

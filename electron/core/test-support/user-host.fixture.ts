@@ -79,6 +79,11 @@ export class UserHost {
     });
   }
 
+  /** Every event recorded so far, of every channel, in the order they came. */
+  timeline(): { event: EventChannel; payload: unknown }[] {
+    return [...this.events];
+  }
+
   /** Every `event` recorded so far, in order. */
   seen<E extends EventChannel>(event: E): EventOf<E>[] {
     return this.events.filter((entry) => entry.event === event).map((entry) => entry.payload as EventOf<E>);
