@@ -40,7 +40,8 @@ async function groupStats(page: Page): Promise<GroupMemberStats[]> {
 
 /** The code the screen shows, as the view spells it: four groups of five digits. */
 async function codeOnScreen(page: Page): Promise<string> {
-  const groups = await page.getByRole('list', { name: 'Group security code' }).getByRole('listitem').allTextContents();
+  // By its label rather than its role: an open dialog makes the screen behind it inert.
+  const groups = await page.locator('ol[aria-label="Group security code"] li').allTextContents();
   return groups.join(' ');
 }
 
@@ -154,7 +155,7 @@ test('four people: the owner starts from the contact list, three accept, everyon
   const code = codes[0];
   expect(code).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
   expect(codes).toEqual([code, code, code, code]);
-  for (const user of users) await expect.poll(() => codeOnScreen(user.page), { message: `${user.userId}'s screen shows the code` }).toBe(code);
+  for (const user of users) await expect.poll(() => codeOnScreen(user.page), { message: `${user.userId}'s screen shows the code`, timeout: 30_000 }).toBe(code);
   const epoch = (await groupState(alice.page)).view?.epoch ?? -1;
 
   await snapBothSchemes(alice.page, testInfo, 'group-call-owner');
@@ -186,7 +187,7 @@ test('four people: the owner starts from the contact list, three accept, everyon
   expect(newCode).toMatch(/^\d{5} \d{5} \d{5} \d{5}$/);
   expect(newCode).not.toBe(code);
   expect(newCodes).toEqual([newCode, newCode, newCode]);
-  for (const user of rest) await expect.poll(() => codeOnScreen(user.page), { message: `${user.userId}'s screen shows the new code` }).toBe(newCode);
+  for (const user of rest) await expect.poll(() => codeOnScreen(user.page), { message: `${user.userId}'s screen shows the new code`, timeout: 30_000 }).toBe(newCode);
 
   // Media goes on under the new epoch's keys.
   const after = await Promise.all(rest.map((user) => groupStats(user.page)));

@@ -15,6 +15,7 @@ import type { GroupMediaSession, GroupSessionEvents } from './group-call-control
 import type { GroupCryptoReport, GroupMemberStats } from './group-diagnostics';
 import type { GroupMedia } from './group-engine-types';
 import { GroupPair, type MemberMediaState } from './group-pair';
+import { sdpSessionId } from './sdp-session';
 
 export interface GroupMeshSettings {
   preferLegacyTransforms: boolean;
@@ -32,6 +33,8 @@ export interface GroupMeshEvents extends GroupSessionEvents {
 
 /** Members a group can have besides us; signals from more senders than this are not held. */
 const MAX_OTHERS = 7;
+/** A pair lost while its member is still in the call is started again after this long. */
+const REOPEN_AFTER_MS = 1000;
 
 /**
  * The page's side of a group call as a full mesh (docs/group-calls.md, "The mesh"): one
@@ -153,6 +156,17 @@ export class GroupMesh implements GroupMediaSession {
     if (this.isClosed() || from === this.selfId || this.#refused.has(from)) return;
     const pair = this.pairs.get(from);
     if (pair !== undefined && !pair.isClosed()) {
+      // An offer from a new peer connection of theirs: they started the pair again (theirs was
+      // lost first), so ours starts again too, as the answering side, with that offer.
+      const remote = pair.peer.pc.remoteDescription?.sdp;
+      const offer = 'sdp' in data && data.type === 'offer' ? data.sdp : null;
+      if (!pair.initiator && offer !== null && remote !== undefined && sdpSessionId(offer) !== sdpSessionId(remote)) {
+        pair.close();
+        this.#forget(from, pair);
+        this.#open(from);
+        this.pairs.get(from)?.signal(data);
+        return;
+      }
       pair.signal(data);
       return;
     }
@@ -307,7 +321,12 @@ export class GroupMesh implements GroupMediaSession {
           lost: (reason) => {
             if (this.isClosed()) return;
             this.#forget(userId, pair);
-            this.#events.notice(`The connection to ${userId} was lost (${reason}).`);
+            console.warn(`group call: the pair with ${userId} was lost (${reason}); starting it again`);
+            // Started again while they are still in the call: the offering side offers anew, the
+            // other waits for that offer (see receiveSignal).
+            setTimeout(() => {
+              this.#reconcile();
+            }, REOPEN_AFTER_MS);
             this.#events.changed();
           },
         },
