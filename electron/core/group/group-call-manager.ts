@@ -384,9 +384,10 @@ export class GroupCallManager {
       await new InviteBook(message.groupId, message.from, this.#options.pinnedKey).accept(signed);
     } catch (error) {
       if (!isGroupError(error)) throw error;
-      // A ring that does not verify is never shown; the server stops ringing.
-      this.#options.emit({ kind: 'refused', groupId: message.groupId, seq: 0, code: error.code, message: error.message, userId: message.from });
+      // A ring that does not verify is never shown; the server stops ringing. The refusal is the
+      // only event of that group here, so it is the first of its stream (the IPC takes seq ≥ 1).
       this.#options.send({ v, type: 'group.decline', groupId: message.groupId });
+      this.#options.emit({ kind: 'refused', groupId: message.groupId, seq: 1, code: error.code, message: error.message, userId: message.from });
       return;
     }
     if (this.#calls.has(message.groupId)) return;
