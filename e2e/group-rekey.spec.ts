@@ -28,7 +28,8 @@ import {
 
 const FRAMES = 20;
 
-test.describe.configure({ timeout: 360_000 });
+// Five pages (audio only) and five enrollments on a shared 2-core machine: set-up alone took minutes.
+test.describe.configure({ timeout: 600_000 });
 
 async function epochOf(user: CompanyUser): Promise<number> {
   const epoch = (await groupState(user.page)).view?.epoch;
@@ -50,7 +51,7 @@ async function expectEpochPast(users: readonly CompanyUser[], after: number, mem
             sending: counters.sendEpoch === epoch,
           };
         },
-        { message: `${user.userId} moves past epoch ${String(after)}`, timeout: 90_000 },
+        { message: `${user.userId} moves past epoch ${String(after)}`, timeout: 150_000 },
       )
       .toEqual({ past: true, members: [...members].sort(), sending: true });
   }
@@ -80,7 +81,9 @@ test('a leaver cannot open what is sent after it left, a joiner cannot open what
 
   // Dave leaves; his worker stays, with the keys of the epoch he left in.
   await leaveGroup(dave.page);
-  await expect.poll(async () => (await groupState(dave.page)).view?.state, { message: 'Dave is out' }).toBe('ended');
+  await expect
+    .poll(async () => (await groupState(dave.page)).localTracks.every((track) => track.readyState === 'ended'), { message: "Dave's microphone stops", timeout: 60_000 })
+    .toBe(true);
   const kept = await groupCounters(dave.page);
   expect(kept.keysWiped, "Dave's worker was kept with its keys").toBe(false);
   expect(kept.epochsHeld).toContain(first);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { toBase64Url } from '../../shared/crypto/bytes';
 import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../shared/crypto/group-invite';
-import { generateIdentityKeyPair, type IdentityKeyPair } from '../../shared/crypto/identity';
+import { generateIdentityKeyPair, parseIdentityKey, type IdentityKeyPair } from '../../shared/crypto/identity';
 import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { GroupSession, type OutgoingCommit } from '../../electron/core/group/group-session';
 import { encodeInviteField } from '../../electron/core/group/invite-wire';
@@ -75,6 +75,18 @@ export function storedKeyPackage(dataDir: string, userId: string): Uint8Array {
     const row = db.prepare('SELECT package FROM key_packages WHERE user_id = ? AND last_resort = 0 ORDER BY id LIMIT 1').get(userId) as { package: Buffer } | undefined;
     if (row === undefined) throw new Error(`the server holds no KeyPackage of ${userId}`);
     return new Uint8Array(row.package);
+  } finally {
+    db.close();
+  }
+}
+
+/** The identity key of `userId`'s live device, as the server's directory holds it. */
+export function storedIdentityKey(dataDir: string, userId: string): Uint8Array {
+  const db = new BetterSqlite3(path.join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    const row = db.prepare('SELECT identity_key FROM devices WHERE user_id = ? AND retired_at IS NULL').get(userId) as { identity_key: Buffer } | undefined;
+    if (row === undefined) throw new Error(`the server has no live device of ${userId}`);
+    return parseIdentityKey(new Uint8Array(row.identity_key));
   } finally {
     db.close();
   }

@@ -500,7 +500,7 @@ export class GroupCallManager {
     } catch (error) {
       if (!isGroupError(error)) throw error;
       // A ring that does not verify is never shown; the server stops ringing. The refusal is the
-      // only event of that group here, so it is the first of its stream.
+      // only event of that group here, so it is the first of its stream (the IPC takes seq ≥ 1).
       this.#options.send({ v, type: 'group.decline', groupId: message.groupId });
       this.#options.emit({ kind: 'refused', groupId: message.groupId, seq: 1, code: error.code, message: error.message, userId: message.from });
       return;

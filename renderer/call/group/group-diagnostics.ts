@@ -121,8 +121,8 @@ export function installGroupDiagnostics(engine: InspectableGroupEngine): void {
       recorded: async () => (await (engine.inspect().worker?.readRecorded() ?? Promise.resolve([]))).map((frame) => ({ kind: frame.kind, kid: frame.kid, bytes: toBase64Url(frame.bytes) })),
       tryDecrypt: (frames) => {
         const worker = engine.inspect().worker;
-        const recorded = frames.map((frame) => ({ kind: frame.kind, kid: frame.kid, bytes: fromBase64Url(frame.bytes) }));
-        return worker === null ? Promise.resolve({ decrypted: 0, failed: frames.length }) : worker.tryDecrypt(recorded);
+        if (worker === null) return Promise.reject(new Error('there is no group call worker to try frames with'));
+        return worker.tryDecrypt(frames.map((frame) => ({ kind: frame.kind, kid: frame.kid, bytes: fromBase64Url(frame.bytes) })));
       },
       release: async () => {
         await engine.inspect().worker?.wipe();
