@@ -9,7 +9,18 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/harness/chromium-args';
  * - electron: the built app through Electron, where its binary exists; elsewhere every test skips
  *   itself with the reason (e2e/fixtures.ts), and the electron-binary project prints it once.
  * Specs named *.harness.spec.ts exercise the harness itself and run in the chromium project only.
+ * The group-call specs run in the harness too, as a project of their own (chromium-groups).
  */
+/** The specs of calls with more than two people (e2e/group-*.spec.ts). */
+const GROUP_SPECS = '**/group-*.spec.ts';
+
+const harnessUse = {
+  hostKind: 'harness' as const,
+  browserName: 'chromium' as const,
+  headless: true,
+  launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+};
+
 export default defineConfig<{ hostKind: HostKind }>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -34,12 +45,18 @@ export default defineConfig<{ hostKind: HostKind }>({
   projects: [
     {
       name: 'chromium',
-      use: {
-        hostKind: 'harness',
-        browserName: 'chromium',
-        headless: true,
-        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
-      },
+      testIgnore: GROUP_SPECS,
+      use: harnessUse,
+    },
+    {
+      // Group calls open four or five browsers' worth of pages, each encoding its camera once per
+      // other member: beside another spec on two cores they starve each other. They run after the
+      // rest, one at a time, with the machine to themselves.
+      name: 'chromium-groups',
+      testMatch: GROUP_SPECS,
+      dependencies: ['chromium'],
+      workers: 1,
+      use: harnessUse,
     },
     {
       name: 'electron-binary',
