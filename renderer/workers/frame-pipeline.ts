@@ -1,5 +1,5 @@
 import { isCryptoError } from '../../shared/crypto/errors';
-import { decryptMediaFrame, encryptMediaFrame, type MediaKind as CodecKind } from '../../shared/crypto/media-frame';
+import { decryptMediaFrame, encryptMediaFrame, type MediaKind as CodecKind, type SFrameReceiverLookup } from '../../shared/crypto/media-frame';
 import { parseGroupKid } from '../../shared/crypto/sframe-mls';
 import type { CryptoState, GroupState } from './crypto-state';
 import type { MediaKind, TransformDirection } from './frame-crypto-messages';
@@ -67,6 +67,33 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
     return sealed;
   };
 
+  /**
+   * Opens one frame with the keys `receiverFor` finds by KID. A replay is counted here; a frame
+   * that does not open comes back with `plain` undefined and `failed` true, for the caller to
+   * count where it belongs. `kid` is the frame's KID whenever its header could be read.
+   */
+  const open = (bytes: Uint8Array, receiverFor: SFrameReceiverLookup): { plain: Uint8Array | undefined; kid: bigint | undefined; failed: boolean } => {
+    let kid: bigint | undefined;
+    try {
+      const plain = decryptMediaFrame(
+        (frameKid) => {
+          kid = frameKid;
+          return receiverFor(frameKid);
+        },
+        codec,
+        bytes,
+      );
+      return { plain, kid, failed: false };
+    } catch (error) {
+      if (isCryptoError(error, 'sframe-replayed')) {
+        state.report.replayed[kind]++;
+        return { plain: undefined, kid, failed: false };
+      }
+      state.report.failed[kind]++;
+      return { plain: undefined, kid, failed: true };
+    }
+  };
+
   /** A 1:1 call's frame decrypted; undefined when it must be dropped. */
   const decryptPair = (bytes: Uint8Array): Uint8Array | undefined => {
     const keys = state.receiveKeys;
@@ -74,22 +101,8 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
       state.report.unkeyed[kind]++;
       return undefined;
     }
-    let kid: bigint | undefined;
-    let plain: Uint8Array;
-    try {
-      plain = decryptMediaFrame(
-        (frameKid) => {
-          kid = frameKid;
-          return keys.receiverFor(frameKid);
-        },
-        codec,
-        bytes,
-      );
-    } catch (error) {
-      if (isCryptoError(error, 'sframe-replayed')) state.report.replayed[kind]++;
-      else state.report.failed[kind]++;
-      return undefined;
-    }
+    const { plain, kid } = open(bytes, (frameKid) => keys.receiverFor(frameKid));
+    if (plain === undefined) return undefined;
     if (kid !== undefined) {
       keys.confirm(kid);
       state.report.receiveGeneration = Number(keys.generation);
@@ -107,35 +120,16 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
       state.report.unkeyed[kind]++;
       return undefined;
     }
-    let kid: bigint | undefined;
-    let plain: Uint8Array;
-    try {
-      plain = decryptMediaFrame(
-        (frameKid) => {
-          kid = frameKid;
-          return ring.receiverFor(frameKid);
-        },
-        codec,
-        bytes,
-      );
-    } catch (error) {
-      if (isCryptoError(error, 'sframe-replayed')) {
-        state.report.replayed[kind]++;
-        return undefined;
-      }
-      state.report.failed[kind]++;
-      const index = senderIndexOf(kid);
-      if (index !== undefined) {
-        const entry = senders.entry(index);
-        if (entry !== undefined) entry.failed[kind]++;
-      }
+    const { plain, kid, failed } = open(bytes, (frameKid) => ring.receiverFor(frameKid));
+    const index = senderIndexOf(kid);
+    const entry = index === undefined ? undefined : senders.entry(index);
+    if (plain === undefined) {
+      if (failed && entry !== undefined) entry.failed[kind]++;
       return undefined;
     }
     if (kid !== undefined) {
       const epoch = ring.epochFor(kid);
       ring.confirm(kid);
-      const index = senderIndexOf(kid);
-      const entry = index === undefined ? undefined : senders.entry(index);
       if (entry !== undefined) {
         entry.decrypted[kind]++;
         if (epoch !== undefined && (entry.lastEpoch === null || epoch > BigInt(entry.lastEpoch))) entry.lastEpoch = Number(epoch);
