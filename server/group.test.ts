@@ -48,6 +48,12 @@ async function groupOf(invitees: EnrolledUser[]): Promise<string> {
   return groupId;
 }
 
+/** Resolves once the server has seen the user's session end (alice is told by presence). */
+async function offline(userId: string): Promise<void> {
+  await alice.client.subscribe([userId]);
+  await alice.client.next('presence', (m) => m.userId === userId && m.presence === 'offline');
+}
+
 /** Alice commits at `epoch`; resolves once every member has it. */
 async function commitAll(groupId: string, epoch: number, members: EnrolledUser[]): Promise<void> {
   alice.client.send({ v, type: 'group.commit', groupId, epoch, commit: bytes(100, epoch + 1) });
@@ -228,6 +234,49 @@ describe('group calls', () => {
     await carol.client.closed;
     for (const member of [alice, bob]) expect(await member.client.next('group.left', (m) => m.userId === 'carol', 15_000)).toMatchObject({ reason: 'disconnected', members: ['alice', 'bob'] });
     await fresh(carol, 70);
+    alice.client.send({ v, type: 'group.end', groupId });
+    await bob.client.next('group.ended', (m) => m.groupId === groupId);
+  });
+
+  it('keeps at most 32 messages for an away member: one more takes it out of the group', async () => {
+    const groupId = await groupOf([eve, carol]);
+    eve.client.close();
+    await offline('eve');
+    for (let epoch = 0; epoch < 32; epoch += 1) await commitAll(groupId, epoch, [alice, carol]);
+    await fresh(eve, 80);
+    eve.client.send({ v, type: 'group.join', groupId });
+    await eve.client.next('group.joined', (m) => m.groupId === groupId && m.userId === 'eve');
+    const missed = eve.client.received.flatMap((m) => (m.type === 'group.committed' ? [m.epoch] : []));
+    expect(missed).toEqual(Array.from({ length: 32 }, (_, n) => n));
+
+    eve.client.close();
+    await offline('eve');
+    for (let epoch = 32; epoch < 65; epoch += 1) await commitAll(groupId, epoch, [alice, carol]);
+    // The 33rd message it would have missed took it out, well before its 4 s grace would end: back
+    // at once, it is a newcomer (still invited), handed none of the commits it missed.
+    await fresh(eve, 85);
+    eve.client.send({ v, type: 'group.join', groupId });
+    expect(await eve.client.next('group.joined', (m) => m.groupId === groupId)).toMatchObject({ userId: 'eve', members: ['alice', 'carol', 'eve'], epoch: 65 });
+    expect(eve.client.received.some((m) => m.type === 'group.committed')).toBe(false);
+    expect(await alice.client.next('group.left', (m) => m.groupId === groupId && m.userId === 'eve')).toMatchObject({ reason: 'disconnected', members: ['alice', 'carol'] });
+    alice.client.send({ v, type: 'group.end', groupId });
+    for (const member of [eve, carol]) await member.client.next('group.ended', (m) => m.groupId === groupId);
+  });
+
+  it('takes a member that dropped out of its group out of it when it creates a new one', async () => {
+    const groupId = await groupOf([bob, carol]);
+    carol.client.close();
+    await carol.client.closed;
+    await fresh(carol, 90);
+    const second = randomCallId();
+    carol.client.send({ v, type: 'group.create', groupId: second, media, invitees: ['dave'], ...signed });
+    expect(await carol.client.next('group.rung', (m) => m.groupId === second)).toMatchObject({ rung: ['dave'] });
+    for (const member of [alice, bob]) expect(await member.client.next('group.left', (m) => m.groupId === groupId && m.userId === 'carol')).toMatchObject({ reason: 'disconnected', members: ['alice', 'bob'] });
+    // A member that is there (not dropped) may not start another.
+    bob.client.send({ v, type: 'group.create', groupId: randomCallId(), media, invitees: ['eve'], ...signed, id: 'second' });
+    expect(await bob.client.error('bad-message')).toMatchObject({ ref: 'second' });
+    carol.client.send({ v, type: 'group.end', groupId: second });
+    await dave.client.next('group.ended', (m) => m.groupId === second);
     alice.client.send({ v, type: 'group.end', groupId });
     await bob.client.next('group.ended', (m) => m.groupId === groupId);
   });

@@ -17,7 +17,7 @@ export const KEY = {
   usersOf: (instanceId: string) => `${PREFIX}users-of:${instanceId}`,
   /** Sorted set callId → time (ms) at which its invite times out or its grace runs out. */
   deadlines: `${PREFIX}deadlines`,
-  /** A group call's JSON document (group-doc.ts), changed only by the scripts in group-lua.ts. */
+  /** A group call's JSON document (server/groups/group-doc.ts), changed only by the scripts in group-lua.ts. */
   group: (groupId: string) => `${PREFIX}group:${groupId}`,
   /** String: the one group a user is a member of. */
   groupOf: (userId: string) => `${PREFIX}group-of:${userId}`,

@@ -1,9 +1,23 @@
 import type { Redis } from 'ioredis';
 import { PROTOCOL_VERSION, type ServerMessage } from '../../shared/protocol';
 import type { GroupRegistry } from '../groups/group-desk';
-import { MAX_MISSED_MESSAGES, type GroupMessage, type GroupRefusal } from '../groups/group-relay';
-import { create, decline, dropAway, join, mayFetch, memberRequest, ringPending, userGone, type Context, type Decision } from './group-decisions';
-import { parseGroupDoc, type GroupDoc } from './group-doc';
+import { parseGroupDoc, type GroupDoc } from '../groups/group-doc';
+import {
+  MAX_MISSED_MESSAGES,
+  create,
+  decline,
+  dropAway,
+  join,
+  mayFetch,
+  memberRequest,
+  ringPending,
+  userGone,
+  type Context,
+  type Decision,
+  type GroupMessage,
+  type GroupRefusal,
+  type Send,
+} from '../groups/group-rules';
 import type { GroupRow, GroupScripts } from './group-scripts';
 import { KEY } from './keys';
 
@@ -25,8 +39,8 @@ const SWEEP_BATCH = 100;
 const v = PROTOCOL_VERSION;
 
 /**
- * Group calls for several instances: the behaviour of GroupRelay (server/groups/group-relay.ts)
- * with every group in Redis. A request reads its group, decides (group-decisions.ts), and the
+ * Group calls for several instances: the rules of server/groups/group-rules.ts applied to groups
+ * held in Redis. A request reads its group, decides, and the
  * apply script writes the change only over the revision it read, with the deliveries in the same
  * step; a commit is one script that compares and bumps the epoch and fans out (group-lua.ts).
  * Each user's requests are handled one after another, so they take effect in the order sent.
@@ -148,7 +162,7 @@ export class RedisGroupRelay implements GroupRegistry {
       if (decision.next === undefined && decision.sends.length === 0) return decision.refusal;
       const next = decision.next === undefined ? '' : decision.next === null ? '-' : JSON.stringify(decision.next);
       const args = [String(doc?.rev ?? 0), next, guard?.user ?? '', guard?.token ?? ''];
-      for (const send of decision.sends) args.push(send.mode, send.to, send.text);
+      for (const send of decision.sends) args.push(LUA_MODE[send.mode], send.to, encode(send));
       const rows = await this.scripts.run('apply', this.timing, groupId, args);
       if (rows.some((row) => row.kind === 'conflict')) continue;
       return this.carryOut(groupId, rows) ?? decision.refusal;
@@ -217,4 +231,19 @@ export class RedisGroupRelay implements GroupRegistry {
 
 function text(message: ServerMessage): string {
   return JSON.stringify(message);
+}
+
+/** The apply script's one-letter delivery modes (group-lua.ts). */
+const LUA_MODE = { now: 'd', member: 'm', missed: 'f', ring: 'r', rung: 'R' } as const satisfies Record<Send['mode'], string>;
+
+function encode(send: Send): string {
+  switch (send.mode) {
+    case 'missed':
+      return '';
+    case 'rung':
+      // The script appends the two lists, as it learns whom the rings reached, and the closing brace.
+      return text(send.message).replace(/"rung":\[\],"unavailable":\[\]\}$/, '');
+    default:
+      return text(send.message);
+  }
 }

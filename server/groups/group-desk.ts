@@ -1,6 +1,7 @@
 import { PROTOCOL_VERSION, outgoingGroupSchemas, type ClientMessage, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
 import type { KeyPackageStore } from '../store/store';
-import { GroupRelay, type GroupMessage, type GroupRefusal } from './group-relay';
+import { GroupRelay } from './group-relay';
+import type { GroupMessage, GroupRefusal } from './group-rules';
 import { KeyPackageDesk } from './key-package-desk';
 
 const GROUP_TYPES: ReadonlySet<string> = new Set(outgoingGroupSchemas.map((schema) => schema.shape.type.value));

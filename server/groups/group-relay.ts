@@ -1,16 +1,26 @@
-import {
-  MAX_GROUP_MEMBERS,
-  PROTOCOL_VERSION,
-  type OutgoingGroupMessage,
-  type ServerMessage,
-} from '../../shared/protocol';
-import type { RelayRefusal } from '../relay/relay';
+import type { ServerMessage } from '../../shared/protocol';
 import type { GroupRegistry } from './group-desk';
+import type { GroupDoc } from './group-doc';
+import {
+  MAX_MISSED_MESSAGES,
+  create,
+  decline,
+  dropAway,
+  join,
+  mayFetch,
+  memberRequest,
+  ringPending,
+  userGone,
+  type Context,
+  type Decision,
+  type GroupMessage,
+  type GroupRefusal,
+} from './group-rules';
 
 /*
- * Group calls on one server instance (docs/protocol.md, "Group calls"): who owns, who is invited,
- * who is in, and the order of MLS commits. The server never reads a commit, a welcome or the
- * owner's signed invite; it only decides who may send what to whom, and in which order.
+ * Group calls on one server instance: the rules of group-rules.ts (docs/protocol.md, "Group calls")
+ * applied to documents in memory. Requests are handled one at a time on the event loop, so each is
+ * decided on the group as it is and applied at once.
  */
 
 export interface GroupPorts {
@@ -24,50 +34,20 @@ export interface GroupPorts {
   busyChanged(userId: string): void;
 }
 
-export interface GroupRefusal extends RelayRefusal {
-  /** With 'stale-epoch': the group's current epoch. */
-  epoch?: number;
-}
-
-/**
- * What a dropped member misses while it is away, delivered when it comes back: commits, welcomes
- * and membership changes. Beyond this it could not catch up anyway, and is dropped from the group.
- */
-export const MAX_MISSED_MESSAGES = 32;
-
+/** A member whose session dropped: the end of its grace, and what it missed meanwhile. */
 interface Absence {
-  timer: NodeJS.Timeout;
+  groupId: string;
+  timer: NodeJS.Timeout | undefined;
   missed: ServerMessage[];
 }
 
-interface SignedInvite {
-  invitees: string[];
-  invite: string;
-  signature: string;
-}
-
-interface Group {
-  id: string;
-  owner: string;
-  media: { audio: boolean; video: boolean };
-  /** The owner's latest signed list; only these may join. */
-  signed: SignedInvite;
-  invited: Set<string>;
-  /** In the order they joined; the owner first. */
-  members: Map<string, Absence | undefined>;
-  /** Commits accepted so far: the MLS epoch every member is at once it has processed them all. */
-  epoch: number;
-}
-
-type Message<T extends OutgoingGroupMessage['type']> = Extract<OutgoingGroupMessage, { type: T }>;
-export type GroupMessage = Exclude<OutgoingGroupMessage, { type: 'keys.publish' }>;
-
-const v = PROTOCOL_VERSION;
+type Decide = (doc: GroupDoc | undefined, context: Context) => Decision;
 
 export class GroupRelay implements GroupRegistry {
-  private readonly groups = new Map<string, Group>();
+  private readonly groups = new Map<string, GroupDoc>();
   /** The one group each user is a member of. */
-  private readonly groupOf = new Map<string, Group>();
+  private readonly groupOf = new Map<string, string>();
+  private readonly absences = new Map<string, Absence>();
 
   /**
    * @param graceMs how long a member whose socket dropped stays in the group (as a 1:1 call's
@@ -86,276 +66,161 @@ export class GroupRelay implements GroupRegistry {
     return this.groupOf.has(userId);
   }
 
-  /** Members and invitees of the user's group may fetch each other's KeyPackages. */
   mayFetch(from: string, groupId: string, users: readonly string[]): GroupRefusal | undefined {
-    const group = this.memberGroup(from, groupId);
-    if (!group) return notMember(groupId);
-    const stranger = users.find((user) => user === from || (!group.members.has(user) && !group.invited.has(user)));
-    if (stranger !== undefined) return { code: 'not-invited', message: `'${stranger}' is neither invited to nor a member of group ${groupId}` };
-    this.cameBack(group, from);
-    return undefined;
+    return this.run(groupId, from, (doc) => mayFetch(from, groupId, users, doc));
   }
 
   handle(from: string, message: Exclude<GroupMessage, { type: 'keys.fetch' }>): GroupRefusal | undefined {
+    const { groupId } = message;
     switch (message.type) {
       case 'group.create':
-        return this.create(from, message);
+        return this.run(groupId, from, (doc, context) => create(from, message, doc, context));
       case 'group.join':
-        return this.join(from, message.groupId);
+        return this.run(groupId, from, (doc, context) => join(from, groupId, doc, context));
       case 'group.decline':
-        return this.decline(from, message.groupId);
+        return this.run(groupId, from, (doc) => decline(from, groupId, doc));
       default:
-        break;
-    }
-    const group = this.memberGroup(from, message.groupId);
-    if (!group) return notMember(message.groupId);
-    this.cameBack(group, from);
-    switch (message.type) {
-      case 'group.invite':
-        return this.extend(from, group, message);
-      case 'group.leave':
-        this.removeMember(group, from, 'left');
-        return undefined;
-      case 'group.remove':
-        return this.remove(from, group, message.userId);
-      case 'group.end':
-        if (from !== group.owner) return { code: 'not-a-member', message: `only the owner ends group ${group.id}` };
-        this.end(group, 'ended');
-        return undefined;
-      case 'group.commit':
-        return this.commit(from, group, message);
-      case 'group.signal':
-        return this.signal(from, group, message);
+        return this.run(groupId, from, (doc, context) => memberRequest(from, message, doc, context));
     }
   }
 
   /** A user's session is gone: a member is kept for the grace period, unless revoked. */
   userGone(userId: string, reason: 'peer-disconnected' | 'peer-revoked'): void {
-    const group = this.groupOf.get(userId);
-    if (!group) return;
-    if (reason === 'peer-revoked') {
-      this.removeMember(group, userId, 'revoked');
-      return;
-    }
-    if (group.members.get(userId) !== undefined) return;
-    const timer = setTimeout(() => {
-      if (this.groups.get(group.id) === group && group.members.get(userId) !== undefined) this.removeMember(group, userId, 'disconnected');
-    }, this.graceMs);
-    group.members.set(userId, { timer, missed: [] });
-  }
-
-  stop(): void {
-    for (const group of this.groups.values()) for (const absence of group.members.values()) if (absence) clearTimeout(absence.timer);
-    this.groups.clear();
-    this.groupOf.clear();
-  }
-
-  private create(from: string, message: Message<'group.create'>): GroupRefusal | undefined {
-    const { groupId } = message;
-    if (this.groups.has(groupId)) return { code: 'bad-message', message: 'that group id is already in use: pick a fresh random one' };
-    const problem = this.checkInvitees(from, message.invitees);
-    if (problem) return problem;
-    const current = this.groupOf.get(from);
-    // Creating anew means the group this user dropped out of is over for them.
-    if (current && current.members.get(from) !== undefined) this.removeMember(current, from, 'disconnected');
-    if (this.groupOf.has(from)) return { code: 'bad-message', message: 'you are already in a group call: leave it before starting another' };
-    const group: Group = {
-      id: groupId,
-      owner: from,
-      media: message.media,
-      signed: { invitees: message.invitees, invite: message.invite, signature: message.signature },
-      invited: new Set(message.invitees),
-      members: new Map([[from, undefined]]),
-      epoch: 0,
-    };
-    this.groups.set(groupId, group);
-    this.groupOf.set(from, group);
-    this.ports.busyChanged(from);
-    this.ring(group, message.invitees);
-    return undefined;
-  }
-
-  /** The owner signed a new list: it must keep everyone in the group, and rings those new to it. */
-  private extend(from: string, group: Group, message: Message<'group.invite'>): GroupRefusal | undefined {
-    if (from !== group.owner) return { code: 'not-a-member', message: `only the owner invites to group ${group.id}` };
-    const problem = this.checkInvitees(from, message.invitees);
-    if (problem) return problem;
-    const listed = new Set(message.invitees);
-    const dropped = [...group.members.keys()].find((member) => member !== group.owner && !listed.has(member));
-    if (dropped !== undefined) return { code: 'bad-message', message: `the new invite list leaves out '${dropped}', who is in the group: remove them instead` };
-    // Everyone listed and not yet in is rung: again, for one who was offline the first time.
-    const pending = message.invitees.filter((user) => !group.members.has(user));
-    for (const user of group.invited) {
-      if (!listed.has(user) && !group.members.has(user)) this.ports.deliver(user, { v, type: 'group.ended', groupId: group.id, reason: 'uninvited' });
-    }
-    group.signed = { invitees: message.invitees, invite: message.invite, signature: message.signature };
-    group.invited = listed;
-    this.toMembers(group, { v, type: 'group.invited', groupId: group.id, ...group.signed }, from);
-    this.ring(group, pending);
-    return undefined;
+    const groupId = this.groupOf.get(userId);
+    if (groupId !== undefined) this.run(groupId, undefined, (doc, context) => userGone(groupId, userId, reason, doc, context));
   }
 
   /** A session that just became able to take group calls is rung for the groups waiting for it. */
   ringPending(userId: string): void {
-    for (const group of this.groups.values()) {
-      if (!group.invited.has(userId) || group.members.has(userId)) continue;
-      this.ports.deliver(userId, { v, type: 'group.invite', groupId: group.id, from: group.owner, media: group.media, members: [...group.members.keys()], ...group.signed });
+    for (const groupId of [...this.groups.keys()]) this.run(groupId, undefined, (doc) => ringPending(userId, groupId, doc));
+  }
+
+  stop(): void {
+    for (const absence of this.absences.values()) clearTimeout(absence.timer);
+    this.absences.clear();
+    this.groups.clear();
+    this.groupOf.clear();
+  }
+
+  private run(groupId: string, from: string | undefined, decide: Decide): GroupRefusal | undefined {
+    const doc = this.groups.get(groupId);
+    const decision = decide(doc, this.context(from, groupId, doc));
+    if (decision.leaveFirst === undefined || from === undefined) {
+      this.apply(groupId, doc, decision);
+      return decision.refusal;
     }
+    // The group the sender was dropped from is over for it; then the request is decided again,
+    // once: dropAway always takes an away member out, so the second decision has nothing to leave.
+    const left = decision.leaveFirst;
+    this.run(left, undefined, (other) => dropAway(left, from, other, undefined));
+    const again = this.groups.get(groupId);
+    const second = decide(again, this.context(from, groupId, again));
+    if (second.leaveFirst !== undefined) throw new Error(`group ${left} kept '${from}' after dropping them`);
+    this.apply(groupId, again, second);
+    return second.refusal;
   }
 
-  private join(from: string, groupId: string): GroupRefusal | undefined {
-    const group = this.groups.get(groupId);
-    if (!group) return notMember(groupId);
-    if (group.members.has(from)) {
-      // A member back after its socket dropped: what it missed, then who is in.
-      this.cameBack(group, from);
-      this.ports.deliver(from, { v, type: 'group.joined', groupId, userId: from, members: [...group.members.keys()], epoch: group.epoch });
-      return undefined;
+  private context(from: string | undefined, groupId: string, doc: GroupDoc | undefined): Context {
+    const context: Context = { now: Date.now(), graceMs: this.graceMs, isKnown: (userId) => this.ports.isKnown(userId), groupOfSender: undefined };
+    const held = from === undefined ? undefined : this.groupOf.get(from);
+    if (from !== undefined && held !== undefined) {
+      const heldDoc = held === groupId ? doc : this.groups.get(held);
+      context.groupOfSender = { groupId: held, away: heldDoc?.away[from] !== undefined };
     }
-    // The owner may come back after leaving: its own invite names it as the owner.
-    if (!group.invited.has(from) && from !== group.owner) return { code: 'not-invited', message: `you are not invited to group ${groupId}` };
-    const current = this.groupOf.get(from);
-    if (current && current.members.get(from) !== undefined) this.removeMember(current, from, 'disconnected');
-    if (this.groupOf.has(from)) return { code: 'bad-message', message: 'you are already in a group call: leave it before joining another' };
-    if (group.members.size >= MAX_GROUP_MEMBERS) return { code: 'group-full', message: `group ${groupId} has ${MAX_GROUP_MEMBERS} members` };
-    group.members.set(from, undefined);
-    this.groupOf.set(from, group);
-    this.ports.busyChanged(from);
-    this.toMembers(group, { v, type: 'group.joined', groupId, userId: from, members: [...group.members.keys()], epoch: group.epoch });
-    return undefined;
+    return context;
   }
 
-  private decline(from: string, groupId: string): GroupRefusal | undefined {
-    const group = this.groups.get(groupId);
-    if (!group || group.members.has(from) || !group.invited.has(from)) return { code: 'not-invited', message: `you have no pending invitation to group ${groupId}` };
-    group.invited.delete(from);
-    this.toMembers(group, { v, type: 'group.declined', groupId, userId: from });
-    return undefined;
-  }
-
-  private remove(from: string, group: Group, userId: string): GroupRefusal | undefined {
-    if (from !== group.owner) return { code: 'not-a-member', message: `only the owner removes members of group ${group.id}` };
-    if (userId === from) return { code: 'bad-message', message: 'the owner leaves with group.leave or ends with group.end' };
-    if (group.members.has(userId)) {
-      group.invited.delete(userId);
-      this.removeMember(group, userId, 'removed');
-      return undefined;
-    }
-    if (!group.invited.delete(userId)) return { code: 'not-a-member', message: `'${userId}' is not in group ${group.id}` };
-    // Invited, not yet in: the ring is cancelled, and a join refused from now on.
-    this.ports.deliver(userId, { v, type: 'group.ended', groupId: group.id, reason: 'removed' });
-    return undefined;
-  }
-
-  /**
-   * First commit for the current epoch wins; every member (the committer too, as its
-   * confirmation) gets it in the same order, and the welcome goes to the one member it adds.
-   */
-  private commit(from: string, group: Group, message: Message<'group.commit'>): GroupRefusal | undefined {
-    if (message.epoch !== group.epoch) {
-      return { code: 'stale-epoch', message: `group ${group.id} is at epoch ${group.epoch}, not ${message.epoch}: process the commits you have not yet seen, then retry if still needed`, epoch: group.epoch };
-    }
-    const { welcome, welcomeTo } = message;
-    if (welcomeTo !== undefined && (welcomeTo === from || !group.members.has(welcomeTo))) {
-      return { code: 'not-a-member', message: `a welcome goes only to someone who joined group ${group.id}` };
-    }
-    group.epoch += 1;
-    this.toMembers(group, { v, type: 'group.committed', groupId: group.id, epoch: message.epoch, from, commit: message.commit });
-    if (welcome !== undefined && welcomeTo !== undefined) {
-      this.toMember(group, welcomeTo, { v, type: 'group.welcome', groupId: group.id, epoch: message.epoch, from, welcome });
-    }
-    return undefined;
-  }
-
-  private signal(from: string, group: Group, message: Message<'group.signal'>): GroupRefusal | undefined {
-    if (message.to === from || !group.members.has(message.to)) return { code: 'not-a-member', message: `'${message.to}' is not in group ${group.id}` };
-    // Not held for an absent member: its connections restart when it is back.
-    if (group.members.get(message.to) === undefined) this.ports.deliver(message.to, { v, type: 'group.signal', groupId: group.id, from, data: message.data, ...(message.dtls === undefined ? {} : { dtls: message.dtls }) });
-    return undefined;
-  }
-
-  private checkInvitees(from: string, invitees: readonly string[]): GroupRefusal | undefined {
-    if (new Set(invitees).size !== invitees.length) return { code: 'bad-message', message: 'the invite list names someone twice' };
-    if (invitees.includes(from)) return { code: 'bad-message', message: 'the owner is not one of the invitees' };
-    const unknown = invitees.find((user) => !this.ports.isKnown(user));
-    if (unknown !== undefined) return { code: 'unknown-user', message: `no user '${unknown}' in the directory` };
-    return undefined;
-  }
-
-  /** Tells the invitees the app of which can answer, and the owner whom it rang. */
-  private ring(group: Group, invitees: readonly string[]): void {
+  private apply(groupId: string, before: GroupDoc | undefined, decision: Decision): void {
+    if (decision.next === null) this.groups.delete(groupId);
+    else if (decision.next !== undefined) this.groups.set(groupId, decision.next);
+    const after = this.groups.get(groupId);
+    if (decision.next !== undefined) this.track(groupId, before, after);
     const rung: string[] = [];
     const unavailable: string[] = [];
-    const members = [...group.members.keys()];
-    for (const user of invitees) {
-      const delivered = this.ports.canRing(user) && this.ports.deliver(user, { v, type: 'group.invite', groupId: group.id, from: group.owner, media: group.media, members, ...group.signed });
-      (delivered ? rung : unavailable).push(user);
+    const overflowed: string[] = [];
+    for (const send of decision.sends) {
+      switch (send.mode) {
+        case 'now':
+          this.ports.deliver(send.to, send.message);
+          break;
+        case 'member':
+          if (!this.toMember(after, send.to, send.message)) overflowed.push(send.to);
+          break;
+        case 'missed':
+          this.flush(send.to);
+          break;
+        case 'ring':
+          (this.ports.canRing(send.to) && this.ports.deliver(send.to, send.message) ? rung : unavailable).push(send.to);
+          break;
+        case 'rung':
+          this.ports.deliver(send.to, { ...send.message, rung, unavailable });
+          break;
+      }
     }
-    this.ports.deliver(group.owner, { v, type: 'group.rung', groupId: group.id, epoch: group.epoch, rung, unavailable });
+    this.forgetReturned(groupId, before, after);
+    // It could not catch up anyway: out of the group, as when its grace runs out.
+    for (const user of overflowed) this.run(groupId, undefined, (doc) => dropAway(groupId, user, doc, undefined));
   }
 
-  private removeMember(group: Group, userId: string, reason: 'left' | 'removed' | 'disconnected' | 'revoked'): void {
-    const absence = group.members.get(userId);
-    if (absence) clearTimeout(absence.timer);
-    if (!group.members.delete(userId)) return;
-    if (this.groupOf.get(userId) === group) this.groupOf.delete(userId);
-    this.ports.busyChanged(userId);
-    if (reason === 'removed') this.ports.deliver(userId, { v, type: 'group.ended', groupId: group.id, reason: 'removed' });
-    if (group.members.size === 0) {
-      this.end(group, 'empty');
-      return;
+  /** Keeps who-is-in-which-group and the grace timers in step with a group's new document. */
+  private track(groupId: string, before: GroupDoc | undefined, after: GroupDoc | undefined): void {
+    const was = new Set(before?.members ?? []);
+    const is = new Set(after?.members ?? []);
+    for (const user of was) {
+      if (is.has(user)) continue;
+      if (this.groupOf.get(user) === groupId) this.groupOf.delete(user);
+      this.ports.busyChanged(user);
     }
-    this.toMembers(group, { v, type: 'group.left', groupId: group.id, userId, reason, members: [...group.members.keys()] });
-  }
-
-  /** Ends the group for its members and for invitees still being rung. */
-  private end(group: Group, reason: 'ended' | 'empty'): void {
-    if (this.groups.get(group.id) !== group) return;
-    this.groups.delete(group.id);
-    const message: ServerMessage = { v, type: 'group.ended', groupId: group.id, reason };
-    for (const [member, absence] of group.members) {
-      if (absence) clearTimeout(absence.timer);
-      if (this.groupOf.get(member) === group) this.groupOf.delete(member);
-      this.ports.busyChanged(member);
-      this.ports.deliver(member, message);
+    for (const user of is) {
+      if (was.has(user)) continue;
+      this.groupOf.set(user, groupId);
+      this.ports.busyChanged(user);
     }
-    for (const user of group.invited) if (!group.members.has(user)) this.ports.deliver(user, message);
-    group.members.clear();
+    for (const [user, until] of Object.entries(after?.away ?? {})) {
+      if (before?.away[user] === until) continue;
+      clearTimeout(this.absences.get(user)?.timer);
+      const timer = setTimeout(() => {
+        this.run(groupId, undefined, (doc) => dropAway(groupId, user, doc, undefined));
+      }, Math.max(0, until - Date.now()));
+      this.absences.set(user, { groupId, timer, missed: [] });
+    }
+    for (const user of Object.keys(before?.away ?? {})) {
+      const absence = this.absences.get(user);
+      if (after?.away[user] === undefined && absence?.groupId === groupId) {
+        clearTimeout(absence.timer);
+        absence.timer = undefined;
+      }
+    }
   }
 
-  private memberGroup(userId: string, groupId: string): Group | undefined {
-    const group = this.groupOf.get(userId);
-    return group?.id === groupId ? group : undefined;
-  }
-
-  private toMembers(group: Group, message: ServerMessage, except?: string): void {
-    for (const member of [...group.members.keys()]) if (member !== except) this.toMember(group, member, message);
-  }
-
-  /** Delivers now, or keeps it for a member that is away; one that missed too much is dropped. */
-  private toMember(group: Group, userId: string, message: ServerMessage): void {
-    const absence = group.members.get(userId);
-    if (absence === undefined) {
+  /** Delivers now, or keeps it for a member that is away; false if it missed too much already. */
+  private toMember(doc: GroupDoc | undefined, userId: string, message: ServerMessage): boolean {
+    const absence = this.absences.get(userId);
+    if (doc?.away[userId] === undefined || absence === undefined) {
       this.ports.deliver(userId, message);
-      return;
+      return true;
     }
-    if (absence.missed.length < MAX_MISSED_MESSAGES) {
-      absence.missed.push(message);
-      return;
-    }
-    this.removeMember(group, userId, 'disconnected');
+    if (absence.missed.length >= MAX_MISSED_MESSAGES) return false;
+    absence.missed.push(message);
+    return true;
   }
 
-  /** A member that was away is back (it sent something): what it missed, in order. */
-  private cameBack(group: Group, userId: string): void {
-    const absence = group.members.get(userId);
-    if (absence === undefined) return;
-    clearTimeout(absence.timer);
-    group.members.set(userId, undefined);
-    for (const message of absence.missed) this.ports.deliver(userId, message);
+  /** A member that was away is back: what it missed, in order. */
+  private flush(userId: string): void {
+    const absence = this.absences.get(userId);
+    if (!absence) return;
+    const missed = absence.missed.splice(0);
+    for (const message of missed) this.ports.deliver(userId, message);
   }
-}
 
-function notMember(groupId: string): GroupRefusal {
-  return { code: 'not-a-member', message: `you are not a member of group ${groupId}` };
+  /** Members no longer away (back, or out of the group) have no absence to keep. */
+  private forgetReturned(groupId: string, before: GroupDoc | undefined, after: GroupDoc | undefined): void {
+    for (const user of Object.keys(before?.away ?? {})) {
+      const absence = this.absences.get(user);
+      if (absence?.groupId === groupId && after?.away[user] === undefined) {
+        clearTimeout(absence.timer);
+        this.absences.delete(user);
+      }
+    }
+  }
 }

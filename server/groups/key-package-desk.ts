@@ -2,7 +2,7 @@ import { fromBase64Url, toBase64Url } from '../../shared/crypto/bytes';
 import { PROTOCOL_VERSION, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
 import { TokenBucket } from '../limits/rate-limit';
 import type { KeyPackageStore } from '../store/store';
-import type { GroupRefusal } from './group-relay';
+import type { GroupRefusal } from './group-rules';
 
 /*
  * keys.publish and keys.fetch (docs/protocol.md, "Key packages"). A session that published is

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 
 /*
- * A group call as Redis holds it (group-lua.ts): one JSON document per group. Read back whole and
- * checked before any decision is made on it; Lua's cjson writes an empty list as `{}`, which is
- * read as an empty list.
+ * A group call as one document: in one instance's memory (group-relay.ts), or as JSON in Redis
+ * (server/cluster/group-lua.ts), read back whole and checked before any decision is made on it.
+ * Lua's cjson writes an empty list as `{}`, which is read as an empty list.
  */
 
 const list = z.union([z.array(z.string()), z.object({}).strict().transform((): string[] => [])]);

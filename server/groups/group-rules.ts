@@ -1,21 +1,42 @@
 import { MAX_GROUP_MEMBERS, PROTOCOL_VERSION, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
-import type { GroupRefusal } from '../groups/group-relay';
+import type { RelayRefusal } from '../relay/relay';
 import { copyDoc, type GroupDoc } from './group-doc';
 
 /*
- * The rules of group calls (docs/protocol.md, "Group calls"), decided on a group as Redis held it
- * when it was read: the same rules as the one-instance GroupRelay (server/groups/group-relay.ts),
- * written as functions from a document to its next state and the deliveries that follow. The
- * apply script (group-lua.ts) writes the change only over the revision it was decided on, and
- * makes the deliveries in that same step; commits have a script of their own.
+ * The rules of group calls (docs/protocol.md, "Group calls"), once for every deployment: functions
+ * from a group's document to its next state and the deliveries that follow. One instance applies
+ * them to documents in memory (group-relay.ts); several apply them over Redis
+ * (server/cluster/redis-group-relay.ts), where a script writes the change only over the revision it
+ * was decided on and makes the deliveries in that same step. The server never reads a commit, a
+ * welcome or the owner's signed invite: it decides who may send what to whom, and in which order.
  */
 
-/** One delivery, as the apply script takes it (group-lua.ts: modes d, m, f, r, R). */
-export interface Send {
-  mode: 'd' | 'm' | 'f' | 'r' | 'R';
-  to: string;
-  text: string;
+export interface GroupRefusal extends RelayRefusal {
+  /** With 'stale-epoch': the group's current epoch. */
+  epoch?: number;
 }
+
+export type GroupMessage = Exclude<OutgoingGroupMessage, { type: 'keys.publish' }>;
+
+/**
+ * What a dropped member misses while it is away, delivered when it comes back: commits, welcomes
+ * and membership changes. Beyond this it could not catch up anyway, and is dropped from the group.
+ */
+export const MAX_MISSED_MESSAGES = 32;
+
+/**
+ * One delivery:
+ * - `now`: to the user's session if it has one, else lost;
+ * - `member`: to a member, or kept for it while it is away in its grace (at most
+ *   MAX_MISSED_MESSAGES; one that missed more is dropped from the group);
+ * - `missed`: what the member missed while away, in order;
+ * - `ring`: a ring, only to a session that can take group calls (it published KeyPackages);
+ * - `rung`: the group.rung to the owner, whose lists name whom the rings before it reached.
+ */
+export type Send =
+  | { mode: 'now' | 'member' | 'ring'; to: string; message: ServerMessage }
+  | { mode: 'missed'; to: string }
+  | { mode: 'rung'; to: string; message: Extract<ServerMessage, { type: 'group.rung' }> };
 
 export interface Decision {
   refusal?: GroupRefusal;
@@ -38,7 +59,6 @@ export interface Context {
 }
 
 const v = PROTOCOL_VERSION;
-const text = (message: ServerMessage) => JSON.stringify(message);
 
 export function notMember(groupId: string): GroupRefusal {
   return { code: 'not-a-member', message: `you are not a member of group ${groupId}` };
@@ -77,8 +97,8 @@ export function join(from: string, groupId: string, doc: GroupDoc | undefined, c
     // handed over even if its grace had not started: the group keeps a member's messages from the
     // moment it has no session (group-lua.ts).
     const back = cameBack(doc, from);
-    const joined = text({ v, type: 'group.joined', groupId, userId: from, members: doc.members, epoch: doc.epoch });
-    return { next: back.next, sends: [{ mode: 'f', to: from, text: '' }, { mode: 'd', to: from, text: joined }] };
+    const joined: ServerMessage = { v, type: 'group.joined', groupId, userId: from, members: doc.members, epoch: doc.epoch };
+    return { next: back.next, sends: [{ mode: 'missed', to: from }, { mode: 'now', to: from, message: joined }] };
   }
   // The owner may come back after leaving: its own invite names it as the owner.
   if (!doc.invited.includes(from) && from !== doc.owner) return refuse({ code: 'not-invited', message: `you are not invited to group ${groupId}` });
@@ -98,10 +118,10 @@ export function decline(from: string, groupId: string, doc: GroupDoc | undefined
   return { next, sends: toMembers(next, { v, type: 'group.declined', groupId, userId: from }) };
 }
 
-/** Every request of a member (not create, join, decline, nor commit, which has its own script). */
+/** Every request of a member: all but create, join and decline. */
 export function memberRequest(
   from: string,
-  message: Message<'group.invite' | 'group.leave' | 'group.remove' | 'group.end' | 'group.signal'>,
+  message: Message<'group.invite' | 'group.leave' | 'group.remove' | 'group.end' | 'group.signal' | 'group.commit'>,
   doc: GroupDoc | undefined,
   context: Context,
 ): Decision {
@@ -129,9 +149,35 @@ export function memberRequest(
       // Not held for an absent member: its connections restart when it is back.
       if (base.away[message.to] !== undefined) return then({ sends: [] });
       const signal: ServerMessage = { v, type: 'group.signal', groupId, from, data: message.data, ...(message.dtls === undefined ? {} : { dtls: message.dtls }) };
-      return then({ sends: [{ mode: 'd', to: message.to, text: text(signal) }] });
+      return then({ sends: [{ mode: 'now', to: message.to, message: signal }] });
     }
+    case 'group.commit':
+      return then(commit(from, groupId, base, message));
   }
+}
+
+/**
+ * First commit for the current epoch wins; every member (the committer too, as its confirmation)
+ * gets it in the same order, and the welcome goes to the one member it adds. Over Redis one script
+ * does this same step atomically (server/cluster/group-lua.ts, COMMIT).
+ */
+function commit(from: string, groupId: string, doc: GroupDoc, message: Message<'group.commit'>): Decision {
+  if (message.epoch !== doc.epoch) {
+    return refuse({ code: 'stale-epoch', message: staleEpochMessage(groupId, doc.epoch, message.epoch), epoch: doc.epoch });
+  }
+  const { welcome, welcomeTo } = message;
+  if (welcomeTo !== undefined && (welcomeTo === from || !doc.members.includes(welcomeTo))) {
+    return refuse({ code: 'not-a-member', message: `a welcome goes only to someone who joined group ${groupId}` });
+  }
+  const next = copyDoc(doc);
+  next.epoch += 1;
+  const sends = toMembers(next, { v, type: 'group.committed', groupId, epoch: message.epoch, from, commit: message.commit });
+  if (welcome !== undefined && welcomeTo !== undefined) sends.push({ mode: 'member', to: welcomeTo, message: { v, type: 'group.welcome', groupId, epoch: message.epoch, from, welcome } });
+  return { next, sends };
+}
+
+function staleEpochMessage(groupId: string, current: number, sent: number): string {
+  return `group ${groupId} is at epoch ${current}, not ${sent}: process the commits you have not yet seen, then retry if still needed`;
 }
 
 /** Members and invitees of the sender's group may fetch each other's KeyPackages. */
@@ -162,7 +208,7 @@ export function dropAway(groupId: string, userId: string, doc: GroupDoc | undefi
 /** A session that just published KeyPackages is rung for a group waiting for it. */
 export function ringPending(userId: string, groupId: string, doc: GroupDoc | undefined): Decision {
   if (!doc?.invited.includes(userId) || doc.members.includes(userId)) return { sends: [] };
-  return { sends: [{ mode: 'd', to: userId, text: text(inviteMessage(groupId, doc)) }] };
+  return { sends: [{ mode: 'now', to: userId, message: inviteMessage(groupId, doc) }] };
 }
 
 /** The owner signed a new list: it must keep everyone in the group, and rings those new to it. */
@@ -177,7 +223,7 @@ function extend(from: string, groupId: string, doc: GroupDoc, message: Message<'
   // Everyone listed and not yet in is rung: again, for one who was offline the first time.
   const pending = message.invitees.filter((user) => !doc.members.includes(user));
   for (const user of doc.invited) {
-    if (!listed.has(user) && !doc.members.includes(user)) sends.push({ mode: 'd', to: user, text: text({ v, type: 'group.ended', groupId, reason: 'uninvited' }) });
+    if (!listed.has(user) && !doc.members.includes(user)) sends.push({ mode: 'now', to: user, message: { v, type: 'group.ended', groupId, reason: 'uninvited' } });
   }
   const next = copyDoc(doc);
   next.invitees = message.invitees;
@@ -197,7 +243,7 @@ function remove(from: string, groupId: string, doc: GroupDoc, userId: string): D
   if (doc.members.includes(userId)) return removeMember(groupId, uninvited, userId, 'removed');
   if (!doc.invited.includes(userId)) return refuse({ code: 'not-a-member', message: `'${userId}' is not in group ${groupId}` });
   // Invited, not yet in: the ring is cancelled, and a join refused from now on.
-  return { next: uninvited, sends: [{ mode: 'd', to: userId, text: text({ v, type: 'group.ended', groupId, reason: 'removed' }) }] };
+  return { next: uninvited, sends: [{ mode: 'now', to: userId, message: { v, type: 'group.ended', groupId, reason: 'removed' } }] };
 }
 
 function removeMember(groupId: string, doc: GroupDoc, userId: string, reason: 'left' | 'removed' | 'disconnected' | 'revoked'): Decision {
@@ -206,7 +252,7 @@ function removeMember(groupId: string, doc: GroupDoc, userId: string, reason: 'l
   next.members = next.members.filter((member) => member !== userId);
   next.away = without(next.away, userId);
   const sends: Send[] = [];
-  if (reason === 'removed') sends.push({ mode: 'd', to: userId, text: text({ v, type: 'group.ended', groupId, reason: 'removed' }) });
+  if (reason === 'removed') sends.push({ mode: 'now', to: userId, message: { v, type: 'group.ended', groupId, reason: 'removed' } });
   if (next.members.length === 0) {
     const ended = end(groupId, next, 'empty');
     return { next: null, sends: [...sends, ...ended.sends] };
@@ -217,9 +263,9 @@ function removeMember(groupId: string, doc: GroupDoc, userId: string, reason: 'l
 
 /** Ends the group for its members and for invitees still being rung. */
 function end(groupId: string, doc: GroupDoc, reason: 'ended' | 'empty'): Decision {
-  const ended = text({ v, type: 'group.ended', groupId, reason });
-  const sends: Send[] = doc.members.map((member) => ({ mode: 'd', to: member, text: ended }));
-  for (const user of doc.invited) if (!doc.members.includes(user)) sends.push({ mode: 'd', to: user, text: ended });
+  const ended: ServerMessage = { v, type: 'group.ended', groupId, reason };
+  const sends: Send[] = doc.members.map((member) => ({ mode: 'now', to: member, message: ended }));
+  for (const user of doc.invited) if (!doc.members.includes(user)) sends.push({ mode: 'now', to: user, message: ended });
   return { next: null, sends };
 }
 
@@ -228,7 +274,7 @@ function cameBack(doc: GroupDoc, userId: string): Decision {
   if (doc.away[userId] === undefined) return { sends: [] };
   const next = copyDoc(doc);
   next.away = without(next.away, userId);
-  return { next, sends: [{ mode: 'f', to: userId, text: '' }] };
+  return { next, sends: [{ mode: 'missed', to: userId }] };
 }
 
 function without(away: Readonly<Record<string, number>>, userId: string): Record<string, number> {
@@ -247,17 +293,14 @@ function inviteMessage(groupId: string, doc: GroupDoc): ServerMessage {
   return { v, type: 'group.invite', groupId, from: doc.owner, media: doc.media, invitees: doc.invitees, members: doc.members, invite: doc.invite, signature: doc.signature };
 }
 
-/** Rings the invitees whose app can answer (the script knows which), then tells the owner whom. */
+/** Rings the invitees whose app can answer (whoever applies the decision knows which), then tells the owner whom. */
 function ring(groupId: string, doc: GroupDoc, invitees: readonly string[]): Send[] {
-  const invite = text(inviteMessage(groupId, doc));
-  const sends: Send[] = invitees.map((user) => ({ mode: 'r', to: user, text: invite }));
-  // The script appends the two lists and the closing brace.
-  const head = text({ v, type: 'group.rung', groupId, epoch: doc.epoch, rung: [], unavailable: [] }).replace(/"rung":\[\],"unavailable":\[\]\}$/, '');
-  sends.push({ mode: 'R', to: doc.owner, text: head });
+  const invite = inviteMessage(groupId, doc);
+  const sends: Send[] = invitees.map((user) => ({ mode: 'ring', to: user, message: invite }));
+  sends.push({ mode: 'rung', to: doc.owner, message: { v, type: 'group.rung', groupId, epoch: doc.epoch, rung: [], unavailable: [] } });
   return sends;
 }
 
 function toMembers(doc: GroupDoc, message: ServerMessage, except?: string): Send[] {
-  const encoded = text(message);
-  return doc.members.filter((member) => member !== except).map((member) => ({ mode: 'm', to: member, text: encoded }));
+  return doc.members.filter((member) => member !== except).map((member) => ({ mode: 'member', to: member, message }));
 }
