@@ -142,10 +142,11 @@ test('four people: the owner starts from the contact list, three accept, everyon
       ).toEqual({ audio: 0, video: 0 });
     }
     expect(counters.transformApi).toBe('script');
-    // Failures before the window are frames of an epoch this worker did not have yet while members
-    // joined (each join is a new epoch, sent to every member in one fan-out): logged, not asserted.
-    console.log(`${user.userId}: ${String(failuresOf(counters))} frames failed in all, during set-up`);
-    expect(failuresOf(counters) - failuresOf(start.counters), `${user.userId}: no frame failed to authenticate in the window`).toBe(0);
+    // From the start of the call, set-up included: frames of an epoch this worker did not have yet
+    // while members joined wait for its keys (unkeyed if they never come), frames of an epoch it
+    // already dropped are stale; neither is a failure (docs/group-calls.md, "Epoch switches").
+    console.log(`${user.userId}: since the call started ${String(failuresOf(counters))} failed, unkeyed ${JSON.stringify(counters.unkeyed)}, stale ${JSON.stringify(counters.stale)}, replayed ${JSON.stringify(counters.replayed)}`);
+    expect(counters.failed, `${user.userId}: no frame failed to authenticate since the call started`).toEqual({ audio: 0, video: 0 });
   }
   console.log(`four members all decoding each other ${String(allDecoding)} ms after the owner clicked Start`);
 
@@ -166,6 +167,7 @@ test('four people: the owner starts from the contact list, three accept, everyon
   await dave.page.getByRole('button', { name: 'Leave call' }).click();
   await expect.poll(async () => (await groupState(dave.page)).localTracks.map((track) => track.readyState), { message: "Dave's camera and microphone stop" }).toEqual(['ended', 'ended']);
   await expect.poll(async () => (await groupCounters(dave.page)).keysWiped, { message: "Dave's keys are wiped" }).toBe(true);
+  await expect.poll(async () => (await groupState(dave.page)).view?.state, { message: "Dave's own view of the call ends" }).toBe('ended');
   const rest = [alice, bob, carol];
   for (const user of rest) {
     await expect
@@ -204,6 +206,8 @@ test('four people: the owner starts from the contact list, three accept, everyon
       .toBe(true);
     const counters = await groupCounters(user.page);
     expect(counters.sendEpoch, `${user.userId} sends under the new epoch`).toBeGreaterThan(epoch);
+    console.log(`${user.userId}: after Dave left ${String(failuresOf(counters))} failed, unkeyed ${JSON.stringify(counters.unkeyed)}, stale ${JSON.stringify(counters.stale)}`);
+    expect(counters.failed, `${user.userId}: no frame failed to authenticate across the rekey`).toEqual({ audio: 0, video: 0 });
   }
 
   for (const user of users) expect(user.problems(), `${user.userId}'s page: console errors, CSP violations`).toEqual([]);

@@ -84,6 +84,7 @@ test('a leaver cannot open what is sent after it left, a joiner cannot open what
   await expect
     .poll(async () => (await groupState(dave.page)).localTracks.every((track) => track.readyState === 'ended'), { message: "Dave's microphone stops", timeout: 60_000 })
     .toBe(true);
+  await expect.poll(async () => (await groupState(dave.page)).view?.state, { message: "Dave's own view of the call ends", timeout: 60_000 }).toBe('ended');
   const kept = await groupCounters(dave.page);
   expect(kept.keysWiped, "Dave's worker was kept with its keys").toBe(false);
   expect(kept.epochsHeld).toContain(first);

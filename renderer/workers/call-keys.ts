@@ -1,4 +1,4 @@
-import type { CryptoState } from './crypto-state';
+import { notifyKeysChanged, type CryptoState } from './crypto-state';
 import type { WorkerToPage } from './frame-crypto-messages';
 import { ReceiveKeys, SendKeys } from './key-ring';
 
@@ -62,6 +62,8 @@ export function wipeCallKeys(state: CryptoState): void {
   state.report.sendEpoch = null;
   state.report.epochsHeld = [];
   state.report.keysWiped = true;
+  // Frames held for keys still to come never get them now: they are counted and let go.
+  if (state.group !== undefined) notifyKeysChanged(state.group);
 }
 
 // A function, not the field: the flag changes across awaits, which narrowing would not see.

@@ -8,6 +8,8 @@ import type { SenderCounts } from './sender-counts';
 export interface GroupState {
   readonly ring: GroupKeyRing;
   readonly senders: SenderCounts;
+  /** Called once an epoch's keys are in (and the report's senders with them), and after the wipe: receivers holding frames for keys not yet here. */
+  readonly keysChanged: Set<() => void>;
 }
 
 /** Everything the worker holds for the current call: a 1:1 call's keys or a group call's, never both. */
@@ -35,4 +37,15 @@ export function newCryptoState(): CryptoState {
     report: emptyReport(),
     timings: new FrameTimings(),
   };
+}
+
+/** Lets the receivers that hold frames look again; a listener's fault stays its own. */
+export function notifyKeysChanged(group: GroupState): void {
+  for (const listener of [...group.keysChanged]) {
+    try {
+      listener();
+    } catch {
+      // A receiver's release failing must not keep the keys from the others.
+    }
+  }
 }

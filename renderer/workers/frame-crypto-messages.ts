@@ -44,8 +44,14 @@ export interface CryptoReport {
   decrypted: PerKind;
   /** Frames dropped because they did not authenticate (wrong key, unknown generation, tampering). */
   failed: PerKind;
-  /** Frames dropped because no key was loaded yet (or any more): never sent or decoded in the clear. */
+  /**
+   * Frames dropped because no key was loaded yet (or any more): never sent or decoded in the clear.
+   * In a group call, also received frames of an epoch whose keys did not arrive while they were
+   * held (renderer/workers/held-frames.ts).
+   */
   unkeyed: PerKind;
+  /** Group calls: received frames of an epoch this worker no longer holds (or never held): a peer that switched late, or frames from before this member joined. Not failures. */
+  stale: PerKind;
   /**
    * Authentic-looking frames dropped because their counter had already opened a frame, or is too
    * far behind: mostly network duplicates (a spurious retransmission re-assembles a one-packet
@@ -138,6 +144,7 @@ export function emptyReport(): CryptoReport {
     decrypted: { audio: 0, video: 0 },
     failed: { audio: 0, video: 0 },
     unkeyed: { audio: 0, video: 0 },
+    stale: { audio: 0, video: 0 },
     replayed: { audio: 0, video: 0 },
     sendGeneration: 0,
     receiveGeneration: 0,

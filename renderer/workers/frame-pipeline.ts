@@ -2,6 +2,7 @@ import { isCryptoError } from '../../shared/crypto/errors';
 import { decryptMediaFrame, encryptMediaFrame, type MediaKind as CodecKind, type SFrameReceiverLookup } from '../../shared/crypto/media-frame';
 import { parseGroupKid } from '../../shared/crypto/sframe-mls';
 import type { CryptoState, GroupState } from './crypto-state';
+import { HeldFrames, type HoldLimits } from './held-frames';
 import type { MediaKind, TransformDirection } from './frame-crypto-messages';
 
 /** The only codecs negotiated while encryption is on (codec-preferences.ts on the page). */
@@ -14,6 +15,10 @@ export interface PipelineHooks {
   onNewGeneration?: () => void;
   /** Each received frame as it arrived, before it is opened (the e2e tests' frame recorder). */
   onReceived?: (kind: MediaKind, bytes: Uint8Array) => void;
+  /** The clock of held frames' age, in ms; performance.now() unless a test drives it. */
+  now?: () => number;
+  /** How many frames, and for how long, a group receiver holds for keys still to come. */
+  holdLimits?: HoldLimits;
 }
 
 /** The bytes as an ArrayBuffer of exactly their length, which is what an encoded frame's data must be. */
@@ -22,8 +27,15 @@ function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer;
 }
 
-/** Handles one chunk from the transform's readable; true when it goes on to the writable as it now is. */
-export type FrameProcessor = (chunk: unknown) => boolean;
+/** Passes a frame on to the transform's writable, some frames after it arrived. */
+export type ForwardFrame = (chunk: object) => void;
+
+/**
+ * Handles one chunk from the transform's readable; true when it goes on to the writable now, as it
+ * now is. A group frame held for keys still to come goes on later through `forward` if it opens;
+ * without `forward` (a caller that cannot pass frames on later) it is dropped as unkeyed at once.
+ */
+export type FrameProcessor = (chunk: unknown, forward?: ForwardFrame) => boolean;
 
 /** The sender index a frame's KID names, if the KID is a group member's. */
 function senderIndexOf(kid: bigint | undefined): number | undefined {
@@ -35,18 +47,32 @@ function senderIndexOf(kid: bigint | undefined): number | undefined {
   }
 }
 
+/** A frame that opened, or why it did not; `kid` is the frame's KID whenever its header could be read. */
+type Opened = { plain: Uint8Array; kid: bigint | undefined } | { plain: undefined; kid: bigint | undefined; why: 'replayed' | 'unknown-kid' | 'failed' };
+
+/** What a frame being held carries with it, so a later try keeps its place and its age. */
+interface Holding {
+  readonly chunk: object;
+  readonly forward: ForwardFrame | undefined;
+  readonly since: number;
+}
+
 /**
  * One sender's or receiver's frames through SFrame, each changed in place. A frame that cannot be
  * encrypted is dropped (never sent in the clear); one that does not authenticate is dropped (never
  * decoded) and counted as failed; one whose counter was already used is dropped and counted apart.
  * In a group call every send transform encrypts with the one sender of the current epoch (so
  * counters never repeat under a key, however many peer connections there are), and a received
- * frame is opened by its KID: sender index and epoch.
+ * frame is opened by its KID: sender index and epoch. A group frame of an epoch newer than any
+ * held waits, still ciphertext, for that epoch's keys (held-frames.ts); one of an epoch no longer
+ * held is stale (docs/group-calls.md, "Epoch switches").
  */
 export function frameProcessor(state: CryptoState, kind: MediaKind, direction: TransformDirection, hooks: PipelineHooks = {}): FrameProcessor {
   const codec = FRAME_CODEC[kind];
+  const clock = hooks.now ?? (() => performance.now());
   let lastKid: bigint | undefined;
   let lastEpoch: bigint | undefined;
+  let held: HeldFrames | undefined;
 
   /** The frame's bytes encrypted; undefined when the frame must be dropped. */
   const encrypt = (bytes: Uint8Array): Uint8Array | undefined => {
@@ -67,12 +93,8 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
     return sealed;
   };
 
-  /**
-   * Opens one frame with the keys `receiverFor` finds by KID. A replay is counted here; a frame
-   * that does not open comes back with `plain` undefined and `failed` true, for the caller to
-   * count where it belongs. `kid` is the frame's KID whenever its header could be read.
-   */
-  const open = (bytes: Uint8Array, receiverFor: SFrameReceiverLookup): { plain: Uint8Array | undefined; kid: bigint | undefined; failed: boolean } => {
+  /** Opens one frame with the keys `receiverFor` finds by KID; a replay is counted here, anything else by the caller. */
+  const open = (bytes: Uint8Array, receiverFor: SFrameReceiverLookup): Opened => {
     let kid: bigint | undefined;
     try {
       const plain = decryptMediaFrame(
@@ -83,14 +105,13 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
         codec,
         bytes,
       );
-      return { plain, kid, failed: false };
+      return { plain, kid };
     } catch (error) {
       if (isCryptoError(error, 'sframe-replayed')) {
         state.report.replayed[kind]++;
-        return { plain: undefined, kid, failed: false };
+        return { plain: undefined, kid, why: 'replayed' };
       }
-      state.report.failed[kind]++;
-      return { plain: undefined, kid, failed: true };
+      return { plain: undefined, kid, why: isCryptoError(error, 'sframe-unknown-kid') ? 'unknown-kid' : 'failed' };
     }
   };
 
@@ -101,8 +122,12 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
       state.report.unkeyed[kind]++;
       return undefined;
     }
-    const { plain, kid } = open(bytes, (frameKid) => keys.receiverFor(frameKid));
-    if (plain === undefined) return undefined;
+    const opened = open(bytes, (frameKid) => keys.receiverFor(frameKid));
+    if (opened.plain === undefined) {
+      if (opened.why !== 'replayed') state.report.failed[kind]++;
+      return undefined;
+    }
+    const { plain, kid } = opened;
     if (kid !== undefined) {
       keys.confirm(kid);
       state.report.receiveGeneration = Number(keys.generation);
@@ -113,21 +138,74 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
     return plain;
   };
 
-  /** A group call's frame decrypted, counted under its sender; undefined when it must be dropped. */
-  const decryptGroup = (bytes: Uint8Array, group: GroupState): Uint8Array | undefined => {
+  const dropUnkeyed = (count: number): void => {
+    state.report.unkeyed[kind] += count;
+  };
+
+  /** Tries every held frame again, in order, now that the keys changed: each opens, waits on, or is dropped. */
+  const release = (): void => {
+    const group = state.group;
+    if (held === undefined || group === undefined) return;
+    const now = clock();
+    for (const frame of held.takeAll()) {
+      if (now - frame.since > held.limits.maxAgeMs) {
+        dropUnkeyed(1);
+        continue;
+      }
+      const plain = decryptGroup(frame.bytes, group, frame);
+      if (plain === undefined) continue;
+      (frame.chunk as EncodedFrame).data = exactBuffer(plain);
+      try {
+        frame.forward(frame.chunk);
+      } catch {
+        // The transform closed while the frame waited: there is nowhere left to pass it on.
+      }
+    }
+    if (held.size === 0) group.keysChanged.delete(release);
+  };
+
+  /** Keeps a frame of an epoch not keyed yet, to be tried again when keys come (or dropped as unkeyed). */
+  const hold = (bytes: Uint8Array, group: GroupState, holding: Holding): void => {
+    const { forward } = holding;
+    if (forward === undefined) {
+      dropUnkeyed(1);
+      return;
+    }
+    held ??= new HeldFrames(hooks.holdLimits);
+    dropUnkeyed(held.hold({ chunk: holding.chunk, bytes, since: holding.since, forward }).length);
+    group.keysChanged.add(release);
+  };
+
+  /** A group call's frame decrypted, counted under its sender; undefined when it must be dropped (or is held). */
+  const decryptGroup = (bytes: Uint8Array, group: GroupState, holding: Holding): Uint8Array | undefined => {
     const { ring, senders } = group;
-    if (ring.sendEpoch === undefined) {
-      state.report.unkeyed[kind]++;
+    const opened = open(bytes, (frameKid) => ring.receiverFor(frameKid));
+    const { kid } = opened;
+    if (opened.plain === undefined) {
+      if (opened.why === 'replayed') return undefined;
+      const standing = opened.why === 'unknown-kid' && kid !== undefined ? ring.standing(kid) : 'held';
+      if (standing === 'ahead') {
+        hold(bytes, group, holding);
+        return undefined;
+      }
+      if (standing === 'stale') {
+        state.report.stale[kind]++;
+        return undefined;
+      }
+      if (standing === 'wiped') {
+        dropUnkeyed(1);
+        return undefined;
+      }
+      state.report.failed[kind]++;
+      const index = senderIndexOf(kid);
+      const entry = index === undefined ? undefined : senders.entry(index);
+      if (entry !== undefined) entry.failed[kind]++;
       return undefined;
     }
-    const { plain, kid, failed } = open(bytes, (frameKid) => ring.receiverFor(frameKid));
-    const index = senderIndexOf(kid);
-    const entry = index === undefined ? undefined : senders.entry(index);
-    if (plain === undefined) {
-      if (failed && entry !== undefined) entry.failed[kind]++;
-      return undefined;
-    }
+    const { plain } = opened;
     if (kid !== undefined) {
+      const index = senderIndexOf(kid);
+      const entry = index === undefined ? undefined : senders.entry(index);
       const epoch = ring.epochFor(kid);
       ring.confirm(kid);
       if (entry !== undefined) {
@@ -143,16 +221,20 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
     return plain;
   };
 
-  const transform =
-    direction === 'send'
-      ? encrypt
-      : (bytes: Uint8Array) => {
-          hooks.onReceived?.(kind, bytes);
-          return state.group === undefined ? decryptPair(bytes) : decryptGroup(bytes, state.group);
-        };
+  const receive = (bytes: Uint8Array, chunk: object, forward: ForwardFrame | undefined): Uint8Array | undefined => {
+    hooks.onReceived?.(kind, bytes);
+    const group = state.group;
+    if (group === undefined) return decryptPair(bytes);
+    const now = clock();
+    if (held !== undefined && held.size > 0) {
+      dropUnkeyed(held.expire(now).length);
+      if (held.size === 0) group.keysChanged.delete(release);
+    }
+    return decryptGroup(bytes, group, { chunk, forward, since: now });
+  };
 
   const { timings } = state;
-  return (chunk) => {
+  return (chunk, forward) => {
     if (typeof chunk !== 'object' || chunk === null) return false;
     const started = timings.enabled ? performance.now() : 0;
     // The frame's data is read once: in Chromium each read of an encoded frame's `data` is a
@@ -163,7 +245,7 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
     if (data.byteLength === 0) return true;
     const bytes = new Uint8Array(data);
     const read = timings.enabled ? performance.now() : 0;
-    const result = transform(bytes);
+    const result = direction === 'send' ? encrypt(bytes) : receive(bytes, chunk, forward);
     const transformed = timings.enabled ? performance.now() : 0;
     if (result !== undefined) (chunk as EncodedFrame).data = exactBuffer(result);
     // Timed: reading the frame's bytes, SFrame, writing them back. Passing the frame on is the
@@ -185,12 +267,16 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
 export async function pumpFrames(readable: ReadableStream<unknown>, writable: WritableStream<unknown>, process: FrameProcessor): Promise<void> {
   const reader = readable.getReader();
   const writer = writable.getWriter();
+  // Also how a frame held for its keys goes on later; after the pump ends the write just fails.
+  const forward = (chunk: unknown): void => {
+    writer.write(chunk).catch(() => undefined);
+  };
   try {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
       // WebRTC's sink takes a frame at once; waiting for each write would only add a turn per frame.
-      if (process(value)) writer.write(value).catch(() => undefined);
+      if (process(value, forward)) forward(value);
     }
   } catch {
     // The peer connection closed the stream under us: nothing left to move.

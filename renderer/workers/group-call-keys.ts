@@ -1,6 +1,6 @@
 import { SFRAME_MLS_BASE_KEY_BYTES, SFRAME_MLS_MAX_SENDER_INDEX } from '../../shared/crypto/sframe-mls';
 import type { CallKeyHooks } from './call-keys';
-import type { CryptoState, GroupState } from './crypto-state';
+import { notifyKeysChanged, type CryptoState, type GroupState } from './crypto-state';
 import { MAX_GROUP_SENDERS, type PageToWorker } from './frame-crypto-messages';
 import { GroupKeyRing, type GroupKeyRingOptions } from './group-key-ring';
 import { SenderCounts } from './sender-counts';
@@ -48,7 +48,7 @@ export function syncGroupReport(state: CryptoState): void {
 /** The worker's group state, made by the first 'group-keys' message: the mode is then fixed. */
 function claimGroup(state: CryptoState, options: GroupKeyRingOptions): GroupState {
   if (state.group !== undefined) return state.group;
-  const group = { ring: new GroupKeyRing(options), senders: new SenderCounts() };
+  const group = { ring: new GroupKeyRing(options), senders: new SenderCounts(), keysChanged: new Set<() => void>() };
   state.group = group;
   state.keysClaimed = true;
   state.report.mode = 'group';
@@ -87,6 +87,7 @@ export async function loadGroupKeys(state: CryptoState, message: GroupKeysMessag
   state.report.keysLoaded = true;
   syncGroupReport(state);
   hooks.onSendGeneration();
+  notifyKeysChanged(group);
 }
 
 // A function, not the field: the flag changes across awaits, which narrowing would not see.

@@ -114,9 +114,12 @@ describe('the frame pipeline in a group call', () => {
         expect(new Uint8Array(atCarol.data)).toEqual(new Uint8Array(frame.data));
         expect(frameProcessor(bob, kind, 'receive')(copy(frame))).toBe(true);
       }
+      // To Carol the new epoch is one whose keys have not come (and never will): not opened, not
+      // failed, dropped as unkeyed (with nowhere to pass frames on later, nothing is held).
       expect(carol.report.decrypted).toEqual({ audio: 1, video: 0 });
-      expect(carol.report.failed).toEqual({ audio: 1, video: 2 });
-      expect(carol.report.senders.find((entry) => entry.index === 0)).toMatchObject({ decrypted: { audio: 1, video: 0 }, failed: { audio: 1, video: 2 }, lastEpoch: 1 });
+      expect(carol.report.failed).toEqual({ audio: 0, video: 0 });
+      expect(carol.report.unkeyed).toEqual({ audio: 1, video: 2 });
+      expect(carol.report.senders.find((entry) => entry.index === 0)).toMatchObject({ decrypted: { audio: 1, video: 0 }, failed: { audio: 0, video: 0 }, lastEpoch: 1 });
       expect(bob.report.senders.find((entry) => entry.index === 0)).toEqual({
         index: 0,
         userId: 'alice',

@@ -1,5 +1,5 @@
 import { wipeSFrameSecret, SFrameReceiver, SFrameSender, type SFrameSecret } from '../../shared/crypto/sframe';
-import { deriveGroupSenderSecret, kidMatchesEpoch, parseGroupKid } from '../../shared/crypto/sframe-mls';
+import { deriveGroupSenderSecret, kidMatchesEpoch, parseGroupKid, SFRAME_MLS_EPOCH_BITS } from '../../shared/crypto/sframe-mls';
 import { CryptoError } from '../../shared/crypto/errors';
 import type { Scheduler } from './key-ring';
 
@@ -12,10 +12,29 @@ import type { Scheduler } from './key-ring';
 
 /**
  * How long the previous epoch still opens frames once the new one has authenticated a frame: a
- * member that processed the commit a little later still sends under the previous epoch meanwhile.
- * Epochs older than the previous are wiped at once.
+ * member whose core applies the commit later still sends under the previous epoch meanwhile, and
+ * on a loaded machine cores apply one fan-out seconds apart (docs/group-calls.md, "Epoch
+ * switches"). Keeping it longer opens no door: the previous epoch's keys only open frames that
+ * arrive on a member's own DTLS-bound connection. Epochs older than the previous are wiped at once.
  */
-export const PREVIOUS_EPOCH_GRACE_MS = 2000;
+export const PREVIOUS_EPOCH_GRACE_MS = 10_000;
+
+/**
+ * How many epochs past the newest held a KID's low bits may name and still count as "not keyed
+ * yet" (a peer's core applied commits ours has not); the other half of the 16 the bits tell apart
+ * are epochs behind. A frame is only ever held for these, never opened without the epoch's keys.
+ */
+export const EPOCHS_AHEAD = 8;
+
+const EPOCH_SPAN = 1n << BigInt(SFRAME_MLS_EPOCH_BITS);
+
+/**
+ * What a KID means to the ring: `held`, its epoch's keys are here (a frame that then does not open
+ * failed); `ahead`, its epoch is newer than any the ring has; `stale`, its epoch is one the ring no
+ * longer (or never) held; `wiped`, the ring holds nothing any more; `foreign`, not a group
+ * member's KID at all.
+ */
+export type KidStanding = 'held' | 'ahead' | 'stale' | 'wiped' | 'foreign';
 
 /** What the core sends the worker for one epoch (GroupEpochKeys without the security code). */
 export interface GroupEpochMaterial {
@@ -56,6 +75,8 @@ export class GroupKeyRing {
   readonly #retirements = new Set<() => void>();
   #sender: SFrameSender | undefined;
   #sendEpoch: bigint | undefined;
+  /** The newest epoch installed, which `standing` measures KIDs against. */
+  #newest: bigint | undefined;
   /** The newest epoch a received frame has authenticated under. */
   #confirmed: bigint | undefined;
   /** The highest epoch asked for, so a late install of an older one is refused. */
@@ -120,6 +141,7 @@ export class GroupKeyRing {
     if (previousSend !== undefined) wipeSFrameSecret(previousSend.own);
     this.#sender = new SFrameSender(held.own);
     this.#sendEpoch = epoch;
+    this.#newest = epoch;
     // Hold at most this epoch and the one before it.
     for (const other of [...this.#epochs.keys()]) if (other < epoch - 1n) this.#retire(other);
   }
@@ -138,6 +160,21 @@ export class GroupKeyRing {
   /** The held epoch a KID's low bits name, if any: which epoch a frame that opened was sent under. */
   epochFor(kid: bigint): bigint | undefined {
     return this.#heldFor(kid)?.epoch.epoch;
+  }
+
+  /** Where the epoch of a KID that found no receiver stands against the keys held now. */
+  standing(kid: bigint): KidStanding {
+    if (this.#wiped) return 'wiped';
+    let parts;
+    try {
+      parts = parseGroupKid(kid);
+    } catch {
+      return 'foreign';
+    }
+    for (const held of this.#epochs.values()) if (kidMatchesEpoch(parts, held.epoch)) return 'held';
+    if (this.#newest === undefined) return 'ahead';
+    const distance = (((BigInt(parts.epochBits) - this.#newest) % EPOCH_SPAN) + EPOCH_SPAN) % EPOCH_SPAN;
+    return distance >= 1n && distance <= BigInt(EPOCHS_AHEAD) ? 'ahead' : 'stale';
   }
 
   #heldFor(kid: bigint): { epoch: HeldEpoch; senderIndex: number } | undefined {
