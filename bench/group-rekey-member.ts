@@ -14,7 +14,7 @@ export const wallClock = (): number => performance.timeOrigin + performance.now(
 /** A commit leaving its committer: the epoch it makes and when. */
 export type CommitSent = (groupId: string, epoch: number, at: number) => void;
 
-/** When the commit (group.committed) or Welcome (group.welcome) that makes an epoch reached a member's manager. */
+/** When the commit (group.committed, the committer's own confirmation included) or Welcome (group.welcome) that makes an epoch reached a member's manager. */
 export interface Arrival {
   readonly at: number;
   readonly kind: 'commit' | 'welcome';
@@ -32,7 +32,7 @@ export interface RekeyMember {
   end(groupId: string): Promise<void>;
   /** When this member's `keys` event for `epoch` came out (waits for it). */
   keysAt(groupId: string, epoch: number): Promise<number>;
-  /** When the message making `epoch` reached this member; null for the committer (it makes the epoch itself). */
+  /** When the message making `epoch` (the committer's confirmation, for the committer) reached this member; null if none did. */
   arrivalOf(groupId: string, epoch: number): Promise<Arrival | null>;
   /** Forgets the events so far: a long run keeps only what it still waits for. */
   forget(): Promise<void>;
@@ -57,7 +57,8 @@ export class LocalRekeyMember implements RekeyMember {
     const receive = manager.receive.bind(manager);
     manager.receive = (message) => {
       if (message.type === 'group.committed' || message.type === 'group.welcome') {
-        this.#arrivals.set(`${message.groupId} ${String(message.epoch)}`, { at: wallClock(), kind: message.type === 'group.welcome' ? 'welcome' : 'commit' });
+        // Both carry the epoch the commit was made in; they make the next one (docs/protocol.md).
+        this.#arrivals.set(`${message.groupId} ${String(message.epoch + 1)}`, { at: wallClock(), kind: message.type === 'group.welcome' ? 'welcome' : 'commit' });
       }
       receive(message);
     };

@@ -65,8 +65,8 @@ async function rekeyed(members: readonly RekeyMember[], groupId: string, epoch: 
 
 async function split(samples: RekeySamples, size: number, sent: number, keyed: { last: number; lastMember: RekeyMember }, groupId: string, epoch: number): Promise<void> {
   const arrival = await keyed.lastMember.arrivalOf(groupId, epoch);
-  // The committer itself keyed last: nothing crossed the server to it, so there is no split.
-  if (arrival === null) return;
+  // Every member, the committer too, keys on a message from the server; none came only if a bug skipped it.
+  if (arrival === null) throw new Error(`${keyed.lastMember.id} has keys of epoch ${String(epoch)} but no commit or Welcome came`);
   push(samples.toLast, size, arrival.at - sent);
   push(samples.lastApplies, size, keyed.last - arrival.at);
 }

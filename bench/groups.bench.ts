@@ -155,7 +155,7 @@ export async function runGroupsBench(): Promise<BenchSection> {
     '',
     markdownTable(['Members', 'Step', 'a process each: p50 / p99 ms', 'one process: p50 / p99 ms', 'a process each: max ms', 'Goal (a process each)'], rows),
     '',
-    'Where a rekey\'s time goes, Add and Remove together, for the member that keyed last (when that was not the committer):',
+    'Where a rekey\'s time goes, Add and Remove together, for the member that keyed last (the committer keys on the server\'s confirmation of its own commit):',
     '',
     markdownTable(['Members', 'Part', 'a process each: p50 / p99 ms', 'one process: p50 / p99 ms'], splitRows),
     '',
