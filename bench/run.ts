@@ -18,6 +18,7 @@ import { runClusterBench } from './cluster.bench';
 import { runCompanyScaleBench } from './company-scale.bench';
 import { runE2eeCpuBench } from './e2ee-cpu.bench';
 import { runFrameCostBench } from './frame-cost.bench';
+import { runGroupSetupBench } from './group-setup.bench';
 import { runGroupsBench } from './groups.bench';
 import { runMlsBench } from './mls.bench';
 import { runRendererBench } from './renderer.bench';
@@ -38,6 +39,7 @@ const benches: [name: string, title: string, run: () => Promise<BenchSection>][]
   ['renderer', 'Renderer start', runRendererBench],
   ['mls', 'MLS key layer (group calls)', runMlsBench],
   ['groups', 'Group calls: rekey on loopback', runGroupsBench],
+  ['group-setup', 'Group calls: set-up, 4 people', runGroupSetupBench],
 ];
 
 const only = process.argv.slice(2);

@@ -30,7 +30,7 @@ export class NodeGroupCore {
   #contactWaiters: { test: (contacts: readonly Contact[]) => boolean; resolve: () => void }[] = [];
 
   constructor(
-    readonly user: EnrolledUser,
+    readonly user: Pick<EnrolledUser, 'userId' | 'keys'>,
     serverUrl: string,
   ) {
     let online: () => void = () => undefined;
