@@ -91,15 +91,19 @@ export async function expectDecodingEachOther(users: readonly CompanyUser[], wha
       .poll(
         async () => {
           const [counters, stats] = await Promise.all([groupCounters(user.page), memberStats(user.page)]);
-          return others.filter((other) => {
+          // What has not moved yet, per other member, so that a failure says which count stalled.
+          return others.flatMap((other) => {
             const now = progressOf(counters, stats, other);
             const then = since.get(other);
-            return then === undefined || now.framesDecoded <= then.framesDecoded || now.samples <= then.samples || now.audio <= then.audio || now.video <= then.video;
+            if (then === undefined) return [`${other}: no first sample`];
+            const stalled = (['framesDecoded', 'samples', 'audio', 'video'] as const).filter((key) => now[key] <= then[key]);
+            return stalled.length === 0 ? [] : [`${other}: ${stalled.map((key) => `${key} ${String(then[key])} -> ${String(now[key])}`).join(', ')}`];
           });
         },
         { message: `${user.userId} decodes ${others.join(', ')} ${what}`, timeout: 150_000 },
       )
       .toEqual([]);
+    console.log(`${user.userId} decodes ${others.join(', ')} ${what}`);
   }
 }
 
