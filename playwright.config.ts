@@ -13,6 +13,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/harness/chromium-args';
  */
 /** The specs of calls with more than two people (e2e/group-*.spec.ts). */
 const GROUP_SPECS = '**/group-*.spec.ts';
+/** Its group-call picture is taken in chromium-groups; each of its tests says which project it runs in. */
+const README_PICTURES = '**/readme-screenshots.spec.ts';
 
 const harnessUse = {
   hostKind: 'harness' as const,
@@ -53,7 +55,7 @@ export default defineConfig<{ hostKind: HostKind }>({
       // other member: beside another spec on two cores they starve each other. They run after the
       // rest, one at a time, with the machine to themselves.
       name: 'chromium-groups',
-      testMatch: GROUP_SPECS,
+      testMatch: [GROUP_SPECS, README_PICTURES],
       dependencies: ['chromium'],
       workers: 1,
       use: harnessUse,

@@ -3,13 +3,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './fixtures';
 import { connectCall, hangUp, mediaStats } from './harness/call-driver';
+import { groupOfUsers } from './harness/group-company';
+import { leaveGroup } from './harness/group-driver';
+import { answerRing, expectDecodingEachOther, expectMesh, expectNewEpoch, startFromContactList } from './harness/group-ui';
 import { warmHarness, WINDOW_SIZE } from './screens-support';
 
 /*
- * The two pictures in the README, taken from a real call on a real server: Alice's contact list,
- * and Alice in a call with Bob while his (fake) camera decodes. `SEALCALL_README_SHOTS=1 npx
- * playwright test e2e/readme-screenshots.spec.ts --project=chromium` also copies them into
- * docs/screenshots; a plain run only checks that they can be taken.
+ * The pictures in the README, taken from real calls on a real server: Alice's contact list, Alice
+ * in a call with Bob while his (fake) camera decodes, and Alice's group call of four. With
+ * SEALCALL_README_SHOTS=1 a run also copies them into docs/screenshots (the group one in the
+ * chromium-groups project, where four pages have the machine to themselves); a plain run only
+ * checks that they can be taken.
  */
 
 test.beforeAll(warmHarness);
@@ -52,4 +56,37 @@ test('the README pictures: the contact list, and a call in progress', async ({ t
   await keep(contacts, 'contact-list.png');
   await keep(call, 'call.png');
   await hangUp(alice.page);
+});
+
+test('the README picture of a group call: four people, names on the tiles, the speaker, the participant list and the code', async ({ company }, testInfo) => {
+  test.skip(testInfo.project.name !== 'chromium-groups', 'four pages with cameras run in the group project');
+  // Four pages encoding their cameras three times each on a shared 2-core machine.
+  test.setTimeout(600_000);
+  const users = await groupOfUsers(company, 4);
+  const [alice, ...others] = users;
+  if (alice === undefined) throw new Error('the company has no users');
+  for (const user of users) await user.page.setViewportSize(WINDOW_SIZE);
+  await alice.page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+
+  await startFromContactList(alice, others);
+  for (const user of others) await answerRing(user, alice);
+  await expectMesh(users);
+  await expectNewEpoch(users, -1);
+  await expectDecodingEachOther(users, 'for the picture');
+
+  // Every tile shows its member's picture, somebody is the active speaker, and the timer runs.
+  const tiles = alice.page.getByRole('list', { name: 'People in the call' });
+  for (const user of others) {
+    const video = tiles.getByLabel(`${user.displayName}'s video`);
+    await expect(video).toBeVisible({ timeout: 60_000 });
+    await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.videoWidth), { timeout: 60_000 }).toBeGreaterThan(0);
+  }
+  await expect(alice.page.locator('.group-tile-speaking')).toHaveCount(1, { timeout: 60_000 });
+  await expect(alice.page.getByText(/^\d+:\d{2} · 4 people$/)).toBeVisible();
+  const group = testInfo.outputPath('group-call.png');
+  await alice.page.screenshot({ path: group, animations: 'disabled' });
+  await testInfo.attach('group call', { path: group, contentType: 'image/png' });
+  await keep(group, 'group-call.png');
+
+  for (const user of users) await leaveGroup(user.page);
 });

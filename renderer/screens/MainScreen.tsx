@@ -162,6 +162,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
             onLeave={group.leave}
             onEndForEveryone={group.endForEveryone}
             onInvite={group.invite}
+            onRemove={group.remove}
           />
         </main>
       ) : group.starting !== null ? (

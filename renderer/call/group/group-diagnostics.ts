@@ -4,6 +4,7 @@ import type { CryptoReport, RecordedFrame, SenderReport } from '../../workers/fr
 import type { FrameCryptoClient } from '../frame-crypto-client';
 import type { TrackState } from '../local-media-controls';
 import type { TransformApi } from '../transforms';
+import type { FrameSize } from '../video-sizes';
 import type { GroupCallEngine } from './group-engine-types';
 
 /**
@@ -39,6 +40,8 @@ export interface GroupMemberStats {
   userId: string;
   framesDecoded: number;
   totalSamplesReceived: number;
+  /** The size of the last video frame decoded from them: a screen share shows as 1080p. Null before any. */
+  received: FrameSize | null;
 }
 
 export interface GroupEngineOptions {

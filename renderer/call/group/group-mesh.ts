@@ -10,6 +10,7 @@ import { ScreenShare } from '../screen-share';
 import { SignalQueue } from '../signal-queue';
 import { sampleMedia } from '../stats';
 import { chooseTransformApi, type TransformApi } from '../transforms';
+import { sampleVideoSizes } from '../video-sizes';
 import { FanOutSender } from './fan-out-sender';
 import type { GroupMediaSession, GroupSessionEvents } from './group-call-controller';
 import type { GroupCryptoReport, GroupMemberStats } from './group-diagnostics';
@@ -237,8 +238,8 @@ export class GroupMesh implements GroupMediaSession {
     const pairs = [...this.pairs.values()].filter((pair) => !pair.isClosed());
     return Promise.all(
       pairs.map(async (pair) => {
-        const progress = await sampleMedia(pair.peer.pc);
-        return { userId: pair.userId, framesDecoded: progress.framesDecoded, totalSamplesReceived: progress.totalSamplesReceived };
+        const [progress, sizes] = await Promise.all([sampleMedia(pair.peer.pc), sampleVideoSizes(pair.peer.pc)]);
+        return { userId: pair.userId, framesDecoded: progress.framesDecoded, totalSamplesReceived: progress.totalSamplesReceived, received: sizes.received };
       }),
     );
   }

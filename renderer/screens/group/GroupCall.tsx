@@ -4,6 +4,7 @@ import type { GroupCallEngine, GroupEngineState } from '../../call/group/group-e
 import { Modal } from '../../components/Modal';
 import { firstName } from '../../components/sentence';
 import { SafetyNumber } from '../SafetyNumber';
+import { ScreenPicker } from '../share/ScreenPicker';
 import { AddPeopleDialog } from './AddPeopleDialog';
 import { GroupCallScreen, type GroupCallParticipant, type GroupEncryption } from './GroupCallScreen';
 import type { GroupNotice, TileConnection } from './group-call-text';
@@ -22,6 +23,8 @@ interface GroupCallProps {
   onLeave: () => void;
   onEndForEveryone: () => void;
   onInvite: (userIds: string[]) => Promise<boolean>;
+  /** The owner takes a member out; resolves false when that failed (the parent says why). */
+  onRemove: (userId: string) => Promise<boolean>;
 }
 
 function connectionOf(remote: GroupEngineState['remote'][number] | undefined, encryption: GroupEngineState['encryption']): TileConnection {
@@ -30,13 +33,22 @@ function connectionOf(remote: GroupEngineState['remote'][number] | undefined, en
   return encryption === 'cant-decrypt' ? 'cant-decrypt' : 'connected';
 }
 
-/** Who joined and who left between two views of the call (yourself left out). */
-function membershipNotices(before: GroupView, after: GroupView, selfId: string, names: ReadonlyMap<string, string>, next: () => string): GroupNotice[] {
+/** Who joined and who left between two views of the call (yourself left out); `removed` are those you took out. */
+function membershipNotices(
+  before: GroupView,
+  after: GroupView,
+  selfId: string,
+  names: ReadonlyMap<string, string>,
+  removed: ReadonlySet<string>,
+  next: () => string,
+): GroupNotice[] {
   const had = new Set(before.members.map((member) => member.userId));
   const has = new Set(after.members.map((member) => member.userId));
   const notices: GroupNotice[] = [];
   for (const userId of has) if (!had.has(userId) && userId !== selfId) notices.push({ id: next(), kind: 'joined', name: names.get(userId) ?? userId });
-  for (const userId of had) if (!has.has(userId) && userId !== selfId) notices.push({ id: next(), kind: 'left', name: names.get(userId) ?? userId });
+  for (const userId of had) {
+    if (!has.has(userId) && userId !== selfId) notices.push({ id: next(), kind: removed.has(userId) ? 'removed' : 'left', name: names.get(userId) ?? userId });
+  }
   return notices;
 }
 
@@ -45,10 +57,15 @@ function membershipNotices(before: GroupView, after: GroupView, selfId: string, 
  * connection from the mesh, names and trust from the contact list, the active speaker from each
  * member's audio level.
  */
-export function GroupCall({ bridge, engine, state, view, self, contacts, audioOutputId, onLeave, onEndForEveryone, onInvite }: GroupCallProps) {
+export function GroupCall({ bridge, engine, state, view, self, contacts, audioOutputId, onLeave, onEndForEveryone, onInvite, onRemove }: GroupCallProps) {
   const ids = useId();
   const [notices, setNotices] = useState<GroupNotice[]>([]);
   const [adding, setAdding] = useState(false);
+  const [picking, setPicking] = useState(false);
+  const [shareRefused, setShareRefused] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const removed = useRef(new Set<string>());
+  const cancelRemove = useRef<HTMLButtonElement>(null);
   const [safetyFor, setSafetyFor] = useState<string | null>(null);
   const [connectedAt, setConnectedAt] = useState<number | null>(null);
   const previous = useRef<GroupView | null>(null);
@@ -99,7 +116,7 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
     previous.current = view;
     if (before === null || before.groupId !== view.groupId) return;
     const names = shortNames(participants);
-    const added = membershipNotices(before, view, self.userId, names, () => `${view.groupId}-${String((noticeCount.current += 1))}`);
+    const added = membershipNotices(before, view, self.userId, names, removed.current, () => `${view.groupId}-${String((noticeCount.current += 1))}`);
     if (added.length > 0) setNotices((current) => [...current, ...added].slice(-20));
   }, [view, participants, self.userId]);
 
@@ -117,6 +134,15 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
   const inCall = new Set([...view.members.map((member) => member.userId), ...view.invitees, view.owner]);
   const candidates = contacts.filter((contact) => !inCall.has(contact.id));
   const safetyContact = safetyFor === null ? undefined : contactOf(safetyFor);
+  const names = shortNames(participants);
+  const remoteSharer = participants.find((member) => !member.self && member.sharing);
+  const removingName = removing === null ? null : (names.get(removing) ?? removing);
+
+  // The refusal holds only while that share lasts: once it stops, sharing is open to everyone again.
+  const sharerId = remoteSharer?.userId ?? null;
+  useEffect(() => {
+    if (sharerId === null) setShareRefused(null);
+  }, [sharerId]);
 
   return (
     <>
@@ -128,7 +154,7 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
         securityCode={view.securityCode}
         encryption={encryption}
         notices={notices}
-        error={state.error}
+        error={shareRefused ?? state.error}
         audioOutputId={audioOutputId}
         controlsEnabled={state.localStream !== null}
         onMuted={(muted) => {
@@ -138,8 +164,15 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
           engine.setCameraOff(off);
         }}
         onShareScreen={() => {
-          const shared = state.sharing ? engine.stopScreenShare() : engine.shareScreen();
-          void shared.catch(() => undefined);
+          if (state.sharing) {
+            void engine.stopScreenShare().catch(() => undefined);
+          } else if (remoteSharer !== undefined) {
+            // One sharer at a time (docs/group-calls.md, "The mesh"): said before the picker, not after a pick.
+            setShareRefused(`${names.get(remoteSharer.userId) ?? remoteSharer.displayName} is sharing their screen. Only one person can share at a time: you can share once they stop.`);
+          } else {
+            setShareRefused(null);
+            setPicking(true);
+          }
         }}
         onLeave={onLeave}
         onEndForEveryone={onEndForEveryone}
@@ -151,7 +184,62 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
             : undefined
         }
         onShowSafetyNumber={setSafetyFor}
+        onRemove={view.owner === self.userId ? setRemoving : undefined}
       />
+      {picking && (
+        <ScreenPicker
+          bridge={bridge}
+          engine={engine}
+          peerName="everyone in the call"
+          onClose={() => {
+            setPicking(false);
+          }}
+        />
+      )}
+      {removing !== null && removingName !== null && (
+        <Modal
+          labelledBy={`${ids}-remove`}
+          describedBy={`${ids}-remove-text`}
+          initialFocus={cancelRemove}
+          onDismiss={() => {
+            setRemoving(null);
+          }}
+        >
+          <h2 id={`${ids}-remove`} className="modal-title">
+            Remove {removingName} from the call?
+          </h2>
+          <p id={`${ids}-remove-text`} className="modal-text">
+            {removingName} is disconnected at once and can't come back unless you add them again. Everyone else gets a new group security
+            code.
+          </p>
+          <div className="modal-actions">
+            <button
+              ref={cancelRemove}
+              type="button"
+              className="button button-secondary"
+              onClick={() => {
+                setRemoving(null);
+              }}
+            >
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button group-button-danger"
+              onClick={() => {
+                const userId = removing;
+                setRemoving(null);
+                removed.current.add(userId);
+                void onRemove(userId).then((ok) => {
+                  if (!ok) removed.current.delete(userId);
+                });
+              }}
+            >
+              Remove
+            </button>
+          </div>
+        </Modal>
+      )}
       {adding && (
         <AddPeopleDialog
           candidates={candidates}

@@ -59,6 +59,8 @@ export interface GroupCallScreenProps {
   onEndForEveryone: () => void;
   /** The owner adds people to the running call; the button shows only with this. */
   onAddPeople?: () => void;
+  /** The owner takes a member out of the call; each member's Remove shows only with this. */
+  onRemove?: (userId: string) => void;
   onShowSafetyNumber: (userId: string) => void;
 }
 
@@ -290,7 +292,7 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
         </h3>
         <EncryptionLine encryption={encryption} />
         <GroupSecurityCode code={securityCode} />
-        {listOpen && <ParticipantList id={`${ids}-people`} members={ordered} onShowSafetyNumber={props.onShowSafetyNumber} />}
+        {listOpen && <ParticipantList id={`${ids}-people`} members={ordered} onShowSafetyNumber={props.onShowSafetyNumber} onRemove={isOwner ? props.onRemove : undefined} />}
       </aside>
       {ordered
         .filter((member) => !member.self)

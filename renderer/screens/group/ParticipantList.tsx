@@ -13,6 +13,8 @@ interface ParticipantListProps {
   onShowSafetyNumber: (userId: string) => void;
   /** For the Participants button's aria-controls. */
   id?: string;
+  /** The owner's view only: asks to take a member out of the call (the caller confirms first). */
+  onRemove?: (userId: string) => void;
 }
 
 function VerificationLine({ verification }: { verification: Verification }) {
@@ -42,7 +44,7 @@ function VerificationLine({ verification }: { verification: Verification }) {
  * Everyone in the call, with how far you can trust that each one is who the name says: a member
  * whose key changed is marked and the change explained, as the 1:1 call does for its one peer.
  */
-export function ParticipantList({ members, onShowSafetyNumber, id }: ParticipantListProps) {
+export function ParticipantList({ members, onShowSafetyNumber, id, onRemove }: ParticipantListProps) {
   const ids = useId();
   return (
     <section className="group-people-section" aria-labelledby={`${ids}-title`} id={id}>
@@ -82,6 +84,17 @@ export function ParticipantList({ members, onShowSafetyNumber, id }: Participant
                   }}
                 >
                   View safety number<span className="visually-hidden"> with {member.displayName}</span>
+                </button>
+              )}
+              {!member.self && onRemove !== undefined && (
+                <button
+                  type="button"
+                  className="link-button group-person-remove"
+                  onClick={() => {
+                    onRemove(member.userId);
+                  }}
+                >
+                  Remove<span className="visually-hidden"> {member.displayName} from the call</span>
                 </button>
               )}
             </div>

@@ -29,6 +29,7 @@ export interface GroupFlow {
   leave: () => void;
   endForEveryone: () => void;
   invite: (userIds: string[]) => Promise<boolean>;
+  remove: (userId: string) => Promise<boolean>;
   dismissNotice: () => void;
 }
 
@@ -153,6 +154,16 @@ export function useGroupFlow(engine: GroupCallEngine | null, state: GroupEngineS
         return true;
       } catch (error) {
         report("Couldn't add them to the call.")(error);
+        return false;
+      }
+    },
+    async remove(userId) {
+      if (engine === null) return false;
+      try {
+        await engine.remove(userId);
+        return true;
+      } catch (error) {
+        report("Couldn't remove them from the call.")(error);
         return false;
       }
     },

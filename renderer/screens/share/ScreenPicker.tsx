@@ -9,7 +9,9 @@ import './share.css';
 
 interface ScreenPickerProps {
   bridge: SealcallBridge;
-  engine: CallEngine;
+  /** The 1:1 or the group call engine: the picker only asks it to share once the pick is armed. */
+  engine: Pick<CallEngine, 'shareScreen'>;
+  /** Who will see the share: "Bob", or "everyone in the call". */
   peerName: string;
   onClose: () => void;
 }
