@@ -21,12 +21,12 @@ import { groupState, leaveGroup } from './harness/group-driver';
 /*
  * A group call lives through faults: a member's network drops, a member's app dies, the server
  * restarts. Three members are enough for each: every fault touches one member's pairs (two of
- * the three) while one pair stays clear of it, and three video pages keep a loaded 2-core machine
- * able to finish. Real server process, real cores running MLS, real WebRTC in Chromium, real
+ * the three) while one pair stays clear of it, and three audio-only pages keep a loaded 2-core
+ * machine able to finish. Real server process, real cores running MLS, real WebRTC in Chromium, real
  * coturn; the checks read window.sealcallGroupDiagnostics (renderer/call/group/group-diagnostics.ts).
  */
 
-// Three video pages and three enrollments on a shared 2-core machine: set-up alone can take minutes.
+// Three pages and three enrollments on a shared 2-core machine: set-up alone can take minutes.
 test.describe.configure({ timeout: 600_000 });
 
 test.beforeEach(({ hostKind }, testInfo) => {

@@ -66,10 +66,9 @@ export async function closeFaultGroup(group: FaultGroup, testInfo: TestInfo): Pr
   }
 }
 
-/** What a page has taken in from one other member: frames its worker opened, video frames and audio samples its receivers decoded. */
+/** What a page has taken in from one other member: frames its worker opened (and failed to), audio samples its receiver played. */
 export interface Intake {
   opened: number;
-  framesDecoded: number;
   samples: number;
   failed: number;
 }
@@ -82,7 +81,7 @@ export async function intakeOf(page: Page): Promise<Map<string, Intake>> {
   ]);
   const intake = new Map<string, Intake>();
   const entry = (userId: string): Intake => {
-    const found = intake.get(userId) ?? { opened: 0, framesDecoded: 0, samples: 0, failed: 0 };
+    const found = intake.get(userId) ?? { opened: 0, samples: 0, failed: 0 };
     intake.set(userId, found);
     return found;
   };
@@ -93,16 +92,14 @@ export async function intakeOf(page: Page): Promise<Map<string, Intake>> {
     into.failed += sender.failed.audio + sender.failed.video;
   }
   for (const pair of stats) {
-    const into = entry(pair.userId);
-    into.framesDecoded = pair.framesDecoded;
-    into.samples = pair.totalSamplesReceived;
+    entry(pair.userId).samples = pair.totalSamplesReceived;
   }
   return intake;
 }
 
 /**
- * Resolves once `user`'s page has opened more frames, decoded more video frames and played more
- * audio of each of `others` than in `since` (by at least `margin` opened frames).
+ * Resolves once `user`'s page has opened more frames and played more audio of each of `others`
+ * than in `since` (by at least `margin` opened frames: 20 audio frames are 0.4 s).
  */
 export async function expectTakesIn(user: CompanyUser, others: readonly CompanyUser[], since: Map<string, Intake>, what: string, margin = 20): Promise<void> {
   await expect
@@ -113,7 +110,7 @@ export async function expectTakesIn(user: CompanyUser, others: readonly CompanyU
           .filter((other) => {
             const [then, current] = [since.get(other.userId), now.get(other.userId)];
             if (current === undefined) return true;
-            return !(current.opened > (then?.opened ?? 0) + margin && current.framesDecoded > (then?.framesDecoded ?? 0) && current.samples > (then?.samples ?? 0));
+            return !(current.opened > (then?.opened ?? 0) + margin && current.samples > (then?.samples ?? 0));
           })
           .map((other) => other.userId);
       },
@@ -152,14 +149,15 @@ export async function codeOnScreen(page: Page): Promise<string> {
 }
 
 /**
- * Alice starts a video call with Bob and Carol, who accept from the ring; resolves with the epoch
+ * Alice starts an audio call with Bob and Carol, who accept from the ring; resolves with the epoch
  * once every page is active with all three in the MLS group, every pair connected, and every page
  * taking in every other member's media.
  */
 export async function callOfThree(users: FaultGroup['users']): Promise<number> {
   const [alice, bob, carol] = users;
-  await startGroup(alice.page, [bob.userId, carol.userId], 'video');
-  for (const user of [bob, carol]) await acceptGroup(user.page, 'video');
+  // Audio only: with cameras, three pages starved a loaded 2-core machine until ICE timed out.
+  await startGroup(alice.page, [bob.userId, carol.userId], 'audio');
+  for (const user of [bob, carol]) await acceptGroup(user.page, 'audio');
   const everyone = users.map((user) => user.userId).sort();
   for (const user of users) {
     await expect
