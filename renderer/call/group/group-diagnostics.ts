@@ -25,6 +25,8 @@ export interface GroupPeerState {
   connected: boolean;
   /** The pair's ICE state; null before its peer exists. */
   iceState: RTCIceConnectionState | null;
+  /** ICE restarts this side started on the pair (the offering side restarts; a reopened pair counts from 0). */
+  iceRestarts: number;
 }
 
 export interface GroupDiagnosticsState {

@@ -179,7 +179,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         peers:
           mesh === null || mesh.isClosed()
             ? []
-            : [...mesh.pairs.values()].map((pair) => ({ userId: pair.userId, connected: pair.connected, iceState: pair.isClosed() ? null : pair.iceState })),
+            : [...mesh.pairs.values()].map((pair) => ({ userId: pair.userId, connected: pair.connected, iceState: pair.isClosed() ? null : pair.iceState, iceRestarts: pair.iceRestarts })),
         localTracks: mesh?.media?.trackStates() ?? [],
         crypto: mesh?.report ?? emptyReport(),
         transformApi: mesh?.transformApi ?? null,
