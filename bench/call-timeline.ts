@@ -27,10 +27,20 @@ interface BenchPageState {
 
 /** The floor call's signalling, relayed by Node between the two floor pages. */
 /**
- * The floor call through encoded transforms that encrypt nothing: 'pump' reads and writes every
- * frame in the worker's JS as Sealcall's worker does; 'native' pipes the streams with no JS per frame.
+ * The floor call through encoded transforms: 'pump' reads and writes every frame in the worker's JS
+ * as Sealcall's worker does, encrypting nothing; 'native' pipes the streams with no JS per frame;
+ * an SFrame worker is Sealcall's own built frame-crypto worker (its script's URL) with keys made by
+ * the benchmark, so the floor call carries E2EE without the app around it.
  */
-export type PassThrough = 'pump' | 'native';
+export type PassThrough = 'pump' | 'native' | SFrameFloor;
+
+export interface SFrameFloor {
+  /** The built frame-crypto worker's script, relative to the page. */
+  readonly worker: string;
+  /** The 32-byte base key each side sends under; the other side receives under it. */
+  readonly callerSends: readonly number[];
+  readonly calleeSends: readonly number[];
+}
 
 export interface FloorMessage {
   type: 'start' | 'offer' | 'answer' | 'candidate';
@@ -223,10 +233,20 @@ export function armFloorPage(init: { role: 'caller' | 'callee'; passThrough?: Pa
   // The pass-through variants: every sender and receiver through an RTCRtpScriptTransform in a
   // worker that encrypts nothing. They price the encoded-transform machinery on its own, so the
   // CPU benchmark can tell it from SFrame's cost.
+  const sframe = typeof init.passThrough === 'object' ? init.passThrough : undefined;
+  const sframeWorker = (floor: SFrameFloor): Worker => {
+    const worker = new Worker(new URL(floor.worker, location.href), { name: 'sealcall-frame-crypto' });
+    const [send, receive] = init.role === 'caller' ? [floor.callerSends, floor.calleeSends] : [floor.calleeSends, floor.callerSends];
+    // The message the app's FrameCryptoClient sends (renderer/workers/frame-crypto-messages.ts), with the app's ratchet interval.
+    worker.postMessage({ type: 'keys', sendKey: new Uint8Array(send), receiveKey: new Uint8Array(receive), ratchetIntervalMs: 600_000 });
+    return worker;
+  };
   const passThroughWorker =
     init.passThrough === undefined
       ? undefined
-      : new Worker(
+      : sframe !== undefined
+        ? sframeWorker(sframe)
+        : new Worker(
           URL.createObjectURL(
             new Blob(
               [
@@ -251,11 +271,12 @@ export function armFloorPage(init: { role: 'caller' | 'callee'; passThrough?: Pa
     for (const track of stream.getTracks()) connection.addTrack(track, stream);
     for (const transceiver of connection.getTransceivers()) {
       // In the task that made the transceiver: later, Chromium never runs the transform.
-      if (passThroughWorker !== undefined) {
-        transceiver.sender.transform = new RTCRtpScriptTransform(passThroughWorker, {});
-        transceiver.receiver.transform = new RTCRtpScriptTransform(passThroughWorker, {});
-      }
       const kind = transceiver.sender.track?.kind;
+      if (passThroughWorker !== undefined) {
+        // The options the app gives its transforms; the pass-through workers ignore them.
+        transceiver.sender.transform = new RTCRtpScriptTransform(passThroughWorker, { kind, direction: 'send' });
+        transceiver.receiver.transform = new RTCRtpScriptTransform(passThroughWorker, { kind, direction: 'receive' });
+      }
       const wanted = kind === 'video' ? 'video/vp8' : 'audio/opus';
       const codecs = RTCRtpReceiver.getCapabilities(kind ?? 'audio')?.codecs ?? [];
       transceiver.setCodecPreferences(codecs.filter((codec) => codec.mimeType.toLowerCase() === wanted));

@@ -24,9 +24,9 @@ export interface SealcallDiagnostics {
   readonly engine: CallEngine;
   /**
    * Options for the next call (a test shortens the ratchet interval or picks the legacy transform
-   * API; a benchmark has the worker time each frame).
+   * API; a benchmark has the worker time each frame, or spaces stats sampling out to price it).
    */
-  configure(options: Pick<CallEngineOptions, 'ratchetIntervalMs' | 'preferLegacyTransforms' | 'frameTimings'>): void;
+  configure(options: Pick<CallEngineOptions, 'ratchetIntervalMs' | 'preferLegacyTransforms' | 'frameTimings' | 'statsIntervalMs'>): void;
   /** Per-frame encrypt and decrypt costs (µs) of the current or last call, if `frameTimings` was configured. */
   frameTimings(): Promise<FrameTimingSamples>;
 }
@@ -53,7 +53,12 @@ export function installDiagnostics(engine: InspectableCallEngine): void {
     },
     engine,
     configure: (options) => {
-      engine.configure({ ratchetIntervalMs: options.ratchetIntervalMs, preferLegacyTransforms: options.preferLegacyTransforms, frameTimings: options.frameTimings });
+      engine.configure({
+        ratchetIntervalMs: options.ratchetIntervalMs,
+        preferLegacyTransforms: options.preferLegacyTransforms,
+        frameTimings: options.frameTimings,
+        statsIntervalMs: options.statsIntervalMs,
+      });
     },
   };
   Object.defineProperty(window, 'sealcallDiagnostics', { value: Object.freeze(diagnostics), configurable: false, writable: false });
