@@ -5,5 +5,9 @@ export default defineConfig({
     include: ['{shared,electron,renderer,server,tooling,bench}/**/*.test.{ts,tsx}'],
     environment: 'node',
     testTimeout: 20_000,
+    // Vitest's default is one fewer worker than cores: one file at a time on the 2-core CI machine,
+    // where most files wait on real server and redis-server processes with their CPU idle. Two files
+    // at a time keep both cores busy without starving those processes' start-ups.
+    maxWorkers: 2,
   },
 });
