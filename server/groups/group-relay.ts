@@ -103,7 +103,7 @@ export class GroupRelay implements GroupRegistry {
       case 'group.join':
         return this.join(from, message.groupId);
       case 'group.decline':
-        return this.decline(from, message.groupId);
+        return this.decline(from, message.groupId, message.reason);
       default:
         break;
     }
@@ -225,11 +225,11 @@ export class GroupRelay implements GroupRegistry {
     return undefined;
   }
 
-  private decline(from: string, groupId: string): GroupRefusal | undefined {
+  private decline(from: string, groupId: string, reason: 'busy' | undefined): GroupRefusal | undefined {
     const group = this.groups.get(groupId);
     if (!group || group.members.has(from) || !group.invited.has(from)) return { code: 'not-invited', message: `you have no pending invitation to group ${groupId}` };
     group.invited.delete(from);
-    this.toMembers(group, { v, type: 'group.declined', groupId, userId: from });
+    this.toMembers(group, { v, type: 'group.declined', groupId, userId: from, ...(reason === undefined ? {} : { reason }) });
     return undefined;
   }
 
