@@ -223,8 +223,8 @@ describe.skipIf(missing !== undefined)('group calls across two instances', () =>
     expect(await dave.client.nothing('group.invite', 200)).toBe(true);
     await publish(dave);
     expect(await dave.client.next('group.invite', (m) => m.groupId === groupId)).toMatchObject({ from: 'alice', members: ['alice'] });
-    dave.client.send({ v, type: 'group.decline', groupId });
-    expect(await alice.client.next('group.declined')).toMatchObject({ groupId, userId: 'dave' });
+    dave.client.send({ v, type: 'group.decline', groupId, reason: 'busy' });
+    expect(await alice.client.next('group.declined')).toEqual({ v, type: 'group.declined', groupId, userId: 'dave', reason: 'busy' });
     dave.client.send({ v, type: 'group.join', groupId, id: 'late' });
     expect(await dave.client.error('not-invited')).toMatchObject({ ref: 'late', groupId });
     // The owner, its only member, leaves: the group is empty and over for bob, still being rung.

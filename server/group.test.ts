@@ -132,8 +132,9 @@ describe('group calls', () => {
     expect(await carol.client.next('group.signal')).not.toHaveProperty('dtls');
     expect(await bob.client.nothing('group.signal', 100)).toBe(true);
 
-    dave.client.send({ v, type: 'group.decline', groupId });
-    for (const member of [alice, bob, carol]) expect(await member.client.next('group.declined')).toMatchObject({ groupId, userId: 'dave' });
+    // Dave's app declines as busy (he is in a 1:1 call): the members hear why.
+    dave.client.send({ v, type: 'group.decline', groupId, reason: 'busy' });
+    for (const member of [alice, bob, carol]) expect(await member.client.next('group.declined')).toEqual({ v, type: 'group.declined', groupId, userId: 'dave', reason: 'busy' });
     dave.client.send({ v, type: 'group.join', groupId, id: 'late' });
     expect(await dave.client.error('not-invited')).toMatchObject({ ref: 'late', groupId });
 

@@ -163,6 +163,8 @@ export const callEndReasonSchema = z.enum([
   'handshake-failed',
   'decrypt-failed',
   'server-lost',
+  /** People were added: the call went on as a group call (docs/group-calls.md). */
+  'upgraded',
 ]);
 
 export const callViewSchema = z
@@ -264,6 +266,14 @@ export const groupViewSchema = z
     epoch: epochNumberSchema.nullable(),
     securityCode: groupSecurityCodeSchema.nullable(),
     endReason: groupEndReasonSchema.nullable(),
+    /**
+     * The 1:1 call this group call continues: on the owner's device the call it upgraded, on the
+     * other end's only once the core checked the invite against that live call (it then joins
+     * without ringing). Null or absent for any other group call.
+     */
+    upgradeOf: callIdSchema.nullable().optional(),
+    /** Invitees who were in another call when it rang, and were declined as busy by their app. */
+    busy: groupUserListSchema.optional(),
   })
   .strict();
 export type GroupView = z.infer<typeof groupViewSchema>;
@@ -487,6 +497,11 @@ export const invokeChannels = {
         fingerprint: fingerprintSchema,
         /** The user saw that someone's safety number changed and chose to call anyway. */
         confirmKeyChange: z.boolean(),
+        /**
+         * "Add people" in a connected 1:1 call: its id. The call's other party must be among the
+         * invitees; it joins without ringing, and the 1:1 call ends as `upgraded`.
+         */
+        upgradeFrom: callIdSchema.optional(),
       })
       .strict(),
     response: groupViewSchema,

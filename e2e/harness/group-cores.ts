@@ -5,7 +5,7 @@
  * so one clock times a commit from the committer's send to the last member's keys.
  */
 import { performance } from 'node:perf_hooks';
-import type { Contact } from '../../shared/ipc';
+import type { CallEvent, Contact } from '../../shared/ipc';
 import type { EnrolledUser } from '../../server/test-support/harness.fixture';
 import type { GroupCallEvent, GroupCallView, GroupMediaKeys } from '../../electron/core/group/group-call-events';
 import type { GroupCallTuning } from '../../electron/core/group/group-call-manager';
@@ -21,6 +21,8 @@ export interface TimedEvent {
 
 export class NodeGroupCore {
   readonly events: TimedEvent[] = [];
+  /** The 1:1 call events, for tests that turn a 1:1 call into a group call. */
+  readonly callEvents: CallEvent[] = [];
   readonly tuning: GroupCallTuning = {};
   readonly session: OnlineSession;
   /** When a group.welcome reached this core's manager (performance.now()), per group. */
@@ -51,7 +53,9 @@ export class NodeGroupCore {
             return false;
           });
         },
-        'call.event': () => undefined,
+        'call.event': (event) => {
+          this.callEvents.push(event);
+        },
         callEnded: () => undefined,
         incomingCall: () => undefined,
         'group.event': (event) => {

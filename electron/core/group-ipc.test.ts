@@ -254,7 +254,7 @@ describe('group calls over IPC', () => {
     await endGroup(alice, groupId, [bob, carol]);
   }, 60_000);
 
-  it('busy: a group call cannot be joined during a 1:1 call, nor a 1:1 call placed or answered during a group call', async () => {
+  it('busy: a group ring during a 1:1 call is declined as busy, a group call cannot be joined during one, nor a 1:1 call placed or answered during a group call', async () => {
     const media = { audio: true, video: false };
     const call = (await alice.call('call.start', { callId: newCallId(), userId: 'bob', media, fingerprint: FP('A1'), confirmKeyChange: false })) as CallView;
     await bob.waitForView((view) => view.callId === call.callId && view.state === 'incoming');
@@ -264,9 +264,17 @@ describe('group calls over IPC', () => {
     await expect(alice.call('group.start', { groupId: newCallId(), invitees: ['carol'], media: 'audio', fingerprint: FP('A1'), confirmKeyChange: false })).rejects.toMatchObject({ code: 'in-call' });
     const groupId = newCallId();
     await carol.call('group.start', { groupId, invitees: ['alice'], media: 'audio', fingerprint: FP('C3'), confirmKeyChange: false });
-    await viewOf(alice, groupId, (view) => view.state === 'incoming', 'incoming');
-    await expect(alice.call('group.accept', { groupId, fingerprint: FP('A1') })).rejects.toMatchObject({ code: 'in-call' });
+    // Nothing rings on Alice's screen; Carol hears at once that she is busy.
+    const busy = await viewOf(carol, groupId, (view) => view.busy?.includes('alice') === true, 'alice busy');
+    expect(busy.declined).toEqual([]);
+    expect(eventsOf(alice, groupId)).toEqual([]);
     await alice.call('call.hangup', { callId: call.callId });
+    // Rung again once free; a 1:1 call placed meanwhile still keeps her from joining.
+    await carol.call('group.invite', { groupId, userIds: ['alice'] });
+    await viewOf(alice, groupId, (view) => view.state === 'incoming', 'incoming');
+    const toDave = (await alice.call('call.start', { callId: newCallId(), userId: 'dave', media, fingerprint: FP('A1'), confirmKeyChange: false })) as CallView;
+    await expect(alice.call('group.accept', { groupId, fingerprint: FP('A1') })).rejects.toMatchObject({ code: 'in-call' });
+    await alice.call('call.hangup', { callId: toDave.callId });
     await alice.call('group.accept', { groupId, fingerprint: FP('A1') });
     await converged(groupId, [carol, alice], 1);
 

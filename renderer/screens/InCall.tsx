@@ -13,6 +13,7 @@ import { useNow } from '../hooks/use-now';
 import { useSpeakerId } from '../lobby/use-speaker-id';
 import { endedText, formatElapsed, isSecurityEnd } from './call-status-text';
 import { SafetyNumber } from './SafetyNumber';
+import { AddPeopleDialog } from './group/AddPeopleDialog';
 import { RemoteShareBadge } from './share/RemoteShareBadge';
 import { SharingBar } from './share/SharingBar';
 import { ShareScreenControl } from './share/ShareScreenControl';
@@ -34,6 +35,11 @@ interface InCallProps {
   onMuted: (muted: boolean) => void;
   onCameraOff: (off: boolean) => void;
   onClose: () => void;
+  /**
+   * "Add people": the call goes on as a group call with the picked contacts (docs/group-calls.md,
+   * "Adding people to a 1:1 call"). Absent where group calls cannot start.
+   */
+  addPeople?: { candidates: readonly Contact[]; room: number; onAdd: (userIds: string[]) => Promise<boolean> } | undefined;
 }
 
 function statusText(call: ShownCall, now: number): string {
@@ -53,9 +59,10 @@ function statusText(call: ShownCall, now: number): string {
   }
 }
 
-export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCameraOff, onClose }: InCallProps) {
+export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCameraOff, onClose, addPeople }: InCallProps) {
   const ids = useId();
   const [showSafety, setShowSafety] = useState(false);
+  const [adding, setAdding] = useState(false);
   const now = useNow(call.state === 'connected');
   const ended = call.state === 'ended';
   const remoteStream = ended ? null : (engine?.remoteStream ?? null);
@@ -130,6 +137,18 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
             <MuteToggle off={muted} disabled={engine === null} onToggle={onMuted} />
             <CameraToggle off={cameraOff} disabled={engine === null} onToggle={onCameraOff} />
             <ShareScreenControl bridge={bridge} peerName={call.peerName} sharing={sharing} connected={call.state === 'connected'} />
+            {addPeople !== undefined && (
+              <button
+                type="button"
+                className="control group-control-add"
+                disabled={call.state !== 'connected'}
+                onClick={() => {
+                  setAdding(true);
+                }}
+              >
+                Add people
+              </button>
+            )}
             <button
               type="button"
               className="control control-hangup"
@@ -155,6 +174,16 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
         }}
       />
       <RemoteAudio stream={remoteStream} sinkId={speakerId} />
+      {adding && addPeople !== undefined && !ended && (
+        <AddPeopleDialog
+          candidates={addPeople.candidates}
+          room={addPeople.room}
+          onAdd={addPeople.onAdd}
+          onClose={() => {
+            setAdding(false);
+          }}
+        />
+      )}
       {showSafety && contact !== undefined && (
         <Modal
           labelledBy={`${ids}-safety`}

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import type { IdentityStatus, SealcallBridge } from '../../shared/ipc';
+import { MAX_GROUP_MEMBERS, type IdentityStatus, type SealcallBridge } from '../../shared/ipc';
 import { ConnectionBanner } from '../components/ConnectionStatus';
 import { EmptyPane } from '../components/EmptyPane';
 import { NoticeBar } from '../components/NoticeBar';
@@ -76,8 +76,10 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
   const ringing = flow.incoming !== null && flow.lobby === null;
   const groupView = group.live;
   const groupLive = groupView !== null && groupEngine !== null && groupState !== null;
-  // A group call rings only while no 1:1 call is going on here (the core lets it time out otherwise).
-  const groupRinging = group.incoming !== null && !flow.inCall;
+  // A group call rings only while no 1:1 call is going on here (the core declines others as busy);
+  // the one that continues the 1:1 call rings only if joining it unrung failed.
+  const groupRinging = group.incoming !== null && (!flow.inCall || typeof group.incoming.upgradeOf === 'string');
+  const shownCall = flow.shown;
   useShortcuts({
     showShortcuts: () => {
       setShowShortcuts(true);
@@ -184,6 +186,16 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
             onMuted={(muted) => engine?.setMuted(muted)}
             onCameraOff={(off) => engine?.setCameraOff(off)}
             onClose={flow.closeEnded}
+            addPeople={
+              groupEngine === null || shownCall === null
+                ? undefined
+                : {
+                    candidates: contacts.filter((contact) => contact.id !== shownCall.peerId),
+                    // The two already in the call.
+                    room: MAX_GROUP_MEMBERS - 2,
+                    onAdd: (userIds) => group.upgrade({ callId: shownCall.callId, peerId: shownCall.peerId, video: shownCall.media.video }, userIds),
+                  }
+            }
           />
         </main>
       ) : (

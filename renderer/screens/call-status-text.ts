@@ -27,6 +27,8 @@ export function endedText(reason: EndReason | null, direction: CallView['directi
       return `Call ended: ${name}'s key did not check out`;
     case 'decrypt-failed':
       return "Call ended: the media couldn't be decrypted";
+    case 'upgraded':
+      return 'Continued as a group call';
     case 'hangup':
     case 'remote-hangup':
     case null:

@@ -75,7 +75,7 @@ export class RedisGroupRelay implements GroupRegistry {
         case 'group.join':
           return this.transact(message.groupId, from, (doc, context) => join(from, message.groupId, doc, context));
         case 'group.decline':
-          return this.transact(message.groupId, from, (doc) => decline(from, message.groupId, doc));
+          return this.transact(message.groupId, from, (doc) => decline(from, message.groupId, doc, message.reason));
         default:
           return this.transact(message.groupId, from, (doc, context) => memberRequest(from, message, doc, context));
       }

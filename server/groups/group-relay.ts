@@ -78,7 +78,7 @@ export class GroupRelay implements GroupRegistry {
       case 'group.join':
         return this.run(groupId, from, (doc, context) => join(from, groupId, doc, context));
       case 'group.decline':
-        return this.run(groupId, from, (doc) => decline(from, groupId, doc));
+        return this.run(groupId, from, (doc) => decline(from, groupId, doc, message.reason));
       default:
         return this.run(groupId, from, (doc, context) => memberRequest(from, message, doc, context));
     }

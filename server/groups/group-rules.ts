@@ -111,11 +111,11 @@ export function join(from: string, groupId: string, doc: GroupDoc | undefined, c
   return { next, sends: toMembers(next, { v, type: 'group.joined', groupId, userId: from, members: next.members, epoch: next.epoch }) };
 }
 
-export function decline(from: string, groupId: string, doc: GroupDoc | undefined): Decision {
+export function decline(from: string, groupId: string, doc: GroupDoc | undefined, reason?: 'busy'): Decision {
   if (!doc || doc.members.includes(from) || !doc.invited.includes(from)) return refuse({ code: 'not-invited', message: `you have no pending invitation to group ${groupId}` });
   const next = copyDoc(doc);
   next.invited = next.invited.filter((user) => user !== from);
-  return { next, sends: toMembers(next, { v, type: 'group.declined', groupId, userId: from }) };
+  return { next, sends: toMembers(next, { v, type: 'group.declined', groupId, userId: from, ...(reason === undefined ? {} : { reason }) }) };
 }
 
 /** Every request of a member: all but create, join and decline. */

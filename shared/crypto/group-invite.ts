@@ -5,6 +5,7 @@
  * someone mid-call; each list is checked on its own.
  */
 import { encodeFields, uintToBytes, utf8Bytes } from './bytes';
+import { CALL_UPGRADE_TAG_BYTES } from './call-upgrade';
 import { CryptoError } from './errors';
 import { signAs, verifyAs } from './identity';
 
@@ -22,6 +23,16 @@ export interface GroupInvite {
   readonly media: GroupMedia;
   /** Milliseconds since the epoch, when the owner signed. */
   readonly issuedAt: number;
+  /**
+   * Only on the invite that turns a running 1:1 call into this group call: that call's id and a
+   * tag only its two ends can compute (./call-upgrade.ts). It lets the other end join unrung.
+   */
+  readonly upgrade?: GroupInviteUpgrade;
+}
+
+export interface GroupInviteUpgrade {
+  readonly callId: string;
+  readonly tag: Uint8Array;
 }
 
 function checkId(value: unknown, what: string): string {
@@ -48,13 +59,24 @@ export function encodeGroupInvite(invite: GroupInvite): Uint8Array {
   if (!Number.isSafeInteger(invite.issuedAt) || invite.issuedAt < 0) {
     throw new CryptoError('invalid-input', "a group invite's issue time is a non-negative integer");
   }
-  return encodeFields([
+  const fields = [
     utf8Bytes(groupId),
     utf8Bytes(owner),
     encodeFields(invitees.map((id) => utf8Bytes(id))),
     utf8Bytes(media),
     uintToBytes(BigInt(invite.issuedAt), 8),
-  ]);
+  ];
+  // A sixth field only when present: an invite without it encodes exactly as before.
+  if (invite.upgrade !== undefined) fields.push(encodeUpgrade(invite.upgrade));
+  return encodeFields(fields);
+}
+
+function encodeUpgrade(upgrade: GroupInviteUpgrade): Uint8Array {
+  const callId = checkId(upgrade.callId, 'upgraded call id');
+  if (!(upgrade.tag instanceof Uint8Array) || upgrade.tag.length !== CALL_UPGRADE_TAG_BYTES) {
+    throw new CryptoError('invalid-input', `a group invite's upgrade tag is ${CALL_UPGRADE_TAG_BYTES} bytes`);
+  }
+  return encodeFields([utf8Bytes('upgrade'), utf8Bytes(callId), upgrade.tag]);
 }
 
 export function signGroupInvite(ownerSecretKey: Uint8Array, invite: GroupInvite): Promise<Uint8Array> {

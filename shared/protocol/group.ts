@@ -87,7 +87,8 @@ export const groupExtendSchema = z
 const groupOnly = <T extends string>(type: T) => z.object({ ...request, type: z.literal(type), groupId: groupIdSchema }).strict();
 
 export const groupJoinSchema = groupOnly('group.join');
-export const groupDeclineSchema = groupOnly('group.decline');
+/** `busy`: the invitee's app was in another call and did not ring (docs/protocol.md, "Group calls"). */
+export const groupDeclineSchema = z.object({ ...request, type: z.literal('group.decline'), groupId: groupIdSchema, reason: z.enum(['busy']).optional() }).strict();
 export const groupLeaveSchema = groupOnly('group.leave');
 export const groupEndSchema = groupOnly('group.end');
 
@@ -177,7 +178,9 @@ export const groupLeftSchema = z
   })
   .strict();
 
-export const groupDeclinedSchema = z.object({ v: versionField, type: z.literal('group.declined'), groupId: groupIdSchema, userId: userIdSchema }).strict();
+export const groupDeclinedSchema = z
+  .object({ v: versionField, type: z.literal('group.declined'), groupId: groupIdSchema, userId: userIdSchema, reason: z.enum(['busy']).optional() })
+  .strict();
 
 export const groupCommittedSchema = z
   .object({ v: versionField, type: z.literal('group.committed'), groupId: groupIdSchema, epoch: epochSchema, from: userIdSchema, commit: base64UrlBlob(MAX_COMMIT_BYTES) })

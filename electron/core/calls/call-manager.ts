@@ -25,6 +25,7 @@ import {
   type IncomingCallMessage,
   type SignalData,
 } from '../../../shared/protocol';
+import { callUpgradeKey } from '../../../shared/crypto/call-upgrade';
 import { EndedCalls } from './ended-calls';
 import { sdpKeepsCertificate, signalKeepsCertificate } from './signal-fingerprint';
 
@@ -88,6 +89,15 @@ interface ActiveCall {
   held?: ClientMessage[];
   /** The seq of the call's last event. */
   seq: number;
+  /** Keys the tags that let this call become a group call (shared/crypto/call-upgrade.ts); zeroed at the end. */
+  upgradeKey?: Uint8Array;
+}
+
+/** A connected call that may become a group call: who is on the other end, and the key for its upgrade tags. */
+export interface UpgradableCall {
+  readonly callId: string;
+  readonly peerId: string;
+  readonly upgradeKey: Uint8Array;
 }
 
 const MAX_HELD_SIGNALS = 64;
@@ -97,6 +107,11 @@ export class CallManager {
   private inbox: Promise<void> = Promise.resolve();
   private readonly now: () => number;
   private readonly ended = new EndedCalls();
+  /**
+   * A call this end upgraded without a word to the peer: the server holds it open until the peer's
+   * hang-up, which its join sends. Until that comes, the next call placed here closes it first.
+   */
+  private upgradedOpen: { callId: string; peerId: string } | undefined;
 
   constructor(private readonly deps: CallManagerDeps) {
     this.now = deps.now ?? Date.now;
@@ -116,6 +131,7 @@ export class CallManager {
     const peer = this.deps.peer(request.userId);
     if (!peer) throw new IpcError('no-such-contact', `no contact '${request.userId}' in the directory`);
     if (request.userId === this.deps.self.id) throw new IpcError('bad-request', 'you cannot call yourself');
+    this.closeUpgraded();
     if (peer.keyChanged && !request.confirmKeyChange) {
       throw new IpcError('key-changed', `${peer.displayName}'s safety number has changed: confirm before calling`);
     }
@@ -256,6 +272,36 @@ export class CallManager {
     for (const message of held) this.deps.send(message);
   }
 
+  /**
+   * The call with this id, if it is connected here (handshake done, media up): only such a call
+   * may become a group call, on either end.
+   */
+  upgradable(callId: string): UpgradableCall | undefined {
+    const call = this.active;
+    if (call?.view.callId !== callId || call.view.state !== 'connected' || call.upgradeKey === undefined) return undefined;
+    return { callId, peerId: call.peer.id, upgradeKey: call.upgradeKey };
+  }
+
+  /**
+   * The call went on as a group call. The end that added people says nothing (the other end must
+   * still hold the call when the group's ring comes, to join it unrung); the end that joins tells
+   * the peer, which also ends the call at the server.
+   */
+  upgraded(callId: string, tellPeer: boolean): void {
+    const call = this.active;
+    if (call?.view.callId !== callId) return;
+    if (tellPeer) this.deps.send({ v: PROTOCOL_VERSION, type: 'call.hangup', callId, to: call.peer.id, reason: 'hangup' });
+    else this.upgradedOpen = { callId, peerId: call.peer.id };
+    this.end(call, 'upgraded');
+  }
+
+  /** Ends at the server an upgraded call whose peer never hung up (it did not join the group, say). */
+  private closeUpgraded(): void {
+    const open = this.upgradedOpen;
+    this.upgradedOpen = undefined;
+    if (open !== undefined) this.deps.send({ v: PROTOCOL_VERSION, type: 'call.hangup', callId: open.callId, to: open.peerId, reason: 'hangup' });
+  }
+
   /** WebRTC is up: the remote SDP must carry exactly the certificate the peer signed. */
   connected(callId: string, remoteSdp: string): { fingerprintOk: boolean; call: CallView } {
     const call = this.require(callId);
@@ -299,6 +345,7 @@ export class CallManager {
       await this.receiveInvite(message);
       return;
     }
+    if (this.upgradedOpen?.callId === message.callId && (message.type === 'call.ended' || message.type === 'call.hangup')) this.upgradedOpen = undefined;
     const call = this.active;
     if (call?.view.callId !== message.callId) return;
     if (message.type === 'call.ended') {
@@ -409,7 +456,11 @@ export class CallManager {
       this.failHandshake(call);
       return;
     }
-    if (this.active !== call) return;
+    const upgradeKey = await upgradeKeyOf(finished.keys, true);
+    if (this.active !== call) {
+      upgradeKey.fill(0);
+      return;
+    }
     const { confirm, keys } = finished;
     this.deps.send({
       v: PROTOCOL_VERSION,
@@ -419,7 +470,7 @@ export class CallManager {
       ake: revealAkeToWire(confirm),
     });
     call.view = { ...call.view, state: 'connecting', remoteMedia: message.media };
-    this.established(call, keys, true, pending.fingerprint);
+    this.established(call, keys, true, pending.fingerprint, upgradeKey);
   }
 
   private async receiveConfirm(call: ActiveCall, message: Extract<IncomingCallMessage, { type: 'call.confirm' }>): Promise<void> {
@@ -433,12 +484,17 @@ export class CallManager {
       this.failHandshake(call);
       return;
     }
-    if (this.active !== call) return;
-    this.established(call, keys, false, pending.accept.fingerprint);
+    const upgradeKey = await upgradeKeyOf(keys, false);
+    if (this.active !== call) {
+      upgradeKey.fill(0);
+      return;
+    }
+    this.established(call, keys, false, pending.accept.fingerprint, upgradeKey);
   }
 
-  private established(call: ActiveCall, keys: HandshakeKeys, initiator: boolean, localFingerprint: string): void {
+  private established(call: ActiveCall, keys: HandshakeKeys, initiator: boolean, localFingerprint: string, upgradeKey: Uint8Array): void {
     call.keys = keys;
+    call.upgradeKey = upgradeKey;
     call.localFingerprint = localFingerprint;
     call.view = { ...call.view, shortCode: keys.shortCode };
     this.arm(this.deps.connectTimeoutMs ?? 30_000, 'connection-lost');
@@ -497,6 +553,7 @@ export class CallManager {
       call.keys.sendKey.fill(0);
       call.keys.receiveKey.fill(0);
     }
+    call.upgradeKey?.fill(0);
     const view = { ...call.view };
     this.ended.add(view.callId);
     if (this.active === call) this.active = undefined;
@@ -540,4 +597,13 @@ export class CallManager {
     call.seq += 1;
     this.deps.emit({ ...body, callId: call.view.callId, seq: call.seq });
   }
+}
+
+/** The caller sends on caller-to-callee; both ends name the two keys by direction, so they derive the same key. */
+function upgradeKeyOf(keys: HandshakeKeys, caller: boolean): Promise<Uint8Array> {
+  return callUpgradeKey({
+    callerToCallee: caller ? keys.sendKey : keys.receiveKey,
+    calleeToCaller: caller ? keys.receiveKey : keys.sendKey,
+    transcriptHash: keys.transcriptHash,
+  });
 }

@@ -54,6 +54,10 @@ export interface GroupCallView {
   /** The epoch's group security code (four groups of five digits); null before the first epoch. */
   readonly securityCode: string | null;
   readonly endReason: GroupEndReason | null;
+  /** The 1:1 call this group continues (docs/group-calls.md, "Adding people to a 1:1 call"), or null. */
+  readonly upgradeOf: string | null;
+  /** Invitees whose app declined the ring because they were in another call. */
+  readonly busy: readonly string[];
 }
 
 /** One epoch's media keys for the frame-crypto worker; it owns (and zeroes) `baseKey`. */

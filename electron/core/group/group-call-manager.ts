@@ -7,6 +7,8 @@
 import { constantTimeEqual, toBase64Url, fromBase64Url } from '../../../shared/crypto/bytes';
 import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../../shared/crypto/group-invite';
 import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage, type SignalData } from '../../../shared/protocol';
+import { callUpgradeTag } from '../../../shared/crypto/call-upgrade';
+import type { UpgradableCall } from '../calls/call-manager';
 import type { GroupCallEvent, GroupCallView, GroupEndReason } from './group-call-events';
 import { GroupError, isGroupError, type GroupErrorCode } from './group-error';
 import { GroupSession, type OutgoingCommit } from './group-session';
@@ -45,6 +47,10 @@ export interface GroupCallManagerOptions {
   readonly acknowledgeKeyChange?: (userId: string, identityKey: Uint8Array) => void;
   /** Whether this device is in a 1:1 call: a group call is then refused as `in-call`. */
   readonly inOtherCall?: () => boolean;
+  /** The 1:1 call with this id if it is connected here, with its upgrade key (calls/call-manager.ts). */
+  readonly upgradableCall?: (callId: string) => UpgradableCall | undefined;
+  /** That 1:1 call went on as this group call; `tellPeer` on the end that joins. */
+  readonly callUpgraded?: (callId: string, tellPeer: boolean) => void;
   send(message: ClientMessage): boolean;
   emit(event: GroupCallEvent): void;
   /** Read at each use, so a test may change it between steps. */
@@ -107,6 +113,10 @@ interface GroupCall {
   joinTimer: NodeJS.Timeout | undefined;
   /** The key-changed users the last view named: a change of the pins re-sends the view. */
   shownKeyChanged: string;
+  /** The 1:1 call this group continues, once checked (the owner's, or a ring that matched the live call). */
+  upgradeOf: string | null;
+  /** Invitees whose app declined as busy. */
+  busy: Set<string>;
 }
 
 export class GroupCallManager {
@@ -194,24 +204,41 @@ export class GroupCallManager {
   }
 
   /** The owner starts a group call: signs who may be in it, creates the MLS group, asks the server to ring. */
-  async create(request: { groupId: string; invitees: readonly string[]; media: GroupMedia; fingerprint: string; confirmKeyChange?: boolean }): Promise<GroupCallView> {
-    const { groupId, media } = request;
+  async create(request: {
+    groupId: string;
+    invitees: readonly string[];
+    media: GroupMedia;
+    fingerprint: string;
+    confirmKeyChange?: boolean;
+    /** "Add people" in this connected 1:1 call: its other party joins unrung, and the call ends as `upgraded`. */
+    upgradeFrom?: string;
+  }): Promise<GroupCallView> {
+    const { groupId, media, upgradeFrom } = request;
     const invitees = [...request.invitees];
     if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
     if (invitees.includes(this.#self)) throw new GroupError('invalid-input', 'the owner is in the call already; invite others');
     if (new Set(invitees).size !== invitees.length) throw new GroupError('invalid-input', 'each invitee is named once');
-    this.#refuseIfBusy();
+    const upgrading = upgradeFrom === undefined ? undefined : this.#options.upgradableCall?.(upgradeFrom);
+    if (upgradeFrom !== undefined) {
+      if (upgrading === undefined) throw new GroupError('invalid-input', 'people can be added only to a connected 1:1 call');
+      if (!invitees.includes(upgrading.peerId)) throw new GroupError('invalid-input', "the 1:1 call's other party must be among the invitees");
+    }
+    this.#refuseIfBusy(upgradeFrom);
     const pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, request.fingerprint);
     this.#keyChangeGate(invitees, request.confirmKeyChange === true, 'calling');
     for (const userId of invitees) {
       if ((await this.#options.pinnedKey(userId)) === null) throw new GroupError('unknown-member', `${userId} has no usable identity key on this device`);
     }
-    const invite: GroupInvite = { groupId, owner: this.#self, invitees, media, issuedAt: Date.now() };
+    const upgrade =
+      upgrading === undefined
+        ? {}
+        : { upgrade: { callId: upgrading.callId, tag: await callUpgradeTag(upgrading.upgradeKey, { callId: upgrading.callId, groupId, owner: this.#self, peer: upgrading.peerId }) } };
+    const invite: GroupInvite = { groupId, owner: this.#self, invitees, media, issuedAt: Date.now(), ...upgrade };
     const signature = await signGroupInvite(this.#options.self.identity.secretKey, invite);
     const signed: SignedGroupInvite = { invite, signature };
     const session = await GroupSession.create({ groupId, owner: this.#self, self: this.#options.self, pinnedKey: this.#options.pinnedKey }, signed);
     // Another call (or this id) may have begun while the keys were read and the group made.
-    if (this.#calls.has(groupId) || this.inCall() || this.#options.inOtherCall?.() === true) {
+    if (this.#calls.has(groupId) || this.inCall() || this.#inOtherCallThan(upgradeFrom)) {
       session.wipe();
       if (this.#calls.has(groupId)) throw new GroupError('invalid-input', 'that group id is already in use here');
       throw new GroupError('in-call', 'another call started meanwhile');
@@ -222,6 +249,7 @@ export class GroupCallManager {
     call.state = 'active';
     call.present = [this.#self];
     call.entryRef = this.#ref('group-create');
+    call.upgradeOf = upgradeFrom ?? null;
     this.#forgetEnded();
     this.#calls.set(groupId, call);
     this.#options.send({
@@ -234,6 +262,8 @@ export class GroupCallManager {
       invite: encodeInviteField(invite),
       signature: toBase64Url(signature),
     });
+    // The other end learns of the group from its ring, which it checks against the 1:1 call it still holds.
+    if (upgradeFrom !== undefined) this.#options.callUpgraded?.(upgradeFrom, false);
     await this.#epochChanged(call);
     return this.#view(call);
   }
@@ -263,7 +293,9 @@ export class GroupCallManager {
   /** Joins a ringing call; `fingerprint` is the page's DTLS certificate for all its pairs in it. */
   accept(groupId: string, fingerprint: string, confirmKeyChange = false): GroupCallView {
     const call = this.#incoming(groupId);
-    this.#refuseIfBusy();
+    // The upgrade was checked against the live 1:1 call when it rang; that call may have ended since.
+    const upgrading = call.upgradeOf !== null && this.#options.upgradableCall?.(call.upgradeOf) !== undefined ? call.upgradeOf : undefined;
+    this.#refuseIfBusy(upgrading);
     const pairs = new PairBindings(groupId, this.#options.self, this.#options.pinnedKey, fingerprint);
     const peerKey = this.#options.peerKey;
     const ownerNow = peerKey?.(call.owner);
@@ -279,6 +311,7 @@ export class GroupCallManager {
     call.state = 'joining';
     call.entryRef = this.#ref('group-join');
     this.#options.send({ v, type: 'group.join', id: call.entryRef, groupId });
+    if (upgrading !== undefined) this.#options.callUpgraded?.(upgrading, true);
     this.#armJoinTimeout(call);
     this.#emitView(call);
     return this.#view(call);
@@ -300,8 +333,27 @@ export class GroupCallManager {
     for (const peer of changed) this.#options.acknowledgeKeyChange?.(peer.userId, peer.identityKey);
   }
 
-  #refuseIfBusy(): void {
-    if (this.inCall() || this.#options.inOtherCall?.() === true) throw new GroupError('in-call', 'you are already in a call: hang up first');
+  /** `upgrading`: the 1:1 call this group call continues, which does not count as another call. */
+  #refuseIfBusy(upgrading?: string): void {
+    if (this.inCall() || this.#inOtherCallThan(upgrading)) throw new GroupError('in-call', 'you are already in a call: hang up first');
+  }
+
+  #inOtherCallThan(upgrading: string | undefined): boolean {
+    if (this.#options.inOtherCall?.() !== true) return false;
+    return upgrading === undefined || this.#options.upgradableCall?.(upgrading) === undefined;
+  }
+
+  /**
+   * Whether a ring's upgrade names the 1:1 call live here: that call's id, its other party as the
+   * owner, and the tag that only the call's two ends can compute for this group, owner and user.
+   */
+  async #upgradesLiveCall(signed: SignedGroupInvite): Promise<boolean> {
+    const upgrade = signed.invite.upgrade;
+    if (upgrade === undefined) return false;
+    const live = this.#options.upgradableCall?.(upgrade.callId);
+    if (live?.peerId !== signed.invite.owner) return false;
+    const expected = await callUpgradeTag(live.upgradeKey, { callId: upgrade.callId, groupId: signed.invite.groupId, owner: signed.invite.owner, peer: this.#self });
+    return constantTimeEqual(expected, upgrade.tag);
   }
 
   /** A joiner nobody adds (every member refused its KeyPackage, or none came) leaves after a bounded wait. */
@@ -454,6 +506,8 @@ export class GroupCallManager {
       ringKey: undefined,
       joinTimer: undefined,
       shownKeyChanged: '',
+      upgradeOf: null,
+      busy: new Set(),
     };
   }
 
@@ -506,7 +560,18 @@ export class GroupCallManager {
       return;
     }
     if (this.#calls.has(message.groupId)) return;
+    // An upgrade that does not match the live 1:1 call is taken as a plain ring: the owner's
+    // signature still says this user was invited, only the unrung join is withheld.
+    const upgradeOf = (await this.#upgradesLiveCall(signed)) ? (signed.invite.upgrade?.callId ?? null) : null;
+    if (upgradeOf === null && this.#options.inOtherCall?.() === true) {
+      // One call on screen at a time: the owner hears at once that this user is busy, rather than
+      // a ring that nobody sees until it times out.
+      this.#options.send({ v, type: 'group.decline', groupId: message.groupId, reason: 'busy' });
+      return;
+    }
+    if (this.#calls.has(message.groupId)) return;
     const call = this.#newCall(message.groupId, message.from, signed.invite.media, signed);
+    call.upgradeOf = upgradeOf;
     call.present = [...message.members];
     const ringKey = await this.#ringKeyLookup(message.from);
     if (ringKey === null || this.#calls.has(message.groupId)) return;
@@ -537,6 +602,7 @@ export class GroupCallManager {
         call.present = [...message.members];
         call.unaddable.delete(message.userId);
         call.declined.delete(message.userId);
+        call.busy.delete(message.userId);
         this.#emitView(call);
         this.#reconcile(call);
         return;
@@ -548,7 +614,8 @@ export class GroupCallManager {
         this.#reconcile(call);
         return;
       case 'group.declined':
-        call.declined.add(message.userId);
+        if (message.reason === 'busy') call.busy.add(message.userId);
+        else call.declined.add(message.userId);
         this.#emitView(call);
         return;
       case 'group.ended':
@@ -841,6 +908,8 @@ export class GroupCallManager {
       epoch: call.session?.active === true ? Number(call.session.epoch) : null,
       securityCode: call.securityCode,
       endReason: call.endReason,
+      upgradeOf: call.upgradeOf,
+      busy: [...call.busy],
     };
   }
 }

@@ -4,7 +4,7 @@ import type { GroupCallEvent, GroupCallView } from './group-call-events';
 
 /** The view as the IPC contract types it (plain arrays). */
 export function groupViewToWire(view: GroupCallView): GroupView {
-  return { ...view, invitees: [...view.invitees], members: view.members.map((member) => ({ ...member })), unavailable: [...view.unavailable], declined: [...view.declined], keyChanged: [...view.keyChanged] };
+  return { ...view, invitees: [...view.invitees], members: view.members.map((member) => ({ ...member })), unavailable: [...view.unavailable], declined: [...view.declined], keyChanged: [...view.keyChanged], busy: [...view.busy] };
 }
 
 /**

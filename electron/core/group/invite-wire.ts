@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
 import type { GroupInvite } from '../../../shared/crypto/group-invite';
-import { MAX_GROUP_INVITEES, MAX_SIGNED_INVITE_BYTES } from '../../../shared/protocol';
+import { callIdSchema, MAX_GROUP_INVITEES, MAX_SIGNED_INVITE_BYTES } from '../../../shared/protocol';
 import { GroupError } from './group-error';
 import type { SignedGroupInvite } from './invite-book';
 
@@ -18,6 +18,7 @@ const inviteJsonSchema = z
     invitees: z.array(z.string().min(1).max(256)).min(1).max(MAX_GROUP_INVITEES),
     media: z.enum(['audio', 'video']),
     issuedAt: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    upgrade: z.object({ callId: callIdSchema, tag: z.string().max(64) }).strict().optional(),
   })
   .strict();
 
@@ -25,7 +26,8 @@ const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function encodeInviteField(invite: GroupInvite): string {
-  return toBase64Url(utf8.encode(JSON.stringify({ groupId: invite.groupId, owner: invite.owner, invitees: invite.invitees, media: invite.media, issuedAt: invite.issuedAt })));
+  const upgrade = invite.upgrade === undefined ? {} : { upgrade: { callId: invite.upgrade.callId, tag: toBase64Url(invite.upgrade.tag) } };
+  return toBase64Url(utf8.encode(JSON.stringify({ groupId: invite.groupId, owner: invite.owner, invitees: invite.invitees, media: invite.media, issuedAt: invite.issuedAt, ...upgrade })));
 }
 
 /** The signed invite carried by a server message, or a 'bad-invite' error; the signature is checked later (InviteBook). */
@@ -46,7 +48,15 @@ export function decodeSignedInvite(field: string, signature: string): SignedGrou
   } catch {
     throw new GroupError('bad-invite', "the invite's signature is not base64url");
   }
-  return { invite: result.data, signature: signatureBytes };
+  const { upgrade, ...fields } = result.data;
+  if (upgrade === undefined) return { invite: fields, signature: signatureBytes };
+  let tag: Uint8Array;
+  try {
+    tag = fromBase64Url(upgrade.tag);
+  } catch {
+    throw new GroupError('bad-invite', "the invite's upgrade tag is not base64url");
+  }
+  return { invite: { ...fields, upgrade: { callId: upgrade.callId, tag } }, signature: signatureBytes };
 }
 
 /** Whether the relayed fields (group, owner, invitees, media) are the ones the owner signed. */

@@ -35,6 +35,7 @@ export async function groupStart(request: RequestOf<'group.start'>, context: Han
         media: request.media,
         fingerprint: request.fingerprint,
         confirmKeyChange: request.confirmKeyChange,
+        ...(request.upgradeFrom === undefined ? {} : { upgradeFrom: request.upgradeFrom }),
       })),
   );
 }

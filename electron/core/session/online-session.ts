@@ -102,6 +102,10 @@ export class OnlineSession {
         const state = this.calls.current()?.state;
         return state !== undefined && state !== 'incoming' && state !== 'ended';
       },
+      upgradableCall: (callId) => this.calls.upgradable(callId),
+      callUpgraded: (callId, tellPeer) => {
+        this.calls.upgraded(callId, tellPeer);
+      },
       send: (message) => this.connection.send(message),
       emit: (event) => events['group.event']?.(event),
       ...(options.groups ? { tuning: options.groups } : {}),

@@ -248,6 +248,36 @@ describe('GroupCallController', () => {
     expect(w.sessions[0]?.log[0]).toBe('prepare');
   });
 
+  it('joins unrung a ring the core checked as the upgrade of the live 1:1 call, and passes upgradeFrom when adding people', async () => {
+    const w = world({ self: 'bob' });
+    await w.settle();
+    w.push({ kind: 'view', view: view({ outgoing: false, state: 'incoming', media: 'audio', upgradeOf: 'one-to-one-call-id-0001' }) });
+    await w.settle();
+    expect(w.hooks.ringing).toBe(0);
+    expect(w.sent('group.accept')).toEqual([{ groupId: GROUP, fingerprint: FINGERPRINT }]);
+    expect(w.sessions[0]?.log[0]).toBe('prepare');
+
+    const owner = world();
+    await owner.controller.start(['bob', 'carol'], 'audio', { upgradeFrom: 'one-to-one-call-id-0001' });
+    expect(owner.sent('group.start')).toEqual([
+      { groupId: GROUP, invitees: ['bob', 'carol'], media: 'audio', fingerprint: FINGERPRINT, confirmKeyChange: false, upgradeFrom: 'one-to-one-call-id-0001' },
+    ]);
+  });
+
+  it('rings as usual when joining an upgrade fails (a safety number to confirm first)', async () => {
+    const w = world({ self: 'bob' });
+    w.handlers.set('group.accept', () => {
+      throw new IpcError('key-changed', "carol's key changed");
+    });
+    await w.settle();
+    w.push({ kind: 'view', view: view({ outgoing: false, state: 'incoming', upgradeOf: 'one-to-one-call-id-0001' }) });
+    await w.settle();
+    expect(w.sent('group.accept')).toHaveLength(1);
+    expect(w.hooks.ringing).toBe(1);
+    expect(w.controller.state.view?.state).toBe('incoming');
+    expect(w.controller.state.answering).toBe(false);
+  });
+
   it('passes the gate: a key-changed owner is refused unless confirmed', async () => {
     const w = await ringing();
     w.handlers.set('group.accept', (payload) => {

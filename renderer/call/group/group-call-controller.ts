@@ -151,8 +151,11 @@ export class GroupCallController<S extends GroupMediaSession> {
     }
   }
 
-  /** Starts a group call. Rejects with the core's refusal (code 'key-changed' when the gate applies). */
-  async start(invitees: string[], media: GroupMedia, options?: { confirmKeyChange?: boolean }): Promise<void> {
+  /**
+   * Starts a group call. Rejects with the core's refusal (code 'key-changed' when the gate applies).
+   * `upgradeFrom`: "Add people" in that connected 1:1 call, whose other party is among `invitees`.
+   */
+  async start(invitees: string[], media: GroupMedia, options?: { confirmKeyChange?: boolean; upgradeFrom?: string }): Promise<void> {
     if (this.#busy()) throw new IpcError('in-call', 'you are already in a call: leave it first');
     const groupId = (this.#deps.newGroupId ?? newCallId)();
     this.#following = { groupId, seq: 0, early: new Map() };
@@ -164,6 +167,7 @@ export class GroupCallController<S extends GroupMediaSession> {
         media,
         fingerprint: session.fingerprint,
         confirmKeyChange: options?.confirmKeyChange ?? false,
+        ...(options?.upgradeFrom === undefined ? {} : { upgradeFrom: options.upgradeFrom }),
       }),
     );
   }
@@ -330,8 +334,16 @@ export class GroupCallController<S extends GroupMediaSession> {
 
   #view(view: GroupView): void {
     const starting = this.#state.starting?.groupId === view.groupId ? null : this.#state.starting;
+    const previous = this.#state.view;
     this.#update({ view, starting, answering: this.#state.answering && view.state === 'incoming' });
-    if (view.state === 'incoming') this.#deps.ringing?.();
+    if (view.state === 'incoming' && previous?.groupId !== view.groupId && typeof view.upgradeOf === 'string') {
+      // The core checked that this continues the 1:1 call live here (docs/group-calls.md, "Adding
+      // people to a 1:1 call"): it is joined without ringing. If joining fails (a changed safety
+      // number to confirm, say), the ring is shown as any other.
+      this.accept(view.media).catch(() => {
+        if (this.#state.view?.groupId === view.groupId && this.#state.view.state === 'incoming') this.#deps.ringing?.();
+      });
+    } else if (view.state === 'incoming') this.#deps.ringing?.();
     const session = this.liveSession();
     if (session?.groupId !== view.groupId) return;
     if (view.state === 'ended') void this.#end(session);

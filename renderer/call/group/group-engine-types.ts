@@ -49,7 +49,7 @@ export interface GroupCallEngine {
   getState(): GroupEngineState;
   subscribe(listener: (state: GroupEngineState) => void): () => void;
   /** Starts a group call with 1 to 7 others. Rejects with the core's refusal ('key-changed' when the gate applies). */
-  start(invitees: string[], media: GroupMedia, options?: { confirmKeyChange?: boolean }): Promise<void>;
+  start(invitees: string[], media: GroupMedia, options?: { confirmKeyChange?: boolean; upgradeFrom?: string }): Promise<void>;
   /** Accepts the ringing group call, sending audio only or audio and video. */
   accept(media: GroupMedia, options?: { confirmKeyChange?: boolean }): Promise<void>;
   decline(): Promise<void>;

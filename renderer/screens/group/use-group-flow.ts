@@ -30,6 +30,8 @@ export interface GroupFlow {
   endForEveryone: () => void;
   invite: (userIds: string[]) => Promise<boolean>;
   remove: (userId: string) => Promise<boolean>;
+  /** "Add people" in a connected 1:1 call: it goes on as a group call with its peer and them. */
+  upgrade: (call: { callId: string; peerId: string; video: boolean }, userIds: string[]) => Promise<boolean>;
   dismissNotice: () => void;
 }
 
@@ -164,6 +166,19 @@ export function useGroupFlow(engine: GroupCallEngine | null, state: GroupEngineS
         return true;
       } catch (error) {
         report("Couldn't remove them from the call.")(error);
+        return false;
+      }
+    },
+    async upgrade(call, userIds) {
+      if (engine === null) {
+        setNotice({ text: NO_ENGINE, tone: 'danger' });
+        return false;
+      }
+      try {
+        await engine.start([call.peerId, ...userIds], call.video ? 'video' : 'audio', { upgradeFrom: call.callId });
+        return true;
+      } catch (error) {
+        report("Couldn't add them to the call.")(error);
         return false;
       }
     },
