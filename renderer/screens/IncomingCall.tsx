@@ -2,11 +2,12 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { CallView, SealcallBridge } from '../../shared/ipc';
 import type { Media } from '../call/call-engine-types';
 import { Avatar } from '../components/Avatar';
-import { HangUpIcon, PhoneIcon, ShieldCheckIcon, VideoIcon, WarningIcon } from '../components/Icons';
+import { PhoneIcon, ShieldCheckIcon, VideoIcon, WarningIcon } from '../components/Icons';
 import { Modal } from '../components/Modal';
 import { useRingtone } from '../hooks/use-ringtone';
-import { shortcutHint } from '../shortcuts/shortcuts';
+import { IncomingActions } from './IncomingActions';
 import { IncomingKeyChange } from './IncomingKeyChange';
+import { useIncomingAnswer } from './use-incoming-answer';
 
 interface IncomingCallProps {
   bridge: SealcallBridge;
@@ -26,9 +27,7 @@ interface IncomingCallProps {
 
 export function IncomingCall({ bridge, call, pinnedKey, ringtone, cannotAnswerBecause, onAccept, onDecline }: IncomingCallProps) {
   const ids = useId();
-  const [answering, setAnswering] = useState(false);
-  const [keyChangeConfirmed, setKeyChangeConfirmed] = useState(false);
-  const gated = call.peerKeyChanged && !keyChangeConfirmed;
+  const { answering, keyChangeConfirmed, setKeyChangeConfirmed, gated, accept } = useIncomingAnswer<Media>(call.peerKeyChanged, onAccept);
   const [announcement, setAnnouncement] = useState('');
   const focusRef = useRef<HTMLDivElement>(null);
   const video = call.remoteMedia?.video ?? false;
@@ -45,14 +44,6 @@ export function IncomingCall({ bridge, call, pinnedKey, ringtone, cannotAnswerBe
       clearTimeout(timer);
     };
   }, [kind, call.peerName, call.peerKeyChanged]);
-
-  const accept = (media: Media) => {
-    if (gated) return;
-    setAnswering(true);
-    void onAccept(media, keyChangeConfirmed).then((ok) => {
-      if (!ok) setAnswering(false);
-    });
-  };
 
   return (
     // Focus lands on the dialog itself, not a button: a keypress meant for another field must not
@@ -96,50 +87,16 @@ export function IncomingCall({ bridge, call, pinnedKey, ringtone, cannotAnswerBe
           />
         )}
         {cannotAnswerBecause !== undefined && <p className="field-error">{cannotAnswerBecause}</p>}
-        <div className="incoming-actions">
-          <button
-            type="button"
-            className="round-button round-button-danger"
-            title={`Decline (${shortcutHint('decline').title})`}
-            aria-keyshortcuts={shortcutHint('decline').aria}
-            onClick={onDecline}
-            disabled={answering}
-          >
-            <HangUpIcon />
-            <span className="round-button-label">Decline</span>
-          </button>
-          <button
-            type="button"
-            className={video ? 'round-button round-button-neutral' : 'round-button round-button-success'}
-            title={`Accept audio only (${shortcutHint('acceptAudio').title})`}
-            aria-keyshortcuts={shortcutHint('acceptAudio').aria}
-            onClick={() => {
-              accept({ audio: true, video: false });
-            }}
-            disabled={answering || gated || cannotAnswerBecause !== undefined}
-          >
-            <PhoneIcon />
-            <span className="round-button-label">Accept audio only</span>
-          </button>
-          <button
-            type="button"
-            className={video ? 'round-button round-button-success' : 'round-button round-button-neutral'}
-            title={`Accept with video (${shortcutHint('acceptVideo').title})`}
-            aria-keyshortcuts={shortcutHint('acceptVideo').aria}
-            onClick={() => {
-              accept({ audio: true, video: true });
-            }}
-            disabled={answering || gated || cannotAnswerBecause !== undefined}
-          >
-            <VideoIcon />
-            <span className="round-button-label">Accept with video</span>
-          </button>
-        </div>
-        {answering && (
-          <p className="incoming-status" role="status">
-            Connecting…
-          </p>
-        )}
+        <IncomingActions
+          video={video}
+          answering={answering}
+          acceptDisabled={gated || cannotAnswerBecause !== undefined}
+          answeringText="Connecting…"
+          onDecline={onDecline}
+          onAccept={(withVideo) => {
+            accept({ audio: true, video: withVideo });
+          }}
+        />
       </div>
     </Modal>
   );

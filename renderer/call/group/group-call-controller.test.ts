@@ -311,6 +311,42 @@ describe('GroupCallController', () => {
     expect(controller.state.view?.state).toBe('ended');
   });
 
+  it("a member who leaves sees the call ended, as the core's own events say it", async () => {
+    const w = await ringing();
+    await w.controller.accept('audio');
+    w.push({ kind: 'view', view: view({ outgoing: false, state: 'active', members: [{ userId: 'alice', index: 0 }, { userId: 'bob', index: 1 }] }) });
+    w.push({ kind: 'keys', keys: { ...KEYS, ownIndex: 1 } });
+    // The core ends the call at once and says so in its event stream, before it answers.
+    w.handlers.set('group.leave', () => {
+      w.push({ kind: 'view', view: view({ outgoing: false, state: 'ended', endReason: 'left', members: [] }) });
+      return null;
+    });
+    await w.controller.leave();
+    await w.settle();
+    expect(w.sessions[0]?.isClosed()).toBe(true);
+    expect(w.controller.state.view).toMatchObject({ state: 'ended', endReason: 'left' });
+  });
+
+  it('a leaver sees the call ended at once, before the core answers, and an event still on its way does not bring it back', async () => {
+    const w = await ringing();
+    await w.controller.accept('audio');
+    w.push({ kind: 'view', view: view({ outgoing: false, state: 'active', members: [{ userId: 'alice', index: 0 }, { userId: 'bob', index: 1 }] }) });
+    let answer: (value: null) => void = () => undefined;
+    w.handlers.set('group.leave', () => new Promise<null>((resolve) => (answer = resolve)));
+    const leaving = w.controller.leave();
+    await w.settle();
+    expect(w.sent('group.leave')).toEqual([{ groupId: GROUP }]);
+    expect(w.controller.state.view).toMatchObject({ state: 'ended', endReason: 'left' });
+    expect(w.sessions[0]?.isClosed()).toBe(true);
+    // A view the core sent before it heard of the leave (a commit adding Carol) arrives after it.
+    w.push({ kind: 'view', view: view({ outgoing: false, state: 'active', members: [{ userId: 'alice', index: 0 }, { userId: 'bob', index: 1 }, { userId: 'carol', index: 2 }] }) });
+    expect(w.controller.state.view?.state).toBe('ended');
+    answer(null);
+    await leaving;
+    w.push({ kind: 'view', view: view({ outgoing: false, state: 'ended', endReason: 'left', members: [] }) });
+    expect(w.controller.state.view).toMatchObject({ state: 'ended', endReason: 'left' });
+  });
+
   it("closes the mesh when the core's view says the call ended", async () => {
     const { push, session, controller } = await started();
     push({ kind: 'view', view: view({ state: 'ended', endReason: 'ended' }) });

@@ -194,7 +194,11 @@ export class GroupCallController<S extends GroupMediaSession> {
     this.#endLocally(ringing, 'left');
   }
 
-  /** Leaves the call (or stops starting it); the others carry on. */
+  /**
+   * Leaves the call (or stops starting it); the others carry on. The call is over here at once:
+   * the core's answer and its own 'ended' view can take seconds on a loaded machine, and the
+   * person who left must not see the call go on meanwhile.
+   */
   async leave(): Promise<void> {
     const view = this.#state.view;
     const groupId = view?.groupId ?? this.#state.starting?.groupId;
@@ -205,10 +209,8 @@ export class GroupCallController<S extends GroupMediaSession> {
     }
     if (this.#state.starting !== null) this.#update({ starting: null });
     const ended = session === null ? Promise.resolve() : this.#end(session);
-    if (groupId !== undefined) {
-      await this.#deps.bridge.invoke('group.leave', { groupId }).catch(() => undefined);
-      if (view !== null) this.#endLocally(view, 'left');
-    }
+    if (view !== null) this.#endLocally(view, 'left');
+    if (groupId !== undefined) await this.#deps.bridge.invoke('group.leave', { groupId }).catch(() => undefined);
     await ended;
   }
 
@@ -333,6 +335,10 @@ export class GroupCallController<S extends GroupMediaSession> {
   }
 
   #view(view: GroupView): void {
+    // A call ended here stays ended: a view the core sent before it heard of the leave or the
+    // decline can still be on its way, and must not show the call going on again.
+    const shown = this.#state.view;
+    if (shown?.groupId === view.groupId && shown.state === 'ended' && view.state !== 'ended') return;
     const starting = this.#state.starting?.groupId === view.groupId ? null : this.#state.starting;
     const previous = this.#state.view;
     this.#update({ view, starting, answering: this.#state.answering && view.state === 'incoming' });

@@ -3,10 +3,11 @@ import type { Contact, GroupView } from '../../../shared/ipc';
 import type { GroupMedia } from '../../call/group/group-engine-types';
 import { Avatar } from '../../components/Avatar';
 import { Checkbox } from '../../components/Checkbox';
-import { HangUpIcon, PhoneIcon, VideoIcon, WarningIcon } from '../../components/Icons';
+import { PhoneIcon, VideoIcon, WarningIcon } from '../../components/Icons';
 import { Modal } from '../../components/Modal';
 import { useRingtone } from '../../hooks/use-ringtone';
-import { shortcutHint } from '../../shortcuts/shortcuts';
+import { IncomingActions } from '../IncomingActions';
+import { useIncomingAnswer } from '../use-incoming-answer';
 
 interface IncomingGroupCallProps {
   call: GroupView;
@@ -32,10 +33,8 @@ function nameOf(contacts: readonly Contact[], userId: string): string {
  */
 export function IncomingGroupCall({ call, contacts, ringtone, cannotAnswerBecause, onAccept, onDecline }: IncomingGroupCallProps) {
   const ids = useId();
-  const [answering, setAnswering] = useState(false);
-  const [keyChangeConfirmed, setKeyChangeConfirmed] = useState(false);
   const changed = call.keyChanged.map((userId) => nameOf(contacts, userId));
-  const gated = changed.length > 0 && !keyChangeConfirmed;
+  const { answering, keyChangeConfirmed, setKeyChangeConfirmed, gated, accept } = useIncomingAnswer<GroupMedia>(changed.length > 0, onAccept);
   const [announcement, setAnnouncement] = useState('');
   const focusRef = useRef<HTMLDivElement>(null);
   const owner = nameOf(contacts, call.owner);
@@ -52,14 +51,6 @@ export function IncomingGroupCall({ call, contacts, ringtone, cannotAnswerBecaus
       clearTimeout(timer);
     };
   }, [owner, others.length, kind]);
-
-  const accept = (media: GroupMedia) => {
-    if (gated) return;
-    setAnswering(true);
-    void onAccept(media, keyChangeConfirmed).then((ok) => {
-      if (!ok) setAnswering(false);
-    });
-  };
 
   return (
     <Modal role="alertdialog" labelledBy={`${ids}-name`} describedBy={`${ids}-kind`} initialFocus={focusRef} className="modal-incoming">
@@ -89,50 +80,16 @@ export function IncomingGroupCall({ call, contacts, ringtone, cannotAnswerBecaus
           </div>
         )}
         {cannotAnswerBecause !== undefined && <p className="field-error">{cannotAnswerBecause}</p>}
-        <div className="incoming-actions">
-          <button
-            type="button"
-            className="round-button round-button-danger"
-            title={`Decline (${shortcutHint('decline').title})`}
-            aria-keyshortcuts={shortcutHint('decline').aria}
-            onClick={onDecline}
-            disabled={answering}
-          >
-            <HangUpIcon />
-            <span className="round-button-label">Decline</span>
-          </button>
-          <button
-            type="button"
-            className={call.media === 'video' ? 'round-button round-button-neutral' : 'round-button round-button-success'}
-            title={`Accept audio only (${shortcutHint('acceptAudio').title})`}
-            aria-keyshortcuts={shortcutHint('acceptAudio').aria}
-            onClick={() => {
-              accept('audio');
-            }}
-            disabled={answering || gated || cannotAnswerBecause !== undefined}
-          >
-            <PhoneIcon />
-            <span className="round-button-label">Accept audio only</span>
-          </button>
-          <button
-            type="button"
-            className={call.media === 'video' ? 'round-button round-button-success' : 'round-button round-button-neutral'}
-            title={`Accept with video (${shortcutHint('acceptVideo').title})`}
-            aria-keyshortcuts={shortcutHint('acceptVideo').aria}
-            onClick={() => {
-              accept('video');
-            }}
-            disabled={answering || gated || cannotAnswerBecause !== undefined}
-          >
-            <VideoIcon />
-            <span className="round-button-label">Accept with video</span>
-          </button>
-        </div>
-        {answering && (
-          <p className="incoming-status" role="status">
-            Joining…
-          </p>
-        )}
+        <IncomingActions
+          video={call.media === 'video'}
+          answering={answering}
+          acceptDisabled={gated || cannotAnswerBecause !== undefined}
+          answeringText="Joining…"
+          onDecline={onDecline}
+          onAccept={(withVideo) => {
+            accept(withVideo ? 'video' : 'audio');
+          }}
+        />
       </div>
     </Modal>
   );
