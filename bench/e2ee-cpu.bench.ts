@@ -1,7 +1,8 @@
 /**
  * What end-to-end encryption costs in CPU: the browser's renderer processes during a Sealcall
  * call against the same media through floors measured in the same run, interleaved round by round.
- * Run directly: `npx tsx bench/e2ee-cpu.bench.ts` (BENCH_QUICK=1: one round; E2EE_CPU_ROUNDS=n).
+ * Run directly: `npx tsx bench/e2ee-cpu.bench.ts` (BENCH_QUICK=1: one round; E2EE_CPU_ROUNDS=n;
+ * E2EE_CPU_ONLY=pair or group runs one half, for trying a change).
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { connectFloor, connectSealcall, hangUpFloor, hangUpSealcall, openCallPag
 import { printWhenRunDirectly, type BenchSection } from './bench-section';
 import { markdownTable, median, verdict } from './bench-stats';
 import { sentVideo, type PassThrough, type SFrameFloor } from './call-timeline';
+import { runGroupCpu } from './e2ee-cpu-group';
 import { measureWindow, percent, SETTLE_SECONDS, WINDOW_SECONDS, type CpuWindow } from './e2ee-cpu-window';
 
 const ROUNDS = QUICK ? 1 : Number(process.env['E2EE_CPU_ROUNDS'] ?? 3);
@@ -69,7 +71,15 @@ function variants(pages: CallPages, cdp: CDPSession): Variant[] {
   ];
 }
 
+const ONLY = process.env['E2EE_CPU_ONLY'];
+
 export async function runE2eeCpuBench(): Promise<BenchSection> {
+  const pair = ONLY === 'group' ? '' : await runPairCpu();
+  const group = ONLY === 'pair' ? '' : await runGroupCpu();
+  return { title: 'CPU cost of E2EE', markdown: [pair, group].filter((part) => part !== '').join('\n\n') };
+}
+
+async function runPairCpu(): Promise<string> {
   const pages = await openCallPages();
   try {
     const cdp = await pages.company.browser.newBrowserCDPSession();
@@ -86,7 +96,7 @@ export async function runE2eeCpuBench(): Promise<BenchSection> {
       }
     }
     await cdp.detach();
-    return { title: 'CPU cost of E2EE', markdown: report(all, windows) };
+    return report(all, windows);
   } finally {
     await pages.close();
   }
