@@ -5,7 +5,7 @@
  * sends, with the time it left.
  */
 import { isToChild, type FromChild, type MemberCall } from './group-rekey-rpc';
-import { LocalRekeyMember, type Arrival } from './group-rekey-member';
+import { LocalRekeyMember, type Arrival, type Keyed } from './group-rekey-member';
 
 const send = (message: FromChild): void => {
   process.send?.(message);
@@ -13,7 +13,7 @@ const send = (message: FromChild): void => {
 
 let member: LocalRekeyMember | undefined;
 
-async function run(current: LocalRekeyMember, call: MemberCall): Promise<number | Arrival | null | undefined> {
+async function run(current: LocalRekeyMember, call: MemberCall): Promise<Keyed | Arrival | null | undefined> {
   switch (call.op) {
     case 'keysAt':
       return current.keysAt(call.groupId, call.epoch);

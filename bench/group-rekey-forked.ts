@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { EnrolledUser } from '../server/test-support/harness.fixture';
-import type { Arrival, CommitSent, RekeyMember } from './group-rekey-member';
+import type { Arrival, CommitSent, Keyed, RekeyMember } from './group-rekey-member';
 import { isFromChild, type MemberCall, type ToChild } from './group-rekey-rpc';
 
 const CHILD = path.join(import.meta.dirname, 'group-rekey-child.ts');
@@ -16,6 +16,10 @@ const CHILD = path.join(import.meta.dirname, 'group-rekey-child.ts');
  * because the first call waits for tsx to compile the core in eight processes at once.
  */
 const CALL_LIMIT_MS = 600_000;
+
+function isTimes(value: unknown): value is { at: number; cpu: number } {
+  return typeof value === 'object' && value !== null && 'at' in value && typeof value.at === 'number' && 'cpu' in value && typeof value.cpu === 'number';
+}
 
 export class ForkedRekeyMember implements RekeyMember {
   readonly id: string;
@@ -116,17 +120,17 @@ export class ForkedRekeyMember implements RekeyMember {
     return this.#void({ op: 'end', groupId });
   }
 
-  async keysAt(groupId: string, epoch: number): Promise<number> {
-    const at = await this.#call({ op: 'keysAt', groupId, epoch });
-    if (typeof at !== 'number') throw new Error(`${this.id}: keysAt answered ${typeof at}`);
-    return at;
+  async keysAt(groupId: string, epoch: number): Promise<Keyed> {
+    const keyed = await this.#call({ op: 'keysAt', groupId, epoch });
+    if (!isTimes(keyed)) throw new Error(`${this.id}: keysAt answered a malformed time`);
+    return { at: keyed.at, cpu: keyed.cpu };
   }
 
   async arrivalOf(groupId: string, epoch: number): Promise<Arrival | null> {
     const arrival = await this.#call({ op: 'arrivalOf', groupId, epoch });
     if (arrival === null) return null;
-    if (typeof arrival !== 'object' || !('at' in arrival) || typeof arrival.at !== 'number') throw new Error(`${this.id}: arrivalOf answered a malformed arrival`);
-    return { at: arrival.at, kind: 'kind' in arrival && arrival.kind === 'welcome' ? 'welcome' : 'commit' };
+    if (!isTimes(arrival)) throw new Error(`${this.id}: arrivalOf answered a malformed arrival`);
+    return { at: arrival.at, cpu: arrival.cpu, kind: 'kind' in arrival && arrival.kind === 'welcome' ? 'welcome' : 'commit' };
   }
 
   forget(): Promise<void> {

@@ -18,7 +18,20 @@ export type CommitSent = (groupId: string, epoch: number, at: number) => void;
 export interface Arrival {
   readonly at: number;
   readonly kind: 'commit' | 'welcome';
+  /** The member's process's CPU time so far (ms) at that moment. */
+  readonly cpu: number;
 }
+
+/** When a member's keys for an epoch came out, and its process's CPU time so far (ms) then. */
+export interface Keyed {
+  readonly at: number;
+  readonly cpu: number;
+}
+
+const cpuMs = (): number => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+};
 
 export interface RekeyMember {
   readonly id: string;
@@ -31,7 +44,7 @@ export interface RekeyMember {
   leave(groupId: string): Promise<void>;
   end(groupId: string): Promise<void>;
   /** When this member's `keys` event for `epoch` came out (waits for it). */
-  keysAt(groupId: string, epoch: number): Promise<number>;
+  keysAt(groupId: string, epoch: number): Promise<Keyed>;
   /** When the message making `epoch` (the committer's confirmation, for the committer) reached this member; null if none did. */
   arrivalOf(groupId: string, epoch: number): Promise<Arrival | null>;
   /** Forgets the events so far: a long run keeps only what it still waits for. */
@@ -58,7 +71,7 @@ export class LocalRekeyMember implements RekeyMember {
     manager.receive = (message) => {
       if (message.type === 'group.committed' || message.type === 'group.welcome') {
         // Both carry the epoch the commit was made in; they make the next one (docs/protocol.md).
-        this.#arrivals.set(`${message.groupId} ${String(message.epoch + 1)}`, { at: wallClock(), kind: message.type === 'group.welcome' ? 'welcome' : 'commit' });
+        this.#arrivals.set(`${message.groupId} ${String(message.epoch + 1)}`, { at: wallClock(), kind: message.type === 'group.welcome' ? 'welcome' : 'commit', cpu: cpuMs() });
       }
       receive(message);
     };
@@ -97,10 +110,10 @@ export class LocalRekeyMember implements RekeyMember {
     return Promise.resolve();
   }
 
-  async keysAt(groupId: string, epoch: number): Promise<number> {
-    const at = await this.#core.keysAt(groupId, epoch);
+  async keysAt(groupId: string, epoch: number): Promise<Keyed> {
+    const { at, cpu } = await this.#core.keysTimed(groupId, epoch);
     // NodeGroupCore times events with performance.now(); made wall-clock to compare across processes.
-    return performance.timeOrigin + at;
+    return { at: performance.timeOrigin + at, cpu };
   }
 
   arrivalOf(groupId: string, epoch: number): Promise<Arrival | null> {

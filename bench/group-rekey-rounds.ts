@@ -4,7 +4,7 @@
  * time, every commit timed from its committer's send to the last member's keys for the new epoch.
  */
 import { randomCallId } from '../server/test-support/harness.fixture';
-import type { CommitSent, RekeyMember } from './group-rekey-member';
+import type { Arrival, CommitSent, Keyed, RekeyMember } from './group-rekey-member';
 
 /** When each commit left its committer, by group and the epoch it makes; the first send counts. */
 export class CommitClock {
@@ -42,10 +42,16 @@ export interface RekeySamples {
   toLast: BySize;
   /** The same member: the commit (or Welcome) reached it → its keys (ts-mls processing and the key export in its core). */
   lastApplies: BySize;
+  /**
+   * The most CPU time any member's process spent from the commit (or Welcome) reaching it to its
+   * keys: what the slowest member needs with a core to itself. Meaningful only with a process per
+   * member (in one process it counts every core's work).
+   */
+  applyCpu: BySize;
 }
 
 export function emptySamples(): RekeySamples {
-  return { add: new Map(), remove: new Map(), welcome: new Map(), toLast: new Map(), lastApplies: new Map() };
+  return { add: new Map(), remove: new Map(), welcome: new Map(), toLast: new Map(), lastApplies: new Map(), applyCpu: new Map() };
 }
 
 function push(samples: BySize, size: number, value: number): void {
@@ -54,21 +60,37 @@ function push(samples: BySize, size: number, value: number): void {
   samples.set(size, list);
 }
 
-/** The whole group's keys for `epoch`, and which member keyed last and when the commit reached it. */
-async function rekeyed(members: readonly RekeyMember[], groupId: string, epoch: number): Promise<{ last: number; lastMember: RekeyMember }> {
-  const keys = await Promise.all(members.map((member) => member.keysAt(groupId, epoch)));
-  const last = Math.max(...keys);
-  const lastMember = members[keys.indexOf(last)];
-  if (lastMember === undefined) throw new Error('no member keyed');
-  return { last, lastMember };
+interface Rekeyed {
+  /** When the last member keyed, and which. */
+  last: number;
+  lastMember: RekeyMember;
+  keys: Keyed[];
 }
 
-async function split(samples: RekeySamples, size: number, sent: number, keyed: { last: number; lastMember: RekeyMember }, groupId: string, epoch: number): Promise<void> {
-  const arrival = await keyed.lastMember.arrivalOf(groupId, epoch);
+/** The whole group's keys for `epoch`, and which member keyed last. */
+async function rekeyed(members: readonly RekeyMember[], groupId: string, epoch: number): Promise<Rekeyed> {
+  const keys = await Promise.all(members.map((member) => member.keysAt(groupId, epoch)));
+  const times = keys.map((keyed) => keyed.at);
+  const last = Math.max(...times);
+  const lastMember = members[times.indexOf(last)];
+  if (lastMember === undefined) throw new Error('no member keyed');
+  return { last, lastMember, keys };
+}
+
+async function arrivalAt(member: RekeyMember, groupId: string, epoch: number): Promise<Arrival> {
+  const arrival = await member.arrivalOf(groupId, epoch);
   // Every member, the committer too, keys on a message from the server; none came only if a bug skipped it.
-  if (arrival === null) throw new Error(`${keyed.lastMember.id} has keys of epoch ${String(epoch)} but no commit or Welcome came`);
+  if (arrival === null) throw new Error(`${member.id} has keys of epoch ${String(epoch)} but no commit or Welcome came`);
+  return arrival;
+}
+
+async function split(samples: RekeySamples, size: number, sent: number, members: readonly RekeyMember[], keyed: Rekeyed, groupId: string, epoch: number): Promise<void> {
+  const arrivals = await Promise.all(members.map((member) => arrivalAt(member, groupId, epoch)));
+  const arrival = arrivals[members.indexOf(keyed.lastMember)];
+  if (arrival === undefined) throw new Error('the last member is not in the call');
   push(samples.toLast, size, arrival.at - sent);
   push(samples.lastApplies, size, keyed.last - arrival.at);
+  push(samples.applyCpu, size, Math.max(...arrivals.map((reached, index) => (keyed.keys[index]?.cpu ?? Number.NaN) - reached.cpu)));
 }
 
 /** One round on `members` (owner first): grow to all of them, then empty; adds to `samples` when `timed`. */
@@ -93,8 +115,8 @@ export async function rekeyRound(members: readonly RekeyMember[], clock: CommitC
     push(samples.add, inCall.length, keyed.last - sent);
     const welcome = await joiner.arrivalOf(groupId, epoch);
     if (welcome?.kind !== 'welcome') throw new Error(`${joiner.id} has keys of epoch ${String(epoch)} but no Welcome came`);
-    push(samples.welcome, inCall.length, (await joiner.keysAt(groupId, epoch)) - welcome.at);
-    await split(samples, inCall.length, sent, keyed, groupId, epoch);
+    push(samples.welcome, inCall.length, (await joiner.keysAt(groupId, epoch)).at - welcome.at);
+    await split(samples, inCall.length, sent, inCall, keyed, groupId, epoch);
   }
   // Then they leave, the last first: each leave is one Remove commit by the lowest leaf.
   while (inCall.length > 1) {
@@ -106,7 +128,7 @@ export async function rekeyRound(members: readonly RekeyMember[], clock: CommitC
     const sent = await clock.at(groupId, epoch);
     if (!timed) continue;
     push(samples.remove, inCall.length + 1, keyed.last - sent);
-    await split(samples, inCall.length + 1, sent, keyed, groupId, epoch);
+    await split(samples, inCall.length + 1, sent, inCall, keyed, groupId, epoch);
   }
   await owner.end(groupId);
 }

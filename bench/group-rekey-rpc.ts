@@ -5,7 +5,7 @@
  * so the identity key pair crosses as bytes once, at start.
  */
 import type { IdentityKeyPair } from '../shared/crypto/identity';
-import type { Arrival } from './group-rekey-member';
+import type { Arrival, Keyed } from './group-rekey-member';
 
 export interface MemberStart {
   readonly userId: string;
@@ -24,7 +24,7 @@ export type ToChild = { readonly kind: 'start'; readonly start: MemberStart } | 
 
 export type FromChild =
   | { readonly kind: 'listening' }
-  | { readonly kind: 'answer'; readonly ref: number; readonly value: number | Arrival | null | undefined }
+  | { readonly kind: 'answer'; readonly ref: number; readonly value: Keyed | Arrival | null | undefined }
   | { readonly kind: 'failed'; readonly ref: number; readonly error: string }
   | { readonly kind: 'sent'; readonly groupId: string; readonly epoch: number; readonly at: number };
 

@@ -16,6 +16,8 @@ const STEP_LIMIT_MS = 60_000;
 
 export interface TimedEvent {
   readonly at: number;
+  /** This process's CPU time so far (user + system, ms) when the event came out. */
+  readonly cpu: number;
   readonly event: GroupCallEvent;
 }
 
@@ -59,7 +61,8 @@ export class NodeGroupCore {
         callEnded: () => undefined,
         incomingCall: () => undefined,
         'group.event': (event) => {
-          const timed = { at: performance.now(), event };
+          const used = process.cpuUsage();
+          const timed = { at: performance.now(), cpu: (used.user + used.system) / 1000, event };
           this.events.push(timed);
           this.#waiters = this.#waiters.filter((waiter) => {
             if (!waiter.test(event)) return true;
@@ -143,9 +146,14 @@ export class NodeGroupCore {
 
   /** When this core's keys for `epoch` came out; the base key is zeroed (nothing here uses it). */
   async keysAt(groupId: string, epoch: number): Promise<number> {
+    return (await this.keysTimed(groupId, epoch)).at;
+  }
+
+  /** The event that gave this core's keys for `epoch`, with its times; the base key is zeroed. */
+  async keysTimed(groupId: string, epoch: number): Promise<TimedEvent> {
     const timed = await this.waitFor((e) => e.kind === 'keys' && e.groupId === groupId && e.keys.epoch === epoch, `keys of epoch ${epoch}`);
     if (timed.event.kind === 'keys') timed.event.keys.baseKey.fill(0);
-    return timed.at;
+    return timed;
   }
 
   async keys(groupId: string, epoch: number): Promise<GroupMediaKeys> {
