@@ -49,6 +49,8 @@ function membershipNotices(
   for (const userId of had) {
     if (!has.has(userId) && userId !== selfId) notices.push({ id: next(), kind: removed.has(userId) ? 'removed' : 'left', name: names.get(userId) ?? userId });
   }
+  const wasBusy = new Set(before.busy ?? []);
+  for (const userId of after.busy ?? []) if (!wasBusy.has(userId)) notices.push({ id: next(), kind: 'busy', name: names.get(userId) ?? userId });
   return notices;
 }
 
@@ -115,10 +117,11 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
     const before = previous.current;
     previous.current = view;
     if (before === null || before.groupId !== view.groupId) return;
-    const names = shortNames(participants);
+    // Someone busy is not in the call: their name comes from the contact list.
+    const names = new Map([...contacts.map((contact) => [contact.id, contact.displayName] as const), ...shortNames(participants)]);
     const added = membershipNotices(before, view, self.userId, names, removed.current, () => `${view.groupId}-${String((noticeCount.current += 1))}`);
     if (added.length > 0) setNotices((current) => [...current, ...added].slice(-20));
-  }, [view, participants, self.userId]);
+  }, [view, participants, self.userId, contacts]);
 
   const anyConnected = state.remote.some((remote) => remote.connected);
   useEffect(() => {

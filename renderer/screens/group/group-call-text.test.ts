@@ -7,6 +7,7 @@ describe('noticeText', () => {
     expect(noticeText({ kind: 'joined', name: 'Dana' })).toBe('Dana joined');
     expect(noticeText({ kind: 'left', name: 'Bob' })).toBe('Bob left');
     expect(noticeText({ kind: 'removed', name: 'Alex Kim (k1)' })).toBe('Alex Kim (k1) was removed from the call');
+    expect(noticeText({ kind: 'busy', name: 'Dana' })).toBe('Dana is busy in another call');
   });
 });
 

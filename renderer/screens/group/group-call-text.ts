@@ -1,6 +1,7 @@
 /** The words of the group call screen that depend on state, kept apart so they can be tested. */
 
-export type NoticeKind = 'joined' | 'left' | 'removed';
+/** `busy`: an invitee's app declined the ring because they are in another call. */
+export type NoticeKind = 'joined' | 'left' | 'removed' | 'busy';
 
 /** One join or leave, as the screen announces it; `id` is unique per event (the same person may join twice). */
 export interface GroupNotice {
@@ -18,6 +19,8 @@ export function noticeText(notice: Pick<GroupNotice, 'kind' | 'name'>): string {
       return `${notice.name} left`;
     case 'removed':
       return `${notice.name} was removed from the call`;
+    case 'busy':
+      return `${notice.name} is busy in another call`;
   }
 }
 
