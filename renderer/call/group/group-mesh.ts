@@ -16,7 +16,7 @@ import type { GroupMediaSession, GroupSessionEvents } from './group-call-control
 import type { GroupCryptoReport, GroupMemberStats } from './group-diagnostics';
 import type { GroupMedia } from './group-engine-types';
 import { GroupPair, type MemberMediaState } from './group-pair';
-import { sdpSessionId } from './sdp-session';
+import { EndedSessions, sdpSessionId } from './sdp-session';
 
 export interface GroupMeshSettings {
   preferLegacyTransforms: boolean;
@@ -58,6 +58,8 @@ export class GroupMesh implements GroupMediaSession {
   readonly #untilPair = new Map<string, SignalQueue>();
   /** Members whose pair the core refused (a DTLS binding broken): never opened again in this call. */
   readonly #refused = new Set<string>();
+  /** The member's peer connections our closed pairs talked to: their late SDPs are dropped. */
+  readonly #endedSessions = new EndedSessions();
   #senders: { audio: FanOutSender; video: FanOutSender } | null = null;
   #share: ScreenShare | null = null;
   #closed: Promise<GroupCryptoReport> | undefined;
@@ -155,6 +157,7 @@ export class GroupMesh implements GroupMediaSession {
 
   receiveSignal(from: string, data: SignalData): void {
     if (this.isClosed() || from === this.selfId || this.#refused.has(from)) return;
+    if ('sdp' in data && this.#endedSessions.isStale(from, data.sdp)) return;
     const pair = this.pairs.get(from);
     if (pair !== undefined && !pair.isClosed()) {
       // An offer from a new peer connection of theirs: they started the pair again (theirs was
@@ -346,6 +349,7 @@ export class GroupMesh implements GroupMediaSession {
   }
 
   #forget(userId: string, pair: GroupPair): void {
+    this.#endedSessions.end(userId, pair.remoteSession);
     this.#senders?.audio.remove(pair.peer.senders.audio);
     this.#senders?.video.remove(pair.peer.senders.video);
     if (this.pairs.get(userId) === pair) this.pairs.delete(userId);

@@ -5,6 +5,7 @@ import type { FrameCryptoClient } from '../frame-crypto-client';
 import { IceRecovery } from '../ice-recovery';
 import { openPeerSession, type PeerSession } from '../peer-session';
 import type { TransformApi } from '../transforms';
+import { sdpSessionId } from './sdp-session';
 
 /** What a member says about their own microphone, camera and screen share. */
 export interface MemberMediaState {
@@ -51,6 +52,8 @@ export class GroupPair {
   readonly #events: GroupPairInit['events'];
   /** Our state as last sent, sent again once the channel opens. */
   #own: MemberMediaState | null = null;
+  /** The session id of the member's peer connection, from the last SDP it sent this pair. */
+  #remoteSession: string | null = null;
 
   constructor(init: GroupPairInit) {
     this.userId = init.userId;
@@ -126,8 +129,15 @@ export class GroupPair {
     return typeof level === 'number' && Number.isFinite(level) ? level : 0;
   }
 
+  /** The session id of the member's peer connection this pair talks to; null before its first SDP. */
+  get remoteSession(): string | null {
+    return this.#remoteSession;
+  }
+
   signal(data: SignalData): void {
-    if (!this.#closed) this.peer.signal(data);
+    if (this.#closed) return;
+    if ('sdp' in data) this.#remoteSession = sdpSessionId(data.sdp) ?? this.#remoteSession;
+    this.peer.signal(data);
   }
 
   /** Tells the member our media state (now if the channel is open, else once it is). */

@@ -12,3 +12,36 @@ export function sdpSessionId(sdp: string): string | null {
   }
   return null;
 }
+
+/** Ended sessions remembered per member: far more than a call restarts a pair. */
+const ENDED_PER_MEMBER = 32;
+
+/**
+ * Per member, the session ids of their peer connections that one of our pairs was talking to when
+ * it ended. Signalling is asynchronous (each SDP is signed by the core, relayed by the server), so
+ * an ICE-restart offer or an answer from a peer connection the member has since replaced can
+ * arrive after our new pair exists: taken, it would bind our new pair to a peer connection that
+ * is gone, and the pair would wait for candidates forever. Such an SDP is recognised here and dropped.
+ */
+export class EndedSessions {
+  readonly #ended = new Map<string, string[]>();
+
+  end(userId: string, session: string | null): void {
+    if (session === null) return;
+    const list = this.#ended.get(userId) ?? [];
+    if (list.includes(session)) return;
+    list.push(session);
+    if (list.length > ENDED_PER_MEMBER) list.shift();
+    this.#ended.set(userId, list);
+  }
+
+  /** Whether `sdp` comes from a peer connection of `userId`'s that a pair of ours saw end. */
+  isStale(userId: string, sdp: string): boolean {
+    const session = sdpSessionId(sdp);
+    return session !== null && (this.#ended.get(userId)?.includes(session) ?? false);
+  }
+
+  forget(userId: string): void {
+    this.#ended.delete(userId);
+  }
+}
