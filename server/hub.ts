@@ -71,8 +71,14 @@ export class Hub implements LocalSessions {
     );
     this.groups = new GroupDesk(
       options.store.keyPackages,
-      { deliver: (userId, message) => this.deliver(userId, message), isKnown: (userId) => this.directory.has(userId), busyChanged: (userId) => { this.updatePresence(userId); } },
+      {
+        deliver: (userId, message) => this.deliver(userId, message),
+        isKnown: (userId) => this.directory.has(userId),
+        busyChanged: (userId) => { this.updatePresence(userId); },
+        storeFailed: (error) => { this.options.logger.error('could not keep a group call in the store', errorOrigin(error)); },
+      },
       options.callGraceMs ?? DEFAULT_GROUP_GRACE_MS,
+      options.store.groupCalls,
       this.cluster?.groups,
     );
     this.cluster?.attach(this);

@@ -111,6 +111,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX key_packages_by_user ON key_packages(user_id, last_resort, id);
     `,
   },
+  {
+    // Group calls running on this instance (docs/protocol.md, "A member whose connection drops"):
+    // who owns, is invited and is in, and the epoch, so that a restarted server still relays the
+    // calls whose media went on peer to peer meanwhile. No key material: the server has none.
+    version: 4,
+    sql: `
+      CREATE TABLE group_calls (
+        group_id  TEXT PRIMARY KEY,
+        doc       TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);

@@ -1,5 +1,5 @@
 import { PROTOCOL_VERSION, outgoingGroupSchemas, type ClientMessage, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
-import type { KeyPackageStore } from '../store/store';
+import type { GroupCallStore, KeyPackageStore } from '../store/store';
 import { GroupRelay } from './group-relay';
 import type { GroupMessage, GroupRefusal } from './group-rules';
 import { KeyPackageDesk } from './key-package-desk';
@@ -14,6 +14,7 @@ export interface GroupDeskPorts {
   deliver(userId: string, message: ServerMessage): boolean;
   isKnown(userId: string): boolean;
   busyChanged(userId: string): void;
+  storeFailed(error: unknown): void;
 }
 
 type Answer = GroupRefusal | undefined | Promise<GroupRefusal | undefined>;
@@ -43,8 +44,11 @@ export class GroupDesk {
   private readonly registry: GroupRegistry;
   private readonly keys: KeyPackageDesk;
 
-  /** @param cluster several instances: the registry in Redis, which decides itself who can be rung. */
-  constructor(store: KeyPackageStore, ports: GroupDeskPorts, graceMs: number, cluster?: GroupRegistry) {
+  /**
+   * @param groupCalls one instance: where its running calls are kept across a restart.
+   * @param cluster several instances: the registry in Redis, which decides itself who can be rung.
+   */
+  constructor(store: KeyPackageStore, ports: GroupDeskPorts, graceMs: number, groupCalls: GroupCallStore | undefined, cluster?: GroupRegistry) {
     this.keys = new KeyPackageDesk(
       store,
       (userId, message) => { ports.deliver(userId, message); },
@@ -56,8 +60,15 @@ export class GroupDesk {
       return;
     }
     const local = new GroupRelay(
-      { deliver: (userId, message) => ports.deliver(userId, message), isKnown: (userId) => ports.isKnown(userId), canRing: (userId) => this.keys.canRing(userId), busyChanged: (userId) => { ports.busyChanged(userId); } },
+      {
+        deliver: (userId, message) => ports.deliver(userId, message),
+        isKnown: (userId) => ports.isKnown(userId),
+        canRing: (userId) => this.keys.canRing(userId),
+        busyChanged: (userId) => { ports.busyChanged(userId); },
+        storeFailed: (error) => { ports.storeFailed(error); },
+      },
       graceMs,
+      groupCalls,
     );
     this.local = local;
     this.registry = local;

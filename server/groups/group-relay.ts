@@ -1,6 +1,7 @@
 import type { ServerMessage } from '../../shared/protocol';
+import type { GroupCallStore } from '../store/store';
 import type { GroupRegistry } from './group-desk';
-import type { GroupDoc } from './group-doc';
+import { parseGroupDoc, type GroupDoc } from './group-doc';
 import {
   MAX_MISSED_MESSAGES,
   create,
@@ -20,7 +21,8 @@ import {
 /*
  * Group calls on one server instance: the rules of group-rules.ts (docs/protocol.md, "Group calls")
  * applied to documents in memory. Requests are handled one at a time on the event loop, so each is
- * decided on the group as it is and applied at once.
+ * decided on the group as it is and applied at once. Each change is also written to the store, so
+ * that a restarted server goes on relaying the calls whose media kept flowing peer to peer.
  */
 
 export interface GroupPorts {
@@ -32,6 +34,8 @@ export interface GroupPorts {
   canRing(userId: string): boolean;
   /** A user entered or left a group: their presence (busy) may have changed. */
   busyChanged(userId: string): void;
+  /** The store could not keep a group's change, or give back the groups it kept. */
+  storeFailed(error: unknown): void;
 }
 
 /** A member whose session dropped: the end of its grace, and what it missed meanwhile. */
@@ -56,7 +60,10 @@ export class GroupRelay implements GroupRegistry {
   constructor(
     private readonly ports: GroupPorts,
     private readonly graceMs: number,
-  ) {}
+    private readonly store?: GroupCallStore,
+  ) {
+    if (store) this.restore(store);
+  }
 
   get activeGroups(): number {
     return this.groups.size;
@@ -102,6 +109,37 @@ export class GroupRelay implements GroupRegistry {
     this.groupOf.clear();
   }
 
+  /**
+   * The calls that were running when the server stopped. Every member starts away, with a full
+   * grace to come back in: one whose app rejoins is in again (it gets the group's members and
+   * epoch); one that does not is dropped as if its socket had just closed.
+   */
+  private restore(store: GroupCallStore): void {
+    let saved: { groupId: string; doc: string }[];
+    try {
+      saved = store.load();
+    } catch (error) {
+      this.ports.storeFailed(error);
+      return;
+    }
+    const until = Date.now() + this.graceMs;
+    for (const { groupId, doc: text } of saved) {
+      let doc: GroupDoc;
+      try {
+        doc = parseGroupDoc(text);
+      } catch (error) {
+        this.ports.storeFailed(error);
+        this.persist(groupId, null);
+        continue;
+      }
+      doc.away = Object.fromEntries(doc.members.map((member) => [member, until]));
+      this.groups.set(groupId, doc);
+      // No presence to change: nobody is connected yet.
+      for (const member of doc.members) this.groupOf.set(member, groupId);
+      this.startGraces(groupId, undefined, doc);
+    }
+  }
+
   private run(groupId: string, from: string | undefined, decide: Decide): GroupRefusal | undefined {
     const doc = this.groups.get(groupId);
     const decision = decide(doc, this.context(from, groupId, doc));
@@ -134,7 +172,10 @@ export class GroupRelay implements GroupRegistry {
     if (decision.next === null) this.groups.delete(groupId);
     else if (decision.next !== undefined) this.groups.set(groupId, decision.next);
     const after = this.groups.get(groupId);
-    if (decision.next !== undefined) this.track(groupId, before, after);
+    if (decision.next !== undefined) {
+      this.track(groupId, before, after);
+      this.persist(groupId, after ?? null);
+    }
     const rung: string[] = [];
     const unavailable: string[] = [];
     const overflowed: string[] = [];
@@ -176,6 +217,18 @@ export class GroupRelay implements GroupRegistry {
       this.groupOf.set(user, groupId);
       this.ports.busyChanged(user);
     }
+    this.startGraces(groupId, before, after);
+    for (const user of Object.keys(before?.away ?? {})) {
+      const absence = this.absences.get(user);
+      if (after?.away[user] === undefined && absence?.groupId === groupId) {
+        clearTimeout(absence.timer);
+        absence.timer = undefined;
+      }
+    }
+  }
+
+  /** A grace timer for each member newly away. */
+  private startGraces(groupId: string, before: GroupDoc | undefined, after: GroupDoc | undefined): void {
     for (const [user, until] of Object.entries(after?.away ?? {})) {
       if (before?.away[user] === until) continue;
       clearTimeout(this.absences.get(user)?.timer);
@@ -184,12 +237,15 @@ export class GroupRelay implements GroupRegistry {
       }, Math.max(0, until - Date.now()));
       this.absences.set(user, { groupId, timer, missed: [] });
     }
-    for (const user of Object.keys(before?.away ?? {})) {
-      const absence = this.absences.get(user);
-      if (after?.away[user] === undefined && absence?.groupId === groupId) {
-        clearTimeout(absence.timer);
-        absence.timer = undefined;
-      }
+  }
+
+  /** A failed write is reported, not thrown: the call goes on, only a restart would forget it. */
+  private persist(groupId: string, doc: GroupDoc | null): void {
+    if (!this.store) return;
+    try {
+      this.store.save(groupId, doc === null ? null : JSON.stringify(doc));
+    } catch (error) {
+      this.ports.storeFailed(error);
     }
   }
 

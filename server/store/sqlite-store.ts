@@ -4,6 +4,7 @@ import { openDatabase } from '../db/database';
 import { directoryChangesAfter, directoryEpoch, directoryVersion } from '../db/directory';
 import { dumpDatabase } from '../db/dump';
 import { createBulkInvites } from '../db/bulk-invites';
+import { loadGroupCalls, saveGroupCall } from '../db/group-calls';
 import { oneTimeKeyPackageCount, publishKeyPackages, takeKeyPackages } from '../db/key-packages';
 import { createInvite, inviteState, pendingInvites, redeemInvite } from '../db/invites';
 import { schemaVersion } from '../db/migrations';
@@ -11,7 +12,7 @@ import { RevocationWatcher } from '../db/revocation-watcher';
 import { revokeUser } from '../db/revocations';
 import { readSetting, writeSetting } from '../db/settings';
 import { allUsers, findUser, recordLastSeen } from '../db/users';
-import type { KeyPackageStore, Store, StoreHealth } from './store';
+import type { GroupCallStore, KeyPackageStore, Store, StoreHealth } from './store';
 import type { StoreDump } from './store-dump';
 
 /**
@@ -26,6 +27,10 @@ export class SqliteStore implements Store {
     publish: (userId, packages, lastResort) => this.run(() => publishKeyPackages(this.db, userId, packages, lastResort)),
     take: (userIds) => this.run(() => takeKeyPackages(this.db, userIds)),
     oneTimeCount: (userId) => this.run(() => oneTimeKeyPackageCount(this.db, userId)),
+  };
+  readonly groupCalls: GroupCallStore = {
+    save: (groupId, doc) => { saveGroupCall(this.db, groupId, doc); },
+    load: () => loadGroupCalls(this.db),
   };
 
   private constructor(private readonly db: Database) {}

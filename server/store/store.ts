@@ -27,6 +27,16 @@ export interface KeyPackageStore {
   oneTimeCount(userId: string): Promise<number>;
 }
 
+/**
+ * One instance's copy of its running group calls, written as each changes, read at start. Several
+ * instances keep their groups in Redis instead (server/cluster/redis-group-relay.ts), so only the
+ * SQLite store has one. Synchronous, as the one-instance group relay is.
+ */
+export interface GroupCallStore {
+  save(groupId: string, doc: string | null): void;
+  load(): { groupId: string; doc: string }[];
+}
+
 export type StoreHealth = { ok: true; schemaVersion: number } | { ok: false };
 
 /** Stops a revocation watch. */
@@ -42,6 +52,7 @@ export interface Store {
   /** What backs it, for logs and /healthz: never a URL or a password. */
   readonly kind: 'sqlite' | 'redis';
   readonly keyPackages: KeyPackageStore;
+  readonly groupCalls?: GroupCallStore;
 
   findUser(id: string): Promise<UserRecord | undefined>;
   /** Every user, revoked and not-yet-enrolled ones included, by id. */
