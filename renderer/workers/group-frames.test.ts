@@ -2,33 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { loadCallKeys, wipeCallKeys, type CallKeyHooks } from './call-keys';
 import { newCryptoState, type CryptoState } from './crypto-state';
 import { frameProcessor } from './frame-pipeline';
-import type { GroupSender, MediaKind, WorkerToPage } from './frame-crypto-messages';
+import type { MediaKind, WorkerToPage } from './frame-crypto-messages';
+import { copy, frameOf, message, opusFrame, USERS, type FakeFrame } from './group-frames.fixture';
 import { loadGroupKeys, syncGroupReport, type GroupKeysMessage } from './group-call-keys';
 import { manualScheduler } from './manual-scheduler.fixture';
 import { decodeSFrameHeader } from '../../shared/crypto/sframe';
 import { groupKid } from '../../shared/crypto/sframe-mls';
 
-/** The part of an encoded frame the pipeline touches. */
-interface FakeFrame {
-  data: ArrayBuffer;
-}
-
-const opusFrame = (fill: number): FakeFrame => ({ data: Uint8Array.from({ length: 60 }, (_, i) => (i * 7 + fill) & 0xff).buffer });
-/** A VP8 delta frame (bit 0 of the frame tag set). */
-const vp8Frame = (fill: number): FakeFrame => ({ data: Uint8Array.from({ length: 300 }, (_, i) => (i === 0 ? 0x31 : (i * 3 + fill) & 0xff)).buffer });
-const frameOf = (kind: MediaKind, fill: number): FakeFrame => (kind === 'audio' ? opusFrame(fill) : vp8Frame(fill));
-const copy = (frame: FakeFrame): FakeFrame => ({ data: frame.data.slice(0) });
-/** The clear codec prefix before the SFrame header of the frames above. */
+/** The clear codec prefix before the SFrame header of the fixture's frames. */
 const PREFIX: Record<MediaKind, number> = { audio: 1, video: 3 };
-
-const USERS = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy'];
-const roster = (indexes: readonly number[]): GroupSender[] => indexes.map((index) => ({ index, userId: USERS[index] ?? `user-${index}` }));
-/** The epoch's base key, the same for every member (as the MLS exporter gives it). */
-const baseKey = (epoch: number) => Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + epoch * 29 + 1) & 0xff);
-
-function message(epoch: number, ownIndex: number, members: readonly number[], key = baseKey(epoch)): GroupKeysMessage {
-  return { type: 'group-keys', epoch, ownIndex, baseKey: key, senders: roster(members) };
-}
 
 function recorder(): CallKeyHooks & { posted: WorkerToPage[]; keyFrameRequests: number } {
   const hooks = {

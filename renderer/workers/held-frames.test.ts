@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { wipeCallKeys, type CallKeyHooks } from './call-keys';
 import { newCryptoState, type CryptoState } from './crypto-state';
 import { frameProcessor, type FrameProcessor } from './frame-pipeline';
-import type { GroupSender, MediaKind } from './frame-crypto-messages';
-import { loadGroupKeys, type GroupKeysMessage } from './group-call-keys';
+import type { MediaKind } from './frame-crypto-messages';
+import { loadGroupKeys } from './group-call-keys';
+import { baseKey, frameOf, message, opusFrame, vp8Frame, type FakeFrame } from './group-frames.fixture';
 import type { HoldLimits } from './held-frames';
 import { manualScheduler } from './manual-scheduler.fixture';
 
@@ -13,30 +14,12 @@ import { manualScheduler } from './manual-scheduler.fixture';
  * failure, and holding a frame never opens it.
  */
 
-interface FakeFrame {
-  data: ArrayBuffer;
-}
-
-const opusFrame = (fill: number): FakeFrame => ({ data: Uint8Array.from({ length: 60 }, (_, i) => (i * 7 + fill) & 0xff).buffer });
-const vp8Frame = (fill: number): FakeFrame => ({ data: Uint8Array.from({ length: 300 }, (_, i) => (i === 0 ? 0x31 : (i * 3 + fill) & 0xff)).buffer });
-const frameOf = (kind: MediaKind, fill: number): FakeFrame => (kind === 'audio' ? opusFrame(fill) : vp8Frame(fill));
 const bytesOf = (frame: FakeFrame): number[] => [...new Uint8Array(frame.data)];
-
-const USERS = ['alice', 'bob', 'carol'];
-const roster = (indexes: readonly number[]): GroupSender[] => indexes.map((index) => ({ index, userId: USERS[index] ?? `user-${index}` }));
-const baseKey = (epoch: number, salt = 0) => Uint8Array.from({ length: 32 }, (_, i) => (i * 13 + epoch * 29 + salt + 1) & 0xff);
-const message = (epoch: number, ownIndex: number, members: readonly number[], salt = 0): GroupKeysMessage => ({
-  type: 'group-keys',
-  epoch,
-  ownIndex,
-  baseKey: baseKey(epoch, salt),
-  senders: roster(members),
-});
 const quiet: CallKeyHooks = { post: () => undefined, onSendGeneration: () => undefined };
 
-async function member(epoch: number, ownIndex: number, members: readonly number[], scheduler = manualScheduler(), salt = 0): Promise<CryptoState> {
+async function member(epoch: number, ownIndex: number, members: readonly number[], scheduler = manualScheduler(), key = baseKey(epoch)): Promise<CryptoState> {
   const state = newCryptoState();
-  await loadGroupKeys(state, message(epoch, ownIndex, members, salt), quiet, { schedule: scheduler.schedule });
+  await loadGroupKeys(state, message(epoch, ownIndex, members, key), quiet, { schedule: scheduler.schedule });
   return state;
 }
 
@@ -168,7 +151,7 @@ describe('group frames ahead of their keys', () => {
     const alice = await member(1, 0, [0, 1]);
     const bob = await member(1, 1, [0, 1]);
     // Someone with a different base key for epoch 2, sending under Alice's KID.
-    const mallory = await member(2, 0, [0, 1], manualScheduler(), 7);
+    const mallory = await member(2, 0, [0, 1], manualScheduler(), baseKey(2, 7));
     try {
       await loadGroupKeys(alice, message(2, 0, [0, 1]), quiet);
       const { receive, forwarded } = receiver(bob, 'audio');
