@@ -262,9 +262,8 @@ export function armMeshPage(init: { index: number; count: number }): void {
       }
     })();
   };
-  const previous = state.disarm;
+  // The first frames watched later chain their own undoing onto this.
   state.disarm = () => {
-    previous?.();
     window.__meshReceive = undefined;
     for (const { pc } of peers.values()) pc.close();
     void capture?.then((stream) => {
