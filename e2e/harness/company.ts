@@ -142,7 +142,7 @@ export function unwrap<T>(result: IpcResult): T {
 }
 
 // Enrollment and presence settle in under a second on a quiet machine; with three test workers on
-// two cores (playwright.config.ts) a loaded one took over 10 s. The limit only ends a wait that never
+// two cores (playwright.config.ts) a loaded one took over 10 s (seen at load 75). The limit only ends a wait that never
 // would.
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
