@@ -141,7 +141,10 @@ export function unwrap<T>(result: IpcResult): T {
   return result.value as T;
 }
 
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+// Enrollment and presence settle in under a second on a quiet machine; with three test workers on
+// two cores (playwright.config.ts) a loaded one took over 10 s (seen at load 75). The limit only ends a wait that never
+// would.
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('timed out waiting for the company to settle');
