@@ -35,13 +35,14 @@ export async function expectMesh(users: readonly CompanyUser[]): Promise<void> {
           return {
             state: state.view?.state,
             inGroup: state.view?.members.filter((member) => member.index !== null).map((member) => member.userId).sort(),
-            connected: state.peers.filter((peer) => peer.connected).map((peer) => peer.userId).sort(),
+            // Each pair as "bob connected", or its ICE state, so that a pair that never comes up says how far it got.
+            pairs: state.peers.map((peer) => (peer.connected ? `${peer.userId} connected` : `${peer.userId} not connected (ICE ${String(peer.iceState)})`)).sort(),
             error: engine.error,
           };
         },
         { message: `${user.userId} is in the call with ${ids.join(', ')}`, timeout: 240_000 },
       )
-      .toEqual({ state: 'active', inGroup: ids, connected: ids.filter((id) => id !== user.userId), error: null });
+      .toEqual({ state: 'active', inGroup: ids, pairs: ids.filter((id) => id !== user.userId).map((id) => `${id} connected`), error: null });
   }
 }
 
