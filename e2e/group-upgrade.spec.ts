@@ -63,7 +63,17 @@ test('alice adds carol to her call with bob: bob joins unrung, carol accepts, al
   await placeCall(alice.page, 'bob', { audio: true, video: true });
   await expect.poll(async () => (await snapshot(bob.page)).call?.state, { message: 'bob is rung', timeout: 60_000 }).toBe('incoming');
   await acceptCall(bob.page, { audio: true, video: true });
-  for (const user of [alice, bob]) await expect.poll(async () => (await snapshot(user.page)).call?.state, { message: `${user.userId} connects`, timeout: 120_000 }).toBe('connected');
+  for (const user of [alice, bob]) {
+    await expect
+      .poll(
+        async () => {
+          const call = (await snapshot(user.page)).call;
+          return call?.state === 'ended' ? `ended: ${String(call.endReason)}` : call?.state;
+        },
+        { message: `${user.userId} connects`, timeout: 120_000 },
+      )
+      .toBe('connected');
+  }
   await Promise.all([playRemoteAudio(alice.page), playRemoteAudio(bob.page)]);
   for (const user of [alice, bob]) await expect.poll(async () => (await mediaStats(user.page)).framesDecoded, { message: `${user.userId} decodes the 1:1 call`, timeout: 120_000 }).toBeGreaterThan(0);
   const oneToOne = (await snapshot(alice.page)).call?.callId;
