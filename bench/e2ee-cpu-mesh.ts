@@ -17,6 +17,8 @@ export interface MeshMessage {
 interface MeshState {
   close(): void;
   receive(message: MeshMessage): void;
+  /** Sends this page's offers: once every page of the mesh has joined, so none is lost. */
+  offer(): Promise<void>;
 }
 
 declare global {
@@ -28,9 +30,9 @@ declare global {
 }
 
 /**
- * Joins page `self` to the mesh of `size` pages: it offers to every page of a higher index (as the
- * app's lower user id offers) and answers the others. Resolves once its capture is open and its
- * offers are sent; the connections come up as answers arrive.
+ * Joins page `self` to the mesh of `size` pages: it will offer to every page of a higher index (as
+ * the app's lower user id offers, on offerMesh) and answers the others. Resolves once its capture
+ * is open and it can take messages.
  */
 export async function joinMesh(init: { self: number; size: number; native: boolean }): Promise<void> {
   const send = (message: MeshMessage) => {
@@ -111,6 +113,13 @@ export async function joinMesh(init: { self: number; size: number; native: boole
         }
       })();
     },
+    async offer() {
+      for (let other = init.self + 1; other < init.size; other++) {
+        const pc = connect(other);
+        await pc.setLocalDescription();
+        send({ from: init.self, to: other, type: 'offer', sdp: pc.localDescription?.sdp });
+      }
+    },
     close() {
       for (const pc of connections.values()) pc.close();
       for (const track of stream.getTracks()) track.stop();
@@ -119,11 +128,10 @@ export async function joinMesh(init: { self: number; size: number; native: boole
       window.__benchMesh = undefined;
     },
   };
-  for (let other = init.self + 1; other < init.size; other++) {
-    const pc = connect(other);
-    await pc.setLocalDescription();
-    send({ from: init.self, to: other, type: 'offer', sdp: pc.localDescription?.sdp });
-  }
+}
+
+export async function offerMesh(): Promise<void> {
+  await window.__benchMesh?.offer();
 }
 
 export function deliverMeshMessage(message: MeshMessage): void {

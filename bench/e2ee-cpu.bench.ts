@@ -161,6 +161,13 @@ function report(all: readonly Variant[], windows: ReadonlyMap<VariantName, CpuWi
       top.map((entry) => [entry.name, percent(entry.sealcall), percent(entry.native)]),
     ),
     '',
+    `Reading the rows: the goal puts Sealcall's call as shipped against the no-JS floor, the least any E2EE built on ` +
+      `WebRTC's encoded transforms (which this stack prescribes) can cost: every frame crosses to the worker thread ` +
+      `and back. E2EE's own share is the row of Sealcall's worker in the bare call (${times(ratio('sframe', 'native'))} ` +
+      `the floor): the JS pump and SFrame; the app rows add its call screen and its periodic work. The sending frame ` +
+      `rate is in the table because WebRTC lowers it when the machine is short of CPU: rows are alike only at like ` +
+      `frame rates, and a row with fewer frames costs less for that reason alone.`,
+    '',
     `Video sent by the caller, per round: ${all.map((variant) => `${variant.name} ${of(variant.name).map((window) => window.sent).join(', ')}`).join('; ')}.`,
   ].join('\n');
 }
