@@ -88,10 +88,10 @@ const sdpOf = (userId: string) => `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=fingerpr
 async function connectedCall(caller: string, callee: string): Promise<string> {
   const callId = randomCallId();
   await core(caller).session.calls.start({ callId, userId: callee, media: { audio: true, video: false }, fingerprint: core(caller).fingerprint, confirmKeyChange: false });
-  await vi.waitFor(() => expect(callView(callee, callId)?.state).toBe('incoming'), WAIT);
+  await vi.waitFor(() => { expect(callView(callee, callId)?.state).toBe('incoming'); }, WAIT);
   await core(callee).session.calls.accept({ callId, media: { audio: true, video: false }, fingerprint: core(callee).fingerprint });
   for (const [self, peer] of [[caller, callee], [callee, caller]] as const) {
-    await vi.waitFor(() => expect(core(self).callEvents.some((e) => e.kind === 'keys' && e.callId === callId)).toBe(true), WAIT);
+    await vi.waitFor(() => { expect(core(self).callEvents.some((e) => e.kind === 'keys' && e.callId === callId)).toBe(true); }, WAIT);
     expect(core(self).session.calls.connected(callId, sdpOf(peer)).fingerprintOk).toBe(true);
   }
   return callId;
@@ -140,7 +140,7 @@ describe('adding people to a 1:1 call', () => {
     expect(new Set(views.map((view) => view.securityCode)).size).toBe(1);
     expect(keys[0]?.senders.map((sender) => sender.userId).sort()).toEqual(['alice', 'bob', 'carol']);
     // Bob's hang-up ended the call at the server too: Alice and Bob can call each other again.
-    await vi.waitFor(() => expect(core('alice').session.calls.current()).toBeNull(), WAIT);
+    await vi.waitFor(() => { expect(core('alice').session.calls.current()).toBeNull(); }, WAIT);
     core('alice').groups.end(groupId);
     await core('bob').view(groupId, (view) => view.state === 'ended', 'ended');
     const again = await connectedCall('alice', 'bob');
@@ -165,7 +165,7 @@ describe('adding people to a 1:1 call', () => {
     const refused = await core('bob').waitFor((event) => event.kind === 'refused' && event.groupId === groupId, 'refusal');
     expect(refused.event.kind === 'refused' && refused.event.code).toBe('bad-invite');
     expect(core('bob').viewsOf(groupId)).toEqual([]);
-    await vi.waitFor(() => expect(declines.map((d) => d['groupId'])).toEqual([groupId]), WAIT);
+    await vi.waitFor(() => { expect(declines.map((d) => d['groupId'])).toEqual([groupId]); }, WAIT);
     expect(core('bob').session.calls.current()?.state).toBe('connected');
   }, 60_000);
 
@@ -176,7 +176,7 @@ describe('adding people to a 1:1 call', () => {
     const { groupId, message } = await upgradeRing({ owner: 'alice', invitees: ['bob', 'carol'], callId, tag: randomBytes(32), signWith: secretKeyOf('alice') });
     const declines = divertDeclines('bob');
     expect(proxy.inject('bob', message)).toBe(1);
-    await vi.waitFor(() => expect(declines).toEqual([expect.objectContaining({ type: 'group.decline', groupId, reason: 'busy' })]), WAIT);
+    await vi.waitFor(() => { expect(declines).toEqual([expect.objectContaining({ type: 'group.decline', groupId, reason: 'busy' })]); }, WAIT);
     expect(core('bob').viewsOf(groupId)).toEqual([]);
     expect(core('bob').session.calls.current()?.state).toBe('connected');
   }, 60_000);
@@ -192,7 +192,7 @@ describe('adding people to a 1:1 call', () => {
     const message = await forgedRing({ groupId, owner: 'carol', invitees: ['bob', 'dave'], members: ['carol'], media: 'audio', signWith: secretKeyOf('carol'), signed });
     const declines = divertDeclines('bob');
     expect(proxy.inject('bob', message)).toBe(1);
-    await vi.waitFor(() => expect(declines).toEqual([expect.objectContaining({ groupId, reason: 'busy' })]), WAIT);
+    await vi.waitFor(() => { expect(declines).toEqual([expect.objectContaining({ groupId, reason: 'busy' })]); }, WAIT);
     expect(core('bob').viewsOf(groupId)).toEqual([]);
   }, 60_000);
 
@@ -213,13 +213,13 @@ describe('adding people to a 1:1 call', () => {
     const ring = { v: create['v'], type: 'group.invite', groupId, from: 'alice', media: create['media'], invitees: create['invitees'], members: ['alice'], invite: create['invite'], signature: create['signature'] };
     const declines = divertDeclines('bob');
     expect(proxy.inject('bob', ring)).toBe(1);
-    await vi.waitFor(() => expect(declines).toEqual([expect.objectContaining({ groupId, reason: 'busy' })]), WAIT);
+    await vi.waitFor(() => { expect(declines).toEqual([expect.objectContaining({ groupId, reason: 'busy' })]); }, WAIT);
     expect(core('bob').viewsOf(groupId)).toEqual([]);
     expect(core('bob').session.calls.current()?.callId).toBe(second);
 
     // Out of any call, the same invite is only what its signature says: Alice invited Bob. It rings.
     core('bob').session.calls.hangup(second);
-    await vi.waitFor(() => expect(core('bob').session.calls.current()).toBeNull(), WAIT);
+    await vi.waitFor(() => { expect(core('bob').session.calls.current()).toBeNull(); }, WAIT);
     expect(proxy.inject('bob', ring)).toBe(1);
     const plain = await core('bob').view(groupId, (view) => view.state === 'incoming', 'incoming');
     expect(plain.upgradeOf).toBeNull();
