@@ -122,7 +122,9 @@ export class OnlineSession {
       },
       ...(options.timeouts?.backoff ? { backoff: options.timeouts.backoff } : {}),
       ...(options.timeouts?.deadAfterMs ? { deadAfterMs: options.timeouts.deadAfterMs } : {}),
-      urgent: () => this.calls.current()?.state === 'connected',
+      // A call's media flows peer to peer through an outage; its signalling (and, in a group, the
+      // member's place within the server's grace) needs the server back soon.
+      urgent: () => this.calls.current()?.state === 'connected' || this.groups.inCall(),
     });
     this.connection.start();
   }
