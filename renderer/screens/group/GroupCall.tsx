@@ -72,6 +72,8 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
   const [connectedAt, setConnectedAt] = useState<number | null>(null);
   const previous = useRef<GroupView | null>(null);
   const noticeCount = useRef(0);
+  /** The name each member had on its tile: one who left is named in the notice as they were shown. */
+  const shownNames = useRef(new Map<string, string>());
 
   const contactOf = useCallback((userId: string) => contacts.find((contact) => contact.id === userId), [contacts]);
 
@@ -114,11 +116,12 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
 
   // Notices of who joined and left, from one view to the next.
   useEffect(() => {
+    for (const [userId, name] of shortNames(participants)) shownNames.current.set(userId, name);
     const before = previous.current;
     previous.current = view;
     if (before === null || before.groupId !== view.groupId) return;
-    // Someone busy is not in the call: their name comes from the contact list.
-    const names = new Map([...contacts.map((contact) => [contact.id, contact.displayName] as const), ...shortNames(participants)]);
+    // Someone busy was never in the call: their name comes from the contact list.
+    const names = new Map([...contacts.map((contact) => [contact.id, contact.displayName] as const), ...shownNames.current]);
     const added = membershipNotices(before, view, self.userId, names, removed.current, () => `${view.groupId}-${String((noticeCount.current += 1))}`);
     if (added.length > 0) setNotices((current) => [...current, ...added].slice(-20));
   }, [view, participants, self.userId, contacts]);
