@@ -27,17 +27,18 @@ export default defineConfig<{ hostKind: HostKind }>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results',
-  // Two cores, but a 1:1 spec keeps them about half busy: it waits on server start-ups, signalling,
-  // ICE and frames arriving in real time. A third worker fills that idle time (see the chromium
-  // project); the group specs keep one worker of their own.
-  workers: 3,
+  // Two cores, one worker each. A 1:1 spec keeps them about half busy (it waits on server start-ups,
+  // signalling, ICE and frames arriving in real time), so a third worker would fill idle time; it
+  // is not used yet, because a few fault specs time a reconnect to the second and have not been
+  // run with three. The group specs keep one worker of their own.
+  workers: 2,
   fullyParallel: true,
   forbidOnly: Boolean(process.env['CI']),
   // One retry on CI only, where the 2-core machine is shared: a test that needed it is reported as flaky.
   retries: process.env['CI'] ? 1 : 0,
   // Most tests open two users and place a call with VP8 both ways, axe scans and screenshots in both
-  // schemes: 10-40 s alone, and two to three times that while two other workers do the same on the
-  // shared 2-core machine (some took 70-85 s of the former 90 s limit with two workers). A limit only
+  // schemes: 10-40 s alone, and two to three times that while the other worker does the same on the
+  // shared 2-core machine (some took 70-85 s of the former 90 s limit). A limit only
   // bounds how long a hung test holds its worker.
   timeout: 150_000,
   // Waits end as soon as the condition holds; the limit is for a page that is busy, not a fixed delay.
