@@ -133,7 +133,9 @@ test('both share at once: each decodes the other’s screen; camera off keeps a 
   await expect(controls.getByRole('button', { name: 'Turn camera on' })).toBeVisible();
   expect((await video(alice.page)).source).toBe('screen');
   const framesWithCameraOff = await decodedVideoFrames(bob.page);
-  await expect.poll(() => decodedVideoFrames(bob.page), { message: 'the share goes on with the camera off', timeout: 15_000 }).toBeGreaterThan(framesWithCameraOff + 20);
+  // A few frames are enough to show the share goes on: a share's frame rate falls to a few a second
+  // on a loaded machine (CI once decoded 11 in 15 s here).
+  await expect.poll(() => decodedVideoFrames(bob.page), { message: 'the share goes on with the camera off', timeout: 15_000 }).toBeGreaterThan(framesWithCameraOff + 5);
   expect(await receivedKind(bob.page)).toBe('screen');
   await controls.getByRole('button', { name: 'Turn camera on' }).click();
   await expect(controls.getByRole('button', { name: 'Turn camera off' })).toBeVisible();
