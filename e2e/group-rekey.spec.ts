@@ -1,5 +1,4 @@
 import { expect, test } from './fixtures';
-import type { CompanyUser } from './harness/company';
 import { groupOfUsers } from './harness/group-company';
 import {
   acceptGroup,
@@ -14,6 +13,7 @@ import {
   startGroup,
   tryDecrypt,
 } from './harness/group-driver';
+import { expectNewEpoch } from './harness/group-ui';
 
 /*
  * Forward and backward secrecy of a group call, shown on real frames: a real server, real cores
@@ -31,35 +31,6 @@ const FRAMES = 20;
 // Five pages (audio only) and five enrollments on a shared 2-core machine: set-up alone took minutes.
 test.describe.configure({ timeout: 600_000 });
 
-async function epochOf(user: CompanyUser): Promise<number> {
-  const epoch = (await groupState(user.page)).view?.epoch;
-  if (epoch === undefined || epoch === null) throw new Error(`${user.userId} has no epoch`);
-  return epoch;
-}
-
-/** Every page of `users` is at an epoch past `after`, with exactly these members, and its worker sends under it. */
-async function expectEpochPast(users: readonly CompanyUser[], after: number, members: readonly string[]): Promise<number> {
-  for (const user of users) {
-    await expect
-      .poll(
-        async () => {
-          const [state, counters] = await Promise.all([groupState(user.page), groupCounters(user.page)]);
-          const epoch = state.view?.epoch ?? -1;
-          return {
-            past: epoch > after,
-            members: state.view?.members.filter((member) => member.index !== null).map((member) => member.userId).sort(),
-            sending: counters.sendEpoch === epoch,
-          };
-        },
-        { message: `${user.userId} moves past epoch ${String(after)}`, timeout: 150_000 },
-      )
-      .toEqual({ past: true, members: [...members].sort(), sending: true });
-  }
-  const epochs = await Promise.all(users.map(epochOf));
-  expect(new Set(epochs).size, 'one epoch for everyone').toBe(1);
-  return epochs[0] ?? -1;
-}
-
 test('a leaver cannot open what is sent after it left, a joiner cannot open what was sent before it joined', async ({ company }) => {
   const users = await groupOfUsers(company, 5);
   const [alice, bob, carol, dave, erin] = users;
@@ -70,7 +41,7 @@ test('a leaver cannot open what is sent after it left, a joiner cannot open what
   // Four in the call; Erin is rung too and answers later.
   await startGroup(alice.page, ['bob', 'carol', 'dave', 'erin'], 'audio');
   for (const user of [bob, carol, dave]) await acceptGroup(user.page, 'audio');
-  const first = await expectEpochPast(four, 0, ['alice', 'bob', 'carol', 'dave']);
+  const first = (await expectNewEpoch(four, 0)).epoch;
   for (const user of four) {
     await expectDecodes(user.page, four.filter((other) => other !== user).map((other) => other.userId), undefined, `${user.userId} decodes the three others`);
   }
@@ -89,7 +60,7 @@ test('a leaver cannot open what is sent after it left, a joiner cannot open what
   expect(kept.keysWiped, "Dave's worker was kept with its keys").toBe(false);
   expect(kept.epochsHeld).toContain(first);
   const three = [alice, bob, carol];
-  const second = await expectEpochPast(three, first, ['alice', 'bob', 'carol']);
+  const second = (await expectNewEpoch(three, first)).epoch;
   const afterLeave = await recordFrom(alice.page, await leafOf(alice.page, 'bob'), second, FRAMES);
 
   // Forward secrecy: nothing Bob sent after the commit opens with Dave's last keys...
@@ -111,7 +82,7 @@ test('a leaver cannot open what is sent after it left, a joiner cannot open what
   // Erin joins.
   await acceptGroup(erin.page, 'audio');
   const withErin = [alice, bob, carol, erin];
-  const third = await expectEpochPast(withErin, second, ['alice', 'bob', 'carol', 'erin']);
+  const third = (await expectNewEpoch(withErin, second)).epoch;
   // Backward secrecy: what Bob sent before she joined does not open in her worker...
   const joinerBefore = await tryDecrypt(erin.page, afterLeave);
   console.log(`Erin's worker (epoch ${String(third)}) on ${String(afterLeave.length)} frames of epoch ${String(second)}: ${JSON.stringify(joinerBefore)}`);
