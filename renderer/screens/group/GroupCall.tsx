@@ -2,6 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { MAX_GROUP_MEMBERS, type Contact, type GroupView, type SealcallBridge } from '../../../shared/ipc';
 import type { GroupCallEngine, GroupEngineState } from '../../call/group/group-engine-types';
 import { Modal } from '../../components/Modal';
+import { ConfirmDanger } from './ConfirmDanger';
 import { firstName } from '../../components/sentence';
 import { SafetyNumber } from '../SafetyNumber';
 import { ScreenPicker } from '../share/ScreenPicker';
@@ -67,7 +68,6 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
   const [shareRefused, setShareRefused] = useState<string | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
   const removed = useRef(new Set<string>());
-  const cancelRemove = useRef<HTMLButtonElement>(null);
   const [safetyFor, setSafetyFor] = useState<string | null>(null);
   const [connectedAt, setConnectedAt] = useState<number | null>(null);
   const previous = useRef<GroupView | null>(null);
@@ -203,48 +203,22 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
         />
       )}
       {removing !== null && removingName !== null && (
-        <Modal
-          labelledBy={`${ids}-remove`}
-          describedBy={`${ids}-remove-text`}
-          initialFocus={cancelRemove}
-          onDismiss={() => {
+        <ConfirmDanger
+          title={`Remove ${removingName} from the call?`}
+          text={`${removingName} is disconnected at once and can't come back unless you add them again. Everyone else gets a new group security code.`}
+          confirmLabel="Remove"
+          onCancel={() => {
             setRemoving(null);
           }}
-        >
-          <h2 id={`${ids}-remove`} className="modal-title">
-            Remove {removingName} from the call?
-          </h2>
-          <p id={`${ids}-remove-text`} className="modal-text">
-            {removingName} is disconnected at once and can't come back unless you add them again. Everyone else gets a new group security
-            code.
-          </p>
-          <div className="modal-actions">
-            <button
-              ref={cancelRemove}
-              type="button"
-              className="button button-secondary"
-              onClick={() => {
-                setRemoving(null);
-              }}
-            >
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button group-button-danger"
-              onClick={() => {
-                const userId = removing;
-                setRemoving(null);
-                removed.current.add(userId);
-                void onRemove(userId).then((ok) => {
-                  if (!ok) removed.current.delete(userId);
-                });
-              }}
-            >
-              Remove
-            </button>
-          </div>
-        </Modal>
+          onConfirm={() => {
+            const userId = removing;
+            setRemoving(null);
+            removed.current.add(userId);
+            void onRemove(userId).then((ok) => {
+              if (!ok) removed.current.delete(userId);
+            });
+          }}
+        />
       )}
       {adding && (
         <AddPeopleDialog

@@ -1,7 +1,7 @@
 import { useId, useMemo, useRef, useState } from 'react';
 import { HangUpIcon, LockIcon, PeopleIcon, WarningIcon } from '../../components/Icons';
 import { CameraToggle, MuteToggle } from '../../components/MediaToggles';
-import { Modal } from '../../components/Modal';
+import { ConfirmDanger } from './ConfirmDanger';
 import { RemoteAudio } from '../../components/StreamMedia';
 import { useNow } from '../../hooks/use-now';
 import { shortcutHint } from '../../shortcuts/shortcuts';
@@ -94,9 +94,7 @@ function EncryptionLine({ encryption }: { encryption: GroupEncryption }) {
 }
 
 function EndForEveryone({ onConfirm, disabled }: { onConfirm: () => void; disabled: boolean }) {
-  const ids = useId();
   const [confirming, setConfirming] = useState(false);
-  const cancel = useRef<HTMLButtonElement>(null);
   return (
     <>
       <button
@@ -110,43 +108,18 @@ function EndForEveryone({ onConfirm, disabled }: { onConfirm: () => void; disabl
         End for everyone
       </button>
       {confirming && (
-        <Modal
-          labelledBy={`${ids}-title`}
-          describedBy={`${ids}-text`}
-          initialFocus={cancel}
-          onDismiss={() => {
+        <ConfirmDanger
+          title="End the call for everyone?"
+          text="Everyone is disconnected, not only you. To leave and let the others carry on, use Leave instead."
+          confirmLabel="End for everyone"
+          onCancel={() => {
             setConfirming(false);
           }}
-        >
-          <h2 id={`${ids}-title`} className="modal-title">
-            End the call for everyone?
-          </h2>
-          <p id={`${ids}-text`} className="modal-text">
-            Everyone is disconnected, not only you. To leave and let the others carry on, use Leave instead.
-          </p>
-          <div className="modal-actions">
-            <button
-              ref={cancel}
-              type="button"
-              className="button button-secondary"
-              onClick={() => {
-                setConfirming(false);
-              }}
-            >
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button group-button-danger"
-              onClick={() => {
-                setConfirming(false);
-                onConfirm();
-              }}
-            >
-              End for everyone
-            </button>
-          </div>
-        </Modal>
+          onConfirm={() => {
+            setConfirming(false);
+            onConfirm();
+          }}
+        />
       )}
     </>
   );
