@@ -46,9 +46,11 @@ test('frames decode straight through key generation switches', async ({ twoUsers
     if (start === undefined || middle === undefined || end === undefined || reached === undefined) throw new Error('missing stats');
     console.log(`${name}: generations send ${report.sendGeneration} / receive ${report.receiveGeneration}; failed ${JSON.stringify(report.failed)}; +${end.framesDecoded - start.framesDecoded} video frames, ${end.keyFramesDecoded} key frames`);
     expect(total(report.failed), `${name}'s failures across the switches`).toBeLessThanOrEqual(MAX_FAILURES);
-    // One key frame at the start, and one asked for at each switch; a switch during the last
-    // interval may still have its key frame on the way, so count the switches before it.
-    expect(end.keyFramesDecoded, `${name}'s key frames`).toBeGreaterThanOrEqual(reached.receiveGeneration);
+    // One key frame at the start, and one asked for at each switch. A switch during the last
+    // interval may still have its key frame on the way, and on a loaded machine (CI, two workers)
+    // an encoder that drops frames was seen to answer two requests with one key frame: so at least
+    // one per switch but the last two, which still fails if switches ask for none.
+    expect(end.keyFramesDecoded, `${name}'s key frames`).toBeGreaterThanOrEqual(reached.receiveGeneration - 1);
     expect(middle.framesDecoded, `${name} decoded video up to the switches`).toBeGreaterThan(start.framesDecoded);
     expect(end.framesDecoded - middle.framesDecoded, `${name} still decodes video after them`).toBeGreaterThan(MIN_FRAMES_AFTER);
     expect(end.totalSamplesReceived - middle.totalSamplesReceived, `${name} still decodes audio after them`).toBeGreaterThan(RATCHET_MS * 24);

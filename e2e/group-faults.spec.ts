@@ -167,7 +167,10 @@ test('a member’s app dies: the others keep decoding each other, and after the 
 });
 
 test('the server restarts mid-call: media flows between all three the whole time and after it, and a leave after it still rekeys', async ({ harness }, testInfo) => {
-  const group = await openFaultGroup(harness, testInfo);
+  // The deployed grace (20 s), not the harness's 1 s: a restarted server gives every member one
+  // grace to come back in, and an app retries every 2 s at most, so with 1 s the last member to
+  // reconnect was dropped from the call (as it should be) and the spec failed in CI.
+  const group = await openFaultGroup(harness, testInfo, { serverArgs: ['--call-grace', '20s'] });
   try {
     const { users, company } = group;
     const epoch = await callOfThree(users);

@@ -61,7 +61,8 @@ describe('a group call across a server restart', () => {
     const after = await start(before.dataDir);
     for (const user of [alice, bob, carol]) {
       user.client = await signIn(after, user.userId, user.keys);
-      user.client.send({ v, type: 'group.join', groupId });
+      // As the app asks after a reconnect: its old place, nothing else.
+      user.client.send({ v, type: 'group.join', groupId, rejoin: true });
       expect(await user.client.next('group.joined', (m) => m.groupId === groupId && m.userId === user.userId)).toMatchObject({
         members: ['alice', 'bob', 'carol', 'dave'],
         epoch: 3,
@@ -82,6 +83,11 @@ describe('a group call across a server restart', () => {
 
     // Dave's app never came back: out after the grace, as if his socket had just closed.
     for (const member of [alice, bob]) expect(await member.client.next('group.left', (m) => m.userId === 'dave', 15_000)).toMatchObject({ reason: 'disconnected', members: ['alice', 'bob'] });
+    // When it does come back, it is told it is out, rather than let in with the MLS state of a
+    // group that has removed it.
+    dave.client = await signIn(after, 'dave', dave.keys);
+    dave.client.send({ v, type: 'group.join', groupId, rejoin: true, id: 'late' });
+    expect(await dave.client.error('not-a-member')).toMatchObject({ ref: 'late', message: expect.stringContaining('away longer than the grace') });
 
     // The owner ends it; a second restart finds nothing left of it.
     alice.client.send({ v, type: 'group.end', groupId });

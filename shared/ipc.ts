@@ -236,7 +236,7 @@ const groupInviteesSchema = z.array(userIdSchema).min(1).max(MAX_GROUP_MEMBERS -
 const groupUserListSchema = z.array(userIdSchema).max(MAX_GROUP_MEMBERS * 4);
 export const groupMediaSchema = z.enum(['audio', 'video']);
 export const groupCallStateSchema = z.enum(['incoming', 'joining', 'active', 'ended']);
-export const groupEndReasonSchema = z.enum(['left', 'ended', 'removed', 'uninvited', 'empty', 'refused', 'member-refused', 'timeout']);
+export const groupEndReasonSchema = z.enum(['left', 'ended', 'removed', 'uninvited', 'empty', 'refused', 'member-refused', 'timeout', 'disconnected']);
 /** An MLS leaf index, which is also the member's SFrame sender index (at most 65535 senders). */
 const leafIndexSchema = z.number().int().min(0).max(65_535);
 const epochNumberSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

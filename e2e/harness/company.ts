@@ -57,6 +57,14 @@ export class Company {
     return company;
   }
 
+  /** The logs of the server instances a restart replaced. */
+  private readonly earlierLogs: string[] = [];
+
+  /** Every instance's logs (JSON lines, no secrets), oldest first: attached to a failed spec. */
+  serverLogs(): string {
+    return [...this.earlierLogs, this.current.logs()].join('--- restarted ---\n');
+  }
+
   /** Where the admin CLI finds the company's data: the server's data directory, unless adopted with others. */
   private storeArgs: readonly string[] | undefined;
 
@@ -70,6 +78,7 @@ export class Company {
 
   /** Starts the server again on the same port and data (after `server.stop()`), as an admin's restart would. */
   async restartServer(): Promise<ServerProcess> {
+    this.earlierLogs.push(this.current.logs());
     this.current = await startServerProcess({ dataDir: this.current.dataDir, args: [...this.serverArgs, '--port', String(this.current.port)] });
     return this.current;
   }

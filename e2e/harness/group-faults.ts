@@ -20,6 +20,8 @@ export interface FaultGroup {
   company: Company;
   coturn: Coturn | undefined;
   users: [CompanyUser, CompanyUser, CompanyUser];
+  /** Every page's console from enrollment on, one line each, for the report of a failed run. */
+  consoles: string[];
 }
 
 export interface FaultGroupOptions {
@@ -50,7 +52,12 @@ export async function openFaultGroup(harness: HarnessEnvironment, testInfo: Test
       const set = unwrap<ResponseOf<'settings.set'>>(await relayed.host.invoke('settings.set', { relayOnly: true }));
       expect(set.values.relayOnly, `${relayed.userId} turned relay-only on`).toBe(true);
     }
-    return { company, coturn, users: [alice, bob, carol] };
+    const consoles: string[] = [];
+    const started = Date.now();
+    for (const user of [alice, bob, carol]) {
+      user.page.on('console', (message) => consoles.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${user.userId} ${message.type()}: ${message.text()}`));
+    }
+    return { company, coturn, users: [alice, bob, carol], consoles };
   } catch (error) {
     await company?.close();
     await coturn?.stop();
@@ -59,6 +66,8 @@ export async function openFaultGroup(harness: HarnessEnvironment, testInfo: Test
 }
 
 export async function closeFaultGroup(group: FaultGroup, testInfo: TestInfo): Promise<void> {
+  await testInfo.attach('pages-console.txt', { body: group.consoles.join('\n'), contentType: 'text/plain' });
+  await testInfo.attach('server.log', { body: group.company.serverLogs(), contentType: 'text/plain' });
   await group.company.close();
   if (group.coturn !== undefined) {
     await group.coturn.stop();

@@ -73,7 +73,7 @@ export class RedisGroupRelay implements GroupRegistry {
         case 'group.create':
           return this.transact(message.groupId, from, (doc, context) => create(from, message, doc, context));
         case 'group.join':
-          return this.transact(message.groupId, from, (doc, context) => join(from, message.groupId, doc, context));
+          return this.transact(message.groupId, from, (doc, context) => join(from, message.groupId, doc, context, message.rejoin === true));
         case 'group.decline':
           return this.transact(message.groupId, from, (doc) => decline(from, message.groupId, doc, message.reason));
         default:

@@ -83,7 +83,7 @@ export class GroupRelay implements GroupRegistry {
       case 'group.create':
         return this.run(groupId, from, (doc, context) => create(from, message, doc, context));
       case 'group.join':
-        return this.run(groupId, from, (doc, context) => join(from, groupId, doc, context));
+        return this.run(groupId, from, (doc, context) => join(from, groupId, doc, context, message.rejoin === true));
       case 'group.decline':
         return this.run(groupId, from, (doc) => decline(from, groupId, doc, message.reason));
       default:

@@ -90,8 +90,10 @@ export function create(from: string, message: Message<'group.create'>, doc: Grou
   return { next, sends: ring(groupId, next, message.invitees) };
 }
 
-export function join(from: string, groupId: string, doc: GroupDoc | undefined, context: Context): Decision {
+export function join(from: string, groupId: string, doc: GroupDoc | undefined, context: Context, rejoin = false): Decision {
   if (!doc) return refuse(notMember(groupId));
+  // Its MLS state is of a group it was taken out of: joining anew would need a new Welcome.
+  if (rejoin && !doc.members.includes(from)) return refuse({ code: 'not-a-member', message: `you are no longer in group ${groupId}: you were away longer than the grace` });
   if (doc.members.includes(from)) {
     // A member back after its socket dropped: what it missed, then who is in. What it missed is
     // handed over even if its grace had not started: the group keeps a member's messages from the

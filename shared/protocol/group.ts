@@ -86,7 +86,11 @@ export const groupExtendSchema = z
 
 const groupOnly = <T extends string>(type: T) => z.object({ ...request, type: z.literal(type), groupId: groupIdSchema }).strict();
 
-export const groupJoinSchema = groupOnly('group.join');
+/**
+ * `rejoin`: a member's app back after its link dropped; it wants its place back and nothing else,
+ * so a member dropped meanwhile is told so instead of joining anew (docs/protocol.md, "Group calls").
+ */
+export const groupJoinSchema = z.object({ ...request, type: z.literal('group.join'), groupId: groupIdSchema, rejoin: z.literal(true).optional() }).strict();
 /** `busy`: the invitee's app was in another call and did not ring (docs/protocol.md, "Group calls"). */
 export const groupDeclineSchema = z.object({ ...request, type: z.literal('group.decline'), groupId: groupIdSchema, reason: z.enum(['busy']).optional() }).strict();
 export const groupLeaveSchema = groupOnly('group.leave');

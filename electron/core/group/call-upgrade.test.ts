@@ -5,10 +5,11 @@ import type { GroupInvite } from '../../../shared/crypto/group-invite';
 import { generateIdentityKeyPair } from '../../../shared/crypto/identity';
 import type { CallView } from '../../../shared/ipc';
 import { decodeSignedInvite } from './invite-wire';
-import { enrollUser, randomCallId, removeDataDir, startServerProcess, type EnrolledUser, type ServerProcess } from '../../../server/test-support/harness.fixture';
-import { NodeGroupCore } from '../../../e2e/harness/group-cores';
+import { randomCallId } from '../../../server/test-support/harness.fixture';
+import type { NodeGroupCore } from '../../../e2e/harness/group-cores';
+import { openProxiedCores, type ProxiedCores } from '../../../e2e/harness/proxied-group-cores';
 import { forgedRing } from '../../../e2e/harness/group-tampering';
-import { TamperingProxy } from '../../../e2e/harness/tampering-proxy';
+import type { TamperingProxy } from '../../../e2e/harness/tampering-proxy';
 
 /*
  * "Add people" in a 1:1 call (docs/group-calls.md, "Adding people to a 1:1 call"), against real
@@ -21,50 +22,24 @@ import { TamperingProxy } from '../../../e2e/harness/tampering-proxy';
 const USERS = ['alice', 'bob', 'carol', 'dave'] as const;
 const WAIT = { timeout: 60_000, interval: 20 };
 
+let company: ProxiedCores;
 let proxy: TamperingProxy;
-let server: ServerProcess;
-const enrolled = new Map<string, EnrolledUser>();
-const cores = new Map<string, NodeGroupCore>();
-
-function core(userId: string): NodeGroupCore {
-  const found = cores.get(userId);
-  if (found === undefined) throw new Error(`no core for ${userId}`);
-  return found;
-}
-
-function secretKeyOf(userId: string): Uint8Array {
-  const user = enrolled.get(userId);
-  if (user === undefined) throw new Error(`${userId} is not enrolled`);
-  return user.keys.secretKey;
-}
+const core = (userId: string): NodeGroupCore => company.core(userId);
+const secretKeyOf = (userId: string): Uint8Array => company.keysOf(userId).secretKey;
 
 beforeAll(async () => {
-  proxy = await TamperingProxy.listen();
-  server = await startServerProcess({ args: ['--public-url', proxy.url, '--call-grace', '3s', '--invite-timeout', '600s'] });
-  proxy.forwardTo(server.wsUrl);
-  for (const id of [...USERS, 'mallory']) {
-    const user = await enrollUser(server, id);
-    user.client.close();
-    enrolled.set(id, user);
-  }
-  for (const id of USERS) cores.set(id, new NodeGroupCore(enrolled.get(id) as EnrolledUser, proxy.url));
-  const all = [...cores.values()];
-  await Promise.all(all.map((c) => c.online));
-  await Promise.all(all.map((c) => c.knows(USERS.filter((id) => id !== c.id))));
-  await Promise.all(all.map((c) => c.groups.published()));
+  company = await openProxiedCores(USERS, ['mallory']);
+  ({ proxy } = company);
 }, 90_000);
 
 afterAll(async () => {
-  for (const c of cores.values()) await c.close();
-  await proxy.close();
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await company.close();
 });
 
 afterEach(async () => {
   for (const id of USERS) proxy.divertFrom(id, [], () => undefined);
   // Nobody may stay in a call the next test would find them busy with.
-  for (const c of cores.values()) {
+  for (const c of company.cores()) {
     const call = c.session.calls.current();
     if (call !== null && call.state !== 'ended') c.session.calls.hangup(call.callId);
     const group = c.groups.current();
@@ -72,7 +47,7 @@ afterEach(async () => {
     if (group?.state === 'incoming') c.groups.decline(group.groupId);
   }
   await vi.waitFor(() => {
-    for (const c of cores.values()) expect(c.session.calls.current()).toBeNull();
+    for (const c of company.cores()) expect(c.session.calls.current()).toBeNull();
   }, WAIT);
 });
 

@@ -25,7 +25,9 @@ export type GroupEndReason =
   /** The group showed a member or commit the pins or the invites do not allow: this device left. */
   | 'member-refused'
   /** Joined, but nobody added this device to the MLS group in time: it left. */
-  | 'timeout';
+  | 'timeout'
+  /** Its link was down longer than the server's grace: the group went on without it. */
+  | 'disconnected';
 
 export interface GroupCallMember {
   readonly userId: string;

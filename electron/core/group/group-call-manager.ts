@@ -105,6 +105,8 @@ interface GroupCall {
   readonly unaddable: Set<string>;
   /** The id of this device's group.create or group.join: a refusal of it ends the call. */
   entryRef: string | undefined;
+  /** The id of the join that asked for this device's place back after a reconnect. */
+  rejoinRef: string | undefined;
   /** This device's DTLS binding with each member; from create or accept on. */
   pairs: PairBindings | undefined;
   /** The owner's key that verified the ring: accepting needs it to be the one pinned still. */
@@ -151,7 +153,12 @@ export class GroupCallManager {
     if (this.#closed) return;
     this.#options.send({ v, type: 'keys.publish', packages: batch.oneTime.map(toBase64Url), lastResort: toBase64Url(batch.lastResort) });
     for (const call of this.#calls.values()) {
-      if (call.state === 'active' || call.state === 'joining') this.#options.send({ v, type: 'group.join', groupId: call.groupId });
+      if (call.state === 'joining') this.#options.send({ v, type: 'group.join', groupId: call.groupId });
+      if (call.state !== 'active') continue;
+      // Only its old place: one the group dropped meanwhile is out (its MLS state is of a group
+      // it was taken out of), and the user is told so rather than left in a call of one.
+      call.rejoinRef = this.#ref('group-rejoin');
+      this.#options.send({ v, type: 'group.join', id: call.rejoinRef, groupId: call.groupId, rejoin: true });
     }
   }
 
@@ -471,6 +478,8 @@ export class GroupCallManager {
       this.#settleFetch(call, null);
     } else if (call.entryRef === error.ref) {
       this.#end(call, 'refused');
+    } else if (call.rejoinRef === error.ref) {
+      this.#end(call, 'disconnected');
     }
   }
 
@@ -502,6 +511,7 @@ export class GroupCallManager {
       fallback: undefined,
       unaddable: new Set(),
       entryRef: undefined,
+      rejoinRef: undefined,
       pairs: undefined,
       ringKey: undefined,
       joinTimer: undefined,

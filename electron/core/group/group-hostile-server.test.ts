@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../../../shared/crypto/bytes';
 import { generateIdentityKeyPair, serializeIdentityKey } from '../../../shared/crypto/identity';
 import { PROTOCOL_VERSION } from '../../../shared/protocol';
-import { enrollUser, randomCallId, removeDataDir, startServerProcess, type EnrolledUser, type ServerProcess } from '../../../server/test-support/harness.fixture';
-import { NodeGroupCore } from '../../../e2e/harness/group-cores';
+import { randomCallId, type ServerProcess } from '../../../server/test-support/harness.fixture';
+import type { NodeGroupCore } from '../../../e2e/harness/group-cores';
+import { openProxiedCores, type ProxiedCores } from '../../../e2e/harness/proxied-group-cores';
 import {
   answerFetches,
   committedMessage,
@@ -14,7 +15,7 @@ import {
   storedKeyPackage,
   welcomeMessage,
 } from '../../../e2e/harness/group-tampering';
-import { TamperingProxy } from '../../../e2e/harness/tampering-proxy';
+import type { TamperingProxy } from '../../../e2e/harness/tampering-proxy';
 import { isGroupError } from './group-error';
 
 /*
@@ -28,45 +29,19 @@ import { isGroupError } from './group-error';
 
 const USERS = ['alice', 'bob', 'carol', 'dave', 'erin'] as const;
 
+let company: ProxiedCores;
 let proxy: TamperingProxy;
 let server: ServerProcess;
-const enrolled = new Map<string, EnrolledUser>();
-const cores = new Map<string, NodeGroupCore>();
-
-function core(userId: string): NodeGroupCore {
-  const found = cores.get(userId);
-  if (found === undefined) throw new Error(`no core for ${userId}`);
-  return found;
-}
-
-function keysOf(userId: string): Uint8Array {
-  const user = enrolled.get(userId);
-  if (user === undefined) throw new Error(`${userId} is not enrolled`);
-  return user.keys.publicKey;
-}
+const core = (userId: string): NodeGroupCore => company.core(userId);
+const keysOf = (userId: string): Uint8Array => company.keysOf(userId).publicKey;
 
 beforeAll(async () => {
-  proxy = await TamperingProxy.listen();
-  // Clients sign the URL they dial: the proxy's.
-  server = await startServerProcess({ args: ['--public-url', proxy.url, '--call-grace', '3s', '--invite-timeout', '600s'] });
-  proxy.forwardTo(server.wsUrl);
-  for (const id of [...USERS, 'mallory']) {
-    const user = await enrollUser(server, id);
-    user.client.close();
-    enrolled.set(id, user);
-  }
-  for (const id of USERS) cores.set(id, new NodeGroupCore(enrolled.get(id) as EnrolledUser, proxy.url));
-  const all = [...cores.values()];
-  await Promise.all(all.map((c) => c.online));
-  await Promise.all(all.map((c) => c.knows([...USERS, 'mallory'].filter((id) => id !== c.id))));
-  await Promise.all(all.map((c) => c.groups.published()));
+  company = await openProxiedCores(USERS, ['mallory']);
+  ({ proxy, server } = company);
 }, 90_000);
 
 afterAll(async () => {
-  for (const c of cores.values()) await c.close();
-  await proxy.close();
-  await server.stop();
-  removeDataDir(server.dataDir);
+  await company.close();
 });
 
 /** Alice's group call with these invitees, joined by `joiners` one by one; returns its id at the epoch they reach. */
@@ -126,7 +101,7 @@ describe('a hostile server cannot put anyone in a group call', () => {
     const { groupId, epoch } = await startGroup(['bob', 'carol'], ['bob', 'carol']);
     // The server's own MLS group under this group's id, owned by an enrolled accomplice, padded to
     // the members' epoch; its commit adds Erin from a KeyPackage the server holds.
-    const mallory = enrolled.get('mallory') as EnrolledUser;
+    const mallory = { keys: company.keysOf('mallory') };
     const rogue = await RogueGroup.start(groupId, { userId: 'mallory', identity: mallory.keys }, ['erin'], new Map([['erin', keysOf('erin')]]));
     await rogue.reach(epoch);
     const add = await rogue.add('erin', storedKeyPackage(server.dataDir, 'erin'));
@@ -155,7 +130,7 @@ describe('a hostile server cannot put anyone in a group call', () => {
     try {
       const keyPackage = storedKeyPackage(server.dataDir, 'carol');
       core('carol').groups.accept(groupId, core('carol').fingerprint);
-      const mallory = enrolled.get('mallory') as EnrolledUser;
+      const mallory = { keys: company.keysOf('mallory') };
       const rogue = await RogueGroup.start(groupId, { userId: 'mallory', identity: mallory.keys }, ['carol'], new Map([['carol', keysOf('carol')]]));
       const add = await rogue.add('carol', keyPackage);
       rogue.wipe();
@@ -175,7 +150,7 @@ describe('a hostile server cannot put anyone in a group call', () => {
 
   it('rings with invites the owner never signed: nothing rings, the user sees a refusal, the app declines', async () => {
     const forger = await generateIdentityKeyPair();
-    const alice = enrolled.get('alice') as EnrolledUser;
+    const alice = { keys: company.keysOf('alice') };
     const genuine = { groupId: randomCallId(), owner: 'alice', invitees: ['bob'], media: 'audio' as const, issuedAt: Date.now() };
     const rings = [
       // Alice's name, the server's key.

@@ -49,6 +49,8 @@ function endText(view: GroupView): string | null {
       return 'The group call was refused.';
     case 'timeout':
       return 'Nobody joined the group call.';
+    case 'disconnected':
+      return 'You were offline longer than the group call waits for someone, and it went on without you.';
     default:
       return null;
   }
@@ -68,7 +70,7 @@ export function useGroupFlow(engine: GroupCallEngine | null, state: GroupEngineS
   if (view?.state === 'ended' && endedShown !== view.groupId) {
     setEndedShown(view.groupId);
     const text = endText(view);
-    if (text !== null) setNotice({ text, tone: view.endReason === 'member-refused' || view.endReason === 'removed' ? 'danger' : 'info' });
+    if (text !== null) setNotice({ text, tone: view.endReason === 'member-refused' || view.endReason === 'removed' || view.endReason === 'disconnected' ? 'danger' : 'info' });
   }
 
   const report = (what: string) => (error: unknown) => {
