@@ -284,7 +284,6 @@ export class GroupMesh implements GroupMediaSession {
     const inGroup = new Set(view.members.filter((member) => member.index !== null).map((member) => member.userId));
     for (const [userId, pair] of this.pairs) {
       if (inGroup.has(userId)) continue;
-      console.debug(`group call: closing the pair with ${userId}, who is no longer in the group`);
       pair.close();
       this.#forget(userId, pair);
     }
