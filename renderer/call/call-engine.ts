@@ -10,7 +10,7 @@ import { countersOf, idleState, unknownQuality } from './engine-state';
 import { CallSession, type SessionSettings } from './call-session';
 import { captureDisplay } from './display-capture';
 import type { TrackState } from './local-media-controls';
-import { emptyProgress, type MediaProgress } from './stats';
+import { APP_STATS_INTERVAL_MS, emptyProgress, type MediaProgress } from './stats';
 import type { TransformApi } from './transforms';
 import { sampleVideoSizes, type VideoSizes } from './video-sizes';
 
@@ -74,7 +74,7 @@ export function createCallEngine(bridge: SealcallBridge, initialOptions: CallEng
   const prerequisites = new CallPrerequisites(bridge);
   const settings: SessionSettings & { statsIntervalMs: number } = {
     ratchetIntervalMs: TEN_MINUTES,
-    statsIntervalMs: 1000,
+    statsIntervalMs: APP_STATS_INTERVAL_MS,
     preferLegacyTransforms: false,
     frameTimings: false,
   };

@@ -32,6 +32,13 @@ export interface MediaProgress {
   codecs: string[];
 }
 
+/**
+ * How often a call samples getStats for its quality indicator. A whole report each time: the CPU
+ * bench measured once a second as most of the app's own in-call work (docs/benchmarks.md, "CPU cost
+ * of E2EE"), and every 2 s still shows a bad link within a breath.
+ */
+export const APP_STATS_INTERVAL_MS = 2000;
+
 export function emptyProgress(): MediaProgress {
   return {
     at: 0,
