@@ -16,7 +16,11 @@ import type { FrameTimingSamples } from '../renderer/workers/frame-timings';
 import { bundleBrowserScript } from '../e2e/harness/browser-script';
 
 const CALL_SECONDS = QUICK ? 8 : 20;
-const GOAL_US = 40;
+/**
+ * An earlier absolute goal, kept as a reference line: a frame's cipher alone, cold as a call's frames
+ * find it, can take longer than this on a loaded machine, so the verdict is the ratio to that floor.
+ */
+const OLD_GOAL_US = 40;
 /** docs/benchmarks.md's goal: the worker's per-frame time at most this many times the raw cipher's. */
 const GOAL_RATIO = 2;
 const FLOOR_ROUNDS = QUICK ? 200 : 1000;
@@ -148,8 +152,7 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
       const mean = trimmedMean(samples);
       const floor = floors[kind][op];
       const pacedFloor = paced[kind][op];
-      const met = mid <= GOAL_US;
-      if (!met) missed.push(label);
+      if (mid > OLD_GOAL_US) missed.push(label);
       if (!(mean <= GOAL_RATIO * pacedFloor.mean)) ratioMissed.push(label);
       rows.push([
         label,
@@ -161,8 +164,8 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
         formatRatio(mean, floor.mean),
         `${us(pacedFloor.median)} / ${us(pacedFloor.mean)}`,
         formatRatio(mean, pacedFloor.mean),
-        `≤ ${GOAL_US} µs, ≤ ${String(GOAL_RATIO)}× paced`,
-        verdict(met && mean <= GOAL_RATIO * pacedFloor.mean),
+        `≤ ${String(GOAL_RATIO)}× paced`,
+        verdict(mean <= GOAL_RATIO * pacedFloor.mean),
       ]);
       const read = trimmedMean(series(`${key}:read`));
       const write = trimmedMean(series(`${key}:write`));
@@ -199,9 +202,14 @@ export async function runWorkerCryptoBench(): Promise<BenchSection> {
         `Where a frame's time goes (means, µs): reading the frame's \`data\` and viewing its bytes, SFrame, setting \`data\`:`,
       '',
       markdownTable(['per frame (µs, means)', 'all', 'read data', 'SFrame', 'write data'], partRows),
-      ...(missed.length > 0 || ratioMissed.length > 0
-        ? ['', `Missed: ${[...new Set([...missed, ...ratioMissed])].join(', ')}. The floors are the same cipher with no SFrame and no transform around it; ` +
+      ...(ratioMissed.length > 0
+        ? ['', `Missed: ${ratioMissed.join(', ')}. The floors are the same cipher with no SFrame and no transform around it; ` +
             `where the figure is far above both, the frame waited in the worker behind other frames (four transforms share it).`]
+        : []),
+      ...(missed.length > 0
+        ? ['', `Above the earlier absolute goal of ${String(OLD_GOAL_US)} µs a frame: ${missed.join(', ')}. In this run the raw cipher ` +
+            `alone, paced as a call's frames are, took ${us(Math.min(...Object.values(paced).flatMap((ops) => [ops.encrypt.mean, ops.decrypt.mean])))} µs ` +
+            `or more (mean): the absolute figure follows the machine's load, the ratio to the floor measured beside it does not.`]
         : []),
     ].join('\n');
     return { title: 'Crypto in the worker', markdown };
