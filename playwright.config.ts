@@ -27,6 +27,9 @@ export default defineConfig<{ hostKind: HostKind }>({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results',
+  // The specs start servers and run the admin CLI through bin/sealcall-server.js, which runs the
+  // server bundle only while it matches the sources: build it first (a no-op after `npm run build`).
+  globalSetup: './scripts/build-server.ts',
   // Two cores, one worker each. A 1:1 spec keeps them about half busy (it waits on server start-ups,
   // signalling, ICE and frames arriving in real time), so a third worker would fill idle time; it
   // is not used yet, because a few fault specs time a reconnect to the second and have not been
