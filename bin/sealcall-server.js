@@ -3,7 +3,7 @@
 // was built from exactly the sources on disk now (bin/server-bundle.js checks every input's bytes),
 // and otherwise the TypeScript sources through tsx's loader: either way what runs is what was
 // reviewed and tested, never a stale build. The bundle starts in a fraction of tsx's time, which
-// the tests, starting hundreds of servers, rely on (docs/deployment.md, "Install").
+// the tests, starting hundreds of servers, rely on (docs/deployment.md, "Requirements").
 import { pathToFileURL } from 'node:url';
 import { serverBundleState } from './server-bundle.js';
 

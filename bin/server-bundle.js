@@ -2,7 +2,7 @@
 // exactly the files on disk now. The record next to it lists every file esbuild read (the server's
 // and shared/ sources, the bundled packages, the build script) with one digest over their bytes,
 // and a digest of the bundle itself; any difference means the sources moved on (an edit, a pull,
-// a new `npm ci`) and the bin runs the sources through tsx instead (docs/deployment.md, "Install").
+// a new `npm ci`) and the bin runs the sources through tsx instead (docs/deployment.md, "Requirements").
 // Plain JavaScript because the bin must decide before tsx is loaded.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -5,8 +5,9 @@
  * `npm run build`). The test runners call ensureServerBundle first, so an edit is never tested
  * through a stale bundle.
  *
- * One file, because Node starts it in about a fifth of the CPU time tsx needs to compile the
- * sources, and a fifth of loading the packages file by file (docs/deployment.md, "Install").
+ * One file, packages included: a server start then takes about a third of the CPU time tsx needs
+ * to compile the sources, and about half of loading the packages file by file
+ * (docs/deployment.md, "Requirements").
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
