@@ -6,7 +6,7 @@ import { layerRule } from './tooling/layer-rule.js';
 const sealcall = { rules: { layers: layerRule } };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', '.tsbuild/', 'test-results/', 'playwright-report/', 'tooling/fixtures/'] },
+  { ignores: ['node_modules/', 'out/', 'out-server/', 'dist/', '.tsbuild/', 'test-results/', 'playwright-report/', 'tooling/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -70,7 +70,8 @@ export interface ServerProcess {
 }
 
 /**
- * A start takes about 2 s here (Node, tsx compiling the server, SQLite). An e2e spec may restart
+ * A start takes about 0.6 CPU-s here from the server bundle the test runners build first (1.9 when
+ * the bin falls back to tsx compiling the sources: bin/sealcall-server.js). An e2e spec may restart
  * the server while two Chromium pages decode video on the same 2 cores; under that load a start
  * was seen to take over 15 s. The limit only bounds how long a server that never comes up is
  * waited for.
