@@ -99,7 +99,7 @@ function writeConfig(dir: string, secrets: JanusSecrets, http: number, rtp: { mi
         .replace(/rtp_port_range = "[^"]*"/, `rtp_port_range = "${rtp.min}-${rtp.max}"`)
         .replace(/server_name = "[^"]*"/, `server_name = "${serverName}"`)
         // Loopback only: host candidates on 127.0.0.1, the browsers under test are on it too.
-        .replace(/ice_ignore_list = "[^"]*"/, 'ice_ignore_list = "vmnet"\n\tice_enforce_list = "lo"');
+        .replace(/ice_ignore_list = "[^"]*"/, 'ice_enforce_list = "lo"');
     }
     if (name === 'janus.transport.http.jcfg') text = text.replace(/port = 8088/, `port = ${http}`);
     writeFileSync(path.join(dir, name), text);
