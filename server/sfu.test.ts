@@ -80,7 +80,7 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus${missing === 
   it('a member gets a seat that Janus takes: it joins the room as the participant the server named', async () => {
     const groupId = await groupOf([bob]);
     const seat = await seatFor(bob, groupId);
-    expect(seat).toMatchObject({ groupId, url: janus.apiUrl, room: expect.any(Number), participantId: expect.any(Number) });
+    expect(seat).toMatchObject({ groupId, url: janus.apiUrl, room: expect.any(Number) as number, participantId: expect.any(Number) as number });
     expect(seat.expiresAt).toBeGreaterThan(Date.now());
     expect(await joinRoom(janus.apiUrl, seat.token, seat.room, seat.participantId, seat.roomToken)).toMatchObject({ ok: true, id: seat.participantId });
     const own = await seatFor(alice, groupId);
@@ -157,7 +157,7 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus${missing === 
     const groupId = await groupOf([bob]);
     await janus.stop();
     alice.client.send({ v, type: 'sfu.join', id: 'd1', groupId });
-    expect(await alice.client.error('sfu-unavailable', 15_000)).toMatchObject({ groupId, ref: 'd1', message: expect.stringMatching(/not answering/) });
+    expect(await alice.client.error('sfu-unavailable', 15_000)).toMatchObject({ groupId, ref: 'd1', message: expect.stringMatching(/not answering/) as string });
     // The same socket still works.
     alice.client.send({ v, type: 'group.end', groupId });
     await bob.client.next('group.ended', (m) => m.groupId === groupId);
@@ -182,6 +182,6 @@ describe('a server without Janus', () => {
   it('says it has no SFU', async () => {
     const groupId = randomCallId();
     alice.client.send({ v, type: 'sfu.join', id: 'u1', groupId });
-    expect(await alice.client.error('unsupported')).toMatchObject({ groupId, ref: 'u1', message: expect.stringMatching(/--janus-url/) });
+    expect(await alice.client.error('unsupported')).toMatchObject({ groupId, ref: 'u1', message: expect.stringMatching(/--janus-url/) as string });
   });
 });

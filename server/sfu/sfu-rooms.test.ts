@@ -115,9 +115,9 @@ describe.skipIf(missing !== undefined)(`SFU rooms on a real Janus${missing === u
     const handle = (await post(`${janus.apiUrl}/${session}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data?.id;
     const created = await post(`${janus.apiUrl}/${session}/${handle}`, { janus: 'message', body: { request: 'create', room: 777 } });
     // VideoRoom's admin_key: 429 is "missing element" (no admin_key given).
-    expect(created.plugindata?.data).toMatchObject({ error_code: expect.any(Number), error: expect.stringMatching(/admin_key/) });
+    expect(created.plugindata?.data).toMatchObject({ error_code: expect.any(Number) as number, error: expect.stringMatching(/admin_key/) as string });
     const forward = await post(`${janus.apiUrl}/${session}/${handle}`, { janus: 'message', body: { request: 'rtp_forward', room: seat.room, publisher_id: 1, host: '127.0.0.1', streams: [] } });
-    expect(forward.plugindata?.data).toMatchObject({ error_code: expect.any(Number) });
+    expect(forward.plugindata?.data).toMatchObject({ error_code: expect.any(Number) as number });
   });
 });
 

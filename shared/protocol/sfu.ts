@@ -21,7 +21,7 @@ export const sfuSeatSchema = z
     type: z.literal('sfu.seat'),
     groupId: groupIdSchema,
     /** The Janus API for clients (HTTPS through the deployment's proxy, or loopback in tests). */
-    url: z.string().url().max(512).regex(/^https?:\/\//, 'an http: or https: URL'),
+    url: z.url().max(512).regex(/^https?:\/\//, 'an http: or https: URL'),
     room: janusIdSchema,
     /** The id to join the room with: the server kicks by it, and sweeps out anyone else. */
     participantId: janusIdSchema,
