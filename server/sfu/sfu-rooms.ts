@@ -119,6 +119,14 @@ export class SfuRooms {
     return { kicked };
   }
 
+  /**
+   * Tests only (e2e/sfu-janus.spec.ts): copies a publisher's RTP to a UDP port, to show what Janus
+   * forwards. Needs the admin key (the room is lock_rtp_forward); nothing in the server calls it.
+   */
+  async forwardForTests(groupId: string, publisherId: number, host: string, streams: { mid: string; port: number }[]): Promise<void> {
+    await this.api.rtpForward(this.roomOf(groupId), this.secretOf(groupId), publisherId, host, streams);
+  }
+
   /** The call ended: the room goes, and everyone in it with it. */
   async end(groupId: string): Promise<void> {
     try {
