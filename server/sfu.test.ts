@@ -86,6 +86,9 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus${missing === 
     const own = await seatFor(alice, groupId);
     expect(own.room).toBe(seat.room);
     expect(own.participantId).not.toBe(seat.participantId);
+    // Asking again at once is a flood: one seat costs Janus a dozen requests.
+    bob.client.send({ v, type: 'sfu.join', id: 'again', groupId });
+    expect(await bob.client.error('rate-limited')).toMatchObject({ groupId, ref: 'again' });
     alice.client.send({ v, type: 'group.end', groupId });
     await bob.client.next('group.ended', (m) => m.groupId === groupId);
   });

@@ -19,12 +19,17 @@ export interface SfuDeskPorts {
 
 type Refusal = Extract<ServerMessage, { type: 'error' }>;
 
+/** A member asks again only before its token runs out (minutes): more often is a flood. */
+const MIN_SEAT_INTERVAL_MS = 5_000;
+
 export class SfuDesk {
   private readonly rooms: SfuRooms;
   /** Per group: the tail of its chain of Janus steps. */
   private readonly queues = new Map<string, Promise<void>>();
   /** Seats asked for and not yet given: one at a time per member, so a flood of asks cannot queue Janus work. */
   private readonly asking = new Set<string>();
+  /** When each member last got a seat: a seat costs Janus a dozen requests, and a token lasts minutes. */
+  private readonly lastSeat = new Map<string, number>();
 
   constructor(
     config: SfuConfig,
@@ -46,6 +51,11 @@ export class SfuDesk {
     const key = `${groupId}\0${userId}`;
     if (this.asking.has(key)) {
       refuse('rate-limited', 'a seat in this SFU room is already on its way to you');
+      return;
+    }
+    const last = this.lastSeat.get(key);
+    if (last !== undefined && Date.now() - last < MIN_SEAT_INTERVAL_MS) {
+      refuse('rate-limited', `one seat per ${MIN_SEAT_INTERVAL_MS / 1000} s: the last one is good until its expiry`);
       return;
     }
     this.asking.add(key);
@@ -72,12 +82,14 @@ export class SfuDesk {
       refuse('sfu-unavailable', 'the meeting server (SFU) is not answering; try again in a moment');
       return;
     }
+    this.lastSeat.set(`${groupId}\0${userId}`, Date.now());
     this.ports.send(userId, { v: PROTOCOL_VERSION, type: 'sfu.seat', groupId, ...seat });
   }
 
 
   /** Members out of a group call lose their seats; an ended call loses its room. */
   membershipChanged(groupId: string, left: readonly string[], members: readonly string[] | null): void {
+    for (const userId of left) this.lastSeat.delete(`${groupId}\0${userId}`);
     if (members === null) {
       this.enqueue(groupId, async () => {
         await this.rooms.end(groupId);
