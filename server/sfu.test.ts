@@ -4,7 +4,7 @@ import { PROTOCOL_VERSION, type ServerMessage } from '../shared/protocol';
 import { JanusApi } from './sfu/janus-api';
 import { janusMissingReason, startJanus, type JanusProcess } from './test-support/janus.fixture';
 import { joinRoom } from './test-support/janus-client.fixture';
-import { TestClient, enrollUser, randomCallId, removeDataDir, startServerProcess, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
+import { TestClient, enrollUser, randomCallId, removeDataDir, signIn, startServerProcess, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
 
 /*
  * Seats in a group call's SFU room through the real server, with a real Janus (Debian's, from
@@ -93,12 +93,24 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus${missing === 
     await bob.client.next('group.ended', (m) => m.groupId === groupId);
   });
 
-  it('no seat for anyone else: enrolled but not in the call, invited but not joined, removed, or not signed in', async () => {
+  it('no seat for anyone else: enrolled but not in the call, invited but not joined, away, removed, or not signed in', async () => {
     const groupId = await groupOf([bob], [carol]);
     eve.client.send({ v, type: 'sfu.join', id: 'e1', groupId });
     expect(await eve.client.error('not-a-member')).toMatchObject({ groupId, ref: 'e1' });
     carol.client.send({ v, type: 'sfu.join', id: 'c1', groupId });
     expect(await carol.client.error('not-a-member')).toMatchObject({ groupId, ref: 'c1' });
+
+    // Bob's socket drops: he is away (in his grace) until his app rejoins, and gets no seat meanwhile.
+    bob.client.close();
+    await alice.client.subscribe(['bob']);
+    await alice.client.next('presence', (m) => m.userId === 'bob' && m.presence === 'offline', 15_000);
+    bob.client = await signIn(server, bob.userId, bob.keys);
+    await publish(bob, 60);
+    bob.client.send({ v, type: 'sfu.join', id: 'b0', groupId });
+    expect(await bob.client.error('not-a-member')).toMatchObject({ groupId, ref: 'b0' });
+    bob.client.send({ v, type: 'group.join', groupId });
+    await bob.client.next('group.joined', (m) => m.groupId === groupId && m.userId === 'bob');
+    expect(await seatFor(bob, groupId)).toMatchObject({ groupId });
 
     alice.client.send({ v, type: 'group.remove', groupId, userId: 'bob' });
     await bob.client.next('group.ended', (m) => m.groupId === groupId && m.reason === 'removed');
