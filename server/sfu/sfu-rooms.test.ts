@@ -1,4 +1,6 @@
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { janusMissingReason, startJanus, type JanusProcess } from '../test-support/janus.fixture';
 import { joinRoom } from '../test-support/janus-client.fixture';
@@ -105,6 +107,18 @@ describe.skipIf(missing !== undefined)(`SFU rooms on a real Janus${missing === u
     const back = await rooms.seat(group, 'alice');
     expect(back.room).toBe(seat.room);
     expect(await joinRoom(janus.apiUrl, back.token, back.room, back.participantId, back.roomToken)).toMatchObject({ ok: true });
+  });
+
+  test('the shipped config keeps the Janus API on loopback: no other address of this machine answers', async () => {
+    const port = Number(new URL(janus.apiUrl).port);
+    const others = Object.values(networkInterfaces()).flat().filter((address) => address !== undefined && address.family === 'IPv4' && !address.internal).map((address) => address?.address ?? '');
+    const answers = (host: string) => new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => { resolve(false); });
+    });
+    expect(await answers('127.0.0.1')).toBe(true);
+    for (const host of others) expect(await answers(host), host).toBe(false);
   });
 
   test('only the server makes rooms: a client with a seat cannot create one, nor forward RTP', async () => {
