@@ -179,7 +179,8 @@ test.describe('media through a real Janus SFU', () => {
       await expect.poll(() => forwarded.frameStarts, { timeout: 60_000 }).toBeGreaterThan(30);
       const { frameStarts, sframes, risingCounters } = forwarded;
       expect(sframes).toBeGreaterThanOrEqual(frameStarts - 1);
-      expect(risingCounters).toBeGreaterThanOrEqual(sframes - 2);
+      // Counters rise frame after frame (a packet Janus resends after a loss repeats one).
+      expect(risingCounters).toBeGreaterThanOrEqual(sframes * 0.9);
       expect(sframes).toBeGreaterThan(30);
       expect(pageErrors).toEqual([]);
     } finally {
