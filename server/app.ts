@@ -77,7 +77,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     }
     logger.info('joined the cluster', { instanceId: cluster.instanceId });
   }
-  const hub = new Hub({ store, readDirectory: (after) => store.directoryChangesAfter(after), logger, metrics, turn: config.turn, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
+  const hub = new Hub({ store, readDirectory: (after) => store.directoryChangesAfter(after), logger, metrics, turn: config.turn, sfu: config.sfu, inviteTimeoutMs: limits.inviteTimeoutMs, callGraceMs: limits.callGraceMs, maxConnections: limits.maxConnections, presenceFlushMs: PRESENCE_FLUSH_MS, cluster });
   let accepting = true;
   const trustedProxies = new Set(config.trustedProxies);
   const deadlines = new AcceptDeadlines(limits.authTimeoutMs, limits.maxUnauthenticatedPerAddress, trustedProxies);

@@ -10,6 +10,8 @@ import type { ServerMetrics } from './metrics/server-metrics';
 import { PresenceBoard } from './presence/presence-board';
 import { CallRelay } from './relay/call-relay';
 import type { Relay, RelayRefusal } from './relay/relay';
+import { SfuDesk } from './sfu/sfu-desk';
+import type { SfuConfig } from './sfu/sfu-rooms';
 import type { Store } from './store/store';
 import { turnCredentials } from './turn/credentials';
 import { textFrame } from './ws/frame';
@@ -22,6 +24,8 @@ export interface HubOptions {
   logger: Logger;
   metrics: ServerMetrics | undefined;
   turn: TurnConfig | undefined;
+  /** Meetings over a Janus SFU (docs/deployment.md, "Janus for meetings"). */
+  sfu?: SfuConfig;
   inviteTimeoutMs: number;
   callGraceMs?: number;
   maxConnections: number;
@@ -47,6 +51,8 @@ export class Hub implements LocalSessions {
   readonly relay: Relay;
   /** Group calls (docs/protocol.md, "Group calls"): in memory on one instance, in Redis across several. */
   readonly groups: GroupDesk;
+  /** Seats in the group calls' SFU rooms; undefined without Janus, or across several instances (not yet). */
+  readonly sfu: SfuDesk | undefined;
   private readonly sessions = new Map<string, Session>();
   /** Cluster mode: the registry token of each local session. */
   private readonly tokens = new Map<string, string>();
@@ -76,11 +82,19 @@ export class Hub implements LocalSessions {
         isKnown: (userId) => this.directory.has(userId),
         busyChanged: (userId) => { this.updatePresence(userId); },
         storeFailed: (error) => { this.options.logger.error('could not keep a group call in the store', errorOrigin(error)); },
+        membershipChanged: (groupId, left, members) => { this.sfu?.membershipChanged(groupId, left, members); },
       },
       options.callGraceMs ?? DEFAULT_GROUP_GRACE_MS,
       options.store.groupCalls,
       this.cluster?.groups,
     );
+    this.sfu = options.sfu !== undefined && this.cluster === undefined
+      ? new SfuDesk(
+        options.sfu,
+        { isPresent: (groupId, userId) => this.groups.local?.isPresent(groupId, userId) === true, send: (userId, message) => { this.deliver(userId, message); } },
+        options.logger,
+      )
+      : undefined;
     this.cluster?.attach(this);
   }
 
@@ -212,6 +226,13 @@ export class Hub implements LocalSessions {
         session.send(
           this.options.turn ? this.turnMessage(session.userId, this.options.turn) : { v: PROTOCOL_VERSION, type: 'turn.credentials', iceServers: [], expiresAt: Date.now() },
         );
+        return;
+      case 'sfu.join':
+        if (this.sfu) this.sfu.join(session.userId, message);
+        else {
+          const reason = this.cluster ? 'meetings over the SFU need a single server instance for now' : 'this server has no SFU for meetings (start --janus-url)';
+          session.send({ v: PROTOCOL_VERSION, type: 'error', code: 'unsupported', message: reason, groupId: message.groupId, ...(message.id === undefined ? {} : { ref: message.id }) });
+        }
         return;
       case 'auth':
       case 'enroll':

@@ -8,6 +8,7 @@ import { canonicalIp } from '../limits/client-address';
 import { errorOrigin } from '../log/error-origin';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log/logger';
 import { defineCommand } from './command';
+import { JANUS_OPTIONS, readJanus } from './janus-options';
 import { CommandError, UsageError } from './io';
 import { DATA_DIR_OPTION, HELP_OPTION, durationOption, integerOption, listOption, stringOption, type OptionSpec, type OptionValues } from './options';
 import { REDIS_OPTION, REDIS_PERSISTENCE_OPTION, readRedisConfig } from './store-options';
@@ -177,7 +178,7 @@ const o = {
   logLevel: { name: 'log-level', kind: 'string', env: 'SEALCALL_LOG_LEVEL', default: 'info', placeholder: 'LEVEL', help: LOG_LEVELS.join(', ') },
 } satisfies Record<string, OptionSpec>;
 
-const SPECS: OptionSpec[] = [o.host, o.port, DATA_DIR_OPTION, REDIS_OPTION, REDIS_PERSISTENCE_OPTION, o.publicUrl, o.trustedProxy, o.turnUrl, o.turnSecret, o.turnSecretFile, o.turnTtl];
+const SPECS: OptionSpec[] = [o.host, o.port, DATA_DIR_OPTION, REDIS_OPTION, REDIS_PERSISTENCE_OPTION, o.publicUrl, o.trustedProxy, o.turnUrl, o.turnSecret, o.turnSecretFile, o.turnTtl, ...Object.values(JANUS_OPTIONS)];
 const LIMIT_SPECS: OptionSpec[] = [
   o.maxMessageBytes,
   o.rateLimit,
@@ -283,6 +284,7 @@ export function readServerConfig(values: OptionValues): ServerConfig {
     publicUrl,
     trustedProxies: readTrustedProxies(values),
     turn: readTurn(values),
+    sfu: readJanus(values),
     limits: readLimits(values),
     logLevel: logLevel as LogLevel,
     cluster: readCluster(values, redis),
@@ -315,7 +317,7 @@ export const startCommand = defineCommand({
     }
     const dataIn = config.redis ? `Redis at ${checkRedisUrl(config.redis.url).shown}` : config.dataDir;
     io.out(`sealcall-server listening on ${server.httpUrl} (clients connect to ${server.publicUrl}, data in ${dataIn})`);
-    logger.info('server started', { httpUrl: server.httpUrl, publicUrl: server.publicUrl, dataIn, turn: config.turn !== undefined });
+    logger.info('server started', { httpUrl: server.httpUrl, publicUrl: server.publicUrl, dataIn, turn: config.turn !== undefined, sfu: config.sfu?.apiUrl });
     const running = server;
     // A last resort, not a recovery: a fault that escaped every handler still ends the process
     // (exit 70, for the supervisor to restart it), as Node would. What it adds is a log line

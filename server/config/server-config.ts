@@ -1,5 +1,6 @@
 import type { AddressLimits } from '../limits/address-guard';
 import type { LogLevel } from '../log/logger';
+import type { SfuConfig } from '../sfu/sfu-rooms';
 
 /** The limits each connection lives under. Every one is configurable, and tests shorten the timers. */
 export interface Limits extends AddressLimits {
@@ -89,6 +90,8 @@ export interface ServerConfig {
   /** Proxies whose X-Forwarded-For names the client, as address keys (see limits/client-address.ts). */
   trustedProxies: string[];
   turn: TurnConfig | undefined;
+  /** Meetings over a Janus SFU (docs/deployment.md, "Janus for meetings"); undefined: none. */
+  sfu?: SfuConfig;
   limits: Limits;
   logLevel: LogLevel;
   /** Cluster mode: the Redis that instances share (docs/deployment.md); undefined runs one instance alone. */

@@ -15,6 +15,7 @@ export interface GroupDeskPorts {
   isKnown(userId: string): boolean;
   busyChanged(userId: string): void;
   storeFailed(error: unknown): void;
+  membershipChanged?(groupId: string, left: readonly string[], members: readonly string[] | null): void;
 }
 
 type Answer = GroupRefusal | undefined | Promise<GroupRefusal | undefined>;
@@ -66,6 +67,7 @@ export class GroupDesk {
         canRing: (userId) => this.keys.canRing(userId),
         busyChanged: (userId) => { ports.busyChanged(userId); },
         storeFailed: (error) => { ports.storeFailed(error); },
+        membershipChanged: (groupId, left, members) => { ports.membershipChanged?.(groupId, left, members); },
       },
       graceMs,
       groupCalls,

@@ -36,6 +36,8 @@ export interface GroupPorts {
   busyChanged(userId: string): void;
   /** The store could not keep a group's change, or give back the groups it kept. */
   storeFailed(error: unknown): void;
+  /** Members left a group (`members` is who is still in), or it ended (`members` null): the SFU room follows. */
+  membershipChanged?(groupId: string, left: readonly string[], members: readonly string[] | null): void;
 }
 
 /** A member whose session dropped: the end of its grace, and what it missed meanwhile. */
@@ -71,6 +73,12 @@ export class GroupRelay implements GroupRegistry {
 
   isInGroup(userId: string): boolean {
     return this.groupOf.has(userId);
+  }
+
+  /** A member of the group whose session is here (not away in its grace). */
+  isPresent(groupId: string, userId: string): boolean {
+    const doc = this.groups.get(groupId);
+    return doc !== undefined && doc.members.includes(userId) && doc.away[userId] === undefined;
   }
 
   mayFetch(from: string, groupId: string, users: readonly string[]): GroupRefusal | undefined {
@@ -207,11 +215,14 @@ export class GroupRelay implements GroupRegistry {
   private track(groupId: string, before: GroupDoc | undefined, after: GroupDoc | undefined): void {
     const was = new Set(before?.members ?? []);
     const is = new Set(after?.members ?? []);
+    const left: string[] = [];
     for (const user of was) {
       if (is.has(user)) continue;
+      left.push(user);
       if (this.groupOf.get(user) === groupId) this.groupOf.delete(user);
       this.ports.busyChanged(user);
     }
+    if (before !== undefined && (after === undefined || left.length > 0)) this.ports.membershipChanged?.(groupId, left, after?.members ?? null);
     for (const user of is) {
       if (was.has(user)) continue;
       this.groupOf.set(user, groupId);

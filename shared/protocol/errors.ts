@@ -34,6 +34,8 @@ export const protocolErrorCodeSchema = z.enum([
   'group-full',
   /** This server cannot do what was asked (group calls on a deployment of several instances). */
   'unsupported',
+  /** Meetings over the SFU: the server's Janus is down or answered something it should not. Try again. */
+  'sfu-unavailable',
 ]);
 export type ProtocolErrorCode = z.infer<typeof protocolErrorCodeSchema>;
 

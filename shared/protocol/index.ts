@@ -6,6 +6,7 @@ export * from './errors';
 export * from './fields';
 export * from './group';
 export * from './messages';
+export * from './sfu';
 export * from './turn';
 export * from './version';
 export * from './server-url';

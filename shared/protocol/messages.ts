@@ -14,6 +14,7 @@ import {
 import { ProtocolError, protocolErrorCodeSchema } from './errors';
 import { callIdSchema, requestIdSchema, versionField } from './fields';
 import { epochSchema, groupIdSchema, incomingGroupSchemas, outgoingGroupSchemas } from './group';
+import { sfuJoinSchema, sfuSeatSchema } from './sfu';
 import { turnCredentialsSchema, turnRequestSchema } from './turn';
 import { PROTOCOL_VERSION } from './version';
 
@@ -32,7 +33,7 @@ export const errorMessageSchema = z
   })
   .strict();
 
-const clientSchemas = [authSchema, enrollSchema, directorySyncSchema, presenceSubscribeSchema, turnRequestSchema, ...outgoingGroupSchemas] as const;
+const clientSchemas = [authSchema, enrollSchema, directorySyncSchema, presenceSubscribeSchema, turnRequestSchema, sfuJoinSchema, ...outgoingGroupSchemas] as const;
 const serverSchemas = [
   helloSchema,
   welcomeSchema,
@@ -42,6 +43,7 @@ const serverSchemas = [
   presenceSnapshotSchema,
   presenceUpdateSchema,
   turnCredentialsSchema,
+  sfuSeatSchema,
   callEndedSchema,
   errorMessageSchema,
   ...incomingGroupSchemas,

@@ -238,6 +238,10 @@ export class OnlineSession {
       case 'hello':
       case 'welcome':
         return;
+      // Only an app that asked for a seat gets one; the app's meeting client is not built yet
+      // (docs/protocol.md, "Meetings over the SFU").
+      case 'sfu.seat':
+        return;
       default:
         if (isIncomingGroupMessage(message)) {
           this.groups.receive(message);

@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { SfuRooms } from '../server/sfu/sfu-rooms';
+import { janusMissingReason, startJanus, type JanusProcess } from '../server/test-support/janus.fixture';
+import type { CryptoReport } from '../renderer/workers/frame-crypto-messages';
+import { clearPrefixLength } from '../shared/crypto/media-frame';
+import { decodeSFrameHeader } from '../shared/crypto/sframe';
+import { groupKid } from '../shared/crypto/sframe-mls';
+import { bundleBrowserScript } from './harness/browser-script';
+import { serveSfuPage, type SfuPageServer } from './harness/sfu-page-server';
+import type { SfuPageKeys, SfuPageSeat } from './sfu-janus/page-entry';
+
+/*
+ * SFrame-encrypted media through a real Janus (Debian's, from deploy/janus/): two Chromium pages,
+ * each a member with a seat from the server's SfuRooms, publish to the room and subscribe to each
+ * other through the renderer's Janus client, with the renderer's frame-crypto worker on every
+ * sender and receiver, and decode each other. Janus's RTP forwarder copies Alice's video to a UDP
+ * socket here. Each forwarded frame keeps VP8's clear prefix (docs/protocol.md, "Between the two
+ * apps: media frames": the frame tag, and on a key frame its start code and size), and what follows
+ * must be SFrame under Alice's KID, counters rising: the VP8 data itself is ciphertext to Janus.
+ * The twin without transforms runs the same parse over plain media: key frames, and no SFrame.
+ */
+
+/** Alice's and Bob's leaf indices and the epoch: a KID long enough that plain VP8 bytes never read as it. */
+const EPOCH = 7;
+const ALICE_INDEX = 5;
+const BOB_INDEX = 6;
+const ALICE_KID = groupKid(BigInt(EPOCH), ALICE_INDEX);
+
+const missing = janusMissingReason();
+
+interface PageApi {
+  sfuPage: {
+    publish(seat: SfuPageSeat, keys: SfuPageKeys, encrypt: boolean): Promise<{ videoMid: string }>;
+    subscribe(feed: number): Promise<void>;
+    decoded(): Promise<number>;
+    cryptoReport(): CryptoReport | undefined;
+  };
+}
+
+/** What the forwarded video says about itself. */
+interface ForwardedVideo {
+  packets: number;
+  frameStarts: number;
+  /** Frames that begin like a VP8 key frame (frame tag's P bit clear, start code 9d 01 2a). */
+  vp8KeyFrames: number;
+  /** Frames whose bytes after VP8's clear prefix are an SFrame header under Alice's KID. */
+  sframes: number;
+  /** Of those, how many had a counter above the one before. */
+  risingCounters: number;
+  lastCounter: bigint;
+}
+
+/** RTP (RFC 3550) then VP8's payload descriptor (RFC 7741) and, at a frame's start, its key frame header. */
+function readForwarded(packet: Buffer, seen: ForwardedVideo): void {
+  if (packet.length < 12 || packet[0] === undefined || packet[0] >> 6 !== 2) return;
+  seen.packets += 1;
+  const first = packet[0];
+  let offset = 12 + 4 * (first & 0x0f);
+  if ((first & 0x10) !== 0) {
+    if (packet.length < offset + 4) return;
+    offset += 4 + 4 * packet.readUInt16BE(offset + 2);
+  }
+  let end = packet.length;
+  if ((first & 0x20) !== 0) end -= packet[packet.length - 1] ?? 0;
+  const payload = packet.subarray(offset, end);
+  const descriptor = payload[0];
+  if (descriptor === undefined) return;
+  const start = (descriptor & 0x10) !== 0 && (descriptor & 0x07) === 0;
+  if (!start) return;
+  seen.frameStarts += 1;
+  let at = 1;
+  if ((descriptor & 0x80) !== 0) {
+    const extension = payload[at] ?? 0;
+    at += 1;
+    if ((extension & 0x80) !== 0) at += (payload[at] ?? 0) & 0x80 ? 2 : 1;
+    if ((extension & 0x40) !== 0) at += 1;
+    if ((extension & 0x30) !== 0) at += 1;
+  }
+  const frame = payload.subarray(at);
+  if (frame.length >= 6 && ((frame[0] ?? 1) & 0x01) === 0 && frame[3] === 0x9d && frame[4] === 0x01 && frame[5] === 0x2a) seen.vp8KeyFrames += 1;
+  try {
+    const header = decodeSFrameHeader(frame.subarray(clearPrefixLength('vp8', frame)));
+    if (header.kid !== ALICE_KID) return;
+    seen.sframes += 1;
+    if (header.ctr > seen.lastCounter) seen.risingCounters += 1;
+    seen.lastCounter = header.ctr;
+  } catch {
+    // Not an SFrame header.
+  }
+}
+
+async function bundle(dir: string): Promise<void> {
+  const here = path.join(import.meta.dirname, 'sfu-janus');
+  await writeFile(path.join(dir, 'page.js'), await bundleBrowserScript(path.join(here, 'page-entry.ts')));
+  await writeFile(path.join(dir, 'worker.js'), await bundleBrowserScript(path.join(here, 'worker-entry.ts')));
+  await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>sfu member</title><script src="page.js"></script>');
+}
+
+test.describe('media through a real Janus SFU', () => {
+  test.skip(missing !== undefined, missing ?? '');
+
+  let janus: JanusProcess;
+  let dir: string;
+  let pages: SfuPageServer;
+  let rooms: SfuRooms;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  test.beforeAll(async ({ playwright, launchOptions }) => {
+    janus = await startJanus();
+    dir = await mkdtemp(path.join(tmpdir(), 'sealcall-sfu-page-'));
+    await bundle(dir);
+    pages = await serveSfuPage(dir, janus.apiUrl);
+    rooms = new SfuRooms({ apiUrl: janus.apiUrl, publicUrl: pages.janusUrl, secrets: janus.secrets, tokenTtlMs: 600_000, maxPublishers: 50, bitrate: 1_000_000 });
+    browser = await playwright.chromium.launch(launchOptions);
+  });
+
+  test.afterAll(async () => {
+    await browser.close();
+    await pages.close();
+    await janus.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Two members in a fresh room, publishing and subscribing to each other; Alice's video forwarded to `forwarded`. */
+  async function meeting(encrypt: boolean): Promise<{ alice: Page; bob: Page; forwarded: ForwardedVideo; socket: Socket }> {
+    const groupId = randomBytes(16).toString('base64url');
+    const baseKey = [...randomBytes(32)];
+    const senders = [{ index: ALICE_INDEX, userId: 'alice' }, { index: BOB_INDEX, userId: 'bob' }];
+    const members = [] as { page: Page; seat: SfuPageSeat; videoMid: string }[];
+    for (const [index, userId] of [[ALICE_INDEX, 'alice'], [BOB_INDEX, 'bob']] as const) {
+      const seat = await rooms.seat(groupId, userId);
+      const page = await browser.newPage();
+      page.on('pageerror', (error) => { pageErrors.push(`${userId}: ${error.message}`); });
+      await page.goto(pages.url);
+      const { videoMid } = await page.evaluate(
+        ([s, keys, on]) => (globalThis as unknown as PageApi).sfuPage.publish(s, keys, on),
+        [seat, { epoch: EPOCH, ownIndex: index, baseKey, senders }, encrypt] as const,
+      );
+      members.push({ page, seat, videoMid });
+    }
+    const [alice, bob] = members;
+    if (alice === undefined || bob === undefined) throw new Error('two members');
+    await alice.page.evaluate((feed) => (globalThis as unknown as PageApi).sfuPage.subscribe(feed), bob.seat.participantId);
+    await bob.page.evaluate((feed) => (globalThis as unknown as PageApi).sfuPage.subscribe(feed), alice.seat.participantId);
+
+    const forwarded: ForwardedVideo = { packets: 0, frameStarts: 0, vp8KeyFrames: 0, sframes: 0, risingCounters: 0, lastCounter: -1n };
+    const socket = createSocket('udp4');
+    socket.on('message', (packet) => { readForwarded(packet, forwarded); });
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await rooms.forwardForTests(groupId, alice.seat.participantId, '127.0.0.1', [{ mid: alice.videoMid, port: socket.address().port }]);
+    return { alice: alice.page, bob: bob.page, forwarded, socket };
+  }
+
+  const decoded = (page: Page) => page.evaluate(() => (globalThis as unknown as PageApi).sfuPage.decoded());
+  const report = (page: Page) => page.evaluate(() => (globalThis as unknown as PageApi).sfuPage.cryptoReport());
+
+  test('two members decode each other through Janus, which forwards only ciphertext', async () => {
+    const { alice, bob, forwarded, socket } = await meeting(true);
+    try {
+      for (const page of [alice, bob]) await expect.poll(async () => await decoded(page), { timeout: 90_000 }).toBeGreaterThan(10);
+      // Every frame each decoded was decrypted by its worker, under the other member's sender
+      // index; audio too (the page plays no audio, so Chromium counts no decoded samples).
+      for (const [page, other] of [[alice, BOB_INDEX], [bob, ALICE_INDEX]] as const) {
+        const crypto = await report(page);
+        expect(crypto?.mode).toBe('group');
+        expect(crypto?.encrypted.video).toBeGreaterThan(0);
+        const from = crypto?.senders.find((sender) => sender.index === other);
+        expect(from?.decrypted.video).toBeGreaterThan(0);
+        expect(from?.decrypted.audio).toBeGreaterThan(0);
+        expect(crypto?.failed).toEqual({ audio: 0, video: 0 });
+      }
+      // Janus's copy of Alice's video: past VP8's clear prefix, every frame is SFrame under her KID.
+      await expect.poll(() => forwarded.frameStarts, { timeout: 60_000 }).toBeGreaterThan(30);
+      const { frameStarts, sframes, risingCounters } = forwarded;
+      expect(sframes).toBeGreaterThanOrEqual(frameStarts - 1);
+      // Counters rise frame after frame (a packet Janus resends after a loss repeats one).
+      expect(risingCounters).toBeGreaterThanOrEqual(sframes * 0.9);
+      expect(sframes).toBeGreaterThan(30);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      socket.close();
+      await Promise.all([alice.close(), bob.close()]);
+    }
+  });
+
+  test('the twin without transforms: the same parse finds VP8 key frames in what Janus forwards', async () => {
+    const { alice, bob, forwarded, socket } = await meeting(false);
+    try {
+      await expect.poll(async () => await decoded(bob), { timeout: 90_000 }).toBeGreaterThan(10);
+      await expect.poll(() => forwarded.frameStarts, { timeout: 60_000 }).toBeGreaterThan(30);
+      expect(forwarded.vp8KeyFrames).toBeGreaterThan(0);
+      expect(forwarded.sframes).toBe(0);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      socket.close();
+      await Promise.all([alice.close(), bob.close()]);
+    }
+  });
+});

@@ -1,0 +1,2 @@
+// The renderer's frame-crypto worker, bundled on its own for e2e/sfu-janus.spec.ts's page.
+import '../../renderer/workers/frame-crypto.worker';
