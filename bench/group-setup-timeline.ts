@@ -37,8 +37,9 @@ declare global {
 }
 
 /**
- * Marks each peer connection's first ICE connection ('ice-connected'), without touching the app:
- * simple-peer and the floor both construct window.RTCPeerConnection, which this subclasses.
+ * Marks each peer connection's creation ('pc-created'), its first remote description ('remote-sdp')
+ * and its first ICE connection ('ice-connected'), without touching the app: simple-peer and the
+ * floor both construct window.RTCPeerConnection, which this subclasses.
  */
 export function installGroupTimeline(): void {
   if (window.__groupBench !== undefined) return;
@@ -70,14 +71,23 @@ export function installGroupTimeline(): void {
   window.__groupBench = state;
   const Original = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends Original {
+    #described = false;
+
     constructor(config?: RTCConfiguration) {
       super(config);
+      mark('pc-created');
       let up = false;
       this.addEventListener('iceconnectionstatechange', () => {
         if (up || (this.iceConnectionState !== 'connected' && this.iceConnectionState !== 'completed')) return;
         up = true;
         mark('ice-connected');
       });
+    }
+
+    override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+      if (!this.#described) mark('remote-sdp');
+      this.#described = true;
+      return super.setRemoteDescription(description);
     }
   };
 }

@@ -99,12 +99,20 @@ const firstFrames = (marks: readonly GroupMark[]) => marks.filter((mark) => mark
 const last = (values: readonly number[]) => (values.length === 0 ? Number.NaN : Math.max(...values));
 const nth = (marks: readonly GroupMark[], name: string, n: number) => marks.filter((mark) => mark.name === name)[n - 1]?.at ?? Number.NaN;
 
+/** When the last page had all its pairs made, described by the other side, and ICE-connected. */
+function pairPhases(marks: readonly (readonly GroupMark[])[], from: (at: number) => number): Pick<Phases, 'created' | 'described' | 'ice'> {
+  const lastOf = (name: string) => from(last(marks.map((seen) => nth(seen, name, MEMBERS - 1))));
+  return { created: lastOf('pc-created'), described: lastOf('remote-sdp'), ice: lastOf('ice-connected') };
+}
+
 /** One set-up's phases, in ms from the click; the last page's moment for each. */
 interface Phases {
   ring: number;
   accepted: number;
   invitedKeyed: number;
   allKeyed: number;
+  created: number;
+  described: number;
   ice: number;
   captured: number;
   firstFrame: number;
@@ -173,7 +181,7 @@ async function sealcallSetUp(bench: GroupBench, cdp: CDPSession): Promise<{ phas
       accepted: from(last(invitedMarks.map((seen) => nth(seen, 'accept', 1)))),
       invitedKeyed: from(last(invitedMarks.map((seen) => seen.find((mark) => mark.name.startsWith('keys '))?.at ?? Number.NaN))),
       allKeyed: from(last(marks.map((seen) => nth(seen, `keys ${String(finalEpoch)}`, 1)))),
-      ice: from(last(marks.map((seen) => nth(seen, 'ice-connected', MEMBERS - 1)))),
+      ...pairPhases(marks, from),
       captured: Number.NaN,
       firstFrame: from(last(marks.flatMap((seen) => firstFrames(seen).map((mark) => mark.at)))),
     },
@@ -203,7 +211,7 @@ async function floorSetUp(bench: GroupBench, cdp: CDPSession): Promise<{ phases:
       invitedKeyed: Number.NaN,
       allKeyed: Number.NaN,
       captured: from(last(marks.map((seen) => nth(seen, 'captured', 1)))),
-      ice: from(last(marks.map((seen) => nth(seen, 'ice-connected', MEMBERS - 1)))),
+      ...pairPhases(marks, from),
       firstFrame: from(last(marks.flatMap((seen) => firstFrames(seen).map((mark) => mark.at)))),
     },
     cpu,
@@ -216,6 +224,8 @@ const PHASE_ROWS: [label: string, key: keyof Phases][] = [
   ["the last invitee has its first keys (MLS: KeyPackage fetch, Add commit and Welcome, the Welcome processed in its core)", 'invitedKeyed'],
   ['every member has the final epoch\'s keys (each join is one Add; all three processed everywhere)', 'allKeyed'],
   ['every page has its camera and microphone (floor)', 'captured'],
+  ['every page has made its three peer connections', 'created'],
+  ['every peer connection has the other side\'s first SDP', 'described'],
   ['every pair is ICE-connected (the last page\'s third pair)', 'ice'],
   ['**every member shows a first frame from every other** (decrypted by its worker)', 'firstFrame'],
 ];
