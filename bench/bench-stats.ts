@@ -26,6 +26,18 @@ export function verdict(met: boolean): string {
   return met ? 'met' : '**missed**';
 }
 
+/** How far two CPU rows' frame rates may differ and still be judged like for like. */
+const LIKE_FPS = 0.15;
+
+/**
+ * A CPU verdict only where the two calls sent video at about the same rate: WebRTC lowers the rate
+ * when the machine is short of CPU, and a row with fewer frames costs less for that reason alone.
+ */
+export function cpuVerdict(met: boolean, fps: number, floorFps: number): string {
+  if (!(Math.abs(fps - floorFps) <= LIKE_FPS * floorFps)) return `not judged: ${fps.toFixed(1)} against ${floorFps.toFixed(1)} fps`;
+  return verdict(met);
+}
+
 /** A GitHub markdown table; columns after the first are right-aligned (they hold figures). */
 export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;

@@ -11,7 +11,7 @@ import type { CDPSession } from '@playwright/test';
 import { QUICK, RENDERER_DIR } from './bench-browser';
 import { connectFloor, connectSealcall, hangUpFloor, hangUpSealcall, openCallPages, type CallPages } from './bench-calls';
 import { printWhenRunDirectly, type BenchSection } from './bench-section';
-import { markdownTable, median, verdict } from './bench-stats';
+import { cpuVerdict, markdownTable, median } from './bench-stats';
 import { sentVideo, type PassThrough, type SFrameFloor } from './call-timeline';
 import { APP_STATS_INTERVAL_MS } from '../renderer/call/stats';
 import { runGroupCpu } from './e2ee-cpu-group';
@@ -118,6 +118,7 @@ function report(all: readonly Variant[], windows: ReadonlyMap<VariantName, CpuWi
   const times = (value: number) => (Number.isFinite(value) ? `${value.toFixed(3)}×` : 'n/a');
   const loads = [...windows.values()].flat().map((window) => window.load);
   const sealcallRatio = ratio('sealcall', 'native');
+  const fps = (name: VariantName) => median(of(name).map((window) => window.fps));
   const rows = all.map((variant) => [
     variant.label,
     percent(renderers(variant.name)),
@@ -126,7 +127,7 @@ function report(all: readonly Variant[], windows: ReadonlyMap<VariantName, CpuWi
     percent(thread(variant.name, WORKER_THREAD)),
     percent(thread(variant.name, MAIN_THREAD)),
     median(of(variant.name).map((window) => window.fps)).toFixed(1),
-    variant.name === 'sealcall' ? `≤ ${GOAL_RATIO.toFixed(2)}× · ${verdict(sealcallRatio <= GOAL_RATIO)}` : '',
+    variant.name === 'sealcall' ? `≤ ${GOAL_RATIO.toFixed(2)}× · ${cpuVerdict(sealcallRatio <= GOAL_RATIO, fps('sealcall'), fps('native'))}` : '',
   ]);
   const names = [...new Set([...windows.values()].flat().flatMap((window) => [...window.threads.keys()]))];
   const top = names

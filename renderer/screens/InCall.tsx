@@ -9,9 +9,9 @@ import { Modal } from '../components/Modal';
 import { QualityIndicator } from '../components/QualityIndicator';
 import { firstName } from '../components/sentence';
 import { RemoteAudio, StreamVideo, useLiveVideo } from '../components/StreamMedia';
-import { useNow } from '../hooks/use-now';
 import { useSpeakerId } from '../lobby/use-speaker-id';
-import { endedText, formatElapsed, isSecurityEnd } from './call-status-text';
+import { endedText, isSecurityEnd } from './call-status-text';
+import { ElapsedTime } from './ElapsedTime';
 import { SafetyNumber } from './SafetyNumber';
 import { AddPeopleDialog } from './group/AddPeopleDialog';
 import { RemoteShareBadge } from './share/RemoteShareBadge';
@@ -42,7 +42,8 @@ interface InCallProps {
   addPeople?: { candidates: readonly Contact[]; room: number; onAdd: (userIds: string[]) => Promise<boolean> } | undefined;
 }
 
-function statusText(call: ShownCall, now: number): string {
+/** The status line's words; a connected call's clock is ElapsedTime, which ticks on its own. */
+function statusText(call: ShownCall): string {
   switch (call.state) {
     case 'starting':
     case 'outgoing':
@@ -53,7 +54,7 @@ function statusText(call: ShownCall, now: number): string {
     case 'connecting':
       return 'Connecting…';
     case 'connected':
-      return call.connectedAt === null ? 'Connected' : formatElapsed(now - call.connectedAt);
+      return 'Connected';
     case 'ended':
       return endedText(call.endReason, call.direction, call.peerName);
   }
@@ -63,7 +64,6 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
   const ids = useId();
   const [showSafety, setShowSafety] = useState(false);
   const [adding, setAdding] = useState(false);
-  const now = useNow(call.state === 'connected');
   const ended = call.state === 'ended';
   const remoteStream = ended ? null : (engine?.remoteStream ?? null);
   const localStream = ended ? null : (engine?.localStream ?? null);
@@ -101,7 +101,13 @@ export function InCall({ bridge, call, contact, engine, onHangUp, onMuted, onCam
               {call.peerName}
             </h2>
             <p className={security ? 'call-status call-status-danger' : 'call-status'} role={security ? 'alert' : 'status'}>
-              {call.state === 'connected' && engine?.reconnecting === true ? 'Reconnecting…' : statusText(call, now)}
+              {call.state === 'connected' && engine?.reconnecting === true ? (
+                'Reconnecting…'
+              ) : call.state === 'connected' && call.connectedAt !== null ? (
+                <ElapsedTime since={call.connectedAt} />
+              ) : (
+                statusText(call)
+              )}
             </p>
           </div>
           {call.state === 'connected' && engine !== null && <QualityIndicator quality={engine.quality} />}

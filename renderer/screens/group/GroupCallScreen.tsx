@@ -3,9 +3,8 @@ import { HangUpIcon, LockIcon, PeopleIcon, WarningIcon } from '../../components/
 import { CameraToggle, MuteToggle } from '../../components/MediaToggles';
 import { ConfirmDanger } from './ConfirmDanger';
 import { RemoteAudio } from '../../components/StreamMedia';
-import { useNow } from '../../hooks/use-now';
+import { ElapsedTime } from '../ElapsedTime';
 import { shortcutHint } from '../../shortcuts/shortcuts';
-import { formatElapsed } from '../call-status-text';
 import { ScreenShareIcon } from '../share/ScreenShareIcon';
 import { gridLayout, MAX_TILES, rowSizes } from './grid-layout';
 import { peopleCount, type GroupNotice, type TileConnection } from './group-call-text';
@@ -137,7 +136,6 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
   const [listOpen, setListOpen] = useState(true);
   const gridRef = useRef<HTMLDivElement>(null);
   const size = useElementSize(gridRef);
-  const now = useNow(connectedAt !== null);
 
   const ordered = useMemo(() => orderParticipants(participants), [participants]);
   // The server admits 8; a ninth from a confused engine is left out of the grid, never a crash.
@@ -170,7 +168,7 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
               {title}
             </h2>
             <p className="call-status">
-              {connectedAt === null ? 'Joining…' : formatElapsed(now - connectedAt)} · {peopleCount(ordered.length)}
+              {connectedAt === null ? 'Joining…' : <ElapsedTime since={connectedAt} />} · {peopleCount(ordered.length)}
             </p>
           </div>
         </div>
