@@ -6,6 +6,7 @@ import { PROTOCOL_VERSION } from '../shared/protocol';
 import { hashInviteCode, newInviteCode } from './auth/invite-code';
 import { RedisStore } from './store/redis-store';
 import { TestClient, randomCallId, removeDataDir, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
+import { groupOverClients } from './test-support/group-clients.fixture';
 import { redisMissingReason, startRedis, type RedisProcess } from './test-support/redis-server.fixture';
 
 /*
@@ -67,16 +68,8 @@ async function fresh(user: EnrolledUser, server: ServerProcess): Promise<TestCli
 
 /** Alice creates a group with `invitees`, each of whom joins; resolves once everyone has seen every join. */
 async function groupOf(invitees: EnrolledUser[]): Promise<string> {
-  const groupId = randomCallId();
-  alice.client.send({ v, type: 'group.create', groupId, media, invitees: invitees.map((user) => user.userId), ...signed });
-  expect(await alice.client.next('group.rung', (m) => m.groupId === groupId)).toMatchObject({ rung: invitees.map((user) => user.userId), unavailable: [] });
-  const members = [alice];
-  for (const invitee of invitees) {
-    await invitee.client.next('group.invite', (m) => m.groupId === groupId);
-    invitee.client.send({ v, type: 'group.join', groupId });
-    members.push(invitee);
-    for (const member of members) await member.client.next('group.joined', (m) => m.groupId === groupId && m.userId === invitee.userId);
-  }
+  const { groupId, rung } = await groupOverClients(alice, invitees);
+  expect(rung).toMatchObject({ rung: invitees.map((user) => user.userId), unavailable: [] });
   return groupId;
 }
 

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../shared/crypto/bytes';
 import { PROTOCOL_VERSION } from '../shared/protocol';
 import { enrollUser, randomCallId, removeDataDir, runCli, signIn, startServerProcess, type EnrolledUser, type ServerProcess, type TestClient } from './test-support/harness.fixture';
+import { groupOverClients } from './test-support/group-clients.fixture';
 
 /*
  * Group calls through the real server on loopback: raw WebSocket clients that speak the protocol
@@ -35,16 +36,8 @@ async function fresh(user: EnrolledUser, seed: number): Promise<TestClient> {
 
 /** Alice creates a group with `invitees`, each of whom joins; resolves once everyone has seen every join. */
 async function groupOf(invitees: EnrolledUser[]): Promise<string> {
-  const groupId = randomCallId();
-  alice.client.send({ v, type: 'group.create', groupId, media, invitees: invitees.map((user) => user.userId), ...signed });
-  expect(await alice.client.next('group.rung', (m) => m.groupId === groupId)).toMatchObject({ rung: invitees.map((user) => user.userId), unavailable: [] });
-  const members = [alice];
-  for (const invitee of invitees) {
-    await invitee.client.next('group.invite', (m) => m.groupId === groupId);
-    invitee.client.send({ v, type: 'group.join', groupId });
-    members.push(invitee);
-    for (const member of members) await member.client.next('group.joined', (m) => m.groupId === groupId && m.userId === invitee.userId);
-  }
+  const { groupId, rung } = await groupOverClients(alice, invitees);
+  expect(rung).toMatchObject({ rung: invitees.map((user) => user.userId), unavailable: [] });
   return groupId;
 }
 

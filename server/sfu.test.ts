@@ -5,6 +5,7 @@ import { JanusApi } from './sfu/janus-api';
 import { janusMissingReason, startJanus, type JanusProcess } from './test-support/janus.fixture';
 import { joinRoom } from './test-support/janus-client.fixture';
 import { TestClient, enrollUser, randomCallId, removeDataDir, signIn, startServerProcess, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
+import { groupOverClients } from './test-support/group-clients.fixture';
 
 /*
  * Seats in a group call's SFU room through the real server, with a real Janus (Debian's, from
@@ -37,18 +38,7 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus${missing === 
 
   /** Alice's group with `joiners` in it and `pending` only invited. */
   async function groupOf(joiners: EnrolledUser[], pending: EnrolledUser[] = []): Promise<string> {
-    const groupId = randomCallId();
-    alice.client.send({ v, type: 'group.create', groupId, media, invitees: [...joiners, ...pending].map((user) => user.userId), ...signed });
-    await alice.client.next('group.rung', (m) => m.groupId === groupId);
-    const members = [alice];
-    for (const joiner of joiners) {
-      await joiner.client.next('group.invite', (m) => m.groupId === groupId);
-      joiner.client.send({ v, type: 'group.join', groupId });
-      members.push(joiner);
-      for (const member of members) await member.client.next('group.joined', (m) => m.groupId === groupId && m.userId === joiner.userId);
-    }
-    for (const invitee of pending) await invitee.client.next('group.invite', (m) => m.groupId === groupId);
-    return groupId;
+    return (await groupOverClients(alice, joiners, pending)).groupId;
   }
 
   async function seatFor(user: EnrolledUser, groupId: string): Promise<Seat> {
