@@ -2,7 +2,7 @@ import { JanusSession, type Jsep } from '../../renderer/call/sfu/janus-session';
 import type { CryptoReport, MediaKind, PageToWorker, TransformOptions, WorkerToPage } from '../../renderer/workers/frame-crypto-messages';
 
 /*
- * One member's page in a Janus room, for e2e/sfu-janus.spec.ts: it publishes its fake camera and
+ * One member's page in a Janus room, for e2e/sfu-janus.harness.spec.ts: it publishes its fake camera and
  * microphone and subscribes to another member's feed, through the renderer's Janus client and with
  * the renderer's frame-crypto worker on every sender and receiver (a sender's before any SDP, as
  * renderer/call/peer-session.ts does; a receiver's as Janus's offer makes it). With `encrypt` off, no transform is attached (the spec's

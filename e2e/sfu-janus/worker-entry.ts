@@ -1,2 +1,2 @@
-// The renderer's frame-crypto worker, bundled on its own for e2e/sfu-janus.spec.ts's page.
+// The renderer's frame-crypto worker, bundled on its own for e2e/sfu-janus.harness.spec.ts's page.
 import '../../renderer/workers/frame-crypto.worker';

@@ -120,7 +120,7 @@ export class SfuRooms {
   }
 
   /**
-   * Tests only (e2e/sfu-janus.spec.ts): copies a publisher's RTP to a UDP port, to show what Janus
+   * Tests only (e2e/sfu-janus.harness.spec.ts): copies a publisher's RTP to a UDP port, to show what Janus
    * forwards. Needs the admin key (the room is lock_rtp_forward); nothing in the server calls it.
    */
   async forwardForTests(groupId: string, publisherId: number, host: string, streams: { mid: string; port: number }[]): Promise<void> {
