@@ -104,11 +104,11 @@ async function bundle(dir: string): Promise<void> {
 test.describe('media through a real Janus SFU', () => {
   test.skip(missing !== undefined, missing ?? '');
 
-  let janus: JanusProcess;
-  let dir: string;
-  let pages: SfuPageServer;
+  let janus: JanusProcess | undefined;
+  let dir: string | undefined;
+  let pages: SfuPageServer | undefined;
   let rooms: SfuRooms;
-  let browser: Browser;
+  let browser: Browser | undefined;
   const pageErrors: string[] = [];
 
   test.beforeAll(async ({ playwright, launchOptions }) => {
@@ -120,11 +120,13 @@ test.describe('media through a real Janus SFU', () => {
     browser = await playwright.chromium.launch(launchOptions);
   });
 
+  // Each part is let go even when an earlier step of beforeAll failed: a Janus left running would
+  // outlive the test run.
   test.afterAll(async () => {
-    await browser.close();
-    await pages.close();
-    await janus.stop();
-    await rm(dir, { recursive: true, force: true });
+    await browser?.close().catch(() => undefined);
+    await pages?.close().catch(() => undefined);
+    await janus?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   /** Two members in a fresh room, publishing and subscribing to each other; Alice's video forwarded to `forwarded`. */
@@ -133,6 +135,7 @@ test.describe('media through a real Janus SFU', () => {
     const baseKey = [...randomBytes(32)];
     const senders = [{ index: ALICE_INDEX, userId: 'alice' }, { index: BOB_INDEX, userId: 'bob' }];
     const members = [] as { page: Page; seat: SfuPageSeat; videoMid: string }[];
+    if (browser === undefined || pages === undefined) throw new Error('the set-up did not finish');
     for (const [index, userId] of [[ALICE_INDEX, 'alice'], [BOB_INDEX, 'bob']] as const) {
       const seat = await rooms.seat(groupId, userId);
       const page = await browser.newPage();
