@@ -149,14 +149,14 @@ test.describe('media through a real Janus SFU', () => {
     }
     const [alice, bob] = members;
     if (alice === undefined || bob === undefined) throw new Error('two members');
-    await alice.page.evaluate((feed) => (globalThis as unknown as PageApi).sfuPage.subscribe(feed), bob.seat.participantId);
-    await bob.page.evaluate((feed) => (globalThis as unknown as PageApi).sfuPage.subscribe(feed), alice.seat.participantId);
-
+    // The forwarder first: Bob's subscription then asks Alice for a key frame, which it sees too.
     const forwarded: ForwardedVideo = { packets: 0, frameStarts: 0, vp8KeyFrames: 0, sframes: 0, risingCounters: 0, lastCounter: -1n };
     const socket = createSocket('udp4');
     socket.on('message', (packet) => { readForwarded(packet, forwarded); });
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     await rooms.forwardForTests(groupId, alice.seat.participantId, '127.0.0.1', [{ mid: alice.videoMid, port: socket.address().port }]);
+    await alice.page.evaluate((feed) => (globalThis as unknown as PageApi).sfuPage.subscribe(feed), bob.seat.participantId);
+    await bob.page.evaluate((feed) => (globalThis as unknown as PageApi).sfuPage.subscribe(feed), alice.seat.participantId);
     return { alice: alice.page, bob: bob.page, forwarded, socket };
   }
 

@@ -84,9 +84,28 @@ async function publish(given: SfuPageSeat, keys: SfuPageKeys, withTransforms: bo
   const answer = await session.request(handle, { request: 'publish', audiocodec: 'opus', videocodec: 'vp8' }, offer);
   if (answer.jsep?.type !== 'answer') throw new Error('the publish gave no answer');
   await pc.setRemoteDescription({ type: 'answer', sdp: answer.jsep.sdp });
+  // Janus lists the feed for subscribers once the publisher's connection is up: a subscription
+  // asked for before that is refused ("No such feed", seen in CI on a loaded machine).
+  await connected(pc);
   const video = transceivers.find((transceiver) => transceiver.sender.track?.kind === 'video');
   if (video?.mid === null || video === undefined) throw new Error('no video mid');
   return { videoMid: video.mid };
+}
+
+const CONNECT_LIMIT_MS = 60_000;
+
+function connected(pc: RTCPeerConnection): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`the publisher's connection to Janus is ${pc.connectionState} after ${String(CONNECT_LIMIT_MS / 1000)} s`)); }, CONNECT_LIMIT_MS);
+    const check = () => {
+      if (pc.connectionState !== 'connected') return;
+      clearTimeout(timer);
+      pc.removeEventListener('connectionstatechange', check);
+      resolve();
+    };
+    pc.addEventListener('connectionstatechange', check);
+    check();
+  });
 }
 
 async function subscribe(feed: number): Promise<void> {
