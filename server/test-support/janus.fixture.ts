@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freeTcpPort, freeUdpRange } from '../../e2e/harness/free-ports';
 import { formatJanusSecrets, newJanusSecrets, renderJanusConfig, type JanusSecrets } from '../sfu/janus-secrets';
 
 /*
@@ -39,54 +38,9 @@ export function janusMissingReason(): string | undefined {
   return undefined;
 }
 
-/** Linux's range for connect() and bind(0) ends here; above it only explicit binds take ports. */
-function quietRange(): { min: number; max: number } {
-  try {
-    const [, max] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (max !== undefined && Number.isInteger(max) && max + 1 <= 65_535 - 1000) return { min: max + 1, max: 65_535 };
-  } catch {
-    // Not Linux.
-  }
-  return { min: 61_000, max: 65_535 };
-}
-
-function randomIn(min: number, max: number): number {
-  return min + Math.floor(Math.random() * (max - min + 1));
-}
-
-function tcpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => { resolve(false); });
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => { server.close(() => { resolve(true); }); });
-  });
-}
-
-function udpFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    socket.once('error', () => {
-      socket.close();
-      resolve(false);
-    });
-    socket.bind(port, '127.0.0.1', () => { socket.close(() => { resolve(true); }); });
-  });
-}
-
-/** An HTTP port and an RTP range, disjoint, each port free right now. */
+/** An HTTP port (TCP) and an RTP range (UDP), each free right now, above the ephemeral range. */
 async function pickPorts(rtpSize: number): Promise<{ http: number; rtp: { min: number; max: number } }> {
-  const quiet = quietRange();
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const min = randomIn(quiet.min, quiet.max - rtpSize);
-    const rtp = { min, max: min + rtpSize - 1 };
-    let http = randomIn(quiet.min, quiet.max);
-    while (http >= rtp.min && http <= rtp.max) http = randomIn(quiet.min, quiet.max);
-    if (!(await tcpFree(http))) continue;
-    let free = true;
-    for (let port = rtp.min; port <= rtp.max && free; port += 1) free = await udpFree(port);
-    if (free) return { http, rtp };
-  }
-  throw new Error('no free loopback ports for Janus after 50 tries');
+  return { http: await freeTcpPort(), rtp: await freeUdpRange(rtpSize) };
 }
 
 /** The shipped files with this run's secrets, folders, ports and a log of its own. */
