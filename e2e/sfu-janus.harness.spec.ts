@@ -11,7 +11,7 @@ import { clearPrefixLength } from '../shared/crypto/media-frame';
 import { decodeSFrameHeader } from '../shared/crypto/sframe';
 import { groupKid } from '../shared/crypto/sframe-mls';
 import { bundleBrowserScript } from './harness/browser-script';
-import { serveSfuPage, type SfuPageServer } from './harness/sfu-page-server';
+import { serveDirectory, type StaticServer } from './harness/static-server';
 import type { SfuPageKeys, SfuPageSeat } from './sfu-janus/page-entry';
 
 /*
@@ -106,7 +106,7 @@ test.describe('media through a real Janus SFU', () => {
 
   let janus: JanusProcess | undefined;
   let dir: string | undefined;
-  let pages: SfuPageServer | undefined;
+  let pages: StaticServer | undefined;
   let rooms: SfuRooms;
   let browser: Browser | undefined;
   const pageErrors: string[] = [];
@@ -115,8 +115,9 @@ test.describe('media through a real Janus SFU', () => {
     janus = await startJanus();
     dir = await mkdtemp(path.join(tmpdir(), 'sealcall-sfu-page-'));
     await bundle(dir);
-    pages = await serveSfuPage(dir, janus.apiUrl);
-    rooms = new SfuRooms({ apiUrl: janus.apiUrl, publicUrl: pages.janusUrl, secrets: janus.secrets, tokenTtlMs: 600_000, maxPublishers: 50, bitrate: 1_000_000 });
+    // Janus on the page's own origin, as a deployment's TLS proxy puts it.
+    pages = await serveDirectory(dir, { prefix: '/janus', to: janus.apiUrl });
+    rooms = new SfuRooms({ apiUrl: janus.apiUrl, publicUrl: `${pages.url}janus`, secrets: janus.secrets, tokenTtlMs: 600_000, maxPublishers: 50, bitrate: 1_000_000 });
     browser = await playwright.chromium.launch(launchOptions);
   });
 

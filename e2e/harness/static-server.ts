@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../../electron/core/shell-policy/csp';
@@ -42,11 +42,25 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves one folder read-only on 127.0.0.1 (a secure context, unlike about:blank), on a free port. */
-export async function serveDirectory(rootDir: string): Promise<StaticServer> {
+/** A path prefix passed on to another HTTP server on loopback, as a deployment's TLS proxy passes one. */
+export interface Forward {
+  prefix: string;
+  to: string;
+}
+
+/**
+ * Serves one folder read-only on 127.0.0.1 (a secure context, unlike about:blank), on a free port;
+ * with `forward`, requests under its prefix go to that server instead (on the page's own origin,
+ * so `connect-src 'self'` holds).
+ */
+export async function serveDirectory(rootDir: string, forward?: Forward): Promise<StaticServer> {
   const root = path.resolve(rootDir);
 
   const server = createServer((request, response) => {
+    if (forward !== undefined && (request.url ?? '/').startsWith(forward.prefix)) {
+      pass(request, response, forward.to);
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       finish(response, 405, 'method not allowed');
       return;
@@ -101,6 +115,21 @@ export async function serveDirectory(rootDir: string): Promise<StaticServer> {
         });
       }),
   };
+}
+
+function pass(incoming: IncomingMessage, response: ServerResponse, to: string): void {
+  const target = new URL(to);
+  const forwarded = httpRequest(
+    { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: { 'content-type': incoming.headers['content-type'] ?? 'application/json' } },
+    (answer) => {
+      response.writeHead(answer.statusCode ?? 502, { 'Content-Type': answer.headers['content-type'] ?? 'application/json', 'Cache-Control': 'no-store' });
+      answer.pipe(response);
+    },
+  );
+  forwarded.on('error', () => {
+    finish(response, 502, 'bad gateway');
+  });
+  incoming.pipe(forwarded);
 }
 
 /** Maps a request path to a file under root, or null when it would leave root. */
