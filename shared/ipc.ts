@@ -235,6 +235,13 @@ export const MAX_GROUP_MEMBERS = 8;
 const groupInviteesSchema = z.array(userIdSchema).min(1).max(MAX_GROUP_MEMBERS - 1);
 const groupUserListSchema = z.array(userIdSchema).max(MAX_GROUP_MEMBERS * 4);
 export const groupMediaSchema = z.enum(['audio', 'video']);
+/**
+ * How a group call's media travels (docs/protocol.md, "Meetings over the SFU"): a full mesh of
+ * pairs, or one stream up to the company's SFU and one down per member. The server chooses by the
+ * call's size; once 'sfu' a call stays there. Either way frames are SFrame under the MLS keys.
+ */
+export const groupTransportSchema = z.enum(['mesh', 'sfu']);
+export type GroupTransport = z.infer<typeof groupTransportSchema>;
 export const groupCallStateSchema = z.enum(['incoming', 'joining', 'active', 'ended']);
 export const groupEndReasonSchema = z.enum(['left', 'ended', 'removed', 'uninvited', 'empty', 'refused', 'member-refused', 'timeout', 'disconnected']);
 /** An MLS leaf index, which is also the member's SFrame sender index (at most 65535 senders). */
@@ -274,9 +281,38 @@ export const groupViewSchema = z
     upgradeOf: callIdSchema.nullable().optional(),
     /** Invitees who were in another call when it rang, and were declined as busy by their app. */
     busy: groupUserListSchema.optional(),
+    /** The call's transport as the server last said; 'mesh' until it says otherwise. */
+    transport: groupTransportSchema,
   })
   .strict();
 export type GroupView = z.infer<typeof groupViewSchema>;
+
+/**
+ * This device's seat in the call's SFU room (docs/protocol.md, "Meetings over the SFU"): the
+ * page's Janus session sends `token` with every request and `roomToken` in its join. They admit
+ * this member to this room only, until `expiresAt`; the core asks for a fresh seat before then.
+ * Not a key: Janus forwards SFrame it cannot read.
+ */
+export const groupSeatSchema = z
+  .object({
+    url: z.url().max(512).regex(/^https?:\/\//, 'an http: or https: URL'),
+    room: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    participantId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    token: z.string().min(1).max(512),
+    roomToken: z.string().min(1).max(512),
+    expiresAt: z.number().int().nonnegative(),
+  })
+  .strict();
+export type GroupSeat = z.infer<typeof groupSeatSchema>;
+
+/**
+ * What a member shows the others about itself, sent MLS-encrypted through the server to every
+ * member (so it works the same over the mesh and the SFU, and the server cannot read or forge it).
+ */
+export const groupMemberStateSchema = z
+  .object({ muted: z.boolean(), cameraOff: z.boolean(), sharing: z.boolean(), handRaised: z.boolean() })
+  .strict();
+export type GroupMemberState = z.infer<typeof groupMemberStateSchema>;
 
 /** One epoch's media keys for the frame-crypto worker, which owns and zeroes `baseKey`. */
 export const groupKeysSchema = z
@@ -313,6 +349,10 @@ export const groupEventSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ ...groupEventFields, kind: z.literal('signal'), from: userIdSchema, data: signalDataSchema }).strict(),
+  /** A (fresh) seat in the call's SFU room, once the call's transport is 'sfu'. */
+  z.object({ ...groupEventFields, kind: z.literal('seat'), seat: groupSeatSchema }).strict(),
+  /** A member's state as it last sent it, authenticated by MLS as that member's. */
+  z.object({ ...groupEventFields, kind: z.literal('member'), userId: userIdSchema, state: groupMemberStateSchema }).strict(),
 ]);
 export type GroupEvent = z.infer<typeof groupEventSchema>;
 
@@ -523,6 +563,8 @@ export const invokeChannels = {
   'group.remove': { request: z.object({ groupId: callIdSchema, userId: userIdSchema }).strict(), response: z.null() },
   /** Pairwise signalling to one member; the core signs the pair's DTLS binding and checks every SDP. */
   'group.signal': { request: z.object({ groupId: callIdSchema, to: userIdSchema, data: signalDataSchema }).strict(), response: z.null() },
+  /** This device's own state (mute, camera, share, raised hand), to every member of the call. */
+  'group.memberState': { request: z.object({ groupId: callIdSchema, state: groupMemberStateSchema }).strict(), response: z.null() },
   /** The group call this device is in or being rung for (after a reload). */
   'group.current': { request: noPayload, response: groupViewSchema.nullable() },
   'settings.get': { request: noPayload, response: settingsViewSchema },

@@ -4,6 +4,7 @@
  * refusals, and the members' checked signalling. Media keys only, nothing of MLS itself (docs/group-calls.md).
  */
 import type { GroupMedia } from '../../../shared/crypto/group-invite';
+import type { GroupMemberState, GroupSeat, GroupTransport } from '../../../shared/ipc';
 import type { SignalData } from '../../../shared/protocol';
 import type { GroupErrorCode } from './group-error';
 
@@ -60,6 +61,8 @@ export interface GroupCallView {
   readonly upgradeOf: string | null;
   /** Invitees whose app declined the ring because they were in another call. */
   readonly busy: readonly string[];
+  /** How the media travels, as the server last said (docs/protocol.md, "Meetings over the SFU"). */
+  readonly transport: GroupTransport;
 }
 
 /** One epoch's media keys for the frame-crypto worker; it owns (and zeroes) `baseKey`. */
@@ -87,4 +90,8 @@ export type GroupCallEvent =
       readonly userId?: string;
     }
   /** A member's pairwise signalling for our page, after its SDP was held to the pair's binding. */
-  | { readonly kind: 'signal'; readonly groupId: string; readonly seq: number; readonly from: string; readonly data: SignalData };
+  | { readonly kind: 'signal'; readonly groupId: string; readonly seq: number; readonly from: string; readonly data: SignalData }
+  /** A (fresh) seat in the call's SFU room. */
+  | { readonly kind: 'seat'; readonly groupId: string; readonly seq: number; readonly seat: GroupSeat }
+  /** A member's state, as MLS authenticated it. */
+  | { readonly kind: 'member'; readonly groupId: string; readonly seq: number; readonly userId: string; readonly state: GroupMemberState };

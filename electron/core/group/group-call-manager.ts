@@ -9,6 +9,7 @@ import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../../sha
 import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage, type SignalData } from '../../../shared/protocol';
 import { callUpgradeTag } from '../../../shared/crypto/call-upgrade';
 import type { UpgradableCall } from '../calls/call-manager';
+import type { GroupTransport } from '../../../shared/ipc';
 import type { GroupCallEvent, GroupCallView, GroupEndReason } from './group-call-events';
 import { GroupError, isGroupError, type GroupErrorCode } from './group-error';
 import { GroupSession, type OutgoingCommit } from './group-session';
@@ -95,6 +96,8 @@ interface GroupCall {
   unavailable: string[];
   declined: Set<string>;
   securityCode: string | null;
+  /** 'mesh' until the server says the call goes through the SFU. */
+  transport: GroupTransport;
   seq: number;
   /** Commits that reached a joiner before its Welcome. */
   early: { epoch: number; commit: Uint8Array }[];
@@ -504,6 +507,7 @@ export class GroupCallManager {
       unavailable: [],
       declined: new Set(),
       securityCode: null,
+      transport: 'mesh',
       seq: 0,
       early: [],
       inFlight: undefined,
@@ -920,6 +924,7 @@ export class GroupCallManager {
       endReason: call.endReason,
       upgradeOf: call.upgradeOf,
       busy: [...call.busy],
+      transport: call.transport,
     };
   }
 }

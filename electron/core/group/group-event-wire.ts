@@ -32,5 +32,9 @@ export function groupEventToWire(event: GroupCallEvent): GroupEvent {
       };
     case 'signal':
       return { kind: 'signal', groupId: event.groupId, seq: event.seq, from: event.from, data: event.data };
+    case 'seat':
+      return { kind: 'seat', groupId: event.groupId, seq: event.seq, seat: { ...event.seat } };
+    case 'member':
+      return { kind: 'member', groupId: event.groupId, seq: event.seq, userId: event.userId, state: { ...event.state } };
   }
 }

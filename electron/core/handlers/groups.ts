@@ -85,3 +85,8 @@ export async function groupCurrent(_request: undefined, context: HandlerContext)
   const view = (await groups(context)).current();
   return view === undefined ? null : groupViewToWire(view);
 }
+
+/** Sent MLS-encrypted to every member by the core; until that lands the page is told plainly. */
+export function groupMemberState(_request: RequestOf<'group.memberState'>): Promise<ResponseOf<'group.memberState'>> {
+  return Promise.reject(new IpcError('group-refused', 'sharing your state with the group is not built yet'));
+}

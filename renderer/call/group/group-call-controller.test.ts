@@ -92,6 +92,7 @@ function view(patch: Partial<GroupView> = {}): GroupView {
     epoch: 0,
     securityCode: null,
     endReason: null,
+    transport: 'mesh',
     ...patch,
   });
 }

@@ -1,4 +1,4 @@
-import { IpcError, ipcErrorCode, type GroupEvent, type GroupKeys, type GroupView, type SealcallBridge } from '../../../shared/ipc';
+import { IpcError, ipcErrorCode, type GroupEvent, type GroupKeys, type GroupMemberState, type GroupSeat, type GroupView, type SealcallBridge } from '../../../shared/ipc';
 import { newCallId } from '../../../shared/protocol/call-codec';
 import type { SignalData } from '../../../shared/protocol/call';
 import type { GroupMedia } from './group-engine-types';
@@ -29,6 +29,10 @@ export interface GroupMediaSession {
   refusePair(userId: string): void;
   /** A member's signalling for its pair; held until that pair's peer exists. */
   receiveSignal(from: string, data: SignalData): void;
+  /** A (fresh) seat in the call's SFU room; only a session that goes through the SFU takes it. */
+  receiveSeat?(seat: GroupSeat): void;
+  /** A member's state (mute, camera, share, raised hand) as MLS authenticated it. */
+  receiveMemberState?(userId: string, state: GroupMemberState): void;
   isClosed(): boolean;
   close(): Promise<unknown>;
 }
@@ -274,6 +278,12 @@ export class GroupCallController<S extends GroupMediaSession> {
         return;
       case 'signal':
         ours?.receiveSignal(event.from, event.data);
+        return;
+      case 'seat':
+        ours?.receiveSeat?.(event.seat);
+        return;
+      case 'member':
+        ours?.receiveMemberState?.(event.userId, event.state);
         return;
       case 'refused':
         if (event.code === 'mitm-detected' && event.userId !== undefined) {
