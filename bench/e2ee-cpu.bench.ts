@@ -30,7 +30,24 @@ const NO_STATS_MS = 3_600_000;
 /** What the app sampled before (the lever's "before", in the same run). */
 const BEFORE_STATS_MS = 1000;
 
-type VariantName = 'floor' | 'native' | 'pump' | 'sframe' | 'quiet' | 'stats1s' | 'sealcall';
+/**
+ * The call screen's decoration over the video, taken off for the 'plain' variant: a rounded,
+ * shadowed, mirrored self-view, gradients over the remote video and a gradient stage. With
+ * `--disable-gpu` Chromium rasterizes and composites these in software on every video frame.
+ */
+const PLAIN_CALL_SCREEN_CSS = `
+  .call-local-video { border-radius: 0 !important; box-shadow: none !important; transform: none !important; border: 0 !important; }
+  .call-top, .call-controls { background: none !important; }
+  .call-stage { background: #000 !important; }
+`;
+
+/** Everything of the app's window left unpainted but the two videos: what the app's screen costs to paint and composite. */
+const VIDEOS_ONLY_CSS = `
+  body * { visibility: hidden !important; }
+  .call-remote-video, .call-local-video { visibility: visible !important; }
+`;
+
+type VariantName = 'floor' | 'native' | 'pump' | 'sframe' | 'quiet' | 'stats1s' | 'videos' | 'plain' | 'sealcall';
 
 interface Variant {
   readonly name: VariantName;
@@ -53,8 +70,11 @@ function variants(pages: CallPages, cdp: CDPSession): Variant[] {
     await hangUpFloor(pages.floorCaller, pages.floorCallee);
     return measured;
   };
-  const sealcallCall = async (statsIntervalMs: number) => {
-    for (const user of [alice, bob]) await user.page.evaluate((interval) => window.sealcallDiagnostics?.configure({ statsIntervalMs: interval }), statsIntervalMs);
+  const sealcallCall = async (statsIntervalMs: number, css?: string) => {
+    for (const user of [alice, bob]) {
+      await user.page.evaluate((interval) => window.sealcallDiagnostics?.configure({ statsIntervalMs: interval }), statsIntervalMs);
+      await user.page.evaluate(setCallScreenCss, css ?? '');
+    }
     await connectSealcall(alice.page, bob.page, bob.userId);
     const measured = await measureWindow(cdp, () => alice.page.evaluate(sentVideo));
     await hangUpSealcall(alice.page, bob.page);
@@ -70,11 +90,22 @@ function variants(pages: CallPages, cdp: CDPSession): Variant[] {
     { name: 'sframe', label: "Sealcall's worker (SFrame, real keys) in the bare call: E2EE without the app", run: () => floorCall(sframe()) },
     { name: 'quiet', label: "Sealcall, the app's call, stats sampling off", run: () => sealcallCall(NO_STATS_MS) },
     { name: 'stats1s', label: "Sealcall, the app's call with stats every second (before)", run: () => sealcallCall(BEFORE_STATS_MS) },
+    { name: 'videos', label: 'Sealcall as shipped, painting only the two videos (lever probe)', run: () => sealcallCall(APP_STATS_INTERVAL_MS, VIDEOS_ONLY_CSS) },
+    { name: 'plain', label: "Sealcall as shipped, with the call screen's decoration over the video off (lever probe)", run: () => sealcallCall(APP_STATS_INTERVAL_MS, PLAIN_CALL_SCREEN_CSS) },
     { name: 'sealcall', label: `Sealcall, the app's call as shipped (stats every ${String(APP_STATS_INTERVAL_MS / 1000)} s)`, run: () => sealcallCall(APP_STATS_INTERVAL_MS) },
   ];
 }
 
+/** In the page: the probe's extra stylesheet, replaced each call ('' takes it off). Constructed, since the CSP refuses inline styles. */
+function setCallScreenCss(css: string): void {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  document.adoptedStyleSheets = css === '' ? [] : [sheet];
+}
+
 const ONLY = process.env['E2EE_CPU_ONLY'];
+/** E2EE_CPU_VARIANTS=native,plain,sealcall runs only those pair variants, for trying a lever. */
+const PICKED = process.env['E2EE_CPU_VARIANTS']?.split(',');
 
 export async function runE2eeCpuBench(): Promise<BenchSection> {
   const pair = ONLY === 'group' ? '' : await runPairCpu();
@@ -86,7 +117,7 @@ async function runPairCpu(): Promise<string> {
   const pages = await openCallPages();
   try {
     const cdp = await pages.company.browser.newBrowserCDPSession();
-    const all = variants(pages, cdp);
+    const all = variants(pages, cdp).filter((variant) => PICKED === undefined || PICKED.includes(variant.name));
     const windows = new Map<VariantName, CpuWindow[]>(all.map((variant) => [variant.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       // Rotating which goes first, so drift in the machine's load hits every variant alike.
