@@ -81,6 +81,8 @@ export interface GroupCallEngine {
    * pause) only their video (docs/group-calls.md, "Meetings of up to 50"); the mesh ignores it.
    */
   setVisibleMembers(userIds: readonly string[]): void;
+  /** The members last given to setVisibleMembers, for the SFU session to act on. */
+  visibleMembers(): readonly string[];
   /** Clears the error shown. */
   dismissError(): void;
   /** Every connected member's microphone level now (0 to 1), for the active speaker. */

@@ -193,6 +193,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       // Kept for the SFU session to act on (docs/group-calls.md, "Meetings of up to 50").
       visibleMembers = [...userIds];
     },
+    visibleMembers: () => visibleMembers,
     dismissError() {
       controller.showError(null);
     },
