@@ -11,6 +11,8 @@ interface GridPagerProps {
 /**
  * "1 / 6" between previous and next, under a grid with more people than a page holds. PageUp and
  * PageDown turn pages too (the call screen listens for them). The page is announced politely.
+ * At either end a button is marked aria-disabled rather than disabled, so the keyboard focus on
+ * it stays there instead of falling out of the call.
  */
 export function GridPager({ page, pageCount, onPage }: GridPagerProps) {
   if (pageCount <= 1) return null;
@@ -22,9 +24,9 @@ export function GridPager({ page, pageCount, onPage }: GridPagerProps) {
         aria-label="Previous page of people"
         aria-keyshortcuts="PageUp"
         title="Previous page (Page Up)"
-        disabled={page <= 0}
+        aria-disabled={page <= 0}
         onClick={() => {
-          onPage(page - 1);
+          if (page > 0) onPage(page - 1);
         }}
       >
         <ChevronLeftIcon />
@@ -41,9 +43,9 @@ export function GridPager({ page, pageCount, onPage }: GridPagerProps) {
         aria-label="Next page of people"
         aria-keyshortcuts="PageDown"
         title="Next page (Page Down)"
-        disabled={page >= pageCount - 1}
+        aria-disabled={page >= pageCount - 1}
         onClick={() => {
-          onPage(page + 1);
+          if (page < pageCount - 1) onPage(page + 1);
         }}
       >
         <ChevronLeftIcon className="group-pager-next" />

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { HangUpIcon, LockIcon, PeopleIcon, WarningIcon } from '../../components/Icons';
 import { CameraToggle, MuteToggle } from '../../components/MediaToggles';
 import { ConfirmDanger } from './ConfirmDanger';
@@ -165,12 +165,21 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
   useEffect(() => {
     onVisibleMembers?.(visible === '' ? [] : visible.split(' '));
   }, [visible, onVisibleMembers]);
-  const turnPage = (event: KeyboardEvent) => {
-    if (event.defaultPrevented || isTypingTarget(event.target) || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.key !== 'PageUp' && event.key !== 'PageDown') return;
-    event.preventDefault();
-    setPage(Math.min(Math.max(0, paged.page + (event.key === 'PageDown' ? 1 : -1)), paged.pageCount - 1));
-  };
+  // PageUp / PageDown anywhere in the call (not in a field, not in a dialog over it) turn pages.
+  const lastPage = paged.pageCount - 1;
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      if (event.key !== 'PageUp' && event.key !== 'PageDown') return;
+      if (isTypingTarget(event.target) || (event.target instanceof Element && event.target.closest('[role="dialog"], [role="alertdialog"], dialog') !== null)) return;
+      event.preventDefault();
+      setPage((current) => Math.min(Math.max(0, Math.min(current, lastPage) + (event.key === 'PageDown' ? 1 : -1)), lastPage));
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown);
+    };
+  }, [lastPage]);
   const layout = tiles.length === 0 ? null : gridLayout(tiles.length, size.width, size.height, { gap: TILE_GAP });
   const rows: (typeof tiles)[] = [];
   if (layout !== null) {
@@ -193,7 +202,7 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
   const shareLabel = sharing ? 'Stop sharing your screen' : 'Share screen';
 
   return (
-    <section className="call group-call" aria-labelledby={`${ids}-title`} onKeyDown={turnPage}>
+    <section className="call group-call" aria-labelledby={`${ids}-title`}>
       <div className="group-stage">
         <div className="group-top">
           <div>
