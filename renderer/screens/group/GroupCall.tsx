@@ -10,6 +10,7 @@ import { AddPeopleDialog } from './AddPeopleDialog';
 import { GroupCallScreen, type GroupCallParticipant, type GroupEncryption } from './GroupCallScreen';
 import type { GroupNotice, TileConnection } from './group-call-text';
 import { shortNames } from './participant-order';
+import { newlyRaised } from './hand-notices';
 import type { Invitee } from './participant-sections';
 import { useActiveSpeaker } from './use-active-speaker';
 
@@ -139,10 +140,9 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
     previousHands.current = { groupId: view.groupId, hands: state.hands };
     if (before === null || before.groupId !== view.groupId) return;
     const names = shortNames(participants);
-    const raised = [...state.hands]
-      .filter(([userId, order]) => userId !== self.userId && before.hands.get(userId) !== order)
-      .sort((a, b) => a[1] - b[1])
-      .map(([userId]): GroupNotice => ({ id: `${view.groupId}-${String((noticeCount.current += 1))}`, kind: 'hand', name: names.get(userId) ?? userId }));
+    const raised = newlyRaised(before.hands, state.hands, self.userId).map(
+      (userId): GroupNotice => ({ id: `${view.groupId}-${String((noticeCount.current += 1))}`, kind: 'hand', name: names.get(userId) ?? userId }),
+    );
     if (raised.length > 0) setNotices((current) => [...current, ...raised].slice(-20));
   }, [state.hands, view.groupId, participants, self.userId]);
 
