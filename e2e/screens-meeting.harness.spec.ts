@@ -20,6 +20,10 @@ const LAST = ['Adams', 'Brooks', 'Chen'];
 /** 49 others, "Avery Adams" (u01) to "Zed Zimmer" (u49): names in list order match the user ids. */
 const OTHERS = [...FIRST.flatMap((first) => LAST.map((last) => `${first} ${last}`)).slice(0, 48).sort(), 'Zed Zimmer'];
 
+// axe over a screen of 50 list rows and 9 live videos, in both schemes, took up to 2 minutes on the
+// shared 2-core machine: the limit bounds a hung test, it times nothing.
+test.describe.configure({ timeout: 300_000 });
+
 let dir: string | undefined;
 let server: StaticServer | undefined;
 
