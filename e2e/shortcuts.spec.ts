@@ -89,6 +89,7 @@ test('the shortcuts list opens with "?", Ctrl+/ or its button, but not while typ
   for (const [description, keys] of [
     ['Mute or unmute your microphone', 'CtrlShiftM'],
     ['Turn your camera on or off', 'CtrlShiftO'],
+    ['Raise or lower your hand (group calls)', 'CtrlShiftK'],
     ['Hang up', 'CtrlShiftH'],
     ['Answer with video', 'CtrlShiftA'],
     ['Answer with audio only', 'CtrlShiftS'],

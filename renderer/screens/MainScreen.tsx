@@ -91,6 +91,9 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
       toggleCamera: () => {
         groupEngine.setCameraOff(!groupEngine.getState().cameraOff);
       },
+      toggleHand: () => {
+        groupEngine.setHandRaised(!groupEngine.getState().handRaised);
+      },
       hangUp: group.leave,
     }),
     ...(groupRinging &&

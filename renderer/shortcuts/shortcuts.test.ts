@@ -16,6 +16,7 @@ describe('keyboard shortcuts', () => {
     expect(matchShortcut(press('M', { ctrlKey: true, shiftKey: true }), 'other')).toBe('toggleMute');
     expect(matchShortcut(press('O', { ctrlKey: true, shiftKey: true }), 'other')).toBe('toggleCamera');
     expect(matchShortcut(press('H', { ctrlKey: true, shiftKey: true }), 'other')).toBe('hangUp');
+    expect(matchShortcut(press('K', { ctrlKey: true, shiftKey: true }), 'other')).toBe('toggleHand');
     expect(matchShortcut(press('A', { ctrlKey: true, shiftKey: true }), 'other')).toBe('acceptVideo');
     expect(matchShortcut(press('S', { ctrlKey: true, shiftKey: true }), 'other')).toBe('acceptAudio');
     expect(matchShortcut(press('D', { ctrlKey: true, shiftKey: true }), 'other')).toBe('decline');

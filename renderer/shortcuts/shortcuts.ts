@@ -1,11 +1,11 @@
 /*
  * The app's keyboard shortcuts, in one table: what the key handler matches, what the shortcuts
  * dialog lists and what each control's tooltip and aria-keyshortcuts say. The call shortcuts are
- * Microsoft Teams' (Ctrl+Shift+M, O, H, A, S, D; Cmd on a Mac), which most office users already
+ * Microsoft Teams' (Ctrl+Shift+M, O, K, H, A, S, D; Cmd on a Mac), which most office users already
  * know, and which no text field or Chromium default in the app needs.
  */
 
-export type ShortcutAction = 'toggleMute' | 'toggleCamera' | 'hangUp' | 'acceptVideo' | 'acceptAudio' | 'decline' | 'showShortcuts';
+export type ShortcutAction = 'toggleMute' | 'toggleCamera' | 'toggleHand' | 'hangUp' | 'acceptVideo' | 'acceptAudio' | 'decline' | 'showShortcuts';
 
 export type ShortcutWhen = 'in-call' | 'ringing' | 'anywhere';
 
@@ -20,6 +20,7 @@ export interface Shortcut {
 export const SHORTCUTS: readonly Shortcut[] = [
   { action: 'toggleMute', description: 'Mute or unmute your microphone', when: 'in-call', letter: 'M' },
   { action: 'toggleCamera', description: 'Turn your camera on or off', when: 'in-call', letter: 'O' },
+  { action: 'toggleHand', description: 'Raise or lower your hand (group calls)', when: 'in-call', letter: 'K' },
   { action: 'hangUp', description: 'Hang up', when: 'in-call', letter: 'H' },
   { action: 'acceptVideo', description: 'Answer with video', when: 'ringing', letter: 'A' },
   { action: 'acceptAudio', description: 'Answer with audio only', when: 'ringing', letter: 'S' },

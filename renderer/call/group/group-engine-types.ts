@@ -1,4 +1,4 @@
-import type { GroupView } from '../../../shared/ipc';
+import type { GroupMemberState, GroupView } from '../../../shared/ipc';
 
 /*
  * The seam between the group call engine (the mesh of peers, the frame-crypto worker) and the
@@ -38,6 +38,12 @@ export interface GroupEngineState {
   sharing: boolean;
   /** The other members, in no particular order. */
   remote: GroupRemoteMember[];
+  /** Your hand is up (member-states.ts sends it to everyone). */
+  handRaised: boolean;
+  /** The others' states as they last sent them with `group.memberState`; none until they do. */
+  memberStates: ReadonlyMap<string, GroupMemberState>;
+  /** Raised hands, yours included: user id to a number rising in the order they went up. */
+  hands: ReadonlyMap<string, number>;
   /** Frames authenticate under the group's keys; 'cant-decrypt' when they keep failing. */
   encryption: 'idle' | 'encrypted' | 'cant-decrypt';
   /** A problem the user must see, or null. */
@@ -69,6 +75,14 @@ export interface GroupCallEngine {
    */
   shareScreen(): Promise<void>;
   stopScreenShare(): Promise<void>;
+  setHandRaised(raised: boolean): void;
+  /**
+   * The members whose tiles are on the grid's page now. The SFU session is to subscribe to (or
+   * pause) only their video (docs/group-calls.md, "Meetings of up to 50"); the mesh ignores it.
+   */
+  setVisibleMembers(userIds: readonly string[]): void;
+  /** The members last given to setVisibleMembers, for the SFU session to act on. */
+  visibleMembers(): readonly string[];
   /** Clears the error shown. */
   dismissError(): void;
   /** Every connected member's microphone level now (0 to 1), for the active speaker. */

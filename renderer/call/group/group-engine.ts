@@ -5,6 +5,7 @@ import { GroupCallController } from './group-call-controller';
 import type { GroupEngineOptions, InspectableGroupEngine } from './group-diagnostics';
 import type { GroupEngineState, GroupRemoteMember } from './group-engine-types';
 import { GroupMesh } from './group-mesh';
+import { MemberStates } from './member-states';
 import { emptyReport } from '../../workers/frame-crypto-messages';
 
 function messageOf(error: unknown, fallback: string): string {
@@ -24,6 +25,9 @@ function idleGroupState(): GroupEngineState {
     cameraOff: false,
     sharing: false,
     remote: [],
+    handRaised: false,
+    memberStates: new Map(),
+    hands: new Map(),
     encryption: 'idle',
     error: null,
   };
@@ -39,12 +43,16 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
   let state = idleGroupState();
   const listeners = new Set<(state: GroupEngineState) => void>();
   let selfId: Promise<string> | null = null;
+  let memberStates: MemberStates | null = null;
+  let visibleMembers: readonly string[] = [];
 
   const emit = () => {
     for (const listener of [...listeners]) listener(state);
   };
   const update = (patch: Partial<GroupEngineState>) => {
     state = { ...state, ...patch };
+    if (state.view !== null) memberStates?.updateView(state.view);
+    memberStates?.setOwn({ muted: state.muted, cameraOff: state.cameraOff, sharing: state.sharing, handRaised: state.handRaised });
     emit();
   };
 
@@ -104,12 +112,24 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         },
       });
       state = { ...idleGroupState(), view: state.view, starting: state.starting, answering: state.answering };
+      memberStates?.close();
+      const states: MemberStates = new MemberStates({
+        groupId: init.groupId,
+        selfId: init.selfId,
+        bridge,
+        changed: () => {
+          if (states === memberStates) update({ memberStates: states.states, hands: states.hands });
+        },
+      });
+      memberStates = states;
       return mesh;
     },
     changed: (controllerState) => {
       update({ ...controllerState });
     },
     closed: (mesh) => {
+      memberStates?.close();
+      memberStates = null;
       refresh(mesh);
       prerequisites.permissions.warm();
     },
@@ -166,6 +186,14 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
     async stopScreenShare() {
       await active()?.stopScreenShare();
     },
+    setHandRaised(raised) {
+      if (active() !== null) update({ handRaised: raised });
+    },
+    setVisibleMembers(userIds) {
+      // Kept for the SFU session to act on (docs/group-calls.md, "Meetings of up to 50").
+      visibleMembers = [...userIds];
+    },
+    visibleMembers: () => visibleMembers,
     dismissError() {
       controller.showError(null);
     },

@@ -2,6 +2,10 @@ import { useId, useState } from 'react';
 import type { Contact } from '../../../shared/ipc';
 import { Checkbox } from '../../components/Checkbox';
 import { Modal } from '../../components/Modal';
+import { matchesSearch } from './participant-sections';
+
+/** Past this many candidates the dialog offers a search: a meeting may add dozens. */
+const SEARCH_FROM = 8;
 
 interface AddPeopleDialogProps {
   /** Contacts who could be added: not in the call, not invited yet. */
@@ -18,7 +22,10 @@ export function AddPeopleDialog({ candidates, room, onAdd, onClose }: AddPeopleD
   const ids = useId();
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [busy, setBusy] = useState(false);
+  const [query, setQuery] = useState('');
   const full = picked.size >= room;
+  // Someone picked stays in the list whatever the search, so a pick is never hidden.
+  const shown = candidates.filter((contact) => picked.has(contact.id) || matchesSearch({ userId: contact.id, displayName: contact.displayName }, query));
   return (
     <Modal labelledBy={`${ids}-title`} describedBy={`${ids}-text`} onDismiss={onClose}>
       <h2 id={`${ids}-title`} className="modal-title">
@@ -27,9 +34,22 @@ export function AddPeopleDialog({ candidates, room, onAdd, onClose }: AddPeopleD
       <p id={`${ids}-text`} className="modal-text">
         {room === 0 ? 'The call is full.' : `Room for ${room} more. Everyone gets a new group security code once they join.`}
       </p>
+      {candidates.length > SEARCH_FROM && (
+        <input
+          type="search"
+          className="group-add-search"
+          aria-label="Search contacts to add"
+          placeholder="Search by name"
+          value={query}
+          onChange={(event) => {
+            setQuery(event.target.value);
+          }}
+        />
+      )}
       <div className="group-add-list">
         {candidates.length === 0 && <p className="muted">Everyone in your contacts is already in the call or invited.</p>}
-        {candidates.map((contact) => (
+        {candidates.length > 0 && shown.length === 0 && <p className="muted">No contact matches.</p>}
+        {shown.map((contact) => (
           <Checkbox
             key={contact.id}
             label={contact.keyChanged || contact.pinLost ? `${contact.displayName} (safety number changed)` : contact.displayName}

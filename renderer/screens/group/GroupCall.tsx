@@ -10,6 +10,8 @@ import { AddPeopleDialog } from './AddPeopleDialog';
 import { GroupCallScreen, type GroupCallParticipant, type GroupEncryption } from './GroupCallScreen';
 import type { GroupNotice, TileConnection } from './group-call-text';
 import { shortNames } from './participant-order';
+import { newlyRaised } from './hand-notices';
+import type { Invitee } from './participant-sections';
 import { useActiveSpeaker } from './use-active-speaker';
 
 interface GroupCallProps {
@@ -91,12 +93,16 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
         cameraOff: state.cameraOff,
         sharing: state.sharing,
         connection: 'connected',
+        handOrder: state.hands.get(self.userId) ?? null,
       },
     ];
     for (const member of view.members) {
       if (member.userId === self.userId) continue;
       const contact = contactOf(member.userId);
       const remote = state.remote.find((candidate) => candidate.userId === member.userId);
+      // What they sent through the core (MLS-authenticated) wins over the mesh's data channel; over
+      // the SFU it is all there is.
+      const said = state.memberStates.get(member.userId);
       list.push({
         userId: member.userId,
         displayName: contact?.displayName ?? member.userId,
@@ -105,14 +111,47 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
         verified: contact?.verified ?? false,
         keyChanged: view.keyChanged.includes(member.userId) || (contact?.keyChanged ?? false) || (contact?.pinLost ?? false),
         stream: remote?.stream ?? null,
-        muted: remote?.muted ?? false,
-        cameraOff: remote?.cameraOff ?? true,
-        sharing: remote?.sharing ?? false,
+        muted: said?.muted ?? remote?.muted ?? false,
+        cameraOff: said?.cameraOff ?? remote?.cameraOff ?? true,
+        sharing: said?.sharing ?? remote?.sharing ?? false,
         connection: connectionOf(remote, state.encryption),
+        handOrder: state.hands.get(member.userId) ?? null,
       });
     }
     return list;
   }, [self, view, state, contactOf]);
+
+  const invitees = useMemo<Invitee[]>(() => {
+    const absent = (userId: string): Invitee['absence'] => {
+      if (view.declined.includes(userId)) return 'declined';
+      if ((view.busy ?? []).includes(userId)) return 'busy';
+      return view.unavailable.includes(userId) ? 'unavailable' : null;
+    };
+    const inCall = new Set(view.members.map((member) => member.userId));
+    return view.invitees
+      .filter((userId) => !inCall.has(userId) && userId !== self.userId)
+      .map((userId) => ({ userId, displayName: contactOf(userId)?.displayName ?? userId, absence: absent(userId) }));
+  }, [view, self.userId, contactOf]);
+
+  // "Dana raised their hand", for each hand that goes up (yours is not announced to you).
+  const previousHands = useRef<{ groupId: string; hands: ReadonlyMap<string, number> } | null>(null);
+  useEffect(() => {
+    const before = previousHands.current;
+    previousHands.current = { groupId: view.groupId, hands: state.hands };
+    if (before === null || before.groupId !== view.groupId) return;
+    const names = shortNames(participants);
+    const raised = newlyRaised(before.hands, state.hands, self.userId).map(
+      (userId): GroupNotice => ({ id: `${view.groupId}-${String((noticeCount.current += 1))}`, kind: 'hand', name: names.get(userId) ?? userId }),
+    );
+    if (raised.length > 0) setNotices((current) => [...current, ...raised].slice(-20));
+  }, [state.hands, view.groupId, participants, self.userId]);
+
+  const onVisibleMembers = useCallback(
+    (userIds: readonly string[]) => {
+      engine.setVisibleMembers(userIds);
+    },
+    [engine],
+  );
 
   // Notices of who joined and left, from one view to the next.
   useEffect(() => {
@@ -156,6 +195,11 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
         title={title}
         connectedAt={connectedAt}
         participants={participants}
+        invitees={invitees}
+        onVisibleMembers={onVisibleMembers}
+        onRaiseHand={(raised) => {
+          engine.setHandRaised(raised);
+        }}
         activeSpeaker={activeSpeaker}
         securityCode={view.securityCode}
         encryption={encryption}

@@ -1,18 +1,22 @@
-import { useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { HangUpIcon, LockIcon, PeopleIcon, WarningIcon } from '../../components/Icons';
 import { CameraToggle, MuteToggle } from '../../components/MediaToggles';
 import { ConfirmDanger } from './ConfirmDanger';
 import { RemoteAudio } from '../../components/StreamMedia';
 import { ElapsedTime } from '../ElapsedTime';
-import { shortcutHint } from '../../shortcuts/shortcuts';
+import { isTypingTarget, shortcutHint } from '../../shortcuts/shortcuts';
 import { ScreenShareIcon } from '../share/ScreenShareIcon';
-import { gridLayout, MAX_TILES, rowSizes } from './grid-layout';
-import { peopleCount, type GroupNotice, type TileConnection } from './group-call-text';
+import { gridLayout, MAX_TILES, rowSizes, tilesPerPage } from './grid-layout';
+import { gridPage, nextRecentSpeakers } from './grid-paging';
+import { GridPager } from './GridPager';
+import { pageText, peopleCount, type GroupNotice, type TileConnection } from './group-call-text';
+import { HandIcon } from './HandIcon';
 import { GroupSecurityCode } from './GroupSecurityCode';
 import { JoinLeaveNotice } from './JoinLeaveNotice';
 import { ParticipantList } from './ParticipantList';
 import { ParticipantTile } from './ParticipantTile';
 import { orderParticipants, unverifiedCount, type GroupMember } from './participant-order';
+import type { Invitee } from './participant-sections';
 import { useElementSize } from './use-element-size';
 import './group-call.css';
 
@@ -24,6 +28,8 @@ export interface GroupCallParticipant extends GroupMember {
   cameraOff: boolean;
   sharing: boolean;
   connection: TileConnection;
+  /** A number rising in the order hands went up, or null while their hand is down. */
+  handOrder: number | null;
 }
 
 /** Whether media is flowing under the group's keys, as the 1:1 encryption panel says it. */
@@ -34,8 +40,10 @@ export interface GroupCallScreenProps {
   title: string;
   /** When the call connected, for the timer; null while joining. */
   connectedAt: number | null;
-  /** Everyone in the call, yourself included, in any order (the screen orders them). At most 8. */
+  /** Everyone in the call, yourself included, in any order (the screen orders them); a page of the grid at a time. */
   participants: readonly GroupCallParticipant[];
+  /** Invited people not in the call: still rung, or not coming. */
+  invitees?: readonly Invitee[];
   /** The active speaker's user id (active-speaker.ts), or null when nobody speaks. */
   activeSpeaker: string | null;
   /** The current epoch's group security code (shared/crypto/group-security-code.ts), or null. */
@@ -53,6 +61,13 @@ export interface GroupCallScreenProps {
   onCameraOff: (off: boolean) => void;
   /** Opens the screen picker, or stops sharing while you share. */
   onShareScreen: () => void;
+  /** Raises or lowers your hand; it stays up until you lower it. */
+  onRaiseHand: (raised: boolean) => void;
+  /**
+   * The user ids whose tiles are on the grid's page, whenever they change: only they need video
+   * (docs/group-calls.md, "Meetings of up to 50").
+   */
+  onVisibleMembers?: (userIds: readonly string[]) => void;
   onLeave: () => void;
   /** Shown only to the owner, behind a confirmation. */
   onEndForEveryone: () => void;
@@ -138,8 +153,33 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
   const size = useElementSize(gridRef);
 
   const ordered = useMemo(() => orderParticipants(participants), [participants]);
-  // The server admits 8; a ninth from a confused engine is left out of the grid, never a crash.
-  const tiles = ordered.slice(0, MAX_TILES);
+  const [page, setPage] = useState(0);
+  const [recent, setRecent] = useState<readonly string[]>([]);
+  useEffect(() => {
+    setRecent((current) => nextRecentSpeakers(current, activeSpeaker, MAX_TILES - 1));
+  }, [activeSpeaker]);
+  const paged = gridPage(ordered, recent, tilesPerPage(size.width, size.height, { gap: TILE_GAP }), page);
+  const tiles = paged.tiles;
+  const visible = tiles.map((member) => member.userId).join(' ');
+  const { onVisibleMembers } = props;
+  useEffect(() => {
+    onVisibleMembers?.(visible === '' ? [] : visible.split(' '));
+  }, [visible, onVisibleMembers]);
+  // PageUp / PageDown anywhere in the call (not in a field, not in a dialog over it) turn pages.
+  const lastPage = paged.pageCount - 1;
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      if (event.key !== 'PageUp' && event.key !== 'PageDown') return;
+      if (isTypingTarget(event.target) || (event.target instanceof Element && event.target.closest('[role="dialog"], [role="alertdialog"], dialog') !== null)) return;
+      event.preventDefault();
+      setPage((current) => Math.min(Math.max(0, Math.min(current, lastPage) + (event.key === 'PageDown' ? 1 : -1)), lastPage));
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown);
+    };
+  }, [lastPage]);
   const layout = tiles.length === 0 ? null : gridLayout(tiles.length, size.width, size.height, { gap: TILE_GAP });
   const rows: (typeof tiles)[] = [];
   if (layout !== null) {
@@ -154,6 +194,8 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
   const muted = self?.muted ?? false;
   const cameraOff = self?.cameraOff ?? true;
   const sharing = self?.sharing ?? false;
+  const handRaised = (self?.handOrder ?? null) !== null;
+  const handLabel = handRaised ? 'Lower your hand' : 'Raise your hand';
   const enabled = controlsEnabled && self !== undefined;
   const isOwner = self?.owner ?? false;
   const notVerified = unverifiedCount(ordered);
@@ -184,7 +226,7 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
             ref={gridRef}
             className="group-grid"
             role="list"
-            aria-label="People in the call"
+            aria-label={paged.pageCount > 1 ? `People in the call, ${pageText(paged.page, paged.pageCount).toLowerCase()}` : 'People in the call'}
             data-columns={layout?.columns ?? 1}
             data-rows={layout?.rows ?? 1}
           >
@@ -203,11 +245,13 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
                     speaking={member.userId === activeSpeaker}
                     connection={member.connection}
                     keyChanged={member.verification === 'key-changed'}
+                    handRaised={member.handOrder !== null}
                   />
                 ))}
               </div>
             ))}
           </div>
+          <GridPager page={paged.page} pageCount={paged.pageCount} onPage={setPage} />
         </div>
         <div className="group-controls" role="toolbar" aria-label="Call controls">
           <MuteToggle off={muted} disabled={!enabled} onToggle={props.onMuted} />
@@ -222,6 +266,20 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
             onClick={props.onShareScreen}
           >
             <ScreenShareIcon />
+          </button>
+          <button
+            type="button"
+            className={handRaised ? 'control control-hand-raised' : 'control'}
+            aria-pressed={handRaised}
+            aria-label={handLabel}
+            title={`${handLabel} (${shortcutHint('toggleHand').title})`}
+            aria-keyshortcuts={shortcutHint('toggleHand').aria}
+            disabled={self === undefined}
+            onClick={() => {
+              props.onRaiseHand(!handRaised);
+            }}
+          >
+            <HandIcon />
           </button>
           <button
             type="button"
@@ -263,7 +321,7 @@ export function GroupCallScreen(props: GroupCallScreenProps) {
         </h3>
         <EncryptionLine encryption={encryption} />
         <GroupSecurityCode code={securityCode} />
-        {listOpen && <ParticipantList id={`${ids}-people`} members={ordered} onShowSafetyNumber={props.onShowSafetyNumber} onRemove={isOwner ? props.onRemove : undefined} />}
+        {listOpen && <ParticipantList id={`${ids}-people`} members={ordered} invitees={props.invitees} onShowSafetyNumber={props.onShowSafetyNumber} onRemove={isOwner ? props.onRemove : undefined} />}
       </aside>
       {ordered
         .filter((member) => !member.self)

@@ -2,6 +2,7 @@ import { Avatar } from '../../components/Avatar';
 import { MicOffIcon, VideoOffIcon, WarningIcon } from '../../components/Icons';
 import { StreamVideo, useLiveVideo } from '../../components/StreamMedia';
 import { tileStateText, tileSummary, type TileConnection } from './group-call-text';
+import { HandIcon } from './HandIcon';
 
 export interface ParticipantTileProps {
   userId: string;
@@ -16,6 +17,7 @@ export interface ParticipantTileProps {
   connection: TileConnection;
   /** Their key changed since it was pinned and was not compared again: marked on the tile too. */
   keyChanged: boolean;
+  handRaised: boolean;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface ParticipantTileProps {
  * the caption says the rest.
  */
 export function ParticipantTile(props: ParticipantTileProps) {
-  const { userId, displayName, self, stream, muted, cameraOff, sharing, speaking, connection, keyChanged } = props;
+  const { userId, displayName, self, stream, muted, cameraOff, sharing, speaking, connection, keyChanged, handRaised } = props;
   const live = useLiveVideo(stream);
   const showVideo = stream !== null && live && (sharing || !cameraOff) && connection !== 'connecting';
   const stateText = tileStateText(connection);
@@ -50,6 +52,11 @@ export function ParticipantTile(props: ParticipantTileProps) {
           </span>
         </div>
       )}
+      {handRaised && (
+        <p className="group-tile-hand" aria-hidden="true">
+          <HandIcon className="icon-small" />
+        </p>
+      )}
       {stateText !== null && (
         <p className={connection === 'cant-decrypt' ? 'group-tile-state group-tile-state-danger' : 'group-tile-state'}>
           {connection === 'cant-decrypt' && <WarningIcon className="icon-small" />}
@@ -57,7 +64,7 @@ export function ParticipantTile(props: ParticipantTileProps) {
         </p>
       )}
       <p className="group-tile-caption">
-        <span className="visually-hidden">{tileSummary(displayName, self, muted, cameraOff, keyChanged)}</span>
+        <span className="visually-hidden">{tileSummary(displayName, self, muted, cameraOff, keyChanged, handRaised)}</span>
         {keyChanged && <WarningIcon className="icon-small group-tile-warning" />}
         <span className="group-tile-name" aria-hidden="true">
           {self ? `${displayName} (you)` : displayName}

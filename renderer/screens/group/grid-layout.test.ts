@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gridLayout, MAX_TILES, rowSizes } from './grid-layout';
+import { gridLayout, MAX_TILES, MIN_TILE_WIDTH, rowSizes, tilesPerPage } from './grid-layout';
 
 const shape = (count: number, width: number, height: number, gap = 0) => {
   const { columns, rows } = gridLayout(count, width, height, { gap });
@@ -18,13 +18,14 @@ describe('gridLayout', () => {
   });
 
   it('picks the shapes people know from a 16:9 stage', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8].map((count) => shape(count, 1600, 900))).toEqual([
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 9].map((count) => shape(count, 1600, 900))).toEqual([
       '1x1',
       '2x1',
       '2x2',
       '2x2',
       '3x2',
       '3x2',
+      '3x3',
       '3x3',
       '3x3',
     ]);
@@ -52,7 +53,7 @@ describe('gridLayout', () => {
     expect(gridLayout(4, 0, 0)).toEqual({ columns: 2, rows: 2, tileWidth: 0, tileHeight: 0 });
   });
 
-  it('refuses counts outside 1 to 8 and nonsense options', () => {
+  it('refuses counts outside 1 to 9 and nonsense options', () => {
     expect(() => gridLayout(0, 100, 100)).toThrow(RangeError);
     expect(() => gridLayout(MAX_TILES + 1, 100, 100)).toThrow(RangeError);
     expect(() => gridLayout(2.5, 100, 100)).toThrow(RangeError);
@@ -94,5 +95,31 @@ describe('rowSizes', () => {
     expect(rowSizes(7, 3)).toEqual([3, 3, 1]);
     expect(rowSizes(4, 2)).toEqual([2, 2]);
     expect(rowSizes(1, 1)).toEqual([1]);
+  });
+});
+
+describe('tilesPerPage', () => {
+  it('takes 9 tiles in a roomy stage and fewer in a small window, never under 2', () => {
+    expect(tilesPerPage(1600, 900, { gap: 8 })).toBe(9);
+    // The app's default window leaves about 760 × 560 for the grid: 3 × 3 would be 245 wide.
+    expect(tilesPerPage(760, 560, { gap: 8 })).toBe(9);
+    expect(tilesPerPage(500, 400, { gap: 8 })).toBe(6);
+    expect(tilesPerPage(300, 200, { gap: 8 })).toBe(2);
+  });
+
+  it('pages nothing away before the stage is laid out', () => {
+    expect(tilesPerPage(0, 0)).toBe(MAX_TILES);
+  });
+
+  it('never gives a tile under the minimum width when more than 2 are shown', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 50, max: 4000 }), fc.integer({ min: 50, max: 4000 }), (width, height) => {
+        const count = tilesPerPage(width, height, { gap: 8 });
+        expect(count).toBeGreaterThanOrEqual(2);
+        expect(count).toBeLessThanOrEqual(MAX_TILES);
+        if (count > 2) expect(gridLayout(count, width, height, { gap: 8 }).tileWidth).toBeGreaterThanOrEqual(MIN_TILE_WIDTH);
+        if (count < MAX_TILES) expect(gridLayout(count + 1, width, height, { gap: 8 }).tileWidth).toBeLessThan(MIN_TILE_WIDTH);
+      }),
+    );
   });
 });

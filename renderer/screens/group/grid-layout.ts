@@ -4,7 +4,14 @@
  * window puts people side by side and a tall one stacks them.
  */
 
-export const MAX_TILES = 8;
+/** A page of the grid shows at most 9 tiles (3 × 3), as Zoom and Meet do on a laptop. */
+export const MAX_TILES = 9;
+
+/**
+ * A tile narrower than this (CSS pixels) shows too little of a face to be worth it: a small window
+ * gets fewer tiles on a page, and more pages, instead.
+ */
+export const MIN_TILE_WIDTH = 200;
 
 export interface GridLayout {
   columns: number;
@@ -32,7 +39,7 @@ function tileSize(columns: number, rows: number, width: number, height: number, 
 }
 
 /**
- * The grid for `count` tiles (1 to 8) in a `width` × `height` container. Of two layouts with
+ * The grid for `count` tiles (1 to 9) in a `width` × `height` container. Of two layouts with
  * tiles of the same size, the one with fewer rows wins (a row reads left to right); for a given
  * number of columns, rows are as few as the tiles allow.
  */
@@ -72,4 +79,17 @@ export function rowSizes(count: number, columns: number): number[] {
   const sizes: number[] = [];
   for (let left = count; left > 0; left -= columns) sizes.push(Math.min(columns, left));
   return sizes;
+}
+
+/**
+ * How many tiles a page of the grid takes in a `width` × `height` container: the most, up to
+ * MAX_TILES, whose tiles are still MIN_TILE_WIDTH wide; never fewer than 2 (yourself and one
+ * other). A container not laid out yet gets MAX_TILES, so nothing is paged away before it is.
+ */
+export function tilesPerPage(width: number, height: number, options: GridOptions = {}): number {
+  if (!(width > 0 && height > 0) || !Number.isFinite(width) || !Number.isFinite(height)) return MAX_TILES;
+  for (let count = MAX_TILES; count > 2; count--) {
+    if (gridLayout(count, width, height, options).tileWidth >= MIN_TILE_WIDTH) return count;
+  }
+  return 2;
 }

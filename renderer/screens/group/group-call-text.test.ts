@@ -8,6 +8,7 @@ describe('noticeText', () => {
     expect(noticeText({ kind: 'left', name: 'Bob' })).toBe('Bob left');
     expect(noticeText({ kind: 'removed', name: 'Alex Kim (k1)' })).toBe('Alex Kim (k1) was removed from the call');
     expect(noticeText({ kind: 'busy', name: 'Dana' })).toBe('Dana is busy in another call');
+    expect(noticeText({ kind: 'hand', name: 'Dana' })).toBe('Dana raised their hand');
   });
 });
 
@@ -27,6 +28,7 @@ describe('tileSummary', () => {
     expect(tileSummary('Bob', false, false, true)).toBe('Bob, camera off');
     expect(tileSummary('Bob', false, true, false, true)).toBe('Bob, safety number changed, microphone off');
     expect(tileSummary('Me', true, false, false, true)).toBe('Me (you)');
+    expect(tileSummary('Bob', false, true, false, false, true)).toBe('Bob, hand raised, microphone off');
   });
 });
 

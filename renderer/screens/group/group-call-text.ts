@@ -1,7 +1,7 @@
 /** The words of the group call screen that depend on state, kept apart so they can be tested. */
 
-/** `busy`: an invitee's app declined the ring because they are in another call. */
-export type NoticeKind = 'joined' | 'left' | 'removed' | 'busy';
+/** `busy`: an invitee's app declined the ring because they are in another call. `hand`: they raised their hand. */
+export type NoticeKind = 'joined' | 'left' | 'removed' | 'busy' | 'hand';
 
 /** One join or leave, as the screen announces it; `id` is unique per event (the same person may join twice). */
 export interface GroupNotice {
@@ -21,6 +21,8 @@ export function noticeText(notice: Pick<GroupNotice, 'kind' | 'name'>): string {
       return `${notice.name} was removed from the call`;
     case 'busy':
       return `${notice.name} is busy in another call`;
+    case 'hand':
+      return `${notice.name} raised their hand`;
   }
 }
 
@@ -41,10 +43,11 @@ export function tileStateText(connection: TileConnection): string | null {
   }
 }
 
-/** What a screen reader hears for a tile's name: whose it is, a changed key, and what is off. */
-export function tileSummary(name: string, self: boolean, muted: boolean, cameraOff: boolean, keyChanged = false): string {
+/** What a screen reader hears for a tile's name: whose it is, a changed key, a raised hand, and what is off. */
+export function tileSummary(name: string, self: boolean, muted: boolean, cameraOff: boolean, keyChanged = false, handRaised = false): string {
   const parts = [self ? `${name} (you)` : name];
   if (keyChanged && !self) parts.push('safety number changed');
+  if (handRaised) parts.push('hand raised');
   if (muted) parts.push('microphone off');
   if (cameraOff) parts.push('camera off');
   return parts.join(', ');
@@ -61,6 +64,11 @@ export function groupCodeDigits(code: string | null): string | null {
   if (code === null) return null;
   const digits = code.replace(/ /gu, '');
   return digits.length === GROUP_CODE_DIGITS && /^[0-9]+$/u.test(digits) ? digits : null;
+}
+
+/** "Page 2 of 6": the grid's pager, as a screen reader hears it. */
+export function pageText(page: number, pageCount: number): string {
+  return `Page ${page + 1} of ${pageCount}`;
 }
 
 /** "3 people", "1 person": the Participants button and the list's heading. */
