@@ -96,7 +96,9 @@ export function create(from: string, message: Message<'group.create'>, doc: Grou
     rev: 0,
     ...(context.sfu !== undefined && people > context.sfu.meshMax ? { transport: 'sfu' as const } : {}),
   };
-  return { next, sends: ring(groupId, next, message.invitees) };
+  // The owner hears the transport at once; the invitees with their ring.
+  const owner: Send[] = next.transport === 'sfu' ? [{ mode: 'now', to: from, message: { v, type: 'group.transport', groupId, transport: 'sfu' } }] : [];
+  return { next, sends: [...owner, ...ring(groupId, next, message.invitees)] };
 }
 
 export function join(from: string, groupId: string, doc: GroupDoc | undefined, context: Context, rejoin = false): Decision {
