@@ -265,10 +265,8 @@ function extend(from: string, groupId: string, doc: GroupDoc, message: Message<'
   if (doc.transport !== 'sfu' && context.sfu !== undefined && people > context.sfu.meshMax) {
     // For good: a call that shrinks again stays on the SFU rather than make everyone reconnect twice.
     next.transport = 'sfu';
-    const moved: ServerMessage = { v, type: 'group.transport', groupId, transport: 'sfu' };
-    sends.push(...toMembers(next, moved));
-    // Invitees rung before and still ringing; those rung now get it with their ring.
-    for (const user of next.invited) if (!next.members.includes(user) && !pending.includes(user)) sends.push({ mode: 'now', to: user, message: moved });
+    // Invitees still ringing are rung again below, with the transport in the ring.
+    sends.push(...toMembers(next, { v, type: 'group.transport', groupId, transport: 'sfu' }));
   }
   sends.push(...ring(groupId, next, pending));
   return { next, sends };

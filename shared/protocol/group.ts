@@ -207,7 +207,7 @@ export const groupJoinedSchema = z
   })
   .strict();
 
-/** To the members and the invitees still rung: the call now goes through the SFU, for good. */
+/** To the owner (at once) and the members: the call now goes through the SFU, for good. Invitees still ringing are rung again, with `transport` in the ring. */
 export const groupTransportMessageSchema = z
   .object({ v: versionField, type: z.literal('group.transport'), groupId: groupIdSchema, transport: groupTransportSchema })
   .strict();

@@ -625,7 +625,15 @@ export class GroupCallManager {
   }
 
   async #ring(message: Extract<IncomingGroupMessage, { type: 'group.invite' }>): Promise<void> {
-    if (this.#calls.has(message.groupId)) return;
+    const ringing = this.#calls.get(message.groupId);
+    if (ringing !== undefined) {
+      // Rung again as the call grew (a longer list): it may have moved to the SFU meanwhile.
+      if (message.transport === 'sfu' && ringing.transport !== 'sfu' && ringing.state !== 'ended') {
+        ringing.transport = 'sfu';
+        this.#emitView(ringing);
+      }
+      return;
+    }
     let signed: SignedGroupInvite;
     try {
       signed = decodeSignedInvite(message.invite, message.signature);
