@@ -363,6 +363,8 @@ export class GroupSession {
       const state = this.#current();
       const cs = await groupCipherSuite();
       const result = await this.#translate(() => createApplicationMessage(state, plaintext, cs));
+      // Wiped meanwhile (the call ended): nothing to send, and the wiped state stays gone.
+      if (this.#state !== state) throw new GroupError('not-member', 'this device left the group');
       // Only the secret tree moved on: nothing of the previous state is left to zero but what it consumed.
       this.#state = result.newState;
       for (const secret of result.consumed) zeroOutUint8Array(secret);
@@ -392,10 +394,12 @@ export class GroupSession {
       const result = await this.#translate(() => processMessage(message, state, emptyPskIndex, () => 'reject', cs));
       if (result.kind !== 'applicationMessage') throw new GroupError('bad-message', 'the message is not an application message');
       // processMessage checked the signature of the leaf the sender data names; that leaf is the sender.
-      const senderData = await decryptSenderData(privateMessage, epochData.senderDataSecret, cs);
+      const senderData = await this.#translate(() => decryptSenderData(privateMessage, epochData.senderDataSecret, cs));
       const leaf = senderData === undefined ? undefined : epochData.ratchetTree[senderData.leafIndex * 2];
       const userId = leaf?.nodeType === 'leaf' ? userIdOf(leaf.leaf.credential) : null;
       if (userId === null) throw new GroupError('bad-message', 'the message names no member as its sender');
+      // Wiped meanwhile (the call ended): the wiped state stays gone.
+      if (this.#state !== state) throw new GroupError('not-member', 'this device left the group');
       this.#state = result.newState;
       for (const secret of result.consumed) zeroOutUint8Array(secret);
       return { userId, epoch: privateMessage.epoch, plaintext: result.message };
