@@ -111,6 +111,26 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus, core side${m
     expect(core('bob').groups.view(groupId)?.transport).toBe('sfu');
   }, 90_000);
 
+  it('a seat the server refuses becomes a refusal the page sees, and is asked for again until one comes', async () => {
+    core('bob').tuning.seatRetryMs = 300;
+    const asked: Record<string, unknown>[] = [];
+    company.proxy.divertFrom('bob', ['sfu.join'], (message) => asked.push(message));
+    const { groupId } = await meeting(['bob', 'carol']);
+    await vi.waitFor(() => { expect(asked.length).toBeGreaterThan(0); }, { timeout: 15_000, interval: 50 });
+    const ref = asked[0]?.id;
+    expect(company.proxy.inject('bob', { v, type: 'error', code: 'sfu-unavailable', message: 'Janus is down', groupId, ref })).toBe(1);
+    const { event } = await core('bob').waitFor((e) => e.kind === 'refused' && e.groupId === groupId, 'a refusal');
+    expect(event).toMatchObject({ kind: 'refused', code: 'sfu-unavailable', message: expect.stringMatching(/SFU.*trying again/) as string });
+    // Asked again, this time through to the real server: a real seat.
+    await vi.waitFor(() => { expect(asked.length).toBeGreaterThan(1); }, { timeout: 15_000, interval: 50 });
+    company.proxy.divertFrom('bob', [], () => undefined);
+    expect(company.proxy.inject('bob', { v, type: 'error', code: 'sfu-unavailable', message: 'Janus is down', groupId, ref: asked[1]?.id })).toBe(1);
+    const seat = await core('bob').waitFor((e) => e.kind === 'seat' && e.groupId === groupId, 'a seat after the refusals');
+    expect(seat.event).toMatchObject({ kind: 'seat', groupId });
+    expect(seats('bob', groupId)).toHaveLength(1);
+    core('bob').tuning.seatRetryMs = undefined;
+  }, 90_000);
+
   it("a member's state reaches every other member, a newcomer gets everyone's, a removed member no more", async () => {
     const { groupId } = await meeting(['bob', 'carol']);
     core('alice').groups.memberState(groupId, { ...calm, handRaised: true });
