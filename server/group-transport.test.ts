@@ -166,6 +166,21 @@ describe.skipIf(missing !== undefined)(`a server with an SFU${missing === undefi
     await user('bob').client.next('group.ended', (m) => m.groupId === groupId);
   });
 
+  it('a commit adding several joiners sends its one welcome to each of them, and only to members', async () => {
+    const alice = user('alice');
+    const { groupId } = await groupOverClients(alice, [user('bob'), user('carol')], [user('dave')]);
+    const commit = standInBytes(100, 5);
+    const welcome = standInBytes(300, 6);
+    alice.client.send({ v, type: 'group.commit', id: 'invitee', groupId, epoch: 0, commit, welcome, welcomeTo: ['bob', 'dave'] });
+    expect(await alice.client.error('not-a-member')).toMatchObject({ ref: 'invitee', groupId });
+    alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit, welcome, welcomeTo: ['bob', 'carol'] });
+    for (const id of ['bob', 'carol']) expect(await user(id).client.next('group.welcome', (m) => m.groupId === groupId)).toEqual({ v, type: 'group.welcome', groupId, epoch: 0, from: 'alice', welcome });
+    const quiet = await Promise.all(['alice', 'dave'].map((id) => user(id).client.nothing('group.welcome')));
+    expect(quiet).toEqual([true, true]);
+    alice.client.send({ v, type: 'group.end', groupId });
+    await user('bob').client.next('group.ended', (m) => m.groupId === groupId);
+  });
+
   it('one member cannot flood the others: past a burst of 10 its states are refused as rate-limited', async () => {
     const alice = user('alice');
     const { groupId } = await groupOverClients(alice, [user('erin')]);
