@@ -40,7 +40,7 @@ import { openFetchedKeyPackage, type KeyPackageStore } from './key-packages';
 import { credentialFor, LeafAuthenticator, signatureKeyPair, userIdOf, type LocalMember, type PinnedKeyLookup } from './member-binding';
 import { GROUP_CIPHERSUITE, groupCipherSuite } from './mls-suite';
 
-/** Far above any commit or Welcome of an 8-member group, so a hostile one cannot make us parse megabytes. */
+/** Far above any commit or Welcome of a 50-member group (about 20 KB each), so a hostile one cannot make us parse megabytes. */
 export const MAX_HANDSHAKE_BYTES = 256 * 1024;
 const utf8 = new TextEncoder();
 
