@@ -127,6 +127,8 @@ interface GroupCall {
   entryRef: string | undefined;
   /** The id of the join that asked for this device's place back after a reconnect. */
   rejoinRef: string | undefined;
+  /** The id of the owner's last group.invite: a refusal of it is shown, the call goes on. */
+  inviteRef: string | undefined;
   /** This device's DTLS binding with each member; from create or accept on. */
   pairs: PairBindings | undefined;
   /** The owner's key that verified the ring: accepting needs it to be the one pinned still. */
@@ -330,7 +332,8 @@ export class GroupCallManager {
     await session.acceptInvite(signed);
     call.invites.push(signed);
     for (const userId of invitees) call.allowed.add(userId);
-    this.#options.send({ v, type: 'group.invite', groupId, invitees, invite: encodeInviteField(invite), signature: toBase64Url(signature) });
+    call.inviteRef = this.#ref('group-invite');
+    this.#options.send({ v, type: 'group.invite', id: call.inviteRef, groupId, invitees, invite: encodeInviteField(invite), signature: toBase64Url(signature) });
     this.#emitView(call);
     return this.#view(call);
   }
@@ -544,7 +547,13 @@ export class GroupCallManager {
       call.seatRef = undefined;
       this.#seatRefused(call, error);
     } else if (call.entryRef === error.ref) {
+      // The page says why (a call too large for a server without an SFU, above all).
+      if (error.code === 'group-full') this.#emit(call, { kind: 'refused', code: 'group-full', message: error.message });
       this.#end(call, 'refused');
+    } else if (call.inviteRef === error.ref) {
+      // The longer list was refused (too many people for this server): those on it are not rung.
+      call.inviteRef = undefined;
+      this.#emit(call, { kind: 'refused', code: error.code === 'group-full' ? 'group-full' : 'invalid-input', message: error.message });
     } else if (call.rejoinRef === error.ref) {
       this.#end(call, 'disconnected');
     }
@@ -580,6 +589,7 @@ export class GroupCallManager {
       unaddable: new Set(),
       entryRef: undefined,
       rejoinRef: undefined,
+      inviteRef: undefined,
       pairs: undefined,
       ringKey: undefined,
       joinTimer: undefined,

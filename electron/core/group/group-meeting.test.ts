@@ -214,3 +214,37 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus, core side${m
     warn.mockRestore();
   }, 90_000);
 });
+
+describe('a server without an SFU, core side', () => {
+  const extras = ['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'];
+  let company: ProxiedCores;
+
+  beforeAll(async () => {
+    company = await openProxiedCores(['alice', 'bob'], extras);
+  }, 90_000);
+
+  afterAll(async () => {
+    await company.close();
+  });
+
+  it('a call or a longer list past 8 people is refused, and the page is told why; a mesh call goes on as one', async () => {
+    const alice = company.core('alice');
+    const tooBig = randomCallId();
+    await alice.groups.create({ groupId: tooBig, invitees: ['bob', ...extras], media: 'audio', fingerprint: alice.fingerprint });
+    const ended = await alice.view(tooBig, (view) => view.state === 'ended', 'refused');
+    expect(ended.endReason).toBe('refused');
+    expect(alice.refusals(tooBig)).toMatchObject([{ code: 'group-full', message: expect.stringMatching(/no SFU.*at most 8/) as string }]);
+
+    const groupId = randomCallId();
+    await alice.groups.create({ groupId, invitees: ['bob'], media: 'audio', fingerprint: alice.fingerprint });
+    await company.core('bob').view(groupId, (view) => view.state === 'incoming', 'incoming');
+    company.core('bob').groups.accept(groupId, company.core('bob').fingerprint);
+    await alice.keys(groupId, 1);
+    await alice.groups.invite(groupId, extras);
+    const { event } = await alice.waitFor((e) => e.kind === 'refused' && e.groupId === groupId, 'the refusal');
+    expect(event).toMatchObject({ code: 'group-full' });
+    expect(alice.groups.view(groupId)).toMatchObject({ state: 'active', transport: 'mesh' });
+    expect(company.core('bob').events.some(({ event: e }) => e.kind === 'seat')).toBe(false);
+    alice.groups.end(groupId);
+  }, 90_000);
+});
