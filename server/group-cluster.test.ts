@@ -132,6 +132,19 @@ afterEach(async (context) => {
 });
 
 describe.skipIf(missing !== undefined)('group calls across two instances', () => {
+  it('a commit adding several joiners sends its one welcome to each of them, across instances, and only to members', async () => {
+    const groupId = await groupOf([bob, carol, dave]);
+    alice.client.send({ v, type: 'group.commit', id: 'outsider', groupId, epoch: 0, commit: bytes(100, 5), welcome: bytes(200, 6), welcomeTo: ['bob', 'eve'] });
+    expect(await alice.client.error('not-a-member')).toMatchObject({ ref: 'outsider', groupId });
+    alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(100, 5), welcome: bytes(200, 6), welcomeTo: ['bob', 'carol', 'dave'] });
+    for (const member of [bob, carol, dave]) {
+      expect(await member.client.next('group.welcome', (m) => m.groupId === groupId)).toEqual({ v, type: 'group.welcome', groupId, epoch: 0, from: 'alice', welcome: bytes(200, 6) });
+    }
+    expect(await alice.client.nothing('group.welcome', 100)).toBe(true);
+    await commitAll(groupId, 1, [alice, bob, carol, dave]);
+    await endGroup(groupId, [bob, carol, dave]);
+  });
+
   it('runs a whole group call with members on both instances: ring, join, KeyPackages, commits in one order, welcomes, signals, leave, end', async () => {
     const groupId = randomCallId();
     alice.client.send({ v, type: 'group.create', id: 'g1', groupId, media, invitees: ['bob', 'carol', 'dave'], ...signed });

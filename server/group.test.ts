@@ -312,7 +312,7 @@ describe('group calls', () => {
 
   it('answers a bad or oversized group message with a clear error, ending only that socket when it must', async () => {
     const groupId = await groupOf([bob]);
-    alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(20_000, 1), id: 'big' });
+    alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(40_000, 1), id: 'big' });
     expect((await alice.client.error('bad-message')).message).toMatch(/commit/);
     alice.client.send({ v, type: 'group.commit', groupId, epoch: 0, commit: bytes(10, 1), welcome: bytes(10, 2), id: 'half' });
     expect((await alice.client.error('bad-message')).message).toMatch(/welcomeTo/);
@@ -321,7 +321,7 @@ describe('group calls', () => {
     // Still connected, and the group still works.
     await commitAll(groupId, 0, [alice, bob]);
     // Beyond the server's message size: that socket only.
-    bob.client.send({ v, type: 'group.signal', groupId, to: 'alice', data: { type: 'offer', sdp: 'x'.repeat(70_000) } });
+    bob.client.send({ v, type: 'group.signal', groupId, to: 'alice', data: { type: 'offer', sdp: 'x'.repeat(100_000) } });
     expect(await bob.client.error('message-too-large')).toBeDefined();
     expect((await bob.client.closed).code).toBe(1009);
     await commitAll(groupId, 1, [alice]);

@@ -11,7 +11,7 @@ import { PresenceBoard } from './presence/presence-board';
 import { CallRelay } from './relay/call-relay';
 import type { Relay, RelayRefusal } from './relay/relay';
 import { SfuDesk } from './sfu/sfu-desk';
-import type { SfuConfig } from './sfu/sfu-rooms';
+import { DEFAULT_MESH_MAX, type SfuConfig } from './sfu/sfu-rooms';
 import type { Store } from './store/store';
 import { turnCredentials } from './turn/credentials';
 import { textFrame } from './ws/frame';
@@ -87,6 +87,7 @@ export class Hub implements LocalSessions {
       options.callGraceMs ?? DEFAULT_GROUP_GRACE_MS,
       options.store.groupCalls,
       this.cluster?.groups,
+      options.sfu !== undefined && this.cluster === undefined ? { meshMax: options.sfu.meshMax ?? DEFAULT_MESH_MAX } : undefined,
     );
     this.sfu = options.sfu !== undefined && this.cluster === undefined
       ? new SfuDesk(

@@ -231,7 +231,8 @@ const callIdRequest = z.object({ callId: callIdSchema }).strict();
  * renderer gets the call as a view, each epoch's SFrame base key (the only group secret that
  * reaches it) and the members' pairwise signalling, as one ordered stream per group.
  */
-export const MAX_GROUP_MEMBERS = 8;
+/** Up to 50 over the SFU; a call without one is capped lower by the server (docs/protocol.md, "Group calls"). */
+export const MAX_GROUP_MEMBERS = 50;
 const groupInviteesSchema = z.array(userIdSchema).min(1).max(MAX_GROUP_MEMBERS - 1);
 const groupUserListSchema = z.array(userIdSchema).max(MAX_GROUP_MEMBERS * 4);
 export const groupMediaSchema = z.enum(['audio', 'video']);

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { SfuConfig } from '../sfu/sfu-rooms';
+import { DEFAULT_MESH_MAX, type SfuConfig } from '../sfu/sfu-rooms';
 import { parseJanusSecrets } from '../sfu/janus-secrets';
 import { CommandError, UsageError } from './io';
-import { durationOption, stringOption, type OptionSpec, type OptionValues } from './options';
+import { MAX_MESH_MEMBERS } from '../../shared/protocol';
+import { durationOption, integerOption, stringOption, type OptionSpec, type OptionValues } from './options';
 
 /** `start`'s options for meetings over Janus (docs/deployment.md, "Janus for meetings"). */
 export const JANUS_OPTIONS = {
@@ -33,7 +34,15 @@ export const JANUS_OPTIONS = {
     env: 'SEALCALL_JANUS_TOKEN_TTL',
     default: '10m',
     placeholder: 'DUR',
-    help: 'lifetime of the Janus tokens in an SFU seat',
+    help: 'lifetime of the Janus tokens in an SFU seat (15s to 24h; the apps ask again at half of it)',
+  },
+  meshMax: {
+    name: 'mesh-max',
+    kind: 'integer',
+    env: 'SEALCALL_MESH_MAX',
+    default: String(DEFAULT_MESH_MAX),
+    placeholder: 'N',
+    help: `a group call for more people than this goes through Janus (2 to ${MAX_MESH_MEMBERS}); without --janus-url calls stay a mesh of at most ${MAX_MESH_MEMBERS}`,
   },
 } satisfies Record<string, OptionSpec>;
 
@@ -50,6 +59,7 @@ export function readJanus(values: OptionValues): SfuConfig | undefined {
   const apiUrl = stringOption(values, JANUS_OPTIONS.janusUrl);
   const publicUrl = stringOption(values, JANUS_OPTIONS.janusPublicUrl);
   const file = stringOption(values, JANUS_OPTIONS.janusSecretsFile);
+  const meshMax = integerOption(values, JANUS_OPTIONS.meshMax, 2, MAX_MESH_MEMBERS) ?? DEFAULT_MESH_MAX;
   if (apiUrl === undefined) {
     if (publicUrl !== undefined || file !== undefined) throw new UsageError('--janus-public-url and --janus-secrets-file go with --janus-url');
     return undefined;
@@ -83,7 +93,8 @@ export function readJanus(values: OptionValues): SfuConfig | undefined {
   } catch (error) {
     throw new CommandError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const tokenTtlMs = durationOption(values, JANUS_OPTIONS.janusTokenTtl, 60_000, 86_400_000);
+  // At least 15 s: the app asks again at half the lifetime, and the server gives one seat per 5 s.
+  const tokenTtlMs = durationOption(values, JANUS_OPTIONS.janusTokenTtl, 15_000, 86_400_000);
   if (tokenTtlMs === undefined) throw new UsageError('--janus-token-ttl has no value');
-  return { apiUrl: apiUrl.replace(/\/$/, ''), publicUrl: clients.replace(/\/$/, ''), secrets, tokenTtlMs, maxPublishers: MAX_PUBLISHERS, bitrate: VIDEO_BITRATE };
+  return { apiUrl: apiUrl.replace(/\/$/, ''), publicUrl: clients.replace(/\/$/, ''), secrets, tokenTtlMs, maxPublishers: MAX_PUBLISHERS, bitrate: VIDEO_BITRATE, meshMax };
 }

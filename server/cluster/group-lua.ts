@@ -167,8 +167,8 @@ return out
 `;
 
 /**
- * ARGV[6..]: sender, epoch, the group.committed text, the welcome's recipient ('' for none) and
- * the group.welcome text. The epoch is compared and bumped, and the commit fanned out to every
+ * ARGV[6..]: sender, epoch, the group.committed text, the welcome's recipients (user ids, one per
+ * line; '' for none) and the group.welcome text. The epoch is compared and bumped, and the commit fanned out to every
  * member, in this one step: of two commits for one epoch, the first to reach Redis is the one
  * every member gets, and the other is refused with the current epoch.
  */
@@ -189,8 +189,12 @@ end
 local refusal
 if g.epoch ~= epoch then
   refusal = {'refuse', 'stale-epoch', 'group ' .. id .. ' is at epoch ' .. string.format('%d', g.epoch) .. ', not ' .. string.format('%d', epoch) .. ': process the commits you have not yet seen, then retry if still needed', string.format('%d', g.epoch)}
-elseif welcome_to ~= '' and (welcome_to == from or not has(g.members, welcome_to)) then
-  refusal = {'refuse', 'not-a-member', 'a welcome goes only to someone who joined group ' .. id, ''}
+else
+  for u in string.gmatch(welcome_to, '[^\\n]+') do
+    if u == from or not has(g.members, u) then
+      refusal = {'refuse', 'not-a-member', 'a welcome goes only to someone who joined group ' .. id, ''}
+    end
+  end
 end
 if refusal then
   if came_back then
@@ -204,7 +208,7 @@ g.epoch = g.epoch + 1
 g.rev = g.rev + 1
 redis.call('SET', key, cjson.encode(g))
 for _, u in ipairs(g.members) do to_member(g, u, committed) end
-if welcome_to ~= '' then to_member(g, welcome_to, welcome) end
+for u in string.gmatch(welcome_to, '[^\\n]+') do to_member(g, u, welcome) end
 return out
 `;
 

@@ -17,6 +17,7 @@ import {
   type GroupMessage,
   type GroupRefusal,
   type Send,
+  welcomeList,
 } from '../groups/group-rules';
 import type { GroupRow, GroupScripts } from './group-scripts';
 import { KEY } from './keys';
@@ -133,7 +134,8 @@ export class RedisGroupRelay implements GroupRegistry {
     const { groupId, epoch, welcome, welcomeTo } = message;
     const committed = text({ v, type: 'group.committed', groupId, epoch, from, commit: message.commit });
     const welcomed = welcome !== undefined && welcomeTo !== undefined ? text({ v, type: 'group.welcome', groupId, epoch, from, welcome }) : '';
-    const rows = await this.scripts.run('commit', this.timing, groupId, [from, String(epoch), committed, welcomeTo ?? '', welcomed]);
+    const recipients = welcomeTo === undefined ? '' : welcomeList(welcomeTo).join('\n');
+    const rows = await this.scripts.run('commit', this.timing, groupId, [from, String(epoch), committed, recipients, welcomed]);
     return this.carryOut(groupId, rows);
   }
 

@@ -50,7 +50,8 @@ export interface RedisConfig {
 }
 
 export const DEFAULT_LIMITS: Limits = {
-  maxMessageBytes: 64 * 1024,
+  // A group.commit adding 49 members carries the commit and its Welcome (shared/protocol/group.ts).
+  maxMessageBytes: 96 * 1024,
   ratePerSecond: 30,
   rateBurst: 120,
   maxUnauthenticated: 1000,

@@ -1,8 +1,16 @@
 import { PROTOCOL_VERSION, outgoingGroupSchemas, type ClientMessage, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
 import type { GroupCallStore, KeyPackageStore } from '../store/store';
+import { KeyedBuckets } from '../limits/keyed-buckets';
 import { GroupRelay } from './group-relay';
 import type { GroupMessage, GroupRefusal } from './group-rules';
 import { KeyPackageDesk } from './key-package-desk';
+
+/**
+ * A member's state (group.state) changes when its user clicks: a burst of 10, then 2 a second. One
+ * member cannot flood the others, who each decrypt every one; beyond it the message is refused.
+ */
+const MEMBER_STATE_BURST = 10;
+const MEMBER_STATE_PER_SECOND = 2;
 
 const GROUP_TYPES: ReadonlySet<string> = new Set(outgoingGroupSchemas.map((schema) => schema.shape.type.value));
 
@@ -44,12 +52,16 @@ export class GroupDesk {
   readonly local: GroupRelay | undefined;
   private readonly registry: GroupRegistry;
   private readonly keys: KeyPackageDesk;
+  private readonly stateBudgets = new KeyedBuckets(MEMBER_STATE_PER_SECOND, MEMBER_STATE_BURST);
 
   /**
    * @param groupCalls one instance: where its running calls are kept across a restart.
    * @param cluster several instances: the registry in Redis, which decides itself who can be rung.
    */
-  constructor(store: KeyPackageStore, ports: GroupDeskPorts, graceMs: number, groupCalls: GroupCallStore | undefined, cluster?: GroupRegistry) {
+  /**
+   * @param sfu one instance with an SFU: calls for more than `meshMax` people go through it.
+   */
+  constructor(store: KeyPackageStore, ports: GroupDeskPorts, graceMs: number, groupCalls: GroupCallStore | undefined, cluster?: GroupRegistry, sfu?: { meshMax: number }) {
     this.keys = new KeyPackageDesk(
       store,
       (userId, message) => { ports.deliver(userId, message); },
@@ -71,6 +83,7 @@ export class GroupDesk {
       },
       graceMs,
       groupCalls,
+      sfu,
     );
     this.local = local;
     this.registry = local;
@@ -80,6 +93,11 @@ export class GroupDesk {
     switch (message.type) {
       case 'keys.publish':
         return this.keys.publish(from, message);
+      case 'group.state':
+        if (!this.stateBudgets.take(from)) {
+          return { code: 'rate-limited', message: `member state: at most ${MEMBER_STATE_BURST} at once, then ${MEMBER_STATE_PER_SECOND} a second; send the latest when the user changes it` };
+        }
+        return this.registry.handle(from, message);
       case 'keys.fetch': {
         const allowed = this.registry.mayFetch(from, message.groupId, message.users);
         if (allowed instanceof Promise) return allowed.then((refusal) => refusal ?? this.keys.fetch(from, message));

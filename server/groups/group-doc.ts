@@ -26,6 +26,8 @@ const groupDocSchema = z
     epoch: z.number().int().min(0),
     /** Bumped by every change: a change is written only over the revision it was decided on. */
     rev: z.number().int().min(0),
+    /** 'sfu' once the call went through the SFU (for good); absent for a mesh. */
+    transport: z.literal('sfu').optional(),
   })
   .strip();
 

@@ -59,10 +59,14 @@ export class GroupRelay implements GroupRegistry {
    * @param graceMs how long a member whose socket dropped stays in the group (as a 1:1 call's
    *   party does): the media is peer to peer and may well still flow.
    */
+  /**
+   * @param sfu this server hands out SFU seats: calls for more than `meshMax` people go through it.
+   */
   constructor(
     private readonly ports: GroupPorts,
     private readonly graceMs: number,
     private readonly store?: GroupCallStore,
+    private readonly sfu?: { meshMax: number },
   ) {
     if (store) this.restore(store);
   }
@@ -167,7 +171,7 @@ export class GroupRelay implements GroupRegistry {
   }
 
   private context(from: string | undefined, groupId: string, doc: GroupDoc | undefined): Context {
-    const context: Context = { now: Date.now(), graceMs: this.graceMs, isKnown: (userId) => this.ports.isKnown(userId), groupOfSender: undefined };
+    const context: Context = { now: Date.now(), graceMs: this.graceMs, isKnown: (userId) => this.ports.isKnown(userId), groupOfSender: undefined, ...(this.sfu ? { sfu: this.sfu } : {}) };
     const held = from === undefined ? undefined : this.groupOf.get(from);
     if (from !== undefined && held !== undefined) {
       const heldDoc = held === groupId ? doc : this.groups.get(held);

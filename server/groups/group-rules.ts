@@ -1,4 +1,4 @@
-import { MAX_GROUP_MEMBERS, PROTOCOL_VERSION, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
+import { MAX_GROUP_MEMBERS, MAX_MESH_MEMBERS, PROTOCOL_VERSION, type OutgoingGroupMessage, type ServerMessage } from '../../shared/protocol';
 import type { RelayRefusal } from '../relay/relay';
 import { copyDoc, type GroupDoc } from './group-doc';
 
@@ -56,6 +56,11 @@ export interface Context {
   isKnown(userId: string): boolean;
   /** The group the sender is a member of, if any, and whether it is away there. */
   groupOfSender: { groupId: string; away: boolean } | undefined;
+  /**
+   * This server hands out SFU seats (docs/protocol.md, "Meetings over the SFU"): a call for more
+   * than `meshMax` people goes through it. Without: every call is a mesh of at most MAX_MESH_MEMBERS.
+   */
+  sfu?: { meshMax: number };
 }
 
 const v = PROTOCOL_VERSION;
@@ -75,6 +80,9 @@ export function create(from: string, message: Message<'group.create'>, doc: Grou
   // Creating anew means the group this user dropped out of is over for them.
   if (held?.away === true) return { sends: [], leaveFirst: held.groupId };
   if (held) return refuse({ code: 'bad-message', message: 'you are already in a group call: leave it before starting another' });
+  const people = message.invitees.length + 1;
+  const tooMany = meshCap(people, context);
+  if (tooMany) return refuse(tooMany);
   const next: GroupDoc = {
     owner: from,
     media: message.media,
@@ -86,8 +94,11 @@ export function create(from: string, message: Message<'group.create'>, doc: Grou
     away: {},
     epoch: 0,
     rev: 0,
+    ...(context.sfu !== undefined && people > context.sfu.meshMax ? { transport: 'sfu' as const } : {}),
   };
-  return { next, sends: ring(groupId, next, message.invitees) };
+  // The owner hears the transport at once; the invitees with their ring.
+  const owner: Send[] = next.transport === 'sfu' ? [{ mode: 'now', to: from, message: { v, type: 'group.transport', groupId, transport: 'sfu' } }] : [];
+  return { next, sends: [...owner, ...ring(groupId, next, message.invitees)] };
 }
 
 export function join(from: string, groupId: string, doc: GroupDoc | undefined, context: Context, rejoin = false): Decision {
@@ -99,7 +110,7 @@ export function join(from: string, groupId: string, doc: GroupDoc | undefined, c
     // handed over even if its grace had not started: the group keeps a member's messages from the
     // moment it has no session (group-lua.ts).
     const back = cameBack(doc, from);
-    const joined: ServerMessage = { v, type: 'group.joined', groupId, userId: from, members: doc.members, epoch: doc.epoch };
+    const joined: ServerMessage = { v, type: 'group.joined', groupId, userId: from, members: doc.members, epoch: doc.epoch, ...transportField(doc) };
     return { next: back.next, sends: [{ mode: 'missed', to: from }, { mode: 'now', to: from, message: joined }] };
   }
   // The owner may come back after leaving: its own invite names it as the owner.
@@ -110,7 +121,7 @@ export function join(from: string, groupId: string, doc: GroupDoc | undefined, c
   if (doc.members.length >= MAX_GROUP_MEMBERS) return refuse({ code: 'group-full', message: `group ${groupId} has ${MAX_GROUP_MEMBERS} members` });
   const next = copyDoc(doc);
   next.members.push(from);
-  return { next, sends: toMembers(next, { v, type: 'group.joined', groupId, userId: from, members: next.members, epoch: next.epoch }) };
+  return { next, sends: toMembers(next, { v, type: 'group.joined', groupId, userId: from, members: next.members, epoch: next.epoch, ...transportField(next) }) };
 }
 
 export function decline(from: string, groupId: string, doc: GroupDoc | undefined, reason?: 'busy'): Decision {
@@ -123,7 +134,7 @@ export function decline(from: string, groupId: string, doc: GroupDoc | undefined
 /** Every request of a member: all but create, join and decline. */
 export function memberRequest(
   from: string,
-  message: Message<'group.invite' | 'group.leave' | 'group.remove' | 'group.end' | 'group.signal' | 'group.commit'>,
+  message: Message<'group.invite' | 'group.leave' | 'group.remove' | 'group.end' | 'group.signal' | 'group.commit' | 'group.state'>,
   doc: GroupDoc | undefined,
   context: Context,
 ): Decision {
@@ -155,6 +166,11 @@ export function memberRequest(
     }
     case 'group.commit':
       return then(commit(from, groupId, base, message));
+    case 'group.state': {
+      // To the members here now: one away gets its peers' states again when it is back (they re-send on its return).
+      const state: ServerMessage = { v, type: 'group.state', groupId, from, state: message.state };
+      return then({ sends: base.members.filter((member) => member !== from && base.away[member] === undefined).map((to) => ({ mode: 'now', to, message: state })) });
+    }
   }
 }
 
@@ -167,15 +183,23 @@ function commit(from: string, groupId: string, doc: GroupDoc, message: Message<'
   if (message.epoch !== doc.epoch) {
     return refuse({ code: 'stale-epoch', message: staleEpochMessage(groupId, doc.epoch, message.epoch), epoch: doc.epoch });
   }
-  const { welcome, welcomeTo } = message;
-  if (welcomeTo !== undefined && (welcomeTo === from || !doc.members.includes(welcomeTo))) {
+  const { welcome } = message;
+  const welcomeTo = message.welcomeTo === undefined ? [] : welcomeList(message.welcomeTo);
+  if (welcomeTo.some((user) => user === from || !doc.members.includes(user))) {
     return refuse({ code: 'not-a-member', message: `a welcome goes only to someone who joined group ${groupId}` });
   }
   const next = copyDoc(doc);
   next.epoch += 1;
   const sends = toMembers(next, { v, type: 'group.committed', groupId, epoch: message.epoch, from, commit: message.commit });
-  if (welcome !== undefined && welcomeTo !== undefined) sends.push({ mode: 'member', to: welcomeTo, message: { v, type: 'group.welcome', groupId, epoch: message.epoch, from, welcome } });
+  if (welcome !== undefined) {
+    for (const to of welcomeTo) sends.push({ mode: 'member', to, message: { v, type: 'group.welcome', groupId, epoch: message.epoch, from, welcome } });
+  }
   return { next, sends };
+}
+
+/** A commit's welcome recipients, once each: one user id, or the list of everyone it adds. */
+export function welcomeList(welcomeTo: string | readonly string[]): string[] {
+  return [...new Set(typeof welcomeTo === 'string' ? [welcomeTo] : welcomeTo)];
 }
 
 function staleEpochMessage(groupId: string, current: number, sent: number): string {
@@ -221,6 +245,11 @@ function extend(from: string, groupId: string, doc: GroupDoc, message: Message<'
   const listed = new Set(message.invitees);
   const dropped = doc.members.find((member) => member !== doc.owner && !listed.has(member));
   if (dropped !== undefined) return refuse({ code: 'bad-message', message: `the new invite list leaves out '${dropped}', who is in the group: remove them instead` });
+  const people = new Set([doc.owner, ...doc.members, ...message.invitees]).size;
+  if (doc.transport !== 'sfu') {
+    const tooMany = meshCap(people, context);
+    if (tooMany) return refuse(tooMany);
+  }
   const sends: Send[] = [];
   // Everyone listed and not yet in is rung: again, for one who was offline the first time.
   const pending = message.invitees.filter((user) => !doc.members.includes(user));
@@ -233,6 +262,12 @@ function extend(from: string, groupId: string, doc: GroupDoc, message: Message<'
   next.signature = message.signature;
   next.invited = [...message.invitees];
   sends.push(...toMembers(next, { v, type: 'group.invited', groupId, invitees: next.invitees, invite: next.invite, signature: next.signature }, from));
+  if (doc.transport !== 'sfu' && context.sfu !== undefined && people > context.sfu.meshMax) {
+    // For good: a call that shrinks again stays on the SFU rather than make everyone reconnect twice.
+    next.transport = 'sfu';
+    // Invitees still ringing are rung again below, with the transport in the ring.
+    sends.push(...toMembers(next, { v, type: 'group.transport', groupId, transport: 'sfu' }));
+  }
   sends.push(...ring(groupId, next, pending));
   return { next, sends };
 }
@@ -292,7 +327,28 @@ function checkInvitees(from: string, invitees: readonly string[], context: Conte
 }
 
 function inviteMessage(groupId: string, doc: GroupDoc): ServerMessage {
-  return { v, type: 'group.invite', groupId, from: doc.owner, media: doc.media, invitees: doc.invitees, members: doc.members, invite: doc.invite, signature: doc.signature };
+  return { v, type: 'group.invite', groupId, from: doc.owner, media: doc.media, invitees: doc.invitees, members: doc.members, invite: doc.invite, signature: doc.signature, ...transportField(doc) };
+}
+
+/** Sent only for 'sfu': a mesh call's messages stay as apps that predate meetings know them. */
+function transportField(doc: GroupDoc): { transport?: 'sfu' } {
+  return doc.transport === 'sfu' ? { transport: 'sfu' } : {};
+}
+
+/**
+ * A call that cannot go through an SFU (this server has none, or runs as several instances) is a
+ * mesh, which holds MAX_MESH_MEMBERS; with an SFU, up to MAX_GROUP_MEMBERS (the schemas cap the lists).
+ */
+function meshCap(people: number, context: Context): GroupRefusal | undefined {
+  if (context.sfu !== undefined) {
+    if (people <= MAX_GROUP_MEMBERS) return undefined;
+    return { code: 'group-full', message: `a group call holds at most ${MAX_GROUP_MEMBERS} people` };
+  }
+  if (people <= MAX_MESH_MEMBERS) return undefined;
+  return {
+    code: 'group-full',
+    message: `this server has no SFU for meetings, so a group call holds at most ${MAX_MESH_MEMBERS} people (this one would have ${people})`,
+  };
 }
 
 /** Rings the invitees whose app can answer (whoever applies the decision knows which), then tells the owner whom. */

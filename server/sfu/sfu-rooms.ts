@@ -22,7 +22,17 @@ export interface SfuConfig {
   maxPublishers: number;
   /** Video bitrate cap per publisher, bits per second. */
   bitrate: number;
+  /** A group call for more people than this goes through the SFU (`--mesh-max`; DEFAULT_MESH_MAX). */
+  meshMax?: number;
 }
+
+/**
+ * Above this many people a call goes through Janus. Four: in a mesh each member uploads its video
+ * once per other member, so at five a laptop on a home uplink sends four 720p streams; the lead
+ * sets the figure from a bench (docs/deployment.md, "Janus for meetings").
+ */
+export const DEFAULT_MESH_MAX = 4;
+
 
 export interface Seat {
   url: string;

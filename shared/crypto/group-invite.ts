@@ -9,8 +9,8 @@ import { CALL_UPGRADE_TAG_BYTES } from './call-upgrade';
 import { CryptoError } from './errors';
 import { signAs, verifyAs } from './identity';
 
-/** Members of one group call, the owner included. */
-export const MAX_GROUP_MEMBERS = 8;
+/** Members of one group call, the owner included: a meeting over the SFU (docs/protocol.md, "Meetings over the SFU"). */
+export const MAX_GROUP_MEMBERS = 50;
 const MAX_ID_BYTES = 256;
 
 export type GroupMedia = 'audio' | 'video';

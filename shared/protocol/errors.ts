@@ -30,7 +30,7 @@ export const protocolErrorCodeSchema = z.enum([
   'not-a-member',
   /** Group calls: you (or the user named) are not on the group's signed invite list. */
   'not-invited',
-  /** Group calls: the group would have more than 8 members, or you are already in another group. */
+  /** Group calls: the group would have more people than it may (50, or 8 without an SFU), or you are already in another group. */
   'group-full',
   /** This server cannot do what was asked (group calls on a deployment of several instances). */
   'unsupported',

@@ -37,6 +37,7 @@ export const groupClientExamples: Record<string, Record<string, unknown>> = {
   'group.end': { v, type: 'group.end', groupId },
   'group.remove': { v, type: 'group.remove', groupId, userId: 'carol' },
   'group.commit': { v, type: 'group.commit', id: 'c1', groupId, epoch: 3, commit: b64(900), welcome: b64(2000), welcomeTo: 'dave' },
+  'group.state': { v, type: 'group.state', groupId, state: b64(300) },
   'group.signal': { v, type: 'group.signal', groupId, to: 'bob', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls: { fingerprint, signature: b64(64) } },
 };
 
@@ -53,6 +54,8 @@ export const groupServerExamples: Record<string, Record<string, unknown>> = {
   'group.welcome': { v, type: 'group.welcome', groupId, epoch: 3, from: 'alice', welcome: b64(2000) },
   'group.signal': { v, type: 'group.signal', groupId, from: 'alice', data: { type: 'offer', sdp: 'v=0\r\n' }, dtls: { fingerprint, signature: b64(64) } },
   'group.ended': { v, type: 'group.ended', groupId, reason: 'ended' },
+  'group.transport': { v, type: 'group.transport', groupId, transport: 'sfu' },
+  'group.state': { v, type: 'group.state', groupId, from: 'carol', state: b64(300) },
 };
 
 export const clientExamples: Record<string, Record<string, unknown>> = {

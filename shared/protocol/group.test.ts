@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { b64, clientExamples, groupId, serverExamples } from './examples.fixture';
-import { MAX_COMMIT_BYTES, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES, ProtocolError, parseClientMessage, parseServerMessage } from './index';
+import { MAX_COMMIT_BYTES, MAX_MEMBER_STATE_BYTES, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES, ProtocolError, parseClientMessage, parseServerMessage } from './index';
 
 function codeOf(parse: () => unknown): string | undefined {
   try {
@@ -35,7 +35,9 @@ describe('group call messages', () => {
     ['welcomeTo without a welcome', { ...clientExamples['group.commit'], welcome: undefined }],
     ['a negative epoch', { ...clientExamples['group.commit'], epoch: -1 }],
     ['a fractional epoch', { ...clientExamples['group.commit'], epoch: 1.5 }],
-    ['eight invitees', { ...clientExamples['group.create'], invitees: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] }],
+    ['fifty invitees', { ...clientExamples['group.create'], invitees: Array.from({ length: 50 }, (_, i) => `user-${i}`) }],
+    ['a welcome for fifty', { ...clientExamples['group.commit'], welcomeTo: Array.from({ length: 50 }, (_, i) => `user-${i}`) }],
+    ['a member state over its size', { ...clientExamples['group.state'], state: b64(MAX_MEMBER_STATE_BYTES + 1) }],
     ['no invitees', { ...clientExamples['group.create'], invitees: [] }],
     ['a short group id', { ...clientExamples['group.join'], groupId: 'abc' }],
     ['a short invite signature', { ...clientExamples['group.create'], signature: b64(63) }],

@@ -10,20 +10,39 @@ import { base64UrlBytes, callIdSchema, requestIdSchema, userIdSchema, versionFie
  * are checked only by the apps.
  */
 
-/** At most 8 people in a group call: the owner and 7 others. */
-export const MAX_GROUP_MEMBERS = 8;
+/** At most 50 people in a group call (the owner and 49 others), which takes an SFU past MAX_MESH_MEMBERS. */
+export const MAX_GROUP_MEMBERS = 50;
 export const MAX_GROUP_INVITEES = MAX_GROUP_MEMBERS - 1;
+/**
+ * A call whose media is a full mesh of pairs (no SFU, or a server that cannot reach one) holds at
+ * most this many: each member sends its streams to every other.
+ */
+export const MAX_MESH_MEMBERS = 8;
 
 /** One-time KeyPackages a user may publish at once, beside the one last-resort package. */
 export const MAX_KEY_PACKAGES = 20;
 /** A KeyPackage with an Ed25519 BasicCredential is a few hundred bytes; room for extensions. */
 export const MAX_KEY_PACKAGE_BYTES = 2048;
-/** The owner's signed invite: group id, owner, up to 7 invitees (64 characters each), media, time. */
-export const MAX_SIGNED_INVITE_BYTES = 2048;
-/** An MLS commit with an UpdatePath over 8 leaves stays far below this. */
-export const MAX_COMMIT_BYTES = 16_384;
-/** A Welcome carrying the ratchet tree of 8 members (credentials, keys, signatures). */
-export const MAX_WELCOME_BYTES = 24_576;
+/** The owner's signed invite as JSON: group id, owner, up to 49 invitees (64 characters each), media, time, upgrade. */
+export const MAX_SIGNED_INVITE_BYTES = 4096;
+/*
+ * Measured with ts-mls 1.6.4 (electron/core/group/group-size.test.ts), user ids of 62 characters:
+ * a commit adding 49 members to a group of one is 18,962 bytes and its Welcome 19,975 bytes (the
+ * ratchet tree of 50 in it). The caps leave room for longer ids and larger KeyPackages, and a
+ * group.commit carrying both as base64 (about 88 KiB at the caps) fits the server's default
+ * message size (96 KiB, docs/deployment.md).
+ */
+export const MAX_COMMIT_BYTES = 32_768;
+export const MAX_WELCOME_BYTES = 32_768;
+/**
+ * A member's state (mute, camera, share, raised hand) as an MLS application message: a few
+ * hundred bytes (sender data, a signature, padding); the cap keeps a hostile one small.
+ */
+export const MAX_MEMBER_STATE_BYTES = 1024;
+
+/** How a group call's media travels: 'sfu' once the server decided it, for good (docs/protocol.md, "Meetings over the SFU"). */
+export const groupTransportSchema = z.enum(['mesh', 'sfu']);
+export type GroupTransportName = z.infer<typeof groupTransportSchema>;
 
 /** Opaque bytes as URL-safe base64 without padding, 1 to `max` bytes once decoded. */
 export function base64UrlBlob(max: number) {
@@ -106,13 +125,19 @@ export const groupCommitSchema = z
     epoch: epochSchema,
     commit: base64UrlBlob(MAX_COMMIT_BYTES),
     welcome: base64UrlBlob(MAX_WELCOME_BYTES).optional(),
-    welcomeTo: userIdSchema.optional(),
+    /** Whom the Welcome is for: one user, or each user the commit adds (one Welcome serves them all). */
+    welcomeTo: z.union([userIdSchema, z.array(userIdSchema).min(1).max(MAX_GROUP_INVITEES)]).optional(),
   })
   .strict()
   .refine((message) => (message.welcome === undefined) === (message.welcomeTo === undefined), {
     message: 'welcome and welcomeTo go together',
     path: ['welcomeTo'],
   });
+
+/** A member's state, an MLS application message the server relays to the call's present members without reading it. */
+export const groupStateOutSchema = z
+  .object({ ...request, type: z.literal('group.state'), groupId: groupIdSchema, state: base64UrlBlob(MAX_MEMBER_STATE_BYTES) })
+  .strict();
 
 export const groupSignalOutSchema = z
   .object({ ...request, type: z.literal('group.signal'), groupId: groupIdSchema, to: userIdSchema, data: signalDataSchema, dtls: groupDtlsSchema.optional() })
@@ -159,6 +184,8 @@ export const groupInviteInSchema = z
     invitees: inviteesSchema,
     members: membersSchema,
     ...signedInviteFields,
+    /** Only when 'sfu' (an app that predates meetings never sees the field in a mesh call). */
+    transport: groupTransportSchema.optional(),
   })
   .strict();
 
@@ -168,7 +195,26 @@ export const groupInvitedSchema = z
   .strict();
 
 export const groupJoinedSchema = z
-  .object({ v: versionField, type: z.literal('group.joined'), groupId: groupIdSchema, userId: userIdSchema, members: membersSchema, epoch: epochSchema })
+  .object({
+    v: versionField,
+    type: z.literal('group.joined'),
+    groupId: groupIdSchema,
+    userId: userIdSchema,
+    members: membersSchema,
+    epoch: epochSchema,
+    /** Only when 'sfu': the newcomer (or a member back after its link dropped) learns it here. */
+    transport: groupTransportSchema.optional(),
+  })
+  .strict();
+
+/** To the owner (at once) and the members: the call now goes through the SFU, for good. Invitees still ringing are rung again, with `transport` in the ring. */
+export const groupTransportMessageSchema = z
+  .object({ v: versionField, type: z.literal('group.transport'), groupId: groupIdSchema, transport: groupTransportSchema })
+  .strict();
+
+/** A member's state as `from` sent it, for the apps to open with MLS (the server cannot). */
+export const groupStateInSchema = z
+  .object({ v: versionField, type: z.literal('group.state'), groupId: groupIdSchema, from: userIdSchema, state: base64UrlBlob(MAX_MEMBER_STATE_BYTES) })
   .strict();
 
 export const groupLeftSchema = z
@@ -215,6 +261,7 @@ export const outgoingGroupSchemas = [
   groupRemoveSchema,
   groupCommitSchema,
   groupSignalOutSchema,
+  groupStateOutSchema,
 ] as const;
 
 /** Server → client group and key-package messages. */
@@ -231,6 +278,8 @@ export const incomingGroupSchemas = [
   groupWelcomeSchema,
   groupSignalInSchema,
   groupEndedSchema,
+  groupTransportMessageSchema,
+  groupStateInSchema,
 ] as const;
 
 export type OutgoingGroupMessage = z.infer<(typeof outgoingGroupSchemas)[number]>;

@@ -172,13 +172,18 @@ afterAll(async () => {
   }
 });
 
-/** Alice creates a group with `invitees`; each of `joiners` accepts once rung. */
+/**
+ * Alice creates a group with `invitees`; each of `joiners` accepts once rung, after the one before
+ * is in: one commit each, so the epochs count the joiners (joiners waiting together are added in
+ * one commit, group-large.test.ts).
+ */
 async function startGroup(invitees: Core[], joiners: Core[]): Promise<string> {
   const groupId = randomCallId();
   await alice.groups.create({ groupId, invitees: invitees.map((core) => core.id), media: 'video', fingerprint: alice.fingerprint });
-  for (const joiner of joiners) {
+  for (const [index, joiner] of joiners.entries()) {
     await joiner.view(groupId, (view) => view.state === 'incoming', 'incoming');
     joiner.groups.accept(groupId, joiner.fingerprint);
+    await joiner.keys(groupId, index + 1);
   }
   return groupId;
 }

@@ -6,10 +6,10 @@
  */
 import { constantTimeEqual, toBase64Url, fromBase64Url } from '../../../shared/crypto/bytes';
 import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../../shared/crypto/group-invite';
-import { PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage, type SignalData } from '../../../shared/protocol';
+import { MAX_COMMIT_BYTES, MAX_WELCOME_BYTES, PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage, type SfuSeat, type SignalData } from '../../../shared/protocol';
 import { callUpgradeTag } from '../../../shared/crypto/call-upgrade';
 import type { UpgradableCall } from '../calls/call-manager';
-import type { GroupTransport } from '../../../shared/ipc';
+import type { GroupMemberState, GroupTransport } from '../../../shared/ipc';
 import type { GroupCallEvent, GroupCallView, GroupEndReason } from './group-call-events';
 import { GroupError, isGroupError, type GroupErrorCode } from './group-error';
 import { GroupSession, type OutgoingCommit } from './group-session';
@@ -17,6 +17,7 @@ import { InviteBook, type SignedGroupInvite } from './invite-book';
 import { decodeSignedInvite, encodeInviteField, relayedMatchesSigned } from './invite-wire';
 import { KeyPackageStore, DEFAULT_KEY_PACKAGE_BATCH } from './key-packages';
 import type { LocalMember, PinnedKeyLookup } from './member-binding';
+import { decodeMemberState, encodeMemberState } from './member-state-wire';
 import { PairBindings } from './pair-bindings';
 
 const v = PROTOCOL_VERSION;
@@ -24,10 +25,22 @@ const v = PROTOCOL_VERSION;
 /** How long the lowest-index member has to commit a needed change before the next one tries. */
 export const DEFAULT_COMMIT_FALLBACK_MS = 3_000;
 /**
- * How long a joiner waits for its Welcome before it leaves (`timeout`). Above the committer
- * fallback of the last of 8 members (7 × 3 s) and a KeyPackage fetch.
+ * How long a joiner waits for its Welcome before it leaves (`timeout`). Above the fallback of the
+ * first dozen committers (12 × 3 s), a KeyPackage fetch and a commit adding everyone at once.
  */
-export const DEFAULT_JOIN_TIMEOUT_MS = 30_000;
+export const DEFAULT_JOIN_TIMEOUT_MS = 60_000;
+/**
+ * A seat is asked for again at half its tokens' lifetime, and never sooner than this: the server
+ * gives one seat per member per 5 s (docs/protocol.md, "Meetings over the SFU").
+ */
+export const MIN_SEAT_REFRESH_MS = 6_000;
+/** After the SFU did not answer: ask again this much later, while the call lasts. */
+export const DEFAULT_SEAT_RETRY_MS = 10_000;
+/**
+ * States go out at most this often (the server takes a burst of 10, then 2 a second): a burst of
+ * clicks sends the first and then the latest, never a queue of stale ones.
+ */
+export const DEFAULT_MEMBER_STATE_GAP_MS = 600;
 
 /** A user's pinned key as the contact book holds it, with whether its change is still unconfirmed. */
 export interface PinnedPeer {
@@ -69,6 +82,10 @@ export interface GroupCallTuning {
   everyoneCommits?: boolean;
   /** How long a joiner waits for its Welcome (DEFAULT_JOIN_TIMEOUT_MS). */
   joinTimeoutMs?: number;
+  /** DEFAULT_SEAT_RETRY_MS. */
+  seatRetryMs?: number;
+  /** DEFAULT_MEMBER_STATE_GAP_MS. */
+  memberStateGapMs?: number;
 }
 
 interface InFlight {
@@ -76,10 +93,10 @@ interface InFlight {
 }
 
 interface Fetch {
-  readonly userId: string;
+  readonly users: readonly string[];
   readonly ref: string;
-  /** null: the server has none for the user; 'lost': no answer will come (the link dropped, the call ended). */
-  resolve(keyPackage: Uint8Array | null | 'lost'): void;
+  /** The packages the server had (none if it refused); 'lost': no answer will come (the link dropped, the call ended). */
+  resolve(keyPackages: ReadonlyMap<string, Uint8Array> | 'lost'): void;
 }
 
 interface GroupCall {
@@ -110,6 +127,8 @@ interface GroupCall {
   entryRef: string | undefined;
   /** The id of the join that asked for this device's place back after a reconnect. */
   rejoinRef: string | undefined;
+  /** The id of the owner's last group.invite: a refusal of it is shown, the call goes on. */
+  inviteRef: string | undefined;
   /** This device's DTLS binding with each member; from create or accept on. */
   pairs: PairBindings | undefined;
   /** The owner's key that verified the ring: accepting needs it to be the one pinned still. */
@@ -122,6 +141,19 @@ interface GroupCall {
   upgradeOf: string | null;
   /** Invitees whose app declined as busy. */
   busy: Set<string>;
+  /** A commit adding several at once failed (a bad KeyPackage, too large): add one per commit from now on. */
+  addOneByOne: boolean;
+  /** The id of the sfu.join not answered yet. */
+  seatRef: string | undefined;
+  /** Asks for a fresh seat before the current one's tokens run out, or again after a refusal. */
+  seatTimer: NodeJS.Timeout | undefined;
+  /** This device's state as the page last gave it; sent again when someone joins. */
+  ownState: GroupMemberState | undefined;
+  /** Who was in the group when the state last went out: a newcomer gets it again. */
+  stateAudience: Set<string>;
+  stateSentAt: number;
+  /** A state held back to stay under the server's rate; it sends the latest. */
+  stateTimer: NodeJS.Timeout | undefined;
 }
 
 export class GroupCallManager {
@@ -174,7 +206,12 @@ export class GroupCallManager {
   /** The link dropped: a KeyPackage being fetched will not come. */
   disconnected(): void {
     this.#published = false;
-    for (const call of this.#calls.values()) this.#settleFetch(call, 'lost');
+    for (const call of this.#calls.values()) {
+      this.#settleFetch(call, 'lost');
+      // Its answer will not come; a seat is asked for again once the rejoin is through.
+      call.seatRef = undefined;
+      this.#clearSeatTimer(call);
+    }
   }
 
   /** The group call this device is in, joining or being rung for; the newest if several ring. */
@@ -295,7 +332,8 @@ export class GroupCallManager {
     await session.acceptInvite(signed);
     call.invites.push(signed);
     for (const userId of invitees) call.allowed.add(userId);
-    this.#options.send({ v, type: 'group.invite', groupId, invitees, invite: encodeInviteField(invite), signature: toBase64Url(signature) });
+    call.inviteRef = this.#ref('group-invite');
+    this.#options.send({ v, type: 'group.invite', id: call.inviteRef, groupId, invitees, invite: encodeInviteField(invite), signature: toBase64Url(signature) });
     this.#emitView(call);
     return this.#view(call);
   }
@@ -435,6 +473,30 @@ export class GroupCallManager {
     return this.#options.send({ v, type: 'group.signal', groupId, to, data, dtls: binding });
   }
 
+  /**
+   * This device's own state (mute, camera, share, raised hand), to every member as an MLS
+   * application message; kept, and sent again whenever someone joins.
+   */
+  memberState(groupId: string, state: GroupMemberState): void {
+    const call = this.#live(groupId);
+    if (call.state !== 'active' || call.session === undefined) throw new GroupError('no-such-group', 'not in the group yet: your state goes out once you have joined');
+    call.ownState = { muted: state.muted, cameraOff: state.cameraOff, sharing: state.sharing, handRaised: state.handRaised };
+    this.#queueState(call);
+  }
+
+  /** A seat in the call's SFU room, from the server; our page joins Janus with it. */
+  seat(message: SfuSeat): void {
+    if (this.#closed) return;
+    this.#serial(() => {
+      const call = this.#calls.get(message.groupId);
+      if (call === undefined || call.state !== 'active' || call.transport !== 'sfu') return;
+      call.seatRef = undefined;
+      const { url, room, participantId, token, roomToken, expiresAt } = message;
+      this.#emit(call, { kind: 'seat', seat: { url, room, participantId, token, roomToken, expiresAt } });
+      this.#armSeat(call, Math.max(MIN_SEAT_REFRESH_MS, (expiresAt - Date.now()) / 2));
+    });
+  }
+
   /** Every group and key-package message from the server. */
   receive(message: IncomingGroupMessage): void {
     if (this.#closed) return;
@@ -450,9 +512,11 @@ export class GroupCallManager {
       case 'keys.packages': {
         // Answered at once: a commit being made waits for it, outside the message queue.
         const call = this.#calls.get(message.groupId);
-        if (call?.fetch === undefined) return;
-        const found = message.packages.find((entry) => entry.userId === call.fetch?.userId);
-        this.#settleFetch(call, found === undefined ? null : fromBase64Url(found.package));
+        const fetch = call?.fetch;
+        if (call === undefined || fetch === undefined) return;
+        const found = new Map<string, Uint8Array>();
+        for (const entry of message.packages) if (fetch.users.includes(entry.userId) && !found.has(entry.userId)) found.set(entry.userId, fromBase64Url(entry.package));
+        this.#settleFetch(call, found);
         return;
       }
       case 'group.invite':
@@ -478,9 +542,18 @@ export class GroupCallManager {
       call.inFlight = undefined;
       this.#serial(() => { this.#reconcile(call); });
     } else if (call.fetch?.ref === error.ref) {
-      this.#settleFetch(call, null);
+      this.#settleFetch(call, new Map());
+    } else if (call.seatRef === error.ref) {
+      call.seatRef = undefined;
+      this.#seatRefused(call, error);
     } else if (call.entryRef === error.ref) {
+      // The page says why (a call too large for a server without an SFU, above all).
+      if (error.code === 'group-full') this.#emit(call, { kind: 'refused', code: 'group-full', message: error.message });
       this.#end(call, 'refused');
+    } else if (call.inviteRef === error.ref) {
+      // The longer list was refused (too many people for this server): those on it are not rung.
+      call.inviteRef = undefined;
+      this.#emit(call, { kind: 'refused', code: error.code === 'group-full' ? 'group-full' : 'invalid-input', message: error.message });
     } else if (call.rejoinRef === error.ref) {
       this.#end(call, 'disconnected');
     }
@@ -516,12 +589,20 @@ export class GroupCallManager {
       unaddable: new Set(),
       entryRef: undefined,
       rejoinRef: undefined,
+      inviteRef: undefined,
       pairs: undefined,
       ringKey: undefined,
       joinTimer: undefined,
       shownKeyChanged: '',
       upgradeOf: null,
       busy: new Set(),
+      addOneByOne: false,
+      seatRef: undefined,
+      seatTimer: undefined,
+      ownState: undefined,
+      stateAudience: new Set(),
+      stateSentAt: 0,
+      stateTimer: undefined,
     };
   }
 
@@ -554,7 +635,15 @@ export class GroupCallManager {
   }
 
   async #ring(message: Extract<IncomingGroupMessage, { type: 'group.invite' }>): Promise<void> {
-    if (this.#calls.has(message.groupId)) return;
+    const ringing = this.#calls.get(message.groupId);
+    if (ringing !== undefined) {
+      // Rung again as the call grew (a longer list): it may have moved to the SFU meanwhile.
+      if (message.transport === 'sfu' && ringing.transport !== 'sfu' && ringing.state !== 'ended') {
+        ringing.transport = 'sfu';
+        this.#emitView(ringing);
+      }
+      return;
+    }
     let signed: SignedGroupInvite;
     try {
       signed = decodeSignedInvite(message.invite, message.signature);
@@ -586,6 +675,7 @@ export class GroupCallManager {
     if (this.#calls.has(message.groupId)) return;
     const call = this.#newCall(message.groupId, message.from, signed.invite.media, signed);
     call.upgradeOf = upgradeOf;
+    if (message.transport === 'sfu') call.transport = 'sfu';
     call.present = [...message.members];
     const ringKey = await this.#ringKeyLookup(message.from);
     if (ringKey === null || this.#calls.has(message.groupId)) return;
@@ -617,8 +707,20 @@ export class GroupCallManager {
         call.unaddable.delete(message.userId);
         call.declined.delete(message.userId);
         call.busy.delete(message.userId);
+        if (message.transport === 'sfu') call.transport = 'sfu';
         this.#emitView(call);
+        if (message.userId === this.#self && call.state === 'active') this.#back(call);
         this.#reconcile(call);
+        return;
+      case 'group.transport':
+        // Once the SFU, for good: a 'mesh' after it is not taken (docs/protocol.md, "Meetings over the SFU").
+        if (message.transport !== 'sfu' || call.transport === 'sfu') return;
+        call.transport = 'sfu';
+        this.#emitView(call);
+        this.#askSeat(call);
+        return;
+      case 'group.state':
+        await this.#stateIn(call, message);
         return;
       case 'group.left':
         call.present = [...message.members];
@@ -701,7 +803,116 @@ export class GroupCallManager {
     call.early = [];
     await this.#epochChanged(call);
     for (const entry of later) await this.#commit(call, entry.commit);
+    this.#askSeat(call);
     this.#reconcile(call);
+  }
+
+  /** This device is back in the call after its link dropped: a fresh seat, and its state again for everyone. */
+  #back(call: GroupCall): void {
+    call.seatRef = undefined;
+    this.#clearSeatTimer(call);
+    this.#askSeat(call);
+    call.stateAudience.clear();
+    this.#queueState(call);
+  }
+
+  /**
+   * A member's state on its way to our page: opened with MLS, from the member MLS says sent it (who
+   * must be the one the server names, and in the call), of this epoch or the one before. Anything
+   * else is dropped with its reason in the log, never its content.
+   */
+  async #stateIn(call: GroupCall, message: Extract<IncomingGroupMessage, { type: 'group.state' }>): Promise<void> {
+    const session = call.session;
+    // A joiner has no keys yet: the members send their states again when it is in.
+    if (call.state !== 'active' || session === undefined) return;
+    const from = message.from;
+    let state: GroupMemberState | null = null;
+    let dropped: string | undefined;
+    if (from === this.#self || !call.present.includes(from)) {
+      dropped = 'not-present';
+    } else {
+      try {
+        const opened = await session.openApplication(fromBase64Url(message.state));
+        if (opened.userId !== from) dropped = 'sender-mismatch';
+        else state = decodeMemberState(opened.plaintext);
+        if (dropped === undefined && state === null) dropped = 'bad-state';
+      } catch (error) {
+        if (!isGroupError(error)) throw error;
+        dropped = error.code;
+      }
+    }
+    if (state === null || dropped !== undefined) {
+      console.warn(`sealcall: a member state from ${from} dropped (${dropped ?? 'bad-state'})`);
+      return;
+    }
+    // The call may have ended while the message was opened.
+    if (!isActive(call)) return;
+    this.#emit(call, { kind: 'member', userId: from, state });
+  }
+
+  /** Sends the latest state now, or once the gap since the last has passed. */
+  #queueState(call: GroupCall): void {
+    if (call.ownState === undefined || call.stateTimer !== undefined || call.state !== 'active') return;
+    const gap = this.#options.tuning?.memberStateGapMs ?? DEFAULT_MEMBER_STATE_GAP_MS;
+    call.stateTimer = setTimeout(() => {
+      call.stateTimer = undefined;
+      this.#serial(() => this.#sendState(call));
+    }, Math.max(0, call.stateSentAt + gap - Date.now()));
+    call.stateTimer.unref();
+  }
+
+  async #sendState(call: GroupCall): Promise<void> {
+    const session = call.session;
+    const state = call.ownState;
+    if (call.state !== 'active' || session === undefined || state === undefined) return;
+    call.stateSentAt = Date.now();
+    call.stateAudience = new Set(session.members().map((member) => member.userId));
+    const sealed = await session.sealApplication(encodeMemberState(state));
+    if (!isActive(call)) return;
+    this.#options.send({ v, type: 'group.state', groupId: call.groupId, state: toBase64Url(sealed) });
+  }
+
+  /** Asks the server for a seat in the call's SFU room, once this device is in the call's MLS group. */
+  #askSeat(call: GroupCall): void {
+    if (call.transport !== 'sfu' || call.state !== 'active' || call.session === undefined || call.seatRef !== undefined || this.#closed) return;
+    this.#clearSeatTimer(call);
+    const ref = this.#ref('sfu-join');
+    // Not sent (the link is down): asked again once this device is back in the call.
+    if (this.#options.send({ v, type: 'sfu.join', id: ref, groupId: call.groupId })) call.seatRef = ref;
+  }
+
+  #armSeat(call: GroupCall, ms: number): void {
+    this.#clearSeatTimer(call);
+    call.seatTimer = setTimeout(() => {
+      call.seatTimer = undefined;
+      this.#serial(() => { this.#askSeat(call); });
+    }, ms);
+    call.seatTimer.unref();
+  }
+
+  #clearSeatTimer(call: GroupCall): void {
+    if (call.seatTimer !== undefined) clearTimeout(call.seatTimer);
+    call.seatTimer = undefined;
+  }
+
+  /** The server would not give a seat: the page hears why, and a passing trouble is retried. */
+  #seatRefused(call: GroupCall, error: ErrorMessage): void {
+    const retryMs = this.#options.tuning?.seatRetryMs ?? DEFAULT_SEAT_RETRY_MS;
+    switch (error.code) {
+      case 'rate-limited':
+        this.#armSeat(call, MIN_SEAT_REFRESH_MS);
+        return;
+      case 'sfu-unavailable':
+        this.#emit(call, { kind: 'refused', code: 'sfu-unavailable', message: 'the meeting server (SFU) is not answering; trying again in a moment' });
+        this.#armSeat(call, retryMs);
+        return;
+      case 'not-a-member':
+        // Until this device is back in the call on the server (its rejoin asks again).
+        this.#emit(call, { kind: 'refused', code: 'not-present', message: 'the server does not count this device in the call right now, so it gives no seat in the meeting room' });
+        return;
+      default:
+        this.#emit(call, { kind: 'refused', code: 'sfu-unavailable', message: `the server gives no seat in the meeting room (${error.code}): ${error.message.slice(0, 200)}` });
+    }
   }
 
   async #commit(call: GroupCall, commit: Uint8Array): Promise<void> {
@@ -764,45 +975,62 @@ export class GroupCallManager {
     call.inFlight = inFlight;
     const startedAt = session.epoch;
     // Outside the message queue: the KeyPackage answer and the winning commit must get in.
-    void this.#makeCommit(call, session, inFlight, removals, additions[0]).catch((error: unknown) => {
+    // Everyone waiting is added in one commit (one Welcome serves them all), unless that failed once.
+    const batch = removals.length > 0 ? [] : call.addOneByOne ? additions.slice(0, 1) : additions;
+    const oneByOne = call.addOneByOne;
+    void this.#makeCommit(call, session, inFlight, removals, batch).catch((error: unknown) => {
       if (call.inFlight === inFlight) call.inFlight = undefined;
       if (!isGroupError(error)) {
         console.error('sealcall: a group commit could not be made', error);
         return;
       }
-      const addition = additions[0];
-      if (removals.length === 0 && addition !== undefined && call.unaddable.has(addition)) {
-        this.#emit(call, { kind: 'refused', code: error.code, message: error.message, userId: addition });
-      }
-      // Someone else's commit moved the group on meanwhile: what is needed now may differ.
-      if (session.active && session.epoch !== startedAt) this.#serial(() => { this.#reconcile(call); });
+      const refused = batch.filter((userId) => call.unaddable.has(userId));
+      for (const userId of refused) this.#emit(call, { kind: 'refused', code: error.code, message: error.message, userId });
+      // Someone else's commit moved the group on meanwhile, or those left are to be added another way: what is needed now may differ.
+      const retry = session.epoch !== startedAt || (refused.length > 0 && refused.length < batch.length) || call.addOneByOne !== oneByOne;
+      if (session.active && retry) this.#serial(() => { this.#reconcile(call); });
     });
   }
 
-  async #makeCommit(call: GroupCall, session: GroupSession, inFlight: InFlight, removals: string[], addition: string | undefined): Promise<void> {
+  async #makeCommit(call: GroupCall, session: GroupSession, inFlight: InFlight, removals: string[], additions: readonly string[]): Promise<void> {
     let outgoing: OutgoingCommit;
     if (removals.length > 0) {
       outgoing = await session.commitRemove(removals);
-    } else if (addition !== undefined) {
-      const keyPackage = await this.#fetchKeyPackage(call, addition);
+    } else if (additions.length > 0) {
+      const fetched = await this.#fetchKeyPackages(call, additions);
       // Tried again once the link is back (the server's group.joined after the reconnect).
-      if (keyPackage === 'lost') throw new GroupError('invalid-input', `no KeyPackage for ${addition} came before the link dropped`);
-      if (keyPackage === null) {
-        call.unaddable.add(addition);
-        throw new GroupError('no-key-package', `the server had no KeyPackage for ${addition}`);
-      }
+      if (fetched === 'lost') throw new GroupError('invalid-input', `no KeyPackage for ${additions.join(', ')} came before the link dropped`);
+      const found = additions.flatMap((userId) => {
+        const keyPackage = fetched.get(userId);
+        if (keyPackage === undefined) call.unaddable.add(userId);
+        return keyPackage === undefined ? [] : [{ userId, keyPackage }];
+      });
+      if (found.length === 0) throw new GroupError('no-key-package', `the server had no KeyPackage for ${additions.join(', ')}`);
       try {
-        outgoing = await session.commitAdd([{ userId: addition, keyPackage }]);
+        outgoing = await session.commitAdd(found);
       } catch (error) {
-        if (isGroupError(error) && (error.code === 'member-key-mismatch' || error.code === 'unknown-member' || error.code === 'bad-message')) call.unaddable.add(addition);
+        if (isGroupError(error) && (error.code === 'member-key-mismatch' || error.code === 'unknown-member' || error.code === 'bad-message')) {
+          // Which of several KeyPackages was refused is found by adding them one at a time.
+          const only = found.length === 1 ? found[0] : undefined;
+          if (only !== undefined) call.unaddable.add(only.userId);
+          else call.addOneByOne = true;
+        }
         throw error;
+      }
+      if (outgoing.commit.length > MAX_COMMIT_BYTES || (outgoing.welcome?.length ?? 0) > MAX_WELCOME_BYTES) {
+        // Larger KeyPackages than measured (shared/protocol/group.ts): the server would refuse it.
+        if (found.length > 1) call.addOneByOne = true;
+        else if (found[0] !== undefined) call.unaddable.add(found[0].userId);
+        throw new GroupError('invalid-input', 'the commit adding them is larger than the server takes');
       }
     } else {
       return;
     }
     await this.#options.tuning?.beforeCommitSent?.(call.groupId, Number(outgoing.epoch));
     if (call.inFlight !== inFlight || call.state !== 'active') return;
-    const welcomeTo = outgoing.welcomeTo[0];
+    const [first, ...others] = outgoing.welcomeTo;
+    // One user id as before; a list when one Welcome serves several.
+    const welcomeTo = first === undefined ? undefined : others.length === 0 ? first : [first, ...others];
     this.#options.send({
       v,
       type: 'group.commit',
@@ -814,19 +1042,20 @@ export class GroupCallManager {
     });
   }
 
-  #fetchKeyPackage(call: GroupCall, userId: string): Promise<Uint8Array | null | 'lost'> {
+  /** One KeyPackage for each user, in one request (the server consumes them). */
+  #fetchKeyPackages(call: GroupCall, users: readonly string[]): Promise<ReadonlyMap<string, Uint8Array> | 'lost'> {
     this.#settleFetch(call, 'lost');
     return new Promise((resolve) => {
       const ref = this.#ref('keys-fetch');
-      call.fetch = { userId, ref, resolve };
-      if (!this.#options.send({ v, type: 'keys.fetch', id: ref, groupId: call.groupId, users: [userId] })) this.#settleFetch(call, 'lost');
+      call.fetch = { users: [...users], ref, resolve };
+      if (!this.#options.send({ v, type: 'keys.fetch', id: ref, groupId: call.groupId, users: [...users] })) this.#settleFetch(call, 'lost');
     });
   }
 
-  #settleFetch(call: GroupCall, keyPackage: Uint8Array | null | 'lost'): void {
+  #settleFetch(call: GroupCall, keyPackages: ReadonlyMap<string, Uint8Array> | 'lost'): void {
     const fetch = call.fetch;
     call.fetch = undefined;
-    fetch?.resolve(keyPackage);
+    fetch?.resolve(keyPackages);
   }
 
   async #epochChanged(call: GroupCall): Promise<void> {
@@ -836,6 +1065,8 @@ export class GroupCallManager {
     call.securityCode = keys.securityCode;
     this.#emit(call, { kind: 'keys', keys: { epoch: Number(keys.epoch), ownIndex: keys.ownIndex, baseKey: keys.baseKey, senders: keys.senders } });
     this.#emitView(call);
+    // Someone new in the group: it gets this device's state (raised hand, mute) too.
+    if (keys.senders.some((member) => !call.stateAudience.has(member.userId))) this.#queueState(call);
   }
 
   /** A member or commit the pins or invites refuse: this device leaves and says why. */
@@ -853,6 +1084,11 @@ export class GroupCallManager {
     if (wasJoining) this.#joinSettled(call);
     this.#clearFallback(call);
     this.#settleFetch(call, 'lost');
+    this.#clearSeatTimer(call);
+    call.seatRef = undefined;
+    if (call.stateTimer !== undefined) clearTimeout(call.stateTimer);
+    call.stateTimer = undefined;
+    call.ownState = undefined;
     call.inFlight = undefined;
     call.session?.wipe();
     call.session = undefined;
@@ -927,6 +1163,11 @@ export class GroupCallManager {
       transport: call.transport,
     };
   }
+}
+
+/** Read afresh after an await, where the compiler still narrows `state` to what it was before. */
+function isActive(call: GroupCall): boolean {
+  return call.state === 'active';
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -35,6 +35,10 @@ export type GroupErrorCode =
   | 'key-changed'
   /** This device is in another call (1:1 or group) already. */
   | 'in-call'
+  /** The server refused a call (or a longer invite list) with more people than it holds: 50, or 8 without an SFU. */
+  | 'group-full'
+  /** The server gives no seat in the call's SFU room (Janus down, or none): the call's media cannot flow through it. */
+  | 'sfu-unavailable'
   | 'invalid-input';
 
 export class GroupError extends Error {

@@ -333,3 +333,38 @@ describe('GroupSession (ts-mls, ciphersuite 0x0003)', () => {
     expect(codes.size).toBe(1);
   });
 });
+
+describe('application messages (members\' states)', () => {
+  it('opens a member\'s message of this epoch and the one before with its sender, and refuses a replay, an older epoch, another group\'s, or one after removal', async () => {
+    const call = await startCall(['alice', 'bob', 'carol'], ['bob', 'carol', 'dave'], ['dave']);
+    const alice = session(call, 'alice');
+    const bob = session(call, 'bob');
+    const epoch = alice.epoch;
+    const early = await bob.sealApplication(Uint8Array.of(1, 1));
+    const crossing = await bob.sealApplication(Uint8Array.of(1, 2));
+    const now = await bob.sealApplication(Uint8Array.of(1, 4));
+
+    const opened = await alice.openApplication(now);
+    expect({ userId: opened.userId, epoch: opened.epoch, plaintext: [...opened.plaintext] }).toEqual({ userId: 'bob', epoch, plaintext: [1, 4] });
+    await expectGroupError(alice.openApplication(now), 'bad-message');
+
+    // Carol removed: the message Bob sent before the commit still opens, one after it not for Carol.
+    const removal = await alice.commitRemove(['carol']);
+    await fanOut([alice, bob, session(call, 'carol')], removal.commit);
+    const afterCommit = await alice.openApplication(crossing);
+    expect({ userId: afterCommit.userId, epoch: afterCommit.epoch }).toEqual({ userId: 'bob', epoch });
+    await expectGroupError(session(call, 'carol').openApplication(await bob.sealApplication(Uint8Array.of(1, 8))), 'not-member');
+    call.sessions.delete('carol');
+
+    // Two epochs on, the first one's message is refused.
+    await addMember(call.users, call.sessions, call.invite, 'dave');
+    expect(alice.epoch).toBe(epoch + 2n);
+    await expectGroupError(alice.openApplication(early), 'stale-epoch');
+
+    // Another group's, from a member of both, and garbage.
+    const elsewhere = await GroupSession.create({ ...options(user(call.users, 'bob'), 'bob'), groupId: 'group-call-2' }, await signedInvite(user(call.users, 'bob'), 'group-call-2', ['alice']));
+    await expectGroupError(alice.openApplication(await elsewhere.sealApplication(Uint8Array.of(1, 0))), 'wrong-group');
+    await expectGroupError(alice.openApplication(Uint8Array.of(0, 1, 2, 3)), 'bad-message');
+    elsewhere.wipe();
+  });
+});

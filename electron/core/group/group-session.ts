@@ -10,6 +10,7 @@
  * pending one (the caller retries what it still needs on the new epoch).
  */
 import {
+  createApplicationMessage,
   createCommit,
   createGroup,
   decodeMlsMessage,
@@ -29,6 +30,7 @@ import {
   type Proposal,
 } from 'ts-mls';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
+import { decryptSenderData } from 'ts-mls/privateMessage.js';
 import { constantTimeEqual } from '../../../shared/crypto/bytes';
 import { groupSecurityCode } from '../../../shared/crypto/group-security-code';
 import { SFRAME_MLS_BASE_KEY_BYTES, SFRAME_MLS_EXPORTER_LABEL } from '../../../shared/crypto/sframe-mls';
@@ -38,7 +40,7 @@ import { openFetchedKeyPackage, type KeyPackageStore } from './key-packages';
 import { credentialFor, LeafAuthenticator, signatureKeyPair, userIdOf, type LocalMember, type PinnedKeyLookup } from './member-binding';
 import { GROUP_CIPHERSUITE, groupCipherSuite } from './mls-suite';
 
-/** Far above any commit or Welcome of an 8-member group, so a hostile one cannot make us parse megabytes. */
+/** Far above any commit or Welcome of a 50-member group (about 20 KB each), so a hostile one cannot make us parse megabytes. */
 export const MAX_HANDSHAKE_BYTES = 256 * 1024;
 const utf8 = new TextEncoder();
 
@@ -135,6 +137,8 @@ function secretsOf(state: ClientState): Uint8Array[] {
     schedule.initSecret,
     state.signaturePrivateKey,
     ...Object.values(state.privatePath.privateKeys),
+    // The previous epoch's, kept to open application messages sent across a commit.
+    ...[...state.historicalReceiverData.values()].map((past) => past.senderDataSecret),
   ];
 }
 
@@ -350,6 +354,58 @@ export class GroupSession {
     });
   }
 
+  /**
+   * An MLS application message to every member of this epoch (a member's state): encrypted and
+   * signed by this leaf, so the server relaying it can neither read nor forge it.
+   */
+  sealApplication(plaintext: Uint8Array): Promise<Uint8Array> {
+    return this.#run(async () => {
+      const state = this.#current();
+      const cs = await groupCipherSuite();
+      const result = await this.#translate(() => createApplicationMessage(state, plaintext, cs));
+      // Wiped meanwhile (the call ended): nothing to send, and the wiped state stays gone.
+      if (this.#state !== state) throw new GroupError('not-member', 'this device left the group');
+      // Only the secret tree moved on: nothing of the previous state is left to zero but what it consumed.
+      this.#state = result.newState;
+      for (const secret of result.consumed) zeroOutUint8Array(secret);
+      return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: result.privateMessage });
+    });
+  }
+
+  /**
+   * Opens another member's application message of this epoch or the previous one (sent before a
+   * commit it crossed): the plaintext, and the member MLS says signed it. Anything else is refused:
+   * another group, an older epoch, a commit or proposal, a replay, a forgery.
+   */
+  openApplication(bytes: Uint8Array): Promise<{ readonly userId: string; readonly epoch: bigint; readonly plaintext: Uint8Array }> {
+    return this.#run(async () => {
+      const state = this.#current();
+      const message = decodeHandshake(bytes, 'application message');
+      if (message.wireformat !== 'mls_private_message' || message.privateMessage.contentType !== 'application') {
+        throw new GroupError('bad-message', 'not an encrypted MLS application message');
+      }
+      const { privateMessage } = message;
+      if (!constantTimeEqual(privateMessage.groupId, state.groupContext.groupId)) throw new GroupError('wrong-group', 'the message is for another group');
+      const current = state.groupContext.epoch;
+      const past = privateMessage.epoch === current - 1n ? state.historicalReceiverData.get(privateMessage.epoch) : undefined;
+      const epochData = privateMessage.epoch === current ? { senderDataSecret: state.keySchedule.senderDataSecret, ratchetTree: state.ratchetTree } : past;
+      if (epochData === undefined) throw new GroupError('stale-epoch', `the message is for epoch ${privateMessage.epoch}, the group is at ${current}`);
+      const cs = await groupCipherSuite();
+      const result = await this.#translate(() => processMessage(message, state, emptyPskIndex, () => 'reject', cs));
+      if (result.kind !== 'applicationMessage') throw new GroupError('bad-message', 'the message is not an application message');
+      // processMessage checked the signature of the leaf the sender data names; that leaf is the sender.
+      const senderData = await this.#translate(() => decryptSenderData(privateMessage, epochData.senderDataSecret, cs));
+      const leaf = senderData === undefined ? undefined : epochData.ratchetTree[senderData.leafIndex * 2];
+      const userId = leaf?.nodeType === 'leaf' ? userIdOf(leaf.leaf.credential) : null;
+      if (userId === null) throw new GroupError('bad-message', 'the message names no member as its sender');
+      // Wiped meanwhile (the call ended): the wiped state stays gone.
+      if (this.#state !== state) throw new GroupError('not-member', 'this device left the group');
+      this.#state = result.newState;
+      for (const secret of result.consumed) zeroOutUint8Array(secret);
+      return { userId, epoch: privateMessage.epoch, plaintext: result.message };
+    });
+  }
+
   /** This epoch's media keys and security code; the caller owns (and zeroes) `baseKey`. */
   epochKeys(): Promise<GroupEpochKeys> {
     return this.#run(async () => {
@@ -405,8 +461,8 @@ export class GroupSession {
   }
 
   #clientConfig(): typeof defaultClientConfig {
-    // Group calls send no MLS application messages, so as few earlier epochs' receiving keys as
-    // ts-mls allows are kept: one (with 0, ts-mls 1.6.4 keeps them all: slice(-0) is the whole list).
+    // Application messages (members' states) of the previous epoch are still opened, for those
+    // sent across a commit; no older (with 0, ts-mls 1.6.4 keeps them all: slice(-0) is the whole list).
     const keyRetentionConfig = { ...defaultClientConfig.keyRetentionConfig, retainKeysForEpochs: 1 };
     return { ...defaultClientConfig, keyRetentionConfig, authService: this.#authenticator };
   }

@@ -86,7 +86,12 @@ export async function groupCurrent(_request: undefined, context: HandlerContext)
   return view === undefined ? null : groupViewToWire(view);
 }
 
-/** Sent MLS-encrypted to every member by the core; until that lands the page is told plainly. */
-export function groupMemberState(_request: RequestOf<'group.memberState'>): Promise<ResponseOf<'group.memberState'>> {
-  return Promise.reject(new IpcError('group-refused', 'sharing your state with the group is not built yet'));
+/**
+ * This device's state to every member of the call, as an MLS application message; the core keeps
+ * it and sends it again to whoever joins. Sent at most every 600 ms: a burst sends the latest.
+ */
+export async function groupMemberState(request: RequestOf<'group.memberState'>, context: HandlerContext): Promise<ResponseOf<'group.memberState'>> {
+  const manager = await groups(context);
+  await refusalsAsIpc(() => { manager.memberState(request.groupId, request.state); });
+  return null;
 }

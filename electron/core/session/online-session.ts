@@ -238,9 +238,9 @@ export class OnlineSession {
       case 'hello':
       case 'welcome':
         return;
-      // Only an app that asked for a seat gets one; the app's meeting client is not built yet
-      // (docs/protocol.md, "Meetings over the SFU").
+      // Only an app that asked for a seat gets one (docs/protocol.md, "Meetings over the SFU").
       case 'sfu.seat':
+        this.groups.seat(message);
         return;
       default:
         if (isIncomingGroupMessage(message)) {
