@@ -31,6 +31,10 @@ export interface GroupPeerState {
 
 export interface GroupDiagnosticsState {
   view: GroupView | null;
+  /** What carries the media now: the mesh's pairs, or the SFU (once it decodes everyone the pairs carried). */
+  transport: 'mesh' | 'sfu' | null;
+  /** When the SFU session opened and the pairs closed (performance.now() ms), null until they have. */
+  switchTimes: { sfuOpened: number | null; pairsClosed: number | null } | null;
   /** One entry per other member the mesh has a pair for. */
   peers: GroupPeerState[];
   /** Every camera and microphone track the call opened ('ended' once stopped). */
@@ -86,6 +90,8 @@ export interface SealcallGroupDiagnostics {
 /** What the engine gives the diagnostics beyond its public face. */
 export interface GroupEngineInspection {
   view: GroupView | null;
+  transport: 'mesh' | 'sfu' | null;
+  switchTimes: { sfuOpened: number | null; pairsClosed: number | null } | null;
   peers: GroupPeerState[];
   localTracks: TrackState[];
   crypto: GroupCryptoReport;
@@ -110,8 +116,8 @@ export function installGroupDiagnostics(engine: InspectableGroupEngine): void {
   const diagnostics: SealcallGroupDiagnostics = {
     engine,
     state: () => {
-      const { view, peers, localTracks } = engine.inspect();
-      return structuredClone({ view, peers, localTracks });
+      const { view, transport, switchTimes, peers, localTracks } = engine.inspect();
+      return structuredClone({ view, transport, switchTimes, peers, localTracks });
     },
     counters: () => {
       const { crypto, transformApi } = engine.inspect();
