@@ -185,14 +185,14 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
   const decryptGroup = (bytes: Uint8Array, group: GroupState, holding: Holding): Uint8Array | undefined => {
     const { ring, senders } = group;
     const bound = hooks.boundTo?.();
-    let misattributed = false;
+    const refused = { misattributed: false };
     const opened = open(bytes, (frameKid) => {
       if (bound !== undefined) {
         const index = senderIndexOf(frameKid);
         const claimed = index === undefined ? undefined : senders.entry(index)?.userId;
         // Not opened at all: its counter must not use up the real sender's replay window.
         if (bound === null || claimed !== bound) {
-          misattributed = true;
+          refused.misattributed = true;
           return undefined;
         }
       }
@@ -201,7 +201,7 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
     const { kid } = opened;
     if (opened.plain === undefined) {
       if (opened.why === 'replayed') return undefined;
-      if (misattributed) {
+      if (refused.misattributed) {
         state.report.failed[kind]++;
         const index = senderIndexOf(kid);
         const entry = index === undefined ? undefined : senders.entry(index);

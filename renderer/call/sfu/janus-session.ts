@@ -175,7 +175,7 @@ export class JanusSession {
         await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
       }
-      if (this.#closed) return;
+      if (this.isClosed()) return;
       if (this.#failedPolls >= UNREACHABLE_AFTER) this.#events.reachable?.(true);
       this.#failedPolls = 0;
       for (const raw of Array.isArray(events) ? events : [events]) {

@@ -200,9 +200,9 @@ export class SfuSession {
     this.#session = session;
     const { media, crypto, transformApi, ice, senders } = this.#shared;
     const tracks: Partial<Record<'audio' | 'video', MediaStreamTrack>> = {};
-    const audio = senders.audio.track ?? media.track('audio');
+    const audio = senders.audio.track ?? media.track('audio') ?? null;
     const video = senders.video.track;
-    if (audio !== null && audio !== undefined) tracks.audio = audio;
+    if (audio !== null) tracks.audio = audio;
     if (video !== null) tracks.video = video;
     const publisher = await SfuPublisher.start({
       session,
@@ -219,7 +219,7 @@ export class SfuSession {
         this.#lost(`the meeting server hung up (${reason})`);
       },
     });
-    if (this.#closed || this.#session !== session) {
+    if (this.isClosed() || !this.#holds(session)) {
       publisher.close();
       return;
     }
@@ -247,6 +247,11 @@ export class SfuSession {
     this.#roster.add(publisher.present);
     this.#resubscribe();
     this.#events.changed();
+  }
+
+  /** Whether `session` is still this one's (a loss or close replaces it while a request is out). */
+  #holds(session: JanusSession): boolean {
+    return this.#session === session;
   }
 
   #news(news: RoomNews): void {

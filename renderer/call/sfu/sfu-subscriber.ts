@@ -57,6 +57,10 @@ export class SfuSubscriber {
     });
   }
 
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
   get connected(): boolean {
     return this.pc.connectionState === 'connected';
   }
@@ -149,7 +153,7 @@ export class SfuSubscriber {
       await this.pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       const sdp = await gatheredSdp(this.pc);
-      if (this.#closed) return;
+      if (this.isClosed()) return;
       await this.#init.session.request(this.#handle, { request: 'start' }, { type: 'answer', sdp, e2ee: true });
     }
     this.#rebuildStreams();
