@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { SfuRooms } from '../server/sfu/sfu-rooms';
 import { janusMissingReason, startJanus, type JanusProcess } from '../server/test-support/janus.fixture';
 import type { GroupDiagnosticsState, GroupMemberStats } from '../renderer/call/group/group-diagnostics';
@@ -64,7 +64,7 @@ test.describe('meetings over a real Janus SFU', () => {
 
   let meeting: Meeting | undefined;
 
-  test.afterEach(async ({}, testInfo) => {
+  test.afterEach(async ({ hostKind: _hostKind }, testInfo) => {
     if (meeting === undefined) return;
     if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server.log', { body: meeting.company.serverLogs() });
     await meeting.company.close().catch(() => undefined);
@@ -73,7 +73,7 @@ test.describe('meetings over a real Janus SFU', () => {
     meeting = undefined;
   });
 
-  async function open(count: number, sfuFromStart: boolean, launch: () => Promise<import('@playwright/test').Browser>): Promise<Meeting> {
+  async function open(count: number, sfuFromStart: boolean, launch: () => Promise<Browser>): Promise<Meeting> {
     const janus = await startJanus();
     const environment = new HarnessEnvironment(launch, { prefix: '/janus', to: janus.apiUrl });
     const pages = await environment.pagesUrl();

@@ -229,11 +229,23 @@ export class SfuSession {
     publisher.pc.addEventListener('connectionstatechange', () => {
       this.#events.changed();
     });
-    this.#subscriber = new SfuSubscriber({
+    this.#subscriber = this.#subscribe(session, seat.room, publisher.privateId);
+    this.#roster.add(publisher.present);
+    this.#resubscribe();
+    this.#events.changed();
+  }
+
+  /**
+   * The subscription, made again from scratch when a step of it fails (Janus did not answer, or
+   * refused): what Janus applied of the failed step is unknown, so nothing of it is kept.
+   */
+  #subscribe(session: JanusSession, room: number, privateId: number): SfuSubscriber {
+    const { crypto, transformApi, ice } = this.#shared;
+    const subscriber: SfuSubscriber = new SfuSubscriber({
       session,
-      room: seat.room,
-      privateId: publisher.privateId,
-      roomToken: () => this.#seat?.roomToken ?? seat.roomToken,
+      room,
+      privateId,
+      roomToken: () => this.#seat?.roomToken ?? '',
       crypto,
       transformApi,
       ice,
@@ -241,12 +253,17 @@ export class SfuSession {
         this.#events.changed();
       },
       problem: (message) => {
-        console.warn(`group call: ${message}`);
+        console.warn(`group call: ${message}; subscribing again`);
+        setTimeout(() => {
+          if (this.isClosed() || this.#subscriber !== subscriber || !this.#holds(session)) return;
+          subscriber.close();
+          this.#subscriber = this.#subscribe(session, room, privateId);
+          this.#resubscribe();
+          this.#events.changed();
+        }, RETRY_MS);
       },
     });
-    this.#roster.add(publisher.present);
-    this.#resubscribe();
-    this.#events.changed();
+    return subscriber;
   }
 
   /** Whether `session` is still this one's (a loss or close replaces it while a request is out). */
