@@ -21,7 +21,8 @@ export interface PipelineHooks {
   holdLimits?: HoldLimits;
   /**
    * A receiver bound to one member (an SFU slot): who that is now, null for nobody. A group frame
-   * whose KID names any other sender is not opened, and counts as failed.
+   * whose KID names any other sender is not opened, and counts as failed; on a slot bound to nobody
+   * (a member let go, whose frames the SFU still forwards for a moment) it is dropped as stale.
    */
   boundTo?: () => string | null;
 }
@@ -185,13 +186,17 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
   const decryptGroup = (bytes: Uint8Array, group: GroupState, holding: Holding): Uint8Array | undefined => {
     const { ring, senders } = group;
     const bound = hooks.boundTo?.();
+    if (bound === null) {
+      state.report.stale[kind]++;
+      return undefined;
+    }
     const refused = { misattributed: false };
     const opened = open(bytes, (frameKid) => {
       if (bound !== undefined) {
         const index = senderIndexOf(frameKid);
         const claimed = index === undefined ? undefined : senders.entry(index)?.userId;
         // Not opened at all: its counter must not use up the real sender's replay window.
-        if (bound === null || claimed !== bound) {
+        if (claimed !== bound) {
           refused.misattributed = true;
           return undefined;
         }
