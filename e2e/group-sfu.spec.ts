@@ -45,9 +45,14 @@ async function decoding(user: CompanyUser, others: readonly CompanyUser[]): Prom
     .sort();
 }
 
-function failuresOf(counters: GroupCounters): number {
-  return counters.failed.audio + counters.failed.video;
+/** Frames that did not open, with who they claimed to be from (a failure names its sender in the message). */
+function failuresOf(counters: GroupCounters): { failed: number; by: string[] } {
+  return {
+    failed: counters.failed.audio + counters.failed.video,
+    by: counters.senders.filter((entry) => entry.failed.audio + entry.failed.video > 0).map((entry) => `${entry.userId}: ${String(entry.failed.audio)} audio, ${String(entry.failed.video)} video`),
+  };
 }
+const NONE_FAILED = { failed: 0, by: [] };
 
 interface Meeting {
   company: Company;
@@ -140,7 +145,7 @@ test.describe('meetings over a real Janus SFU', () => {
       console.log(`${String(count)} members over the SFU: everyone decodes everyone ${String(Date.now() - started)} ms after Start`);
       for (const user of room.users) {
         expect(await transportOf(user.page)).toEqual({ transport: 'sfu', pairs: 0 });
-        expect(failuresOf(await groupCounters(user.page))).toBe(0);
+        expect(failuresOf(await groupCounters(user.page))).toEqual(NONE_FAILED);
       }
 
       // The owner takes the last member out: the group rekeys without them and the server takes
@@ -172,7 +177,7 @@ test.describe('meetings over a real Janus SFU', () => {
             return others.filter((other) => (counters.senders.find((entry) => entry.userId === other.userId)?.decrypted.video ?? 0) <= (since[i]?.senders.find((entry) => entry.userId === other.userId)?.decrypted.video ?? 0)).map((other) => other.userId);
           }, { message: `${user.userId} still decodes the others`, timeout: 120_000 })
           .toEqual([]);
-        expect(failuresOf(await groupCounters(user.page))).toBe(0);
+        expect(failuresOf(await groupCounters(user.page))).toEqual(NONE_FAILED);
         // The removed member's stream is gone from the page.
         expect((await user.page.evaluate(() => window.sealcallGroupDiagnostics?.engine.getState().remote.map((member) => member.userId))) ?? []).not.toContain(removed.userId);
       }
@@ -201,7 +206,7 @@ test.describe('meetings over a real Janus SFU', () => {
     await decodesEveryone(room.users, 'after the move to the SFU');
     for (const user of room.users) {
       await expect.poll(() => transportOf(user.page), { message: `${user.userId} moved to the SFU`, timeout: 120_000 }).toEqual({ transport: 'sfu', pairs: 0 });
-      expect(failuresOf(await groupCounters(user.page))).toBe(0);
+      expect(failuresOf(await groupCounters(user.page))).toEqual(NONE_FAILED);
     }
     for (const user of mesh) {
       const times = (await groupState(user.page)).switchTimes;
