@@ -99,6 +99,11 @@ export class FrameCryptoClient {
     this.#post({ type: 'group-keys', epoch: keys.epoch, ownIndex: keys.ownIndex, baseKey, senders }, [baseKey.buffer]);
   }
 
+  /** Names the member an SFU receiver slot carries now; sent before the description that makes or reuses the slot. */
+  bindSlot(slot: string, userId: string | null): void {
+    this.#post({ type: 'bind', slot, userId });
+  }
+
   /** The legacy path's streams of one sender or receiver. */
   pipeStreams(message: Extract<PageToWorker, { type: 'streams' }>): void {
     this.#post(message, [message.readable, message.writable]);

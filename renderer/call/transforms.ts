@@ -30,11 +30,12 @@ export function chooseTransformApi(preferLegacy: boolean): TransformApi {
  * Attaches the frame-crypto transform of one sender or receiver. A group call attaches one per
  * RTCRtpSender and RTCRtpReceiver of each pairwise connection, all to the call's one worker: the
  * worker's mode (set by its keys) decides how frames are keyed, so the attach is the same as in a
- * 1:1 call. The same timing rule holds as for attachFrameTransforms below.
+ * 1:1 call. The same timing rule holds as for attachFrameTransforms below. `slot`: an SFU
+ * receiver, which opens only the frames of the member the page binds to it.
  */
-export function attachFrameTransform(target: RTCRtpSender | RTCRtpReceiver, kind: MediaKind, direction: TransformDirection, crypto: FrameCryptoClient, api: TransformApi): void {
+export function attachFrameTransform(target: RTCRtpSender | RTCRtpReceiver, kind: MediaKind, direction: TransformDirection, crypto: FrameCryptoClient, api: TransformApi, slot?: string): void {
   if (api === 'script') {
-    const options: TransformOptions = { kind, direction };
+    const options: TransformOptions = { kind, direction, ...(slot === undefined ? {} : { slot }) };
     // A new transform object every time: one is never moved to another sender or receiver.
     target.transform = new RTCRtpScriptTransform(crypto.worker, options);
     return;
@@ -42,7 +43,7 @@ export function attachFrameTransform(target: RTCRtpSender | RTCRtpReceiver, kind
   const create = (target as LegacyEncodedStreams).createEncodedStreams;
   if (create === undefined) throw new Error('createEncodedStreams is missing');
   const { readable, writable } = create.call(target);
-  crypto.pipeStreams({ type: 'streams', kind, direction, readable, writable });
+  crypto.pipeStreams({ type: 'streams', kind, direction, readable, writable, ...(slot === undefined ? {} : { slot }) });
 }
 
 /**

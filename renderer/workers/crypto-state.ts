@@ -25,6 +25,8 @@ export interface CryptoState {
   report: CryptoReport;
   /** Per-frame costs, sampled only while a benchmark asks for them. */
   timings: FrameTimings;
+  /** SFU receiver slots and the member each carries now (see TransformOptions.slot). */
+  slots: Map<string, string | null>;
 }
 
 export function newCryptoState(): CryptoState {
@@ -36,6 +38,7 @@ export function newCryptoState(): CryptoState {
     group: undefined,
     report: emptyReport(),
     timings: new FrameTimings(),
+    slots: new Map(),
   };
 }
 

@@ -12,7 +12,16 @@ export type TransformDirection = 'send' | 'receive';
 export interface TransformOptions {
   kind: MediaKind;
   direction: TransformDirection;
+  /**
+   * A receiver of an SFU subscription: the slot (its mid) whose member the page names with a
+   * 'bind' message. Only that member's frames open there, so a feed the SFU mislabels fails to
+   * decrypt instead of playing as someone else (docs/threat-model.md, "A hostile SFU").
+   */
+  slot?: string;
 }
+
+/** A slot name is a mid: short. This only keeps a bad option from growing the worker's map. */
+export const MAX_SLOT_LENGTH = 64;
 
 export interface PerKind {
   audio: number;
@@ -115,7 +124,13 @@ export type PageToWorker =
       direction: TransformDirection;
       readable: ReadableStream<unknown>;
       writable: WritableStream<unknown>;
+      slot?: string;
     }
+  /**
+   * Which member an SFU receiver slot carries now (null: nobody, every frame there fails). Sent
+   * before the description that makes or reuses the slot is applied.
+   */
+  | { type: 'bind'; slot: string; userId: string | null }
   | { type: 'wipe' }
   /** Benchmarks only: 'start' switches per-frame timing on, 'read' asks for the samples. */
   | { type: 'timings'; action: 'start' | 'read' }
@@ -159,6 +174,7 @@ export function emptyReport(): CryptoReport {
 
 export function isTransformOptions(value: unknown): value is TransformOptions {
   if (typeof value !== 'object' || value === null) return false;
-  const { kind, direction } = value as Partial<Record<keyof TransformOptions, unknown>>;
-  return (kind === 'audio' || kind === 'video') && (direction === 'send' || direction === 'receive');
+  const { kind, direction, slot } = value as Partial<Record<keyof TransformOptions, unknown>>;
+  const slotOk = slot === undefined || (typeof slot === 'string' && slot.length > 0 && slot.length <= MAX_SLOT_LENGTH);
+  return (kind === 'audio' || kind === 'video') && (direction === 'send' || direction === 'receive') && slotOk;
 }

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 import { newCryptoState } from './crypto-state';
 import { frameProcessor, pumpFrames, type PipelineHooks } from './frame-pipeline';
-import { isTransformOptions, type MediaKind, type PageToWorker, type TransformDirection, type WorkerToPage } from './frame-crypto-messages';
+import { isTransformOptions, MAX_SLOT_LENGTH, type MediaKind, type PageToWorker, type TransformDirection, type WorkerToPage } from './frame-crypto-messages';
 import { loadCallKeys, wipeCallKeys, type CallKeyHooks } from './call-keys';
 import { loadGroupKeys, syncGroupReport } from './group-call-keys';
 import { loadSodium } from '../../shared/crypto/sodium';
@@ -54,6 +54,8 @@ self.addEventListener('rtctransform', (event: RTCTransformEvent) => {
     return;
   }
   const hooks: PipelineHooks = {};
+  const { slot } = options;
+  if (slot !== undefined && options.direction === 'receive') hooks.boundTo = () => state.slots.get(slot) ?? null;
   if (options.kind === 'video' && options.direction === 'send') videoSenders.add(transformer);
   if (options.kind === 'video' && options.direction === 'receive') {
     // Without generateKeyFrame on the sender's side, the receiver's key frame request (a PLI)
@@ -66,6 +68,19 @@ self.addEventListener('rtctransform', (event: RTCTransformEvent) => {
 });
 
 const keyHooks: CallKeyHooks = { post, onSendGeneration: requestKeyFrames };
+
+/** Slots are a subscription's mids: a handful per member, never more than this many in all. */
+const MAX_SLOTS = 512;
+
+function bindSlot(slot: unknown, userId: unknown): void {
+  if (typeof slot !== 'string' || slot.length === 0 || slot.length > MAX_SLOT_LENGTH) return;
+  if (userId !== null && (typeof userId !== 'string' || userId.length === 0 || userId.length > 256)) return;
+  if (!state.slots.has(slot) && state.slots.size >= MAX_SLOTS) {
+    post({ type: 'problem', message: 'too many SFU receiver slots; this one stays unbound' });
+    return;
+  }
+  state.slots.set(slot, userId);
+}
 
 function wipe(): void {
   wipeCallKeys(state);
@@ -85,8 +100,14 @@ self.addEventListener('message', (event: MessageEvent<PageToWorker>) => {
         post({ type: 'problem', message: 'the group keys could not be loaded' });
       });
       return;
-    case 'streams':
-      void run(message.readable, message.writable, message.kind, message.direction);
+    case 'streams': {
+      const { slot } = message;
+      const bound: PipelineHooks = typeof slot === 'string' && message.direction === 'receive' ? { boundTo: () => state.slots.get(slot) ?? null } : {};
+      void run(message.readable, message.writable, message.kind, message.direction, bound);
+      return;
+    }
+    case 'bind':
+      bindSlot(message.slot, message.userId);
       return;
     case 'wipe':
       wipe();

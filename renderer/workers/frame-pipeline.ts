@@ -19,6 +19,12 @@ export interface PipelineHooks {
   now?: () => number;
   /** How many frames, and for how long, a group receiver holds for keys still to come. */
   holdLimits?: HoldLimits;
+  /**
+   * A receiver bound to one member (an SFU slot): who that is now, null for nobody. A group frame
+   * whose KID names any other sender is not opened, and counts as failed; on a slot bound to nobody
+   * (a member let go, whose frames the SFU still forwards for a moment) it is dropped as stale.
+   */
+  boundTo?: () => string | null;
 }
 
 /** The bytes as an ArrayBuffer of exactly their length, which is what an encoded frame's data must be. */
@@ -179,10 +185,34 @@ export function frameProcessor(state: CryptoState, kind: MediaKind, direction: T
   /** A group call's frame decrypted, counted under its sender; undefined when it must be dropped (or is held). */
   const decryptGroup = (bytes: Uint8Array, group: GroupState, holding: Holding): Uint8Array | undefined => {
     const { ring, senders } = group;
-    const opened = open(bytes, (frameKid) => ring.receiverFor(frameKid));
+    const bound = hooks.boundTo?.();
+    if (bound === null) {
+      state.report.stale[kind]++;
+      return undefined;
+    }
+    const refused = { misattributed: false };
+    const opened = open(bytes, (frameKid) => {
+      if (bound !== undefined) {
+        const index = senderIndexOf(frameKid);
+        const claimed = index === undefined ? undefined : senders.entry(index)?.userId;
+        // Not opened at all: its counter must not use up the real sender's replay window.
+        if (claimed !== bound) {
+          refused.misattributed = true;
+          return undefined;
+        }
+      }
+      return ring.receiverFor(frameKid);
+    });
     const { kid } = opened;
     if (opened.plain === undefined) {
       if (opened.why === 'replayed') return undefined;
+      if (refused.misattributed) {
+        state.report.failed[kind]++;
+        const index = senderIndexOf(kid);
+        const entry = index === undefined ? undefined : senders.entry(index);
+        if (entry !== undefined) entry.failed[kind]++;
+        return undefined;
+      }
       const standing = opened.why === 'unknown-kid' && kid !== undefined ? ring.standing(kid) : 'held';
       if (standing === 'ahead') {
         hold(bytes, group, holding);

@@ -136,6 +136,39 @@ describe('the frame pipeline in a group call', () => {
     }
   });
 
+  it('opens on an SFU slot only the frames of the member bound to it; a mislabelled feed fails and is never passed on', async () => {
+    const members = [0, 1, 2];
+    const [alice, bob, carol] = await Promise.all(members.map((index) => member(4, index, members)));
+    if (alice === undefined || bob === undefined || carol === undefined) throw new Error('three members');
+    try {
+      let boundTo: string | null = 'bob';
+      const slot = frameProcessor(alice, 'video', 'receive', { boundTo: () => boundTo });
+      expect(slot(copy(sent(bob, 'video', 1)))).toBe(true);
+      // Carol's frame on the slot the SFU says is Bob's: refused before any decryption.
+      const lying = copy(sent(carol, 'video', 2));
+      const before = new Uint8Array(lying.data);
+      expect(slot(lying)).toBe(false);
+      expect(new Uint8Array(lying.data)).toEqual(before);
+      expect(alice.report.failed.video).toBe(1);
+      expect(alice.report.senders.find((entry) => entry.userId === 'carol')?.failed.video).toBe(1);
+      // The slot rebound to Carol (the SFU reused it): now hers open, and Bob's fail.
+      boundTo = 'carol';
+      expect(slot(copy(sent(carol, 'video', 3)))).toBe(true);
+      expect(slot(copy(sent(bob, 'video', 4)))).toBe(false);
+      // Bound to nobody (a member let go, whose frames the SFU still forwards a moment): nothing
+      // opens, and it is not a failure.
+      boundTo = null;
+      expect(slot(copy(sent(carol, 'video', 5)))).toBe(false);
+      expect(alice.report.failed.video).toBe(2);
+      expect(alice.report.stale.video).toBe(1);
+      expect(alice.report.decrypted.video).toBe(2);
+      // The frame refused on the wrong slot did not spend its counter: it still opens where it belongs.
+      expect(frameProcessor(alice, 'video', 'receive')(copy(lying))).toBe(true);
+    } finally {
+      for (const state of [alice, bob, carol]) wipeCallKeys(state);
+    }
+  });
+
   it('never repeats a counter under one key across the send transforms of several peer connections', async () => {
     const alice = await member(7, 0, [0, 1, 2, 3]);
     const bob = await member(7, 1, [0, 1, 2, 3]);

@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
-import type { GroupView } from '../../../shared/ipc';
+import type { GroupSeat, GroupView } from '../../../shared/ipc';
 import type { CryptoReport, RecordedFrame, SenderReport } from '../../workers/frame-crypto-messages';
 import type { FrameCryptoClient } from '../frame-crypto-client';
 import type { TrackState } from '../local-media-controls';
@@ -31,6 +31,10 @@ export interface GroupPeerState {
 
 export interface GroupDiagnosticsState {
   view: GroupView | null;
+  /** What carries the media now: the mesh's pairs, or the SFU (once it decodes everyone the pairs carried). */
+  transport: 'mesh' | 'sfu' | null;
+  /** When the SFU session opened and the pairs closed (performance.now() ms), null until they have. */
+  switchTimes: { sfuOpened: number | null; pairsClosed: number | null } | null;
   /** One entry per other member the mesh has a pair for. */
   peers: GroupPeerState[];
   /** Every camera and microphone track the call opened ('ended' once stopped). */
@@ -80,12 +84,19 @@ export interface SealcallGroupDiagnostics {
   stats(): Promise<GroupMemberStats[]>;
   /** Options for the next group call. */
   configure(options: GroupEngineOptions): void;
+  /**
+   * E2e tests only, until the core hands out seats itself (the 'seat' group event): gives the
+   * current call a seat the spec fetched from the server's SfuRooms, as that event would.
+   */
+  seat(seat: GroupSeat): void;
   readonly frames: GroupFrameProbe;
 }
 
 /** What the engine gives the diagnostics beyond its public face. */
 export interface GroupEngineInspection {
   view: GroupView | null;
+  transport: 'mesh' | 'sfu' | null;
+  switchTimes: { sfuOpened: number | null; pairsClosed: number | null } | null;
   peers: GroupPeerState[];
   localTracks: TrackState[];
   crypto: GroupCryptoReport;
@@ -97,6 +108,7 @@ export interface GroupEngineInspection {
 
 export interface InspectableGroupEngine extends GroupCallEngine {
   inspect(): GroupEngineInspection;
+  giveSeat(seat: GroupSeat): void;
   configure(options: GroupEngineOptions): void;
 }
 
@@ -110,14 +122,17 @@ export function installGroupDiagnostics(engine: InspectableGroupEngine): void {
   const diagnostics: SealcallGroupDiagnostics = {
     engine,
     state: () => {
-      const { view, peers, localTracks } = engine.inspect();
-      return structuredClone({ view, peers, localTracks });
+      const { view, transport, switchTimes, peers, localTracks } = engine.inspect();
+      return structuredClone({ view, transport, switchTimes, peers, localTracks });
     },
     counters: () => {
       const { crypto, transformApi } = engine.inspect();
       return { ...structuredClone(crypto), transformApi };
     },
     stats: () => engine.inspect().stats(),
+    seat: (seat) => {
+      engine.giveSeat(seat);
+    },
     configure: (options) => {
       engine.configure({ preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave });
     },

@@ -3,8 +3,9 @@ import { CallPrerequisites } from '../call-prerequisites';
 import { captureDisplay } from '../display-capture';
 import { GroupCallController } from './group-call-controller';
 import type { GroupEngineOptions, InspectableGroupEngine } from './group-diagnostics';
-import type { GroupEngineState, GroupRemoteMember } from './group-engine-types';
-import { GroupMesh } from './group-mesh';
+import type { GroupEngineState } from './group-engine-types';
+import { GroupCallMedia } from './group-call-media';
+import type { GroupMesh } from './group-mesh';
 import { MemberStates } from './member-states';
 import { emptyReport } from '../../workers/frame-crypto-messages';
 
@@ -56,19 +57,9 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
     emit();
   };
 
-  const remoteOf = (mesh: GroupMesh): GroupRemoteMember[] =>
-    [...mesh.pairs.values()].map((pair) => ({
-      userId: pair.userId,
-      stream: pair.isClosed() ? null : pair.peer.remoteStream,
-      connected: pair.connected,
-      reconnecting: pair.reconnecting,
-      muted: pair.remote.muted,
-      cameraOff: pair.remote.cameraOff,
-      sharing: pair.remote.sharing,
-    }));
-
-  const refresh = (mesh: GroupMesh) => {
-    if (mesh !== controller.session) return;
+  const refresh = (call: GroupCallMedia) => {
+    if (call !== controller.session) return;
+    const { mesh } = call;
     const live = !mesh.isClosed();
     const report = mesh.crypto.report;
     update({
@@ -76,12 +67,12 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       muted: mesh.media?.muted ?? state.muted,
       cameraOff: mesh.media?.cameraOff ?? state.cameraOff,
       sharing: live && mesh.sharing,
-      remote: live ? remoteOf(mesh) : [],
+      remote: live ? call.remoteMembers() : [],
       encryption: live && mesh.keysLoaded && report.keysLoaded && !report.keysWiped ? (mesh.health.failing() ? 'cant-decrypt' : 'encrypted') : 'idle',
     });
   };
 
-  const controller: GroupCallController<GroupMesh> = new GroupCallController<GroupMesh>({
+  const controller: GroupCallController<GroupCallMedia> = new GroupCallController<GroupCallMedia>({
     bridge,
     selfId: () => {
       selfId ??= bridge.invoke('identity.status').then((status) => {
@@ -94,14 +85,14 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       return selfId;
     },
     openSession: (init, events) => {
-      const mesh: GroupMesh = new GroupMesh({
+      const call: GroupCallMedia = new GroupCallMedia({
         ...init,
         prerequisites,
         settings: { preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave },
         events: {
           ...events,
           changed: () => {
-            refresh(mesh);
+            refresh(call);
           },
           problem: (message) => {
             console.error(`frame crypto: ${message}`);
@@ -122,22 +113,23 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         },
       });
       memberStates = states;
-      return mesh;
+      return call;
     },
     changed: (controllerState) => {
       update({ ...controllerState });
     },
-    closed: (mesh) => {
+    closed: (call) => {
       memberStates?.close();
       memberStates = null;
-      refresh(mesh);
+      refresh(call);
       prerequisites.permissions.warm();
     },
     ringing: () => {
       prerequisites.warm();
     },
   });
-  const active = (): GroupMesh | null => controller.liveSession();
+  const active = (): GroupMesh | null => controller.liveSession()?.mesh ?? null;
+  const activeCall = (): GroupCallMedia | null => controller.liveSession();
 
   return {
     getState: () => state,
@@ -174,7 +166,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
     async shareScreen() {
       const mesh = active();
       if (mesh === null) throw new Error('There is no call to share your screen in.');
-      if (mesh.remoteSharer() !== null) throw new Error('Someone else is sharing their screen. Only one person can share at a time.');
+      if (activeCall()?.remoteSharer() !== null) throw new Error('Someone else is sharing their screen. Only one person can share at a time.');
       const track = await captureDisplay();
       if (mesh !== active()) {
         // Left while the capture was starting: the OS's sharing indicator must not stay on.
@@ -198,12 +190,15 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       controller.showError(null);
     },
     audioLevels() {
-      return active()?.audioLevels() ?? new Map<string, number>();
+      return activeCall()?.audioLevels() ?? new Map<string, number>();
     },
     inspect() {
-      const mesh = controller.session;
+      const call = controller.session;
+      const mesh = call?.mesh ?? null;
       return {
         view: controller.state.view,
+        transport: call?.transport ?? null,
+        switchTimes: call === null ? null : { ...call.switchTimes },
         peers:
           mesh === null || mesh.isClosed()
             ? []
@@ -212,8 +207,11 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         crypto: mesh?.report ?? emptyReport(),
         transformApi: mesh?.transformApi ?? null,
         worker: mesh?.crypto ?? null,
-        stats: () => (mesh === null || mesh.isClosed() ? Promise.resolve([]) : mesh.memberStats()),
+        stats: () => (call === null || call.isClosed() ? Promise.resolve([]) : call.memberStats()),
       };
+    },
+    giveSeat(seat) {
+      activeCall()?.receiveSeat(seat);
     },
     configure(next) {
       if (next.preferLegacyTransforms !== undefined) options.preferLegacyTransforms = next.preferLegacyTransforms;

@@ -17,6 +17,7 @@ import type { GroupCryptoReport, GroupMemberStats } from './group-diagnostics';
 import type { GroupMedia } from './group-engine-types';
 import { GroupPair, type MemberMediaState } from './group-pair';
 import { EndedSessions, sdpSessionId } from './sdp-session';
+import type { SharedGroupMedia } from '../sfu/sfu-session';
 
 export interface GroupMeshSettings {
   preferLegacyTransforms: boolean;
@@ -63,6 +64,8 @@ export class GroupMesh implements GroupMediaSession {
   #senders: { audio: FanOutSender; video: FanOutSender } | null = null;
   #share: ScreenShare | null = null;
   #closed: Promise<GroupCryptoReport> | undefined;
+  /** The call moved to the SFU: no pair is opened any more, and those left close once it carries the media. */
+  #opening = true;
   readonly #prerequisites: CallPrerequisites;
   readonly #keepWorker: boolean;
   readonly #events: GroupMeshEvents;
@@ -174,8 +177,8 @@ export class GroupMesh implements GroupMediaSession {
       pair.signal(data);
       return;
     }
-    // Held only for someone the call names, and for a bounded number of them.
-    if (!this.#named(from)) return;
+    // Held only for someone the call names, and for a bounded number of them; none once on the SFU.
+    if (!this.#opening || !this.#named(from)) return;
     let queue = this.#untilPair.get(from);
     if (queue === undefined) {
       if (this.#untilPair.size >= MAX_OTHERS) return;
@@ -183,6 +186,28 @@ export class GroupMesh implements GroupMediaSession {
       this.#untilPair.set(from, queue);
     }
     queue.push(data);
+  }
+
+  /** The call's camera, microphone, worker and senders for the SFU; null before prepare() is done. */
+  shared(): SharedGroupMedia | null {
+    if (this.media === null || this.#senders === null || this.isClosed()) return null;
+    return { crypto: this.crypto, transformApi: this.transformApi, media: this.media, senders: this.#senders, ice: this.#ice };
+  }
+
+  /** The call moved to the SFU: no pair opens from now on (the open ones carry on until closePairs). */
+  stopOpening(): void {
+    this.#opening = false;
+    this.#untilPair.clear();
+  }
+
+  /** The SFU carries the media now: every pair closes; the camera, microphone and worker stay. */
+  closePairs(): void {
+    this.stopOpening();
+    for (const [userId, pair] of [...this.pairs]) {
+      pair.close();
+      this.#forget(userId, pair);
+    }
+    this.#events.changed();
   }
 
   /** What we tell every member about our media. */
@@ -288,7 +313,10 @@ export class GroupMesh implements GroupMediaSession {
       this.#forget(userId, pair);
     }
     for (const userId of this.#untilPair.keys()) if (!this.#named(userId)) this.#untilPair.delete(userId);
-    if (!inGroup.has(this.selfId) || view.state === 'ended') return;
+    if (!inGroup.has(this.selfId) || view.state === 'ended' || !this.#opening) {
+      this.#events.changed();
+      return;
+    }
     for (const userId of inGroup) {
       if (userId === this.selfId || this.pairs.has(userId) || this.#refused.has(userId)) continue;
       this.#open(userId);
@@ -297,6 +325,7 @@ export class GroupMesh implements GroupMediaSession {
   }
 
   #open(userId: string): void {
+    if (!this.#opening) return;
     const certificate = this.#certificate;
     const media = this.media;
     const senders = this.#senders;

@@ -36,43 +36,81 @@ export class JanusError extends Error {
   override readonly name = 'JanusError';
 }
 
-/** Events for a handle that no request is waiting for (a publisher list, a kick, a hang-up). */
+/** Events for a handle that no request is waiting for (a publisher list, a kick). */
 export type HandleListener = (answer: PluginAnswer) => void;
+/** Janus closed a handle's PeerConnection (`hangup`) or the handle itself (`detached`). */
+export type HangupListener = (reason: string) => void;
+
+/** What the session tells its owner about Janus itself. */
+export interface JanusSessionEvents {
+  /** Janus did not answer polls for a while (true), or answers again (false). */
+  reachable?(reachable: boolean): void;
+  /** Janus no longer knows the session (it restarted, or timed it out): a new seat must open another. */
+  lost?(): void;
+}
 
 /** How long one long poll may hang before Janus answers it empty (Janus's own limit is 30 s). */
 const POLL_TIMEOUT_MS = 40_000;
 const KEEPALIVE_MS = 25_000;
-/** A request whose event never comes fails instead of waiting for ever. */
-const EVENT_TIMEOUT_MS = 30_000;
+/**
+ * A request whose event never comes fails instead of waiting for ever. Generous: six members'
+ * Janus on a loaded 2-core test machine took up to 46 s to answer a request.
+ */
+const EVENT_TIMEOUT_MS = 60_000;
+/** Polls that fail in a row before Janus counts as unreachable. */
+const UNREACHABLE_AFTER = 3;
+/** Janus's own error for a session it does not know. */
+const NO_SUCH_SESSION = 458;
 
 export class JanusSession {
-  readonly #seat: JanusSeat;
+  #seat: JanusSeat;
   readonly #id: number;
   readonly #waiting = new Map<string, { resolve(answer: PluginAnswer): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>();
-  readonly #listeners = new Map<number, HandleListener>();
+  readonly #listeners = new Map<number, { event: HandleListener; hangup: HangupListener | undefined }>();
   #closed = false;
+  #failedPolls = 0;
   readonly #keepalive: ReturnType<typeof setInterval>;
+  readonly #events: JanusSessionEvents;
 
-  private constructor(seat: JanusSeat, id: number) {
+  private constructor(seat: JanusSeat, id: number, events: JanusSessionEvents) {
     this.#seat = seat;
     this.#id = id;
+    this.#events = events;
     this.#keepalive = setInterval(() => {
       this.#post(`/${this.#id}`, { janus: 'keepalive' }).catch(() => undefined);
     }, KEEPALIVE_MS);
     void this.#poll();
   }
 
-  static async open(seat: JanusSeat): Promise<JanusSession> {
+  static async open(seat: JanusSeat, events: JanusSessionEvents = {}): Promise<JanusSession> {
     const reply = await post(seat, '', { janus: 'create' });
     if (reply.janus !== 'success' || reply.data === undefined) throw new JanusError(`Janus refused a session: ${describe(reply)}`);
-    return new JanusSession(seat, reply.data.id);
+    return new JanusSession(seat, reply.data.id, events);
   }
 
-  async attach(listener: HandleListener): Promise<number> {
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * A fresh seat's token for every request from now on: the server takes a member's older tokens
+   * off Janus's list when it gives a new seat, and Janus checks the token on every request and poll.
+   */
+  setToken(token: string): void {
+    this.#seat = { ...this.#seat, token };
+  }
+
+  async attach(listener: HandleListener, hangup?: HangupListener): Promise<number> {
     const reply = await this.#post(`/${this.#id}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' });
     if (reply.janus !== 'success' || reply.data === undefined) throw new JanusError(`Janus refused to attach: ${describe(reply)}`);
-    this.#listeners.set(reply.data.id, listener);
+    this.#listeners.set(reply.data.id, { event: listener, hangup });
     return reply.data.id;
+  }
+
+  /** Lets a handle go (a subscription no longer wanted); Janus closes its PeerConnection. */
+  detach(handle: number): void {
+    this.#listeners.delete(handle);
+    this.#post(`/${this.#id}/${handle}`, { janus: 'detach' }).catch(() => undefined);
   }
 
   /** A VideoRoom request; resolves with its answer, at once or from the event it triggers. */
@@ -135,17 +173,42 @@ export class JanusSession {
         events = await response.json();
       } catch {
         // Janus restarting, or the network: try again in a moment (the loop ends once closed).
+        this.#failedPolls += 1;
+        if (this.#failedPolls === UNREACHABLE_AFTER) this.#events.reachable?.(false);
         await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
       }
+      if (this.isClosed()) return;
+      if (this.#failedPolls >= UNREACHABLE_AFTER) this.#events.reachable?.(true);
+      this.#failedPolls = 0;
       for (const raw of Array.isArray(events) ? events : [events]) {
         const event = replySchema.safeParse(raw);
-        if (!event.success || event.data.plugindata === undefined) continue;
+        if (!event.success) continue;
+        if (event.data.janus === 'error' && event.data.error?.code === NO_SUCH_SESSION) {
+          this.#lose();
+          return;
+        }
+        const sender = event.data.sender;
+        if ((event.data.janus === 'hangup' || event.data.janus === 'detached') && sender !== undefined) {
+          const reason = (raw as { reason?: unknown } | null)?.reason;
+          this.#listeners.get(sender)?.hangup?.(typeof reason === 'string' ? reason.slice(0, 200) : event.data.janus);
+          continue;
+        }
+        if (event.data.plugindata === undefined) continue;
         const answer = { data: event.data.plugindata.data, jsep: event.data.jsep };
         if (event.data.transaction !== undefined && this.#settle(event.data.transaction, answer)) continue;
-        if (event.data.sender !== undefined) this.#listeners.get(event.data.sender)?.(answer);
+        if (sender !== undefined) this.#listeners.get(sender)?.event(answer);
       }
     }
+  }
+
+  /** Janus forgot the session: every request on it fails from now on. */
+  #lose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#keepalive);
+    for (const [transaction] of this.#waiting) this.#fail(transaction, new JanusError('Janus lost the session'));
+    this.#events.lost?.();
   }
 }
 
