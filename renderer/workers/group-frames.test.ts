@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { loadCallKeys, wipeCallKeys, type CallKeyHooks } from './call-keys';
 import { newCryptoState, type CryptoState } from './crypto-state';
 import { frameProcessor } from './frame-pipeline';
-import type { MediaKind, WorkerToPage } from './frame-crypto-messages';
+import { MAX_GROUP_SENDERS, type MediaKind, type WorkerToPage } from './frame-crypto-messages';
 import { copy, frameOf, message, opusFrame, USERS, type FakeFrame } from './group-frames.fixture';
 import { loadGroupKeys, syncGroupReport, type GroupKeysMessage } from './group-call-keys';
 import { manualScheduler } from './manual-scheduler.fixture';
 import { decodeSFrameHeader } from '../../shared/crypto/sframe';
 import { groupKid } from '../../shared/crypto/sframe-mls';
+import { MAX_GROUP_MEMBERS } from '../../shared/ipc';
 
 /** The clear codec prefix before the SFrame header of the fixture's frames. */
 const PREFIX: Record<MediaKind, number> = { audio: 1, video: 3 };
@@ -246,7 +247,7 @@ describe('group keys in the worker', () => {
     const cases: [GroupKeysMessage, string][] = [
       [{ ...message(1, 0, [0, 1]), epoch: -1 }, 'a group epoch is a non-negative integer'],
       [{ ...message(1, 70_000, [0, 1]) }, 'a leaf index is an integer from 0 to 65535'],
-      [message(1, 0, [0, 1, 2, 3, 4, 5, 6, 7, 8]), 'a group epoch lists 1 to 8 senders'],
+      [message(1, 0, Array.from({ length: MAX_GROUP_SENDERS + 1 }, (_, index) => index)), `a group epoch lists 1 to ${String(MAX_GROUP_SENDERS)} senders`],
       [message(1, 0, [0, 1, 1]), 'each group sender has a leaf index of its own'],
       [{ ...message(1, 0, [0, 1]), senders: [{ index: 1, userId: '' }] }, 'each group sender has a user id'],
     ];
@@ -281,23 +282,25 @@ describe('group keys in the worker', () => {
     expect(after.baseKey.every((byte) => byte === 0)).toBe(true);
   });
 
-  it('lists at most 8 senders however many come and go, the current epoch first to stay', async () => {
+  it('lists at most MAX_GROUP_SENDERS senders however many come and go, the current epoch first to stay', async () => {
     const state = newCryptoState();
+    const upTo = (from: number, to: number) => Array.from({ length: to - from }, (_, offset) => from + offset);
     try {
-      await loadGroupKeys(state, message(1, 0, [0, 1, 2, 3, 4, 5, 6, 7]), recorder());
-      expect(state.report.senders.map((entry) => entry.index)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      await loadGroupKeys(state, message(1, 0, upTo(0, MAX_GROUP_SENDERS)), recorder());
+      expect(state.report.senders.map((entry) => entry.index)).toEqual(upTo(1, MAX_GROUP_SENDERS));
       // Three leave and three others join: the leavers keep their counts only while there is room.
-      await loadGroupKeys(state, message(2, 0, [0, 4, 5, 6, 7, 8, 9, 10]), recorder());
+      const joined = [0, ...upTo(4, MAX_GROUP_SENDERS + 3)];
+      await loadGroupKeys(state, message(2, 0, joined), recorder());
       const listed = state.report.senders.map((entry) => entry.index);
-      expect(listed.length).toBeLessThanOrEqual(8);
-      expect(listed).toEqual(expect.arrayContaining([4, 5, 6, 7, 8, 9, 10]));
+      expect(listed.length).toBeLessThanOrEqual(MAX_GROUP_SENDERS);
+      expect(listed).toEqual(expect.arrayContaining(joined.slice(1)));
       // A leaf index MLS gives to someone else starts afresh under the new user.
       const entry = state.report.senders.find((sender) => sender.index === 9);
       if (entry !== undefined) entry.decrypted.video = 5;
       const reused = message(3, 0, [0, 9]);
       reused.senders[1] = { index: 9, userId: 'mallory' };
       await loadGroupKeys(state, reused, recorder());
-      expect(state.report.senders.length).toBeLessThanOrEqual(8);
+      expect(state.report.senders.length).toBeLessThanOrEqual(MAX_GROUP_SENDERS);
       expect(state.report.senders.find((sender) => sender.index === 9)).toEqual({
         index: 9,
         userId: 'mallory',
@@ -308,5 +311,9 @@ describe('group keys in the worker', () => {
     } finally {
       wipeCallKeys(state);
     }
+  });
+
+  it('takes as many senders as a group call can have members', () => {
+    expect(MAX_GROUP_SENDERS).toBe(MAX_GROUP_MEMBERS);
   });
 });
