@@ -1,8 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
-import { SfuRooms } from '../server/sfu/sfu-rooms';
 import { janusMissingReason, startJanus, type JanusProcess } from '../server/test-support/janus.fixture';
 import type { GroupDiagnosticsState, GroupMemberStats } from '../renderer/call/group/group-diagnostics';
-import type { GroupSeat } from '../shared/ipc';
 import { expect, test } from './fixtures';
 import { Company, type CompanyUser } from './harness/company';
 import { GROUP_PEOPLE } from './harness/group-company';
@@ -14,12 +12,8 @@ import { HarnessEnvironment } from './harness/harness-environment';
  * running MLS, real Chromium pages running the app, each member publishing one stream to Janus
  * and subscribing to every other member's, SFrame under the group's keys. Janus is served on the
  * pages' own origin (the harness's static server forwards /janus to it), as a deployment's TLS
- * proxy puts it.
- *
- * Until the server's transport choice reaches this branch, two things the core will do are done
- * here: each group view is marked 'sfu' on its way to the page (the harness's event filter), and
- * each member's seat comes from the server's own SfuRooms and is handed to the page through its
- * diagnostics, as the core's 'seat' event will.
+ * proxy puts it. The server chooses the transport by the call's size (`--mesh-max`), and each
+ * core asks it for its member's seat and hands it to its page: nothing here stands in for either.
  */
 
 const missing = janusMissingReason();
@@ -57,10 +51,7 @@ const NONE_FAILED = { failed: 0, by: [] };
 interface Meeting {
   company: Company;
   janus: JanusProcess;
-  rooms: SfuRooms;
   environment: HarnessEnvironment;
-  /** Views reach the pages as 'sfu' once this is on. */
-  sfu: { on: boolean };
   users: CompanyUser[];
 }
 
@@ -78,34 +69,17 @@ test.describe('meetings over a real Janus SFU', () => {
     meeting = undefined;
   });
 
-  async function open(count: number, sfuFromStart: boolean, launch: () => Promise<Browser>): Promise<Meeting> {
+  /** A company whose server drives a real Janus and takes the SFU past `meshMax` people. */
+  async function open(count: number, meshMax: number, launch: () => Promise<Browser>): Promise<Meeting> {
     const janus = await startJanus();
     const environment = new HarnessEnvironment(launch, { prefix: '/janus', to: janus.apiUrl });
     const pages = await environment.pagesUrl();
-    const rooms = new SfuRooms({ apiUrl: janus.apiUrl, publicUrl: `${pages}janus`, secrets: janus.secrets, tokenTtlMs: 600_000, maxPublishers: 50, bitrate: 300_000 });
-    const company = await Company.open(environment);
-    const sfu = { on: sfuFromStart };
-    const eventFilter = (event: string, payload: unknown): unknown => {
-      if (event !== 'group.event' || !sfu.on) return payload;
-      const groupEvent = payload as { kind?: string; view?: Record<string, unknown> };
-      if (groupEvent.kind !== 'view' || groupEvent.view === undefined) return payload;
-      return { ...groupEvent, view: { ...groupEvent.view, transport: 'sfu' } };
-    };
+    const company = await Company.open(environment, ['--janus-url', janus.apiUrl, '--janus-public-url', `${pages}janus`, '--janus-secrets-file', janus.secretsFile, '--mesh-max', String(meshMax)]);
     const users: CompanyUser[] = [];
-    for (const [userId, displayName] of GROUP_PEOPLE.slice(0, count)) users.push(await company.enrolledUser(userId, displayName, { eventFilter }));
+    for (const [userId, displayName] of GROUP_PEOPLE.slice(0, count)) users.push(await company.enrolledUser(userId, displayName));
     await company.seeEachOther(...users);
-    meeting = { company, janus, rooms, environment, sfu, users };
+    meeting = { company, janus, environment, users };
     return meeting;
-  }
-
-  /** What the core will do once the view says 'sfu': a seat from the server's SfuRooms for each member in the call. */
-  async function seat(room: Meeting, user: CompanyUser): Promise<void> {
-    const view = (await groupState(user.page)).view;
-    if (view === null) throw new Error(`${user.userId} follows no group call`);
-    const given: GroupSeat = await room.rooms.seat(view.groupId, user.userId);
-    await user.page.evaluate((s) => {
-      window.sealcallGroupDiagnostics?.seat(s);
-    }, given);
   }
 
   async function inCall(user: CompanyUser, members: number): Promise<void> {
@@ -131,7 +105,7 @@ test.describe('meetings over a real Janus SFU', () => {
 
   for (const count of [4, 6]) {
     test(`${String(count)} members over the SFU decode each other; a member removed stops receiving and cannot open what follows`, async ({ playwright, launchOptions, headless }) => {
-      const room = await open(count, true, () => playwright.chromium.launch({ ...launchOptions, headless }));
+      const room = await open(count, 2, () => playwright.chromium.launch({ ...launchOptions, headless }));
       const [owner, ...invited] = room.users;
       const removed = invited.at(-1);
       if (owner === undefined || removed === undefined) throw new Error('the meeting has no owner');
@@ -140,7 +114,6 @@ test.describe('meetings over a real Janus SFU', () => {
       await startGroup(owner.page, invited.map((user) => user.userId), 'video');
       for (const user of invited) await acceptGroup(user.page, 'video');
       for (const user of room.users) await inCall(user, count);
-      for (const user of room.users) await seat(room, user);
       await decodesEveryone(room.users, 'through Janus');
       console.log(`${String(count)} members over the SFU: everyone decodes everyone ${String(Date.now() - started)} ms after Start`);
       for (const user of room.users) {
@@ -149,15 +122,12 @@ test.describe('meetings over a real Janus SFU', () => {
       }
 
       // The owner takes the last member out: the group rekeys without them and the server takes
-      // them out of the room (as its SfuDesk does).
+      // them out of the room.
       const stay = room.users.filter((user) => user !== removed);
       const epochBefore = (await groupState(owner.page)).view?.epoch ?? 0;
       await owner.page.evaluate(async (userId) => {
         await window.sealcallGroupDiagnostics?.engine.remove(userId);
       }, removed.userId);
-      const view = (await groupState(owner.page)).view;
-      if (view === null) throw new Error('the owner follows no call');
-      await room.rooms.revoke(view.groupId, removed.userId, stay.map((user) => user.userId));
       await expect.poll(async () => (await groupState(removed.page)).view?.state, { message: 'the removed member is out', timeout: 120_000 }).toBe('ended');
       for (const user of stay) await inCall(user, count - 1);
       const epochAfter = (await groupState(owner.page)).view?.epoch ?? 0;
@@ -185,7 +155,7 @@ test.describe('meetings over a real Janus SFU', () => {
   }
 
   test('a call that grows past the mesh moves to the SFU without anyone doing anything, and keeps decoding', async ({ playwright, launchOptions, headless }) => {
-    const room = await open(4, false, () => playwright.chromium.launch({ ...launchOptions, headless }));
+    const room = await open(4, 3, () => playwright.chromium.launch({ ...launchOptions, headless }));
     const [owner, first, second, late] = room.users;
     if (owner === undefined || first === undefined || second === undefined || late === undefined) throw new Error('four users');
     const mesh = [owner, first, second];
@@ -195,14 +165,12 @@ test.describe('meetings over a real Janus SFU', () => {
     await decodesEveryone(mesh, 'over the mesh');
     for (const user of mesh) expect(await transportOf(user.page)).toEqual({ transport: 'mesh', pairs: 2 });
 
-    // The server says 'sfu' once the call grows (its limit lowered here to three).
-    room.sfu.on = true;
+    // The server says 'sfu' once the call grows past three (--mesh-max 3).
     await owner.page.evaluate(async (userId) => {
       await window.sealcallGroupDiagnostics?.engine.invite([userId]);
     }, late.userId);
     await acceptGroup(late.page, 'video');
     for (const user of room.users) await inCall(user, 4);
-    for (const user of room.users) await seat(room, user);
     await decodesEveryone(room.users, 'after the move to the SFU');
     for (const user of room.users) {
       await expect.poll(() => transportOf(user.page), { message: `${user.userId} moved to the SFU`, timeout: 120_000 }).toEqual({ transport: 'sfu', pairs: 0 });

@@ -1,5 +1,5 @@
 import { fromBase64Url, toBase64Url } from '../../../shared/crypto/bytes';
-import type { GroupSeat, GroupView } from '../../../shared/ipc';
+import type { GroupView } from '../../../shared/ipc';
 import type { CryptoReport, RecordedFrame, SenderReport } from '../../workers/frame-crypto-messages';
 import type { FrameCryptoClient } from '../frame-crypto-client';
 import type { TrackState } from '../local-media-controls';
@@ -84,11 +84,6 @@ export interface SealcallGroupDiagnostics {
   stats(): Promise<GroupMemberStats[]>;
   /** Options for the next group call. */
   configure(options: GroupEngineOptions): void;
-  /**
-   * E2e tests only, until the core hands out seats itself (the 'seat' group event): gives the
-   * current call a seat the spec fetched from the server's SfuRooms, as that event would.
-   */
-  seat(seat: GroupSeat): void;
   readonly frames: GroupFrameProbe;
 }
 
@@ -108,7 +103,6 @@ export interface GroupEngineInspection {
 
 export interface InspectableGroupEngine extends GroupCallEngine {
   inspect(): GroupEngineInspection;
-  giveSeat(seat: GroupSeat): void;
   configure(options: GroupEngineOptions): void;
 }
 
@@ -130,9 +124,6 @@ export function installGroupDiagnostics(engine: InspectableGroupEngine): void {
       return { ...structuredClone(crypto), transformApi };
     },
     stats: () => engine.inspect().stats(),
-    seat: (seat) => {
-      engine.giveSeat(seat);
-    },
     configure: (options) => {
       engine.configure({ preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave });
     },

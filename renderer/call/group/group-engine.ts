@@ -210,9 +210,6 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         stats: () => (call === null || call.isClosed() ? Promise.resolve([]) : call.memberStats()),
       };
     },
-    giveSeat(seat) {
-      activeCall()?.receiveSeat(seat);
-    },
     configure(next) {
       if (next.preferLegacyTransforms !== undefined) options.preferLegacyTransforms = next.preferLegacyTransforms;
       if (next.keepWorkerAfterLeave !== undefined) options.keepWorkerAfterLeave = next.keepWorkerAfterLeave;
