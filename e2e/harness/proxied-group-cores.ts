@@ -1,4 +1,4 @@
-import { enrollUser, removeDataDir, startServerProcess, type EnrolledUser, type ServerProcess } from '../../server/test-support/harness.fixture';
+import { enrollUser, randomCallId, removeDataDir, startServerProcess, type EnrolledUser, type ServerProcess } from '../../server/test-support/harness.fixture';
 import { NodeGroupCore } from './group-cores';
 import { TamperingProxy } from './tampering-proxy';
 
@@ -55,4 +55,23 @@ export async function openProxiedCores(users: readonly string[], extra: readonly
       removeDataDir(server.dataDir);
     },
   };
+}
+
+/**
+ * Alice's group call with these invitees, accepted by `joiners` one at a time (each a commit of
+ * its own); resolves with its id at the epoch they reach, once every member holds its keys.
+ */
+export async function aliceCallsGroup(company: ProxiedCores, invitees: readonly string[], joiners: readonly string[], media: 'audio' | 'video'): Promise<{ groupId: string; epoch: number }> {
+  const groupId = randomCallId();
+  const alice = company.core('alice');
+  await alice.groups.create({ groupId, invitees: [...invitees], media, fingerprint: alice.fingerprint });
+  let epoch = 0;
+  for (const id of joiners) {
+    const joiner = company.core(id);
+    await joiner.view(groupId, (view) => view.state === 'incoming', 'incoming');
+    joiner.groups.accept(groupId, joiner.fingerprint);
+    epoch += 1;
+    await Promise.all(['alice', ...joiners.slice(0, epoch)].map((member) => company.core(member).keys(groupId, epoch)));
+  }
+  return { groupId, epoch };
 }

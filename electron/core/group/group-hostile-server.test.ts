@@ -4,7 +4,7 @@ import { generateIdentityKeyPair, serializeIdentityKey } from '../../../shared/c
 import { PROTOCOL_VERSION } from '../../../shared/protocol';
 import { randomCallId, type ServerProcess } from '../../../server/test-support/harness.fixture';
 import type { NodeGroupCore } from '../../../e2e/harness/group-cores';
-import { openProxiedCores, type ProxiedCores } from '../../../e2e/harness/proxied-group-cores';
+import { aliceCallsGroup, openProxiedCores, type ProxiedCores } from '../../../e2e/harness/proxied-group-cores';
 import {
   answerFetches,
   committedMessage,
@@ -44,19 +44,7 @@ afterAll(async () => {
   await company.close();
 });
 
-/** Alice's group call with these invitees, joined by `joiners` one by one; returns its id at the epoch they reach. */
-async function startGroup(invitees: readonly string[], joiners: readonly string[]): Promise<{ groupId: string; epoch: number }> {
-  const groupId = randomCallId();
-  await core('alice').groups.create({ groupId, invitees: [...invitees], media: 'audio', fingerprint: core('alice').fingerprint });
-  let epoch = 0;
-  for (const id of joiners) {
-    await core(id).view(groupId, (view) => view.state === 'incoming', 'incoming');
-    core(id).groups.accept(groupId, core(id).fingerprint);
-    epoch += 1;
-    await Promise.all(['alice', ...joiners.slice(0, epoch)].map((member) => core(member).keys(groupId, epoch)));
-  }
-  return { groupId, epoch };
-}
+const startGroup = (invitees: readonly string[], joiners: readonly string[]) => aliceCallsGroup(company, invitees, joiners, 'audio');
 
 function sendersEver(userId: string, groupId: string): string[] {
   return [...new Set(core(userId).keysOf(groupId).flatMap((keys) => keys.senders.map((sender) => sender.userId)))];

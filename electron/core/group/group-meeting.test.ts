@@ -7,7 +7,7 @@ import { randomCallId, signIn } from '../../../server/test-support/harness.fixtu
 import { janusMissingReason, startJanus, type JanusProcess } from '../../../server/test-support/janus.fixture';
 import { joinRoom } from '../../../server/test-support/janus-client.fixture';
 import type { NodeGroupCore } from '../../../e2e/harness/group-cores';
-import { openProxiedCores, type ProxiedCores } from '../../../e2e/harness/proxied-group-cores';
+import { aliceCallsGroup, openProxiedCores, type ProxiedCores } from '../../../e2e/harness/proxied-group-cores';
 import type { GroupCallEvent } from './group-call-events';
 import { GroupSession } from './group-session';
 
@@ -54,19 +54,7 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus, core side${m
     }
   });
 
-  /** Alice's call with `joiners`, who accept one by one; resolves at the epoch they reach. */
-  async function meeting(joiners: readonly string[]): Promise<{ groupId: string; epoch: number }> {
-    const groupId = randomCallId();
-    await core('alice').groups.create({ groupId, invitees: [...joiners], media: 'video', fingerprint: core('alice').fingerprint });
-    let epoch = 0;
-    for (const id of joiners) {
-      await core(id).view(groupId, (view) => view.state === 'incoming', 'incoming');
-      core(id).groups.accept(groupId, core(id).fingerprint);
-      epoch += 1;
-      await Promise.all(['alice', ...joiners.slice(0, epoch)].map((member) => core(member).keys(groupId, epoch)));
-    }
-    return { groupId, epoch };
-  }
+  const meeting = (joiners: readonly string[]) => aliceCallsGroup(company, joiners, joiners, 'video');
 
   function seats(userId: string, groupId: string): GroupSeat[] {
     return core(userId).events.flatMap(({ event }) => (event.kind === 'seat' && event.groupId === groupId ? [event.seat] : []));
