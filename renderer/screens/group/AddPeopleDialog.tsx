@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import type { Contact } from '../../../shared/ipc';
 import { Checkbox } from '../../components/Checkbox';
 import { Modal } from '../../components/Modal';
+import { SearchBox } from '../../components/SearchBox';
 import { matchesSearch } from './participant-sections';
 
 /** Past this many candidates the dialog offers a search: a meeting may add dozens. */
@@ -35,16 +36,7 @@ export function AddPeopleDialog({ candidates, room, onAdd, onClose }: AddPeopleD
         {room === 0 ? 'The call is full.' : `Room for ${room} more. Everyone gets a new group security code once they join.`}
       </p>
       {candidates.length > SEARCH_FROM && (
-        <input
-          type="search"
-          className="group-add-search"
-          aria-label="Search contacts to add"
-          placeholder="Search by name"
-          value={query}
-          onChange={(event) => {
-            setQuery(event.target.value);
-          }}
-        />
+        <SearchBox label="Search contacts to add" className="group-add-search" value={query} onChange={setQuery} />
       )}
       <div className="group-add-list">
         {candidates.length === 0 && <p className="muted">Everyone in your contacts is already in the call or invited.</p>}

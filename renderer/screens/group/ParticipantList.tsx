@@ -1,6 +1,7 @@
 import { useId, useState, type ReactNode } from 'react';
 import { Avatar } from '../../components/Avatar';
 import { KeyIcon, MicOffIcon, ShieldCheckIcon, WarningIcon } from '../../components/Icons';
+import { SearchBox } from '../../components/SearchBox';
 import { peopleCount } from './group-call-text';
 import { HandIcon } from './HandIcon';
 import type { GroupMember, MemberLabels, Verification } from './participant-order';
@@ -164,16 +165,7 @@ export function ParticipantList({ members, invitees = [], onShowSafetyNumber, id
       <h3 id={`${ids}-title`} className="call-side-title">
         Participants ({peopleCount(members.length)})
       </h3>
-      <input
-        type="search"
-        className="group-people-search"
-        aria-label="Search participants"
-        placeholder="Search by name"
-        value={query}
-        onChange={(event) => {
-          setQuery(event.target.value);
-        }}
-      />
+      <SearchBox label="Search participants" className="group-people-search" value={query} onChange={setQuery} />
       <p className={searching ? 'group-people-found' : 'visually-hidden'} role="status">
         {searching ? (found === 0 ? 'No one matches' : `${found} ${found === 1 ? 'match' : 'matches'}`) : ''}
       </p>
