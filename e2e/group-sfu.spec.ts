@@ -60,6 +60,8 @@ interface Meeting {
   janus: JanusProcess;
   environment: HarnessEnvironment;
   users: CompanyUser[];
+  /** Every page's console, stamped with seconds since the meeting opened and whose page it was. */
+  consoles: string[];
 }
 
 test.describe('meetings over a real Janus SFU', () => {
@@ -69,7 +71,11 @@ test.describe('meetings over a real Janus SFU', () => {
 
   test.afterEach(async ({ hostKind: _hostKind }, testInfo) => {
     if (meeting === undefined) return;
-    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server.log', { body: meeting.company.serverLogs() });
+    if (testInfo.status !== testInfo.expectedStatus) {
+      await testInfo.attach('server.log', { body: meeting.company.serverLogs() });
+      await testInfo.attach('pages-console.txt', { body: meeting.consoles.join('\n'), contentType: 'text/plain' });
+      await testInfo.attach('janus.log', { path: meeting.janus.logFile, contentType: 'text/plain' }).catch(() => undefined);
+    }
     await meeting.company.close().catch(() => undefined);
     await meeting.environment.close().catch(() => undefined);
     await meeting.janus.stop();
@@ -83,9 +89,15 @@ test.describe('meetings over a real Janus SFU', () => {
     const pages = await environment.pagesUrl();
     const company = await Company.open(environment, ['--janus-url', janus.apiUrl, '--janus-public-url', `${pages}janus`, '--janus-secrets-file', janus.secretsFile, '--mesh-max', String(meshMax)]);
     const users: CompanyUser[] = [];
-    for (const [userId, displayName] of GROUP_PEOPLE.slice(0, count)) users.push(await company.enrolledUser(userId, displayName));
+    const opened = Date.now();
+    const consoles: string[] = [];
+    for (const [userId, displayName] of GROUP_PEOPLE.slice(0, count)) {
+      const user = await company.enrolledUser(userId, displayName);
+      user.page.on('console', (message) => consoles.push(`${((Date.now() - opened) / 1000).toFixed(1)} s ${userId} ${message.type()}: ${message.text()}`));
+      users.push(user);
+    }
     await company.seeEachOther(...users);
-    meeting = { company, janus, environment, users };
+    meeting = { company, janus, environment, users, consoles };
     return meeting;
   }
 
