@@ -120,6 +120,7 @@ function world(options: { self?: string; current?: GroupView | null } = {}) {
   const sessions: RecordedMesh[] = [];
   const states: GroupControllerState[] = [];
   const hooks = { ringing: 0, closed: 0 };
+  const memberStates: { groupId: string; userId: string; handRaised: boolean; seq: number }[] = [];
   const controller = new GroupCallController<RecordedMesh>({
     bridge,
     selfId: () => Promise.resolve(options.self ?? 'alice'),
@@ -131,6 +132,7 @@ function world(options: { self?: string; current?: GroupView | null } = {}) {
     changed: (state) => states.push(state),
     ringing: () => (hooks.ringing += 1),
     closed: () => (hooks.closed += 1),
+    memberState: (member) => memberStates.push({ groupId: member.groupId, userId: member.userId, handRaised: member.state.handRaised, seq: member.seq }),
     newGroupId: () => GROUP,
   });
 
@@ -167,7 +169,7 @@ function world(options: { self?: string; current?: GroupView | null } = {}) {
     for (let round = 0; round < 5; round += 1) await new Promise((resolve) => setTimeout(resolve, 0));
   };
   const sent = (channel: string) => requests.filter((request) => request.channel === channel).map((request) => request.payload as Record<string, unknown>);
-  return { controller, handlers, push, settle, sent, sessions, states, hooks };
+  return { controller, handlers, push, settle, sent, sessions, states, hooks, memberStates };
 }
 
 async function started() {
@@ -215,6 +217,20 @@ describe('GroupCallController', () => {
     push({ kind: 'keys', keys: KEYS }, 1);
     push({ kind: 'signal', from: 'bob', data: OFFER }, 3);
     expect(session.log.slice(1)).toEqual(['keys 1', 'keys 2', 'signal bob']);
+  });
+
+  it("passes members' states on in seq order, only for the call this page is in", async () => {
+    const { push, memberStates } = await started();
+    const state = (handRaised: boolean) => ({ muted: false, cameraOff: false, sharing: false, handRaised });
+    push({ kind: 'member', userId: 'bob', state: state(false) }, 2);
+    expect(memberStates).toEqual([]);
+    push({ kind: 'member', userId: 'bob', state: state(true) }, 1);
+    push({ kind: 'member', userId: 'bob', state: state(true) }, 1);
+    push({ groupId: 'group-call-id-000000002', kind: 'member', userId: 'carol', state: state(true) }, 3);
+    expect(memberStates).toEqual([
+      { groupId: GROUP, userId: 'bob', handRaised: true, seq: 1 },
+      { groupId: GROUP, userId: 'bob', handRaised: false, seq: 2 },
+    ]);
   });
 
   it("ignores another group's events while in a call, and a second ring", async () => {

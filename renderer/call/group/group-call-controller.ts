@@ -31,8 +31,6 @@ export interface GroupMediaSession {
   receiveSignal(from: string, data: SignalData): void;
   /** A (fresh) seat in the call's SFU room; only a session that goes through the SFU takes it. */
   receiveSeat?(seat: GroupSeat): void;
-  /** A member's state (mute, camera, share, raised hand) as MLS authenticated it. */
-  receiveMemberState?(userId: string, state: GroupMemberState): void;
   isClosed(): boolean;
   close(): Promise<unknown>;
 }
@@ -62,6 +60,8 @@ export interface GroupControllerDeps<S extends GroupMediaSession> {
   closed?(session: S): void;
   /** A group call rings here. */
   ringing?(): void;
+  /** A member's state (mute, camera, share, raised hand) as MLS authenticated it, for the call this page is in. */
+  memberState?(member: { groupId: string; userId: string; state: GroupMemberState; seq: number }): void;
   newGroupId?: () => string;
 }
 
@@ -283,7 +283,7 @@ export class GroupCallController<S extends GroupMediaSession> {
         ours?.receiveSeat?.(event.seat);
         return;
       case 'member':
-        ours?.receiveMemberState?.(event.userId, event.state);
+        if (ours !== null) this.#deps.memberState?.({ groupId: event.groupId, userId: event.userId, state: event.state, seq: event.seq });
         return;
       case 'refused':
         if (event.code === 'mitm-detected' && event.userId !== undefined) {

@@ -26,15 +26,24 @@ export class GroupCallMedia implements GroupMediaSession {
   #wantsSfu = false;
   #seat: GroupSeat | null = null;
   #view: GroupView | null = null;
-  readonly #states = new Map<string, GroupMemberState>();
   #checking: ReturnType<typeof setInterval> | undefined;
   #checkRunning = false;
   /** When the SFU session opened and when the pairs closed (performance.now()), for the e2e switch measurement. */
   readonly switchTimes: { sfuOpened: number | null; pairsClosed: number | null } = { sfuOpened: null, pairsClosed: null };
   readonly #events: GroupMeshEvents;
+  readonly #memberState: (userId: string) => GroupMemberState | undefined;
 
-  constructor(init: { groupId: string; selfId: string; prerequisites: CallPrerequisites; settings: GroupMeshSettings; events: GroupMeshEvents }) {
+  constructor(init: {
+    groupId: string;
+    selfId: string;
+    prerequisites: CallPrerequisites;
+    settings: GroupMeshSettings;
+    events: GroupMeshEvents;
+    /** Each member's state as they last said (the engine's MemberStates), which the SFU session shows. */
+    memberState: (userId: string) => GroupMemberState | undefined;
+  }) {
     this.#events = init.events;
+    this.#memberState = init.memberState;
     this.mesh = new GroupMesh(init);
   }
 
@@ -99,12 +108,6 @@ export class GroupCallMedia implements GroupMediaSession {
     this.#sfu?.receiveSeat(seat);
   }
 
-  receiveMemberState(userId: string, state: GroupMemberState): void {
-    if (this.isClosed()) return;
-    this.#states.set(userId, { ...state });
-    this.#sfu?.receiveMemberState(userId, state);
-  }
-
   isClosed(): boolean {
     return this.mesh.isClosed();
   }
@@ -153,6 +156,7 @@ export class GroupCallMedia implements GroupMediaSession {
       groupId: this.groupId,
       selfId: this.mesh.selfId,
       shared,
+      memberState: this.#memberState,
       events: {
         changed: () => {
           this.#checkSwitch();
@@ -166,7 +170,6 @@ export class GroupCallMedia implements GroupMediaSession {
     this.#sfu = sfu;
     this.switchTimes.sfuOpened = performance.now();
     if (this.#view !== null) sfu.updateMembers(this.#view);
-    for (const [userId, state] of this.#states) sfu.receiveMemberState(userId, state);
     if (this.#seat !== null) sfu.receiveSeat(this.#seat);
     this.#checking = setInterval(() => {
       this.#checkSwitch();

@@ -85,10 +85,22 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       return selfId;
     },
     openSession: (init, events) => {
+      // The one store of the members' states: the screens read it, and the SFU session shows it on its members.
+      const states: MemberStates = new MemberStates({
+        groupId: init.groupId,
+        selfId: init.selfId,
+        bridge,
+        changed: () => {
+          if (states !== memberStates) return;
+          update({ memberStates: states.states, hands: states.hands });
+          refresh(call);
+        },
+      });
       const call: GroupCallMedia = new GroupCallMedia({
         ...init,
         prerequisites,
         settings: { preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave },
+        memberState: (userId) => states.stateOf(userId),
         events: {
           ...events,
           changed: () => {
@@ -104,16 +116,11 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       });
       state = { ...idleGroupState(), view: state.view, starting: state.starting, answering: state.answering };
       memberStates?.close();
-      const states: MemberStates = new MemberStates({
-        groupId: init.groupId,
-        selfId: init.selfId,
-        bridge,
-        changed: () => {
-          if (states === memberStates) update({ memberStates: states.states, hands: states.hands });
-        },
-      });
       memberStates = states;
       return call;
+    },
+    memberState: (member) => {
+      if (memberStates?.groupId === member.groupId) memberStates.receive(member.userId, member.state, member.seq);
     },
     changed: (controllerState) => {
       update({ ...controllerState });

@@ -69,7 +69,7 @@ function world(options: { refuse?: boolean } = {}) {
     },
     member(userId: string, state: Partial<GroupMemberState>, at?: number) {
       seq = at ?? seq + 1;
-      fanout.dispatch('group.event', { groupId: GROUP, seq, kind: 'member', userId, state: { ...QUIET_STATE, ...state } });
+      states.receive(userId, { ...QUIET_STATE, ...state }, seq);
     },
   };
 }

@@ -20,7 +20,7 @@ function sameState(a: GroupMemberState, b: GroupMemberState): boolean {
 export interface MemberStatesDeps {
   groupId: string;
   selfId: string;
-  bridge: Pick<SealcallBridge, 'invoke' | 'on'>;
+  bridge: Pick<SealcallBridge, 'invoke'>;
   /** Someone's state, or the order of raised hands, changed. */
   changed(): void;
   /** Defers a send to the end of the current turn, so changes made together go out as one. */
@@ -42,14 +42,13 @@ export class MemberStates {
   #sending = false;
   #scheduled = false;
   #closed = false;
-  readonly #unsubscribe: () => void;
 
   constructor(deps: MemberStatesDeps) {
     this.#deps = deps;
-    this.#unsubscribe = deps.bridge.on('group.event', (event) => {
-      if (event.groupId !== deps.groupId || event.kind !== 'member') return;
-      this.receive(event.userId, event.state, event.seq);
-    });
+  }
+
+  get groupId(): string {
+    return this.#deps.groupId;
   }
 
   /** The others' states as they last said; a member not here has said nothing yet. */
@@ -57,12 +56,17 @@ export class MemberStates {
     return new Map([...this.#latest].map(([userId, { state }]) => [userId, state]));
   }
 
+  /** One member's state as they last said, or undefined before they have. */
+  stateOf(userId: string): GroupMemberState | undefined {
+    return this.#latest.get(userId)?.state;
+  }
+
   /** Raised hands, yourself included: user id to a number that rises in the order they went up. */
   get hands(): ReadonlyMap<string, number> {
     return new Map(this.#hands);
   }
 
-  /** One member's state, as the core authenticated it. Your own echo is ignored. */
+  /** One member's state, as the core authenticated it (its `member` event, in the controller's order). Your own echo is ignored. */
   receive(userId: string, state: GroupMemberState, seq: number): void {
     if (this.#closed || userId === this.#deps.selfId) return;
     const before = this.#latest.get(userId);
@@ -108,7 +112,6 @@ export class MemberStates {
 
   close(): void {
     this.#closed = true;
-    this.#unsubscribe();
   }
 
   /** Keeps the order hands went up: a hand that goes up again goes to the back. Returns whether it changed. */

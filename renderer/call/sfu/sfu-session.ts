@@ -51,16 +51,19 @@ export class SfuSession {
   #subscriber: SfuSubscriber | null = null;
   #roster = new FeedRoster();
   #members = new Set<string>();
-  readonly #states = new Map<string, GroupMemberState>();
   #connecting: Promise<void> | null = null;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  constructor(init: { groupId: string; selfId: string; shared: SharedGroupMedia; events: SfuSessionEvents }) {
+  /** Each member's state as they last said (kept by the engine, MLS-authenticated by the core). */
+  readonly #memberState: (userId: string) => GroupMemberState | undefined;
+
+  constructor(init: { groupId: string; selfId: string; shared: SharedGroupMedia; events: SfuSessionEvents; memberState: (userId: string) => GroupMemberState | undefined }) {
     this.groupId = init.groupId;
     this.selfId = init.selfId;
     this.#shared = init.shared;
     this.#events = init.events;
+    this.#memberState = init.memberState;
   }
 
   isClosed(): boolean {
@@ -76,7 +79,6 @@ export class SfuSession {
     if (this.#closed || view.groupId !== this.groupId) return;
     const inGroup = view.state === 'ended' ? [] : view.members.filter((member) => member.index !== null).map((member) => member.userId);
     this.#members = new Set(inGroup.includes(this.selfId) ? inGroup : []);
-    for (const userId of [...this.#states.keys()]) if (!this.#members.has(userId)) this.#states.delete(userId);
     this.#resubscribe();
   }
 
@@ -91,14 +93,8 @@ export class SfuSession {
     this.#connect();
   }
 
-  receiveMemberState(userId: string, state: GroupMemberState): void {
-    if (this.#closed || !this.#members.has(userId) || userId === this.selfId) return;
-    this.#states.set(userId, { ...state });
-    this.#events.changed();
-  }
-
   remoteSharer(): string | null {
-    for (const [userId, state] of this.#states) if (state.sharing) return userId;
+    for (const userId of this.#members) if (userId !== this.selfId && this.#memberState(userId)?.sharing === true) return userId;
     return null;
   }
 
@@ -110,7 +106,7 @@ export class SfuSession {
       .filter((userId) => userId !== this.selfId)
       .map((userId) => {
         const stream = streams.get(userId) ?? null;
-        const state = this.#states.get(userId);
+        const state = this.#memberState(userId);
         return {
           userId,
           stream,
@@ -150,7 +146,7 @@ export class SfuSession {
       const userId = mid === null ? null : subscriber.memberOfMid(mid);
       if (userId === null || transceiver.receiver.track.kind !== 'audio') continue;
       const level = transceiver.receiver.getSynchronizationSources()[0]?.audioLevel;
-      levels.set(userId, this.#states.get(userId)?.muted === true || typeof level !== 'number' || !Number.isFinite(level) ? 0 : level);
+      levels.set(userId, this.#memberState(userId)?.muted === true || typeof level !== 'number' || !Number.isFinite(level) ? 0 : level);
     }
     return levels;
   }
