@@ -1,3 +1,4 @@
+import { gatheredSdp } from '../../renderer/call/sfu/ice-gathered';
 import { JanusSession, type Jsep } from '../../renderer/call/sfu/janus-session';
 import type { CryptoReport, MediaKind, PageToWorker, TransformOptions, WorkerToPage } from '../../renderer/workers/frame-crypto-messages';
 
@@ -39,20 +40,6 @@ function attach(target: RTCRtpSender | RTCRtpReceiver, kind: MediaKind, directio
   target.transform = new RTCRtpScriptTransform(worker, options);
 }
 
-/** Non-trickle: the SDP goes to Janus with every candidate in it. */
-async function gathered(pc: RTCPeerConnection): Promise<string> {
-  if (pc.iceGatheringState !== 'complete') {
-    await new Promise<void>((resolve) => {
-      pc.addEventListener('icegatheringstatechange', () => {
-        if (pc.iceGatheringState === 'complete') resolve();
-      });
-    });
-  }
-  const sdp = pc.localDescription?.sdp;
-  if (sdp === undefined) throw new Error('no local description');
-  return sdp;
-}
-
 async function publish(given: SfuPageSeat, keys: SfuPageKeys, withTransforms: boolean): Promise<{ videoMid: string }> {
   seat = given;
   encrypt = withTransforms;
@@ -80,7 +67,7 @@ async function publish(given: SfuPageSeat, keys: SfuPageKeys, withTransforms: bo
   if (typeof id !== 'number') throw new Error('the join gave no private id');
   privateId = id;
   await pc.setLocalDescription(await pc.createOffer());
-  const offer: Jsep = { type: 'offer', sdp: await gathered(pc), e2ee: true };
+  const offer: Jsep = { type: 'offer', sdp: await gatheredSdp(pc), e2ee: true };
   const answer = await session.request(handle, { request: 'publish', audiocodec: 'opus', videocodec: 'vp8' }, offer);
   if (answer.jsep?.type !== 'answer') throw new Error('the publish gave no answer');
   await pc.setRemoteDescription({ type: 'answer', sdp: answer.jsep.sdp });
@@ -124,7 +111,7 @@ async function subscribe(feed: number): Promise<void> {
   if (attached.jsep?.type !== 'offer') throw new Error('the subscription gave no offer');
   await pc.setRemoteDescription({ type: 'offer', sdp: attached.jsep.sdp });
   await pc.setLocalDescription(await pc.createAnswer());
-  await session.request(handle, { request: 'start' }, { type: 'answer', sdp: await gathered(pc), e2ee: true });
+  await session.request(handle, { request: 'start' }, { type: 'answer', sdp: await gatheredSdp(pc), e2ee: true });
 }
 
 /** Video frames this page decoded from the feeds it subscribed to. */
