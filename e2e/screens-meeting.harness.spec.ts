@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { serveDirectory, type StaticServer } from './harness/static-server';
 import { expectAccessible, snapBothSchemes, WINDOW_SIZE } from './screens-support';
-import type { MeetingPageApi } from './screens-meeting/page-entry';
+import type {} from './screens-meeting/page-entry';
 
 /*
  * The group call screen in a meeting of 50 (the screen alone, e2e/screens-meeting/page-entry.tsx,
@@ -64,7 +64,7 @@ async function openMeeting(page: Page): Promise<void> {
   await expect(page.getByRole('toolbar', { name: 'Call controls' })).toBeVisible();
   expect(errors).toEqual([]);
   await page.evaluate((others) => {
-    (window as unknown as { meetingPage: MeetingPageApi }).meetingPage.setup({
+    window.meetingPage.setup({
       others,
       invitees: [
         { userId: 'r1', displayName: 'Rita Ringing', absence: null },
@@ -77,7 +77,7 @@ async function openMeeting(page: Page): Promise<void> {
 
 const grid = (page: Page) => page.getByRole('list', { name: /^People in the call/ });
 const tileIds = (page: Page) => grid(page).getByRole('listitem').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('data-user-id')));
-const lastVisible = (page: Page) => page.evaluate(() => (window as unknown as { meetingPage: MeetingPageApi }).meetingPage.visible.at(-1) ?? []);
+const lastVisible = (page: Page) => page.evaluate(() => window.meetingPage.visible.at(-1) ?? []);
 
 test('50 people: a page of 9 tiles, video only on the page, the pager by mouse and keyboard', async ({ page }, testInfo) => {
   await openMeeting(page);
@@ -118,7 +118,7 @@ test('50 people: a page of 9 tiles, video only on the page, the pager by mouse a
 
   // Someone on a later page speaks: they come to page 1.
   await page.evaluate(() => {
-    (window as unknown as { meetingPage: MeetingPageApi }).meetingPage.setActiveSpeaker('u40');
+    window.meetingPage.setActiveSpeaker('u40');
   });
   for (let press = 0; press < 6; press++) await page.keyboard.press('PageUp');
   await expect(pager).toContainText('1 / 7');
@@ -128,7 +128,7 @@ test('50 people: a page of 9 tiles, video only on the page, the pager by mouse a
 test('raised hands: on the tile, first in the list in the order raised; your own by the button', async ({ page }) => {
   await openMeeting(page);
   await page.evaluate(() => {
-    const meeting = (window as unknown as { meetingPage: MeetingPageApi }).meetingPage;
+    const meeting = window.meetingPage;
     meeting.setHands({ u45: 1, u03: 2 });
     meeting.setActiveSpeaker('u45');
   });
