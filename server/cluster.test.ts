@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../shared/crypto/bytes';
 import { PROTOCOL_VERSION } from '../shared/protocol';
-import { generateIdentityKeyPair } from '../shared/crypto/identity';
-import { hashInviteCode, newInviteCode } from './auth/invite-code';
 import { RedisStore } from './store/redis-store';
-import { TestClient, randomCallId, removeDataDir, runCli, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
+import type { TestClient} from './test-support/harness.fixture';
+import { enrollThroughStore, randomCallId, removeDataDir, runCli, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
 import { redisMissingReason, startRedis, type RedisProcess } from './test-support/redis-server.fixture';
 
 /*
@@ -35,17 +34,6 @@ function startInstance(): Promise<ServerProcess> {
   return startServerProcess({ dataDir, args: ['--redis', redis.url, '--instance-ttl', '1500ms'] });
 }
 
-async function enrollUser(server: ServerProcess, userId: string): Promise<EnrolledUser> {
-  const code = newInviteCode();
-  const invited = await store.createInvite({ userId, displayName: userId, codeHash: hashInviteCode(code), expiresAt: Date.now() + 3_600_000, reinstate: false });
-  if (!invited.ok) throw new Error(`could not invite ${userId}`);
-  const keys = await generateIdentityKeyPair();
-  const client = await TestClient.connect(server.wsUrl);
-  await client.enroll(code, keys);
-  await client.next('welcome');
-  return { userId, keys, client };
-}
-
 beforeAll(async () => {
   if (missing !== undefined) return;
   redis = await startRedis();
@@ -68,7 +56,7 @@ afterAll(async () => {
  */
 async function user(server: ServerProcess, watchers: readonly EnrolledUser[] = []): Promise<EnrolledUser> {
   names += 1;
-  const enrolled = await enrollUser(server, `user${names}`);
+  const enrolled = await enrollThroughStore(store, server, `user${names}`);
   for (const watcher of watchers) {
     await watcher.client.next('directory.user', (message) => message.user.id === enrolled.userId);
     await watcher.client.subscribe([enrolled.userId]);

@@ -1,11 +1,10 @@
 import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toBase64Url } from '../shared/crypto/bytes';
-import { generateIdentityKeyPair } from '../shared/crypto/identity';
 import { PROTOCOL_VERSION } from '../shared/protocol';
-import { hashInviteCode, newInviteCode } from './auth/invite-code';
 import { RedisStore } from './store/redis-store';
-import { TestClient, randomCallId, removeDataDir, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
+import type { TestClient} from './test-support/harness.fixture';
+import { enrollThroughStore, randomCallId, removeDataDir, signIn, startServerProcess, tempDataDir, type EnrolledUser, type ServerProcess } from './test-support/harness.fixture';
 import { groupOverClients } from './test-support/group-clients.fixture';
 import { redisMissingReason, startRedis, type RedisProcess } from './test-support/redis-server.fixture';
 
@@ -38,17 +37,6 @@ function startInstance(): Promise<ServerProcess> {
   const dataDir = tempDataDir();
   dataDirs.push(dataDir);
   return startServerProcess({ dataDir, args: ['--redis', redis.url, '--instance-ttl', '1500ms', '--call-grace', '6s'] });
-}
-
-async function enrollUser(server: ServerProcess, userId: string): Promise<EnrolledUser> {
-  const code = newInviteCode();
-  const invited = await store.createInvite({ userId, displayName: userId, codeHash: hashInviteCode(code), expiresAt: Date.now() + 3_600_000, reinstate: false });
-  if (!invited.ok) throw new Error(`could not invite ${userId}`);
-  const keys = await generateIdentityKeyPair();
-  const client = await TestClient.connect(server.wsUrl);
-  await client.enroll(code, keys);
-  await client.next('welcome');
-  return { userId, keys, client };
 }
 
 /** Publishes two one-time KeyPackages and a last-resort one, all filled with bytes from a fresh seed. */
@@ -104,7 +92,7 @@ beforeAll(async () => {
   b = await startInstance();
   const users: EnrolledUser[] = [];
   for (const [name, server] of [['alice', a], ['bob', b], ['carol', a], ['dave', b], ['eve', b]] as const) {
-    const user = await enrollUser(server, name);
+    const user = await enrollThroughStore(store, server, name);
     // Everyone already in hears of the newcomer: both instances list them before anyone invites them.
     for (const earlier of users) await earlier.client.next('directory.user', (m) => m.user.id === name);
     users.push(user);
@@ -375,7 +363,7 @@ describe.skipIf(missing !== undefined)('group calls across two instances, contin
   });
 
   it('takes a revoked member out at once, whichever instance it was on', async () => {
-    const frank = await enrollUser(a, 'frank');
+    const frank = await enrollThroughStore(store, a, 'frank');
     for (const user of [alice, bob]) await user.client.next('directory.user', (m) => m.user.id === 'frank');
     await publish(frank);
     const groupId = await groupOf([bob, frank]);

@@ -53,6 +53,8 @@ describe('a server without an SFU', () => {
 
   it('holds a mesh of at most 8: a start or an invite past that is refused as group-full, and nothing says sfu', async () => {
     const alice = named(users, 'alice');
+    // Said at sign-in, so the app caps its pickers before anyone is refused.
+    expect(alice.welcome.groupCallMax).toBe(8);
     const everyone = users.filter((user) => user !== alice).map((user) => user.userId);
     alice.client.send({ v, type: 'group.create', id: 'nine', groupId: randomCallId(), media, invitees: everyone, ...signed });
     const refused = await alice.client.error('group-full');
@@ -93,6 +95,7 @@ describe.skipIf(missing !== undefined)(`a server with an SFU${missing === undefi
 
   it('a call for more people than --mesh-max goes through the SFU: the owner is told, the ring says so', async () => {
     const alice = user('alice');
+    expect(alice.welcome.groupCallMax).toBe(50);
     const groupId = randomCallId();
     alice.client.send({ v, type: 'group.create', groupId, media, invitees: ['bob', 'carol', 'dave'], ...signed });
     expect(await alice.client.next('group.transport', (m) => m.groupId === groupId)).toMatchObject({ transport: 'sfu' });

@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type ClientMessage, type OutgoingGroupMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
+import { MAX_GROUP_MEMBERS, MAX_MESH_MEMBERS, PROTOCOL_VERSION, type ClientMessage, type OutgoingGroupMessage, type Presence, type ProtocolErrorCode, type ServerMessage } from '../shared/protocol';
 import type { AuthenticatedUser } from './auth/authenticate';
 import type { TurnConfig } from './config/server-config';
 import type { ClusterNode, LocalSessions } from './cluster/cluster-node';
@@ -179,7 +179,7 @@ export class Hub implements LocalSessions {
       this.groups.userGone(userId, 'peer-disconnected', token);
     }
     this.seen.set(userId, Date.now());
-    session.send({ v: PROTOCOL_VERSION, type: 'welcome', userId, displayName: user.displayName });
+    session.send({ v: PROTOCOL_VERSION, type: 'welcome', userId, displayName: user.displayName, groupCallMax: this.sfu === undefined ? MAX_MESH_MEMBERS : MAX_GROUP_MEMBERS });
     if (this.options.turn) session.send(this.turnMessage(userId, this.options.turn));
     this.updatePresence(userId);
     return { ok: true };

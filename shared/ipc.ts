@@ -1,6 +1,7 @@
 import './zod-csp';
 import { z } from 'zod';
 import { hangupReasonSchema, signalDataSchema } from './protocol/call';
+import { MAX_GROUP_MEMBERS, MAX_MESH_MEMBERS } from './protocol/group';
 import { base64UrlBytes, callIdSchema, displayNameSchema, presenceSchema, userIdSchema } from './protocol/fields';
 import { iceServerSchema } from './protocol/turn';
 import { settingsPatchSchema, userSettingsSchema } from './settings-schema';
@@ -114,6 +115,11 @@ export const connectionStateSchema = z
      * the app and the server share no protocol version, and only an update helps.
      */
     code: z.enum(['unsupported-version', 'access', 'server-url-mismatch']).optional(),
+    /**
+     * With 'online': the most people one group call may hold on this server, the owner included
+     * (the server says; 8 where it runs no SFU for meetings). The screens cap their pickers with it.
+     */
+    groupCallMax: z.number().int().min(3).max(MAX_GROUP_MEMBERS).optional(),
     /** When the next reconnection attempt is due, in ms; set with 'offline'. */
     retryInMs: z.number().int().nonnegative().optional(),
   })
@@ -232,7 +238,7 @@ const callIdRequest = z.object({ callId: callIdSchema }).strict();
  * reaches it) and the members' pairwise signalling, as one ordered stream per group.
  */
 /** Up to 50 over the SFU; a call without one is capped lower by the server (docs/protocol.md, "Group calls"). */
-export const MAX_GROUP_MEMBERS = 50;
+export { MAX_GROUP_MEMBERS, MAX_MESH_MEMBERS };
 const groupInviteesSchema = z.array(userIdSchema).min(1).max(MAX_GROUP_MEMBERS - 1);
 const groupUserListSchema = z.array(userIdSchema).max(MAX_GROUP_MEMBERS * 4);
 export const groupMediaSchema = z.enum(['audio', 'video']);

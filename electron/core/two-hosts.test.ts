@@ -251,7 +251,7 @@ describe('two hosts against a real server', () => {
     const refused = await carol.waitFor('connection.changed', (state) => state.state === 'refused');
     expect(refused.reason).toMatch(/.+/);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(await copy.call('connection.status')).toMatchObject({ state: 'online' });
+    expect(await copy.call('connection.status')).toMatchObject({ state: 'online', groupCallMax: 8 });
   });
 
   it('reconnects after the server process is killed and restarted, and presence comes back', async () => {

@@ -7,7 +7,6 @@ import { TrustBadge } from '../components/TrustBadges';
 import type { Media } from '../call/call-engine-types';
 import type { GroupMedia } from '../call/group/group-engine-types';
 import { GroupSelectBar } from './group/GroupSelectBar';
-import { MAX_GROUP_INVITEES } from './group/use-group-flow';
 import { filterContacts } from './contact-search';
 import { useVisibleRows } from './use-visible-rows';
 
@@ -30,6 +29,8 @@ interface ContactListProps {
   group?: {
     /** Why a group call cannot start now; undefined when it can. */
     blockedBecause: string | undefined;
+    /** The most people who may be picked: the server's cap on a group call, less the owner. */
+    maxInvitees: number;
     onStart: (contacts: Contact[], media: GroupMedia) => void;
   };
 }
@@ -102,7 +103,7 @@ export function ContactList({ contacts, query, onQueryChange, selectedId, onSele
                     className="group-pick"
                     aria-label={`Add ${contact.displayName} to the group call`}
                     checked={picking.includes(contact.id)}
-                    disabled={!picking.includes(contact.id) && picking.length >= MAX_GROUP_INVITEES}
+                    disabled={!picking.includes(contact.id) && picking.length >= (group?.maxInvitees ?? 0)}
                     onChange={(event) => {
                       const on = event.currentTarget.checked;
                       setPicking(on ? [...picking, contact.id] : picking.filter((id) => id !== contact.id));
@@ -163,6 +164,7 @@ export function ContactList({ contacts, query, onQueryChange, selectedId, onSele
       {group !== undefined && picking !== null && (
         <GroupSelectBar
           picked={picked}
+          maxInvitees={group.maxInvitees}
           blockedBecause={group.blockedBecause}
           onStart={(media) => {
             setPicking(null);

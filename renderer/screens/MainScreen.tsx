@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react';
-import { MAX_GROUP_MEMBERS, type IdentityStatus, type SealcallBridge } from '../../shared/ipc';
+import type { IdentityStatus, SealcallBridge } from '../../shared/ipc';
 import { ConnectionBanner } from '../components/ConnectionStatus';
 import { EmptyPane } from '../components/EmptyPane';
 import { NoticeBar } from '../components/NoticeBar';
@@ -29,7 +29,7 @@ import { useShortcuts } from '../shortcuts/use-shortcuts';
 import { GroupCall } from './group/GroupCall';
 import { useGroupEngine, useGroupEngineState } from './group/group-engine-context';
 import { IncomingGroupCall } from './group/IncomingGroupCall';
-import { useGroupFlow } from './group/use-group-flow';
+import { groupCallLimit, useGroupFlow } from './group/use-group-flow';
 
 type ReadyIdentity = Extract<IdentityStatus, { state: 'ready' }>;
 
@@ -46,7 +46,8 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
   const flow = useCallFlow(bridge, engine, call, engineState?.answering === true, engineState?.placing ?? null);
   const groupEngine = useGroupEngine();
   const groupState = useGroupEngineState(groupEngine);
-  const group = useGroupFlow(groupEngine, groupState);
+  const groupCallMax = groupCallLimit(connection.status === 'ready' ? connection.value : null);
+  const group = useGroupFlow(groupEngine, groupState, groupCallMax);
 
   const [query, setQuery] = useState('');
   const [selection, setSelection] = useState<{ id: string; view: 'detail' | 'safety' } | null>(null);
@@ -161,6 +162,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
             engine={groupEngine}
             state={groupState}
             view={groupView}
+            groupCallMax={groupCallMax}
             self={{ userId: identity.userId, displayName: identity.displayName }}
             contacts={contacts}
             audioOutputId={settings.status === 'ready' ? (settings.value.values.audioOutputId ?? '') : ''}
@@ -195,7 +197,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
                 : {
                     candidates: contacts.filter((contact) => contact.id !== shownCall.peerId),
                     // The two already in the call.
-                    room: MAX_GROUP_MEMBERS - 2,
+                    room: groupCallMax - 2,
                     onAdd: (userIds) => group.upgrade({ callId: shownCall.callId, peerId: shownCall.peerId, video: shownCall.media.video }, userIds),
                   }
             }
@@ -244,7 +246,7 @@ export function MainScreen({ bridge, identity }: { bridge: SealcallBridge; ident
                 onCall={flow.call}
                 availability={{ blockedBecause }}
                 onVisibleRows={setVisibleRows}
-                group={{ blockedBecause: groupBlockedBecause(), onStart: group.start }}
+                group={{ blockedBecause: groupBlockedBecause(), maxInvitees: groupCallMax - 1, onStart: group.start }}
               />
               <div className="pane">
                 {contactsValue.status === 'failed' ? (

@@ -25,6 +25,7 @@ import {
 import { hashInviteCode, newInviteCode } from '../auth/invite-code';
 import { openDatabase } from '../db/database';
 import { createInvite } from '../db/invites';
+import type { Store } from '../store/store';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin/sealcall-server.js');
@@ -306,6 +307,8 @@ export interface EnrolledUser {
   userId: string;
   keys: IdentityKeyPair;
   client: TestClient;
+  /** What the server said on signing in (its group-call cap among other things). */
+  welcome: Extract<ServerMessage, { type: 'welcome' }>;
 }
 
 /** Invites, enrols and waits for welcome: a connected, authenticated user. */
@@ -314,8 +317,8 @@ export async function enrollUser(server: ServerProcess, userId: string, displayN
   const keys = await generateIdentityKeyPair();
   const client = await TestClient.connect(server.wsUrl);
   await client.enroll(code, keys);
-  await client.next('welcome');
-  return { userId, keys, client };
+  const welcome = await client.next('welcome');
+  return { userId, keys, client, welcome };
 }
 
 /** Connects and authenticates an already enrolled user. */
@@ -350,4 +353,19 @@ export function serverForSuite(options: Parameters<typeof startServerProcess>[0]
       return Reflect.get(running, key) as unknown;
     },
   });
+}
+
+/**
+ * Enrols `userId` on an instance of a cluster: the invite goes straight into the shared store (the
+ * admin's view of it), so no CLI process runs per user. A connected, authenticated user.
+ */
+export async function enrollThroughStore(store: Pick<Store, 'createInvite'>, server: ServerProcess, userId: string): Promise<EnrolledUser> {
+  const code = newInviteCode();
+  const invited = await store.createInvite({ userId, displayName: userId, codeHash: hashInviteCode(code), expiresAt: Date.now() + 3_600_000, reinstate: false });
+  if (!invited.ok) throw new Error(`could not invite ${userId}`);
+  const keys = await generateIdentityKeyPair();
+  const client = await TestClient.connect(server.wsUrl);
+  await client.enroll(code, keys);
+  const welcome = await client.next('welcome');
+  return { userId, keys, client, welcome };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SERIALIZED_IDENTITY_KEY_BYTES, SIGNATURE_BYTES } from '../crypto/identity';
 import { base64UrlBytes, displayNameSchema, requestIdSchema, userIdSchema, versionField } from './fields';
+import { MAX_GROUP_MEMBERS } from './group';
 
 export const AUTH_NONCE_BYTES = 32;
 
@@ -50,6 +51,12 @@ export const welcomeSchema = z
     type: z.literal('welcome'),
     userId: userIdSchema,
     displayName: displayNameSchema,
+    /**
+     * The most people one group call may hold on this server, the owner included: MAX_GROUP_MEMBERS
+     * when it runs meetings through an SFU, MAX_MESH_MEMBERS when calls stay a mesh. Absent from
+     * servers older than meetings, which hold a mesh only (docs/protocol.md, "Meetings over the SFU").
+     */
+    groupCallMax: z.number().int().min(3).max(MAX_GROUP_MEMBERS).optional(),
   })
   .strict();
 

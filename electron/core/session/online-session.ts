@@ -1,6 +1,6 @@
 import { serializeIdentityKey } from '../../../shared/crypto/identity';
 import type { CallEvent, CallView, ConnectionState, Contact } from '../../../shared/ipc';
-import { PROTOCOL_VERSION, isIncomingGroupMessage, type IceServer, type Presence, type ServerMessage } from '../../../shared/protocol';
+import { MAX_MESH_MEMBERS, PROTOCOL_VERSION, isIncomingGroupMessage, type IceServer, type Presence, type ServerMessage } from '../../../shared/protocol';
 import { CallManager } from '../calls/call-manager';
 import { ServerConnection, type ConnectionStatus } from '../connection/server-connection';
 import { ContactBook } from '../contacts/contact-book';
@@ -173,7 +173,9 @@ export class OnlineSession {
         ? { state: 'refused', reason: status.reason, code: refusalKind(status.code) }
         : status.state === 'offline'
           ? { state: 'offline', ...(status.retryInMs === undefined ? {} : { retryInMs: status.retryInMs }) }
-          : { state: status.state };
+          : status.state === 'online'
+            ? { state: 'online', groupCallMax: status.welcome.groupCallMax ?? MAX_MESH_MEMBERS }
+            : { state: status.state };
     this.connectionState = state;
     if (status.state !== 'online') {
       this.presence.disconnected();

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { MAX_GROUP_MEMBERS, type Contact, type GroupView, type SealcallBridge } from '../../../shared/ipc';
+import { type Contact, type GroupView, type SealcallBridge } from '../../../shared/ipc';
 import type { GroupCallEngine, GroupEngineState } from '../../call/group/group-engine-types';
 import { Modal } from '../../components/Modal';
 import { ConfirmDanger } from './ConfirmDanger';
@@ -20,6 +20,8 @@ interface GroupCallProps {
   state: GroupEngineState;
   /** The call on screen (joining or active). */
   view: GroupView;
+  /** The most people this call may hold (the server's cap, see groupCallLimit). */
+  groupCallMax: number;
   self: { userId: string; displayName: string };
   contacts: readonly Contact[];
   audioOutputId: string;
@@ -62,7 +64,7 @@ function membershipNotices(
  * connection from the mesh, names and trust from the contact list, the active speaker from each
  * member's audio level.
  */
-export function GroupCall({ bridge, engine, state, view, self, contacts, audioOutputId, onLeave, onEndForEveryone, onInvite, onRemove }: GroupCallProps) {
+export function GroupCall({ bridge, engine, state, view, groupCallMax, self, contacts, audioOutputId, onLeave, onEndForEveryone, onInvite, onRemove }: GroupCallProps) {
   const ids = useId();
   const [notices, setNotices] = useState<GroupNotice[]>([]);
   const [adding, setAdding] = useState(false);
@@ -267,7 +269,7 @@ export function GroupCall({ bridge, engine, state, view, self, contacts, audioOu
       {adding && (
         <AddPeopleDialog
           candidates={candidates}
-          room={Math.max(0, MAX_GROUP_MEMBERS - view.members.length - view.invitees.filter((userId) => !view.members.some((member) => member.userId === userId)).length)}
+          room={Math.max(0, groupCallMax - view.members.length - view.invitees.filter((userId) => !view.members.some((member) => member.userId === userId)).length)}
           onAdd={onInvite}
           onClose={() => {
             setAdding(false);

@@ -1,12 +1,20 @@
 import { useState } from 'react';
-import { MAX_GROUP_MEMBERS, type Contact, type GroupView } from '../../../shared/ipc';
+import { MAX_MESH_MEMBERS, type ConnectionState, type Contact, type GroupView } from '../../../shared/ipc';
 import type { GroupCallEngine, GroupEngineState, GroupMedia } from '../../call/group/group-engine-types';
 import { sentence } from '../../components/sentence';
 import { describeIpcError } from '../../hooks/ipc-error';
 
-/** A group call starts with 2 to 7 others (one other is a 1:1 call). */
+/** A group call starts with at least 2 others (one other is a 1:1 call). */
 export const MIN_GROUP_INVITEES = 2;
-export const MAX_GROUP_INVITEES = MAX_GROUP_MEMBERS - 1;
+
+/**
+ * The most people one group call may hold, the owner included, as the server said when we signed
+ * in: 50 where it runs meetings through an SFU, 8 where calls stay a mesh (and from a server too
+ * old to say). Offline, nothing starts anyway; the smaller cap keeps the pickers honest.
+ */
+export function groupCallLimit(connection: ConnectionState | null): number {
+  return connection?.state === 'online' ? (connection.groupCallMax ?? MAX_MESH_MEMBERS) : MAX_MESH_MEMBERS;
+}
 
 const NO_ENGINE = "Group calls aren't available: Sealcall's call engine did not start. Restart Sealcall; if that doesn't help, contact IT.";
 
@@ -61,7 +69,7 @@ function endText(view: GroupView): string | null {
  * order by the GroupCallController) says where the call stands; this adds what only the screens
  * hold (the key-change gate, the notice after an end).
  */
-export function useGroupFlow(engine: GroupCallEngine | null, state: GroupEngineState | null): GroupFlow {
+export function useGroupFlow(engine: GroupCallEngine | null, state: GroupEngineState | null, limit: number): GroupFlow {
   const [gate, setGate] = useState<GroupFlow['gate']>(null);
   const [notice, setNotice] = useState<GroupFlow['notice']>(null);
   const [endedShown, setEndedShown] = useState<string | null>(null);
@@ -108,8 +116,8 @@ export function useGroupFlow(engine: GroupCallEngine | null, state: GroupEngineS
     notice,
     busy: live !== null || incoming !== null || (state?.starting ?? null) !== null || state?.answering === true,
     start(invitees, media) {
-      if (invitees.length < MIN_GROUP_INVITEES || invitees.length > MAX_GROUP_INVITEES) {
-        setNotice({ text: `A group call is for ${MIN_GROUP_INVITEES} to ${MAX_GROUP_INVITEES} people besides you.`, tone: 'danger' });
+      if (invitees.length < MIN_GROUP_INVITEES || invitees.length > limit - 1) {
+        setNotice({ text: `A group call on this server is for ${MIN_GROUP_INVITEES} to ${limit - 1} people besides you.`, tone: 'danger' });
         return;
       }
       const changed = invitees.filter((contact) => contact.keyChanged || contact.pinLost);
