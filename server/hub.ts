@@ -322,6 +322,7 @@ export class Hub implements LocalSessions {
     this.sessions.clear();
     this.relay.stop();
     this.groups.stop();
+    this.sfu?.stop();
   }
 
   /** Cluster: a message for this instance's session of a user. */

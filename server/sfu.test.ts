@@ -158,6 +158,27 @@ describe.skipIf(missing !== undefined)(`meetings over a real Janus${missing === 
     await expect.poll(() => api.exists(room), { timeout: 15_000, interval: 200 }).toBe(false);
   });
 
+  it('a removal while Janus does not answer is tried again: the member is kicked once Janus answers', async () => {
+    const groupId = await groupOf([bob, carol]);
+    const seats = { alice: await seatFor(alice, groupId), bob: await seatFor(bob, groupId), carol: await seatFor(carol, groupId) };
+    for (const seat of Object.values(seats)) expect(await joinRoom(janus.apiUrl, seat.token, seat.room, seat.participantId, seat.roomToken)).toMatchObject({ ok: true });
+    const room = seats.alice.room;
+    // Frozen, not gone: Janus keeps its rooms, and answers nothing until it is let go on.
+    process.kill(janus.pid, 'SIGSTOP');
+    try {
+      alice.client.send({ v, type: 'group.remove', groupId, userId: 'bob' });
+      await expect.poll(() => server.logs(), { timeout: 30_000, interval: 250 }).toContain('could not revoke an SFU seat; trying again');
+    } finally {
+      process.kill(janus.pid, 'SIGCONT');
+    }
+    await expect.poll(() => participants(room), { timeout: 30_000, interval: 250 }).toEqual([seats.alice.participantId, seats.carol.participantId].sort());
+    // Bob's token is off Janus's list too: he cannot come back in with the seat he had.
+    expect(await joinRoom(janus.apiUrl, seats.bob.token, seats.bob.room, seats.bob.participantId, seats.bob.roomToken)).toMatchObject({ ok: false });
+    alice.client.send({ v, type: 'group.end', groupId });
+    await carol.client.next('group.ended', (m) => m.groupId === groupId);
+    await expect.poll(() => api.exists(room), { timeout: 30_000, interval: 250 }).toBe(false);
+  }, 90_000);
+
   it('a Janus that is down gives a clear refusal, and the server and the socket go on', async () => {
     const groupId = await groupOf([bob]);
     await janus.stop();

@@ -21,6 +21,12 @@ type Refusal = Extract<ServerMessage, { type: 'error' }>;
 
 /** A member asks again only before its token runs out (minutes): more often is a flood. */
 const MIN_SEAT_INTERVAL_MS = 5_000;
+/**
+ * When a revoke or a room's destruction found Janus not answering, the waits before each try again:
+ * a removed member must not stay in the room because Janus was restarting or overloaded for a
+ * moment. About 8 minutes in all; a Janus that restarts loses its rooms anyway, which ends the tries.
+ */
+const CLEANUP_RETRY_MS = [2_000, 4_000, 8_000, 16_000, 30_000, 60_000, 60_000, 60_000, 60_000, 60_000, 60_000, 60_000] as const;
 
 export class SfuDesk {
   private readonly rooms: SfuRooms;
@@ -30,6 +36,9 @@ export class SfuDesk {
   private readonly asking = new Set<string>();
   /** When each member last got a seat: a seat costs Janus a dozen requests, and a token lasts minutes. */
   private readonly lastSeat = new Map<string, number>();
+  /** Revokes and destructions waiting to be tried again. */
+  private readonly retries = new Set<ReturnType<typeof setTimeout>>();
+  private stopped = false;
 
   constructor(
     config: SfuConfig,
@@ -91,17 +100,46 @@ export class SfuDesk {
   membershipChanged(groupId: string, left: readonly string[], members: readonly string[] | null): void {
     for (const userId of left) this.lastSeat.delete(`${groupId}\0${userId}`);
     if (members === null) {
-      this.enqueue(groupId, async () => {
+      this.enqueueCleanup(groupId, async () => {
         await this.rooms.end(groupId);
       }, 'could not destroy the SFU room of an ended group call');
       return;
     }
     for (const userId of left) {
-      this.enqueue(groupId, async () => {
-        const { kicked } = await this.rooms.revoke(groupId, userId, members);
+      this.enqueueCleanup(groupId, async (retry) => {
+        // Back in the call (invited again) since the first try: its new seat is not to be taken.
+        if (retry && this.ports.isPresent(groupId, userId)) return;
+        // A retry takes out only this member: the member list it was given may be out of date.
+        const { kicked } = await this.rooms.revoke(groupId, userId, retry ? null : members);
         if (kicked.length > 0) this.logger.info('kicked from an SFU room', { groupId, userId, participants: kicked.length });
       }, 'could not revoke an SFU seat');
     }
+  }
+
+  /** Stops the tries still waiting (the server is shutting down). */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
+  }
+
+  /** A step that must happen even when Janus is briefly away: tried again, later, while Janus does not answer. */
+  private enqueueCleanup(groupId: string, step: (retry: boolean) => Promise<void>, failure: string, attempt = 0): void {
+    this.enqueue(groupId, async () => {
+      try {
+        await step(attempt > 0);
+      } catch (error) {
+        const delay = CLEANUP_RETRY_MS[attempt];
+        if (!(error instanceof JanusUnavailableError) || delay === undefined || this.stopped) throw error;
+        this.logger.warn(`${failure}; trying again`, { groupId, inMs: delay, attempt: attempt + 1, ...describe(error) });
+        const timer = setTimeout(() => {
+          this.retries.delete(timer);
+          this.enqueueCleanup(groupId, step, failure, attempt + 1);
+        }, delay);
+        timer.unref();
+        this.retries.add(timer);
+      }
+    }, failure);
   }
 
   private enqueue(groupId: string, step: () => Promise<void>, failure = 'an SFU step failed'): void {

@@ -98,26 +98,27 @@ export class SfuRooms {
   /**
    * A member is out of the call: its tokens come off the allowed list (no join again), then it is
    * kicked, and so is anyone in the room who is not one of `members` (someone who joined under
-   * another id than the one the server gave it).
+   * another id than the one the server gave it). With `members` null (a later try, when the list
+   * may be out of date) only this member's tokens and participant go, and tokens that ran out.
    */
-  async revoke(groupId: string, userId: string, members: readonly string[]): Promise<{ kicked: number[] }> {
+  async revoke(groupId: string, userId: string, members: readonly string[] | null): Promise<{ kicked: number[] }> {
     const room = this.roomOf(groupId);
     const secret = this.secretOf(groupId);
     if (!(await this.api.exists(room))) return { kicked: [] };
     const gone = this.participantOf(groupId, userId);
     const allowed = await this.api.allowed(room, secret, 'add', []);
-    const keep = new Set(members.filter((member) => member !== userId).map((member) => this.participantOf(groupId, member)));
+    const keep = members === null ? null : new Set(members.filter((member) => member !== userId).map((member) => this.participantOf(groupId, member)));
+    const out = (participant: number | undefined) => participant === gone || (keep !== null && (participant === undefined || !keep.has(participant)));
     const nowSeconds = Math.floor(Date.now() / 1000);
     // Its own tokens, and any that ran out or name nobody still in the call.
     const stale = allowed.filter((token) => {
-      const member = tokenMember(token);
       const expiry = tokenExpiry(token);
-      return member === undefined || member === gone || !keep.has(member) || expiry === undefined || expiry < nowSeconds;
+      return out(tokenMember(token)) || expiry === undefined || expiry < nowSeconds;
     });
     if (stale.length > 0) await this.api.allowed(room, secret, 'remove', stale);
     const kicked: number[] = [];
     for (const participant of await this.api.participants(room)) {
-      if (keep.has(participant.id)) continue;
+      if (!out(participant.id)) continue;
       try {
         await this.api.kick(room, secret, participant.id);
         kicked.push(participant.id);
