@@ -61,6 +61,12 @@ const EVENT_TIMEOUT_MS = 60_000;
 const UNREACHABLE_AFTER = 3;
 /** Janus's own error for a session it does not know. */
 const NO_SUCH_SESSION = 458;
+/**
+ * What Janus's HTTP transport answers a long poll on a session it does not know: a 404 with no
+ * body, not the JSON error a request gets (it timed the session out: under load a keepalive can
+ * come too late).
+ */
+const POLL_NO_SUCH_SESSION = 404;
 
 export class JanusSession {
   #seat: JanusSeat;
@@ -90,6 +96,11 @@ export class JanusSession {
 
   isClosed(): boolean {
     return this.#closed;
+  }
+
+  /** Janus's id of this session. */
+  get id(): number {
+    return this.#id;
   }
 
   /**
@@ -160,8 +171,11 @@ export class JanusSession {
     waiter.reject(error);
   }
 
-  #post(path: string, message: Record<string, unknown>, transaction = newTransaction()): Promise<Reply> {
-    return post(this.#seat, path, message, transaction);
+  async #post(path: string, message: Record<string, unknown>, transaction = newTransaction()): Promise<Reply> {
+    const reply = await post(this.#seat, path, message, transaction);
+    // Janus forgot the session: asking again on it cannot work, only a new session can.
+    if (reply.janus === 'error' && reply.error?.code === NO_SUCH_SESSION) this.#lose();
+    return reply;
   }
 
   async #poll(): Promise<void> {
@@ -170,6 +184,10 @@ export class JanusSession {
       try {
         const url = `${this.#seat.url}/${this.#id}?maxev=10&token=${encodeURIComponent(this.#seat.token)}`;
         const response = await fetch(url, { signal: AbortSignal.timeout(POLL_TIMEOUT_MS) });
+        if (response.status === POLL_NO_SUCH_SESSION) {
+          this.#lose();
+          return;
+        }
         events = await response.json();
       } catch {
         // Janus restarting, or the network: try again in a moment (the loop ends once closed).
