@@ -50,7 +50,7 @@ describe.skipIf(missing !== undefined)(`a Janus session Janus forgot${missing ==
       expect(await session.attach(() => undefined)).toBeGreaterThan(0);
       await forget(session.id);
       await expect(session.attach(() => undefined)).rejects.toThrow(/No such session/);
-      // Before any poll or keepalive could tell (Janus holds a poll 30 s; the keepalive is every 25 s).
+      // Then and there, not at the next keepalive or poll.
       await Promise.resolve();
       expect(wasLost()).toBe(true);
       await lostWithin(1);

@@ -51,7 +51,12 @@ export interface JanusSessionEvents {
 
 /** How long one long poll may hang before Janus answers it empty (Janus's own limit is 30 s). */
 const POLL_TIMEOUT_MS = 40_000;
-const KEEPALIVE_MS = 25_000;
+/**
+ * Janus forgets a session after 60 s without a request (deploy/janus/janus.jcfg, session_timeout).
+ * Often enough that a keepalive or two may take most of that to get through on a loaded machine:
+ * at load average 80 to 120, with one every 25 s, Janus timed out six members' sessions.
+ */
+const KEEPALIVE_MS = 10_000;
 /**
  * A request whose event never comes fails instead of waiting for ever. Generous: six members'
  * Janus on a loaded 2-core test machine took up to 46 s to answer a request.
