@@ -417,6 +417,47 @@ describe('the loose ends of joining', () => {
   }, 60_000);
 });
 
+describe('how long a joiner waits', () => {
+  it('a joiner whose Add is slow to come stays while the group keeps moving, past the wait counted from its accept', async () => {
+    const wait = 4_000;
+    const elapsed = (since: number) => performance.now() - since;
+    const until = (since: number, ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - elapsed(since))));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holds = 1;
+    // Alice's commit adding Carol is made, then held: a committer on a busy machine.
+    alice.tuning.beforeCommitSent = async () => {
+      if (holds === 0) return;
+      holds -= 1;
+      await held;
+    };
+    carol.tuning.joinTimeoutMs = wait;
+    try {
+      const groupId = randomCallId();
+      await alice.groups.create({ groupId, invitees: ['bob', 'carol', 'dave'], media: 'audio', fingerprint: alice.fingerprint });
+      await Promise.all([bob, carol, dave].map((core) => core.view(groupId, (view) => view.state === 'incoming', 'incoming')));
+      const accepted = performance.now();
+      carol.groups.accept(groupId, carol.fingerprint);
+      // The others joining is the group moving: each restarts Carol's wait.
+      await until(accepted, wait / 2);
+      bob.groups.accept(groupId, bob.fingerprint);
+      await until(accepted, wait);
+      dave.groups.accept(groupId, dave.fingerprint);
+      await until(accepted, wait * 1.4);
+      // Past the wait from her accept, but not from the last join she heard of.
+      expect(carol.groups.view(groupId)).toMatchObject({ state: 'joining' });
+      release();
+      // Carol alone in the first commit; Bob and Dave, both waiting by then, together in the next.
+      await converged(groupId, [alice, bob, carol, dave], 2);
+      await endGroup(groupId, [alice, bob, carol, dave]);
+    } finally {
+      release();
+      delete alice.tuning.beforeCommitSent;
+      delete carol.tuning.joinTimeoutMs;
+    }
+  }, 60_000);
+});
+
 describe('signalling between members, held to each pair\'s signed DTLS binding', () => {
   /** What a hostile server could hand Bob as a signal from `from`: relayed as if from a member. */
   const asRelayed = (groupId: string, from: string, data: SignalData, dtls?: { fingerprint: string; signature: string }) => {

@@ -25,8 +25,11 @@ const v = PROTOCOL_VERSION;
 /** How long the lowest-index member has to commit a needed change before the next one tries. */
 export const DEFAULT_COMMIT_FALLBACK_MS = 3_000;
 /**
- * How long a joiner waits for its Welcome before it leaves (`timeout`). Above the fallback of the
- * first dozen committers (12 × 3 s), a KeyPackage fetch and a commit adding everyone at once.
+ * How long a joiner waits for its Welcome while the group says nothing before it leaves
+ * (`timeout`). Above the fallback of the first dozen committers (12 × 3 s), a KeyPackage fetch and
+ * a commit adding everyone at once. The wait starts again whenever the group's membership moves
+ * (a join, a leave, a commit), so a committer busy adding people one commit after another on a
+ * slow machine does not make those still waiting leave.
  */
 export const DEFAULT_JOIN_TIMEOUT_MS = 60_000;
 /**
@@ -404,13 +407,20 @@ export class GroupCallManager {
     return constantTimeEqual(expected, upgrade.tag);
   }
 
-  /** A joiner nobody adds (every member refused its KeyPackage, or none came) leaves after a bounded wait. */
+  /**
+   * A joiner nobody adds (every member refused its KeyPackage, or none came) leaves once the group
+   * has been silent for the whole wait: armed at the accept, and again by each join, leave or
+   * commit of the group while this device waits (#handle). The wait is about the others not
+   * answering, never about how long their answer takes to compute on a busy machine.
+   */
   #armJoinTimeout(call: GroupCall): void {
+    if (call.joinTimer !== undefined) clearTimeout(call.joinTimer);
     const ms = this.#options.tuning?.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
     call.joinTimer = setTimeout(() => {
       call.joinTimer = undefined;
       this.#serial(() => {
         if (call.state !== 'joining') return;
+        console.warn(`sealcall: a group join gave up: no Welcome, and nothing from the group for ${String(Math.round(ms / 1000))} s`);
         this.#options.send({ v, type: 'group.leave', groupId: call.groupId });
         this.#end(call, 'timeout');
       });
@@ -686,6 +696,8 @@ export class GroupCallManager {
   }
 
   async #handle(call: GroupCall, message: Exclude<IncomingGroupMessage, { type: 'group.invite' | 'keys.packages' | 'keys.published' }>): Promise<void> {
+    // The group is moving towards this device's Add (or still deciding): the wait starts again.
+    if (call.state === 'joining' && (message.type === 'group.joined' || message.type === 'group.left' || message.type === 'group.committed')) this.#armJoinTimeout(call);
     switch (message.type) {
       case 'group.rung':
         call.unavailable = [...message.unavailable];

@@ -51,7 +51,12 @@ export interface JanusSessionEvents {
 
 /** How long one long poll may hang before Janus answers it empty (Janus's own limit is 30 s). */
 const POLL_TIMEOUT_MS = 40_000;
-const KEEPALIVE_MS = 25_000;
+/**
+ * Janus forgets a session after 60 s without a request (deploy/janus/janus.jcfg, session_timeout).
+ * Often enough that a keepalive or two may take most of that to get through on a loaded machine:
+ * at load average 80 to 120, with one every 25 s, Janus timed out six members' sessions.
+ */
+const KEEPALIVE_MS = 10_000;
 /**
  * A request whose event never comes fails instead of waiting for ever. Generous: six members'
  * Janus on a loaded 2-core test machine took up to 46 s to answer a request.
@@ -61,6 +66,12 @@ const EVENT_TIMEOUT_MS = 60_000;
 const UNREACHABLE_AFTER = 3;
 /** Janus's own error for a session it does not know. */
 const NO_SUCH_SESSION = 458;
+/**
+ * What Janus's HTTP transport answers a long poll on a session it does not know: a 404 with no
+ * body, not the JSON error a request gets (it timed the session out: under load a keepalive can
+ * come too late).
+ */
+const POLL_NO_SUCH_SESSION = 404;
 
 export class JanusSession {
   #seat: JanusSeat;
@@ -90,6 +101,11 @@ export class JanusSession {
 
   isClosed(): boolean {
     return this.#closed;
+  }
+
+  /** Janus's id of this session. */
+  get id(): number {
+    return this.#id;
   }
 
   /**
@@ -160,8 +176,11 @@ export class JanusSession {
     waiter.reject(error);
   }
 
-  #post(path: string, message: Record<string, unknown>, transaction = newTransaction()): Promise<Reply> {
-    return post(this.#seat, path, message, transaction);
+  async #post(path: string, message: Record<string, unknown>, transaction = newTransaction()): Promise<Reply> {
+    const reply = await post(this.#seat, path, message, transaction);
+    // Janus forgot the session: asking again on it cannot work, only a new session can.
+    if (reply.janus === 'error' && reply.error?.code === NO_SUCH_SESSION) this.#lose();
+    return reply;
   }
 
   async #poll(): Promise<void> {
@@ -170,6 +189,10 @@ export class JanusSession {
       try {
         const url = `${this.#seat.url}/${this.#id}?maxev=10&token=${encodeURIComponent(this.#seat.token)}`;
         const response = await fetch(url, { signal: AbortSignal.timeout(POLL_TIMEOUT_MS) });
+        if (response.status === POLL_NO_SUCH_SESSION) {
+          this.#lose();
+          return;
+        }
         events = await response.json();
       } catch {
         // Janus restarting, or the network: try again in a moment (the loop ends once closed).
