@@ -11,6 +11,7 @@ import { QUICK } from './bench-browser';
 import { printWhenRunDirectly, type BenchSection } from './bench-section';
 import { formatRatio, markdownTable, median } from './bench-stats';
 import { measureCell, type CellResult, type Transport } from './meeting-transport-cell';
+import { readCrossover, sfuCheaper } from './meeting-transport-crossover';
 import { DEFAULT_MESH_MAX } from '../server/sfu/sfu-rooms';
 
 const SIZES = (process.env['MEETING_TRANSPORT_SIZES'] ?? (QUICK ? '3,4' : '3,4,5,6,8'))
@@ -37,12 +38,6 @@ interface SizeResult {
   mesh?: CellResult;
   sfu?: CellResult;
   failures: string[];
-}
-
-/** The SFU wins a size when a member uploads less through it and its page spends no more CPU. */
-function sfuWins(row: SizeResult): boolean | undefined {
-  if (row.mesh === undefined || row.sfu === undefined) return undefined;
-  return median(row.sfu.uploadKbps) < median(row.mesh.uploadKbps) && median(row.sfu.rendererCores) <= median(row.mesh.rendererCores);
 }
 
 export async function runMeetingTransportBench(): Promise<BenchSection> {
@@ -88,7 +83,7 @@ function cellRow(row: SizeResult, transport: Transport): string[] {
 
 function ratioRow(row: SizeResult): string[] {
   const { mesh, sfu } = row;
-  const wins = sfuWins(row);
+  const wins = sfuCheaper(row);
   if (mesh === undefined || sfu === undefined) return [String(row.size), 'n/a', 'n/a', 'n/a', 'not measured'];
   return [
     String(row.size),
@@ -100,17 +95,15 @@ function ratioRow(row: SizeResult): string[] {
 }
 
 function crossover(rows: readonly SizeResult[]): string {
-  const measured = rows.filter((row) => sfuWins(row) !== undefined);
-  const first = measured.find((row) => sfuWins(row) === true);
-  if (first === undefined) return `The SFU did not cost a member less upload and no more CPU at any size measured (${measured.map((row) => String(row.size)).join(', ')}).`;
-  const below = measured.filter((row) => row.size < first.size);
-  const flips = measured.filter((row) => row.size > first.size && sfuWins(row) !== true);
+  const read = readCrossover(rows);
+  const sizes = (list: readonly number[]) => list.map(String).join(', ');
+  if (read.size === undefined || read.meshMax === undefined) return `The SFU did not cost a member less upload and no more CPU at any size measured (${sizes(read.meshCheaperBelow)}).`;
   return (
-    `**Crossover: ${String(first.size)} members**, the smallest size measured where the SFU costs a member less upload and ` +
+    `**Crossover: ${String(read.size)} members**, the smallest size measured where the SFU costs a member less upload and ` +
     `no more renderer CPU than the mesh` +
-    (below.length > 0 ? ` (the mesh was cheaper at ${below.map((row) => String(row.size)).join(', ')})` : ' (no smaller size was measured, so it may lie lower)') +
-    (flips.length > 0 ? `; but the mesh was cheaper again at ${flips.map((row) => String(row.size)).join(', ')}, so the reading is noisy` : '') +
-    `. A call for more than \`--mesh-max\` people goes through the SFU, so this reads as \`--mesh-max ${String(first.size - 1)}\` ` +
+    (read.meshCheaperBelow.length > 0 ? ` (the mesh was cheaper at ${sizes(read.meshCheaperBelow)})` : ' (no smaller size was measured, so it may lie lower)') +
+    (read.meshCheaperAbove.length > 0 ? `; but the mesh was cheaper again at ${sizes(read.meshCheaperAbove)}, so the reading is noisy` : '') +
+    `. A call for more than \`--mesh-max\` people goes through the SFU, so this reads as \`--mesh-max ${String(read.meshMax)}\` ` +
     `(the default is ${String(DEFAULT_MESH_MAX)}).`
   );
 }
