@@ -97,6 +97,7 @@ function ratioRow(row: SizeResult): string[] {
 function crossover(rows: readonly SizeResult[]): string {
   const read = readCrossover(rows);
   const sizes = (list: readonly number[]) => list.map(String).join(', ');
+  if (read.size === undefined && read.meshCheaperBelow.length === 0) return 'No size had both transports measured: no crossover read.';
   if (read.size === undefined || read.meshMax === undefined) return `The SFU did not cost a member less upload and no more CPU at any size measured (${sizes(read.meshCheaperBelow)}).`;
   return (
     `**Crossover: ${String(read.size)} members**, the smallest size measured where the SFU costs a member less upload and ` +
