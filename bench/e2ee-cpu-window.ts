@@ -42,7 +42,7 @@ async function cpuSample(cdp: CDPSession): Promise<CpuSample> {
 }
 
 /** CPU seconds spent between two samples, over the processes present in both. */
-function spent(before: Map<number, number>, after: Map<number, number>): number {
+export function spent(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
   for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? cpu);
   return total;

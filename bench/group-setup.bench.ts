@@ -14,6 +14,7 @@ import { HarnessEnvironment } from '../e2e/harness/harness-environment';
 import { allowTsxFunctions, QUICK } from './bench-browser';
 import { sleep } from './bench-calls';
 import { printWhenRunDirectly, type BenchSection } from './bench-section';
+import { waitUntil } from './bench-wait';
 import { formatRatio, markdownTable, median, ms, verdict } from './bench-stats';
 import {
   armGroupPage,
@@ -82,16 +83,6 @@ async function openGroupBench(): Promise<GroupBench> {
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
-  }
-}
-
-async function waitUntil<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, limitMs: number): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not within ${String(limitMs / 1000)} s: ${JSON.stringify(value).slice(0, 600)}`);
-    await sleep(100);
   }
 }
 

@@ -20,6 +20,7 @@ import { runE2eeCpuBench } from './e2ee-cpu.bench';
 import { runFrameCostBench } from './frame-cost.bench';
 import { runGroupSetupBench } from './group-setup.bench';
 import { runGroupsBench } from './groups.bench';
+import { runMeetingTransportBench } from './meeting-transport.bench';
 import { runMlsBench } from './mls.bench';
 import { runRendererBench } from './renderer.bench';
 import { runServerBench } from './server.bench';
@@ -40,6 +41,7 @@ const benches: [name: string, title: string, run: () => Promise<BenchSection>][]
   ['mls', 'MLS key layer (group calls)', runMlsBench],
   ['groups', 'Group calls: rekey on loopback', runGroupsBench],
   ['group-setup', 'Group calls: set-up, 4 people', runGroupSetupBench],
+  ['meeting-transport', 'Meetings: mesh vs SFU', runMeetingTransportBench],
 ];
 
 const only = process.argv.slice(2);

@@ -31,6 +31,8 @@ describe('Janus options', () => {
       publicUrl: 'https://sfu.example.com/janus',
       secrets,
       tokenTtlMs: 600_000,
+      // Measured: already at three members the SFU costs a member less (docs/group-calls.md, "Mesh or SFU").
+      meshMax: 2,
     });
   });
 

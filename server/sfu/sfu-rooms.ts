@@ -27,11 +27,12 @@ export interface SfuConfig {
 }
 
 /**
- * Above this many people a call goes through Janus. Four: in a mesh each member uploads its video
- * once per other member, so at five a laptop on a home uplink sends four 720p streams; the lead
- * sets the figure from a bench (docs/deployment.md, "Janus for meetings").
+ * Above this many people a call goes through Janus. Two, so every group call of three or more:
+ * measured (bench/meeting-transport.bench.ts; docs/group-calls.md, "Mesh or SFU: what a member
+ * pays"), already at three a member uploads less and spends less CPU through Janus than in a mesh,
+ * which encodes and uploads its camera once per other member.
  */
-export const DEFAULT_MESH_MAX = 4;
+export const DEFAULT_MESH_MAX = 2;
 
 
 export interface Seat {
