@@ -101,6 +101,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         prerequisites,
         settings: { preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave },
         memberState: (userId) => states.stateOf(userId),
+        visibleMembers: () => visibleMembers,
         events: {
           ...events,
           changed: () => {
@@ -189,7 +190,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       if (active() !== null) update({ handRaised: raised });
     },
     setVisibleMembers(userIds) {
-      // Kept for the SFU session to act on (docs/group-calls.md, "Meetings of up to 50").
+      // Read by the SFU session, which picks each member's simulcast layer by it (renderer/call/sfu/layer-choice.ts).
       visibleMembers = [...userIds];
     },
     visibleMembers: () => visibleMembers,
