@@ -4,9 +4,11 @@
  * substream 0 is a quarter of the camera's width, 1 half, 2 the whole. Two inputs decide:
  *
  * - How large the tile is. The grid makes every tile on its page as large as the stage allows, so
- *   the number of tiles on the page says their size: one or two tiles get the top layer, up to
- *   nine the middle one, more the lowest. A member not on the page gets none (paused at Janus);
- *   before the grid reports its page, everyone gets the middle layer.
+ *   the number of tiles on the page (at most 9, docs/group-calls.md, "Pages") says their size: one
+ *   or two tiles get the top layer, three or four (a 2 x 2 grid, about half the stage's width each)
+ *   the middle one, five to nine (a third of its width or less) the lowest. A member not on the
+ *   page gets none (paused at Janus); before the grid reports its page, everyone gets the middle
+ *   layer.
  * - How this receiver copes. A sample (every few seconds, from getStats) that lost more than 5%
  *   of the member's video packets, or in which the video froze, counts as struggling; two in a
  *   row step that member one layer down, and five clean ones in a row step back up one. Janus
@@ -45,7 +47,7 @@ export const STEP_UP_AFTER = 5;
 /** The layer a tile gets when the receiver copes: by how many tiles share the page. */
 export function layerForTiles(tilesOnPage: number): Substream {
   if (tilesOnPage <= 2) return 2;
-  if (tilesOnPage <= 9) return 1;
+  if (tilesOnPage <= 4) return 1;
   return 0;
 }
 
