@@ -1,6 +1,7 @@
 import type { Browser, Page } from '@playwright/test';
 import { janusMissingReason, startJanus, type JanusProcess } from '../server/test-support/janus.fixture';
 import type { GroupDiagnosticsState, GroupMemberStats } from '../renderer/call/group/group-diagnostics';
+import { layerForTiles } from '../renderer/call/sfu/layer-choice';
 import { expect, test } from './fixtures';
 import { Company, type CompanyUser } from './harness/company';
 import { GROUP_PEOPLE } from './harness/group-company';
@@ -138,6 +139,14 @@ test.describe('meetings over a real Janus SFU', () => {
       for (const user of room.users) {
         expect(await transportOf(user.page)).toEqual({ transport: 'sfu', pairs: 0 });
         expect(failuresOf(await groupCounters(user.page))).toEqual(NONE_FAILED);
+      }
+      // Each member's grid holds everyone on one page: it asked Janus for the others' simulcast
+      // layer that many tiles get, and Janus agreed.
+      for (const user of room.users) {
+        const wanted = room.users.filter((other) => other !== user).map((other) => `${other.userId} ${String(layerForTiles(count))}`).sort();
+        await expect
+          .poll(async () => (await groupState(user.page)).sfuLayers.map(({ userId, layer }) => `${userId} ${String(layer)}`).sort(), { message: `${user.userId}'s layers`, timeout: 60_000 })
+          .toEqual(wanted);
       }
 
       // The owner takes the last member out: the group rekeys without them and the server takes

@@ -212,6 +212,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
             ? []
             : [...mesh.pairs.values()].map((pair) => ({ userId: pair.userId, connected: pair.connected, iceState: pair.isClosed() ? null : pair.iceState, iceRestarts: pair.iceRestarts })),
         localTracks: mesh?.media?.trackStates() ?? [],
+        sfuLayers: [...(call?.sfu?.videoLayers() ?? [])].map(([userId, layer]) => ({ userId, layer })),
         crypto: mesh?.report ?? emptyReport(),
         transformApi: mesh?.transformApi ?? null,
         worker: mesh?.crypto ?? null,

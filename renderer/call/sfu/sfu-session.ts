@@ -9,6 +9,7 @@ import { sampleVideoSizes } from '../video-sizes';
 import { FeedRoster } from './feed-roster';
 import type { SfuIce } from './ice-gathered';
 import { JanusSession } from './janus-session';
+import type { LayerWanted } from './layer-choice';
 import { LayerControl } from './layer-control';
 import { SfuPublisher } from './sfu-publisher';
 import { SfuSubscriber } from './sfu-subscriber';
@@ -150,6 +151,11 @@ export class SfuSession {
       byUser.set(userId, entry);
     });
     return [...byUser.values()];
+  }
+
+  /** The layer (or pause) Janus agreed to send of each member's video (for diagnostics). */
+  videoLayers(): Map<string, LayerWanted> {
+    return this.#subscriber?.videoLayers() ?? new Map<string, LayerWanted>();
   }
 
   audioLevels(): Map<string, number> {

@@ -73,6 +73,16 @@ export class SfuSubscriber {
     return this.#slots.get(mid) ?? null;
   }
 
+  /** The layer (or pause) Janus last agreed to send of each member's video. */
+  videoLayers(): Map<string, LayerWanted> {
+    const layers = new Map<string, LayerWanted>();
+    for (const [mid, layer] of this.#layers) {
+      const userId = this.#slots.get(mid) ?? null;
+      if (userId !== null) layers.set(userId, layer);
+    }
+    return layers;
+  }
+
   /** Each member's stream from the last negotiation; a member with no live slot is absent. */
   streams(): ReadonlyMap<string, MediaStream> {
     return this.#streams;
