@@ -37,6 +37,8 @@ export class SfuSubscriber {
   readonly #attached = new WeakSet<RTCRtpReceiver>();
   /** Mid to the layer Janus was last told for its video (a fresh stream at Janus sends its top layer). */
   readonly #layers = new Map<string, LayerWanted>();
+  #wantedLayers: ReadonlyMap<string, LayerWanted> = new Map();
+  #layersQueued = false;
   /** Each member's stream as last built, replaced (a new object) when its tracks change. */
   readonly #streams = new Map<string, MediaStream>();
   #queue: Promise<void> = Promise.resolve();
@@ -103,9 +105,19 @@ export class SfuSubscriber {
    * other steps. A refusal is only logged: the next call asks again.
    */
   setVideoLayers(wanted: ReadonlyMap<string, LayerWanted>): Promise<void> {
-    this.#queue = this.#queue.then(() => this.#configureLayers(wanted)).catch((error: unknown) => {
-      console.warn(`group call: the meeting server did not take a layer change (${error instanceof Error ? error.message : 'unknown'})`);
-    });
+    this.#wantedLayers = wanted;
+    // One change waits in the queue at most, taking the latest wish when it runs: a Janus slow to
+    // answer (up to a minute on a loaded machine) must not pile up a request every sample.
+    if (this.#layersQueued) return this.#queue;
+    this.#layersQueued = true;
+    this.#queue = this.#queue
+      .then(() => {
+        this.#layersQueued = false;
+        return this.#configureLayers(this.#wantedLayers);
+      })
+      .catch((error: unknown) => {
+        console.warn(`group call: the meeting server did not take a layer change (${error instanceof Error ? error.message : 'unknown'})`);
+      });
     return this.#queue;
   }
 
