@@ -236,6 +236,8 @@ test.describe('media through a real Janus SFU', () => {
    * bytes: all outside SFrame's ciphertext (docs/group-calls.md, "VP8 simulcast with SFrame").
    */
   test('VP8 simulcast: each subscriber gets the layer it asks for, decrypts it, and a switch keeps decoding', async () => {
+    // Four pages and three encodings: 19 s on a quiet machine, past the default 150 s at load average 88.
+    test.setTimeout(480_000);
     if (browser === undefined || pages === undefined) throw new Error('the set-up did not finish');
     const groupId = randomBytes(16).toString('base64url');
     const baseKey = [...randomBytes(32)];
