@@ -1,6 +1,7 @@
 import type { Browser, Page } from '@playwright/test';
 import { janusMissingReason, startJanus, type JanusProcess } from '../server/test-support/janus.fixture';
 import type { GroupDiagnosticsState, GroupMemberStats } from '../renderer/call/group/group-diagnostics';
+import { layerForTiles } from '../renderer/call/sfu/layer-choice';
 import { expect, test } from './fixtures';
 import { Company, type CompanyUser } from './harness/company';
 import { GROUP_PEOPLE } from './harness/group-company';
@@ -138,6 +139,14 @@ test.describe('meetings over a real Janus SFU', () => {
       for (const user of room.users) {
         expect(await transportOf(user.page)).toEqual({ transport: 'sfu', pairs: 0 });
         expect(failuresOf(await groupCounters(user.page))).toEqual(NONE_FAILED);
+      }
+      // Each member's grid holds everyone on one page: it asked Janus for each other's video at
+      // most the simulcast layer that many tiles get (lower once it stepped down), and Janus agreed.
+      for (const user of room.users) {
+        const others = room.users.filter((other) => other !== user).map((other) => other.userId).sort();
+        await expect
+          .poll(async () => (await groupState(user.page)).sfuLayers.filter(({ layer }) => layer !== 'paused' && layer <= layerForTiles(count)).map(({ userId }) => userId).sort(), { message: `${user.userId}'s layers`, timeout: 60_000 })
+          .toEqual(others);
       }
 
       // The owner takes the last member out: the group rekeys without them and the server takes

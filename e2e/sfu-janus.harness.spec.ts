@@ -12,7 +12,7 @@ import { decodeSFrameHeader } from '../shared/crypto/sframe';
 import { groupKid } from '../shared/crypto/sframe-mls';
 import { bundleBrowserScript } from './harness/browser-script';
 import { serveDirectory, type StaticServer } from './harness/static-server';
-import type { SfuPageKeys, SfuPageSeat } from './sfu-janus/page-entry';
+import type { ReceivedVideo, SentLayer, SfuPageKeys, SfuPageSeat, SfuPageVideo } from './sfu-janus/page-entry';
 
 /*
  * SFrame-encrypted media through a real Janus (Debian's, from deploy/janus/): two Chromium pages,
@@ -33,11 +33,31 @@ const ALICE_KID = groupKid(BigInt(EPOCH), ALICE_INDEX);
 
 const missing = janusMissingReason();
 
+/**
+ * The simulcast test's camera and layers: Chromium sends three VP8 layers only from about 960x540
+ * up (two at 640x360, one at 320x180), so the fake camera is asked for 960x540.
+ */
+const SIMULCAST_VIDEO = {
+  width: 960,
+  height: 540,
+  layers: [
+    { rid: 'h', scaleResolutionDownBy: 1 },
+    { rid: 'm', scaleResolutionDownBy: 2 },
+    { rid: 'l', scaleResolutionDownBy: 4 },
+  ],
+};
+/** What the simulcast test measured, printed at the end for docs/group-calls.md. */
+const layersSeen: string[] = [];
+
 interface PageApi {
   sfuPage: {
-    publish(seat: SfuPageSeat, keys: SfuPageKeys, encrypt: boolean): Promise<{ videoMid: string }>;
-    subscribe(feed: number): Promise<void>;
+    join(seat: SfuPageSeat, keys: SfuPageKeys, encrypt: boolean): Promise<void>;
+    publish(seat: SfuPageSeat, keys: SfuPageKeys, encrypt: boolean, video?: SfuPageVideo): Promise<{ videoMid: string; camera: { width?: number; height?: number } }>;
+    subscribe(feed: number, substream?: number): Promise<{ index: number; videoMid: string }>;
+    switchLayer(index: number, mid: string, substream: number): Promise<void>;
     decoded(): Promise<number>;
+    receivedVideo(index: number): Promise<ReceivedVideo>;
+    sentLayers(): Promise<SentLayer[]>;
     cryptoReport(): CryptoReport | undefined;
   };
 }
@@ -124,6 +144,7 @@ test.describe('media through a real Janus SFU', () => {
   // Each part is let go even when an earlier step of beforeAll failed: a Janus left running would
   // outlive the test run.
   test.afterAll(async () => {
+    if (layersSeen.length > 0) console.log(`simulcast: ${layersSeen.join('; ')}`);
     await browser?.close().catch(() => undefined);
     await pages?.close().catch(() => undefined);
     await janus?.stop();
@@ -204,6 +225,91 @@ test.describe('media through a real Janus SFU', () => {
     } finally {
       socket.close();
       await Promise.all([alice.close(), bob.close()]);
+    }
+  });
+
+  /**
+   * VP8 simulcast through Janus's e2ee room, SFrame on every layer. Alice sends three encodings by
+   * rid, top layer first (Janus's default rid order); Bob asks Janus for the lowest layer, Carol
+   * for the top, Mallory for the top with the wrong key. Janus picks a layer by reading only the
+   * RTP header, VP8's payload descriptor and, at a switch, the key-frame bits of the frame's first
+   * bytes: all outside SFrame's ciphertext (docs/group-calls.md, "VP8 simulcast with SFrame").
+   */
+  test('VP8 simulcast: each subscriber gets the layer it asks for, decrypts it, and a switch keeps decoding', async () => {
+    // Four pages and three encodings: 19 s on a quiet machine, past the default 150 s at load average 88.
+    test.setTimeout(480_000);
+    if (browser === undefined || pages === undefined) throw new Error('the set-up did not finish');
+    const groupId = randomBytes(16).toString('base64url');
+    const baseKey = [...randomBytes(32)];
+    const cast = [
+      { index: ALICE_INDEX, userId: 'alice' },
+      { index: BOB_INDEX, userId: 'bob' },
+      { index: BOB_INDEX + 1, userId: 'carol' },
+      { index: BOB_INDEX + 2, userId: 'mallory' },
+    ];
+    const senders = cast.map(({ index, userId }) => ({ index, userId }));
+    const opened: Page[] = [];
+    const member = async (userId: string): Promise<{ page: Page; seat: SfuPageSeat; keys: SfuPageKeys }> => {
+      if (browser === undefined || pages === undefined) throw new Error('the set-up did not finish');
+      const index = cast.find((one) => one.userId === userId)?.index ?? 0;
+      const page = await browser.newPage();
+      opened.push(page);
+      page.on('pageerror', (error) => { pageErrors.push(`${userId}: ${error.message}`); });
+      await page.goto(pages.url);
+      // Mallory holds a key of the same shape that is not the meeting's.
+      return { page, seat: await rooms.seat(groupId, userId), keys: { epoch: EPOCH, ownIndex: index, baseKey: userId === 'mallory' ? [...randomBytes(32)] : baseKey, senders } };
+    };
+    try {
+      const alice = await member('alice');
+      const { camera } = await alice.page.evaluate(([seat, keys, video]) => (globalThis as unknown as PageApi).sfuPage.publish(seat, keys, true, video), [alice.seat, alice.keys, SIMULCAST_VIDEO] as const);
+      expect(camera).toEqual({ width: SIMULCAST_VIDEO.width, height: SIMULCAST_VIDEO.height });
+      const viewers = [] as { page: Page; index: number; videoMid: string }[];
+      for (const [userId, substream] of [['bob', 0], ['carol', 2], ['mallory', 2]] as const) {
+        const viewer = await member(userId);
+        await viewer.page.evaluate(([seat, keys]) => (globalThis as unknown as PageApi).sfuPage.join(seat, keys, true), [viewer.seat, viewer.keys] as const);
+        const subscribed = await viewer.page.evaluate(([feed, layer]) => (globalThis as unknown as PageApi).sfuPage.subscribe(feed, layer), [alice.seat.participantId, substream] as const);
+        viewers.push({ page: viewer.page, ...subscribed });
+      }
+      const [bob, carol, mallory] = viewers;
+      if (bob === undefined || carol === undefined || mallory === undefined) throw new Error('three viewers');
+      const video = (viewer: { page: Page; index: number }) => viewer.page.evaluate((index) => (globalThis as unknown as PageApi).sfuPage.receivedVideo(index), viewer.index);
+
+      // Alice's encoder runs every layer (Chromium allows three from 960x540 up).
+      await expect.poll(async () => (await alice.page.evaluate(() => (globalThis as unknown as PageApi).sfuPage.sentLayers())).filter((layer) => layer.framesEncoded > 0).length, { timeout: 90_000 }).toBe(3);
+      for (const viewer of [bob, carol]) await expect.poll(async () => (await video(viewer)).framesDecoded, { timeout: 90_000 }).toBeGreaterThan(20);
+      // The top layer decodes larger than the lowest.
+      await expect.poll(async () => (await video(carol)).frameWidth, { timeout: 60_000 }).toBeGreaterThanOrEqual(SIMULCAST_VIDEO.width / 2);
+      const low = await video(bob);
+      const high = await video(carol);
+      expect(low.frameWidth).toBeLessThan(high.frameWidth);
+      expect(low.frameHeight).toBeLessThan(high.frameHeight);
+      layersSeen.push(`low ${String(low.frameWidth)}x${String(low.frameHeight)}, high ${String(high.frameWidth)}x${String(high.frameHeight)}`);
+
+      // Mid-stream, Bob moves to the top layer: Janus waits for a key frame on it, then forwards
+      // it; Bob's decoder goes on at the larger size, his worker opening every frame.
+      const before = await video(bob);
+      const asked = Date.now();
+      await bob.page.evaluate(([index, mid]) => (globalThis as unknown as PageApi).sfuPage.switchLayer(index, mid, 2), [bob.index, bob.videoMid] as const);
+      await expect.poll(async () => (await video(bob)).frameWidth, { timeout: 60_000 }).toBe(high.frameWidth);
+      layersSeen.push(`switch low to high: ${String(Date.now() - asked)} ms until the larger frames decoded`);
+      const switched = (await video(bob)).framesDecoded;
+      await expect.poll(async () => (await video(bob)).framesDecoded, { timeout: 60_000 }).toBeGreaterThan(switched + 20);
+      expect(switched).toBeGreaterThan(before.framesDecoded);
+
+      for (const viewer of [bob, carol]) {
+        const crypto = await report(viewer.page);
+        const from = crypto?.senders.find((sender) => sender.index === ALICE_INDEX);
+        expect(from?.decrypted.video).toBeGreaterThan(20);
+        expect(crypto?.failed).toEqual({ audio: 0, video: 0 });
+      }
+      // The negative twin: Mallory gets the same top layer from Janus and opens none of it.
+      const wrong = await report(mallory.page);
+      expect(wrong?.failed.video).toBeGreaterThan(20);
+      expect(wrong?.decrypted.video).toBe(0);
+      expect((await video(mallory)).framesDecoded).toBe(0);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await Promise.all(opened.map((page) => page.close()));
     }
   });
 });

@@ -32,6 +32,7 @@ export class GroupCallMedia implements GroupMediaSession {
   readonly switchTimes: { sfuOpened: number | null; pairsClosed: number | null } = { sfuOpened: null, pairsClosed: null };
   readonly #events: GroupMeshEvents;
   readonly #memberState: (userId: string) => GroupMemberState | undefined;
+  readonly #visibleMembers: () => readonly string[];
 
   constructor(init: {
     groupId: string;
@@ -41,9 +42,12 @@ export class GroupCallMedia implements GroupMediaSession {
     events: GroupMeshEvents;
     /** Each member's state as they last said (the engine's MemberStates), which the SFU session shows. */
     memberState: (userId: string) => GroupMemberState | undefined;
+    /** The members on the grid's page now (the engine's setVisibleMembers): the SFU picks their video's layer by it. */
+    visibleMembers: () => readonly string[];
   }) {
     this.#events = init.events;
     this.#memberState = init.memberState;
+    this.#visibleMembers = init.visibleMembers;
     this.mesh = new GroupMesh(init);
   }
 
@@ -157,6 +161,7 @@ export class GroupCallMedia implements GroupMediaSession {
       selfId: this.mesh.selfId,
       shared,
       memberState: this.#memberState,
+      visibleMembers: this.#visibleMembers,
       events: {
         changed: () => {
           this.#checkSwitch();

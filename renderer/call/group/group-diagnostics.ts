@@ -3,6 +3,7 @@ import type { GroupView } from '../../../shared/ipc';
 import type { CryptoReport, RecordedFrame, SenderReport } from '../../workers/frame-crypto-messages';
 import type { FrameCryptoClient } from '../frame-crypto-client';
 import type { TrackState } from '../local-media-controls';
+import type { LayerWanted } from '../sfu/layer-choice';
 import type { TransformApi } from '../transforms';
 import type { FrameSize } from '../video-sizes';
 import type { GroupCallEngine } from './group-engine-types';
@@ -39,6 +40,8 @@ export interface GroupDiagnosticsState {
   peers: GroupPeerState[];
   /** Every camera and microphone track the call opened ('ended' once stopped). */
   localTracks: TrackState[];
+  /** Over the SFU: the simulcast layer (or pause) Janus agreed to send of each member's video. */
+  sfuLayers: { userId: string; layer: LayerWanted }[];
 }
 
 /** What one pair's receivers have played out, from getStats. */
@@ -94,6 +97,7 @@ export interface GroupEngineInspection {
   switchTimes: { sfuOpened: number | null; pairsClosed: number | null } | null;
   peers: GroupPeerState[];
   localTracks: TrackState[];
+  sfuLayers: { userId: string; layer: LayerWanted }[];
   crypto: GroupCryptoReport;
   transformApi: TransformApi | null;
   stats(): Promise<GroupMemberStats[]>;
@@ -116,8 +120,8 @@ export function installGroupDiagnostics(engine: InspectableGroupEngine): void {
   const diagnostics: SealcallGroupDiagnostics = {
     engine,
     state: () => {
-      const { view, transport, switchTimes, peers, localTracks } = engine.inspect();
-      return structuredClone({ view, transport, switchTimes, peers, localTracks });
+      const { view, transport, switchTimes, peers, localTracks, sfuLayers } = engine.inspect();
+      return structuredClone({ view, transport, switchTimes, peers, localTracks, sfuLayers });
     },
     counters: () => {
       const { crypto, transformApi } = engine.inspect();

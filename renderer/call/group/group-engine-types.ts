@@ -77,8 +77,9 @@ export interface GroupCallEngine {
   stopScreenShare(): Promise<void>;
   setHandRaised(raised: boolean): void;
   /**
-   * The members whose tiles are on the grid's page now. The SFU session is to subscribe to (or
-   * pause) only their video (docs/group-calls.md, "Meetings of up to 50"); the mesh ignores it.
+   * The members whose tiles are on the grid's page now. The SFU session pauses the video of the
+   * others and picks theirs by how many tiles share the page (renderer/call/sfu/layer-choice.ts);
+   * the mesh ignores it.
    */
   setVisibleMembers(userIds: readonly string[]): void;
   /** The members last given to setVisibleMembers, for the SFU session to act on. */

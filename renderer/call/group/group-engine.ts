@@ -101,6 +101,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         prerequisites,
         settings: { preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave },
         memberState: (userId) => states.stateOf(userId),
+        visibleMembers: () => visibleMembers,
         events: {
           ...events,
           changed: () => {
@@ -189,7 +190,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
       if (active() !== null) update({ handRaised: raised });
     },
     setVisibleMembers(userIds) {
-      // Kept for the SFU session to act on (docs/group-calls.md, "Meetings of up to 50").
+      // Read by the SFU session, which picks each member's simulcast layer by it (renderer/call/sfu/layer-choice.ts).
       visibleMembers = [...userIds];
     },
     visibleMembers: () => visibleMembers,
@@ -211,6 +212,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
             ? []
             : [...mesh.pairs.values()].map((pair) => ({ userId: pair.userId, connected: pair.connected, iceState: pair.isClosed() ? null : pair.iceState, iceRestarts: pair.iceRestarts })),
         localTracks: mesh?.media?.trackStates() ?? [],
+        sfuLayers: [...(call?.sfu?.videoLayers() ?? [])].map(([userId, layer]) => ({ userId, layer })),
         crypto: mesh?.report ?? emptyReport(),
         transformApi: mesh?.transformApi ?? null,
         worker: mesh?.crypto ?? null,

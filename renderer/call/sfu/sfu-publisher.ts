@@ -23,9 +23,21 @@ export interface SfuPublisherInit {
 }
 
 /**
+ * The video's simulcast layers, top first: Janus takes the first rid as its top substream (its
+ * default rid order, "hml"). Chromium sends as many as the camera's size allows (three from about
+ * 960x540; the app asks for 1280x720). Every layer's frames go through the sender's one SFrame
+ * transform (docs/group-calls.md, "VP8 simulcast with SFrame").
+ */
+export const SIMULCAST_LAYERS: readonly RTCRtpEncodingParameters[] = [
+  { rid: 'h', scaleResolutionDownBy: 1 },
+  { rid: 'm', scaleResolutionDownBy: 2 },
+  { rid: 'l', scaleResolutionDownBy: 4 },
+];
+
+/**
  * This member's one stream up to the SFU: a send-only connection with one audio and one video
  * transceiver, each sender's SFrame transform attached in the same run that made it (before any
- * SDP: transforms.ts says why), VP8 and Opus only. Joined as the publisher the seat names, with the
+ * SDP: transforms.ts says why), VP8 and Opus only, the video in three simulcast layers. Joined as the publisher the seat names, with the
  * user id as display: that is how the others know which member a feed claims to be.
  */
 export class SfuPublisher {
@@ -50,7 +62,8 @@ export class SfuPublisher {
     const pc = sfuPeerConnection(init.ice, init.transformApi === 'legacy');
     try {
       const make = (kind: MediaKind): RTCRtpSender => {
-        const transceiver = pc.addTransceiver(init.tracks[kind] ?? kind, { direction: 'sendonly' });
+        const sendEncodings = kind === 'video' ? SIMULCAST_LAYERS.map((layer) => ({ ...layer })) : undefined;
+        const transceiver = pc.addTransceiver(init.tracks[kind] ?? kind, { direction: 'sendonly', ...(sendEncodings === undefined ? {} : { sendEncodings }) });
         preferEncryptableCodecs(transceiver, kind);
         attachFrameTransform(transceiver.sender, kind, 'send', init.crypto, init.transformApi);
         return transceiver.sender;

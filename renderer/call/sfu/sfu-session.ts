@@ -9,6 +9,8 @@ import { sampleVideoSizes } from '../video-sizes';
 import { FeedRoster } from './feed-roster';
 import type { SfuIce } from './ice-gathered';
 import { JanusSession } from './janus-session';
+import type { LayerWanted } from './layer-choice';
+import { LayerControl } from './layer-control';
 import { SfuPublisher } from './sfu-publisher';
 import { SfuSubscriber } from './sfu-subscriber';
 import type { RoomNews } from './videoroom-answers';
@@ -31,6 +33,8 @@ export interface SfuSessionEvents {
 
 /** A seat that fails is tried again this long after, while it is still good. */
 const RETRY_MS = 3000;
+/** How often each member's simulcast layer is looked at again (layer-choice.ts counts in these samples). */
+const LAYER_CHECK_MS = 2000;
 
 export const JANUS_UNREACHABLE = 'The meeting server cannot be reached. Trying again…';
 
@@ -53,17 +57,29 @@ export class SfuSession {
   #members = new Set<string>();
   #connecting: Promise<void> | null = null;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  #layerCheck: ReturnType<typeof setInterval> | undefined;
+  #layerControl = new LayerControl();
   #closed = false;
 
   /** Each member's state as they last said (kept by the engine, MLS-authenticated by the core). */
   readonly #memberState: (userId: string) => GroupMemberState | undefined;
+  /** The members on the grid's page now (empty before the grid reports): their video's layer follows. */
+  readonly #visibleMembers: () => readonly string[];
 
-  constructor(init: { groupId: string; selfId: string; shared: SharedGroupMedia; events: SfuSessionEvents; memberState: (userId: string) => GroupMemberState | undefined }) {
+  constructor(init: {
+    groupId: string;
+    selfId: string;
+    shared: SharedGroupMedia;
+    events: SfuSessionEvents;
+    memberState: (userId: string) => GroupMemberState | undefined;
+    visibleMembers: () => readonly string[];
+  }) {
     this.groupId = init.groupId;
     this.selfId = init.selfId;
     this.#shared = init.shared;
     this.#events = init.events;
     this.#memberState = init.memberState;
+    this.#visibleMembers = init.visibleMembers;
   }
 
   isClosed(): boolean {
@@ -135,6 +151,11 @@ export class SfuSession {
       byUser.set(userId, entry);
     });
     return [...byUser.values()];
+  }
+
+  /** The layer (or pause) Janus agreed to send of each member's video (for diagnostics). */
+  videoLayers(): Map<string, LayerWanted> {
+    return this.#subscriber?.videoLayers() ?? new Map<string, LayerWanted>();
   }
 
   audioLevels(): Map<string, number> {
@@ -228,7 +249,20 @@ export class SfuSession {
     this.#subscriber = this.#subscribe(session, seat.room, publisher.privateId);
     this.#roster.add(publisher.present);
     this.#resubscribe();
+    this.#layerCheck = setInterval(() => {
+      void this.#adjustLayers();
+    }, LAYER_CHECK_MS);
     this.#events.changed();
+  }
+
+  /** Each member's simulcast layer from the grid's page and how this receiver copes (layer-choice.ts). */
+  async #adjustLayers(): Promise<void> {
+    const subscriber = this.#subscriber;
+    if (subscriber === null || subscriber.isClosed() || !subscriber.connected) return;
+    const report = await subscriber.pc.getStats();
+    if (subscriber !== this.#subscriber || subscriber.isClosed()) return;
+    const wanted = this.#layerControl.update(report, (mid) => subscriber.memberOfMid(mid), this.#visibleMembers());
+    await subscriber.setVideoLayers(wanted);
   }
 
   /**
@@ -312,6 +346,8 @@ export class SfuSession {
   }
 
   #teardown(): void {
+    clearInterval(this.#layerCheck);
+    this.#layerControl = new LayerControl();
     const publisher = this.#publisher;
     if (publisher !== null) {
       this.#shared.senders.audio.remove(publisher.senders.audio);

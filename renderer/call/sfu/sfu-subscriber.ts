@@ -2,6 +2,7 @@ import type { FrameCryptoClient } from '../frame-crypto-client';
 import { attachFrameTransform, type TransformApi } from '../transforms';
 import { gatheredSdp, sfuPeerConnection, type SfuIce } from './ice-gathered';
 import type { JanusSession, PluginAnswer } from './janus-session';
+import type { LayerWanted } from './layer-choice';
 import { readStreams } from './videoroom-answers';
 
 export interface SfuSubscriberInit {
@@ -34,6 +35,10 @@ export class SfuSubscriber {
   /** Mid to the member its slot is bound to now. */
   readonly #slots = new Map<string, string | null>();
   readonly #attached = new WeakSet<RTCRtpReceiver>();
+  /** Mid to the layer Janus was last told for its video (a fresh stream at Janus sends its top layer). */
+  readonly #layers = new Map<string, LayerWanted>();
+  #wantedLayers: ReadonlyMap<string, LayerWanted> = new Map();
+  #layersQueued = false;
   /** Each member's stream as last built, replaced (a new object) when its tracks change. */
   readonly #streams = new Map<string, MediaStream>();
   #queue: Promise<void> = Promise.resolve();
@@ -70,6 +75,16 @@ export class SfuSubscriber {
     return this.#slots.get(mid) ?? null;
   }
 
+  /** The layer (or pause) Janus last agreed to send of each member's video. */
+  videoLayers(): Map<string, LayerWanted> {
+    const layers = new Map<string, LayerWanted>();
+    for (const [mid, layer] of this.#layers) {
+      const userId = this.#slots.get(mid) ?? null;
+      if (userId !== null) layers.set(userId, layer);
+    }
+    return layers;
+  }
+
   /** Each member's stream from the last negotiation; a member with no live slot is absent. */
   streams(): ReadonlyMap<string, MediaStream> {
     return this.#streams;
@@ -81,6 +96,28 @@ export class SfuSubscriber {
     this.#queue = this.#queue.then(() => this.#sync(target)).catch((error: unknown) => {
       if (!this.#closed) this.#init.problem(error instanceof Error ? error.message : 'a subscription to the meeting server failed');
     });
+    return this.#queue;
+  }
+
+  /**
+   * Tells Janus which simulcast layer of each member's video to send here, or to send none
+   * (VideoRoom `configure`, one entry per video mid that changed), in order with the subscription's
+   * other steps. A refusal is only logged: the next call asks again.
+   */
+  setVideoLayers(wanted: ReadonlyMap<string, LayerWanted>): Promise<void> {
+    this.#wantedLayers = wanted;
+    // One change waits in the queue at most, taking the latest wish when it runs: a Janus slow to
+    // answer (up to a minute on a loaded machine) must not pile up a request every sample.
+    if (this.#layersQueued) return this.#queue;
+    this.#layersQueued = true;
+    this.#queue = this.#queue
+      .then(() => {
+        this.#layersQueued = false;
+        return this.#configureLayers(this.#wantedLayers);
+      })
+      .catch((error: unknown) => {
+        console.warn(`group call: the meeting server did not take a layer change (${error instanceof Error ? error.message : 'unknown'})`);
+      });
     return this.#queue;
   }
 
@@ -160,8 +197,28 @@ export class SfuSubscriber {
     this.#init.changed();
   }
 
+  async #configureLayers(wanted: ReadonlyMap<string, LayerWanted>): Promise<void> {
+    if (this.#closed || this.#handle === null) return;
+    const changes: { mid: string; layer: LayerWanted }[] = [];
+    for (const transceiver of this.pc.getTransceivers()) {
+      const mid = transceiver.mid;
+      const userId = mid === null ? null : (this.#slots.get(mid) ?? null);
+      if (mid === null || userId === null || transceiver.receiver.track.kind !== 'video') continue;
+      const layer = wanted.get(userId);
+      if (layer !== undefined && this.#layers.get(mid) !== layer) changes.push({ mid, layer });
+    }
+    if (changes.length === 0) return;
+    // Forgotten until Janus says yes: a failed request is asked again next time.
+    for (const { mid } of changes) this.#layers.delete(mid);
+    const streams = changes.map(({ mid, layer }) => (layer === 'paused' ? { mid, send: false } : { mid, send: true, substream: layer }));
+    await this.#init.session.request(this.#handle, { request: 'configure', streams });
+    for (const { mid, layer } of changes) this.#layers.set(mid, layer);
+  }
+
   #bind(mid: string, userId: string | null): void {
     if (this.#slots.get(mid) === userId && this.#slots.has(mid)) return;
+    // Another feed in this slot starts at Janus's defaults.
+    this.#layers.delete(mid);
     this.#slots.set(mid, userId);
     this.#init.crypto.bindSlot(mid, userId);
   }
