@@ -16,6 +16,14 @@ export class LayerControl {
   /** By mid: the counters of the last sample, and whose they were. */
   readonly #previous = new Map<string, Counters>();
   readonly #coping = new Map<string, Coping>();
+  /** By member: the layer last asked for. */
+  readonly #asked = new Map<string, LayerWanted>();
+  /**
+   * Members whose layer was just changed (or first asked for). Their next sample is not scored:
+   * Janus holds the new layer until its next key frame, and Chromium counts that wait as a freeze,
+   * so a switch would otherwise read as struggling and step the member down by itself.
+   */
+  readonly #settling = new Set<string>();
 
   /**
    * `visible` is the grid's page as the engine last heard it (empty before the grid reports).
@@ -34,7 +42,7 @@ export class LayerControl {
       const before = this.#previous.get(stat.mid);
       this.#previous.set(stat.mid, now);
       let coping = this.#coping.get(userId) ?? COPING_WELL;
-      if (before?.userId === userId) {
+      if (before?.userId === userId && !this.#settling.has(userId)) {
         coping = nextCoping(coping, {
           packetsReceived: Math.max(0, now.packetsReceived - before.packetsReceived),
           packetsLost: Math.max(0, now.packetsLost - before.packetsLost),
@@ -42,10 +50,19 @@ export class LayerControl {
         });
       }
       this.#coping.set(userId, coping);
-      wanted.set(userId, chooseLayer(userId, page, coping));
+      const layer = chooseLayer(userId, page, coping);
+      if (this.#asked.get(userId) === layer) this.#settling.delete(userId);
+      else this.#settling.add(userId);
+      this.#asked.set(userId, layer);
+      wanted.set(userId, layer);
     });
     for (const mid of [...this.#previous.keys()]) if (!seen.has(mid)) this.#previous.delete(mid);
-    for (const userId of [...this.#coping.keys()]) if (!wanted.has(userId)) this.#coping.delete(userId);
+    for (const userId of [...this.#coping.keys()]) {
+      if (wanted.has(userId)) continue;
+      this.#coping.delete(userId);
+      this.#asked.delete(userId);
+      this.#settling.delete(userId);
+    }
     return wanted;
   }
 }
