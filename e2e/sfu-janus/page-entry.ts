@@ -1,5 +1,6 @@
 import { gatheredSdp } from '../../renderer/call/sfu/ice-gathered';
 import { JanusSession, type Jsep } from '../../renderer/call/sfu/janus-session';
+import { fetchJanusTransport } from './fetch-transport';
 import type { CryptoReport, MediaKind, PageToWorker, TransformOptions, WorkerToPage } from '../../renderer/workers/frame-crypto-messages';
 
 /*
@@ -52,7 +53,7 @@ async function publish(given: SfuPageSeat, keys: SfuPageKeys, withTransforms: bo
     const message: PageToWorker = { type: 'group-keys', epoch: keys.epoch, ownIndex: keys.ownIndex, baseKey, senders: keys.senders };
     worker.postMessage(message, [baseKey.buffer]);
   }
-  session = await JanusSession.open({ url: given.url, token: given.token });
+  session = await JanusSession.open(fetchJanusTransport(given.url, given.token));
   const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240 } });
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   const transceivers: RTCRtpTransceiver[] = [];

@@ -1,6 +1,7 @@
 import type { GroupKeys, GroupMemberState, GroupSeat, GroupView } from '../../../shared/ipc';
 import type { SignalData } from '../../../shared/protocol/call';
 import type { CallPrerequisites } from '../call-prerequisites';
+import type { JanusTransport } from '../sfu/janus-transport';
 import { SfuSession } from '../sfu/sfu-session';
 import type { GroupMediaSession } from './group-call-controller';
 import type { GroupCryptoReport, GroupMemberStats } from './group-diagnostics';
@@ -32,6 +33,7 @@ export class GroupCallMedia implements GroupMediaSession {
   readonly switchTimes: { sfuOpened: number | null; pairsClosed: number | null } = { sfuOpened: null, pairsClosed: null };
   readonly #events: GroupMeshEvents;
   readonly #memberState: (userId: string) => GroupMemberState | undefined;
+  readonly #janus: JanusTransport;
 
   constructor(init: {
     groupId: string;
@@ -41,9 +43,12 @@ export class GroupCallMedia implements GroupMediaSession {
     events: GroupMeshEvents;
     /** Each member's state as they last said (the engine's MemberStates), which the SFU session shows. */
     memberState: (userId: string) => GroupMemberState | undefined;
+    /** How the SFU session reaches Janus: through the core, in the app. */
+    janus: JanusTransport;
   }) {
     this.#events = init.events;
     this.#memberState = init.memberState;
+    this.#janus = init.janus;
     this.mesh = new GroupMesh(init);
   }
 
@@ -157,6 +162,7 @@ export class GroupCallMedia implements GroupMediaSession {
       selfId: this.mesh.selfId,
       shared,
       memberState: this.#memberState,
+      janus: this.#janus,
       events: {
         changed: () => {
           this.#checkSwitch();

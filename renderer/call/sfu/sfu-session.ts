@@ -9,6 +9,7 @@ import { sampleVideoSizes } from '../video-sizes';
 import { FeedRoster } from './feed-roster';
 import type { SfuIce } from './ice-gathered';
 import { JanusSession } from './janus-session';
+import type { JanusTransport } from './janus-transport';
 import { SfuPublisher } from './sfu-publisher';
 import { SfuSubscriber } from './sfu-subscriber';
 import type { RoomNews } from './videoroom-answers';
@@ -45,6 +46,8 @@ export class SfuSession {
   readonly selfId: string;
   readonly #shared: SharedGroupMedia;
   readonly #events: SfuSessionEvents;
+  /** The core, which carries every Janus request to the seat it issued, with that seat's token. */
+  readonly #janus: JanusTransport;
   #seat: GroupSeat | null = null;
   #session: JanusSession | null = null;
   #publisher: SfuPublisher | null = null;
@@ -58,8 +61,16 @@ export class SfuSession {
   /** Each member's state as they last said (kept by the engine, MLS-authenticated by the core). */
   readonly #memberState: (userId: string) => GroupMemberState | undefined;
 
-  constructor(init: { groupId: string; selfId: string; shared: SharedGroupMedia; events: SfuSessionEvents; memberState: (userId: string) => GroupMemberState | undefined }) {
+  constructor(init: {
+    groupId: string;
+    selfId: string;
+    shared: SharedGroupMedia;
+    events: SfuSessionEvents;
+    memberState: (userId: string) => GroupMemberState | undefined;
+    janus: JanusTransport;
+  }) {
     this.groupId = init.groupId;
+    this.#janus = init.janus;
     this.selfId = init.selfId;
     this.#shared = init.shared;
     this.#events = init.events;
@@ -82,14 +93,14 @@ export class SfuSession {
     this.#resubscribe();
   }
 
-  /** A (fresh) seat: the first opens the Janus session; a later one renews its tokens. */
+  /**
+   * A (fresh) seat: the first opens the Janus session. A later one only renews the room token here:
+   * the core sends every request with its newest seat's token.
+   */
   receiveSeat(seat: GroupSeat): void {
     if (this.#closed) return;
     this.#seat = seat;
-    if (this.#session !== null && !this.#session.isClosed()) {
-      this.#session.setToken(seat.token);
-      return;
-    }
+    if (this.#session !== null && !this.#session.isClosed()) return;
     this.#connect();
   }
 
@@ -179,7 +190,7 @@ export class SfuSession {
 
   async #open(seat: GroupSeat): Promise<void> {
     const session = await JanusSession.open(
-      { url: seat.url, token: seat.token },
+      this.#janus,
       {
         reachable: (reachable) => {
           if (!reachable) this.#events.notice(JANUS_UNREACHABLE);
