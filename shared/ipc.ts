@@ -317,12 +317,35 @@ export type GroupSeat = z.infer<typeof groupSeatSchema>;
  */
 const janusIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 /** The page's own transaction id, so Janus's events can be matched to the request that caused them. */
-const janusTransactionSchema = z.string().regex(/^[0-9a-f]{8,64}$/);
+const janusTransactionSchema = z.string().max(64).regex(/^[0-9a-f]{8,64}$/);
 export const janusJsepSchema = z
   .object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(200_000), e2ee: z.boolean().optional() })
   .strict();
-/** One VideoRoom request body (join, configure, subscribe, ...): plain JSON, at most 64 fields. */
-const janusBodySchema = z.record(z.string().max(64), z.json()).refine((body) => Object.keys(body).length <= 64, 'at most 64 fields');
+/** A feed to subscribe to or drop (VideoRoom's `streams`, `subscribe`, `unsubscribe`); a meeting has at most 50 members. */
+const janusFeedsSchema = z.array(z.object({ feed: janusIdSchema, mid: z.string().max(16).optional() }).strict()).max(64);
+/**
+ * One VideoRoom request body: only the requests and fields the app's SFU session makes (a
+ * publisher's join and publish, a subscriber's join, update and start), closed like the rest of
+ * the contract. Janus and the room's settings decide what each may do.
+ */
+export const janusBodySchema = z
+  .object({
+    request: z.enum(['join', 'publish', 'update', 'start']),
+    ptype: z.enum(['publisher', 'subscriber']).optional(),
+    room: janusIdSchema.optional(),
+    id: janusIdSchema.optional(),
+    private_id: janusIdSchema.optional(),
+    /** The seat's room token (VideoRoom's own `token`, not Janus's API token). */
+    token: z.string().max(512).optional(),
+    display: z.string().max(256).optional(),
+    audiocodec: z.string().max(16).optional(),
+    videocodec: z.string().max(16).optional(),
+    streams: janusFeedsSchema.optional(),
+    subscribe: janusFeedsSchema.optional(),
+    unsubscribe: janusFeedsSchema.optional(),
+  })
+  .strict();
+export type JanusBody = z.infer<typeof janusBodySchema>;
 export const janusCallSchema = z.discriminatedUnion('kind', [
   /** A new Janus session for this seat. */
   z.object({ kind: z.literal('create'), transaction: janusTransactionSchema }).strict(),
@@ -347,10 +370,15 @@ export const janusCallSchema = z.discriminatedUnion('kind', [
 export type JanusCall = z.infer<typeof janusCallSchema>;
 /** The most events one poll brings (the core asks Janus for no more). */
 export const MAX_JANUS_EVENTS_PER_POLL = 10;
-/** One message of Janus's API as Janus sent it; the page checks each in full before use. */
-const janusMessageSchema = z.looseObject({ janus: z.string().max(40) });
-/** Janus's answer to one request, or the events one poll brought (none when it timed out empty). */
-export const janusAnswerSchema = z.object({ messages: z.array(janusMessageSchema).max(MAX_JANUS_EVENTS_PER_POLL) }).strict();
+/** The most bytes of one answer of Janus the core takes. */
+export const MAX_JANUS_ANSWER_BYTES = 1024 * 1024;
+/**
+ * Janus's answer to one request, or the events one poll brought (none when it timed out empty):
+ * each message as JSON text, as Janus sent it (the core checked it is an object with a `janus`
+ * field). Text, because Janus's messages have many shapes the contract need not follow, and the
+ * contract's values stay closed; the page parses each and checks it in full before use.
+ */
+export const janusAnswerSchema = z.object({ messages: z.array(z.string().max(MAX_JANUS_ANSWER_BYTES)).max(MAX_JANUS_EVENTS_PER_POLL) }).strict();
 export type JanusAnswer = z.infer<typeof janusAnswerSchema>;
 
 /**

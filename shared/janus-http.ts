@@ -1,4 +1,5 @@
-import { janusAnswerSchema, MAX_JANUS_EVENTS_PER_POLL, type JanusAnswer, type JanusCall } from './ipc';
+import { z } from 'zod';
+import { MAX_JANUS_EVENTS_PER_POLL, type JanusAnswer, type JanusCall } from './ipc';
 
 /*
  * How one JanusCall (shared/ipc.ts) maps onto Janus's HTTP API (docs/protocol.md, "Reaching Janus
@@ -45,10 +46,29 @@ export function janusHttpRequest(seatUrl: string, token: string, call: JanusCall
   }
 }
 
-/** Janus answers a request with one message and a poll with a list of them; undefined when it is neither. */
+/** What every message of Janus's API is at least; the page checks the rest. */
+const janusMessageSchema = z.looseObject({ janus: z.string().max(40) });
+
+/**
+ * Janus answers a request with one message and a poll with a list of at most 10; undefined when
+ * the parsed JSON is neither.
+ */
 export function janusAnswerOf(raw: unknown): JanusAnswer | undefined {
-  const parsed = janusAnswerSchema.safeParse({ messages: Array.isArray(raw) ? raw : [raw] });
-  return parsed.success ? parsed.data : undefined;
+  const messages = Array.isArray(raw) ? raw : [raw];
+  if (messages.length > MAX_JANUS_EVENTS_PER_POLL) return undefined;
+  if (!messages.every((message) => janusMessageSchema.safeParse(message).success)) return undefined;
+  return { messages: messages.map((message) => JSON.stringify(message)) };
+}
+
+/** The messages of an answer, parsed again; one that is not JSON is left out. */
+export function janusMessagesOf(answer: JanusAnswer): unknown[] {
+  return answer.messages.flatMap((text) => {
+    try {
+      return [JSON.parse(text) as unknown];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function under(seatUrl: string, segments: readonly number[]): URL {

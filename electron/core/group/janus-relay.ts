@@ -1,4 +1,4 @@
-import type { JanusAnswer, JanusCall } from '../../../shared/ipc';
+import { MAX_JANUS_ANSWER_BYTES, type JanusAnswer, type JanusCall } from '../../../shared/ipc';
 import { janusAnswerOf, janusHttpRequest } from '../../../shared/janus-http';
 import { readBoundedBody } from '../net/bounded-body';
 
@@ -30,7 +30,7 @@ export interface JanusRelayLimits {
 export const DEFAULT_JANUS_RELAY_LIMITS: JanusRelayLimits = {
   postTimeoutMs: 30_000,
   pollTimeoutMs: 45_000,
-  maxAnswerBytes: 1024 * 1024,
+  maxAnswerBytes: MAX_JANUS_ANSWER_BYTES,
   maxPolls: 2,
   maxOthers: 16,
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { JanusCall } from '../../../shared/ipc';
+import type { JanusBody, JanusCall } from '../../../shared/ipc';
+import { janusMessagesOf } from '../../../shared/janus-http';
 import type { JanusTransport } from './janus-transport';
 
 /*
@@ -25,8 +26,6 @@ const replySchema = z.object({
 type Reply = z.infer<typeof replySchema>;
 
 export type Jsep = z.infer<typeof jsepSchema>;
-/** A VideoRoom request body: plain JSON. */
-export type JanusBody = Extract<JanusCall, { kind: 'message' }>['body'];
 export interface PluginAnswer {
   data: Record<string, unknown>;
   jsep: Jsep | undefined;
@@ -106,7 +105,7 @@ export class JanusSession {
   /** A VideoRoom request; resolves with its answer, at once or from the event it triggers. */
   async request(handle: number, body: JanusBody, jsep?: Jsep): Promise<PluginAnswer> {
     const transaction = newTransaction();
-    const what = typeof body['request'] === 'string' ? body['request'] : 'a request';
+    const what = body.request;
     const answered = new Promise<PluginAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(transaction);
@@ -159,7 +158,7 @@ export class JanusSession {
     while (!this.#closed) {
       let events: unknown[];
       try {
-        events = (await this.#transport.send({ kind: 'poll', session: this.#id })).messages;
+        events = janusMessagesOf(await this.#transport.send({ kind: 'poll', session: this.#id }));
       } catch {
         // Janus restarting, the network, or the core refusing (sfu-unreachable): try again in a
         // moment (the loop ends once closed).
@@ -209,7 +208,7 @@ function newTransaction(): string {
 /** One request; Janus answers it with one message. */
 async function request(transport: JanusTransport, call: JanusCall): Promise<Reply> {
   const answer = await transport.send(call);
-  const parsed = replySchema.safeParse(answer.messages[0]);
+  const parsed = replySchema.safeParse(janusMessagesOf(answer)[0]);
   if (!parsed.success) throw new JanusError('Janus answered something that is not the Janus API');
   return parsed.data;
 }
