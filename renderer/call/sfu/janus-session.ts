@@ -150,8 +150,11 @@ export class JanusSession {
     waiter.reject(error);
   }
 
-  #send(call: JanusCall): Promise<Reply> {
-    return request(this.#transport, call);
+  async #send(call: JanusCall): Promise<Reply> {
+    const reply = await request(this.#transport, call);
+    // Janus forgot the session (it timed it out): the poll may not be the first to hear it.
+    if (reply.janus === 'error' && reply.error?.code === NO_SUCH_SESSION) this.#lose();
+    return reply;
   }
 
   async #poll(): Promise<void> {
