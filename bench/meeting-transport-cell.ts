@@ -77,11 +77,11 @@ export async function measureCell(size: number, transport: Transport, seconds: {
   const harness = new HarnessEnvironment(async () => {
     launched = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     return launched;
-  }, { prefix: '/janus', to: janus.apiUrl });
+  });
   let company: Company | undefined;
   try {
-    const pages = await harness.pagesUrl();
-    company = await Company.open(harness, ['--janus-url', janus.apiUrl, '--janus-public-url', `${pages}janus`, '--janus-secrets-file', janus.secretsFile, '--mesh-max', String(MESH_MAX[transport])]);
+    // As in the app: each page reaches Janus through its core, which sends to the seat's URL.
+    company = await Company.open(harness, ['--janus-url', janus.apiUrl, '--janus-public-url', janus.apiUrl, '--janus-secrets-file', janus.secretsFile, '--mesh-max', String(MESH_MAX[transport])]);
     const users = await groupOfUsers(company, size);
     if (launched === undefined) throw new Error('the harness opened users without launching a browser');
     for (const user of users) {

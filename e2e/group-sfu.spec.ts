@@ -11,10 +11,11 @@ import { HarnessEnvironment } from './harness/harness-environment';
 /*
  * Group calls of the app over a real Janus (Debian's, deploy/janus/): real server, real cores
  * running MLS, real Chromium pages running the app, each member publishing one stream to Janus
- * and subscribing to every other member's, SFrame under the group's keys. Janus is served on the
- * pages' own origin (the harness's static server forwards /janus to it), as a deployment's TLS
- * proxy puts it. The server chooses the transport by the call's size (`--mesh-max`), and each
- * core asks it for its member's seat and hands it to its page: nothing here stands in for either.
+ * and subscribing to every other member's, SFrame under the group's keys. The pages cannot reach
+ * Janus (their origin serves only the app's files): each page's requests to Janus go through its
+ * core (`group.janus`) to the seat's URL, as in the app. The server chooses the transport by the
+ * call's size (`--mesh-max`), and each core asks it for its member's seat and hands it to its page:
+ * nothing here stands in for either.
  */
 
 const missing = janusMissingReason();
@@ -86,9 +87,9 @@ test.describe('meetings over a real Janus SFU', () => {
   /** A company whose server drives a real Janus and takes the SFU past `meshMax` people. */
   async function open(count: number, meshMax: number, launch: () => Promise<Browser>): Promise<Meeting> {
     const janus = await startJanus();
-    const environment = new HarnessEnvironment(launch, { prefix: '/janus', to: janus.apiUrl });
-    const pages = await environment.pagesUrl();
-    const company = await Company.open(environment, ['--janus-url', janus.apiUrl, '--janus-public-url', `${pages}janus`, '--janus-secrets-file', janus.secretsFile, '--mesh-max', String(meshMax)]);
+    const environment = new HarnessEnvironment(launch);
+    // The seat's URL is what each member's core reaches (the pages cannot reach Janus at all).
+    const company = await Company.open(environment, ['--janus-url', janus.apiUrl, '--janus-public-url', janus.apiUrl, '--janus-secrets-file', janus.secretsFile, '--mesh-max', String(meshMax)]);
     const users: CompanyUser[] = [];
     const opened = Date.now();
     const consoles: string[] = [];

@@ -41,6 +41,8 @@ export const ipcErrorCodeSchema = z.enum([
   'in-call',
   'handshake-failed',
   'setting-locked',
+  /** The call's SFU (Janus) did not answer the core, or answered something that is not its API. */
+  'sfu-unreachable',
   /** Screen sharing cannot start here: no way to list screens, or the OS refused. */
   'share-unavailable',
   /** A screen-share pick that was never offered, came too late, or was already used. */
@@ -312,6 +314,92 @@ export const groupSeatSchema = z
   .strict();
 export type GroupSeat = z.infer<typeof groupSeatSchema>;
 
+/*
+ * The page's requests to Janus, carried by the core (docs/protocol.md, "Reaching Janus from the
+ * app"). The page may not reach the network itself (its CSP and the shell's request filter allow
+ * only its own files), so the core sends each request to the URL of the seat it issued for that
+ * group, with that seat's token, and hands back Janus's answer. The page names sessions and handles
+ * by Janus's numbers, never a URL or a path; the core decides where the request goes.
+ */
+const janusIdSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** The page's own transaction id, so Janus's events can be matched to the request that caused them. */
+const janusTransactionSchema = z.string().max(64).regex(/^[0-9a-f]{8,64}$/);
+export const janusJsepSchema = z
+  .object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(200_000), e2ee: z.boolean().optional() })
+  .strict();
+/** A feed to subscribe to or drop (VideoRoom's `streams`, `subscribe`, `unsubscribe`); a meeting has at most 50 members. */
+const janusFeedsSchema = z.array(z.object({ feed: janusIdSchema, mid: z.string().max(16).optional() }).strict()).max(64);
+/**
+ * A subscription's streams: feeds to join with (`feed`), or, in a `configure`, one of its own
+ * streams (`mid`) paused or sent (`send`) at a simulcast layer (`substream`, 0 the lowest).
+ */
+const janusStreamsSchema = z
+  .array(
+    z
+      .object({ feed: janusIdSchema.optional(), mid: z.string().max(16).optional(), send: z.boolean().optional(), substream: z.number().int().min(0).max(2).optional() })
+      .strict()
+      .refine((stream) => stream.feed !== undefined || stream.mid !== undefined, 'a stream names a feed or a mid'),
+  )
+  .max(64);
+/**
+ * One VideoRoom request body: only the requests and fields the app's SFU session makes (a
+ * publisher's join and publish, a subscriber's join, update, start and configure (its simulcast
+ * layers)), closed like the rest of
+ * the contract. Janus and the room's settings decide what each may do.
+ */
+export const janusBodySchema = z
+  .object({
+    request: z.enum(['join', 'publish', 'update', 'start', 'configure']),
+    ptype: z.enum(['publisher', 'subscriber']).optional(),
+    room: janusIdSchema.optional(),
+    id: janusIdSchema.optional(),
+    private_id: janusIdSchema.optional(),
+    /** The seat's room token (VideoRoom's own `token`, not Janus's API token). */
+    token: z.string().max(512).optional(),
+    display: z.string().max(256).optional(),
+    audiocodec: z.string().max(16).optional(),
+    videocodec: z.string().max(16).optional(),
+    streams: janusStreamsSchema.optional(),
+    subscribe: janusFeedsSchema.optional(),
+    unsubscribe: janusFeedsSchema.optional(),
+  })
+  .strict();
+export type JanusBody = z.infer<typeof janusBodySchema>;
+export const janusCallSchema = z.discriminatedUnion('kind', [
+  /** A new Janus session for this seat. */
+  z.object({ kind: z.literal('create'), transaction: janusTransactionSchema }).strict(),
+  /** A VideoRoom handle in the session (the core names the plugin). */
+  z.object({ kind: z.literal('attach'), session: janusIdSchema, transaction: janusTransactionSchema }).strict(),
+  z
+    .object({
+      kind: z.literal('message'),
+      session: janusIdSchema,
+      handle: janusIdSchema,
+      transaction: janusTransactionSchema,
+      body: janusBodySchema,
+      jsep: janusJsepSchema.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('detach'), session: janusIdSchema, handle: janusIdSchema, transaction: janusTransactionSchema }).strict(),
+  z.object({ kind: z.literal('keepalive'), session: janusIdSchema, transaction: janusTransactionSchema }).strict(),
+  z.object({ kind: z.literal('destroy'), session: janusIdSchema, transaction: janusTransactionSchema }).strict(),
+  /** The long poll for the session's events: answers when Janus has some, or empty after about 30 s. */
+  z.object({ kind: z.literal('poll'), session: janusIdSchema }).strict(),
+]);
+export type JanusCall = z.infer<typeof janusCallSchema>;
+/** The most events one poll brings (the core asks Janus for no more). */
+export const MAX_JANUS_EVENTS_PER_POLL = 10;
+/** The most bytes of one answer of Janus the core takes. */
+export const MAX_JANUS_ANSWER_BYTES = 1024 * 1024;
+/**
+ * Janus's answer to one request, or the events one poll brought (none when it timed out empty):
+ * each message as JSON text, as Janus sent it (the core checked it is an object with a `janus`
+ * field). Text, because Janus's messages have many shapes the contract need not follow, and the
+ * contract's values stay closed; the page parses each and checks it in full before use.
+ */
+export const janusAnswerSchema = z.object({ messages: z.array(z.string().max(MAX_JANUS_ANSWER_BYTES)).max(MAX_JANUS_EVENTS_PER_POLL) }).strict();
+export type JanusAnswer = z.infer<typeof janusAnswerSchema>;
+
 /**
  * What a member shows the others about itself, sent MLS-encrypted through the server to every
  * member (so it works the same over the mesh and the SFU, and the server cannot read or forge it).
@@ -572,6 +660,12 @@ export const invokeChannels = {
   'group.signal': { request: z.object({ groupId: callIdSchema, to: userIdSchema, data: signalDataSchema }).strict(), response: z.null() },
   /** This device's own state (mute, camera, share, raised hand), to every member of the call. */
   'group.memberState': { request: z.object({ groupId: callIdSchema, state: groupMemberStateSchema }).strict(), response: z.null() },
+  /**
+   * One request to the call's SFU, sent by the core to the seat it issued for this group (see
+   * janusCallSchema). Fails `no-such-group` without a current seat, `sfu-unreachable` when Janus
+   * does not answer; a poll may take up to about 40 s.
+   */
+  'group.janus': { request: z.object({ groupId: callIdSchema, call: janusCallSchema }).strict(), response: janusAnswerSchema },
   /** The group call this device is in or being rung for (after a reload). */
   'group.current': { request: noPayload, response: groupViewSchema.nullable() },
   'settings.get': { request: noPayload, response: settingsViewSchema },

@@ -5,7 +5,7 @@ import type { Browser, Page } from '@playwright/test';
 import { buildBridgeBundle } from './bridge-bundle';
 import { openHarnessUser, type HarnessUser, type HarnessUserOptions } from './harness-user';
 import { packageVersion } from './package-version';
-import { serveDirectory, type Forward, type StaticServer } from './static-server';
+import { serveDirectory, type StaticServer } from './static-server';
 
 // SEALCALL_RENDERER_DIR: a build made with SEALCALL_RENDERER_OUT (see vite.config.ts).
 const rendererDir = process.env['SEALCALL_RENDERER_DIR'] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'out', 'renderer');
@@ -20,17 +20,12 @@ export class HarnessEnvironment {
   #server: Promise<StaticServer> | undefined;
   #bridgeScript: Promise<string> | undefined;
 
-  readonly #forward: Forward | undefined;
-
-  /** `forward`: a path prefix of the pages' origin passed on to another server (Janus, for SFU specs). */
-  constructor(launchBrowser: () => Promise<Browser>, forward?: Forward) {
+  /**
+   * The pages' origin serves the app's files and nothing else: as in the app, a page reaches Janus
+   * only through its core (`group.janus`).
+   */
+  constructor(launchBrowser: () => Promise<Browser>) {
     this.#launchBrowser = launchBrowser;
-    this.#forward = forward;
-  }
-
-  /** The served renderer's origin, with a trailing slash. */
-  async pagesUrl(): Promise<string> {
-    return (await this.#startServer()).url;
   }
 
   /** Opens the app for one more user; each gets their own host and browser context. */
@@ -59,7 +54,7 @@ export class HarnessEnvironment {
     if (!existsSync(path.join(rendererDir, 'index.html'))) {
       throw new Error(`${rendererDir}/index.html is missing: run \`npm run build\` before the e2e tests`);
     }
-    this.#server ??= serveDirectory(rendererDir, this.#forward);
+    this.#server ??= serveDirectory(rendererDir);
     return this.#server;
   }
 

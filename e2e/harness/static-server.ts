@@ -42,7 +42,10 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** A path prefix passed on to another HTTP server on loopback, as a deployment's TLS proxy passes one. */
+/**
+ * A path prefix passed on to another HTTP server on loopback, as a deployment's TLS proxy passes one.
+ * Only the SFU proof page (e2e/sfu-janus.harness.spec.ts) uses it: the app's pages reach Janus through their core.
+ */
 export interface Forward {
   prefix: string;
   to: string;

@@ -1,5 +1,6 @@
 import { gatheredSdp } from '../../renderer/call/sfu/ice-gathered';
 import { JanusSession, type Jsep } from '../../renderer/call/sfu/janus-session';
+import { fetchJanusTransport } from './fetch-transport';
 import type { CryptoReport, MediaKind, PageToWorker, TransformOptions, WorkerToPage } from '../../renderer/workers/frame-crypto-messages';
 
 /*
@@ -65,7 +66,7 @@ async function join(given: SfuPageSeat, keys: SfuPageKeys, withTransforms: boole
     const message: PageToWorker = { type: 'group-keys', epoch: keys.epoch, ownIndex: keys.ownIndex, baseKey, senders: keys.senders };
     worker.postMessage(message, [baseKey.buffer]);
   }
-  session = await JanusSession.open({ url: given.url, token: given.token });
+  session = await JanusSession.open(fetchJanusTransport(given.url, given.token));
   handle = await session.attach(() => undefined);
   const joined = await session.request(handle, { request: 'join', ptype: 'publisher', room: given.room, id: given.participantId, token: given.roomToken, display: String(given.participantId) });
   const id = joined.data['private_id'];

@@ -9,11 +9,12 @@ import { signGroupInvite, type GroupInvite, type GroupMedia } from '../../../sha
 import { MAX_COMMIT_BYTES, MAX_WELCOME_BYTES, PROTOCOL_VERSION, type ClientMessage, type ErrorMessage, type IncomingGroupMessage, type SfuSeat, type SignalData } from '../../../shared/protocol';
 import { callUpgradeTag } from '../../../shared/crypto/call-upgrade';
 import type { UpgradableCall } from '../calls/call-manager';
-import type { GroupMemberState, GroupTransport } from '../../../shared/ipc';
+import type { GroupMemberState, GroupTransport, JanusAnswer, JanusCall } from '../../../shared/ipc';
 import type { GroupCallEvent, GroupCallView, GroupEndReason } from './group-call-events';
 import { GroupError, isGroupError, type GroupErrorCode } from './group-error';
 import { GroupSession, type OutgoingCommit } from './group-session';
 import { InviteBook, type SignedGroupInvite } from './invite-book';
+import { JanusRelay, type JanusRelayLimits, type RelaySeat } from './janus-relay';
 import { decodeSignedInvite, encodeInviteField, relayedMatchesSigned } from './invite-wire';
 import { KeyPackageStore, DEFAULT_KEY_PACKAGE_BATCH } from './key-packages';
 import type { LocalMember, PinnedKeyLookup } from './member-binding';
@@ -89,6 +90,8 @@ export interface GroupCallTuning {
   seatRetryMs?: number;
   /** DEFAULT_MEMBER_STATE_GAP_MS. */
   memberStateGapMs?: number;
+  /** DEFAULT_JANUS_RELAY_LIMITS, per field. */
+  janus?: Partial<JanusRelayLimits>;
 }
 
 interface InFlight {
@@ -150,6 +153,8 @@ interface GroupCall {
   seatRef: string | undefined;
   /** Asks for a fresh seat before the current one's tokens run out, or again after a refusal. */
   seatTimer: NodeJS.Timeout | undefined;
+  /** Where the page's Janus requests go, with the token they carry: the server's last seat. */
+  seat: RelaySeat | undefined;
   /** This device's state as the page last gave it; sent again when someone joins. */
   ownState: GroupMemberState | undefined;
   /** Who was in the group when the state last went out: a newcomer gets it again. */
@@ -167,6 +172,8 @@ export class GroupCallManager {
   #closed = false;
   #published = false;
   #publishWaiters: (() => void)[] = [];
+  /** The page's requests to the call's Janus. */
+  readonly #janus = new JanusRelay(() => this.#options.tuning?.janus);
   /** Every server message, handled one at a time in arrival order. */
   #queue: Promise<void> = Promise.resolve();
 
@@ -502,6 +509,10 @@ export class GroupCallManager {
       if (call === undefined || call.state !== 'active' || call.transport !== 'sfu') return;
       call.seatRef = undefined;
       const { url, room, participantId, token, roomToken, expiresAt } = message;
+      // What was sent to another Janus, or for another call, has no answer this page can use.
+      if (call.seat !== undefined && call.seat.url !== url) this.#janus.abort(call.groupId);
+      this.#janus.abortOthers(call.groupId);
+      call.seat = { url, token };
       this.#emit(call, { kind: 'seat', seat: { url, room, participantId, token, roomToken, expiresAt } });
       this.#armSeat(call, Math.max(MIN_SEAT_REFRESH_MS, (expiresAt - Date.now()) / 2));
     });
@@ -570,8 +581,22 @@ export class GroupCallManager {
   }
 
   /** Wipes every group's keys and this device's KeyPackages. */
+  /**
+   * One request of the page to the call's Janus, sent to the URL of the seat the server gave this
+   * device, with that seat's token (janus-relay.ts). Only for the call this device is in, once it
+   * goes through the SFU and has a seat.
+   */
+  janus(groupId: string, request: JanusCall): Promise<JanusAnswer> {
+    const call = this.#calls.get(groupId);
+    if (call === undefined || call.state !== 'active') throw new GroupError('no-such-group', 'this device is not in that group call');
+    if (call.transport !== 'sfu') throw new GroupError('no-such-group', 'that group call does not go through the meeting server (SFU)');
+    if (call.seat === undefined) throw new GroupError('no-such-group', 'the server has not given this device a seat in the meeting room yet');
+    return this.#janus.send(groupId, call.seat, request);
+  }
+
   close(): void {
     this.#closed = true;
+    this.#janus.close();
     for (const call of this.#calls.values()) this.#end(call, 'left', false);
     this.#keyPackages.wipe();
   }
@@ -609,6 +634,7 @@ export class GroupCallManager {
       addOneByOne: false,
       seatRef: undefined,
       seatTimer: undefined,
+      seat: undefined,
       ownState: undefined,
       stateAudience: new Set(),
       stateSentAt: 0,
@@ -1098,6 +1124,8 @@ export class GroupCallManager {
     this.#settleFetch(call, 'lost');
     this.#clearSeatTimer(call);
     call.seatRef = undefined;
+    call.seat = undefined;
+    this.#janus.abort(call.groupId);
     if (call.stateTimer !== undefined) clearTimeout(call.stateTimer);
     call.stateTimer = undefined;
     call.ownState = undefined;

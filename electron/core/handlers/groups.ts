@@ -1,6 +1,7 @@
 import { IpcError, type RequestOf, type ResponseOf } from '../../../shared/ipc';
 import { isGroupError } from '../group/group-error';
 import { groupViewToWire } from '../group/group-event-wire';
+import { JanusRelayError } from '../group/janus-relay';
 import type { HandlerContext } from './handler';
 
 /*
@@ -94,4 +95,19 @@ export async function groupMemberState(request: RequestOf<'group.memberState'>, 
   const manager = await groups(context);
   await refusalsAsIpc(() => { manager.memberState(request.groupId, request.state); });
   return null;
+}
+
+/**
+ * One request of the page to the call's Janus, carried by the core to the seat the server issued
+ * (docs/protocol.md, "Reaching Janus from the app"): Janus down, slow or answering garbage is
+ * `sfu-unreachable`, a call with no seat `no-such-group`.
+ */
+export async function groupJanus(request: RequestOf<'group.janus'>, context: HandlerContext): Promise<ResponseOf<'group.janus'>> {
+  const manager = await groups(context);
+  try {
+    return await refusalsAsIpc(() => manager.janus(request.groupId, request.call));
+  } catch (error) {
+    if (error instanceof JanusRelayError) throw new IpcError('sfu-unreachable', error.message);
+    throw error;
+  }
 }

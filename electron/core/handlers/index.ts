@@ -1,7 +1,7 @@
 import { appInfo } from './app-info';
 import { callAccept, callConnected, callCurrent, callDecline, callHangup, callSignal, callStart, turnIceServers } from './calls';
 import { contactsCompareScanned, contactsList, contactsSafetyNumber, contactsSetVerified, contactsWatch } from './contacts';
-import { groupAccept, groupCurrent, groupDecline, groupEnd, groupInvite, groupLeave, groupMemberState, groupRemove, groupSignal, groupStart } from './groups';
+import { groupAccept, groupCurrent, groupDecline, groupEnd, groupInvite, groupJanus, groupLeave, groupMemberState, groupRemove, groupSignal, groupStart } from './groups';
 import type { HandlerTable } from './handler';
 import { connectionReconnect, connectionStatus, identityEnroll, identityFingerprint, identityStatus, identityUnlock } from './identity';
 import { historyList, historyMarkSeen, settingsGet, settingsSet } from './settings-history';
@@ -36,6 +36,7 @@ export const defaultHandlers: HandlerTable = {
   'group.remove': groupRemove,
   'group.signal': groupSignal,
   'group.memberState': groupMemberState,
+  'group.janus': groupJanus,
   'group.current': groupCurrent,
   'settings.get': settingsGet,
   'settings.set': settingsSet,

@@ -1,6 +1,7 @@
 import { MAX_MANIFEST_BYTES, UPDATE_MANIFEST_FILE, UPDATE_SIGNATURE_FILE, updateManifestSchema, type UpdateManifest } from '../../../shared/update/update-manifest';
 import { compareReleaseVersions } from '../../../shared/update/release-version';
 import { decodeUpdatePublicKey, verifyUpdateManifest } from '../../../shared/update/update-signature';
+import { readBoundedBody } from '../net/bounded-body';
 import { UpdateRefusal } from './update-refusal';
 
 /*
@@ -38,34 +39,8 @@ async function fetchBounded(url: URL, what: string): Promise<Uint8Array> {
     await response.body?.cancel();
     throw new UpdateRefusal('feed-unreachable', `cannot fetch the ${what} ${url.href}: HTTP ${response.status}`);
   }
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > MAX_MANIFEST_BYTES) {
-    await response.body?.cancel();
-    throw new UpdateRefusal('malformed', `the ${what} ${url.href} is larger than ${MAX_MANIFEST_BYTES} bytes`);
-  }
-  // Read at most the bound even when the length header lies or is absent.
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (reader) {
-    for (;;) {
-      const read: { done: boolean; value?: unknown } = await reader.read();
-      if (read.done) break;
-      if (!(read.value instanceof Uint8Array)) break;
-      total += read.value.length;
-      if (total > MAX_MANIFEST_BYTES) {
-        await reader.cancel();
-        throw new UpdateRefusal('malformed', `the ${what} ${url.href} is larger than ${MAX_MANIFEST_BYTES} bytes`);
-      }
-      chunks.push(read.value);
-    }
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
+  const bytes = await readBoundedBody(response, MAX_MANIFEST_BYTES);
+  if (bytes === undefined) throw new UpdateRefusal('malformed', `the ${what} ${url.href} is larger than ${MAX_MANIFEST_BYTES} bytes`);
   return bytes;
 }
 

@@ -1,6 +1,7 @@
 import type { GroupKeys, GroupMemberState, GroupSeat, GroupView } from '../../../shared/ipc';
 import type { SignalData } from '../../../shared/protocol/call';
 import type { CallPrerequisites } from '../call-prerequisites';
+import type { JanusTransport } from '../sfu/janus-transport';
 import { SfuSession } from '../sfu/sfu-session';
 import type { GroupMediaSession } from './group-call-controller';
 import type { GroupCryptoReport, GroupMemberStats } from './group-diagnostics';
@@ -33,6 +34,7 @@ export class GroupCallMedia implements GroupMediaSession {
   readonly #events: GroupMeshEvents;
   readonly #memberState: (userId: string) => GroupMemberState | undefined;
   readonly #visibleMembers: () => readonly string[];
+  readonly #janus: JanusTransport;
 
   constructor(init: {
     groupId: string;
@@ -44,10 +46,13 @@ export class GroupCallMedia implements GroupMediaSession {
     memberState: (userId: string) => GroupMemberState | undefined;
     /** The members on the grid's page now (the engine's setVisibleMembers): the SFU picks their video's layer by it. */
     visibleMembers: () => readonly string[];
+    /** How the SFU session reaches Janus: through the core, in the app. */
+    janus: JanusTransport;
   }) {
     this.#events = init.events;
     this.#memberState = init.memberState;
     this.#visibleMembers = init.visibleMembers;
+    this.#janus = init.janus;
     this.mesh = new GroupMesh(init);
   }
 
@@ -162,6 +167,7 @@ export class GroupCallMedia implements GroupMediaSession {
       shared,
       memberState: this.#memberState,
       visibleMembers: this.#visibleMembers,
+      janus: this.#janus,
       events: {
         changed: () => {
           this.#checkSwitch();

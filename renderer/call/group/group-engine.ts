@@ -8,6 +8,7 @@ import { GroupCallMedia } from './group-call-media';
 import type { GroupMesh } from './group-mesh';
 import { MemberStates } from './member-states';
 import { emptyReport } from '../../workers/frame-crypto-messages';
+import { bridgeJanusTransport } from '../sfu/janus-transport';
 
 function messageOf(error: unknown, fallback: string): string {
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
@@ -102,6 +103,7 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         settings: { preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave },
         memberState: (userId) => states.stateOf(userId),
         visibleMembers: () => visibleMembers,
+        janus: bridgeJanusTransport(bridge, init.groupId),
         events: {
           ...events,
           changed: () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signCoreToken } from '../../../server/sfu/join-token';
 import { janusMissingReason, startJanus, type JanusProcess } from '../../../server/test-support/janus.fixture';
+import { JanusRelay } from '../../../electron/core/group/janus-relay';
 import { JanusSession } from './janus-session';
 
 /*
@@ -16,6 +17,7 @@ const WAIT_MS = 45_000;
 describe.skipIf(missing !== undefined)(`a Janus session Janus forgot${missing === undefined ? '' : ` (skipped: ${missing})`}`, () => {
   let janus: JanusProcess;
   let token: string;
+  const relay = new JanusRelay();
 
   beforeAll(async () => {
     janus = await startJanus({ rtpPorts: 10 });
@@ -37,7 +39,9 @@ describe.skipIf(missing !== undefined)(`a Janus session Janus forgot${missing ==
     let lost: () => void = () => undefined;
     const heard = new Promise<void>((resolve) => (lost = resolve));
     const reachability: boolean[] = [];
-    const session = await JanusSession.open({ url: janus.apiUrl, token }, { lost, reachable: (reachable) => reachability.push(reachable) });
+    // As in the app: every request through the core's relay to the seat's URL.
+    const seat = { url: janus.apiUrl, token };
+    const session = await JanusSession.open({ send: (call) => relay.send('meeting', seat, call) }, { lost, reachable: (reachable) => reachability.push(reachable) });
     let wasLost = false;
     void heard.then(() => (wasLost = true));
     const lostWithin = (ms: number) => Promise.race([heard, new Promise((_, reject) => setTimeout(() => { reject(new Error(`no 'lost' within ${String(ms)} ms`)); }, ms))]);
@@ -69,7 +73,7 @@ describe.skipIf(missing !== undefined)(`a Janus session Janus forgot${missing ==
       await lostWithin(WAIT_MS);
       expect(session.isClosed()).toBe(true);
       expect(reachability).toEqual([]);
-      await expect(session.request(1, { request: 'list' })).rejects.toThrow(/lost the session|No such session/);
+      await expect(session.request(1, { request: 'start' })).rejects.toThrow(/lost the session|No such session/);
     } finally {
       session.close();
     }

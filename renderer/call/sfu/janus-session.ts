@@ -1,17 +1,16 @@
 import { z } from 'zod';
+import type { JanusBody, JanusCall } from '../../../shared/ipc';
+import { janusMessagesOf } from '../../../shared/janus-http';
+import type { JanusTransport } from './janus-transport';
 
 /*
- * The app's side of Janus's HTTP API (docs/protocol.md, "Meetings over the SFU"): one Janus
- * session for one seat, its handles, requests answered either at once or by an event, and the
- * long poll that brings the events. The seat's `token` goes with every request; the room token is
- * the caller's to put in the join. Every answer from Janus is checked before it is used: the SFU
- * is not trusted (docs/threat-model.md, "A hostile SFU"), and it never sees a key.
+ * The app's side of Janus's API (docs/protocol.md, "Meetings over the SFU"): one Janus session
+ * for one seat, its handles, requests answered either at once or by an event, and the long poll
+ * that brings the events. Every request goes through a JanusTransport (in the app, the core, which
+ * adds the seat's token); the room token is the caller's to put in the join. Every answer from
+ * Janus is checked before it is used: the SFU is not trusted (docs/threat-model.md, "A hostile
+ * SFU"), and it never sees a key.
  */
-
-export interface JanusSeat {
-  url: string;
-  token: string;
-}
 
 const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const jsepSchema = z.object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(200_000), e2ee: z.boolean().optional() });
@@ -49,8 +48,6 @@ export interface JanusSessionEvents {
   lost?(): void;
 }
 
-/** How long one long poll may hang before Janus answers it empty (Janus's own limit is 30 s). */
-const POLL_TIMEOUT_MS = 40_000;
 /**
  * Janus forgets a session after 60 s without a request (deploy/janus/janus.jcfg, session_timeout).
  * Often enough that a keepalive or two may take most of that to get through on a loaded machine:
@@ -66,15 +63,9 @@ const EVENT_TIMEOUT_MS = 60_000;
 const UNREACHABLE_AFTER = 3;
 /** Janus's own error for a session it does not know. */
 const NO_SUCH_SESSION = 458;
-/**
- * What Janus's HTTP transport answers a long poll on a session it does not know: a 404 with no
- * body, not the JSON error a request gets (it timed the session out: under load a keepalive can
- * come too late).
- */
-const POLL_NO_SUCH_SESSION = 404;
 
 export class JanusSession {
-  #seat: JanusSeat;
+  readonly #transport: JanusTransport;
   readonly #id: number;
   readonly #waiting = new Map<string, { resolve(answer: PluginAnswer): void; reject(error: Error): void; timer: ReturnType<typeof setTimeout> }>();
   readonly #listeners = new Map<number, { event: HandleListener; hangup: HangupListener | undefined }>();
@@ -83,20 +74,20 @@ export class JanusSession {
   readonly #keepalive: ReturnType<typeof setInterval>;
   readonly #events: JanusSessionEvents;
 
-  private constructor(seat: JanusSeat, id: number, events: JanusSessionEvents) {
-    this.#seat = seat;
+  private constructor(transport: JanusTransport, id: number, events: JanusSessionEvents) {
+    this.#transport = transport;
     this.#id = id;
     this.#events = events;
     this.#keepalive = setInterval(() => {
-      this.#post(`/${this.#id}`, { janus: 'keepalive' }).catch(() => undefined);
+      this.#send({ kind: 'keepalive', session: this.#id, transaction: newTransaction() }).catch(() => undefined);
     }, KEEPALIVE_MS);
     void this.#poll();
   }
 
-  static async open(seat: JanusSeat, events: JanusSessionEvents = {}): Promise<JanusSession> {
-    const reply = await post(seat, '', { janus: 'create' });
+  static async open(transport: JanusTransport, events: JanusSessionEvents = {}): Promise<JanusSession> {
+    const reply = await request(transport, { kind: 'create', transaction: newTransaction() });
     if (reply.janus !== 'success' || reply.data === undefined) throw new JanusError(`Janus refused a session: ${describe(reply)}`);
-    return new JanusSession(seat, reply.data.id, events);
+    return new JanusSession(transport, reply.data.id, events);
   }
 
   isClosed(): boolean {
@@ -108,16 +99,8 @@ export class JanusSession {
     return this.#id;
   }
 
-  /**
-   * A fresh seat's token for every request from now on: the server takes a member's older tokens
-   * off Janus's list when it gives a new seat, and Janus checks the token on every request and poll.
-   */
-  setToken(token: string): void {
-    this.#seat = { ...this.#seat, token };
-  }
-
   async attach(listener: HandleListener, hangup?: HangupListener): Promise<number> {
-    const reply = await this.#post(`/${this.#id}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' });
+    const reply = await this.#send({ kind: 'attach', session: this.#id, transaction: newTransaction() });
     if (reply.janus !== 'success' || reply.data === undefined) throw new JanusError(`Janus refused to attach: ${describe(reply)}`);
     this.#listeners.set(reply.data.id, { event: listener, hangup });
     return reply.data.id;
@@ -126,28 +109,29 @@ export class JanusSession {
   /** Lets a handle go (a subscription no longer wanted); Janus closes its PeerConnection. */
   detach(handle: number): void {
     this.#listeners.delete(handle);
-    this.#post(`/${this.#id}/${handle}`, { janus: 'detach' }).catch(() => undefined);
+    this.#send({ kind: 'detach', session: this.#id, handle, transaction: newTransaction() }).catch(() => undefined);
   }
 
   /** A VideoRoom request; resolves with its answer, at once or from the event it triggers. */
-  async request(handle: number, body: Record<string, unknown>, jsep?: Jsep): Promise<PluginAnswer> {
+  async request(handle: number, body: JanusBody, jsep?: Jsep): Promise<PluginAnswer> {
     const transaction = newTransaction();
+    const what = body.request;
     const answered = new Promise<PluginAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(transaction);
-        reject(new JanusError(`Janus did not answer ${String(body['request'])}`));
+        reject(new JanusError(`Janus did not answer ${what}`));
       }, EVENT_TIMEOUT_MS);
       this.#waiting.set(transaction, { resolve, reject, timer });
     });
-    const reply = await this.#post(`/${this.#id}/${handle}`, { janus: 'message', body, ...(jsep === undefined ? {} : { jsep }) }, transaction);
+    const reply = await this.#send({ kind: 'message', session: this.#id, handle, transaction, body, ...(jsep === undefined ? {} : { jsep }) });
     if (reply.janus === 'success' && reply.plugindata !== undefined) {
       this.#settle(transaction, { data: reply.plugindata.data, jsep: reply.jsep });
     } else if (reply.janus !== 'ack') {
-      this.#fail(transaction, new JanusError(`Janus refused ${String(body['request'])}: ${describe(reply)}`));
+      this.#fail(transaction, new JanusError(`Janus refused ${what}: ${describe(reply)}`));
     }
     const answer = await answered;
     const code = answer.data['error_code'];
-    if (typeof code === 'number') throw new JanusError(`VideoRoom refused ${String(body['request'])}: ${String(answer.data['error'])} (${code})`);
+    if (typeof code === 'number') throw new JanusError(`VideoRoom refused ${what}: ${String(answer.data['error'])} (${code})`);
     return answer;
   }
 
@@ -156,7 +140,7 @@ export class JanusSession {
     this.#closed = true;
     clearInterval(this.#keepalive);
     for (const [transaction] of this.#waiting) this.#fail(transaction, new JanusError('the Janus session was closed'));
-    this.#post(`/${this.#id}`, { janus: 'destroy' }).catch(() => undefined);
+    this.#send({ kind: 'destroy', session: this.#id, transaction: newTransaction() }).catch(() => undefined);
   }
 
   #settle(transaction: string, answer: PluginAnswer): boolean {
@@ -176,26 +160,21 @@ export class JanusSession {
     waiter.reject(error);
   }
 
-  async #post(path: string, message: Record<string, unknown>, transaction = newTransaction()): Promise<Reply> {
-    const reply = await post(this.#seat, path, message, transaction);
-    // Janus forgot the session: asking again on it cannot work, only a new session can.
+  async #send(call: JanusCall): Promise<Reply> {
+    const reply = await request(this.#transport, call);
+    // Janus forgot the session (it timed it out): asking again on it cannot work, only a new session can.
     if (reply.janus === 'error' && reply.error?.code === NO_SUCH_SESSION) this.#lose();
     return reply;
   }
 
   async #poll(): Promise<void> {
     while (!this.#closed) {
-      let events: unknown;
+      let events: unknown[];
       try {
-        const url = `${this.#seat.url}/${this.#id}?maxev=10&token=${encodeURIComponent(this.#seat.token)}`;
-        const response = await fetch(url, { signal: AbortSignal.timeout(POLL_TIMEOUT_MS) });
-        if (response.status === POLL_NO_SUCH_SESSION) {
-          this.#lose();
-          return;
-        }
-        events = await response.json();
+        events = janusMessagesOf(await this.#transport.send({ kind: 'poll', session: this.#id }));
       } catch {
-        // Janus restarting, or the network: try again in a moment (the loop ends once closed).
+        // Janus restarting, the network, or the core refusing (sfu-unreachable): try again in a
+        // moment (the loop ends once closed).
         this.#failedPolls += 1;
         if (this.#failedPolls === UNREACHABLE_AFTER) this.#events.reachable?.(false);
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -204,7 +183,7 @@ export class JanusSession {
       if (this.isClosed()) return;
       if (this.#failedPolls >= UNREACHABLE_AFTER) this.#events.reachable?.(true);
       this.#failedPolls = 0;
-      for (const raw of Array.isArray(events) ? events : [events]) {
+      for (const raw of events) {
         const event = replySchema.safeParse(raw);
         if (!event.success) continue;
         if (event.data.janus === 'error' && event.data.error?.code === NO_SUCH_SESSION) {
@@ -239,13 +218,10 @@ function newTransaction(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(9)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-async function post(seat: JanusSeat, path: string, message: Record<string, unknown>, transaction = newTransaction()): Promise<Reply> {
-  const response = await fetch(`${seat.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...message, transaction, token: seat.token }),
-  });
-  const parsed = replySchema.safeParse(await response.json());
+/** One request; Janus answers it with one message. */
+async function request(transport: JanusTransport, call: JanusCall): Promise<Reply> {
+  const answer = await transport.send(call);
+  const parsed = replySchema.safeParse(janusMessagesOf(answer)[0]);
   if (!parsed.success) throw new JanusError('Janus answered something that is not the Janus API');
   return parsed.data;
 }

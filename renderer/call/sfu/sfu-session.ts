@@ -11,6 +11,7 @@ import type { SfuIce } from './ice-gathered';
 import { JanusSession } from './janus-session';
 import type { LayerWanted } from './layer-choice';
 import { LayerControl } from './layer-control';
+import type { JanusTransport } from './janus-transport';
 import { SfuPublisher } from './sfu-publisher';
 import { SfuSubscriber } from './sfu-subscriber';
 import type { RoomNews } from './videoroom-answers';
@@ -49,6 +50,8 @@ export class SfuSession {
   readonly selfId: string;
   readonly #shared: SharedGroupMedia;
   readonly #events: SfuSessionEvents;
+  /** The core, which carries every Janus request to the seat it issued, with that seat's token. */
+  readonly #janus: JanusTransport;
   #seat: GroupSeat | null = null;
   #session: JanusSession | null = null;
   #publisher: SfuPublisher | null = null;
@@ -73,8 +76,10 @@ export class SfuSession {
     events: SfuSessionEvents;
     memberState: (userId: string) => GroupMemberState | undefined;
     visibleMembers: () => readonly string[];
+    janus: JanusTransport;
   }) {
     this.groupId = init.groupId;
+    this.#janus = init.janus;
     this.selfId = init.selfId;
     this.#shared = init.shared;
     this.#events = init.events;
@@ -98,14 +103,14 @@ export class SfuSession {
     this.#resubscribe();
   }
 
-  /** A (fresh) seat: the first opens the Janus session; a later one renews its tokens. */
+  /**
+   * A (fresh) seat: the first opens the Janus session. A later one only renews the room token here:
+   * the core sends every request with its newest seat's token.
+   */
   receiveSeat(seat: GroupSeat): void {
     if (this.#closed) return;
     this.#seat = seat;
-    if (this.#session !== null && !this.#session.isClosed()) {
-      this.#session.setToken(seat.token);
-      return;
-    }
+    if (this.#session !== null && !this.#session.isClosed()) return;
     this.#connect();
   }
 
@@ -200,7 +205,7 @@ export class SfuSession {
 
   async #open(seat: GroupSeat): Promise<void> {
     const session = await JanusSession.open(
-      { url: seat.url, token: seat.token },
+      this.#janus,
       {
         reachable: (reachable) => {
           if (!reachable) this.#events.notice(JANUS_UNREACHABLE);
