@@ -32,7 +32,7 @@ describe('Janus options', () => {
       secrets,
       tokenTtlMs: 600_000,
       // Measured: already at three members the SFU costs a member less (docs/group-calls.md, "Mesh or SFU").
-      meshMax: 2,
+      meshMax: 3,
     });
   });
 

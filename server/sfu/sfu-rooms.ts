@@ -27,12 +27,12 @@ export interface SfuConfig {
 }
 
 /**
- * Above this many people a call goes through Janus. Two, so every group call of three or more:
- * measured (bench/meeting-transport.bench.ts; docs/group-calls.md, "Mesh or SFU: what a member
- * pays"), already at three a member uploads less and spends less CPU through Janus than in a mesh,
- * which encodes and uploads its camera once per other member.
+ * Above this many people a call goes through Janus. Three, measured (bench/meeting-transport.bench.ts;
+ * docs/group-calls.md, "Mesh or SFU: what a member pays"): with simulcast, a member's upload to
+ * Janus (three layers) is about what a mesh of three uploads (two streams), and from four people
+ * on the mesh costs more upload and more CPU, encoding the camera once per other member.
  */
-export const DEFAULT_MESH_MAX = 2;
+export const DEFAULT_MESH_MAX = 3;
 
 
 export interface Seat {
