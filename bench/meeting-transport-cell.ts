@@ -152,17 +152,20 @@ async function everyoneDecodesEveryone(users: readonly CompanyUser[]): Promise<v
 function summarize(size: number, transport: Transport, users: readonly CompanyUser[], before: Sample, after: Sample, context: { load: number; setupSeconds: number }): CellResult {
   const seconds = (after.at - before.at) / 1000;
   const rate = (then: number | undefined, now: number | undefined) => ((now ?? Number.NaN) - (then ?? Number.NaN)) / seconds;
+  // Each stream's own difference; one that began in the window counts from 0, one that ended in it is lost (undercounts).
+  const streamRate = (then: Record<string, number> | undefined, now: Record<string, number> | undefined) =>
+    now === undefined ? Number.NaN : Object.entries(now).reduce((sum, [stream, value]) => sum + value - (then?.[stream] ?? 0), 0) / seconds;
   const receivedFps = users.flatMap((user, index) =>
     users.filter((other) => other !== user).map((other) => rate(before.uploads[index]?.decryptedVideo[other.userId], after.uploads[index]?.decryptedVideo[other.userId])),
   );
   return {
     size,
     transport,
-    uploadKbps: users.map((_, index) => (rate(before.uploads[index]?.bytesSent, after.uploads[index]?.bytesSent) * 8) / 1000),
+    uploadKbps: users.map((_, index) => (streamRate(before.uploads[index]?.bytesSent, after.uploads[index]?.bytesSent) * 8) / 1000),
     rendererCores: users.map((_, index) => rate(before.renderers[index], after.renderers[index])),
     browserCoresPerMember: spent(before.browser, after.browser) / seconds / size,
     janusCores: rate(before.janus, after.janus),
-    encodedFps: users.map((_, index) => rate(before.uploads[index]?.framesEncoded, after.uploads[index]?.framesEncoded)),
+    encodedFps: users.map((_, index) => streamRate(before.uploads[index]?.framesEncoded, after.uploads[index]?.framesEncoded)),
     receivedFps,
     videoStreams: after.uploads.map((upload) => upload.videoStreams),
     sentHeights: after.uploads.flatMap((upload) => upload.sentHeights),

@@ -9,10 +9,14 @@ import type {} from '../renderer/call/group/group-diagnostics';
 import type {} from './call-timeline';
 
 export interface UploadReading {
-  /** Sum of bytesSent over every outbound-rtp of every peer connection the page made. */
-  bytesSent: number;
-  /** Video frames encoded, summed over every video outbound-rtp (one per receiver in a mesh). */
-  framesEncoded: number;
+  /**
+   * bytesSent of every outbound-rtp of every open peer connection the page made, by stream
+   * (connection and stats id): a connection replaced between two readings takes its counters with
+   * it, so a window sums each stream's own difference, never one total against another.
+   */
+  bytesSent: Record<string, number>;
+  /** Video frames encoded, by video outbound-rtp (one per receiver in a mesh, one per layer to the SFU). */
+  framesEncoded: Record<string, number>;
   /** Outbound video streams (one per connection in a mesh, one to the SFU). */
   videoStreams: number;
   /** The height each outbound video stream is encoded at now: WebRTC scales it down when the CPU or the path is short. */
@@ -25,21 +29,22 @@ export interface UploadReading {
 
 export async function readUpload(): Promise<UploadReading> {
   const connections = window.__bench?.connections ?? [];
-  let bytesSent = 0;
-  let framesEncoded = 0;
+  const bytesSent: Record<string, number> = {};
+  const framesEncoded: Record<string, number> = {};
   let videoStreams = 0;
   const sentHeights: number[] = [];
   let camera = '?';
-  for (const pc of connections) {
-    // A closed connection has no stats; nothing in these calls closes one before the window ends.
+  for (const [index, pc] of connections.entries()) {
+    // A closed connection has no stats: its streams drop out of the reading.
     if (pc.connectionState === 'closed') continue;
     (await pc.getStats()).forEach((stat: Record<string, unknown>) => {
       if (stat['type'] !== 'outbound-rtp') return;
-      if (typeof stat['bytesSent'] === 'number') bytesSent += stat['bytesSent'];
+      const stream = `${String(index)}/${String(stat['id'])}`;
+      if (typeof stat['bytesSent'] === 'number') bytesSent[stream] = stat['bytesSent'];
       if (stat['kind'] !== 'video') return;
       videoStreams += 1;
       if (typeof stat['frameHeight'] === 'number') sentHeights.push(stat['frameHeight']);
-      if (typeof stat['framesEncoded'] === 'number') framesEncoded += stat['framesEncoded'];
+      if (typeof stat['framesEncoded'] === 'number') framesEncoded[stream] = stat['framesEncoded'];
     });
     for (const sender of pc.getSenders()) {
       const settings = sender.track?.kind === 'video' ? sender.track.getSettings() : undefined;
