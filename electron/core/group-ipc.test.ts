@@ -3,12 +3,12 @@ import { toBase64Url } from '../../shared/crypto/bytes';
 import { signGroupDtls } from '../../shared/crypto/group-dtls';
 import { signGroupInvite, type GroupInvite } from '../../shared/crypto/group-invite';
 import { generateIdentityKeyPair } from '../../shared/crypto/identity';
-import { MAX_REQUEST_BYTES, type CallView, type Contact, type GroupEvent, type GroupKeys, type GroupView, type IdentityStatus } from '../../shared/ipc';
+import { MAX_REQUEST_BYTES, type CallView, type Contact, type GroupEvent, type GroupKeys, type GroupView } from '../../shared/ipc';
 import { newCallId, PROTOCOL_VERSION, type SignalData } from '../../shared/protocol';
 import { enrollUser, removeDataDir, runCli, startServerProcess, type EnrolledUser, type ServerProcess } from '../../server/test-support/harness.fixture';
 import { KeyPackageStore } from './group/key-packages';
 import { encodeInviteField } from './group/invite-wire';
-import { PASSPHRASE, UserHost } from './test-support/user-host.fixture';
+import { enrolledHost, type UserHost } from './test-support/user-host.fixture';
 
 /*
  * Group calls over the host's IPC path: real hosts (keystore, contact book pinned from the
@@ -37,12 +37,7 @@ async function enrolledUser(userId: string, extra: string[] = []): Promise<UserH
   const result = await runCli(['invite', userId, '--name', userId, '--data-dir', server.dataDir, ...extra]);
   const link = /sealcall:\/\/enroll\?\S+/.exec(result.stdout)?.[0];
   if (!link) throw new Error(`no link in: ${result.stdout} ${result.stderr}`);
-  const user = new UserHost(userId);
-  hosts.push(user);
-  const status = (await user.call('identity.enroll', { link, deviceName: `${userId}'s laptop`, passphrase: PASSPHRASE })) as IdentityStatus;
-  expect(status).toMatchObject({ state: 'ready', userId });
-  await user.waitFor('connection.changed', (state) => state.state === 'online', WAIT_MS);
-  return user;
+  return enrolledHost(link, hosts, userId, WAIT_MS);
 }
 
 const knows = (user: UserHost, ids: string[], test: (contact: Contact) => boolean = () => true) =>

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GroupEvent, GroupSeat, GroupView, IdentityStatus, JanusAnswer, JanusCall } from '../../shared/ipc';
+import type { GroupEvent, GroupSeat, GroupView, JanusAnswer, JanusCall } from '../../shared/ipc';
 import { janusMessagesOf } from '../../shared/janus-http';
 import { newCallId } from '../../shared/protocol';
 import { removeDataDir, runCli, startServerProcess, type ServerProcess } from '../../server/test-support/harness.fixture';
 import { janusMissingReason, startJanus, type JanusProcess } from '../../server/test-support/janus.fixture';
 import { JanusFront } from './test-support/janus-front.fixture';
-import { PASSPHRASE, UserHost } from './test-support/user-host.fixture';
+import { enrolledHost, type UserHost } from './test-support/user-host.fixture';
 
 /*
  * `group.janus` over the host's IPC path (docs/protocol.md, "Reaching Janus from the app"): real
@@ -34,12 +34,7 @@ describe.skipIf(missing !== undefined)(`group.janus against a real Janus${missin
     const result = await runCli(['invite', userId, '--name', userId, '--data-dir', server.dataDir]);
     const link = /sealcall:\/\/enroll\?\S+/.exec(result.stdout)?.[0];
     if (!link) throw new Error(`no link in: ${result.stdout} ${result.stderr}`);
-    const user = new UserHost(userId);
-    hosts.push(user);
-    const status = (await user.call('identity.enroll', { link, deviceName: `${userId}'s laptop`, passphrase: PASSPHRASE })) as IdentityStatus;
-    expect(status).toMatchObject({ state: 'ready', userId });
-    await user.waitFor('connection.changed', (state) => state.state === 'online', WAIT_MS);
-    return user;
+    return enrolledHost(link, hosts, userId, WAIT_MS);
   }
 
   function groupEvent<K extends GroupEvent['kind']>(user: UserHost, groupId: string, kind: K, test: (event: Extract<GroupEvent, { kind: K }>) => boolean = () => true) {

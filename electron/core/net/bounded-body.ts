@@ -1,3 +1,4 @@
+import { concatBytes } from '../../../shared/crypto/bytes';
 /**
  * A response body read whole up to `maxBytes`, or undefined once it is larger: the declared length
  * is checked first, and the count holds even when that header lies or is absent. Whatever is left
@@ -25,11 +26,5 @@ export async function readBoundedBody(response: Response, maxBytes: number): Pro
       chunks.push(read.value);
     }
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return concatBytes(...chunks);
 }

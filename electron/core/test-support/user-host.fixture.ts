@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MAX_WATCHED_CONTACTS, type CallKeys, type CallView, type EventChannel, type EventOf, type IpcResult } from '../../../shared/ipc';
+import { MAX_WATCHED_CONTACTS, type CallKeys, type IdentityStatus, type CallView, type EventChannel, type EventOf, type IpcResult } from '../../../shared/ipc';
 import type { SignalData } from '../../../shared/protocol';
 import type { GroupCallTuning } from '../group/group-call-manager';
 import { createHost, type Host } from '../host';
@@ -128,4 +128,17 @@ export class UserHost {
     await this.host.close();
     if (removeData) rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh host for `userId`, enrolled through `link` (an invite the test made) and online. The host
+ * joins `hosts`, for the caller's afterAll to close.
+ */
+export async function enrolledHost(link: string, hosts: UserHost[], userId: string, waitMs: number): Promise<UserHost> {
+  const user = new UserHost(userId);
+  hosts.push(user);
+  const status = (await user.call('identity.enroll', { link, deviceName: `${userId}'s laptop`, passphrase: PASSPHRASE })) as IdentityStatus;
+  if (status.state !== 'ready' || status.userId !== userId) throw new Error(`enrollment of ${userId} ended ${JSON.stringify(status)}`);
+  await user.waitFor('connection.changed', (state) => state.state === 'online', waitMs);
+  return user;
 }
