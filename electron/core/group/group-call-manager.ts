@@ -580,7 +580,6 @@ export class GroupCallManager {
     }
   }
 
-  /** Wipes every group's keys and this device's KeyPackages. */
   /**
    * One request of the page to the call's Janus, sent to the URL of the seat the server gave this
    * device, with that seat's token (janus-relay.ts). Only for the call this device is in, once it
@@ -594,6 +593,7 @@ export class GroupCallManager {
     return this.#janus.send(groupId, call.seat, request);
   }
 
+  /** Wipes every group's keys and this device's KeyPackages. */
   close(): void {
     this.#closed = true;
     this.#janus.close();

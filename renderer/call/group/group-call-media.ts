@@ -1,8 +1,7 @@
-import type { GroupKeys, GroupMemberState, GroupSeat, GroupView } from '../../../shared/ipc';
+import type { GroupKeys, GroupSeat, GroupView } from '../../../shared/ipc';
 import type { SignalData } from '../../../shared/protocol/call';
 import type { CallPrerequisites } from '../call-prerequisites';
-import type { JanusTransport } from '../sfu/janus-transport';
-import { SfuSession } from '../sfu/sfu-session';
+import { SfuSession, type SfuDeps } from '../sfu/sfu-session';
 import type { GroupMediaSession } from './group-call-controller';
 import type { GroupCryptoReport, GroupMemberStats } from './group-diagnostics';
 import type { GroupMedia, GroupRemoteMember } from './group-engine-types';
@@ -32,9 +31,7 @@ export class GroupCallMedia implements GroupMediaSession {
   /** When the SFU session opened and when the pairs closed (performance.now()), for the e2e switch measurement. */
   readonly switchTimes: { sfuOpened: number | null; pairsClosed: number | null } = { sfuOpened: null, pairsClosed: null };
   readonly #events: GroupMeshEvents;
-  readonly #memberState: (userId: string) => GroupMemberState | undefined;
-  readonly #visibleMembers: () => readonly string[];
-  readonly #janus: JanusTransport;
+  readonly #sfuDeps: SfuDeps;
 
   constructor(init: {
     groupId: string;
@@ -42,17 +39,11 @@ export class GroupCallMedia implements GroupMediaSession {
     prerequisites: CallPrerequisites;
     settings: GroupMeshSettings;
     events: GroupMeshEvents;
-    /** Each member's state as they last said (the engine's MemberStates), which the SFU session shows. */
-    memberState: (userId: string) => GroupMemberState | undefined;
-    /** The members on the grid's page now (the engine's setVisibleMembers): the SFU picks their video's layer by it. */
-    visibleMembers: () => readonly string[];
-    /** How the SFU session reaches Janus: through the core, in the app. */
-    janus: JanusTransport;
+    /** For the SFU session, when the call moves there: the engine's member states and grid page, and the core's way to Janus. */
+    sfu: SfuDeps;
   }) {
     this.#events = init.events;
-    this.#memberState = init.memberState;
-    this.#visibleMembers = init.visibleMembers;
-    this.#janus = init.janus;
+    this.#sfuDeps = init.sfu;
     this.mesh = new GroupMesh(init);
   }
 
@@ -165,9 +156,7 @@ export class GroupCallMedia implements GroupMediaSession {
       groupId: this.groupId,
       selfId: this.mesh.selfId,
       shared,
-      memberState: this.#memberState,
-      visibleMembers: this.#visibleMembers,
-      janus: this.#janus,
+      deps: this.#sfuDeps,
       events: {
         changed: () => {
           this.#checkSwitch();

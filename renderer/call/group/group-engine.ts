@@ -101,9 +101,11 @@ export function createGroupCallEngine(bridge: SealcallBridge, prerequisites = ne
         ...init,
         prerequisites,
         settings: { preferLegacyTransforms: options.preferLegacyTransforms, keepWorkerAfterLeave: options.keepWorkerAfterLeave },
-        memberState: (userId) => states.stateOf(userId),
-        visibleMembers: () => visibleMembers,
-        janus: bridgeJanusTransport(bridge, init.groupId),
+        sfu: {
+          memberState: (userId) => states.stateOf(userId),
+          visibleMembers: () => visibleMembers,
+          janus: bridgeJanusTransport(bridge, init.groupId),
+        },
         events: {
           ...events,
           changed: () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { JanusBody, JanusCall } from '../../../shared/ipc';
+import { janusJsepSchema, type JanusBody, type JanusCall } from '../../../shared/ipc';
 import { janusMessagesOf } from '../../../shared/janus-http';
 import type { JanusTransport } from './janus-transport';
 
@@ -13,7 +13,8 @@ import type { JanusTransport } from './janus-transport';
  */
 
 const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const jsepSchema = z.object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(200_000), e2ee: z.boolean().optional() });
+/** Janus's own JSEP, as the contract bounds it, but open to fields a later Janus may add. */
+const jsepSchema = janusJsepSchema.loose();
 const replySchema = z.object({
   janus: z.string(),
   transaction: z.string().optional(),

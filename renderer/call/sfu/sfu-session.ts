@@ -45,13 +45,22 @@ export const JANUS_UNREACHABLE = 'The meeting server cannot be reached. Trying a
  * core gives, SFrame under the same worker and keys as the mesh. It owns only its Janus session
  * and its two connections: the camera, the microphone and the worker are the call's.
  */
+/** What an SFU session reads from the call around it: the same for every session of one call. */
+export interface SfuDeps {
+  /** Each member's state as they last said (kept by the engine, MLS-authenticated by the core). */
+  memberState: (userId: string) => GroupMemberState | undefined;
+  /** The members on the grid's page now (empty before the grid reports): their video's layer follows. */
+  visibleMembers: () => readonly string[];
+  /** The core, which carries every Janus request to the seat it issued, with that seat's token. */
+  janus: JanusTransport;
+}
+
 export class SfuSession {
   readonly groupId: string;
   readonly selfId: string;
   readonly #shared: SharedGroupMedia;
   readonly #events: SfuSessionEvents;
-  /** The core, which carries every Janus request to the seat it issued, with that seat's token. */
-  readonly #janus: JanusTransport;
+  readonly #deps: SfuDeps;
   #seat: GroupSeat | null = null;
   #session: JanusSession | null = null;
   #publisher: SfuPublisher | null = null;
@@ -64,27 +73,12 @@ export class SfuSession {
   #layerControl = new LayerControl();
   #closed = false;
 
-  /** Each member's state as they last said (kept by the engine, MLS-authenticated by the core). */
-  readonly #memberState: (userId: string) => GroupMemberState | undefined;
-  /** The members on the grid's page now (empty before the grid reports): their video's layer follows. */
-  readonly #visibleMembers: () => readonly string[];
-
-  constructor(init: {
-    groupId: string;
-    selfId: string;
-    shared: SharedGroupMedia;
-    events: SfuSessionEvents;
-    memberState: (userId: string) => GroupMemberState | undefined;
-    visibleMembers: () => readonly string[];
-    janus: JanusTransport;
-  }) {
+  constructor(init: { groupId: string; selfId: string; shared: SharedGroupMedia; events: SfuSessionEvents; deps: SfuDeps }) {
     this.groupId = init.groupId;
-    this.#janus = init.janus;
     this.selfId = init.selfId;
     this.#shared = init.shared;
     this.#events = init.events;
-    this.#memberState = init.memberState;
-    this.#visibleMembers = init.visibleMembers;
+    this.#deps = init.deps;
   }
 
   isClosed(): boolean {
@@ -115,7 +109,7 @@ export class SfuSession {
   }
 
   remoteSharer(): string | null {
-    for (const userId of this.#members) if (userId !== this.selfId && this.#memberState(userId)?.sharing === true) return userId;
+    for (const userId of this.#members) if (userId !== this.selfId && this.#deps.memberState(userId)?.sharing === true) return userId;
     return null;
   }
 
@@ -127,7 +121,7 @@ export class SfuSession {
       .filter((userId) => userId !== this.selfId)
       .map((userId) => {
         const stream = streams.get(userId) ?? null;
-        const state = this.#memberState(userId);
+        const state = this.#deps.memberState(userId);
         return {
           userId,
           stream,
@@ -172,7 +166,7 @@ export class SfuSession {
       const userId = mid === null ? null : subscriber.memberOfMid(mid);
       if (userId === null || transceiver.receiver.track.kind !== 'audio') continue;
       const level = transceiver.receiver.getSynchronizationSources()[0]?.audioLevel;
-      levels.set(userId, this.#memberState(userId)?.muted === true || typeof level !== 'number' || !Number.isFinite(level) ? 0 : level);
+      levels.set(userId, this.#deps.memberState(userId)?.muted === true || typeof level !== 'number' || !Number.isFinite(level) ? 0 : level);
     }
     return levels;
   }
@@ -205,7 +199,7 @@ export class SfuSession {
 
   async #open(seat: GroupSeat): Promise<void> {
     const session = await JanusSession.open(
-      this.#janus,
+      this.#deps.janus,
       {
         reachable: (reachable) => {
           if (!reachable) this.#events.notice(JANUS_UNREACHABLE);
@@ -266,7 +260,7 @@ export class SfuSession {
     if (subscriber === null || subscriber.isClosed() || !subscriber.connected) return;
     const report = await subscriber.pc.getStats();
     if (subscriber !== this.#subscriber || subscriber.isClosed()) return;
-    const wanted = this.#layerControl.update(report, (mid) => subscriber.memberOfMid(mid), this.#visibleMembers());
+    const wanted = this.#layerControl.update(report, (mid) => subscriber.memberOfMid(mid), this.#deps.visibleMembers());
     await subscriber.setVideoLayers(wanted);
   }
 
